@@ -1,0 +1,71 @@
+/**
+ * The one error catalogue. Every error the platform reports has a stable code, an HTTP status
+ * and a message template in Chinese and English. Codes are never reused or renamed: clients
+ * branch on them. `docs/reference/errors.md` documents each one (a test checks it).
+ */
+export interface ErrorDefinition {
+  readonly status: number;
+  readonly zh: string;
+  readonly en: string;
+}
+
+export const ERRORS = {
+  VALIDATION_FAILED: { status: 400, zh: '请求内容不合法：{detail}', en: 'The request is invalid: {detail}' },
+  BAD_COORDINATES: { status: 400, zh: '坐标不合法：{detail}', en: 'Invalid coordinates: {detail}' },
+  AUTH_REQUIRED: { status: 401, zh: '请先登录', en: 'Sign-in required' },
+  AUTH_INVALID_CREDENTIALS: { status: 401, zh: '用户名或密码错误', en: 'Wrong user name or password' },
+  AUTH_INVALID_TOKEN: { status: 401, zh: '令牌无效或已过期', en: 'The token is invalid or has expired' },
+  FORBIDDEN_ROLE: { status: 403, zh: '当前角色无权执行此操作：{action}', en: 'Your role may not do this: {action}' },
+  FORBIDDEN_JURISDICTION: { status: 403, zh: '该事项不在您的辖区或单位范围内', en: 'This matter is outside your jurisdiction or unit' },
+  NOT_FOUND: { status: 404, zh: '未找到{what}：{id}', en: '{what} not found: {id}' },
+  ROUTE_NOT_FOUND: { status: 404, zh: '接口不存在：{method} {url}', en: 'No such route: {method} {url}' },
+  CONFLICT_VERSION: { status: 409, zh: '事项已被他人修改（期望版本 {expected}，当前版本 {actual}），请刷新后重试', en: 'The case was changed by someone else (expected version {expected}, now {actual}); reload and retry' },
+  CASE_INVALID_TRANSITION: { status: 409, zh: '事项当前状态为“{state}”，不能执行“{action}”', en: 'The case is in state "{state}"; "{action}" is not allowed' },
+  TASK_INVALID_TRANSITION: { status: 409, zh: '任务当前状态为“{state}”，不能执行“{action}”', en: 'The task is in state "{state}"; "{action}" is not allowed' },
+  CASE_RULE_VIOLATED: { status: 409, zh: '不满足办理条件：{detail}', en: 'A handling rule forbids this: {detail}' },
+  GEO_OUTSIDE_CITY: { status: 422, zh: '位置不在本市范围内（{lng}, {lat}）', en: 'The location is outside the city ({lng}, {lat})' },
+  GEO_INVALID_FEATURE: { status: 422, zh: '第 {index} 个要素无效：{reason}', en: 'Feature {index} is invalid: {reason}' },
+  UNKNOWN_CATEGORY: { status: 422, zh: '未知的事项类别：{code}', en: 'Unknown category: {code}' },
+  UNKNOWN_UNIT: { status: 422, zh: '未知的单位：{id}', en: 'Unknown unit: {id}' },
+  ATTACHMENT_TOO_LARGE: { status: 413, zh: '附件过大（{size} 字节，上限 {limit} 字节）', en: 'Attachment too large ({size} bytes, limit {limit})' },
+  PAYLOAD_TOO_LARGE: { status: 413, zh: '请求体过大', en: 'Request body too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, zh: '不支持的内容类型：{type}', en: 'Unsupported media type: {type}' },
+  RATE_LIMITED: { status: 429, zh: '请求过于频繁，请稍后再试', en: 'Too many requests; try again later' },
+  INTERNAL: { status: 500, zh: '服务器内部错误（追踪号 {traceId}）', en: 'Internal error (trace id {traceId})' },
+} as const satisfies Record<string, ErrorDefinition>;
+
+export type ErrorCode = keyof typeof ERRORS;
+export type Lang = 'zh' | 'en';
+
+function fill(template: string, params: Record<string, unknown>): string {
+  return template.replace(/\{(\w+)\}/g, (_, k: string) => (k in params ? String(params[k]) : `{${k}}`));
+}
+
+/** An error the platform means to report: it carries its code and the values for the message. */
+export class CityLoopError extends Error {
+  readonly code: ErrorCode;
+  readonly params: Readonly<Record<string, unknown>>;
+  /** Extra members for problem+json (e.g. the list of invalid features). */
+  readonly extra: Readonly<Record<string, unknown>> | undefined;
+  constructor(code: ErrorCode, params: Record<string, unknown> = {}, extra?: Record<string, unknown>) {
+    super(fill(ERRORS[code].en, params));
+    this.name = 'CityLoopError';
+    this.code = code;
+    this.params = params;
+    this.extra = extra;
+  }
+  get status(): number {
+    return ERRORS[this.code].status;
+  }
+  localized(lang: Lang): string {
+    return fill(ERRORS[this.code][lang], this.params);
+  }
+}
+
+export function isCityLoopError(e: unknown): e is CityLoopError {
+  return e instanceof CityLoopError;
+}
+
+export function errorMessage(code: ErrorCode, params: Record<string, unknown>, lang: Lang): string {
+  return fill(ERRORS[code][lang], params);
+}
