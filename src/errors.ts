@@ -5,33 +5,35 @@
  */
 export interface ErrorDefinition {
   readonly status: number;
+  readonly titleZh: string;
+  readonly titleEn: string;
   readonly zh: string;
   readonly en: string;
 }
 
 export const ERRORS = {
-  VALIDATION_FAILED: { status: 400, zh: '请求内容不合法：{detail}', en: 'The request is invalid: {detail}' },
-  BAD_COORDINATES: { status: 400, zh: '坐标不合法：{detail}', en: 'Invalid coordinates: {detail}' },
-  AUTH_REQUIRED: { status: 401, zh: '请先登录', en: 'Sign-in required' },
-  AUTH_INVALID_CREDENTIALS: { status: 401, zh: '用户名或密码错误', en: 'Wrong user name or password' },
-  AUTH_INVALID_TOKEN: { status: 401, zh: '令牌无效或已过期', en: 'The token is invalid or has expired' },
-  FORBIDDEN_ROLE: { status: 403, zh: '当前角色无权执行此操作：{action}', en: 'Your role may not do this: {action}' },
-  FORBIDDEN_JURISDICTION: { status: 403, zh: '该事项不在您的辖区或单位范围内', en: 'This matter is outside your jurisdiction or unit' },
-  NOT_FOUND: { status: 404, zh: '未找到{what}：{id}', en: '{what} not found: {id}' },
-  ROUTE_NOT_FOUND: { status: 404, zh: '接口不存在：{method} {url}', en: 'No such route: {method} {url}' },
-  CONFLICT_VERSION: { status: 409, zh: '事项已被他人修改（期望版本 {expected}，当前版本 {actual}），请刷新后重试', en: 'The case was changed by someone else (expected version {expected}, now {actual}); reload and retry' },
-  CASE_INVALID_TRANSITION: { status: 409, zh: '事项当前状态为“{state}”，不能执行“{action}”', en: 'The case is in state "{state}"; "{action}" is not allowed' },
-  TASK_INVALID_TRANSITION: { status: 409, zh: '任务当前状态为“{state}”，不能执行“{action}”', en: 'The task is in state "{state}"; "{action}" is not allowed' },
-  CASE_RULE_VIOLATED: { status: 409, zh: '不满足办理条件：{detail}', en: 'A handling rule forbids this: {detail}' },
-  GEO_OUTSIDE_CITY: { status: 422, zh: '位置不在本市范围内（{lng}, {lat}）', en: 'The location is outside the city ({lng}, {lat})' },
-  GEO_INVALID_FEATURE: { status: 422, zh: '第 {index} 个要素无效：{reason}', en: 'Feature {index} is invalid: {reason}' },
-  UNKNOWN_CATEGORY: { status: 422, zh: '未知的事项类别：{code}', en: 'Unknown category: {code}' },
-  UNKNOWN_UNIT: { status: 422, zh: '未知的单位：{id}', en: 'Unknown unit: {id}' },
-  ATTACHMENT_TOO_LARGE: { status: 413, zh: '附件过大（{size} 字节，上限 {limit} 字节）', en: 'Attachment too large ({size} bytes, limit {limit})' },
-  PAYLOAD_TOO_LARGE: { status: 413, zh: '请求体过大', en: 'Request body too large' },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, zh: '不支持的内容类型：{type}', en: 'Unsupported media type: {type}' },
-  RATE_LIMITED: { status: 429, zh: '请求过于频繁，请稍后再试', en: 'Too many requests; try again later' },
-  INTERNAL: { status: 500, zh: '服务器内部错误（追踪号 {traceId}）', en: 'Internal error (trace id {traceId})' },
+  VALIDATION_FAILED: { status: 400, titleZh: '请求内容不合法', titleEn: 'Invalid request', zh: '请求内容不合法：{detail}', en: 'The request is invalid: {detail}' },
+  BAD_COORDINATES: { status: 400, titleZh: '坐标不合法', titleEn: 'Invalid coordinates', zh: '坐标不合法：{detail}', en: 'Invalid coordinates: {detail}' },
+  AUTH_REQUIRED: { status: 401, titleZh: '需要登录', titleEn: 'Sign-in required', zh: '请先登录', en: 'Sign-in required' },
+  AUTH_INVALID_CREDENTIALS: { status: 401, titleZh: '登录失败', titleEn: 'Wrong credentials', zh: '用户名或密码错误', en: 'Wrong user name or password' },
+  AUTH_INVALID_TOKEN: { status: 401, titleZh: '令牌无效', titleEn: 'Invalid token', zh: '令牌无效或已过期', en: 'The token is invalid or has expired' },
+  FORBIDDEN_ROLE: { status: 403, titleZh: '角色无权操作', titleEn: 'Role not allowed', zh: '当前角色无权执行此操作：{action}', en: 'Your role may not do this: {action}' },
+  FORBIDDEN_JURISDICTION: { status: 403, titleZh: '超出辖区或单位范围', titleEn: 'Outside your jurisdiction', zh: '该事项不在您的辖区或单位范围内', en: 'This matter is outside your jurisdiction or unit' },
+  NOT_FOUND: { status: 404, titleZh: '未找到', titleEn: 'Not found', zh: '未找到{what}：{id}', en: '{what} not found: {id}' },
+  ROUTE_NOT_FOUND: { status: 404, titleZh: '接口不存在', titleEn: 'No such route', zh: '接口不存在：{method} {url}', en: 'No such route: {method} {url}' },
+  CONFLICT_VERSION: { status: 409, titleZh: '版本冲突', titleEn: 'Version conflict', zh: '事项已被他人修改（期望版本 {expected}，当前版本 {actual}），请刷新后重试', en: 'The case was changed by someone else (expected version {expected}, now {actual}); reload and retry' },
+  CASE_INVALID_TRANSITION: { status: 409, titleZh: '事项状态不允许此操作', titleEn: 'Action not allowed in this case state', zh: '事项当前状态为“{stateZh}”，不能执行“{actionZh}”', en: 'The case is in state "{state}"; "{action}" is not allowed' },
+  TASK_INVALID_TRANSITION: { status: 409, titleZh: '任务状态不允许此操作', titleEn: 'Action not allowed in this task state', zh: '任务当前状态为“{stateZh}”，不能执行“{actionZh}”', en: 'The task is in state "{state}"; "{action}" is not allowed' },
+  CASE_RULE_VIOLATED: { status: 409, titleZh: '不满足办理条件', titleEn: 'Handling rule violated', zh: '不满足办理条件：{detail}', en: 'A handling rule forbids this: {detail}' },
+  GEO_OUTSIDE_CITY: { status: 422, titleZh: '位置不在本市范围内', titleEn: 'Outside the city', zh: '位置不在本市范围内（{lng}, {lat}）', en: 'The location is outside the city ({lng}, {lat})' },
+  GEO_INVALID_FEATURE: { status: 422, titleZh: '地理要素无效', titleEn: 'Invalid feature', zh: '第 {index} 个要素无效：{reason}', en: 'Feature {index} is invalid: {reason}' },
+  UNKNOWN_CATEGORY: { status: 422, titleZh: '未知的事项类别', titleEn: 'Unknown category', zh: '未知的事项类别：{code}', en: 'Unknown category: {code}' },
+  UNKNOWN_UNIT: { status: 422, titleZh: '未知的单位', titleEn: 'Unknown unit', zh: '未知的单位：{id}', en: 'Unknown unit: {id}' },
+  ATTACHMENT_TOO_LARGE: { status: 413, titleZh: '附件过大', titleEn: 'Attachment too large', zh: '附件过大（{size} 字节，上限 {limit} 字节）', en: 'Attachment too large ({size} bytes, limit {limit})' },
+  PAYLOAD_TOO_LARGE: { status: 413, titleZh: '请求体过大', titleEn: 'Payload too large', zh: '请求体过大', en: 'Request body too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, titleZh: '不支持的内容类型', titleEn: 'Unsupported media type', zh: '不支持的内容类型：{type}', en: 'Unsupported media type: {type}' },
+  RATE_LIMITED: { status: 429, titleZh: '请求过于频繁', titleEn: 'Too many requests', zh: '请求过于频繁，请稍后再试', en: 'Too many requests; try again later' },
+  INTERNAL: { status: 500, titleZh: '服务器内部错误', titleEn: 'Internal error', zh: '服务器内部错误（追踪号 {traceId}）', en: 'Internal error (trace id {traceId})' },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERRORS;

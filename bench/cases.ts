@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readSettings } from '../src/config.ts';
+import { openPlatform, type Platform } from '../src/platform.ts';
+import { resetDemoCity, unitIdOf } from '../src/demo/demo-city.ts';
+import { SYSTEM_PRINCIPAL } from '../src/auth/principal.ts';
+
+/** A seeded PRNG (mulberry32) so every run reports and dispatches the same cases. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const DISTRICT = '500103'; // 渝中区
+
+/**
+ * Cases reported, registered and dispatched (one lead and one assisting unit) per second,
+ * through the same CaseService the API uses: every command its own durable transaction with its
+ * events, projections and timers. `concurrency` commands are in flight at once.
+ */
+async function measure(platform: Platform, seconds: number, concurrency: number): Promise<{ casesPerSecond: number; cases: number; events: number }> {
+  const rnd = mulberry32(42);
+  const district = platform.resolver().get(DISTRICT);
+  const bbox = district?.geometry ? bboxOf(district.geometry.coordinates) : [106.5, 29.53, 106.59, 29.57];
+  const point = (): [number, number] => {
+    for (;;) {
+      const x = bbox[0]! + rnd() * (bbox[2]! - bbox[0]!);
+      const y = bbox[1]! + rnd() * (bbox[3]! - bbox[1]!);
+      if (platform.resolver().resolveLowest(x, y)) return [x, y];
+    }
+  };
+  const lead = unitIdOf(DISTRICT, 'water-supply');
+  const assist = unitIdOf(DISTRICT, 'traffic-police');
+  const one = async () => {
+    const [lng, lat] = point();
+    const doc = await platform.cases.report(SYSTEM_PRINCIPAL, { source: 'sensor', categoryCode: 'municipal.water.burst', title: '供水管道爆管预警', lng, lat, crs: 'gcj02' });
+    await platform.cases.execute(SYSTEM_PRINCIPAL, doc.id, { type: 'register' });
+    await platform.cases.execute(SYSTEM_PRINCIPAL, doc.id, { type: 'dispatch', tasks: [{ unitId: lead, role: 'lead' }, { unitId: assist, role: 'assist' }] });
+  };
+  // Warm-up: JIT, statement caches, pool connections.
+  for (let i = 0; i < 50; i++) await one();
+  const eventsBefore = Number((await platform.store.db.selectFrom('log_head').select('seq').executeTakeFirstOrThrow()).seq);
+  let done = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        await one();
+        done += 1;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - t0) / 1000;
+  const eventsAfter = Number((await platform.store.db.selectFrom('log_head').select('seq').executeTakeFirstOrThrow()).seq);
+  return { casesPerSecond: Math.round(done / elapsed), cases: done, events: eventsAfter - eventsBefore };
+}
+
+function bboxOf(coords: unknown): [number, number, number, number] {
+  const b: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
+  const walk = (c: unknown): void => {
+    if (Array.isArray(c) && typeof c[0] === 'number') {
+      b[0] = Math.min(b[0], c[0] as number);
+      b[1] = Math.min(b[1], c[1] as number);
+      b[2] = Math.max(b[2], c[0] as number);
+      b[3] = Math.max(b[3], c[1] as number);
+    } else if (Array.isArray(c)) c.forEach(walk);
+  };
+  walk(coords);
+  return b;
+}
+
+async function benchOne(databaseUrl: string | undefined, seconds: number, log: (m: string) => void) {
+  const dir = mkdtempSync(join(tmpdir(), 'cityloop-bench-'));
+  const settings = { ...readSettings({}), dataDir: dir, databaseUrl, demo: false };
+  const schema = databaseUrl ? `bench_${process.pid}_${Date.now()}` : undefined;
+  const platform = await openPlatform(settings, schema ? { pgSchema: schema } : {});
+  try {
+    log(`cases: loading ${DISTRICT} into ${platform.store.description}`);
+    await resetDemoCity(platform.store, { districts: [DISTRICT] });
+    await platform.reload();
+    const concurrency = platform.store.kind === 'postgres' ? 8 : 4;
+    log(`cases: measuring for ${seconds}s with ${concurrency} in flight`);
+    const r = await measure(platform, seconds, concurrency);
+    return { ...r, concurrency, store: platform.store.description };
+  } finally {
+    if (schema) await platform.store.db.schema.dropSchema(schema).ifExists().cascade().execute().catch(() => {});
+    await platform.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function runCasesBench(opts: { seconds?: number; log?: (m: string) => void } = {}) {
+  const seconds = opts.seconds ?? 5;
+  const log = opts.log ?? (() => {});
+  const sqlite = await benchOne(undefined, seconds, log);
+  const pgUrl = process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : process.env.TEST_DATABASE_URL;
+  const postgres = pgUrl ? await benchOne(pgUrl, seconds, log) : null;
+  return { sqlite, ...(postgres ? { postgres } : {}) };
+}

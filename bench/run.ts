@@ -1,0 +1,18 @@
+import { runGeoBench } from './geo.ts';
+import { runCasesBench } from './cases.ts';
+
+/** Runs the named benchmarks; the result is one JSON-able object of figures. */
+export async function runBench(name: 'geo' | 'cases' | 'all', opts: { seconds: number; log: (m: string) => void }) {
+  const out: Record<string, unknown> = {};
+  if (name === 'geo' || name === 'all') {
+    const g = await runGeoBench({ seconds: opts.seconds, onProgress: opts.log });
+    if (name === 'geo') return g;
+    out.geo = g;
+  }
+  if (name === 'cases' || name === 'all') {
+    const c = await runCasesBench({ seconds: opts.seconds, log: opts.log });
+    if (name === 'cases') return c;
+    out.cases = c;
+  }
+  return out;
+}

@@ -1,0 +1,82 @@
+import type { CaseLocation, CaseSource, ChainLink, Priority, Reporter, Satisfaction, TaskRole, Tier } from './case-model.ts';
+
+/**
+ * The events of a case stream. Stored events are a contract: a payload shape never changes
+ * under the same type and schema version; a new shape gets a new version and an upcaster.
+ */
+export interface DispatchedTask {
+  readonly taskId: string;
+  readonly unitId: string;
+  readonly unitName: string;
+  readonly role: TaskRole;
+  readonly respondDue: string;
+  readonly deadline: string;
+}
+
+export type CaseEventBody =
+  | {
+      type: 'CaseReported';
+      payload: {
+        number: string;
+        source: CaseSource;
+        categoryCode: string;
+        priority: Priority;
+        title: string;
+        description: string;
+        location: CaseLocation;
+        chain: ChainLink[];
+        centerId: string;
+        tier: Tier;
+        reporter: Reporter;
+        externalRef: string | null;
+      };
+    }
+  | { type: 'CaseRegistered'; payload: { respondDue: string; resolveDue: string; note: string | null } }
+  | { type: 'CaseDeclined'; payload: { reason: string } }
+  | { type: 'CaseDispatched'; payload: { round: number; tasks: DispatchedTask[]; note: string | null } }
+  | { type: 'TaskAccepted'; payload: { taskId: string } }
+  | { type: 'TaskStarted'; payload: { taskId: string } }
+  | { type: 'TaskCompleted'; payload: { taskId: string; note: string } }
+  | { type: 'TaskReturned'; payload: { taskId: string; reason: string } }
+  | { type: 'CaseReportedBack'; payload: { summary: string } }
+  | { type: 'CaseChecked'; payload: { note: string | null } }
+  | { type: 'CaseReopened'; payload: { cause: 'check_failed' | 'unsatisfied' | 'other'; reason: string } }
+  | { type: 'CaseClosed'; payload: { note: string | null } }
+  | { type: 'CaseEvaluated'; payload: { satisfaction: Satisfaction; comment: string | null; by: 'reporter' | 'follow_up' } }
+  | { type: 'CaseEscalated'; payload: { fromCenterId: string; toCenterId: string; toTier: Tier; reason: string } }
+  | { type: 'CaseParked'; payload: { reason: string; reviewAt: string } }
+  | { type: 'CaseUnparked'; payload: { note: string | null } }
+  | { type: 'CaseParkReviewDue'; payload: { reviewAt: string } }
+  | { type: 'TaskReminded'; payload: { taskId: string; reason: string; automatic: boolean } }
+  | { type: 'TaskOverdue'; payload: { taskId: string; deadline: string } }
+  | { type: 'CaseOverdue'; payload: { kind: 'respond' | 'resolve'; due: string } }
+  | { type: 'CaseSupervised'; payload: { centerId: string; reason: string; automatic: boolean; taskId: string | null } }
+  | { type: 'AttachmentAdded'; payload: { attachmentId: string; sha256: string; fileName: string; mediaType: string; size: number } };
+
+export type CaseEventType = CaseEventBody['type'];
+
+export interface Actor {
+  readonly id: string;
+  readonly name: string;
+  readonly roles: readonly string[];
+}
+
+export const SYSTEM_ACTOR: Actor = { id: 'system', name: '系统', roles: ['system'] };
+
+/** An event as stored in the log. */
+export type CaseEvent = CaseEventBody & {
+  readonly seq: number;
+  readonly id: string;
+  readonly streamId: string;
+  readonly streamVersion: number;
+  readonly schemaVersion: number;
+  readonly actor: Actor;
+  readonly at: string;
+};
+
+export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
+  'CaseReported', 'CaseRegistered', 'CaseDeclined', 'CaseDispatched', 'TaskAccepted', 'TaskStarted',
+  'TaskCompleted', 'TaskReturned', 'CaseReportedBack', 'CaseChecked', 'CaseReopened', 'CaseClosed',
+  'CaseEvaluated', 'CaseEscalated', 'CaseParked', 'CaseUnparked', 'CaseParkReviewDue', 'TaskReminded',
+  'TaskOverdue', 'CaseOverdue', 'CaseSupervised', 'AttachmentAdded',
+];

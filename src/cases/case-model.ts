@@ -1,0 +1,152 @@
+import type { JurisdictionLevel } from '../geo/jurisdiction.ts';
+
+/**
+ * The case lifecycle after the national digital city-management process (数字化城市管理):
+ * 上报 → 立案 → 派遣 → 处置 → 反馈 → 核查 → 结案 → 评价, with 不予立案, 退回, 上报上级, 挂账 and 重新办理.
+ */
+export const CASE_STATES = [
+  'reported', // 上报
+  'registered', // 立案
+  'declined', // 不予立案
+  'dispatched', // 派遣
+  'in_progress', // 处置
+  'returned', // 退回 (the lead unit sent its task back; the center re-dispatches)
+  'reported_back', // 反馈
+  'checked', // 核查通过
+  'closed', // 结案
+  'evaluated', // 评价
+  'parked', // 挂账
+  'reopened', // 重新办理 (failed check or unsatisfied reporter)
+] as const;
+export type CaseState = (typeof CASE_STATES)[number];
+
+export const CASE_STATE_NAMES: Record<CaseState, { zh: string; en: string }> = {
+  reported: { zh: '上报', en: 'reported' },
+  registered: { zh: '立案', en: 'registered' },
+  declined: { zh: '不予立案', en: 'declined' },
+  dispatched: { zh: '派遣', en: 'dispatched' },
+  in_progress: { zh: '处置中', en: 'in progress' },
+  returned: { zh: '退回', en: 'returned' },
+  reported_back: { zh: '已反馈', en: 'reported back' },
+  checked: { zh: '核查通过', en: 'checked' },
+  closed: { zh: '结案', en: 'closed' },
+  evaluated: { zh: '已评价', en: 'evaluated' },
+  parked: { zh: '挂账', en: 'parked' },
+  reopened: { zh: '重新办理', en: 'reopened' },
+};
+
+export const TASK_STATES = ['dispatched', 'accepted', 'in_progress', 'done', 'returned', 'cancelled'] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+export const TASK_STATE_NAMES: Record<TaskState, { zh: string; en: string }> = {
+  dispatched: { zh: '已派遣', en: 'dispatched' },
+  accepted: { zh: '已签收', en: 'accepted' },
+  in_progress: { zh: '处置中', en: 'in progress' },
+  done: { zh: '已办结', en: 'done' },
+  returned: { zh: '已退回', en: 'returned' },
+  cancelled: { zh: '已撤销', en: 'cancelled' },
+};
+
+export const CASE_SOURCES = ['sensor', 'camera', 'citizen', 'grid_worker', 'external', 'inspection', 'hotline'] as const;
+export type CaseSource = (typeof CASE_SOURCES)[number];
+
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export const TIERS = ['city', 'district', 'street'] as const;
+export type Tier = (typeof TIERS)[number];
+
+export type TaskRole = 'lead' | 'assist';
+export type Satisfaction = 'satisfied' | 'basically_satisfied' | 'unsatisfied';
+
+export interface ChainLink {
+  readonly code: string;
+  readonly name: string;
+  readonly level: JurisdictionLevel;
+}
+
+export interface CaseLocation {
+  /** GCJ-02, the datum of the city's polygons; the API converts from WGS-84 on the way in. */
+  readonly lng: number;
+  readonly lat: number;
+  readonly address: string;
+}
+
+/** Who reported the matter. Contact details are shown only to roles that need them. */
+export interface Reporter {
+  readonly userId: string | null;
+  readonly name: string | null;
+  readonly phone: string | null;
+  readonly anonymous: boolean;
+}
+
+export interface TaskDoc {
+  readonly id: string;
+  readonly unitId: string;
+  readonly unitName: string;
+  readonly role: TaskRole;
+  readonly round: number;
+  state: TaskState;
+  readonly dispatchedAt: string;
+  readonly respondDue: string;
+  readonly deadline: string;
+  acceptedAt: string | null;
+  startedAt: string | null;
+  doneAt: string | null;
+  note: string | null;
+  returnReason: string | null;
+  overdue: boolean;
+  reminders: number;
+}
+
+export interface AttachmentRef {
+  readonly id: string;
+  readonly sha256: string;
+  readonly fileName: string;
+  readonly mediaType: string;
+  readonly size: number;
+}
+
+/** The current state of one case: a projection of its events. */
+export interface CaseDoc {
+  readonly id: string;
+  readonly number: string;
+  state: CaseState;
+  stateBeforePark: CaseState | null;
+  readonly source: CaseSource;
+  readonly categoryCode: string;
+  priority: Priority;
+  readonly title: string;
+  readonly description: string;
+  readonly location: CaseLocation;
+  readonly chain: readonly ChainLink[];
+  centerId: string;
+  tier: Tier;
+  supervisedBy: string[];
+  readonly reporter: Reporter;
+  readonly externalRef: string | null;
+  tasks: TaskDoc[];
+  round: number;
+  registeredAt: string | null;
+  respondDue: string | null;
+  resolveDue: string | null;
+  respondedAt: string | null;
+  reportedBackAt: string | null;
+  closedAt: string | null;
+  parkedUntil: string | null;
+  declineReason: string | null;
+  summary: string | null;
+  evaluation: { satisfaction: Satisfaction; comment: string | null; at: string } | null;
+  attachments: AttachmentRef[];
+  overdue: boolean;
+  readonly createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export function activeTasks(doc: CaseDoc): TaskDoc[] {
+  return doc.tasks.filter((t) => t.round === doc.round && t.state !== 'returned' && t.state !== 'cancelled');
+}
+
+export function isOpenTask(t: TaskDoc): boolean {
+  return t.state === 'dispatched' || t.state === 'accepted' || t.state === 'in_progress';
+}

@@ -1,0 +1,323 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { Platform } from '../platform.ts';
+import { CityLoopError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { requirePrincipal } from '../server/app.ts';
+import { langOf } from '../server/problem.ts';
+import { withProblems } from '../server/schemas.ts';
+import { hasRole } from '../auth/principal.ts';
+import { CASE_SOURCES, CASE_STATES, PRIORITIES, TIERS } from './case-model.ts';
+import type { CaseCommand } from './decide-case.ts';
+import { presentCase } from './present-case.ts';
+
+const lit = <T extends string>(xs: readonly T[]) => Type.Union(xs.map((x) => Type.Literal(x)));
+const Version = { expectedVersion: Type.Optional(Type.Integer({ minimum: 1, description: 'refuse with 409 if the case has changed since this version' })) };
+const Reason = Type.String({ minLength: 1, maxLength: 2000 });
+const Note = Type.Optional(Type.String({ maxLength: 2000 }));
+
+const TaskView = Type.Object(
+  {
+    id: Type.String(),
+    unitId: Type.String(),
+    unitName: Type.String(),
+    role: Type.String(),
+    round: Type.Integer(),
+    state: Type.String(),
+    stateName: Type.String(),
+    dispatchedAt: Type.String(),
+    respondDue: Type.String(),
+    deadline: Type.String(),
+    overdue: Type.Boolean(),
+    reminders: Type.Integer(),
+  },
+  { additionalProperties: true },
+);
+
+export const CaseView = Type.Object(
+  {
+    id: Type.String(),
+    number: Type.String(),
+    state: Type.String(),
+    stateName: Type.String(),
+    source: Type.String(),
+    categoryCode: Type.String(),
+    priority: Type.String(),
+    title: Type.String(),
+    description: Type.String(),
+    location: Type.Object({ lng: Type.Number(), lat: Type.Number(), address: Type.String() }),
+    chain: Type.Array(Type.Object({ code: Type.String(), name: Type.String(), level: Type.String() })),
+    centerId: Type.String(),
+    tier: Type.String(),
+    reporter: Type.Object({ userId: Type.Union([Type.String(), Type.Null()]), name: Type.Union([Type.String(), Type.Null()]), phone: Type.Union([Type.String(), Type.Null()]), anonymous: Type.Boolean() }),
+    tasks: Type.Array(TaskView),
+    round: Type.Integer(),
+    respondDue: Type.Union([Type.String(), Type.Null()]),
+    resolveDue: Type.Union([Type.String(), Type.Null()]),
+    overdue: Type.Boolean(),
+    actions: Type.Array(Type.String(), { description: 'what the asking user may do now' }),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+    version: Type.Integer(),
+  },
+  { $id: 'Case', additionalProperties: true },
+);
+
+const EventView = Type.Object(
+  {
+    seq: Type.Integer(),
+    id: Type.String(),
+    type: Type.String(),
+    streamVersion: Type.Integer(),
+    actor: Type.Object({ id: Type.String(), name: Type.String(), roles: Type.Array(Type.String()) }),
+    at: Type.String(),
+    payload: Type.Object({}, { additionalProperties: true }),
+  },
+  { $id: 'CaseEvent' },
+);
+
+const ReportBody = Type.Object(
+  {
+    categoryCode: Type.String({ minLength: 1, maxLength: 100 }),
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+    description: Type.Optional(Type.String({ maxLength: 5000 })),
+    lng: Type.Number({ minimum: -180, maximum: 180 }),
+    lat: Type.Number({ minimum: -90, maximum: 90 }),
+    crs: Type.Union([Type.Literal('gcj02'), Type.Literal('wgs84')], { description: 'datum of lng/lat' }),
+    address: Type.Optional(Type.String({ maxLength: 300 })),
+    source: Type.Optional(lit(CASE_SOURCES)),
+    priority: Type.Optional(lit(PRIORITIES)),
+    tier: Type.Optional(lit(TIERS)),
+    externalRef: Type.Optional(Type.String({ maxLength: 200 })),
+    reporter: Type.Optional(
+      Type.Object({ name: Type.Optional(Type.String({ maxLength: 50 })), phone: Type.Optional(Type.String({ maxLength: 30 })), anonymous: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const ListQuery = Type.Object({
+  state: Type.Optional(Type.Array(lit(CASE_STATES))),
+  category: Type.Optional(Type.String()),
+  jurisdiction: Type.Optional(Type.String()),
+  unit: Type.Optional(Type.String()),
+  center: Type.Optional(Type.String()),
+  source: Type.Optional(lit(CASE_SOURCES)),
+  overdue: Type.Optional(Type.Boolean()),
+  from: Type.Optional(Type.String({ format: 'date-time' })),
+  to: Type.Optional(Type.String({ format: 'date-time' })),
+  q: Type.Optional(Type.String({ maxLength: 100 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  cursor: Type.Optional(Type.String({ maxLength: 500 })),
+  lang: Type.Optional(Type.String()),
+});
+
+interface CaseAction {
+  readonly path: string;
+  readonly summary: string;
+  readonly body: TSchema;
+  toCommand(body: any): CaseCommand;
+}
+
+/** The center's actions on a case: one table, one route each. */
+const CASE_ACTIONS: readonly CaseAction[] = [
+  { path: 'register', summary: '立案 — register the case; starts its deadlines', body: Type.Object({ note: Note, ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'register', note: b.note }) },
+  { path: 'decline', summary: '不予立案 — decline with a reason', body: Type.Object({ reason: Reason, ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'decline', reason: b.reason }) },
+  {
+    path: 'dispatch',
+    summary: '派遣 — dispatch to units: exactly one lead (主办) and any assists (协办)',
+    body: Type.Object(
+      {
+        tasks: Type.Array(Type.Object({ unitId: Type.String(), role: lit(['lead', 'assist'] as const), deadline: Type.Optional(Type.String({ format: 'date-time' })) }, { additionalProperties: false }), { minItems: 1, maxItems: 20 }),
+        note: Note,
+        ...Version,
+      },
+      { additionalProperties: false },
+    ),
+    toCommand: (b) => ({ type: 'dispatch', tasks: b.tasks, note: b.note }),
+  },
+  { path: 'report-back', summary: '反馈 — report the result back once the lead is done and assists have answered', body: Type.Object({ summary: Reason, ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'report_back', summary: b.summary }) },
+  { path: 'check', summary: '核查 — on-site check; failing it reopens the case', body: Type.Object({ passed: Type.Boolean(), note: Note, ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'check', passed: b.passed, note: b.note }) },
+  { path: 'close', summary: '结案 — close a checked case', body: Type.Object({ note: Note, ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'close', note: b.note }) },
+  {
+    path: 'evaluate',
+    summary: '回访/评价 — the reporter (or an operator after a follow-up call) rates the result',
+    body: Type.Object({ satisfaction: lit(['satisfied', 'basically_satisfied', 'unsatisfied'] as const), comment: Note, ...Version }, { additionalProperties: false }),
+    toCommand: (b) => ({ type: 'evaluate', satisfaction: b.satisfaction, comment: b.comment, by: 'reporter' }),
+  },
+  { path: 'reopen', summary: '重新办理 — reopen a closed case (unsatisfied reporter, new facts)', body: Type.Object({ reason: Reason, ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'reopen', reason: b.reason }) },
+  { path: 'escalate', summary: '上报上级 — hand the case to the center one tier up', body: Type.Object({ reason: Reason, ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'escalate', reason: b.reason }) },
+  { path: 'park', summary: '挂账 — park a case that cannot be solved now, with a review date', body: Type.Object({ reason: Reason, reviewAt: Type.String({ format: 'date-time' }), ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'park', reason: b.reason, reviewAt: b.reviewAt }) },
+  { path: 'unpark', summary: '解除挂账 — take a parked case up again', body: Type.Object({ note: Note, ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'unpark', note: b.note }) },
+  { path: 'supervise', summary: '督办 — the supervising center takes the case under supervision', body: Type.Object({ reason: Reason, ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'supervise', reason: b.reason }) },
+  { path: 'remind', summary: '催办 — remind a unit of its task', body: Type.Object({ taskId: Type.String(), reason: Note, ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'remind', taskId: b.taskId, reason: b.reason }) },
+];
+
+const TASK_ACTIONS: readonly CaseAction[] = [
+  { path: 'accept', summary: '签收 — the unit accepts its task', body: Type.Object({ ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'accept_task', taskId: b.taskId }) },
+  { path: 'start', summary: '开始处置 — the unit starts work on site', body: Type.Object({ ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'start_task', taskId: b.taskId }) },
+  { path: 'complete', summary: '办结 — the unit reports its task done', body: Type.Object({ note: Reason, ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'complete_task', taskId: b.taskId, note: b.note }) },
+  { path: 'return', summary: '退回 — the unit returns the task with a reason (not ours, wrong place …)', body: Type.Object({ reason: Reason, ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'return_task', taskId: b.taskId, reason: b.reason }) },
+];
+
+const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+const TaskParams = Type.Object({ id: Type.String({ maxLength: 64 }), taskId: Type.String({ maxLength: 64 }) });
+
+export function registerCaseRoutes(app: FastifyInstance, platform: Platform): void {
+  app.addSchema(CaseView);
+  app.addSchema(EventView);
+  const bearer = [{ bearer: [] }];
+  const cases = platform.cases;
+  const present = (req: FastifyRequest, doc: Parameters<typeof presentCase>[0]) => presentCase(doc, requirePrincipal(req), langOf(req));
+
+  app.post<{ Body: Static<typeof ReportBody> }>(
+    '/api/v1/cases',
+    { schema: { tags: ['cases'], summary: '上报 — report a matter; it is placed on the map and given to the owning center', security: bearer, body: ReportBody, response: withProblems({ 201: Type.Ref('Case') }) } },
+    async (req, reply) => {
+      const p = requirePrincipal(req);
+      const doc = await cases.report(p, req.body);
+      return reply.code(201).header('location', `/api/v1/cases/${doc.id}`).send(present(req, doc));
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof ListQuery> }>(
+    '/api/v1/cases',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Cases the user may see, newest first, with filters and cursor pagination',
+        security: bearer,
+        querystring: ListQuery,
+        response: withProblems({ 200: Type.Object({ items: Type.Array(Type.Ref('Case')), nextCursor: Type.Union([Type.String(), Type.Null()]) }) }),
+      },
+    },
+    async (req) => {
+      const p = requirePrincipal(req);
+      const q = req.query;
+      const page = await cases.list(p, { ...q });
+      return { items: page.items.map((d) => present(req, d)), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/api/v1/cases/:id',
+    { schema: { tags: ['cases'], summary: 'One case', security: bearer, params: IdParams, response: withProblems({ 200: Type.Ref('Case') }) } },
+    async (req) => present(req, await cases.get(requirePrincipal(req), req.params.id)),
+  );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/api/v1/cases/:id/events',
+    { schema: { tags: ['cases'], summary: 'The case timeline: every event with who, when and why', security: bearer, params: IdParams, response: withProblems({ 200: Type.Object({ items: Type.Array(Type.Ref('CaseEvent')) }) }) } },
+    async (req) => {
+      const p = requirePrincipal(req);
+      const events = await cases.timeline(p, req.params.id);
+      const staff = hasRole(p, 'admin', 'operator', 'supervisor');
+      // Reporter contact details inside the first event are for the center's staff only.
+      return {
+        items: events.map((e) =>
+          e.type === 'CaseReported' && !staff ? { ...e, payload: { ...e.payload, reporter: { ...e.payload.reporter, name: null, phone: null } } } : e,
+        ),
+      };
+    },
+  );
+
+  for (const a of CASE_ACTIONS) {
+    app.post<{ Params: Static<typeof IdParams>; Body: any }>(
+      `/api/v1/cases/:id/${a.path}`,
+      { schema: { tags: ['cases'], summary: a.summary, security: bearer, params: IdParams, body: a.body, response: withProblems({ 200: Type.Ref('Case') }) } },
+      async (req) => {
+        const p = requirePrincipal(req);
+        const body = (req.body ?? {}) as { expectedVersion?: number };
+        const doc = await cases.execute(p, req.params.id, a.toCommand(body), body.expectedVersion);
+        return present(req, doc);
+      },
+    );
+  }
+
+  for (const a of TASK_ACTIONS) {
+    app.post<{ Params: Static<typeof TaskParams>; Body: any }>(
+      `/api/v1/cases/:id/tasks/:taskId/${a.path}`,
+      { schema: { tags: ['tasks'], summary: a.summary, security: bearer, params: TaskParams, body: a.body, response: withProblems({ 200: Type.Ref('Case') }) } },
+      async (req) => {
+        const p = requirePrincipal(req);
+        const body = (req.body ?? {}) as { expectedVersion?: number };
+        const doc = await cases.execute(p, req.params.id, a.toCommand({ ...body, taskId: req.params.taskId }), body.expectedVersion);
+        return present(req, doc);
+      },
+    );
+  }
+
+  const AttachQuery = Type.Object({ fileName: Type.String({ minLength: 1, maxLength: 200 }), lang: Type.Optional(Type.String()) });
+  app.post<{ Params: Static<typeof IdParams>; Querystring: Static<typeof AttachQuery>; Body: Buffer }>(
+    '/api/v1/cases/:id/attachments',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Attach a photo, video or document (raw body with its media type); stored by SHA-256',
+        security: bearer,
+        params: IdParams,
+        querystring: AttachQuery,
+        response: withProblems({ 201: Type.Object({ id: Type.String(), sha256: Type.String(), size: Type.Integer() }) }),
+      },
+    },
+    async (req, reply) => {
+      const p = requirePrincipal(req);
+      const data = req.body;
+      if (!Buffer.isBuffer(data) || data.length === 0) throw new CityLoopError('VALIDATION_FAILED', { detail: 'send the file as the request body' });
+      if (data.length > platform.settings.maxAttachmentBytes) throw new CityLoopError('ATTACHMENT_TOO_LARGE', { size: data.length, limit: platform.settings.maxAttachmentBytes });
+      await cases.get(p, req.params.id);
+      const { sha256, size } = await platform.blobs.put(data);
+      const id = newId();
+      const mediaType = String(req.headers['content-type'] ?? 'application/octet-stream').split(';')[0]!.trim();
+      const fileName = req.query.fileName.replace(/[\\/\u0000-\u001f]/g, '_');
+      await cases.execute(p, req.params.id, { type: 'add_attachment', attachmentId: id, sha256, fileName, mediaType, size });
+      return reply.code(201).send({ id, sha256, size });
+    },
+  );
+
+  app.get<{ Params: Static<typeof IdParams> & { attachmentId: string } }>(
+    '/api/v1/cases/:id/attachments/:attachmentId',
+    { schema: { tags: ['cases'], summary: 'Download an attachment', security: bearer, params: Type.Object({ id: Type.String(), attachmentId: Type.String() }) } },
+    async (req, reply) => {
+      const doc = await cases.get(requirePrincipal(req), req.params.id);
+      const a = doc.attachments.find((x) => x.id === req.params.attachmentId);
+      if (!a) throw new CityLoopError('NOT_FOUND', { what: 'attachment', id: req.params.attachmentId });
+      const data = await platform.blobs.get(a.sha256);
+      return reply
+        .type(a.mediaType)
+        .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(a.fileName)}`)
+        .header('x-content-sha256', a.sha256)
+        .header('x-content-type-options', 'nosniff')
+        .send(data);
+    },
+  );
+
+  const TaskQuery = Type.Object({ unit: Type.Optional(Type.String()), state: Type.Optional(Type.Array(Type.String())), overdue: Type.Optional(Type.Boolean()), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })), lang: Type.Optional(Type.String()) });
+  app.get<{ Querystring: Static<typeof TaskQuery> }>(
+    '/api/v1/tasks',
+    {
+      schema: {
+        tags: ['tasks'],
+        summary: "A unit's tasks by deadline (unit staff: their own unit)",
+        security: bearer,
+        querystring: TaskQuery,
+        response: withProblems({
+          200: Type.Object({
+            items: Type.Array(Type.Object({ id: Type.String(), caseId: Type.String(), unitId: Type.String(), role: Type.String(), state: Type.String(), deadline: Type.String(), overdue: Type.Boolean(), round: Type.Integer() })),
+          }),
+        }),
+      },
+    },
+    async (req) => {
+      const p = requirePrincipal(req);
+      const unit = req.query.unit ?? p.unitId;
+      if (!unit) throw new CityLoopError('VALIDATION_FAILED', { detail: 'unit is required' });
+      if (!hasRole(p, 'admin') && p.unitId !== unit) throw new CityLoopError('FORBIDDEN_JURISDICTION');
+      let q = platform.store.db.selectFrom('tasks').selectAll().where('unit_id', '=', unit);
+      if (req.query.state?.length) q = q.where('state', 'in', req.query.state);
+      if (req.query.overdue !== undefined) q = q.where('overdue', '=', req.query.overdue ? 1 : 0);
+      const rows = await q.orderBy('deadline').limit(req.query.limit ?? 100).execute();
+      return { items: rows.map((r) => ({ id: r.id, caseId: r.case_id, unitId: r.unit_id, role: r.role, state: r.state, deadline: r.deadline, overdue: Boolean(r.overdue), round: Number(r.round) })) };
+    },
+  );
+}

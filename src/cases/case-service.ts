@@ -1,0 +1,465 @@
+import { sql } from 'kysely';
+import type { Clock } from '../clock.ts';
+import { CityLoopError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { parseDuration, type WorkingCalendar } from '../calendar/working-calendar.ts';
+import { toGcj02, type Crs } from '../geo/crs.ts';
+import type { JurisdictionResolver } from '../geo/resolver.ts';
+import type { OrgDirectory } from '../org/org-directory.ts';
+import type { StoreAdapter, Tx } from '../store/store.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import { appendEvents, type StoredEventRow } from '../events/event-log.ts';
+import { assertMayCommand, assertMayReport, canSeeCase } from '../auth/case-policy.ts';
+import { hasRole, type Principal } from '../auth/principal.ts';
+import type { Actor, CaseEvent, CaseEventBody } from './case-events.ts';
+import { CASE_SOURCES, PRIORITIES, type CaseDoc, type CaseSource, type ChainLink, type Priority, type Tier } from './case-model.ts';
+import { decideCase, type CaseCommand, type DecideContext } from './decide-case.ts';
+import { evolveCase } from './evolve-case.ts';
+import { decideTimer, timersForEvents, type TimerKind } from './case-timers.ts';
+
+export interface ReportCaseInput {
+  readonly source?: CaseSource | undefined;
+  readonly categoryCode: string;
+  readonly title: string;
+  readonly description?: string | undefined;
+  readonly lng: number;
+  readonly lat: number;
+  readonly crs: Crs;
+  readonly address?: string | undefined;
+  readonly priority?: Priority | undefined;
+  readonly reporter?: { name?: string | undefined; phone?: string | undefined; anonymous?: boolean | undefined } | undefined;
+  readonly externalRef?: string | undefined;
+  /** Which tier's center owns the case; default from settings (the district, as in the seed). */
+  readonly tier?: Tier | undefined;
+}
+
+export interface CaseServiceDeps {
+  readonly store: StoreAdapter;
+  readonly clock: Clock;
+  readonly calendar: WorkingCalendar;
+  readonly resolver: () => JurisdictionResolver;
+  readonly org: OrgDirectory;
+  readonly bus: EventBus;
+  readonly defaultTier?: Tier;
+  readonly numberPrefix?: string;
+}
+
+export interface CaseListFilter {
+  readonly state?: readonly string[] | undefined;
+  readonly category?: string | undefined;
+  readonly jurisdiction?: string | undefined;
+  readonly unit?: string | undefined;
+  readonly center?: string | undefined;
+  readonly source?: string | undefined;
+  readonly overdue?: boolean | undefined;
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+  readonly q?: string | undefined;
+  readonly limit?: number | undefined;
+  readonly cursor?: string | undefined;
+}
+
+const EVENT_SCHEMA_VERSION = 1;
+
+function actorOf(p: Principal): Actor {
+  return { id: p.userId, name: p.displayName, roles: p.roles };
+}
+
+function rowToEvent(r: StoredEventRow): CaseEvent {
+  return {
+    seq: Number(r.seq),
+    id: r.id,
+    streamId: r.stream_id,
+    streamVersion: Number(r.stream_version),
+    schemaVersion: Number(r.schema_version),
+    type: r.type,
+    actor: JSON.parse(r.actor) as Actor,
+    at: r.at,
+    payload: JSON.parse(r.payload),
+  } as CaseEvent;
+}
+
+export function encodeCursor(createdAt: string, id: string): string {
+  return Buffer.from(`${createdAt}|${id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  const raw = Buffer.from(cursor, 'base64url').toString();
+  const i = raw.indexOf('|');
+  if (i < 0) throw new CityLoopError('VALIDATION_FAILED', { detail: 'cursor is not one this server issued' });
+  return { createdAt: raw.slice(0, i), id: raw.slice(i + 1) };
+}
+
+/**
+ * The case use cases: report, command, read, and fire deadlines. Each write is one transaction:
+ * decide → append events to the log → update the projections and timers → commit → publish.
+ */
+export class CaseService {
+  readonly #d: CaseServiceDeps;
+  constructor(deps: CaseServiceDeps) {
+    this.#d = deps;
+  }
+
+  get deps(): CaseServiceDeps {
+    return this.#d;
+  }
+
+  deadlinesFor(categoryCode: string, from: Date): { respondDue: string; resolveDue: string } {
+    const cat = this.#d.org.category(categoryCode);
+    if (!cat) throw new CityLoopError('UNKNOWN_CATEGORY', { code: categoryCode });
+    const cal = this.#d.calendar;
+    const opts = { basis: cat.basis, workingMinutesPerDay: cal.workingMinutesPerDay };
+    return {
+      respondDue: cal.addDuration(from, parseDuration(cat.respondWithin, opts).minutes, cat.basis).toISOString(),
+      resolveDue: cal.addDuration(from, parseDuration(cat.resolveWithin, opts).minutes, cat.basis).toISOString(),
+    };
+  }
+
+  /** Places a point on the map: GCJ-02 coordinates and the jurisdiction chain, or an error. */
+  locate(lng: number, lat: number, crs: Crs): { lng: number; lat: number; chain: ChainLink[] } {
+    if (!Number.isFinite(lng) || !Number.isFinite(lat) || lng < -180 || lng > 180 || lat < -90 || lat > 90) {
+      throw new CityLoopError('BAD_COORDINATES', { detail: `lng=${lng}, lat=${lat}` });
+    }
+    const [gx, gy] = toGcj02(lng, lat, crs);
+    const found = this.#d.resolver().resolve(gx, gy);
+    if (!found) throw new CityLoopError('GEO_OUTSIDE_CITY', { lng, lat });
+    return { lng: gx, lat: gy, chain: found.chain.map((l) => ({ code: l.code, name: l.name, level: l.level })) };
+  }
+
+  async report(p: Principal, input: ReportCaseInput): Promise<CaseDoc> {
+    assertMayReport(p);
+    const cat = this.#d.org.category(input.categoryCode);
+    if (!cat) throw new CityLoopError('UNKNOWN_CATEGORY', { code: input.categoryCode });
+    const title = input.title?.trim();
+    if (!title) throw new CityLoopError('VALIDATION_FAILED', { detail: 'title is required' });
+    // A citizen or grid worker reports through their own channel, whatever they claim.
+    let source: CaseSource = input.source ?? 'inspection';
+    if (hasRole(p, 'citizen') && !hasRole(p, 'operator', 'admin', 'system')) source = 'citizen';
+    else if (hasRole(p, 'grid_worker') && !hasRole(p, 'operator', 'admin', 'system')) source = 'grid_worker';
+    if (!CASE_SOURCES.includes(source)) throw new CityLoopError('VALIDATION_FAILED', { detail: `unknown source ${source}` });
+    const priority = input.priority ?? cat.defaultPriority;
+    if (!PRIORITIES.includes(priority)) throw new CityLoopError('VALIDATION_FAILED', { detail: `unknown priority ${priority}` });
+    const loc = this.locate(input.lng, input.lat, input.crs);
+    const tier = input.tier ?? this.#d.defaultTier ?? 'district';
+    const level = tier === 'city' ? 'city' : tier;
+    const owner = [...loc.chain].reverse().find((l) => l.level === level) ?? loc.chain[0];
+    const center = owner ? this.#d.org.centerOfJurisdiction(owner.code) : undefined;
+    if (!center) throw new CityLoopError('CASE_RULE_VIOLATED', { detail: `no ${tier} center serves ${owner?.name ?? 'this place'}` });
+    const self = hasRole(p, 'citizen', 'grid_worker') && !hasRole(p, 'operator', 'admin', 'system');
+    const now = this.#d.clock.now();
+    const id = newId(now.getTime());
+    return this.#write(p, id, null, async (tx) => {
+      const number = await this.#nextCaseNumber(tx, now);
+      const body: CaseEventBody = {
+        type: 'CaseReported',
+        payload: {
+          number,
+          source,
+          categoryCode: cat.code,
+          priority,
+          title: title.slice(0, 200),
+          description: (input.description ?? '').slice(0, 5000),
+          location: { lng: loc.lng, lat: loc.lat, address: (input.address ?? '').slice(0, 300) || loc.chain.map((l) => l.name).join('') },
+          chain: loc.chain,
+          centerId: center.id,
+          tier: center.tier,
+          reporter: {
+            userId: self || source === 'citizen' ? p.userId : hasRole(p, 'grid_worker') ? p.userId : null,
+            name: input.reporter?.name?.trim() || (self ? p.displayName : null),
+            phone: input.reporter?.phone?.trim() || null,
+            anonymous: input.reporter?.anonymous ?? false,
+          },
+          externalRef: input.externalRef ?? null,
+        },
+      };
+      return [body];
+    });
+  }
+
+  async execute(p: Principal, caseId: string, cmd: CaseCommand, expectedVersion?: number): Promise<CaseDoc> {
+    return this.#write(p, caseId, expectedVersion ?? null, async (_tx, doc) => {
+      if (!doc) throw new CityLoopError('NOT_FOUND', { what: 'case', id: caseId });
+      assertMayCommand(p, doc, cmd as { type: CaseCommand['type']; taskId?: string });
+      return decideCase(doc, cmd, this.#contextFor(doc, cmd));
+    });
+  }
+
+  #contextFor(doc: CaseDoc, cmd: CaseCommand): DecideContext {
+    const org = this.#d.org;
+    const center = org.center(doc.centerId);
+    const parent = center?.parentCenterId ? org.center(center.parentCenterId) : undefined;
+    const units = new Map<string, { name: string }>();
+    if (cmd.type === 'dispatch') {
+      for (const t of cmd.tasks ?? []) {
+        const u = org.unit(t.unitId);
+        if (u) units.set(u.id, { name: u.name });
+      }
+    }
+    return {
+      now: this.#d.clock.now(),
+      newId: () => newId(this.#d.clock.now().getTime()),
+      deadlinesFrom: (from) => this.deadlinesFor(doc.categoryCode, from),
+      units,
+      parentCenter: parent ? { id: parent.id, tier: parent.tier } : null,
+      supervisingCenterId: parent?.id ?? null,
+    };
+  }
+
+  async #nextCaseNumber(tx: Tx, now: Date): Promise<string> {
+    // Case numbers count per local (UTC+8) day: 20261128 000042.
+    const day = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '');
+    const row = await tx
+      .insertInto('counters')
+      .values({ name: `case:${day}`, value: 1 })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ value: sql`counters.value + 1` }))
+      .returning('value')
+      .executeTakeFirstOrThrow();
+    return `${this.#d.numberPrefix ?? 'CL'}${day}${String(row.value).padStart(6, '0')}`;
+  }
+
+  async #loadForUpdate(tx: Tx, id: string): Promise<CaseDoc | null> {
+    let q = tx.selectFrom('cases').select(['doc']).where('id', '=', id);
+    if (this.#d.store.capabilities.rowLocks) q = q.forUpdate();
+    const row = await q.executeTakeFirst();
+    return row ? (JSON.parse(row.doc) as CaseDoc) : null;
+  }
+
+  /** One write: decide inside a transaction, append, project, schedule; publish after commit. */
+  async #write(
+    p: Principal,
+    caseId: string,
+    expectedVersion: number | null,
+    decide: (tx: Tx, doc: CaseDoc | null) => Promise<CaseEventBody[]>,
+  ): Promise<CaseDoc> {
+    const { doc, events } = await this.#d.store.db.transaction().execute(async (tx) => {
+      const before = await this.#loadForUpdate(tx, caseId);
+      if (expectedVersion !== null && before && before.version !== expectedVersion) {
+        throw new CityLoopError('CONFLICT_VERSION', { expected: expectedVersion, actual: before.version });
+      }
+      const bodies = await decide(tx, before);
+      return this.#commit(tx, caseId, before, bodies, actorOf(p));
+    });
+    if (events.length > 0) this.#d.bus.publish({ events, doc });
+    return doc;
+  }
+
+  async #commit(tx: Tx, caseId: string, before: CaseDoc | null, bodies: CaseEventBody[], actor: Actor): Promise<{ doc: CaseDoc; events: CaseEvent[] }> {
+    if (bodies.length === 0) {
+      if (!before) throw new Error('a new case needs at least one event');
+      return { doc: before, events: [] };
+    }
+    const at = this.#d.clock.now().toISOString();
+    let version = before?.version ?? 0;
+    const drafts = bodies.map((b) => ({
+      id: newId(),
+      streamId: caseId,
+      streamVersion: ++version,
+      type: b.type,
+      schemaVersion: EVENT_SCHEMA_VERSION,
+      actor,
+      at,
+      payload: b.payload,
+    }));
+    const rows = await appendEvents(tx, this.#d.store, drafts);
+    const events = rows.map(rowToEvent);
+    let doc = before;
+    for (const e of events) doc = evolveCase(doc, e);
+    if (!doc) throw new Error('unreachable: no case after applying events');
+    await this.#project(tx, before, doc);
+    for (const e of events) {
+      if (e.type === 'AttachmentAdded') {
+        const a = e.payload;
+        await tx
+          .insertInto('attachments')
+          .values({ id: a.attachmentId, case_id: caseId, sha256: a.sha256, file_name: a.fileName, media_type: a.mediaType, size: a.size, created_at: e.at, created_by: actor.id })
+          .execute();
+      }
+    }
+    const timers = timersForEvents(events);
+    if (timers.length > 0) {
+      await tx
+        .insertInto('timers')
+        .values(timers.map((t) => ({ id: newId(), kind: t.kind, case_id: caseId, task_id: t.taskId, due_at: t.dueAt, status: 'pending', created_at: at, fired_at: null })))
+        .execute();
+    }
+    return { doc, events };
+  }
+
+  async #project(tx: Tx, before: CaseDoc | null, doc: CaseDoc): Promise<void> {
+    const district = doc.chain.find((l) => l.level === 'district')?.code ?? null;
+    const street = doc.chain.find((l) => l.level === 'street')?.code ?? null;
+    const row = {
+      state: doc.state,
+      priority: doc.priority,
+      center_id: doc.centerId,
+      tier: doc.tier,
+      updated_at: doc.updatedAt,
+      respond_due: doc.respondDue,
+      resolve_due: doc.resolveDue,
+      closed_at: doc.closedAt,
+      overdue: doc.overdue ? 1 : 0,
+      version: doc.version,
+      doc: JSON.stringify(doc),
+    };
+    if (!before) {
+      await tx
+        .insertInto('cases')
+        .values({
+          ...row,
+          id: doc.id,
+          number: doc.number,
+          source: doc.source,
+          category_code: doc.categoryCode,
+          title: doc.title,
+          lng: doc.location.lng,
+          lat: doc.location.lat,
+          jurisdiction_code: doc.chain[doc.chain.length - 1]?.code ?? '',
+          district_code: district,
+          street_code: street,
+          chain: JSON.stringify(doc.chain.map((l) => l.code)),
+          reporter_user_id: doc.reporter.userId,
+          created_at: doc.createdAt,
+        })
+        .execute();
+    } else {
+      await tx.updateTable('cases').set(row).where('id', '=', doc.id).execute();
+    }
+    const old = new Map((before?.tasks ?? []).map((t) => [t.id, t]));
+    const inserts = doc.tasks.filter((t) => !old.has(t.id));
+    if (inserts.length > 0) {
+      await tx
+        .insertInto('tasks')
+        .values(
+          inserts.map((t) => ({
+            id: t.id,
+            case_id: doc.id,
+            unit_id: t.unitId,
+            role: t.role,
+            state: t.state,
+            round: t.round,
+            deadline: t.deadline,
+            dispatched_at: t.dispatchedAt,
+            updated_at: doc.updatedAt,
+            overdue: t.overdue ? 1 : 0,
+          })),
+        )
+        .execute();
+    }
+    for (const t of doc.tasks) {
+      const o = old.get(t.id);
+      if (o && (o.state !== t.state || o.overdue !== t.overdue)) {
+        await tx.updateTable('tasks').set({ state: t.state, overdue: t.overdue ? 1 : 0, updated_at: doc.updatedAt }).where('id', '=', t.id).execute();
+      }
+    }
+  }
+
+  /**
+   * Fires timers that have come due. Each is claimed and its consequences appended in one
+   * transaction, so a crash between the two is impossible and a timer never fires twice, even with
+   * several server processes on one PostgreSQL.
+   */
+  async fireDueTimers(limit = 200): Promise<number> {
+    const now = this.#d.clock.now().toISOString();
+    const due = await this.#d.store.db
+      .selectFrom('timers')
+      .select(['id', 'kind', 'case_id', 'task_id', 'due_at'])
+      .where('status', '=', 'pending')
+      .where('due_at', '<=', now)
+      .orderBy('due_at')
+      .limit(limit)
+      .execute();
+    let fired = 0;
+    for (const t of due) {
+      const result = await this.#d.store.db.transaction().execute(async (tx) => {
+        const claim = await tx.updateTable('timers').set({ status: 'fired', fired_at: now }).where('id', '=', t.id).where('status', '=', 'pending').executeTakeFirst();
+        if (Number(claim.numUpdatedRows) !== 1) return null;
+        const doc = await this.#loadForUpdate(tx, t.case_id);
+        if (!doc) return null;
+        const center = this.#d.org.center(doc.centerId);
+        const bodies = decideTimer(doc, { kind: t.kind as TimerKind, taskId: t.task_id, dueAt: t.due_at }, center?.parentCenterId ?? null);
+        if (bodies.length === 0) {
+          await tx.updateTable('timers').set({ status: 'void' }).where('id', '=', t.id).execute();
+          return null;
+        }
+        return this.#commit(tx, doc.id, doc, bodies, { id: 'system', name: '系统', roles: ['system'] });
+      });
+      if (result && result.events.length > 0) {
+        fired += 1;
+        this.#d.bus.publish(result);
+      }
+    }
+    return fired;
+  }
+
+  async get(p: Principal, id: string): Promise<CaseDoc> {
+    const row = await this.#d.store.db.selectFrom('cases').select(['doc']).where('id', '=', id).executeTakeFirst();
+    if (!row) throw new CityLoopError('NOT_FOUND', { what: 'case', id });
+    const doc = JSON.parse(row.doc) as CaseDoc;
+    if (!canSeeCase(p, doc)) throw new CityLoopError('FORBIDDEN_JURISDICTION');
+    return doc;
+  }
+
+  async timeline(p: Principal, id: string): Promise<CaseEvent[]> {
+    await this.get(p, id);
+    const rows = await this.#d.store.db.selectFrom('events').selectAll().where('stream_id', '=', id).orderBy('stream_version').execute();
+    return rows.map(rowToEvent);
+  }
+
+  async list(p: Principal, f: CaseListFilter): Promise<{ items: CaseDoc[]; nextCursor: string | null }> {
+    const limit = Math.min(Math.max(f.limit ?? 50, 1), 200);
+    const db = this.#d.store.db;
+    const resolver = this.#d.resolver();
+    let q = db.selectFrom('cases').select(['doc', 'created_at', 'id']);
+    const byJurisdiction = (code: string) => {
+      const level = resolver.get(code)?.level;
+      return (eb: any) => {
+        if (level === 'city') return eb.val(1).eq(1);
+        if (level === 'district') return eb('district_code', '=', code);
+        if (level === 'street') return eb('street_code', '=', code);
+        if (level === 'grid') return eb('jurisdiction_code', '=', code);
+        return eb('chain', 'like', `%"${code.replace(/[%_"\\]/g, '')}"%`);
+      };
+    };
+    if (!hasRole(p, 'admin', 'system')) {
+      q = q.where((eb) => {
+        const ors: any[] = [];
+        if (hasRole(p, 'operator', 'supervisor', 'grid_worker') && p.jurisdictionCode) ors.push(byJurisdiction(p.jurisdictionCode)(eb));
+        if (hasRole(p, 'unit_staff') && p.unitId) {
+          ors.push(eb.exists(eb.selectFrom('tasks').select('tasks.id').whereRef('tasks.case_id', '=', 'cases.id').where('tasks.unit_id', '=', p.unitId)));
+        }
+        ors.push(eb('reporter_user_id', '=', p.userId));
+        return eb.or(ors);
+      });
+    }
+    if (f.state && f.state.length > 0) q = q.where('state', 'in', [...f.state]);
+    if (f.category) {
+      const c = f.category;
+      q = q.where((eb) => eb.or([eb('category_code', '=', c), eb('category_code', 'like', `${c.replace(/[%_]/g, '')}.%`)]));
+    }
+    if (f.jurisdiction) {
+      const jf = byJurisdiction(f.jurisdiction);
+      q = q.where((eb) => jf(eb));
+    }
+    if (f.unit) {
+      const u = f.unit;
+      q = q.where((eb) => eb.exists(eb.selectFrom('tasks').select('tasks.id').whereRef('tasks.case_id', '=', 'cases.id').where('tasks.unit_id', '=', u)));
+    }
+    if (f.center) q = q.where('center_id', '=', f.center);
+    if (f.source) q = q.where('source', '=', f.source);
+    if (f.overdue !== undefined) q = q.where('overdue', '=', f.overdue ? 1 : 0);
+    if (f.from) q = q.where('created_at', '>=', new Date(f.from).toISOString());
+    if (f.to) q = q.where('created_at', '<', new Date(f.to).toISOString());
+    if (f.q) q = q.where('title', 'like', `%${f.q.replace(/[%_]/g, '')}%`);
+    if (f.cursor) {
+      const c = decodeCursor(f.cursor);
+      q = q.where((eb) => eb.or([eb('created_at', '<', c.createdAt), eb.and([eb('created_at', '=', c.createdAt), eb('id', '<', c.id)])]));
+    }
+    const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((r) => JSON.parse(r.doc) as CaseDoc),
+      nextCursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null,
+    };
+  }
+}

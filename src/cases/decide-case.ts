@@ -1,0 +1,238 @@
+import { CityLoopError } from '../errors.ts';
+import type { CaseEventBody, DispatchedTask } from './case-events.ts';
+import { activeTasks, isOpenTask, CASE_STATE_NAMES, TASK_STATE_NAMES, type CaseDoc, type CaseState, type Satisfaction, type TaskDoc, type TaskRole, type Tier } from './case-model.ts';
+
+/** What a person or system asks to do with an existing case. */
+export type CaseCommand =
+  | { type: 'register'; note?: string | undefined }
+  | { type: 'decline'; reason: string }
+  | { type: 'dispatch'; tasks: { unitId: string; role: TaskRole; deadline?: string | undefined }[]; note?: string | undefined }
+  | { type: 'accept_task'; taskId: string }
+  | { type: 'start_task'; taskId: string }
+  | { type: 'complete_task'; taskId: string; note: string }
+  | { type: 'return_task'; taskId: string; reason: string }
+  | { type: 'report_back'; summary: string }
+  | { type: 'check'; passed: boolean; note?: string | undefined }
+  | { type: 'close'; note?: string | undefined }
+  | { type: 'evaluate'; satisfaction: Satisfaction; comment?: string | undefined; by: 'reporter' | 'follow_up' }
+  | { type: 'reopen'; reason: string }
+  | { type: 'escalate'; reason: string }
+  | { type: 'park'; reason: string; reviewAt: string }
+  | { type: 'unpark'; note?: string | undefined }
+  | { type: 'remind'; taskId: string; reason?: string | undefined }
+  | { type: 'supervise'; reason: string }
+  | { type: 'add_attachment'; attachmentId: string; sha256: string; fileName: string; mediaType: string; size: number };
+
+export type CaseCommandType = CaseCommand['type'];
+
+export const COMMAND_NAMES: Record<CaseCommandType, { zh: string; en: string }> = {
+  register: { zh: '立案', en: 'register' },
+  decline: { zh: '不予立案', en: 'decline' },
+  dispatch: { zh: '派遣', en: 'dispatch' },
+  accept_task: { zh: '签收', en: 'accept task' },
+  start_task: { zh: '开始处置', en: 'start task' },
+  complete_task: { zh: '办结任务', en: 'complete task' },
+  return_task: { zh: '退回', en: 'return task' },
+  report_back: { zh: '反馈', en: 'report back' },
+  check: { zh: '核查', en: 'check' },
+  close: { zh: '结案', en: 'close' },
+  evaluate: { zh: '评价', en: 'evaluate' },
+  reopen: { zh: '重新办理', en: 'reopen' },
+  escalate: { zh: '上报上级', en: 'escalate' },
+  park: { zh: '挂账', en: 'park' },
+  unpark: { zh: '解除挂账', en: 'unpark' },
+  remind: { zh: '催办', en: 'remind' },
+  supervise: { zh: '督办', en: 'supervise' },
+  add_attachment: { zh: '添加附件', en: 'add attachment' },
+};
+
+/** Which case states allow each command: data, so the API can list the actions open now. */
+export const ALLOWED_IN: Record<CaseCommandType, readonly CaseState[]> = {
+  register: ['reported'],
+  decline: ['reported'],
+  dispatch: ['registered', 'returned', 'reopened', 'dispatched', 'in_progress'],
+  accept_task: ['dispatched', 'in_progress', 'returned'],
+  start_task: ['dispatched', 'in_progress', 'returned'],
+  complete_task: ['dispatched', 'in_progress', 'returned'],
+  return_task: ['dispatched', 'in_progress', 'returned'],
+  report_back: ['in_progress'],
+  check: ['reported_back'],
+  close: ['checked'],
+  evaluate: ['closed', 'evaluated'],
+  reopen: ['closed', 'evaluated'],
+  escalate: ['reported', 'registered', 'returned', 'reopened'],
+  park: ['registered', 'dispatched', 'in_progress', 'returned', 'reopened'],
+  unpark: ['parked'],
+  remind: ['dispatched', 'in_progress', 'returned'],
+  supervise: ['registered', 'dispatched', 'in_progress', 'returned', 'reopened', 'reported_back', 'parked'],
+  add_attachment: ['reported', 'registered', 'dispatched', 'in_progress', 'returned', 'reported_back', 'checked', 'reopened', 'parked'],
+};
+
+/** Everything decide needs that is not in the case itself, resolved by the caller beforehand. */
+export interface DecideContext {
+  readonly now: Date;
+  newId(): string;
+  /** Respond and resolve deadlines of the case's category, counted from a moment. */
+  deadlinesFrom(from: Date): { respondDue: string; resolveDue: string };
+  /** Units named by a dispatch, looked up by the caller; a missing id is unknown. */
+  readonly units?: ReadonlyMap<string, { name: string }>;
+  /** The center one tier up, for escalation. */
+  readonly parentCenter?: { id: string; tier: Tier } | null;
+  /** The center that supervises this case's owner (督办). */
+  readonly supervisingCenterId?: string | null;
+}
+
+function refuse(doc: CaseDoc, cmd: CaseCommandType): never {
+  throw new CityLoopError('CASE_INVALID_TRANSITION', { state: doc.state, stateZh: CASE_STATE_NAMES[doc.state].zh, action: cmd, actionZh: COMMAND_NAMES[cmd].zh });
+}
+
+function refuseTask(t: TaskDoc, cmd: CaseCommandType): never {
+  throw new CityLoopError('TASK_INVALID_TRANSITION', { state: t.state, stateZh: TASK_STATE_NAMES[t.state].zh, action: cmd, actionZh: COMMAND_NAMES[cmd].zh });
+}
+
+function violated(detail: string): never {
+  throw new CityLoopError('CASE_RULE_VIOLATED', { detail });
+}
+
+function requireText(value: string | undefined, field: string): string {
+  const v = value?.trim();
+  if (!v) throw new CityLoopError('VALIDATION_FAILED', { detail: `${field} is required` });
+  return v;
+}
+
+/** decide(state, command) → events | error. Pure: no I/O, no clock but ctx.now. */
+export function decideCase(doc: CaseDoc, cmd: CaseCommand, ctx: DecideContext): CaseEventBody[] {
+  if (!ALLOWED_IN[cmd.type].includes(doc.state)) refuse(doc, cmd.type);
+  const at = ctx.now.toISOString();
+  switch (cmd.type) {
+    case 'register': {
+      const { respondDue, resolveDue } = ctx.deadlinesFrom(ctx.now);
+      return [{ type: 'CaseRegistered', payload: { respondDue, resolveDue, note: cmd.note?.trim() || null } }];
+    }
+    case 'decline':
+      return [{ type: 'CaseDeclined', payload: { reason: requireText(cmd.reason, 'reason') } }];
+    case 'dispatch':
+      return [decideDispatch(doc, cmd, ctx)];
+    case 'accept_task':
+    case 'start_task':
+    case 'complete_task':
+    case 'return_task':
+      return decideTaskCommand(doc, cmd);
+    case 'report_back': {
+      const active = activeTasks(doc);
+      const lead = active.find((t) => t.role === 'lead');
+      if (!lead || lead.state !== 'done') violated('the lead task (主办) must be done before reporting back');
+      const silent = active.filter((t) => t.role === 'assist' && t.state !== 'done');
+      if (silent.length > 0) violated(`assisting units have not answered: ${silent.map((t) => t.unitName).join(', ')}`);
+      return [{ type: 'CaseReportedBack', payload: { summary: requireText(cmd.summary, 'summary') } }];
+    }
+    case 'check':
+      if (cmd.passed) return [{ type: 'CaseChecked', payload: { note: cmd.note?.trim() || null } }];
+      return [{ type: 'CaseReopened', payload: { cause: 'check_failed', reason: requireText(cmd.note, 'note') } }];
+    case 'close':
+      return [{ type: 'CaseClosed', payload: { note: cmd.note?.trim() || null } }];
+    case 'evaluate': {
+      if (doc.evaluation && doc.evaluation.satisfaction !== 'unsatisfied' && doc.state === 'evaluated') {
+        violated('the case has already been evaluated');
+      }
+      return [{ type: 'CaseEvaluated', payload: { satisfaction: cmd.satisfaction, comment: cmd.comment?.trim() || null, by: cmd.by } }];
+    }
+    case 'reopen': {
+      const cause = doc.evaluation?.satisfaction === 'unsatisfied' ? 'unsatisfied' : 'other';
+      return [{ type: 'CaseReopened', payload: { cause, reason: requireText(cmd.reason, 'reason') } }];
+    }
+    case 'escalate': {
+      const parent = ctx.parentCenter;
+      if (!parent) violated('the city center has no higher tier to escalate to');
+      return [{ type: 'CaseEscalated', payload: { fromCenterId: doc.centerId, toCenterId: parent.id, toTier: parent.tier, reason: requireText(cmd.reason, 'reason') } }];
+    }
+    case 'park': {
+      const review = new Date(cmd.reviewAt);
+      if (Number.isNaN(review.getTime())) throw new CityLoopError('VALIDATION_FAILED', { detail: 'reviewAt must be an ISO date-time' });
+      if (review.getTime() <= ctx.now.getTime()) violated('the review date of a parked case must lie in the future');
+      return [{ type: 'CaseParked', payload: { reason: requireText(cmd.reason, 'reason'), reviewAt: review.toISOString() } }];
+    }
+    case 'unpark':
+      return [{ type: 'CaseUnparked', payload: { note: cmd.note?.trim() || null } }];
+    case 'remind': {
+      const t = doc.tasks.find((x) => x.id === cmd.taskId);
+      if (!t) throw new CityLoopError('NOT_FOUND', { what: 'task', id: cmd.taskId });
+      if (!isOpenTask(t)) refuseTask(t, 'remind');
+      return [{ type: 'TaskReminded', payload: { taskId: t.id, reason: cmd.reason?.trim() || '请尽快办理', automatic: false } }];
+    }
+    case 'supervise': {
+      const center = ctx.supervisingCenterId;
+      if (!center) violated('no supervising center above the owner of this case');
+      return [{ type: 'CaseSupervised', payload: { centerId: center, reason: requireText(cmd.reason, 'reason'), automatic: false, taskId: null } }];
+    }
+    case 'add_attachment':
+      return [{ type: 'AttachmentAdded', payload: { attachmentId: cmd.attachmentId, sha256: cmd.sha256, fileName: cmd.fileName, mediaType: cmd.mediaType, size: cmd.size } }];
+    default: {
+      const never: never = cmd;
+      void at;
+      throw new Error(`unknown command ${(never as { type: string }).type}`);
+    }
+  }
+}
+
+function decideDispatch(doc: CaseDoc, cmd: Extract<CaseCommand, { type: 'dispatch' }>, ctx: DecideContext): CaseEventBody {
+  if (!Array.isArray(cmd.tasks) || cmd.tasks.length === 0) throw new CityLoopError('VALIDATION_FAILED', { detail: 'a dispatch names at least one unit' });
+  const active = activeTasks(doc);
+  const seen = new Set(active.map((t) => t.unitId));
+  const newLeads = cmd.tasks.filter((t) => t.role === 'lead').length;
+  const activeLeads = active.filter((t) => t.role === 'lead').length;
+  if (activeLeads + newLeads !== 1) {
+    violated(activeLeads === 1 ? 'the case already has a lead unit (主办)' : 'a dispatch must name exactly one lead unit (主办)');
+  }
+  const resolveDue = doc.resolveDue ?? ctx.deadlinesFrom(ctx.now).resolveDue;
+  const { respondDue } = ctx.deadlinesFrom(ctx.now);
+  const tasks: DispatchedTask[] = [];
+  for (const t of cmd.tasks) {
+    const unit = ctx.units?.get(t.unitId);
+    if (!unit) throw new CityLoopError('UNKNOWN_UNIT', { id: t.unitId });
+    if (seen.has(t.unitId)) violated(`unit ${unit.name} already has an open task on this case`);
+    seen.add(t.unitId);
+    let deadline = resolveDue;
+    if (t.deadline !== undefined) {
+      const d = new Date(t.deadline);
+      if (Number.isNaN(d.getTime())) throw new CityLoopError('VALIDATION_FAILED', { detail: 'task deadline must be an ISO date-time' });
+      if (d.getTime() <= ctx.now.getTime()) violated('a task deadline must lie in the future');
+      deadline = d.toISOString();
+    }
+    // A reopened case starts a new round; earlier rounds stay on record.
+    tasks.push({ taskId: ctx.newId(), unitId: t.unitId, unitName: unit.name, role: t.role, respondDue, deadline });
+  }
+  return { type: 'CaseDispatched', payload: { round: doc.round, tasks, note: cmd.note?.trim() || null } };
+}
+
+function decideTaskCommand(
+  doc: CaseDoc,
+  cmd: Extract<CaseCommand, { type: 'accept_task' | 'start_task' | 'complete_task' | 'return_task' }>,
+): CaseEventBody[] {
+  const t = doc.tasks.find((x) => x.id === cmd.taskId);
+  if (!t) throw new CityLoopError('NOT_FOUND', { what: 'task', id: cmd.taskId });
+  const allowed: Record<typeof cmd.type, readonly string[]> = {
+    accept_task: ['dispatched'],
+    start_task: ['accepted'],
+    complete_task: ['accepted', 'in_progress'],
+    return_task: ['dispatched', 'accepted'],
+  };
+  if (t.round !== doc.round || !allowed[cmd.type].includes(t.state)) {
+    refuseTask(t, cmd.type);
+  }
+  switch (cmd.type) {
+    case 'accept_task':
+      return [{ type: 'TaskAccepted', payload: { taskId: t.id } }];
+    case 'start_task':
+      return [{ type: 'TaskStarted', payload: { taskId: t.id } }];
+    case 'complete_task':
+      return [{ type: 'TaskCompleted', payload: { taskId: t.id, note: requireText(cmd.note, 'note') } }];
+    case 'return_task':
+      return [{ type: 'TaskReturned', payload: { taskId: t.id, reason: requireText(cmd.reason, 'reason') } }];
+  }
+}
+
+/** The commands the case's state allows now (the caller still checks the actor's rights). */
+export function availableCommands(doc: CaseDoc): CaseCommandType[] {
+  return (Object.keys(ALLOWED_IN) as CaseCommandType[]).filter((c) => ALLOWED_IN[c].includes(doc.state));
+}

@@ -1,0 +1,232 @@
+import { readFile } from 'node:fs/promises';
+import { Command, CommanderError, Option } from 'commander';
+import pino from 'pino';
+import { readSettings } from '../config.ts';
+import { openPlatform, type Platform } from '../platform.ts';
+import { openStore } from '../store/store.ts';
+import { buildApp } from '../server/app.ts';
+import { resetDemoCity, DEMO_PASSWORD } from '../demo/demo-city.ts';
+import { verifyEventLog } from '../events/event-log.ts';
+import { LEVELS, type JurisdictionLevel } from '../geo/jurisdiction.ts';
+import { parseJurisdictionFeatureCollection } from '../geo/import-jurisdictions.ts';
+import { JurisdictionResolver } from '../geo/resolver.ts';
+import { insertJurisdictions, loadJurisdictions } from '../geo/jurisdiction-repository.ts';
+import { progressReporter } from './progress.ts';
+
+/** Exit codes: 0 done; 1 failed (bad input, service down); 2 wrong usage; 3 audit found tampering. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, tampered: 3 } as const;
+
+class CliFailure extends Error {
+  constructor(message: string, readonly exitCode: number = EXIT.failed) {
+    super(message);
+  }
+}
+
+function settingsOrFail() {
+  try {
+    return readSettings();
+  } catch (e) {
+    throw new CliFailure((e as Error).message, EXIT.usage);
+  }
+}
+
+async function withStore<T>(fn: (store: Awaited<ReturnType<typeof openStore>>) => Promise<T>): Promise<T> {
+  const s = settingsOrFail();
+  const store = await openStore({ databaseUrl: s.databaseUrl, dataDir: s.dataDir, sqliteSynchronous: s.sqliteSynchronous });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+export function buildCli(): Command {
+  const program = new Command('cityloop')
+    .description('CityLoop — 城市运行和治理中心: cases, tasks and the map of a city')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('serve')
+    .description('run the platform (HTTP API, live feed, deadline timers); loads the demo city into an empty store')
+    .action(async () => {
+      const settings = settingsOrFail();
+      const log = pino({ level: settings.logLevel, redact: ['req.headers.authorization', 'password', 'token'] });
+      const progress = progressReporter(true);
+      let platform: Platform;
+      try {
+        platform = await openPlatform(settings, {
+          log,
+          seedWhenEmpty: async (p) => {
+            log.info('empty store: loading the demo city of Chongqing (重庆市)…');
+            const r = await resetDemoCity(p.store, { onProgress: progress.update });
+            progress.stop();
+            log.info(r, `demo city loaded; demo users sign in with password "${DEMO_PASSWORD}"`);
+          },
+        });
+      } catch (e) {
+        throw new CliFailure(`cannot open the store: ${(e as Error).message}`);
+      }
+      const app = await buildApp(platform, { logger: { level: settings.logLevel } });
+      try {
+        await app.listen({ port: settings.port, host: settings.host });
+      } catch (e) {
+        await platform.close();
+        const err = e as NodeJS.ErrnoException;
+        throw new CliFailure(err.code === 'EADDRINUSE' ? `port ${settings.port} is already in use: set PORT to another port` : `cannot listen: ${err.message}`);
+      }
+      platform.timers.start();
+      log.info(`CityLoop on http://localhost:${settings.port} (${platform.store.description}); API docs at /docs`);
+      const stop = async () => {
+        log.info('shutting down');
+        await app.close();
+        await platform.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+      await new Promise(() => {});
+    });
+
+  const demo = program.command('demo').description('the demo city of Chongqing');
+  demo
+    .command('reset')
+    .description('wipe the store and rebuild the demo city (38 districts, 1,031 streets, generated communities and grids, centers, units, users)')
+    .option('--districts <codes>', 'only these district adcodes, comma-separated (quick demos)')
+    .action(async (opts: { districts?: string }) => {
+      const progress = progressReporter(true);
+      const r = await withStore((store) =>
+        resetDemoCity(store, { ...(opts.districts ? { districts: opts.districts.split(',').map((s) => s.trim()) } : {}), onProgress: progress.update }),
+      );
+      progress.stop();
+      console.log(`demo city rebuilt: ${r.jurisdictions} jurisdictions, ${r.centers} centers, ${r.units} units, ${r.categories} categories, ${r.users} users (password "${DEMO_PASSWORD}")`);
+    });
+
+  const imp = program.command('import').description('import data into the store');
+  imp
+    .command('jurisdictions')
+    .argument('<file>', 'GeoJSON FeatureCollection (GCJ-02 coordinates)')
+    .addOption(new Option('--level <level>', 'level of every feature in the file').choices([...LEVELS]).makeOptionMandatory())
+    .option('--code-property <name>', 'property holding the code (default: code or adcode)')
+    .option('--name-property <name>', 'property holding the name (default: name)')
+    .option('--replace', 'replace jurisdictions whose code already exists')
+    .option('--dry-run', 'check the file and report, change nothing')
+    .description('import jurisdictions of one level; invalid features are reported by index and nothing is imported')
+    .action(async (file: string, opts: { level: JurisdictionLevel; codeProperty?: string; nameProperty?: string; replace?: boolean; dryRun?: boolean }) => {
+      let input: unknown;
+      try {
+        input = JSON.parse(await readFile(file, 'utf8'));
+      } catch (e) {
+        throw new CliFailure(`cannot read ${file} as JSON: ${(e as Error).message}`);
+      }
+      const progress = progressReporter(true);
+      await withStore(async (store) => {
+        const existing = await loadJurisdictions(store.db);
+        const parents = opts.level === 'city' ? null : JurisdictionResolver.build(existing);
+        const { records, errors } = parseJurisdictionFeatureCollection(input, {
+          level: opts.level,
+          parents,
+          ...(opts.codeProperty ? { codeProperty: opts.codeProperty } : {}),
+          ...(opts.nameProperty ? { nameProperty: opts.nameProperty } : {}),
+          onProgress: (d, n) => progress.update('check features', d, n),
+        });
+        progress.stop();
+        const known = new Set(existing.map((r) => r.code));
+        const clashes = records.filter((r) => known.has(r.code));
+        if (clashes.length > 0 && !opts.replace) {
+          for (const r of clashes.slice(0, 20)) errors.push({ index: records.indexOf(r), reason: `code ${r.code} already exists (use --replace)` });
+        }
+        if (errors.length > 0) {
+          for (const e of errors.slice(0, 200)) console.error(`feature ${e.index}: ${e.reason}`);
+          if (errors.length > 200) console.error(`… and ${errors.length - 200} more`);
+          throw new CliFailure(`${errors.length} invalid feature(s) in ${file}: nothing was imported`);
+        }
+        if (opts.dryRun) {
+          console.log(`${records.length} ${opts.level} feature(s) are valid (dry run: nothing imported)`);
+          return;
+        }
+        await store.db.transaction().execute(async (tx) => {
+          if (clashes.length > 0) {
+            for (let i = 0; i < clashes.length; i += 500) await tx.deleteFrom('jurisdictions').where('code', 'in', clashes.slice(i, i + 500).map((r) => r.code)).execute();
+          }
+          await insertJurisdictions(tx, records, (d, n) => progress.update('store', d, n));
+        });
+        progress.stop();
+        console.log(`imported ${records.length} ${opts.level} jurisdiction(s)${clashes.length ? ` (${clashes.length} replaced)` : ''}`);
+      });
+    });
+
+  const audit = program.command('audit').description('the audit trail');
+  audit
+    .command('verify')
+    .description('walk the hash chain of the event log: finds any edited, inserted or deleted event (exit 3)')
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const progress = progressReporter(!opts.json);
+      const report = await withStore((store) => verifyEventLog(store.db, { onProgress: (d, n) => progress.update('verify events', d, n) }));
+      progress.stop();
+      if (opts.json) console.log(JSON.stringify(report));
+      else {
+        for (const p of report.problems) console.log(`✗ ${p.seq === null ? '' : `#${p.seq} `}${p.kind}: ${p.detail}`);
+        console.log(report.ok ? `✓ ${report.events} events, chain intact (head #${report.headSeq} ${report.headHash.slice(0, 16)}…)` : `✗ ${report.problems.length} problem(s) in ${report.events} events`);
+      }
+      if (!report.ok) process.exitCode = EXIT.tampered;
+    });
+
+  const token = program.command('token').description('API tokens for systems');
+  token
+    .command('create')
+    .requiredOption('--user <username>', 'the account the token acts as')
+    .requiredOption('--name <name>', 'what the token is for')
+    .description('create an API token (printed once; only its hash is stored)')
+    .action(async (opts: { user: string; name: string }) => {
+      const settings = settingsOrFail();
+      const platform = await openPlatform(settings);
+      try {
+        const u = await platform.store.db.selectFrom('users').select('id').where('username', '=', opts.user).executeTakeFirst();
+        if (!u) throw new CliFailure(`no user named ${opts.user}`);
+        const t = await platform.auth.createApiToken(u.id, opts.name);
+        console.log(t.token);
+      } finally {
+        await platform.close();
+      }
+    });
+
+  program
+    .command('bench')
+    .argument('<name>', 'geo | cases | all')
+    .option('--json', 'print one JSON object of figures as the last line')
+    .option('--seconds <n>', 'measuring time per figure', '5')
+    .description('measure the figures in the README (resolver lookups/s, cases/s on SQLite and PostgreSQL)')
+    .action(async (name: string, opts: { json?: boolean; seconds: string }) => {
+      const { runBench } = await import('../../bench/run.ts');
+      const seconds = Number(opts.seconds);
+      if (!Number.isFinite(seconds) || seconds <= 0) throw new CliFailure('--seconds must be a positive number', EXIT.usage);
+      if (!['geo', 'cases', 'all'].includes(name)) throw new CliFailure(`unknown benchmark ${name}: geo, cases or all`, EXIT.usage);
+      const result = await runBench(name as 'geo' | 'cases' | 'all', { seconds, log: (m) => process.stderr.write(`${m}\n`) });
+      console.log(opts.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
+    });
+
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildCli();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+      return EXIT.usage;
+    }
+    if (e instanceof CliFailure) {
+      console.error(`cityloop: ${e.message}`);
+      return e.exitCode;
+    }
+    console.error(`cityloop: ${(e as Error).message ?? String(e)}`);
+    return EXIT.failed;
+  }
+}
+

@@ -1,0 +1,75 @@
+import { resolve } from 'node:path';
+import type { Tier } from './cases/case-model.ts';
+
+/**
+ * Every setting, read once from the environment at start-up. docs/reference/settings.md and the
+ * README's table list them; a test checks that each name here is documented.
+ */
+export interface Settings {
+  readonly port: number;
+  readonly host: string;
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly demo: boolean;
+  readonly logLevel: string;
+  readonly timerIntervalMs: number;
+  readonly sessionTtlHours: number;
+  readonly defaultTier: Tier;
+  readonly caseNumberPrefix: string;
+  readonly calendarFile: string | undefined;
+  readonly maxAttachmentBytes: number;
+  readonly sqliteSynchronous: 'NORMAL' | 'FULL';
+}
+
+export const SETTING_NAMES = [
+  'PORT',
+  'HOST',
+  'DATABASE_URL',
+  'DATA_DIR',
+  'DEMO',
+  'LOG_LEVEL',
+  'TIMER_INTERVAL_MS',
+  'SESSION_TTL_HOURS',
+  'DEFAULT_TIER',
+  'CASE_NUMBER_PREFIX',
+  'CALENDAR_FILE',
+  'MAX_ATTACHMENT_BYTES',
+  'SQLITE_SYNCHRONOUS',
+] as const;
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`setting ${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  return n;
+}
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new Error(`setting ${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
+export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const demoRaw = (env.DEMO ?? 'true').toLowerCase();
+  if (!['true', 'false', '1', '0', 'yes', 'no'].includes(demoRaw)) throw new Error(`setting DEMO must be true or false, got "${env.DEMO}"`);
+  const prefix = env.CASE_NUMBER_PREFIX ?? 'CL';
+  if (!/^[A-Z]{0,6}$/.test(prefix)) throw new Error(`setting CASE_NUMBER_PREFIX must be up to 6 capital letters, got "${prefix}"`);
+  return {
+    port: int(env, 'PORT', 8080, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: resolve(env.DATA_DIR || 'data'),
+    demo: ['true', '1', 'yes'].includes(demoRaw),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    timerIntervalMs: int(env, 'TIMER_INTERVAL_MS', 1000, 50, 3_600_000),
+    sessionTtlHours: int(env, 'SESSION_TTL_HOURS', 12, 1, 24 * 90),
+    defaultTier: oneOf(env, 'DEFAULT_TIER', ['city', 'district', 'street'], 'district'),
+    caseNumberPrefix: prefix,
+    calendarFile: env.CALENDAR_FILE || undefined,
+    maxAttachmentBytes: int(env, 'MAX_ATTACHMENT_BYTES', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+    sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', ['NORMAL', 'FULL'], 'NORMAL'),
+  };
+}

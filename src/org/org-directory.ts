@@ -1,0 +1,89 @@
+import type { Tier } from '../cases/case-model.ts';
+import type { CategoryDefinition } from '../cases/category-catalogue.ts';
+import type { Tx } from '../store/store.ts';
+
+export interface Center {
+  readonly id: string;
+  readonly tier: Tier;
+  readonly jurisdictionCode: string;
+  readonly name: string;
+  readonly parentCenterId: string | null;
+}
+
+export interface Unit {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: string;
+  readonly tier: Tier;
+  readonly jurisdictionCode: string;
+  readonly categoryCodes: readonly string[];
+}
+
+/**
+ * Centers, units and categories change rarely and are read on every command, so they are held
+ * in memory and reloaded when an administrator changes them.
+ */
+export class OrgDirectory {
+  #centers = new Map<string, Center>();
+  #centersByJurisdiction = new Map<string, Center>();
+  #units = new Map<string, Unit>();
+  #categories = new Map<string, CategoryDefinition>();
+
+  static async load(db: Tx): Promise<OrgDirectory> {
+    const d = new OrgDirectory();
+    await d.reload(db);
+    return d;
+  }
+
+  async reload(db: Tx): Promise<void> {
+    const [centers, units, categories] = await Promise.all([
+      db.selectFrom('centers').selectAll().execute(),
+      db.selectFrom('units').selectAll().execute(),
+      db.selectFrom('categories').selectAll().execute(),
+    ]);
+    this.#centers = new Map(
+      centers.map((c) => [c.id, { id: c.id, tier: c.tier as Tier, jurisdictionCode: c.jurisdiction_code, name: c.name, parentCenterId: c.parent_center_id }]),
+    );
+    this.#centersByJurisdiction = new Map([...this.#centers.values()].map((c) => [c.jurisdictionCode, c]));
+    this.#units = new Map(
+      units.map((u) => [u.id, { id: u.id, name: u.name, kind: u.kind, tier: u.tier as Tier, jurisdictionCode: u.jurisdiction_code, categoryCodes: JSON.parse(u.category_codes) as string[] }]),
+    );
+    this.#categories = new Map(
+      categories.map((c) => [
+        c.code,
+        {
+          code: c.code,
+          parentCode: c.parent_code,
+          nameZh: c.name_zh,
+          nameEn: c.name_en,
+          respondWithin: c.respond_within,
+          resolveWithin: c.resolve_within,
+          basis: c.basis as CategoryDefinition['basis'],
+          defaultPriority: c.default_priority as CategoryDefinition['defaultPriority'],
+        },
+      ]),
+    );
+  }
+
+  center(id: string): Center | undefined {
+    return this.#centers.get(id);
+  }
+  centerOfJurisdiction(code: string): Center | undefined {
+    return this.#centersByJurisdiction.get(code);
+  }
+  centers(): Center[] {
+    return [...this.#centers.values()];
+  }
+  unit(id: string): Unit | undefined {
+    return this.#units.get(id);
+  }
+  units(): Unit[] {
+    return [...this.#units.values()];
+  }
+  category(code: string): CategoryDefinition | undefined {
+    return this.#categories.get(code);
+  }
+  categories(): CategoryDefinition[] {
+    return [...this.#categories.values()];
+  }
+}

@@ -1,0 +1,57 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { Platform } from '../platform.ts';
+import { requirePrincipal } from '../server/app.ts';
+import { withProblems } from '../server/schemas.ts';
+
+const CenterView = Type.Object({ id: Type.String(), tier: Type.String(), jurisdictionCode: Type.String(), name: Type.String(), parentCenterId: Type.Union([Type.String(), Type.Null()]) });
+const UnitView = Type.Object({ id: Type.String(), name: Type.String(), kind: Type.String(), tier: Type.String(), jurisdictionCode: Type.String(), categoryCodes: Type.Array(Type.String()) });
+const CategoryView = Type.Object({
+  code: Type.String(),
+  parentCode: Type.Union([Type.String(), Type.Null()]),
+  nameZh: Type.String(),
+  nameEn: Type.String(),
+  respondWithin: Type.String(),
+  resolveWithin: Type.String(),
+  basis: Type.String(),
+  defaultPriority: Type.String(),
+});
+
+const CenterQuery = Type.Object({ tier: Type.Optional(Type.String()), jurisdiction: Type.Optional(Type.String()), lang: Type.Optional(Type.String()) });
+const UnitQuery = Type.Object({ jurisdiction: Type.Optional(Type.String()), kind: Type.Optional(Type.String()), category: Type.Optional(Type.String()), tier: Type.Optional(Type.String()), lang: Type.Optional(Type.String()) });
+
+export function registerOrgRoutes(app: FastifyInstance, platform: Platform): void {
+  const bearer = [{ bearer: [] }];
+  app.get(
+    '/api/v1/categories',
+    { schema: { tags: ['org'], summary: '事项类别 — the category tree with deadlines; public', response: withProblems({ 200: Type.Object({ items: Type.Array(CategoryView) }) }) } },
+    async () => ({ items: platform.org.categories().sort((a, b) => a.code.localeCompare(b.code)) }),
+  );
+
+  app.get<{ Querystring: Static<typeof CenterQuery> }>(
+    '/api/v1/centers',
+    { schema: { tags: ['org'], summary: '运行和治理中心 — centers of the three tiers', security: bearer, querystring: CenterQuery, response: withProblems({ 200: Type.Object({ items: Type.Array(CenterView) }) }) } },
+    async (req) => {
+      requirePrincipal(req);
+      const { tier, jurisdiction } = req.query;
+      return { items: platform.org.centers().filter((c) => (!tier || c.tier === tier) && (!jurisdiction || c.jurisdictionCode === jurisdiction)).sort((a, b) => a.id.localeCompare(b.id)) };
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof UnitQuery> }>(
+    '/api/v1/units',
+    { schema: { tags: ['org'], summary: '部门/单位 — units and the categories they handle', security: bearer, querystring: UnitQuery, response: withProblems({ 200: Type.Object({ items: Type.Array(UnitView) }) }) } },
+    async (req) => {
+      requirePrincipal(req);
+      const { jurisdiction, kind, category, tier } = req.query;
+      const cat = category ? platform.org.category(category) : undefined;
+      const handles = (codes: readonly string[]) => !category || codes.includes(category) || (cat?.parentCode ? codes.includes(cat.parentCode) : false);
+      const items = platform.org
+        .units()
+        .filter((u) => (!jurisdiction || u.jurisdictionCode === jurisdiction) && (!kind || u.kind === kind) && (!tier || u.tier === tier) && handles(u.categoryCodes))
+        .sort((a, b) => a.id.localeCompare(b.id))
+        .slice(0, 2000);
+      return { items };
+    },
+  );
+}

@@ -1,0 +1,88 @@
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { CityLoopError } from '../errors.ts';
+import type { Platform } from '../platform.ts';
+import type { Principal } from '../auth/principal.ts';
+import { handleError, handleNotFound } from './problem.ts';
+import { Problem } from './schemas.ts';
+import { registerHealthRoutes } from './health-routes.ts';
+import { registerAuthRoutes } from '../auth/auth-routes.ts';
+import { registerGeoRoutes } from '../geo/geo-routes.ts';
+import { registerOrgRoutes } from '../org/org-routes.ts';
+import { registerCaseRoutes } from '../cases/case-routes.ts';
+import { registerFeedRoutes } from '../events/feed-routes.ts';
+import { registerAuditRoutes } from '../events/audit-routes.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+export interface AppOptions {
+  readonly logger?: boolean | { level: string };
+}
+
+/** Reads the bearer token (or, for EventSource which cannot send headers, ?access_token=). */
+function tokenOf(req: FastifyRequest): string | null {
+  const h = req.headers.authorization;
+  if (typeof h === 'string') {
+    const m = /^Bearer\s+(\S+)$/i.exec(h);
+    if (m) return m[1] ?? null;
+  }
+  const q = (req.query as Record<string, unknown> | undefined)?.access_token;
+  return typeof q === 'string' && q.length > 0 ? q : null;
+}
+
+export function requirePrincipal(req: FastifyRequest): Principal {
+  if (!req.principal) throw new CityLoopError('AUTH_REQUIRED');
+  return req.principal;
+}
+
+export async function buildApp(platform: Platform, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: platform.settings.maxAttachmentBytes + 1024 * 1024,
+    genReqId: () => crypto.randomUUID(),
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: true } },
+  });
+  app.decorateRequest('principal', null);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(handleNotFound);
+  app.addSchema(Problem);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'CityLoop API',
+        version: '1',
+        description: '城市运行和治理中心 — cases, tasks, geography and organisation of a city. Errors are application/problem+json (RFC 9457) with a stable code.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.addHook('onRequest', async (req) => {
+    const token = tokenOf(req);
+    if (token) req.principal = await platform.auth.authenticate(token);
+  });
+
+  // Raw uploads (attachments) arrive with their own media type.
+  app.addContentTypeParser(/^(image|video|audio|application\/(pdf|octet-stream))/, { parseAs: 'buffer', bodyLimit: platform.settings.maxAttachmentBytes }, (_req, body, done) => done(null, body));
+
+  registerHealthRoutes(app, platform);
+  registerAuthRoutes(app, platform);
+  registerGeoRoutes(app, platform);
+  registerOrgRoutes(app, platform);
+  registerCaseRoutes(app, platform);
+  registerFeedRoutes(app, platform);
+  registerAuditRoutes(app, platform);
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/docs'));
+  await app.ready();
+  return app;
+}

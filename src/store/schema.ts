@@ -1,0 +1,185 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The tables of one CityLoop store, the same on every dialect. Times are ISO-8601 UTC strings
+ * (sortable as text on both dialects), JSON is stored as text, booleans as 0/1: one shape, no
+ * vendor types.
+ */
+export interface Database {
+  jurisdictions: JurisdictionTable;
+  centers: CenterTable;
+  units: UnitTable;
+  users: UserTable;
+  auth_tokens: AuthTokenTable;
+  categories: CategoryTable;
+  cases: CaseTable;
+  tasks: TaskTable;
+  attachments: AttachmentTable;
+  events: EventTable;
+  log_head: LogHeadTable;
+  timers: TimerTable;
+  counters: CounterTable;
+  settings: SettingTable;
+}
+
+export interface JurisdictionTable {
+  code: string;
+  parent_code: string | null;
+  level: string;
+  name: string;
+  geometry: string | null;
+  generated: number;
+  properties: string;
+  min_x: number | null;
+  min_y: number | null;
+  max_x: number | null;
+  max_y: number | null;
+}
+
+export interface CenterTable {
+  id: string;
+  tier: string;
+  jurisdiction_code: string;
+  name: string;
+  parent_center_id: string | null;
+}
+
+export interface UnitTable {
+  id: string;
+  name: string;
+  kind: string;
+  tier: string;
+  jurisdiction_code: string;
+  category_codes: string;
+}
+
+export interface UserTable {
+  id: string;
+  username: string;
+  display_name: string;
+  password_hash: string | null;
+  roles: string;
+  center_id: string | null;
+  unit_id: string | null;
+  jurisdiction_code: string | null;
+  phone: string | null;
+  created_at: string;
+  disabled: number;
+}
+
+export interface AuthTokenTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  kind: string;
+  name: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface CategoryTable {
+  code: string;
+  parent_code: string | null;
+  name_zh: string;
+  name_en: string;
+  respond_within: string;
+  resolve_within: string;
+  basis: string;
+  default_priority: string;
+}
+
+export interface CaseTable {
+  id: string;
+  number: string;
+  state: string;
+  source: string;
+  category_code: string;
+  priority: string;
+  title: string;
+  lng: number;
+  lat: number;
+  jurisdiction_code: string;
+  district_code: string | null;
+  street_code: string | null;
+  chain: string;
+  center_id: string;
+  tier: string;
+  reporter_user_id: string | null;
+  created_at: string;
+  updated_at: string;
+  respond_due: string | null;
+  resolve_due: string | null;
+  closed_at: string | null;
+  overdue: number;
+  version: number;
+  doc: string;
+}
+
+export interface TaskTable {
+  id: string;
+  case_id: string;
+  unit_id: string;
+  role: string;
+  state: string;
+  round: number;
+  deadline: string;
+  dispatched_at: string;
+  updated_at: string;
+  overdue: number;
+}
+
+export interface AttachmentTable {
+  id: string;
+  case_id: string;
+  sha256: string;
+  file_name: string;
+  media_type: string;
+  size: number;
+  created_at: string;
+  created_by: string;
+}
+
+export interface EventTable {
+  seq: number;
+  id: string;
+  stream_id: string;
+  stream_version: number;
+  type: string;
+  schema_version: number;
+  actor_id: string;
+  actor: string;
+  at: string;
+  payload: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface LogHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
+export interface TimerTable {
+  id: string;
+  kind: string;
+  case_id: string;
+  task_id: string | null;
+  due_at: string;
+  status: string;
+  created_at: string;
+  fired_at: string | null;
+}
+
+export interface CounterTable {
+  name: string;
+  value: number;
+}
+
+export interface SettingTable {
+  key: string;
+  value: string;
+}
+
+export type { Generated };

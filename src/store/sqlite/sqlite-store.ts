@@ -1,0 +1,33 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Database } from '../schema.ts';
+import type { StoreAdapter } from '../store.ts';
+
+export interface SqliteOptions {
+  /** A file path, or ':memory:'. */
+  readonly file: string;
+  /** FULL survives power loss; NORMAL (the default, with WAL) survives a process crash. */
+  readonly synchronous?: 'NORMAL' | 'FULL';
+}
+
+export function openSqlite(opts: SqliteOptions): StoreAdapter {
+  if (opts.file !== ':memory:') mkdirSync(dirname(opts.file), { recursive: true });
+  const raw = new BetterSqlite3(opts.file);
+  raw.pragma('journal_mode = WAL');
+  raw.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  return {
+    db,
+    kind: 'sqlite',
+    description: `SQLite ${String((raw.prepare('select sqlite_version() as v').get() as { v: string }).v)} (${opts.file})`,
+    // SQLite runs one writer at a time, so a transaction already holds the whole database.
+    capabilities: { rowLocks: false },
+    async close() {
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
+import { unitIdOf } from '../../src/demo/demo-city.ts';
+
+const JIEFANGBEI = { lng: 106.577, lat: 29.557, crs: 'gcj02' as const };
+const WATER = unitIdOf('500103', 'water-supply');
+
+describe('authorization by role, jurisdiction and unit', () => {
+  let t: TestPlatform;
+  const tokens: Record<string, string> = {};
+  const call = async (user: string | null, method: 'GET' | 'POST', url: string, payload?: unknown) => {
+    const res = await t.app.inject({ method, url, headers: user ? { authorization: `Bearer ${tokens[user] ?? user}` } : {}, ...(payload !== undefined ? { payload: payload as object } : {}) });
+    return { status: res.statusCode, body: res.json() as any };
+  };
+  let caseId = '';
+  let taskId = '';
+  let citizenCaseId = '';
+
+  beforeAll(async () => {
+    t = await openTestPlatform('sqlite');
+    for (const u of ['admin', 'yuzhong.operator', 'nanan.operator', 'street.operator', 'yuzhong.water', 'yuzhong.traffic', 'nanan.water', 'citizen.zhang', 'citizen.li', 'gridworker', 'city.supervisor'])
+      tokens[u] = await t.signIn(u);
+    const c = await call('yuzhong.operator', 'POST', '/api/v1/cases', { categoryCode: 'municipal.water.burst', title: '爆管', ...JIEFANGBEI });
+    caseId = c.body.id;
+    await call('yuzhong.operator', 'POST', `/api/v1/cases/${caseId}/register`, {});
+    const d = await call('yuzhong.operator', 'POST', `/api/v1/cases/${caseId}/dispatch`, { tasks: [{ unitId: WATER, role: 'lead' }] });
+    taskId = d.body.tasks[0].id;
+    const cc = await call('citizen.zhang', 'POST', '/api/v1/cases', {
+      categoryCode: 'appeal.environment.square-dance-noise',
+      title: '夜间广场舞噪音',
+      ...JIEFANGBEI,
+      reporter: { name: '张三', phone: '13912345678' },
+    });
+    citizenCaseId = cc.body.id;
+  });
+  afterAll(async () => t?.close());
+
+  it('asks for sign-in and refuses bad tokens and bad passwords', async () => {
+    expect((await call(null, 'GET', '/api/v1/cases')).body.code).toBe('AUTH_REQUIRED');
+    const bad = await call('cls_not-a-token', 'GET', '/api/v1/cases');
+    expect(bad.status).toBe(401);
+    expect(bad.body.code).toBe('AUTH_INVALID_TOKEN');
+    const wrong = await t.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { username: 'admin', password: 'wrong' } });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.json().code).toBe('AUTH_INVALID_CREDENTIALS');
+    const ghost = await t.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { username: 'nobody', password: 'wrong' } });
+    expect(ghost.json().code).toBe('AUTH_INVALID_CREDENTIALS');
+  });
+
+  it('keeps a district operator inside the district', async () => {
+    expect((await call('nanan.operator', 'GET', `/api/v1/cases/${caseId}`)).status).toBe(403);
+    const list = await call('nanan.operator', 'GET', '/api/v1/cases?limit=200');
+    expect(list.body.items.map((x: any) => x.id)).not.toContain(caseId);
+    const act = await call('nanan.operator', 'POST', `/api/v1/cases/${citizenCaseId}/register`, {});
+    expect(act.status).toBe(403);
+    expect(act.body.code).toBe('FORBIDDEN_JURISDICTION');
+    expect((await call('nanan.operator', 'GET', `/api/v1/cases/${citizenCaseId}/events`)).status).toBe(403);
+  });
+
+  it('lets a street operator see but not steer a district-owned case', async () => {
+    expect((await call('street.operator', 'GET', `/api/v1/cases/${citizenCaseId}`)).status).toBe(200);
+    const r = await call('street.operator', 'POST', `/api/v1/cases/${citizenCaseId}/register`, {});
+    expect(r.status).toBe(403);
+  });
+
+  it('lets unit staff act only on their own unit\'s tasks', async () => {
+    expect((await call('yuzhong.water', 'GET', `/api/v1/cases/${caseId}`)).status).toBe(200);
+    const other = await call('yuzhong.traffic', 'POST', `/api/v1/cases/${caseId}/tasks/${taskId}/accept`, {});
+    expect(other.status).toBe(403);
+    expect((await call('nanan.water', 'GET', `/api/v1/cases/${caseId}`)).status).toBe(403);
+    const reg = await call('yuzhong.water', 'POST', `/api/v1/cases/${citizenCaseId}/register`, {});
+    expect(reg.status).toBe(403);
+    const tasks = await call('yuzhong.traffic', 'GET', `/api/v1/tasks?unit=${WATER}`);
+    expect(tasks.status).toBe(403);
+    const mine = await call('yuzhong.water', 'GET', '/api/v1/tasks');
+    expect(mine.body.items.map((x: any) => x.id)).toContain(taskId);
+  });
+
+  it('shows a citizen only their own reports, and their contact only to the center', async () => {
+    expect((await call('citizen.li', 'GET', `/api/v1/cases/${citizenCaseId}`)).status).toBe(403);
+    expect((await call('citizen.li', 'GET', '/api/v1/cases')).body.items).toHaveLength(0);
+    const own = await call('citizen.zhang', 'GET', '/api/v1/cases');
+    expect(own.body.items.map((x: any) => x.id)).toEqual([citizenCaseId]);
+    expect((await call('citizen.zhang', 'GET', `/api/v1/cases/${caseId}`)).status).toBe(403);
+    const reg = await call('citizen.zhang', 'POST', `/api/v1/cases/${citizenCaseId}/register`, {});
+    expect(reg.body.code).toBe('FORBIDDEN_ROLE');
+    const op = await call('yuzhong.operator', 'GET', `/api/v1/cases/${citizenCaseId}`);
+    expect(op.body.reporter.phone).toBe('13912345678');
+    // Once the noise case is dispatched, the unit sees the case but only a masked contact.
+    await call('yuzhong.operator', 'POST', `/api/v1/cases/${citizenCaseId}/register`, {});
+    await call('yuzhong.operator', 'POST', `/api/v1/cases/${citizenCaseId}/dispatch`, { tasks: [{ unitId: WATER, role: 'lead' }] });
+    const unit = await call('yuzhong.water', 'GET', `/api/v1/cases/${citizenCaseId}`);
+    expect(unit.body.reporter.phone).toBe('139****5678');
+    expect(unit.body.reporter.name).toBe('张*');
+    const ev = await call('yuzhong.water', 'GET', `/api/v1/cases/${citizenCaseId}/events`);
+    expect(ev.body.items[0].payload.reporter.phone).toBeNull();
+  });
+
+  it('lets a grid worker report in the field and see the grid, not more', async () => {
+    const r = await call('gridworker', 'POST', '/api/v1/cases', { categoryCode: 'municipal.water.burst', title: '巡查发现漏水', source: 'camera', ...JIEFANGBEI });
+    expect(r.status).toBe(201);
+    expect(r.body.source).toBe('grid_worker');
+    expect((await call('gridworker', 'POST', `/api/v1/cases/${r.body.id}/register`, {})).status).toBe(403);
+  });
+
+  it('keeps the audit to administrators and supervisors', async () => {
+    expect((await call('citizen.zhang', 'GET', '/api/v1/audit/verify')).status).toBe(403);
+    expect((await call('yuzhong.operator', 'GET', '/api/v1/audit/verify')).status).toBe(403);
+    const ok = await call('city.supervisor', 'GET', '/api/v1/audit/verify');
+    expect(ok.status).toBe(200);
+    expect(ok.body.ok).toBe(true);
+  });
+
+  it('refuses reports outside the city and bad input with problem+json', async () => {
+    const chengdu = await call('yuzhong.operator', 'POST', '/api/v1/cases', { categoryCode: 'municipal.water.burst', title: '成都', lng: 104.066, lat: 30.572, crs: 'gcj02' });
+    expect(chengdu.status).toBe(422);
+    expect(chengdu.body.code).toBe('GEO_OUTSIDE_CITY');
+    const noCrs = await call('yuzhong.operator', 'POST', '/api/v1/cases', { categoryCode: 'municipal.water.burst', title: 'x', lng: 106.5, lat: 29.5 });
+    expect(noCrs.status).toBe(400);
+    expect(noCrs.body.code).toBe('VALIDATION_FAILED');
+    const cat = await call('yuzhong.operator', 'POST', '/api/v1/cases', { categoryCode: 'nope', title: 'x', ...JIEFANGBEI });
+    expect(cat.body.code).toBe('UNKNOWN_CATEGORY');
+    const junk = await t.app.inject({ method: 'POST', url: '/api/v1/cases', headers: { authorization: `Bearer ${tokens['yuzhong.operator']}`, 'content-type': 'application/json' }, payload: '{"title": ' });
+    expect(junk.statusCode).toBe(400);
+    expect(junk.headers['content-type']).toContain('application/problem+json');
+    const nf = await call('yuzhong.operator', 'GET', '/api/v1/nothing-here');
+    expect(nf.body.code).toBe('ROUTE_NOT_FOUND');
+  });
+});
