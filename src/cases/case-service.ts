@@ -11,7 +11,7 @@ import type { EventBus } from '../events/event-bus.ts';
 import { appendEvents, type StoredEventRow } from '../events/event-log.ts';
 import { assertMayCommand, assertMayReport, canSeeCase } from '../auth/case-policy.ts';
 import { hasRole, type Principal } from '../auth/principal.ts';
-import type { Actor, CaseEvent, CaseEventBody } from './case-events.ts';
+import { SYSTEM_ACTOR, type Actor, type CaseEvent, type CaseEventBody } from './case-events.ts';
 import { CASE_SOURCES, PRIORITIES, type CaseDoc, type CaseSource, type ChainLink, type Priority, type Tier } from './case-model.ts';
 import { decideCase, type CaseCommand, type DecideContext } from './decide-case.ts';
 import { evolveCase } from './evolve-case.ts';
@@ -79,6 +79,17 @@ function rowToEvent(r: StoredEventRow): CaseEvent {
   } as CaseEvent;
 }
 
+/** Applies event bodies to a case before they are written, so later commands see their effect. */
+function provisional(doc: CaseDoc | null, caseId: string, bodies: readonly CaseEventBody[], now: Date): CaseDoc {
+  let d = doc;
+  let v = doc?.version ?? 0;
+  for (const b of bodies) {
+    d = evolveCase(d, { ...b, seq: 0, id: '', streamId: caseId, streamVersion: ++v, schemaVersion: EVENT_SCHEMA_VERSION, actor: SYSTEM_ACTOR, at: now.toISOString() } as CaseEvent);
+  }
+  if (!d) throw new Error('unreachable: no case after provisional events');
+  return d;
+}
+
 export function encodeCursor(createdAt: string, id: string): string {
   return Buffer.from(`${createdAt}|${id}`).toString('base64url');
 }
@@ -127,6 +138,15 @@ export class CaseService {
   }
 
   async report(p: Principal, input: ReportCaseInput): Promise<CaseDoc> {
+    return this.reportAndRun(p, input, []);
+  }
+
+  /**
+   * Reports a case and runs further commands on it in the same transaction: the automatic path
+   * (a verified alert or a hotline agent's direct dispatch registers and dispatches at once).
+   * Either the case exists with all their events, or nothing was written.
+   */
+  async reportAndRun(p: Principal, input: ReportCaseInput, then: readonly CaseCommand[]): Promise<CaseDoc> {
     assertMayReport(p);
     const cat = this.#d.org.category(input.categoryCode);
     if (!cat) throw new CityLoopError('UNKNOWN_CATEGORY', { code: input.categoryCode });
@@ -172,7 +192,15 @@ export class CaseService {
           externalRef: input.externalRef ?? null,
         },
       };
-      return [body];
+      const bodies: CaseEventBody[] = [body];
+      let doc = provisional(null, id, [body], now);
+      for (const cmd of then) {
+        assertMayCommand(p, doc, cmd as { type: CaseCommand['type']; taskId?: string });
+        const more = decideCase(doc, cmd, this.#contextFor(doc, cmd));
+        doc = provisional(doc, id, more, now);
+        bodies.push(...more);
+      }
+      return bodies;
     });
   }
 

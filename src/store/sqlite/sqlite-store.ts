@@ -19,7 +19,9 @@ export function openSqlite(opts: SqliteOptions): StoreAdapter {
   raw.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  raw.pragma('cache_size = -65536');
+  raw.pragma('wal_autocheckpoint = 4000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
   return {
     db,
     kind: 'sqlite',
@@ -28,6 +30,29 @@ export function openSqlite(opts: SqliteOptions): StoreAdapter {
     capabilities: { rowLocks: false },
     async close() {
       await db.destroy();
+    },
+  };
+}
+
+/**
+ * Kysely's SQLite driver prepares every statement anew; preparing costs more than running a small
+ * statement. The same SQL text recurs for every command, so prepared statements are kept in a
+ * small LRU keyed by the text. Safe because Kysely runs one statement at a time per connection.
+ */
+function withStatementCache(raw: BetterSqlite3.Database, capacity = 300) {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => raw.close(),
+    prepare(sql: string) {
+      let stmt = cache.get(sql);
+      if (stmt) {
+        cache.delete(sql);
+      } else {
+        stmt = raw.prepare(sql);
+        if (cache.size >= capacity) cache.delete(cache.keys().next().value as string);
+      }
+      cache.set(sql, stmt);
+      return stmt;
     },
   };
 }
