@@ -1,0 +1,136 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/store.ts';
+import { countJurisdictions, loadJurisdictions } from '../../src/geo/jurisdiction-repository.ts';
+import { interiorPoint } from '../../src/geo/geometry.ts';
+
+const exec = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'cityloop-cli-'));
+const env = { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'cli.sqlite')}`, DATA_DIR: dir };
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await exec(process.execPath, ['bin/cityloop.js', ...args], { env, timeout: 120_000 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+/** A small square (GCJ-02) around a centre point. */
+function square(cx: number, cy: number, r: number): number[][][] {
+  return [[[cx - r, cy - r], [cx + r, cy - r], [cx + r, cy + r], [cx - r, cy + r], [cx - r, cy - r]]];
+}
+
+describe('the cityloop CLI', () => {
+  beforeAll(async () => {
+    const r = await cli('demo', 'reset', '--districts', '500103,500108');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/demo city rebuilt/);
+  }, 180_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Interior points of two generated streets of 渝中区: tiny squares there lie inside their parent. */
+  let inside: [number, number][] = [];
+  beforeAll(async () => {
+    const store = await openStore({ databaseUrl: env.DATABASE_URL });
+    try {
+      const streets = (await loadJurisdictions(store.db)).filter((j) => j.level === 'street' && j.parentCode === '500103' && j.geometry);
+      inside = streets.slice(0, 2).map((s) => interiorPoint(s.geometry!) as [number, number]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('shows help and says wrong usage with exit code 2', async () => {
+    const help = await cli('--help');
+    expect(help.code).toBe(0);
+    for (const c of ['serve', 'demo', 'import', 'audit', 'bench']) expect(help.stdout).toContain(c);
+    expect((await cli('no-such-command')).code).toBe(2);
+    expect((await cli('import', 'jurisdictions', 'x.geojson')).code).toBe(2); // --level missing
+    expect((await cli('import', 'jurisdictions', 'x.geojson', '--level', 'planet')).code).toBe(2);
+  });
+
+  it('reports invalid features by index and reason and imports nothing', async () => {
+    const file = join(dir, 'bad.geojson');
+    const notClosed = square(106.57, 29.555, 0.002);
+    notClosed[0]!.pop();
+    writeFileSync(
+      file,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [
+          { type: 'Feature', properties: { code: 'T1', name: '测试社区一' }, geometry: { type: 'Polygon', coordinates: square(inside[0]![0], inside[0]![1], 0.0001) } },
+          { type: 'Feature', properties: { code: 'T2', name: '未闭合' }, geometry: { type: 'Polygon', coordinates: notClosed } },
+          { type: 'Feature', properties: { code: 'T3', name: '自相交' }, geometry: { type: 'Polygon', coordinates: [[[106.56, 29.55], [106.565, 29.555], [106.565, 29.55], [106.56, 29.555], [106.56, 29.55]]] } },
+          { type: 'Feature', properties: { code: 'T4', name: '成都' }, geometry: { type: 'Polygon', coordinates: square(104.066, 30.572, 0.002) } },
+        ],
+      }),
+    );
+    const before = await countLevels();
+    const r = await cli('import', 'jurisdictions', file, '--level', 'community');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/feature 1: .*not closed/i);
+    expect(r.stderr).toMatch(/feature 2: .*self-intersect/i);
+    expect(r.stderr).toMatch(/feature 3: .*(outside|parent)/i);
+    expect(r.stderr).not.toMatch(/feature 0:/);
+    expect(r.stderr).toContain('nothing was imported');
+    expect(await countLevels()).toEqual(before);
+  });
+
+  it('imports a valid file in one go, and refuses a clash without --replace', async () => {
+    const file = join(dir, 'good.geojson');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [
+          { type: 'Feature', properties: { code: 'G1', name: '测试社区甲' }, geometry: { type: 'Polygon', coordinates: square(inside[0]![0], inside[0]![1], 0.0001) } },
+          { type: 'Feature', properties: { code: 'G2', name: '测试社区乙' }, geometry: { type: 'Polygon', coordinates: square(inside[1]![0], inside[1]![1], 0.0001) } },
+        ],
+      }),
+    );
+    const before = await countLevels();
+    const dry = await cli('import', 'jurisdictions', file, '--level', 'community', '--dry-run');
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(await countLevels()).toEqual(before);
+    const r = await cli('import', 'jurisdictions', file, '--level', 'community');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('imported 2 community');
+    expect((await countLevels()).community).toBe((before.community ?? 0) + 2);
+    const again = await cli('import', 'jurisdictions', file, '--level', 'community');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already exists');
+    expect((await cli('import', 'jurisdictions', file, '--level', 'community', '--replace')).code).toBe(0);
+    expect((await countLevels()).community).toBe((before.community ?? 0) + 2);
+  });
+
+  it('verifies an untouched audit trail with exit code 0', async () => {
+    const r = await cli('audit', 'verify', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!).ok).toBe(true);
+  });
+
+  it('says clearly when the store cannot be opened', async () => {
+    const r = await exec(process.execPath, ['bin/cityloop.js', 'audit', 'verify'], { env: { ...env, DATABASE_URL: 'mysql://nope' } }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('DATABASE_URL');
+  });
+});
+
+async function countLevels(): Promise<Record<string, number>> {
+  const store = await openStore({ databaseUrl: env.DATABASE_URL });
+  try {
+    return await countJurisdictions(store.db);
+  } finally {
+    await store.close();
+  }
+}
