@@ -20,6 +20,10 @@ export interface NewUser {
   readonly phone?: string | null;
 }
 
+/** Ten wrong passwords for one user name within 15 minutes lock further tries until the window ends. */
+const MAX_FAILURES = 10;
+const FAILURE_WINDOW_MS = 15 * 60_000;
+
 // A fixed hash to compare against when the user does not exist, so timing does not tell which
 // user names are real.
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
@@ -67,7 +71,27 @@ export class AuthService {
     return id;
   }
 
+  /** Failed sign-ins per user name within the window: slows password guessing. */
+  readonly #failures = new Map<string, { count: number; since: number }>();
+
   async signIn(username: string, password: string): Promise<{ token: string; expiresAt: string; principal: Principal }> {
+    const nowMs = this.#clock.now().getTime();
+    const f = this.#failures.get(username);
+    if (f && nowMs - f.since < FAILURE_WINDOW_MS && f.count >= MAX_FAILURES) throw new CityLoopError('RATE_LIMITED');
+    try {
+      return await this.#signIn(username, password);
+    } catch (e) {
+      if (e instanceof CityLoopError && e.code === 'AUTH_INVALID_CREDENTIALS') {
+        const cur = f && nowMs - f.since < FAILURE_WINDOW_MS ? f : { count: 0, since: nowMs };
+        cur.count += 1;
+        this.#failures.set(username, cur);
+        if (this.#failures.size > 10_000) this.#failures.delete(this.#failures.keys().next().value as string);
+      }
+      throw e;
+    }
+  }
+
+  async #signIn(username: string, password: string): Promise<{ token: string; expiresAt: string; principal: Principal }> {
     const user = await this.#db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
     const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
     if (!user || !ok || user.disabled || !user.password_hash) throw new CityLoopError('AUTH_INVALID_CREDENTIALS');

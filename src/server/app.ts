@@ -35,6 +35,10 @@ function tokenOf(req: FastifyRequest): string | null {
   return typeof q === 'string' && q.length > 0 ? q : null;
 }
 
+export function redactQuery(url: string): string {
+  return url.replace(/([?&](access_token|token|password)=)[^&]*/gi, '$1***');
+}
+
 export function requirePrincipal(req: FastifyRequest): Principal {
   if (!req.principal) throw new CityLoopError('AUTH_REQUIRED');
   return req.principal;
@@ -42,7 +46,16 @@ export function requirePrincipal(req: FastifyRequest): Principal {
 
 export async function buildApp(platform: Platform, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ?? false,
+    logger:
+      opts.logger === undefined || opts.logger === false
+        ? false
+        : {
+            ...(typeof opts.logger === 'object' ? opts.logger : {}),
+            // Tokens may ride in the query string (EventSource): never write them to the log.
+            serializers: {
+              req: (req: { method: string; url: string; id: string }) => ({ id: req.id, method: req.method, url: redactQuery(req.url) }),
+            },
+          },
     bodyLimit: platform.settings.maxAttachmentBytes + 1024 * 1024,
     genReqId: () => crypto.randomUUID(),
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: true } },

@@ -127,3 +127,20 @@ describe('authorization by role, jurisdiction and unit', () => {
     expect(nf.body.code).toBe('ROUTE_NOT_FOUND');
   });
 });
+
+describe('sign-in throttling', () => {
+  it('locks a user name after ten wrong passwords for fifteen minutes', async () => {
+    const t = await openTestPlatform('sqlite');
+    try {
+      const attempt = (password: string) => t.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { username: 'yuzhong.operator', password } });
+      for (let i = 0; i < 10; i++) expect((await attempt('guess')).statusCode).toBe(401);
+      const locked = await attempt('cityloop-demo');
+      expect(locked.statusCode).toBe(429);
+      expect(locked.json().code).toBe('RATE_LIMITED');
+      t.clock.advance(16 * 60_000);
+      expect((await attempt('cityloop-demo')).statusCode).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { ERRORS } from '../../src/errors.ts';
 import { SETTING_NAMES } from '../../src/config.ts';
+import { redactQuery } from '../../src/server/app.ts';
 
 const JFB = { lng: 106.577, lat: 29.557, crs: 'gcj02' as const };
 
@@ -50,6 +51,10 @@ describe('health, OpenAPI, documentation and the live feed', () => {
       expect(settings, name).toContain(`\`${name}\``);
       expect(readme, name).toContain(`\`${name}\``);
     }
+  });
+
+  it('never logs a token from the query string', () => {
+    expect(redactQuery('/api/v1/events/stream?access_token=cls_secret&types=CaseReported')).toBe('/api/v1/events/stream?access_token=***&types=CaseReported');
   });
 
   it('resolves a point publicly in either datum', async () => {
