@@ -97,7 +97,7 @@ async function benchOne(databaseUrl: string | undefined, seconds: number, log: (
     log(`cases: loading ${DISTRICT} into ${platform.store.description}`);
     await resetDemoCity(platform.store, { districts: [DISTRICT] });
     await platform.reload();
-    const concurrency = platform.store.kind === 'postgres' ? 8 : 4;
+    const concurrency = 16;
     log(`cases: measuring for ${seconds}s with ${concurrency} in flight`);
     const atomic = await measure(platform, seconds, concurrency, 'atomic');
     log(`cases: ${atomic.casesPerSecond}/s in one transaction each; now three transactions each`);

@@ -1,11 +1,25 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 /**
  * UUID version 7 (RFC 9562): the first 48 bits are the Unix time in milliseconds, so ids sort by
  * creation time, which keeps B-tree inserts local and makes them usable as a pagination key.
  */
+// Random bytes are drawn 4 KiB at a time: one system call per 256 ids instead of one each.
+const POOL = Buffer.alloc(4096);
+let poolOffset = POOL.length;
+
+function random16(): Buffer {
+  if (poolOffset + 16 > POOL.length) {
+    randomFillSync(POOL);
+    poolOffset = 0;
+  }
+  const b = Buffer.from(POOL.subarray(poolOffset, poolOffset + 16));
+  poolOffset += 16;
+  return b;
+}
+
 export function newId(now: number = Date.now()): string {
-  const b = randomBytes(16);
+  const b = random16();
   b[0] = (now / 2 ** 40) & 0xff;
   b[1] = (now / 2 ** 32) & 0xff;
   b[2] = (now >>> 24) & 0xff;

@@ -259,7 +259,7 @@ export class CaseService {
     expectedVersion: number | null,
     decide: (tx: Tx, doc: CaseDoc | null) => Promise<CaseEventBody[]>,
   ): Promise<CaseDoc> {
-    const { doc, events } = await this.#d.store.db.transaction().execute(async (tx) => {
+    const { doc, events } = await this.#d.store.transact(async (tx) => {
       const before = await this.#loadForUpdate(tx, caseId);
       if (expectedVersion !== null && before && before.version !== expectedVersion) {
         throw new CityLoopError('CONFLICT_VERSION', { expected: expectedVersion, actual: before.version });
@@ -289,7 +289,8 @@ export class CaseService {
       payload: b.payload,
     }));
     const rows = await appendEvents(tx, this.#d.store, drafts);
-    const events = rows.map(rowToEvent);
+    // The events as written, without parsing back the JSON we just produced.
+    const events = rows.map((r, i) => ({ ...bodies[i]!, seq: Number(r.seq), id: r.id, streamId: r.stream_id, streamVersion: r.stream_version, schemaVersion: r.schema_version, actor, at: r.at }) as CaseEvent);
     let doc = before;
     for (const e of events) doc = evolveCase(doc, e);
     if (!doc) throw new Error('unreachable: no case after applying events');
@@ -398,7 +399,7 @@ export class CaseService {
       .execute();
     let fired = 0;
     for (const t of due) {
-      const result = await this.#d.store.db.transaction().execute(async (tx) => {
+      const result = await this.#d.store.transact(async (tx) => {
         const claim = await tx.updateTable('timers').set({ status: 'fired', fired_at: now }).where('id', '=', t.id).where('status', '=', 'pending').executeTakeFirst();
         if (Number(claim.numUpdatedRows) !== 1) return null;
         const doc = await this.#loadForUpdate(tx, t.case_id);

@@ -14,6 +14,12 @@ export interface StoreAdapter {
   readonly kind: 'sqlite' | 'postgres';
   readonly description: string;
   readonly capabilities: StoreCapabilities;
+  /**
+   * Runs fn in a write transaction. Adapters may run several callers' functions in one
+   * transaction (SQLite group commit), each isolated by a savepoint; the promise settles after the
+   * commit either way.
+   */
+  transact<T>(fn: (tx: Transaction<Database>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

@@ -47,6 +47,8 @@ export async function openPostgres(opts: PostgresOptions): Promise<StoreAdapter>
     kind: 'postgres',
     description: `PostgreSQL ${version.rows[0]?.v ?? '?'} (${safeUrl}${schema ? `, schema ${schema}` : ''})`,
     capabilities: { rowLocks: true },
+    // PostgreSQL commits concurrent transactions in parallel over the pool.
+    transact: (fn) => db.transaction().execute(fn),
     async close() {
       await db.destroy();
     },

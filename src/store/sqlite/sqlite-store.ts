@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from '../schema.ts';
 import type { StoreAdapter } from '../store.ts';
+import { GroupCommitter } from './group-commit.ts';
 
 export interface SqliteOptions {
   /** A file path, or ':memory:'. */
@@ -22,9 +23,11 @@ export function openSqlite(opts: SqliteOptions): StoreAdapter {
   raw.pragma('cache_size = -65536');
   raw.pragma('wal_autocheckpoint = 4000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+  const committer = new GroupCommitter(db);
   return {
     db,
     kind: 'sqlite',
+    transact: (fn) => committer.transact(fn),
     description: `SQLite ${String((raw.prepare('select sqlite_version() as v').get() as { v: string }).v)} (${opts.file})`,
     // SQLite runs one writer at a time, so a transaction already holds the whole database.
     capabilities: { rowLocks: false },
