@@ -144,3 +144,34 @@ describe('sign-in throttling', () => {
     }
   });
 });
+
+describe('API tokens for systems', () => {
+  it('lets an administrator issue a token that acts as a system account, and revokes sessions', async () => {
+    const t = await openTestPlatform('sqlite');
+    try {
+      const admin = await t.signIn('admin');
+      const created = await t.app.inject({ method: 'POST', url: '/api/v1/users', headers: { authorization: `Bearer ${admin}` }, payload: { username: 'gauge-gateway', displayName: '水位计网关', password: 'long-enough-secret', roles: ['operator'], centerId: 'center-500103' } });
+      expect(created.statusCode, created.body).toBe(201);
+      const tok = await t.app.inject({ method: 'POST', url: '/api/v1/auth/api-tokens', headers: { authorization: `Bearer ${admin}` }, payload: { userId: created.json().id, name: 'underpass gauges' } });
+      expect(tok.statusCode).toBe(201);
+      const apiToken = tok.json().token as string;
+      expect(apiToken).toMatch(/^clt_/);
+      const me = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${apiToken}` } });
+      expect(me.json().username).toBe('gauge-gateway');
+      const stored = await t.platform.store.db.selectFrom('auth_tokens').select('token_hash').execute();
+      expect(stored.some((r) => r.token_hash === apiToken)).toBe(false);
+      const op = await t.signIn('yuzhong.operator');
+      const forbidden = await t.app.inject({ method: 'POST', url: '/api/v1/users', headers: { authorization: `Bearer ${op}` }, payload: { username: 'x-user', displayName: 'x', password: 'long-enough-secret', roles: ['admin'] } });
+      expect(forbidden.statusCode).toBe(403);
+      const out = await t.app.inject({ method: 'POST', url: '/api/v1/auth/sign-out', headers: { authorization: `Bearer ${op}` } });
+      expect(out.statusCode).toBe(204);
+      expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${op}` } })).statusCode).toBe(401);
+      // Sessions expire.
+      const op2 = await t.signIn('yuzhong.operator');
+      t.clock.advance(13 * 3600_000);
+      expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${op2}` } })).json().code).toBe('AUTH_INVALID_TOKEN');
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -12,10 +12,6 @@ import { buildApp } from '../../src/server/app.ts';
 export const PG_URL = process.env.TEST_DATABASE_URL;
 export type Dialect = 'sqlite' | 'postgres';
 export const DIALECTS: Dialect[] = PG_URL ? ['sqlite', 'postgres'] : ['sqlite'];
-if (!PG_URL && !process.env.CITYLOOP_PG_NOTICE_SHOWN) {
-  process.env.CITYLOOP_PG_NOTICE_SHOWN = '1';
-  console.warn('TEST_DATABASE_URL is not set: the PostgreSQL store suite is skipped (SQLite only).');
-}
 
 /** 渝中区 and 南岸区: enough for every scenario, quick to generate. */
 export const TEST_DISTRICTS = ['500103', '500108'];
