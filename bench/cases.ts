@@ -5,18 +5,7 @@ import { readSettings } from '../src/config.ts';
 import { openPlatform, type Platform } from '../src/platform.ts';
 import { resetDemoCity, unitIdOf } from '../src/demo/demo-city.ts';
 import { SYSTEM_PRINCIPAL } from '../src/auth/principal.ts';
-
-/** A seeded PRNG (mulberry32) so every run reports and dispatches the same cases. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { createRandom } from '../src/geo/seeded-random.ts';
 
 const DISTRICT = '500103'; // 渝中区
 
@@ -26,7 +15,7 @@ const DISTRICT = '500103'; // 渝中区
  * events, projections and timers. `concurrency` commands are in flight at once.
  */
 async function measure(platform: Platform, seconds: number, concurrency: number, path: 'atomic' | 'stepwise'): Promise<{ casesPerSecond: number; cases: number; events: number }> {
-  const rnd = mulberry32(42);
+  const rnd = createRandom(42);
   const district = platform.resolver().get(DISTRICT);
   const bbox = district?.geometry ? bboxOf(district.geometry.coordinates) : [106.5, 29.53, 106.59, 29.57];
   const point = (): [number, number] => {
