@@ -6,6 +6,7 @@ import { openPlatform, type Platform } from '../src/platform.ts';
 import { resetDemoCity, unitIdOf } from '../src/demo/demo-city.ts';
 import { SYSTEM_PRINCIPAL } from '../src/auth/principal.ts';
 import { createRandom } from '../src/geo/seeded-random.ts';
+import { geometryBBox } from '../src/geo/geometry.ts';
 
 const DISTRICT = '500103'; // 渝中区
 
@@ -17,7 +18,7 @@ const DISTRICT = '500103'; // 渝中区
 async function measure(platform: Platform, seconds: number, concurrency: number, path: 'atomic' | 'stepwise'): Promise<{ casesPerSecond: number; cases: number; events: number }> {
   const rnd = createRandom(42);
   const district = platform.resolver().get(DISTRICT);
-  const bbox = district?.geometry ? bboxOf(district.geometry.coordinates) : [106.5, 29.53, 106.59, 29.57];
+  const bbox = district?.geometry ? geometryBBox(district.geometry) : [106.5, 29.53, 106.59, 29.57];
   const point = (): [number, number] => {
     for (;;) {
       const x = bbox[0]! + rnd() * (bbox[2]! - bbox[0]!);
@@ -61,20 +62,6 @@ async function measure(platform: Platform, seconds: number, concurrency: number,
   const elapsed = (performance.now() - t0) / 1000;
   const eventsAfter = Number((await platform.store.db.selectFrom('log_head').select('seq').executeTakeFirstOrThrow()).seq);
   return { casesPerSecond: Math.round(done / elapsed), cases: done, events: eventsAfter - eventsBefore };
-}
-
-function bboxOf(coords: unknown): [number, number, number, number] {
-  const b: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
-  const walk = (c: unknown): void => {
-    if (Array.isArray(c) && typeof c[0] === 'number') {
-      b[0] = Math.min(b[0], c[0] as number);
-      b[1] = Math.min(b[1], c[1] as number);
-      b[2] = Math.max(b[2], c[0] as number);
-      b[3] = Math.max(b[3], c[1] as number);
-    } else if (Array.isArray(c)) c.forEach(walk);
-  };
-  walk(coords);
-  return b;
 }
 
 async function benchOne(databaseUrl: string | undefined, seconds: number, log: (m: string) => void) {
