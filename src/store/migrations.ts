@@ -148,7 +148,8 @@ const migrations: Record<string, Migration> = {
       await db.schema
         .createTable('events')
         .addColumn('seq', 'bigint', (c) => c.primaryKey())
-        .addColumn('id', 'text', (c) => c.notNull().unique())
+        // Not indexed: events are found by seq or by stream; every index costs each append.
+        .addColumn('id', 'text', (c) => c.notNull())
         .addColumn('stream_id', 'text', (c) => c.notNull())
         .addColumn('stream_version', 'integer', (c) => c.notNull())
         .addColumn('type', 'text', (c) => c.notNull())
@@ -182,7 +183,6 @@ const migrations: Record<string, Migration> = {
         .addColumn('fired_at', 'text')
         .execute();
       await db.schema.createIndex('timers_due').on('timers').columns(['status', 'due_at']).execute();
-      await db.schema.createIndex('timers_case').on('timers').columns(['case_id']).execute();
 
       await db.schema
         .createTable('counters')
