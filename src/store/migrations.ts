@@ -197,6 +197,39 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_assets_plans': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('assets')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('name', 'text')
+        .addColumn('geometry', 'text', (c) => c.notNull())
+        .addColumn('properties', 'text', (c) => c.notNull().defaultTo('{}'))
+        .addColumn('unit_id', 'text')
+        .addColumn('jurisdiction_code', 'text')
+        .addColumn('generated', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('min_x', 'double precision', (c) => c.notNull())
+        .addColumn('min_y', 'double precision', (c) => c.notNull())
+        .addColumn('max_x', 'double precision', (c) => c.notNull())
+        .addColumn('max_y', 'double precision', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('assets_type').on('assets').columns(['type']).execute();
+
+      await db.schema
+        .createTable('plans')
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('definition', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('active', 'integer', (c) => c.notNull().defaultTo(1))
+        .addPrimaryKeyConstraint('plans_pk', ['id', 'version'])
+        .execute();
+    },
+  },
 };
 
 /** The hash that the first event of the log points back to. */

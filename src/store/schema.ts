@@ -20,6 +20,34 @@ export interface Database {
   timers: TimerTable;
   counters: CounterTable;
   settings: SettingTable;
+  assets: AssetTable;
+  plans: PlanTable;
+}
+
+export interface AssetTable {
+  id: string;
+  type: string;
+  name: string | null;
+  geometry: string;
+  properties: string;
+  unit_id: string | null;
+  jurisdiction_code: string | null;
+  generated: number;
+  min_x: number;
+  min_y: number;
+  max_x: number;
+  max_y: number;
+}
+
+export interface PlanTable {
+  id: string;
+  version: number;
+  name: string;
+  source: string;
+  definition: string;
+  created_at: string;
+  created_by: string;
+  active: number;
 }
 
 export interface JurisdictionTable {
