@@ -1,5 +1,8 @@
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Tier } from './cases/case-model.ts';
+
+const SHIPPED_PLANS_DIR = fileURLToPath(new URL('../plans', import.meta.url));
 
 /**
  * Every setting, read once from the environment at start-up. docs/reference/settings.md and the
@@ -19,6 +22,8 @@ export interface Settings {
   readonly calendarFile: string | undefined;
   readonly maxAttachmentBytes: number;
   readonly sqliteSynchronous: 'NORMAL' | 'FULL';
+  /** Folder of plan YAML files loaded at start ('none' to skip). */
+  readonly plansDir: string;
 }
 
 export const SETTING_NAMES = [
@@ -35,6 +40,7 @@ export const SETTING_NAMES = [
   'CALENDAR_FILE',
   'MAX_ATTACHMENT_BYTES',
   'SQLITE_SYNCHRONOUS',
+  'PLANS_DIR',
 ] as const;
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -71,5 +77,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     calendarFile: env.CALENDAR_FILE || undefined,
     maxAttachmentBytes: int(env, 'MAX_ATTACHMENT_BYTES', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', ['NORMAL', 'FULL'], 'NORMAL'),
+    plansDir: env.PLANS_DIR === 'none' ? 'none' : resolve(env.PLANS_DIR || SHIPPED_PLANS_DIR),
   };
 }

@@ -11,6 +11,12 @@ import { JurisdictionResolver } from './geo/resolver.ts';
 import { loadJurisdictions } from './geo/jurisdiction-repository.ts';
 import { BlobStore } from './cases/blob-store.ts';
 import { TimerScheduler } from './timers/timer-scheduler.ts';
+import { AssetIndex } from './assets/asset-index.ts';
+import { loadAssets } from './assets/asset-repository.ts';
+import { gridsWithin } from './assets/grids-within.ts';
+import { PlanRegistry } from './plans/plan-registry.ts';
+import type { MapLookup } from './plans/plan-engine.ts';
+import { DISTRICT_UNIT_KINDS, STREET_UNIT_KINDS, CITY_UNIT_KINDS } from './org/unit-catalogue.ts';
 
 /** The composition root: every adapter is chosen here, once, from the settings. */
 export interface Platform {
@@ -24,7 +30,11 @@ export interface Platform {
   readonly auth: AuthService;
   readonly blobs: BlobStore;
   readonly timers: TimerScheduler;
+  readonly plans: PlanRegistry;
   resolver(): JurisdictionResolver;
+  assets(): AssetIndex;
+  /** The map as plans read it: assets and grids around a point. */
+  map(): MapLookup;
   /** Re-reads jurisdictions, centers, units and categories after an import or a demo reset. */
   reload(): Promise<void>;
   close(): Promise<void>;
@@ -52,6 +62,27 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
   if (!calendar.covers(year)) opts.log?.warn(`the working calendar has no holidays for ${year}: deadlines skip weekends only (add the year to the calendar file)`);
   const org = await OrgDirectory.load(store.db);
   let resolver = JurisdictionResolver.build(await loadJurisdictions(store.db));
+  let assets = AssetIndex.build(await loadAssets(store.db));
+  const map: MapLookup = {
+    nearest: (type, lng, lat, m, filter) => assets.nearest(type, lng, lat, m, filter),
+    within: (type, lng, lat, m, filter) => assets.within(type, lng, lat, m, filter),
+    gridsWithin: (lng, lat, m) => gridsWithin(resolver, lng, lat, m),
+  };
+  const plans = new PlanRegistry({
+    db: store.db,
+    clock,
+    parseOptions: () => ({
+      knownUnitKinds: new Set([...DISTRICT_UNIT_KINDS, ...STREET_UNIT_KINDS, ...CITY_UNIT_KINDS].map((k) => k.kind).concat(org.units().map((u) => u.kind))),
+      knownCategories: new Set(org.categories().map((c) => c.code)),
+    }),
+  });
+  // The plans folder is data a city edits: a changed file becomes the plan's next version.
+  const syncPlans = async () => {
+    await plans.reload();
+    if (settings.plansDir === 'none' || org.categories().length === 0) return;
+    const { refused } = await plans.loadFolder(settings.plansDir);
+    for (const r of refused) opts.log?.error(`plan file ${r.file} was refused; the versions already stored stay in force: ${r.error}`);
+  };
   const bus = new EventBus();
   const cases = new CaseService({
     store,
@@ -62,6 +93,8 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     bus,
     defaultTier: settings.defaultTier,
     numberPrefix: settings.caseNumberPrefix,
+    plans,
+    map: () => map,
   });
   const auth = new AuthService({ db: store.db, clock, org, resolver: () => resolver, sessionTtlHours: settings.sessionTtlHours });
   const blobs = new BlobStore(settings.dataDir);
@@ -77,10 +110,15 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     auth,
     blobs,
     timers,
+    plans,
     resolver: () => resolver,
+    assets: () => assets,
+    map: () => map,
     async reload() {
       await org.reload(store.db);
       resolver = JurisdictionResolver.build(await loadJurisdictions(store.db));
+      assets = AssetIndex.build(await loadAssets(store.db));
+      await syncPlans();
     },
     async close() {
       timers.stop();
@@ -94,5 +132,6 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
       await platform.reload();
     }
   }
+  await syncPlans();
   return platform;
 }

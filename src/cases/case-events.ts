@@ -1,4 +1,4 @@
-import type { CaseLocation, CaseSource, ChainLink, Priority, Reporter, Satisfaction, TaskRole, Tier } from './case-model.ts';
+import type { CaseLocation, CaseSource, ChainLink, PlanTaskInfo, Priority, Reporter, Satisfaction, TaskRole, Tier } from './case-model.ts';
 
 /**
  * The events of a case stream. Stored events are a contract: a payload shape never changes
@@ -11,6 +11,7 @@ export interface DispatchedTask {
   readonly role: TaskRole;
   readonly respondDue: string;
   readonly deadline: string;
+  readonly plan?: PlanTaskInfo | undefined;
 }
 
 export type CaseEventBody =
@@ -51,6 +52,18 @@ export type CaseEventBody =
   | { type: 'TaskOverdue'; payload: { taskId: string; deadline: string } }
   | { type: 'CaseOverdue'; payload: { kind: 'respond' | 'resolve'; due: string } }
   | { type: 'CaseSupervised'; payload: { centerId: string; reason: string; automatic: boolean; taskId: string | null } }
+  | {
+      type: 'PlanApplied';
+      payload: {
+        planId: string;
+        version: number;
+        name: string;
+        tier: Tier;
+        centerId: string;
+        facts: Record<string, unknown>;
+        actions: unknown[];
+      };
+    }
   | { type: 'AttachmentAdded'; payload: { attachmentId: string; sha256: string; fileName: string; mediaType: string; size: number } };
 
 export type CaseEventType = CaseEventBody['type'];
@@ -78,5 +91,5 @@ export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
   'CaseReported', 'CaseRegistered', 'CaseDeclined', 'CaseDispatched', 'TaskAccepted', 'TaskStarted',
   'TaskCompleted', 'TaskReturned', 'CaseReportedBack', 'CaseChecked', 'CaseReopened', 'CaseClosed',
   'CaseEvaluated', 'CaseEscalated', 'CaseParked', 'CaseUnparked', 'CaseParkReviewDue', 'TaskReminded',
-  'TaskOverdue', 'CaseOverdue', 'CaseSupervised', 'AttachmentAdded',
+  'TaskOverdue', 'CaseOverdue', 'CaseSupervised', 'PlanApplied', 'AttachmentAdded',
 ];

@@ -96,6 +96,26 @@ export interface TaskDoc {
   returnReason: string | null;
   overdue: boolean;
   reminders: number;
+  /** Set when a plan dispatched the task. */
+  readonly plan?: PlanTaskInfo | undefined;
+}
+
+/** What a plan tells a unit with its task. */
+export interface PlanTaskInfo {
+  readonly key: string;
+  readonly instructions: string;
+  readonly arriveBy: string | null;
+  readonly dependsOn: readonly string[];
+  readonly handBack: readonly string[];
+}
+
+/** The plan a case runs on: its version is fixed for the life of the case. */
+export interface CasePlanRef {
+  readonly id: string;
+  readonly version: number;
+  readonly name: string;
+  readonly tier: Tier;
+  readonly appliedAt: string;
 }
 
 export interface AttachmentRef {
@@ -138,6 +158,7 @@ export interface CaseDoc {
   evaluation: { satisfaction: Satisfaction; comment: string | null; at: string } | null;
   attachments: AttachmentRef[];
   overdue: boolean;
+  plan?: CasePlanRef | null | undefined;
   readonly createdAt: string;
   updatedAt: string;
   version: number;

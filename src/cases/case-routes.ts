@@ -10,6 +10,7 @@ import { hasRole } from '../auth/principal.ts';
 import { CASE_SOURCES, CASE_STATES, PRIORITIES, TIERS } from './case-model.ts';
 import type { CaseCommand } from './decide-case.ts';
 import { presentCase } from './present-case.ts';
+import { planCaseOf } from './case-service.ts';
 
 const lit = <T extends string>(xs: readonly T[]) => Type.Union(xs.map((x) => Type.Literal(x)));
 const Version = { expectedVersion: Type.Optional(Type.Integer({ minimum: 1, description: 'refuse with 409 if the case has changed since this version' })) };
@@ -136,6 +137,12 @@ const CASE_ACTIONS: readonly CaseAction[] = [
     ),
     toCommand: (b) => ({ type: 'dispatch', tasks: b.tasks, note: b.note }),
   },
+  {
+    path: 'apply-plan',
+    summary: '一键调度 — run the plan that applies (or the one named): it sets the owning tier, registers and dispatches every task at once',
+    body: Type.Object({ planId: Type.Optional(Type.String({ maxLength: 64 })), note: Note, ...Version }, { additionalProperties: false }),
+    toCommand: (b) => ({ type: 'apply_plan', planId: b.planId }),
+  },
   { path: 'report-back', summary: '反馈 — report the result back once the lead is done and assists have answered', body: Type.Object({ summary: Reason, ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'report_back', summary: b.summary }) },
   { path: 'check', summary: '核查 — on-site check; failing it reopens the case', body: Type.Object({ passed: Type.Boolean(), note: Note, ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'check', passed: b.passed, note: b.note }) },
   { path: 'close', summary: '结案 — close a checked case', body: Type.Object({ note: Note, ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'close', note: b.note }) },
@@ -246,6 +253,16 @@ export function registerCaseRoutes(app: FastifyInstance, platform: Platform): vo
       },
     );
   }
+
+  const PreviewQuery = Type.Object({ planId: Type.Optional(Type.String({ maxLength: 64 })), lang: Type.Optional(Type.String()) });
+  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof PreviewQuery> }>(
+    '/api/v1/cases/:id/plan-preview',
+    { schema: { tags: ['plans'], summary: 'Dry run of the plan for this case: which plan, which tier, which units, which actions; changes nothing', security: bearer, params: IdParams, querystring: PreviewQuery, response: withProblems({ 200: Type.Ref('PlanRun') }) } },
+    async (req) => {
+      const doc = await cases.get(requirePrincipal(req), req.params.id);
+      return cases.planFor(planCaseOf(doc), req.query.planId, doc.number);
+    },
+  );
 
   const AttachQuery = Type.Object({ fileName: Type.String({ minLength: 1, maxLength: 200 }), lang: Type.Optional(Type.String()) });
   app.post<{ Params: Static<typeof IdParams>; Querystring: Static<typeof AttachQuery>; Body: Buffer }>(

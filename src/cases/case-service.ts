@@ -16,6 +16,8 @@ import { CASE_SOURCES, PRIORITIES, type CaseDoc, type CaseSource, type ChainLink
 import { decideCase, type CaseCommand, type DecideContext } from './decide-case.ts';
 import { evolveCase } from './evolve-case.ts';
 import { decideTimer, timersForEvents, type TimerKind } from './case-timers.ts';
+import type { PlanRegistry } from '../plans/plan-registry.ts';
+import { decidePlanRun, gatherFacts, selectPlan, type Candidate, type MapLookup, type PlanCase, type PlanRun } from '../plans/plan-engine.ts';
 
 export interface ReportCaseInput {
   readonly source?: CaseSource | undefined;
@@ -42,6 +44,9 @@ export interface CaseServiceDeps {
   readonly bus: EventBus;
   readonly defaultTier?: Tier;
   readonly numberPrefix?: string;
+  /** Plans and the map they read; without them apply_plan is refused. */
+  readonly plans?: PlanRegistry;
+  readonly map?: () => MapLookup;
 }
 
 export interface CaseListFilter {
@@ -77,6 +82,29 @@ function rowToEvent(r: StoredEventRow): CaseEvent {
     at: r.at,
     payload: JSON.parse(r.payload),
   } as CaseEvent;
+}
+
+/** A case as plans see it. */
+export function planCaseOf(doc: CaseDoc): PlanCase {
+  return {
+    id: doc.id,
+    number: doc.number,
+    categoryCode: doc.categoryCode,
+    source: doc.source,
+    priority: doc.priority,
+    title: doc.title,
+    description: doc.description,
+    lng: doc.location.lng,
+    lat: doc.location.lat,
+    address: doc.location.address,
+    chain: doc.chain,
+    district: doc.chain.find((l) => l.level === 'district')?.code ?? null,
+    street: doc.chain.find((l) => l.level === 'street')?.code ?? null,
+  };
+}
+
+function gatherFactsFor(cand: Candidate, c: PlanCase, map: MapLookup, now: string): Record<string, unknown> {
+  return gatherFacts(cand.plan, c, map, { case: c, alert: null, now });
 }
 
 /** Applies event bodies to a case before they are written, so later commands see their effect. */
@@ -223,6 +251,11 @@ export class CaseService {
         if (u) units.set(u.id, { name: u.name });
       }
     }
+    let planRun: DecideContext['planRun'] = null;
+    if (cmd.type === 'apply_plan') {
+      const run = this.planFor(planCaseOf(doc), cmd.planId, doc.number);
+      planRun = this.#runForCase(doc.chain, run);
+    }
     return {
       now: this.#d.clock.now(),
       newId: () => newId(this.#d.clock.now().getTime()),
@@ -230,7 +263,50 @@ export class CaseService {
       units,
       parentCenter: parent ? { id: parent.id, tier: parent.tier } : null,
       supervisingCenterId: parent?.id ?? null,
+      planRun,
     };
+  }
+
+  /**
+   * Which plan applies and what it decides, without side effects (the dry run). With a plan id,
+   * that plan (newest version, or the given version) is run even if its trigger does not match,
+   * and `matched` says whether it would have.
+   */
+  planFor(c: PlanCase, planId?: string, caseNumber?: string | null, explicit?: Candidate): PlanRun & { matched: boolean } {
+    const registry = this.#d.plans;
+    const map = this.#d.map?.();
+    if (!registry || !map) throw new CityLoopError('PLAN_NO_MATCH');
+    const now = this.#d.clock.now().toISOString();
+    const units = {
+      unitOfKind: (kind: string, code: string) => this.#d.org.unitOfKind(kind, code),
+      unit: (id: string) => this.#d.org.unit(id),
+    };
+    let chosen: { candidate: Candidate; facts: Record<string, unknown> } | null;
+    let matched: boolean;
+    if (planId !== undefined || explicit) {
+      const cand = explicit ?? registry.latest(planId!);
+      if (!cand) throw new CityLoopError('NOT_FOUND', { what: 'plan', id: planId });
+      const auto = selectPlan([cand], c, map, { now });
+      matched = auto !== null;
+      chosen = auto ?? { candidate: cand, facts: gatherFactsFor(cand, c, map, now) };
+    } else {
+      chosen = selectPlan(registry.candidates(), c, map, { now });
+      if (!chosen) throw new CityLoopError('PLAN_NO_MATCH');
+      matched = true;
+    }
+    const run = decidePlanRun(chosen.candidate, c, chosen.facts, units, { now, caseNumber: caseNumber ?? null });
+    return { ...run, matched };
+  }
+
+  #runForCase(chain: readonly ChainLink[], run: PlanRun): NonNullable<DecideContext['planRun']> {
+    if (run.problems.length > 0) {
+      throw new CityLoopError('PLAN_UNRESOLVED', { plan: run.planId, detail: run.problems.map((p) => p.message).join('; ') }, { problems: run.problems });
+    }
+    const level = run.tier === 'city' ? 'city' : run.tier;
+    const owner = [...chain].reverse().find((l) => l.level === level);
+    const center = owner ? this.#d.org.centerOfJurisdiction(owner.code) : undefined;
+    if (!center) throw new CityLoopError('PLAN_UNRESOLVED', { plan: run.planId, detail: `no ${run.tier} center serves this place` });
+    return { planId: run.planId, version: run.version, name: run.name, tier: center.tier, centerId: center.id, facts: run.facts, actions: run.actions, tasks: run.tasks };
   }
 
   async #nextCaseNumber(tx: Tx, now: Date): Promise<string> {

@@ -21,7 +21,8 @@ export type CaseCommand =
   | { type: 'unpark'; note?: string | undefined }
   | { type: 'remind'; taskId: string; reason?: string | undefined }
   | { type: 'supervise'; reason: string }
-  | { type: 'add_attachment'; attachmentId: string; sha256: string; fileName: string; mediaType: string; size: number };
+  | { type: 'add_attachment'; attachmentId: string; sha256: string; fileName: string; mediaType: string; size: number }
+  | { type: 'apply_plan'; planId?: string | undefined; note?: string | undefined };
 
 export type CaseCommandType = CaseCommand['type'];
 
@@ -44,6 +45,7 @@ export const COMMAND_NAMES: Record<CaseCommandType, { zh: string; en: string }> 
   remind: { zh: '催办', en: 'remind' },
   supervise: { zh: '督办', en: 'supervise' },
   add_attachment: { zh: '添加附件', en: 'add attachment' },
+  apply_plan: { zh: '按预案派遣', en: 'dispatch by plan' },
 };
 
 /** Which case states allow each command: data, so the API can list the actions open now. */
@@ -66,6 +68,7 @@ export const ALLOWED_IN: Record<CaseCommandType, readonly CaseState[]> = {
   remind: ['dispatched', 'in_progress', 'returned'],
   supervise: ['registered', 'dispatched', 'in_progress', 'returned', 'reopened', 'reported_back', 'parked'],
   add_attachment: ['reported', 'registered', 'dispatched', 'in_progress', 'returned', 'reported_back', 'checked', 'reopened', 'parked'],
+  apply_plan: ['reported', 'registered'],
 };
 
 /** Everything decide needs that is not in the case itself, resolved by the caller beforehand. */
@@ -80,6 +83,30 @@ export interface DecideContext {
   readonly parentCenter?: { id: string; tier: Tier } | null;
   /** The center that supervises this case's owner (督办). */
   readonly supervisingCenterId?: string | null;
+  /** For apply_plan: what the plan decided (resolved by the caller) and the center of its tier. */
+  readonly planRun?: PlanRunForCase | null;
+}
+
+/** The part of a plan run that a case records and dispatches. */
+export interface PlanRunForCase {
+  readonly planId: string;
+  readonly version: number;
+  readonly name: string;
+  readonly tier: Tier;
+  readonly centerId: string;
+  readonly facts: Record<string, unknown>;
+  readonly actions: readonly unknown[];
+  readonly tasks: readonly {
+    key: string;
+    role: TaskRole;
+    unitId: string;
+    unitName: string;
+    instructions: string;
+    deadlineMs: number;
+    arriveWithinMs: number | null;
+    dependsOn: readonly string[];
+    handBack: readonly string[];
+  }[];
 }
 
 function refuse(doc: CaseDoc, cmd: CaseCommandType): never {
@@ -165,6 +192,8 @@ export function decideCase(doc: CaseDoc, cmd: CaseCommand, ctx: DecideContext): 
       if (!center) violated('no supervising center above the owner of this case');
       return [{ type: 'CaseSupervised', payload: { centerId: center, reason: requireText(cmd.reason, 'reason'), automatic: false, taskId: null } }];
     }
+    case 'apply_plan':
+      return decideApplyPlan(doc, ctx);
     case 'add_attachment':
       return [{ type: 'AttachmentAdded', payload: { attachmentId: cmd.attachmentId, sha256: cmd.sha256, fileName: cmd.fileName, mediaType: cmd.mediaType, size: cmd.size } }];
     default: {
@@ -203,6 +232,38 @@ function decideDispatch(doc: CaseDoc, cmd: Extract<CaseCommand, { type: 'dispatc
     tasks.push({ taskId: ctx.newId(), unitId: t.unitId, unitName: unit.name, role: t.role, respondDue, deadline });
   }
   return { type: 'CaseDispatched', payload: { round: doc.round, tasks, note: cmd.note?.trim() || null } };
+}
+
+function decideApplyPlan(doc: CaseDoc, ctx: DecideContext): CaseEventBody[] {
+  const run = ctx.planRun;
+  if (!run) violated('no plan applies to this case');
+  const now = ctx.now.getTime();
+  const out: CaseEventBody[] = [
+    { type: 'PlanApplied', payload: { planId: run.planId, version: run.version, name: run.name, tier: run.tier, centerId: run.centerId, facts: run.facts, actions: [...run.actions] } },
+  ];
+  if (doc.state === 'reported') {
+    const due = ctx.deadlinesFrom(ctx.now);
+    out.push({ type: 'CaseRegistered', payload: { respondDue: due.respondDue, resolveDue: due.resolveDue, note: `按预案“${run.name}”立案` } });
+  }
+  const respondDue = ctx.deadlinesFrom(ctx.now).respondDue;
+  const tasks: DispatchedTask[] = run.tasks.map((t) => ({
+    taskId: ctx.newId(),
+    unitId: t.unitId,
+    unitName: t.unitName,
+    role: t.role,
+    // A unit must sign for the task by the time it is to arrive, when the plan says so.
+    respondDue: t.arriveWithinMs !== null ? new Date(now + t.arriveWithinMs).toISOString() : respondDue,
+    deadline: new Date(now + t.deadlineMs).toISOString(),
+    plan: {
+      key: t.key,
+      instructions: t.instructions,
+      arriveBy: t.arriveWithinMs !== null ? new Date(now + t.arriveWithinMs).toISOString() : null,
+      dependsOn: [...t.dependsOn],
+      handBack: [...t.handBack],
+    },
+  }));
+  out.push({ type: 'CaseDispatched', payload: { round: doc.round, tasks, note: `预案：${run.name}（第${run.version}版）` } });
+  return out;
 }
 
 function decideTaskCommand(

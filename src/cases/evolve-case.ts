@@ -85,6 +85,7 @@ export function evolveCase(doc: CaseDoc | null, e: CaseEvent): CaseDoc {
           returnReason: null,
           overdue: false,
           reminders: 0,
+          ...(t.plan ? { plan: t.plan } : {}),
         });
       }
       if (d.state !== 'in_progress') d.state = 'dispatched';
@@ -170,6 +171,11 @@ export function evolveCase(doc: CaseDoc | null, e: CaseEvent): CaseDoc {
       break;
     case 'CaseSupervised':
       if (!d.supervisedBy.includes(e.payload.centerId)) d.supervisedBy.push(e.payload.centerId);
+      break;
+    case 'PlanApplied':
+      d.plan = { id: e.payload.planId, version: e.payload.version, name: e.payload.name, tier: e.payload.tier, appliedAt: e.at };
+      d.centerId = e.payload.centerId;
+      d.tier = e.payload.tier;
       break;
     case 'AttachmentAdded':
       d.attachments.push({

@@ -11,6 +11,8 @@ import { insertJurisdictions } from '../geo/jurisdiction-repository.ts';
 import { DEMO_CATEGORIES } from '../cases/category-catalogue.ts';
 import { CITY_UNIT_KINDS, DISTRICT_UNIT_KINDS, STREET_UNIT_KINDS, type UnitKind } from '../org/unit-catalogue.ts';
 import type { Tier } from '../cases/case-model.ts';
+import { generateDemoAssets } from '../assets/demo-assets.ts';
+import { insertAssets } from '../assets/asset-repository.ts';
 
 export const RESOURCES_DIR = fileURLToPath(new URL('../../resources', import.meta.url));
 
@@ -102,19 +104,21 @@ export interface ResetDemoOptions {
  * Rebuilds the demo city of Chongqing in one transaction: either the whole city is there
  * afterwards, or the store is as it was.
  */
-export async function resetDemoCity(store: StoreAdapter, opts: ResetDemoOptions = {}): Promise<{ jurisdictions: number; centers: number; units: number; users: number; categories: number }> {
+export async function resetDemoCity(store: StoreAdapter, opts: ResetDemoOptions = {}): Promise<{ jurisdictions: number; centers: number; units: number; users: number; categories: number; assets: number }> {
   const records = generateDemoJurisdictions({ resourcesDir: RESOURCES_DIR, ...(opts.districts ? { districts: opts.districts } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
   const resolver = JurisdictionResolver.build(records);
   const { centers, units } = demoCentersAndUnits(records);
   const users = demoUsers(resolver);
+  const assets = generateDemoAssets(resolver, opts.districts ? { districts: opts.districts } : {});
   const now = new Date().toISOString();
   const hashed = await hashPassword(DEMO_PASSWORD);
   await store.db.transaction().execute(async (tx) => {
-    for (const t of ['events', 'timers', 'tasks', 'attachments', 'cases', 'auth_tokens', 'users', 'units', 'centers', 'categories', 'jurisdictions', 'counters'] as const) {
+    for (const t of ['events', 'timers', 'tasks', 'attachments', 'cases', 'auth_tokens', 'users', 'units', 'centers', 'categories', 'jurisdictions', 'counters', 'assets'] as const) {
       await tx.deleteFrom(t).execute();
     }
     await tx.updateTable('log_head').set({ seq: 0, hash: GENESIS_HASH }).where('id', '=', 1).execute();
     await insertJurisdictions(tx, records, (d, n) => opts.onProgress?.('store jurisdictions', d, n));
+    await insertAssets(tx, assets, (d, n) => opts.onProgress?.('store assets', d, n));
     for (let i = 0; i < centers.length; i += 500) await tx.insertInto('centers').values(centers.slice(i, i + 500)).execute();
     for (let i = 0; i < units.length; i += 500) await tx.insertInto('units').values(units.slice(i, i + 500)).execute();
     await tx
@@ -152,5 +156,5 @@ export async function resetDemoCity(store: StoreAdapter, opts: ResetDemoOptions 
       )
       .execute();
   });
-  return { jurisdictions: records.length, centers: centers.length, units: units.length, users: users.length, categories: DEMO_CATEGORIES.length };
+  return { jurisdictions: records.length, centers: centers.length, units: units.length, users: users.length, categories: DEMO_CATEGORIES.length, assets: assets.length };
 }

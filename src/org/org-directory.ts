@@ -27,6 +27,7 @@ export class OrgDirectory {
   #centers = new Map<string, Center>();
   #centersByJurisdiction = new Map<string, Center>();
   #units = new Map<string, Unit>();
+  #unitsByKind = new Map<string, Unit>();
   #categories = new Map<string, CategoryDefinition>();
 
   static async load(db: Tx): Promise<OrgDirectory> {
@@ -48,6 +49,7 @@ export class OrgDirectory {
     this.#units = new Map(
       units.map((u) => [u.id, { id: u.id, name: u.name, kind: u.kind, tier: u.tier as Tier, jurisdictionCode: u.jurisdiction_code, categoryCodes: JSON.parse(u.category_codes) as string[] }]),
     );
+    this.#unitsByKind = new Map([...this.#units.values()].map((u) => [`${u.kind}@${u.jurisdictionCode}`, u]));
     this.#categories = new Map(
       categories.map((c) => [
         c.code,
@@ -76,6 +78,10 @@ export class OrgDirectory {
   }
   unit(id: string): Unit | undefined {
     return this.#units.get(id);
+  }
+  /** The unit of a kind serving exactly this jurisdiction (a district's traffic police). */
+  unitOfKind(kind: string, jurisdictionCode: string): Unit | undefined {
+    return this.#unitsByKind.get(`${kind}@${jurisdictionCode}`);
   }
   units(): Unit[] {
     return [...this.#units.values()];

@@ -13,6 +13,7 @@ import { registerOrgRoutes } from '../org/org-routes.ts';
 import { registerCaseRoutes } from '../cases/case-routes.ts';
 import { registerFeedRoutes } from '../events/feed-routes.ts';
 import { registerAuditRoutes } from '../events/audit-routes.ts';
+import { registerPlanRoutes } from '../plans/plan-routes.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -83,6 +84,8 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
     if (token) req.principal = await platform.auth.authenticate(token);
   });
 
+  // Plans arrive as YAML text.
+  app.addContentTypeParser(/^(text\/yaml|application\/yaml|application\/x-yaml|text\/plain)/, { parseAs: 'string', bodyLimit: 262144 }, (_req, body, done) => done(null, body));
   // Raw uploads (attachments) arrive with their own media type.
   app.addContentTypeParser(/^(image|video|audio|application\/(pdf|octet-stream))/, { parseAs: 'buffer', bodyLimit: platform.settings.maxAttachmentBytes }, (_req, body, done) => done(null, body));
 
@@ -93,6 +96,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
   registerCaseRoutes(app, platform);
   registerFeedRoutes(app, platform);
   registerAuditRoutes(app, platform);
+  registerPlanRoutes(app, platform);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/docs'));

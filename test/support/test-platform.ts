@@ -13,8 +13,8 @@ export const PG_URL = process.env.TEST_DATABASE_URL;
 export type Dialect = 'sqlite' | 'postgres';
 export const DIALECTS: Dialect[] = PG_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 
-/** 渝中区 and 南岸区: enough for every scenario, quick to generate. */
-export const TEST_DISTRICTS = ['500103', '500108'];
+/** 渝中区, 南岸区 and 沙坪坝区 (the underpass): enough for every scenario, quick to generate. */
+export const TEST_DISTRICTS = ['500103', '500106', '500108'];
 
 export interface TestPlatform {
   readonly platform: Platform;

@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
+import { DEMO_POINTS } from '../../src/assets/demo-assets.ts';
+import { unitIdOf } from '../../src/demo/demo-city.ts';
+import { verifyEventLog } from '../../src/events/event-log.ts';
+
+const at = (p: readonly [number, number]) => ({ lng: p[0], lat: p[1], crs: 'gcj02' as const });
+
+describe('plans as data: the seed scenes through the API', () => {
+  let t: TestPlatform;
+  const tokens: Record<string, string> = {};
+  const call = async (user: string, method: 'GET' | 'POST', url: string, payload?: unknown, headers: Record<string, string> = {}) => {
+    const res = await t.app.inject({ method, url, headers: { authorization: `Bearer ${tokens[user]}`, ...headers }, ...(payload !== undefined ? { payload: payload as object } : {}) });
+    return { status: res.statusCode, body: res.json() as any };
+  };
+  const ok = async (user: string, method: 'GET' | 'POST', url: string, payload?: unknown) => {
+    const r = await call(user, method, url, payload);
+    if (r.status >= 300) throw new Error(`${method} ${url} as ${user}: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  };
+  const counts = async () => {
+    const db = t.platform.store.db;
+    const c = await db.selectFrom('cases').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const e = await db.selectFrom('log_head').select('seq').executeTakeFirstOrThrow();
+    return { cases: Number(c.n), events: Number(e.seq) };
+  };
+
+  beforeAll(async () => {
+    t = await openTestPlatform('sqlite');
+    for (const u of ['admin', 'yuzhong.operator', 'yuzhong.water', 'yuzhong.traffic', 'yuzhong.econ', 'yuzhong.fire', 'city.operator']) tokens[u] = await t.signIn(u);
+  });
+  afterAll(async () => t?.close());
+
+  it('ships the seed scenarios as plans', async () => {
+    const list = await ok('yuzhong.operator', 'GET', '/api/v1/plans');
+    expect(list.items.map((p: any) => p.id)).toEqual(expect.arrayContaining(['water-main-burst', 'underpass-waterlogging', 'muck-truck-spillage', 'forest-fire', 'manhole-cover']));
+    const schema = await t.app.inject({ method: 'GET', url: '/api/v1/plans/schema' });
+    expect(schema.json().$id).toContain('plan');
+  });
+
+  it('dry-runs without side effects: a burst under 500 mm is a district matter with five tasks', async () => {
+    const before = await counts();
+    const run = await ok('yuzhong.operator', 'POST', '/api/v1/plans/water-main-burst/simulate', { categoryCode: 'municipal.water.burst', ...at(DEMO_POINTS.guobinHospital) });
+    expect(run.matched).toBe(true);
+    expect(run.tier).toBe('district');
+    expect(run.facts.water_main.diameter_mm).toBeLessThan(500);
+    expect(run.problems).toEqual([]);
+    expect(run.tasks.map((x: any) => [x.key, x.role, x.unitId])).toEqual([
+      ['repair', 'lead', unitIdOf('500103', 'water-supply')],
+      ['traffic', 'assist', unitIdOf('500103', 'traffic-police')],
+      ['utilities', 'assist', unitIdOf('500103', 'economy-it')],
+      ['emergency-water', 'assist', unitIdOf('500103', 'fire-rescue')],
+      ['notify-residents', 'assist', expect.stringMatching(/^unit-500103\d{3}-community$/)],
+    ]);
+    expect(run.facts.water_point.name).toContain('太平洋广场');
+    expect(run.actions[0].message).toContain('供水管道爆管');
+    expect(await counts()).toEqual(before);
+  });
+
+  it('runs the district plan from report to closure', async () => {
+    const c = await ok('yuzhong.operator', 'POST', '/api/v1/cases', { categoryCode: 'municipal.water.burst', title: '国宾医院门前供水管道爆管', ...at(DEMO_POINTS.guobinHospital) });
+    const preview = await ok('yuzhong.operator', 'GET', `/api/v1/cases/${c.id}/plan-preview`);
+    expect(preview.planId).toBe('water-main-burst');
+    const d = await ok('yuzhong.operator', 'POST', `/api/v1/cases/${c.id}/apply-plan`, {});
+    expect(d.state).toBe('dispatched');
+    expect(d.tier).toBe('district');
+    expect(d.plan).toMatchObject({ id: 'water-main-burst', version: 1, tier: 'district' });
+    expect(d.tasks).toHaveLength(5);
+    const byKey = Object.fromEntries(d.tasks.map((x: any) => [x.plan.key, x]));
+    expect(byKey.repair.role).toBe('lead');
+    expect(byKey.repair.plan.instructions).toContain('抢修');
+    expect(byKey.repair.plan.arriveBy).toBeTruthy();
+    const handle = async (user: string, task: any, note: string) => {
+      await ok(user, 'POST', `/api/v1/cases/${c.id}/tasks/${task.id}/accept`, {});
+      await ok(user, 'POST', `/api/v1/cases/${c.id}/tasks/${task.id}/complete`, { note });
+    };
+    await handle('yuzhong.water', byKey.repair, '已关阀抢修，恢复供水');
+    await handle('yuzhong.traffic', byKey.traffic, '已疏导交通');
+    await handle('yuzhong.econ', byKey.utilities, '电力通信管线无损');
+    await handle('yuzhong.fire', byKey['emergency-water'], '太平洋广场应急供水');
+    await handle('admin', byKey['notify-residents'], '网格员已通知居民');
+    await ok('yuzhong.operator', 'POST', `/api/v1/cases/${c.id}/report-back`, { summary: '三小时内恢复供水' });
+    await ok('yuzhong.operator', 'POST', `/api/v1/cases/${c.id}/check`, { passed: true });
+    expect((await ok('yuzhong.operator', 'POST', `/api/v1/cases/${c.id}/close`, {})).state).toBe('closed');
+    const timeline = await ok('yuzhong.operator', 'GET', `/api/v1/cases/${c.id}/events`);
+    const types = timeline.items.map((e: any) => e.type);
+    expect(types.slice(0, 4)).toEqual(['CaseReported', 'PlanApplied', 'CaseRegistered', 'CaseDispatched']);
+    expect(timeline.items[1].payload).toMatchObject({ planId: 'water-main-burst', version: 1, tier: 'district', centerId: 'center-500103' });
+    expect(types.at(-1)).toBe('CaseClosed');
+    expect((await verifyEventLog(t.platform.store.db)).ok).toBe(true);
+  });
+
+  it('gives a burst of a main of 500 mm or more to the city, with city units added', async () => {
+    const c = await ok('yuzhong.operator', 'POST', '/api/v1/cases', { categoryCode: 'municipal.water.burst', title: '长江二路干管爆管', ...at(DEMO_POINTS.trunkMainBurst) });
+    const d = await ok('yuzhong.operator', 'POST', `/api/v1/cases/${c.id}/apply-plan`, {});
+    expect(d.tier).toBe('city');
+    expect(d.centerId).toBe('center-500000');
+    const keys = d.tasks.map((x: any) => x.plan.key);
+    expect(keys).toEqual(expect.arrayContaining(['city-coordination', 'city-urban']));
+    expect(d.tasks.find((x: any) => x.plan.key === 'city-coordination').unitId).toBe(unitIdOf('500000', 'water-supply'));
+  });
+
+  it('finds the owner of a manhole, and falls back to city management when it has none', async () => {
+    const owned = await ok('yuzhong.operator', 'POST', '/api/v1/plans/manhole-cover/simulate', { categoryCode: 'municipal.manhole.missing', ...at(DEMO_POINTS.ownedManhole) });
+    expect(owned.tasks).toHaveLength(1);
+    expect(owned.tasks[0].key).toBe('owner-repair');
+    const unowned = await ok('yuzhong.operator', 'POST', '/api/v1/plans/manhole-cover/simulate', { categoryCode: 'municipal.manhole.missing', ...at(DEMO_POINTS.unownedManhole) });
+    expect(unowned.tasks.map((x: any) => [x.key, x.unitId])).toEqual([['fallback-repair', unitIdOf('500103', 'urban-management')]]);
+  });
+
+  it('turns the signals outside a flooded underpass red and sends three departments with a 10-minute arrival', async () => {
+    const run = await ok('yuzhong.operator', 'POST', '/api/v1/plans/underpass-waterlogging/simulate', { categoryCode: 'safety.underpass-waterlogging', source: 'sensor', ...at(DEMO_POINTS.nankaiUnderpass) });
+    expect(run.tier).toBe('district');
+    expect(run.tasks.map((x: any) => x.unitId)).toEqual([unitIdOf('500106', 'traffic-police'), unitIdOf('500106', 'housing-construction'), unitIdOf('500106', 'urban-management')]);
+    expect(run.tasks.every((x: any) => x.arriveWithinMs === 10 * 60_000)).toBe(true);
+    expect(run.actions[0]).toMatchObject({ type: 'device', command: { name: 'set_phase', params: { phase: 'red' } } });
+    expect([...run.actions[0].deviceIds].sort()).toEqual(['signal-nankai-n', 'signal-nankai-s']);
+  });
+
+  it('refuses a plan with a bad field or a bad expression, naming the path', async () => {
+    const bad = `id: broken-plan\nname: 坏预案\ntrigger: { categories: [municipal.water.burst] }\nlevel: [{ tier: district }]\ntasks:\n  - key: a\n    role: boss\n    unit: { kind: water-supply, scope: district }\n    instructions: x\n    deadline: 1h\n`;
+    const r = await call('admin', 'POST', '/api/v1/plans', bad, { 'content-type': 'text/yaml' });
+    expect(r.status).toBe(422);
+    expect(r.body.code).toBe('PLAN_INVALID');
+    expect(r.body.errors.map((e: any) => e.path)).toContain('/tasks/0/role');
+    const badExpr = bad.replace('role: boss', 'role: lead\n    when: "facts.x >"');
+    const r2 = await call('admin', 'POST', '/api/v1/plans', badExpr, { 'content-type': 'text/yaml' });
+    expect(r2.body.code).toBe('PLAN_INVALID');
+    expect(r2.body.errors[0].path).toBe('/tasks/0/when');
+    expect((await call('yuzhong.operator', 'POST', '/api/v1/plans', bad, { 'content-type': 'text/yaml' })).status).toBe(403);
+  });
+
+  it('shows a role that resolves to nobody and refuses to apply it', async () => {
+    const plan = `id: nobody-plan\nname: 无人承接\npriority: 100\ntrigger: { categories: [municipal.drain.blocked] }\nlevel: [{ tier: district }]\ntasks:\n  - key: a\n    role: lead\n    unit: { kind: forestry, scope: street }\n    instructions: x\n    deadline: 1h\n`;
+    expect((await call('admin', 'POST', '/api/v1/plans', plan, { 'content-type': 'text/yaml' })).status).toBe(201);
+    const c = await ok('yuzhong.operator', 'POST', '/api/v1/cases', { categoryCode: 'municipal.drain.blocked', title: '排水堵塞', ...at(DEMO_POINTS.jiefangbei) });
+    const preview = await ok('yuzhong.operator', 'GET', `/api/v1/cases/${c.id}/plan-preview`);
+    expect(preview.problems[0].path).toBe('/tasks/0/unit');
+    const r = await call('yuzhong.operator', 'POST', `/api/v1/cases/${c.id}/apply-plan`, {});
+    expect(r.status).toBe(422);
+    expect(r.body.code).toBe('PLAN_UNRESOLVED');
+    expect((await ok('yuzhong.operator', 'GET', `/api/v1/cases/${c.id}`)).state).toBe('reported');
+  });
+
+  it('keeps a running case on the version it started with; versions are listed and compared', async () => {
+    const c = await ok('yuzhong.operator', 'POST', '/api/v1/cases', { categoryCode: 'construction.muck-spillage', title: '渣土车撒漏', source: 'camera', ...at(DEMO_POINTS.jiefangbei) });
+    const d = await ok('yuzhong.operator', 'POST', `/api/v1/cases/${c.id}/apply-plan`, {});
+    expect(d.plan.version).toBe(1);
+    const v1 = await ok('admin', 'GET', '/api/v1/plans/muck-truck-spillage');
+    const v2source = v1.source.replace('arriveWithin: 30m', 'arriveWithin: 20m');
+    const saved = await call('admin', 'POST', '/api/v1/plans', { source: v2source });
+    expect(saved.status).toBe(201);
+    expect(saved.body.version).toBe(2);
+    const diff = await ok('admin', 'GET', '/api/v1/plans/muck-truck-spillage/diff?from=1&to=2');
+    expect(JSON.stringify(diff.changes)).toContain('arriveWithin');
+    expect((await ok('admin', 'GET', '/api/v1/plans/muck-truck-spillage/versions')).items).toHaveLength(2);
+    const still = await ok('yuzhong.operator', 'GET', `/api/v1/cases/${c.id}`);
+    expect(still.plan.version).toBe(1);
+    const c2 = await ok('yuzhong.operator', 'POST', '/api/v1/cases', { categoryCode: 'construction.muck-spillage', title: '渣土车撒漏2', source: 'camera', ...at(DEMO_POINTS.jiefangbei) });
+    expect((await ok('yuzhong.operator', 'POST', `/api/v1/cases/${c2.id}/apply-plan`, {})).plan.version).toBe(2);
+  });
+});
