@@ -1,4 +1,4 @@
-import type { CaseLocation, CaseSource, ChainLink, PlanTaskInfo, Priority, Reporter, Satisfaction, TaskRole, Tier } from './case-model.ts';
+import type { CaseLocation, CaseSource, ChainLink, PlanClosureRule, PlanEscalationStep, PlanTaskInfo, TaskEvidence, Priority, Reporter, Satisfaction, TaskRole, Tier } from './case-model.ts';
 
 /**
  * The events of a case stream. Stored events are a contract: a payload shape never changes
@@ -37,7 +37,7 @@ export type CaseEventBody =
   | { type: 'CaseDispatched'; payload: { round: number; tasks: DispatchedTask[]; note: string | null } }
   | { type: 'TaskAccepted'; payload: { taskId: string } }
   | { type: 'TaskStarted'; payload: { taskId: string } }
-  | { type: 'TaskCompleted'; payload: { taskId: string; note: string } }
+  | { type: 'TaskCompleted'; payload: { taskId: string; note: string; evidence?: TaskEvidence | null } }
   | { type: 'TaskReturned'; payload: { taskId: string; reason: string } }
   | { type: 'CaseReportedBack'; payload: { summary: string } }
   | { type: 'CaseChecked'; payload: { note: string | null } }
@@ -62,6 +62,8 @@ export type CaseEventBody =
         centerId: string;
         facts: Record<string, unknown>;
         actions: unknown[];
+        escalation?: PlanEscalationStep[];
+        closure?: PlanClosureRule;
       };
     }
   | { type: 'AttachmentAdded'; payload: { attachmentId: string; sha256: string; fileName: string; mediaType: string; size: number } };

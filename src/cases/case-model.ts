@@ -93,6 +93,7 @@ export interface TaskDoc {
   startedAt: string | null;
   doneAt: string | null;
   note: string | null;
+  evidence?: TaskEvidence | null | undefined;
   returnReason: string | null;
   overdue: boolean;
   reminders: number;
@@ -116,6 +117,27 @@ export interface CasePlanRef {
   readonly name: string;
   readonly tier: Tier;
   readonly appliedAt: string;
+  readonly closure?: PlanClosureRule | undefined;
+}
+
+/** When a case run by a plan may be reported back. */
+export interface PlanClosureRule {
+  readonly reportBackWhen: 'leads_done' | 'all_done';
+  readonly requireEvidence: boolean;
+}
+
+/** One step of a plan's escalation clock, as the case records it. */
+export interface PlanEscalationStep {
+  readonly afterMs: number;
+  readonly unless: 'accepted' | 'done';
+  readonly do: 'remind' | 'escalate' | 'supervise';
+  readonly repeat: number;
+}
+
+/** What a unit hands back with a finished task. */
+export interface TaskEvidence {
+  readonly attachmentIds: readonly string[];
+  readonly reading: { readonly name: string; readonly value: number; readonly unit: string } | null;
 }
 
 export interface AttachmentRef {

@@ -163,7 +163,27 @@ const CASE_ACTIONS: readonly CaseAction[] = [
 const TASK_ACTIONS: readonly CaseAction[] = [
   { path: 'accept', summary: '签收 — the unit accepts its task', body: Type.Object({ ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'accept_task', taskId: b.taskId }) },
   { path: 'start', summary: '开始处置 — the unit starts work on site', body: Type.Object({ ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'start_task', taskId: b.taskId }) },
-  { path: 'complete', summary: '办结 — the unit reports its task done', body: Type.Object({ note: Reason, ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'complete_task', taskId: b.taskId, note: b.note }) },
+  {
+    path: 'complete',
+    summary: '办结 — the unit reports its task done, with the evidence its plan asks for (photos uploaded as attachments, a reading)',
+    body: Type.Object(
+      {
+        note: Reason,
+        evidence: Type.Optional(
+          Type.Object(
+            {
+              attachmentIds: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 20 })),
+              reading: Type.Optional(Type.Object({ name: Type.String({ maxLength: 50 }), value: Type.Number(), unit: Type.String({ maxLength: 20 }) }, { additionalProperties: false })),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+        ...Version,
+      },
+      { additionalProperties: false },
+    ),
+    toCommand: (b) => ({ type: 'complete_task', taskId: b.taskId, note: b.note, evidence: b.evidence }),
+  },
   { path: 'return', summary: '退回 — the unit returns the task with a reason (not ours, wrong place …)', body: Type.Object({ reason: Reason, ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'return_task', taskId: b.taskId, reason: b.reason }) },
 ];
 

@@ -306,7 +306,18 @@ export class CaseService {
     const owner = [...chain].reverse().find((l) => l.level === level);
     const center = owner ? this.#d.org.centerOfJurisdiction(owner.code) : undefined;
     if (!center) throw new CityLoopError('PLAN_UNRESOLVED', { plan: run.planId, detail: `no ${run.tier} center serves this place` });
-    return { planId: run.planId, version: run.version, name: run.name, tier: center.tier, centerId: center.id, facts: run.facts, actions: run.actions, tasks: run.tasks };
+    return {
+      planId: run.planId,
+      version: run.version,
+      name: run.name,
+      tier: center.tier,
+      centerId: center.id,
+      facts: run.facts,
+      actions: run.actions,
+      tasks: run.tasks,
+      escalation: run.escalation.map((e) => ({ afterMs: e.after.ms, unless: e.unless, do: e.do, repeat: e.repeat })),
+      closure: { reportBackWhen: run.closure.reportBackWhen, requireEvidence: run.closure.requireEvidence },
+    };
   }
 
   async #nextCaseNumber(tx: Tx, now: Date): Promise<string> {
@@ -384,7 +395,7 @@ export class CaseService {
     if (timers.length > 0) {
       await tx
         .insertInto('timers')
-        .values(timers.map((t) => ({ id: newId(), kind: t.kind, case_id: caseId, task_id: t.taskId, due_at: t.dueAt, status: 'pending', created_at: at, fired_at: null })))
+        .values(timers.map((t) => ({ id: newId(), kind: t.kind, case_id: caseId, task_id: t.taskId, due_at: t.dueAt, status: 'pending', created_at: at, fired_at: null, detail: t.detail ?? null })))
         .execute();
     }
     return { doc, events };
@@ -467,7 +478,7 @@ export class CaseService {
     const now = this.#d.clock.now().toISOString();
     const due = await this.#d.store.db
       .selectFrom('timers')
-      .select(['id', 'kind', 'case_id', 'task_id', 'due_at'])
+      .select(['id', 'kind', 'case_id', 'task_id', 'due_at', 'detail'])
       .where('status', '=', 'pending')
       .where('due_at', '<=', now)
       .orderBy('due_at')
@@ -481,7 +492,8 @@ export class CaseService {
         const doc = await this.#loadForUpdate(tx, t.case_id);
         if (!doc) return null;
         const center = this.#d.org.center(doc.centerId);
-        const bodies = decideTimer(doc, { kind: t.kind as TimerKind, taskId: t.task_id, dueAt: t.due_at }, center?.parentCenterId ?? null);
+        const parent = center?.parentCenterId ? this.#d.org.center(center.parentCenterId) : undefined;
+        const bodies = decideTimer(doc, { kind: t.kind as TimerKind, taskId: t.task_id, dueAt: t.due_at, detail: t.detail ?? null }, parent ? { id: parent.id, tier: parent.tier } : null);
         if (bodies.length === 0) {
           await tx.updateTable('timers').set({ status: 'void' }).where('id', '=', t.id).execute();
           return null;

@@ -1,5 +1,5 @@
 import type { CaseEvent, CaseEventBody } from './case-events.ts';
-import { isOpenTask, type CaseDoc } from './case-model.ts';
+import { isOpenTask, type CaseDoc, type Tier } from './case-model.ts';
 
 /**
  * Deadlines become durable timers: rows written in the same transaction as the events that set
@@ -7,12 +7,22 @@ import { isOpenTask, type CaseDoc } from './case-model.ts';
  * consequences), and evaluated against the case as it is then — a timer whose matter has moved
  * on fires nothing.
  */
-export type TimerKind = 'case_respond' | 'case_resolve' | 'task_warn' | 'task_respond' | 'task_due' | 'park_review';
+export type TimerKind = 'case_respond' | 'case_resolve' | 'task_warn' | 'task_respond' | 'task_due' | 'park_review' | 'plan_step';
 
 export interface TimerSpec {
   readonly kind: TimerKind;
   readonly taskId: string | null;
   readonly dueAt: string;
+  /** JSON: for plan_step, the step of the plan's escalation clock and which firing. */
+  readonly detail?: string;
+}
+
+interface PlanStepDetail {
+  readonly step: number;
+  readonly firing: number;
+  readonly unless: 'accepted' | 'done';
+  readonly do: 'remind' | 'escalate' | 'supervise';
+  readonly afterMs: number;
 }
 
 /** Share of a task's time after which the handler is reminded (催办) that the deadline is near. */
@@ -38,6 +48,17 @@ export function timersForEvents(events: readonly CaseEvent[]): TimerSpec[] {
       case 'CaseParked':
         out.push({ kind: 'park_review', taskId: null, dueAt: e.payload.reviewAt });
         break;
+      case 'PlanApplied': {
+        // The plan's escalation clock: each step fires `after`, then `repeat` more times `after` apart.
+        const start = Date.parse(e.at);
+        (e.payload.escalation ?? []).forEach((s, step) => {
+          for (let firing = 0; firing <= s.repeat; firing++) {
+            const detail: PlanStepDetail = { step, firing, unless: s.unless, do: s.do, afterMs: s.afterMs };
+            out.push({ kind: 'plan_step', taskId: null, dueAt: new Date(start + s.afterMs * (firing + 1)).toISOString(), detail: JSON.stringify(detail) });
+          }
+        });
+        break;
+      }
       default:
         break;
     }
@@ -50,10 +71,11 @@ const FINISHED = new Set(['declined', 'reported_back', 'checked', 'closed', 'eva
 /** What a timer that has come due does to the case now. Pure. */
 export function decideTimer(
   doc: CaseDoc,
-  timer: { kind: TimerKind; taskId: string | null; dueAt: string },
-  supervisingCenterId: string | null,
+  timer: { kind: TimerKind; taskId: string | null; dueAt: string; detail?: string | null },
+  parentCenter: { id: string; tier: Tier } | null,
 ): CaseEventBody[] {
   if (FINISHED.has(doc.state)) return [];
+  const supervisingCenterId = parentCenter?.id ?? null;
   const task = timer.taskId ? doc.tasks.find((t) => t.id === timer.taskId) : undefined;
   switch (timer.kind) {
     case 'case_respond':
@@ -84,5 +106,28 @@ export function decideTimer(
     case 'park_review':
       if (doc.state !== 'parked' || doc.parkedUntil !== timer.dueAt) return [];
       return [{ type: 'CaseParkReviewDue', payload: { reviewAt: timer.dueAt } }];
+    case 'plan_step':
+      return decidePlanStep(doc, JSON.parse(timer.detail ?? '{}') as PlanStepDetail, parentCenter);
+  }
+}
+
+/** A step of the plan's escalation clock: silent once every task it watches has answered. */
+function decidePlanStep(doc: CaseDoc, step: PlanStepDetail, parent: { id: string; tier: Tier } | null): CaseEventBody[] {
+  if (doc.state === 'parked' || !doc.plan) return [];
+  const active = doc.tasks.filter((t) => t.round === doc.round && t.state !== 'returned' && t.state !== 'cancelled');
+  const unanswered = active.filter((t) => (step.unless === 'accepted' ? t.state === 'dispatched' : t.state !== 'done'));
+  if (unanswered.length === 0) return [];
+  const minutes = Math.round((step.afterMs * (step.firing + 1)) / 60_000);
+  const what = step.unless === 'accepted' ? '签收' : '办结';
+  const reason = `预案“${doc.plan.name}”：${minutes}分钟未${what}`;
+  switch (step.do) {
+    case 'remind':
+      return unanswered.map((t) => ({ type: 'TaskReminded' as const, payload: { taskId: t.id, reason, automatic: true } }));
+    case 'supervise':
+      return parent ? [{ type: 'CaseSupervised', payload: { centerId: parent.id, reason, automatic: true, taskId: null } }] : [];
+    case 'escalate':
+      // The city center has no tier above it; there the step supervises instead of escalating.
+      if (!parent) return [];
+      return [{ type: 'CaseEscalated', payload: { fromCenterId: doc.centerId, toCenterId: parent.id, toTier: parent.tier, reason } }];
   }
 }

@@ -1,6 +1,6 @@
 import { CityLoopError } from '../errors.ts';
 import type { CaseEventBody, DispatchedTask } from './case-events.ts';
-import { activeTasks, isOpenTask, CASE_STATE_NAMES, TASK_STATE_NAMES, type CaseDoc, type CaseState, type Satisfaction, type TaskDoc, type TaskRole, type Tier } from './case-model.ts';
+import { activeTasks, isOpenTask, CASE_STATE_NAMES, TASK_STATE_NAMES, type CaseDoc, type CaseState, type PlanClosureRule, type PlanEscalationStep, type Satisfaction, type TaskDoc, type TaskRole, type Tier } from './case-model.ts';
 
 /** What a person or system asks to do with an existing case. */
 export type CaseCommand =
@@ -9,7 +9,7 @@ export type CaseCommand =
   | { type: 'dispatch'; tasks: { unitId: string; role: TaskRole; deadline?: string | undefined }[]; note?: string | undefined }
   | { type: 'accept_task'; taskId: string }
   | { type: 'start_task'; taskId: string }
-  | { type: 'complete_task'; taskId: string; note: string }
+  | { type: 'complete_task'; taskId: string; note: string; evidence?: { attachmentIds?: string[] | undefined; reading?: { name: string; value: number; unit: string } | undefined } | undefined }
   | { type: 'return_task'; taskId: string; reason: string }
   | { type: 'report_back'; summary: string }
   | { type: 'check'; passed: boolean; note?: string | undefined }
@@ -96,6 +96,8 @@ export interface PlanRunForCase {
   readonly centerId: string;
   readonly facts: Record<string, unknown>;
   readonly actions: readonly unknown[];
+  readonly escalation: readonly PlanEscalationStep[];
+  readonly closure: PlanClosureRule;
   readonly tasks: readonly {
     key: string;
     role: TaskRole;
@@ -149,6 +151,10 @@ export function decideCase(doc: CaseDoc, cmd: CaseCommand, ctx: DecideContext): 
       const active = activeTasks(doc);
       const lead = active.find((t) => t.role === 'lead');
       if (!lead || lead.state !== 'done') violated('the lead task (主办) must be done before reporting back');
+      if (doc.plan?.closure?.reportBackWhen === 'all_done') {
+        const open = active.filter((t) => t.state !== 'done');
+        if (open.length > 0) violated(`the plan requires every task done before reporting back: ${open.map((t) => t.unitName).join(', ')}`);
+      }
       const silent = active.filter((t) => t.role === 'assist' && t.state !== 'done');
       if (silent.length > 0) violated(`assisting units have not answered: ${silent.map((t) => t.unitName).join(', ')}`);
       return [{ type: 'CaseReportedBack', payload: { summary: requireText(cmd.summary, 'summary') } }];
@@ -239,7 +245,20 @@ function decideApplyPlan(doc: CaseDoc, ctx: DecideContext): CaseEventBody[] {
   if (!run) violated('no plan applies to this case');
   const now = ctx.now.getTime();
   const out: CaseEventBody[] = [
-    { type: 'PlanApplied', payload: { planId: run.planId, version: run.version, name: run.name, tier: run.tier, centerId: run.centerId, facts: run.facts, actions: [...run.actions] } },
+    {
+      type: 'PlanApplied',
+      payload: {
+        planId: run.planId,
+        version: run.version,
+        name: run.name,
+        tier: run.tier,
+        centerId: run.centerId,
+        facts: run.facts,
+        actions: [...run.actions],
+        escalation: [...run.escalation],
+        closure: run.closure,
+      },
+    },
   ];
   if (doc.state === 'reported') {
     const due = ctx.deadlinesFrom(ctx.now);
@@ -286,8 +305,23 @@ function decideTaskCommand(
       return [{ type: 'TaskAccepted', payload: { taskId: t.id } }];
     case 'start_task':
       return [{ type: 'TaskStarted', payload: { taskId: t.id } }];
-    case 'complete_task':
-      return [{ type: 'TaskCompleted', payload: { taskId: t.id, note: requireText(cmd.note, 'note') } }];
+    case 'complete_task': {
+      const note = requireText(cmd.note, 'note');
+      const evidence = {
+        attachmentIds: [...(cmd.evidence?.attachmentIds ?? [])],
+        reading: cmd.evidence?.reading ?? null,
+      };
+      for (const id of evidence.attachmentIds) {
+        if (!doc.attachments.some((a) => a.id === id)) throw new CityLoopError('NOT_FOUND', { what: 'attachment', id });
+      }
+      // A plan may require the lead to hand back evidence: checked here, when the unit reports done.
+      if (doc.plan?.closure?.requireEvidence && t.role === 'lead' && t.plan) {
+        if (t.plan.handBack.includes('photo') && evidence.attachmentIds.length === 0) violated(`${t.unitName} must hand back a photo (upload it, then name it in evidence.attachmentIds)`);
+        if (t.plan.handBack.includes('reading') && !evidence.reading) violated(`${t.unitName} must hand back a reading`);
+      }
+      const hasEvidence = evidence.attachmentIds.length > 0 || evidence.reading !== null;
+      return [{ type: 'TaskCompleted', payload: { taskId: t.id, note, ...(hasEvidence ? { evidence } : {}) } }];
+    }
     case 'return_task':
       return [{ type: 'TaskReturned', payload: { taskId: t.id, reason: requireText(cmd.reason, 'reason') } }];
   }

@@ -110,6 +110,7 @@ export function evolveCase(doc: CaseDoc | null, e: CaseEvent): CaseDoc {
       t.state = 'done';
       t.doneAt = e.at;
       t.note = e.payload.note;
+      if (e.payload.evidence) t.evidence = e.payload.evidence;
       break;
     }
     case 'TaskReturned': {
@@ -173,7 +174,14 @@ export function evolveCase(doc: CaseDoc | null, e: CaseEvent): CaseDoc {
       if (!d.supervisedBy.includes(e.payload.centerId)) d.supervisedBy.push(e.payload.centerId);
       break;
     case 'PlanApplied':
-      d.plan = { id: e.payload.planId, version: e.payload.version, name: e.payload.name, tier: e.payload.tier, appliedAt: e.at };
+      d.plan = {
+        id: e.payload.planId,
+        version: e.payload.version,
+        name: e.payload.name,
+        tier: e.payload.tier,
+        appliedAt: e.at,
+        ...(e.payload.closure ? { closure: e.payload.closure } : {}),
+      };
       d.centerId = e.payload.centerId;
       d.tier = e.payload.tier;
       break;

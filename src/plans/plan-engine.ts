@@ -68,6 +68,7 @@ export interface PlanRun {
   readonly tasks: readonly ResolvedTask[];
   readonly actions: readonly ResolvedAction[];
   readonly escalation: readonly EscalationStep[];
+  readonly closure: PlanDefinition['closure'];
   /** Roles that resolve to nobody and conditions that failed: a run with problems is not applied. */
   readonly problems: readonly PlanProblemReport[];
 }
@@ -214,5 +215,5 @@ export function decidePlanRun(
       retry: { times: a.retry.times, everyMs: a.retry.every.ms },
     });
   });
-  return { planId: plan.id, version: cand.version, name: plan.name, tier: rule.tier, facts, tasks, actions, escalation: plan.escalation, problems };
+  return { planId: plan.id, version: cand.version, name: plan.name, tier: rule.tier, facts, tasks, actions, escalation: plan.escalation, closure: plan.closure, problems };
 }

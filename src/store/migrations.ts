@@ -230,6 +230,12 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003_timer_detail': {
+    async up(db: Kysely<any>) {
+      // What a timer of a plan's escalation clock needs to know: which step, which firing.
+      await db.schema.alterTable('timers').addColumn('detail', 'text').execute();
+    },
+  },
 };
 
 /** The hash that the first event of the log points back to. */

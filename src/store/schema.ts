@@ -198,6 +198,7 @@ export interface TimerTable {
   status: string;
   created_at: string;
   fired_at: string | null;
+  detail?: string | null;
 }
 
 export interface CounterTable {

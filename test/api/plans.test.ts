@@ -3,6 +3,7 @@ import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts
 import { DEMO_POINTS } from '../../src/assets/demo-assets.ts';
 import { unitIdOf } from '../../src/demo/demo-city.ts';
 import { verifyEventLog } from '../../src/events/event-log.ts';
+import { SYSTEM_PRINCIPAL } from '../../src/auth/principal.ts';
 
 const at = (p: readonly [number, number]) => ({ lng: p[0], lat: p[1], crs: 'gcj02' as const });
 
@@ -74,7 +75,15 @@ describe('plans as data: the seed scenes through the API', () => {
       await ok(user, 'POST', `/api/v1/cases/${c.id}/tasks/${task.id}/accept`, {});
       await ok(user, 'POST', `/api/v1/cases/${c.id}/tasks/${task.id}/complete`, { note });
     };
-    await handle('yuzhong.water', byKey.repair, '已关阀抢修，恢复供水');
+    // The plan asks the lead for a photo: without it the task cannot be reported done.
+    await ok('yuzhong.water', 'POST', `/api/v1/cases/${c.id}/tasks/${byKey.repair.id}/accept`, {});
+    const noPhoto = await call('yuzhong.water', 'POST', `/api/v1/cases/${c.id}/tasks/${byKey.repair.id}/complete`, { note: '已修复' });
+    expect(noPhoto.status).toBe(409);
+    expect(noPhoto.body.detail).toContain('photo');
+    const photo = await t.app.inject({ method: 'POST', url: `/api/v1/cases/${c.id}/attachments?fileName=repair.jpg`, headers: { authorization: `Bearer ${tokens['yuzhong.water']}`, 'content-type': 'image/jpeg' }, payload: Buffer.from('jpeg bytes of the repaired pipe') });
+    expect(photo.statusCode).toBe(201);
+    const done = await ok('yuzhong.water', 'POST', `/api/v1/cases/${c.id}/tasks/${byKey.repair.id}/complete`, { note: '已关阀抢修，恢复供水', evidence: { attachmentIds: [photo.json().id] } });
+    expect(done.tasks.find((x: any) => x.id === byKey.repair.id).evidence.attachmentIds).toEqual([photo.json().id]);
     await handle('yuzhong.traffic', byKey.traffic, '已疏导交通');
     await handle('yuzhong.econ', byKey.utilities, '电力通信管线无损');
     await handle('yuzhong.fire', byKey['emergency-water'], '太平洋广场应急供水');
@@ -85,6 +94,7 @@ describe('plans as data: the seed scenes through the API', () => {
     const timeline = await ok('yuzhong.operator', 'GET', `/api/v1/cases/${c.id}/events`);
     const types = timeline.items.map((e: any) => e.type);
     expect(types.slice(0, 4)).toEqual(['CaseReported', 'PlanApplied', 'CaseRegistered', 'CaseDispatched']);
+    expect(types).toContain('AttachmentAdded');
     expect(timeline.items[1].payload).toMatchObject({ planId: 'water-main-burst', version: 1, tier: 'district', centerId: 'center-500103' });
     expect(types.at(-1)).toBe('CaseClosed');
     expect((await verifyEventLog(t.platform.store.db)).ok).toBe(true);
@@ -98,6 +108,37 @@ describe('plans as data: the seed scenes through the API', () => {
     const keys = d.tasks.map((x: any) => x.plan.key);
     expect(keys).toEqual(expect.arrayContaining(['city-coordination', 'city-urban']));
     expect(d.tasks.find((x: any) => x.plan.key === 'city-coordination').unitId).toBe(unitIdOf('500000', 'water-supply'));
+  });
+
+  it('runs the escalation clock: reminds after 5 minutes, escalates after 10, silent once answered', async () => {
+    const c = await ok('yuzhong.operator', 'POST', '/api/v1/cases', { categoryCode: 'safety.underpass-waterlogging', source: 'sensor', title: '南开下穿道积水超限', ...at(DEMO_POINTS.nankaiUnderpass) });
+    // 沙坪坝 has no demo operator: the city operator steers it.
+    const d = await ok('city.operator', 'POST', `/api/v1/cases/${c.id}/apply-plan`, {});
+    expect(d.centerId).toBe('center-500106');
+    t.clock.advance(5 * 60_000 + 1000);
+    await t.platform.timers.runDue();
+    let tl = await ok('city.operator', 'GET', `/api/v1/cases/${c.id}/events`);
+    const reminded = tl.items.filter((e: any) => e.type === 'TaskReminded' && e.payload.reason.includes('预案'));
+    expect(reminded).toHaveLength(3);
+    // One unit signs; at 10 minutes the two silent ones make the district escalate to the city.
+    const traffic = d.tasks.find((x: any) => x.plan.key === 'traffic-control');
+    await t.platform.cases.execute(SYSTEM_PRINCIPAL, c.id, { type: 'accept_task', taskId: traffic.id });
+    t.clock.advance(5 * 60_000);
+    await t.platform.timers.runDue();
+    tl = await ok('city.operator', 'GET', `/api/v1/cases/${c.id}/events`);
+    const esc = tl.items.filter((e: any) => e.type === 'CaseEscalated');
+    expect(esc).toHaveLength(1);
+    expect(esc[0].payload).toMatchObject({ fromCenterId: 'center-500106', toCenterId: 'center-500000' });
+    expect(esc[0].actor.id).toBe('system');
+    // Everyone answers: later steps stay silent.
+    const after = await ok('city.operator', 'GET', `/api/v1/cases/${c.id}`);
+    for (const task of after.tasks.filter((x: any) => x.state === 'dispatched')) {
+      await t.platform.cases.execute(SYSTEM_PRINCIPAL, c.id, { type: 'accept_task', taskId: task.id });
+    }
+    t.clock.advance(60 * 60_000);
+    await t.platform.timers.runDue();
+    const later = (await ok('city.operator', 'GET', `/api/v1/cases/${c.id}/events`)).items.filter((e: any) => e.type === 'TaskReminded' || e.type === 'CaseEscalated');
+    expect(later.filter((e: any) => e.payload.reason?.includes('预案')).length).toBe(4);
   });
 
   it('finds the owner of a manhole, and falls back to city management when it has none', async () => {
