@@ -67,6 +67,11 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     nearest: (type, lng, lat, m, filter) => assets.nearest(type, lng, lat, m, filter),
     within: (type, lng, lat, m, filter) => assets.within(type, lng, lat, m, filter),
     gridsWithin: (lng, lat, m) => gridsWithin(resolver, lng, lat, m),
+    districtsWithin: (lng, lat, m) =>
+      resolver
+        .list('district')
+        .filter((d) => resolver.distanceMeters(d.code, lng, lat) <= m)
+        .map((d) => ({ code: d.code, name: d.name })),
   };
   const plans = new PlanRegistry({
     db: store.db,

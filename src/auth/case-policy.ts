@@ -17,8 +17,14 @@ export function inJurisdiction(doc: Pick<CaseDoc, 'chain'>, code: string | null)
   return code !== null && doc.chain.some((l) => l.code === code);
 }
 
+/** An operator of a neighbouring district's center that shares the case (跨区域协同). */
+function sharesCase(p: Principal, doc: CaseDoc): boolean {
+  return hasRole(p, 'operator', 'supervisor') && p.centerId !== null && (doc.coordination?.centerIds.includes(p.centerId) ?? false);
+}
+
 export function canSeeCase(p: Principal, doc: CaseDoc): boolean {
   if (hasRole(p, 'admin', 'system')) return true;
+  if (sharesCase(p, doc)) return true;
   if (hasRole(p, 'operator', 'supervisor') && inJurisdiction(doc, p.jurisdictionCode)) return true;
   if (hasRole(p, 'unit_staff') && p.unitId !== null && doc.tasks.some((t) => t.unitId === p.unitId)) return true;
   if (hasRole(p, 'grid_worker') && inJurisdiction(doc, p.jurisdictionCode)) return true;
@@ -58,6 +64,10 @@ export function assertMayCommand(p: Principal, doc: CaseDoc, cmd: { type: CaseCo
     if (!hasRole(p, 'unit_staff')) throw new CityLoopError('FORBIDDEN_ROLE', { action: t });
     if (!task || task.unitId !== p.unitId) throw new CityLoopError('FORBIDDEN_JURISDICTION');
     return;
+  }
+  if (t === 'agree_coordination') {
+    if (steers(p, doc) || sharesCase(p, doc)) return;
+    throw new CityLoopError(hasRole(p, 'operator', 'supervisor') ? 'FORBIDDEN_JURISDICTION' : 'FORBIDDEN_ROLE', { action: t });
   }
   if (t === 'supervise') {
     if (hasRole(p, 'supervisor') && inJurisdiction(doc, p.jurisdictionCode)) return;

@@ -64,7 +64,12 @@ export type CaseEventBody =
         actions: unknown[];
         escalation?: PlanEscalationStep[];
         closure?: PlanClosureRule;
+        coCenterIds?: string[];
       };
+    }
+  | {
+      type: 'CoordinationAgreed';
+      payload: { handledByUnitId: string; handledByName: string; maintainedByUnitId: string; maintainedByName: string; note: string };
     }
   | { type: 'AttachmentAdded'; payload: { attachmentId: string; sha256: string; fileName: string; mediaType: string; size: number } };
 
@@ -93,5 +98,5 @@ export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
   'CaseReported', 'CaseRegistered', 'CaseDeclined', 'CaseDispatched', 'TaskAccepted', 'TaskStarted',
   'TaskCompleted', 'TaskReturned', 'CaseReportedBack', 'CaseChecked', 'CaseReopened', 'CaseClosed',
   'CaseEvaluated', 'CaseEscalated', 'CaseParked', 'CaseUnparked', 'CaseParkReviewDue', 'TaskReminded',
-  'TaskOverdue', 'CaseOverdue', 'CaseSupervised', 'PlanApplied', 'AttachmentAdded',
+  'TaskOverdue', 'CaseOverdue', 'CaseSupervised', 'PlanApplied', 'CoordinationAgreed', 'AttachmentAdded',
 ];

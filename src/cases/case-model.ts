@@ -120,6 +120,18 @@ export interface CasePlanRef {
   readonly closure?: PlanClosureRule | undefined;
 }
 
+export interface CaseCoordination {
+  readonly centerIds: readonly string[];
+  readonly agreement: {
+    readonly handledByUnitId: string;
+    readonly handledByName: string;
+    readonly maintainedByUnitId: string;
+    readonly maintainedByName: string;
+    readonly note: string;
+    readonly at: string;
+  } | null;
+}
+
 /** When a case run by a plan may be reported back. */
 export interface PlanClosureRule {
   readonly reportBackWhen: 'leads_done' | 'all_done';
@@ -181,6 +193,8 @@ export interface CaseDoc {
   attachments: AttachmentRef[];
   overdue: boolean;
   plan?: CasePlanRef | null | undefined;
+  /** 跨区域协同: other districts' centers sharing the case, and what they agreed. */
+  coordination?: CaseCoordination | null | undefined;
   readonly createdAt: string;
   updatedAt: string;
   version: number;

@@ -143,6 +143,12 @@ const CASE_ACTIONS: readonly CaseAction[] = [
     body: Type.Object({ planId: Type.Optional(Type.String({ maxLength: 64 })), note: Note, ...Version }, { additionalProperties: false }),
     toCommand: (b) => ({ type: 'apply_plan', planId: b.planId }),
   },
+  {
+    path: 'agree-coordination',
+    summary: '跨区域协同议定 — record which unit handles the matter now and which keeps it afterwards',
+    body: Type.Object({ handledByUnitId: Type.String({ maxLength: 100 }), maintainedByUnitId: Type.String({ maxLength: 100 }), note: Reason, ...Version }, { additionalProperties: false }),
+    toCommand: (b) => ({ type: 'agree_coordination', handledByUnitId: b.handledByUnitId, maintainedByUnitId: b.maintainedByUnitId, note: b.note }),
+  },
   { path: 'report-back', summary: '反馈 — report the result back once the lead is done and assists have answered', body: Type.Object({ summary: Reason, ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'report_back', summary: b.summary }) },
   { path: 'check', summary: '核查 — on-site check; failing it reopens the case', body: Type.Object({ passed: Type.Boolean(), note: Note, ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'check', passed: b.passed, note: b.note }) },
   { path: 'close', summary: '结案 — close a checked case', body: Type.Object({ note: Note, ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'close', note: b.note }) },

@@ -245,11 +245,10 @@ export class CaseService {
     const center = org.center(doc.centerId);
     const parent = center?.parentCenterId ? org.center(center.parentCenterId) : undefined;
     const units = new Map<string, { name: string }>();
-    if (cmd.type === 'dispatch') {
-      for (const t of cmd.tasks ?? []) {
-        const u = org.unit(t.unitId);
-        if (u) units.set(u.id, { name: u.name });
-      }
+    const named = cmd.type === 'dispatch' ? (cmd.tasks ?? []).map((t) => t.unitId) : cmd.type === 'agree_coordination' ? [cmd.handledByUnitId, cmd.maintainedByUnitId] : [];
+    for (const id of named) {
+      const u = org.unit(id);
+      if (u) units.set(u.id, { name: u.name });
     }
     let planRun: DecideContext['planRun'] = null;
     if (cmd.type === 'apply_plan') {
@@ -294,7 +293,7 @@ export class CaseService {
       if (!chosen) throw new CityLoopError('PLAN_NO_MATCH');
       matched = true;
     }
-    const run = decidePlanRun(chosen.candidate, c, chosen.facts, units, { now, caseNumber: caseNumber ?? null });
+    const run = decidePlanRun(chosen.candidate, c, chosen.facts, units, map, { now, caseNumber: caseNumber ?? null });
     return { ...run, matched };
   }
 
@@ -317,6 +316,7 @@ export class CaseService {
       tasks: run.tasks,
       escalation: run.escalation.map((e) => ({ afterMs: e.after.ms, unless: e.unless, do: e.do, repeat: e.repeat })),
       closure: { reportBackWhen: run.closure.reportBackWhen, requireEvidence: run.closure.requireEvidence },
+      coCenterIds: run.coordination.map((d) => this.#d.org.centerOfJurisdiction(d.code)?.id).filter((x): x is string => x !== undefined),
     };
   }
 
@@ -545,6 +545,8 @@ export class CaseService {
           ors.push(eb.exists(eb.selectFrom('tasks').select('tasks.id').whereRef('tasks.case_id', '=', 'cases.id').where('tasks.unit_id', '=', p.unitId)));
         }
         ors.push(eb('reporter_user_id', '=', p.userId));
+        // 跨区域协同: cases a neighbouring district shares with this center.
+        if (hasRole(p, 'operator', 'supervisor') && p.centerId) ors.push(eb('doc', 'like', `%"centerIds":[%"${p.centerId.replace(/[%_"\\]/g, '')}"%`));
         return eb.or(ors);
       });
     }
@@ -575,7 +577,8 @@ export class CaseService {
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      items: page.map((r) => JSON.parse(r.doc) as CaseDoc),
+      // The SQL filter is the coarse cut; the policy has the last word on each case.
+      items: page.map((r) => JSON.parse(r.doc) as CaseDoc).filter((d) => canSeeCase(p, d)),
       nextCursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null,
     };
   }

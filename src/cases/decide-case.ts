@@ -22,7 +22,8 @@ export type CaseCommand =
   | { type: 'remind'; taskId: string; reason?: string | undefined }
   | { type: 'supervise'; reason: string }
   | { type: 'add_attachment'; attachmentId: string; sha256: string; fileName: string; mediaType: string; size: number }
-  | { type: 'apply_plan'; planId?: string | undefined; note?: string | undefined };
+  | { type: 'apply_plan'; planId?: string | undefined; note?: string | undefined }
+  | { type: 'agree_coordination'; handledByUnitId: string; maintainedByUnitId: string; note: string };
 
 export type CaseCommandType = CaseCommand['type'];
 
@@ -46,6 +47,7 @@ export const COMMAND_NAMES: Record<CaseCommandType, { zh: string; en: string }> 
   supervise: { zh: '督办', en: 'supervise' },
   add_attachment: { zh: '添加附件', en: 'add attachment' },
   apply_plan: { zh: '按预案派遣', en: 'dispatch by plan' },
+  agree_coordination: { zh: '协同议定', en: 'record coordination agreement' },
 };
 
 /** Which case states allow each command: data, so the API can list the actions open now. */
@@ -69,6 +71,7 @@ export const ALLOWED_IN: Record<CaseCommandType, readonly CaseState[]> = {
   supervise: ['registered', 'dispatched', 'in_progress', 'returned', 'reopened', 'reported_back', 'parked'],
   add_attachment: ['reported', 'registered', 'dispatched', 'in_progress', 'returned', 'reported_back', 'checked', 'reopened', 'parked'],
   apply_plan: ['reported', 'registered'],
+  agree_coordination: ['registered', 'dispatched', 'in_progress', 'returned', 'reported_back'],
 };
 
 /** Everything decide needs that is not in the case itself, resolved by the caller beforehand. */
@@ -98,6 +101,8 @@ export interface PlanRunForCase {
   readonly actions: readonly unknown[];
   readonly escalation: readonly PlanEscalationStep[];
   readonly closure: PlanClosureRule;
+  /** Centers of neighbouring districts that share the case (跨区域协同). */
+  readonly coCenterIds: readonly string[];
   readonly tasks: readonly {
     key: string;
     role: TaskRole;
@@ -200,6 +205,19 @@ export function decideCase(doc: CaseDoc, cmd: CaseCommand, ctx: DecideContext): 
     }
     case 'apply_plan':
       return decideApplyPlan(doc, ctx);
+    case 'agree_coordination': {
+      if (!doc.coordination || doc.coordination.centerIds.length === 0) violated('this case is not shared with another district');
+      const now = ctx.units?.get(cmd.handledByUnitId);
+      const later = ctx.units?.get(cmd.maintainedByUnitId);
+      if (!now) throw new CityLoopError('UNKNOWN_UNIT', { id: cmd.handledByUnitId });
+      if (!later) throw new CityLoopError('UNKNOWN_UNIT', { id: cmd.maintainedByUnitId });
+      return [
+        {
+          type: 'CoordinationAgreed',
+          payload: { handledByUnitId: cmd.handledByUnitId, handledByName: now.name, maintainedByUnitId: cmd.maintainedByUnitId, maintainedByName: later.name, note: requireText(cmd.note, 'note') },
+        },
+      ];
+    }
     case 'add_attachment':
       return [{ type: 'AttachmentAdded', payload: { attachmentId: cmd.attachmentId, sha256: cmd.sha256, fileName: cmd.fileName, mediaType: cmd.mediaType, size: cmd.size } }];
     default: {
@@ -257,6 +275,7 @@ function decideApplyPlan(doc: CaseDoc, ctx: DecideContext): CaseEventBody[] {
         actions: [...run.actions],
         escalation: [...run.escalation],
         closure: run.closure,
+        ...(run.coCenterIds.length > 0 ? { coCenterIds: [...run.coCenterIds] } : {}),
       },
     },
   ];

@@ -184,6 +184,10 @@ export function evolveCase(doc: CaseDoc | null, e: CaseEvent): CaseDoc {
       };
       d.centerId = e.payload.centerId;
       d.tier = e.payload.tier;
+      if (e.payload.coCenterIds && e.payload.coCenterIds.length > 0) d.coordination = { centerIds: e.payload.coCenterIds, agreement: null };
+      break;
+    case 'CoordinationAgreed':
+      d.coordination = { centerIds: d.coordination?.centerIds ?? [], agreement: { ...e.payload, at: e.at } };
       break;
     case 'AttachmentAdded':
       d.attachments.push({

@@ -146,6 +146,11 @@ export interface PlanDefinition {
   readonly actions: readonly PlanAction[];
   readonly escalation: readonly EscalationStep[];
   readonly closure: PlanClosure;
+  /**
+   * 跨区域协同: when other districts lie within this distance of the place (a trail on the border),
+   * their centers share the case and their units of the lead's kind assist. null: none.
+   */
+  readonly coordination: { readonly districtsWithinMeters: number } | null;
 }
 
 /**
@@ -210,6 +215,7 @@ export interface PlanDocument {
   actions?: ActionDocument[];
   escalation?: { after: string; unless: EscalationStep['unless']; do: EscalationStep['do']; repeat?: number }[];
   closure?: { reportBackWhen?: PlanClosure['reportBackWhen']; requireEvidence?: boolean; sensorNormalFor?: string };
+  coordination?: { districtsWithinMeters: number };
 }
 
 // ───────────────────────────── JSON Schema ─────────────────────────────
@@ -342,6 +348,12 @@ export const PLAN_JSON_SCHEMA = deepFreeze({
         requireEvidence: { type: 'boolean' },
         sensorNormalFor: { $ref: '#/$defs/duration' },
       },
+    },
+    coordination: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['districtsWithinMeters'],
+      properties: { districtsWithinMeters: { type: 'number', exclusiveMinimum: 0, maximum: 5000 } },
     },
   },
   $defs: {
@@ -779,6 +791,7 @@ function buildDefinition(doc: PlanDocument, opts: ParsePlanOptions): Built {
       actions,
       escalation,
       closure,
+      coordination: doc.coordination ? { districtsWithinMeters: doc.coordination.districtsWithinMeters } : null,
     },
   };
 }
@@ -939,6 +952,7 @@ export function planToJson(def: PlanDefinition): PlanDocument {
       requireEvidence: def.closure.requireEvidence,
       ...(def.closure.sensorNormalFor !== null ? { sensorNormalFor: def.closure.sensorNormalFor.text } : {}),
     },
+    ...(def.coordination ? { coordination: { districtsWithinMeters: def.coordination.districtsWithinMeters } } : {}),
   };
 }
 

@@ -29,6 +29,8 @@ export interface MapLookup {
   nearest(type: AssetType, lng: number, lat: number, withinMeters: number, filter?: (a: AssetRecord) => boolean): { asset: AssetRecord; distanceMeters: number } | null;
   within(type: AssetType, lng: number, lat: number, withinMeters: number, filter?: (a: AssetRecord) => boolean): { asset: AssetRecord; distanceMeters: number }[];
   gridsWithin(lng: number, lat: number, withinMeters: number): string[];
+  /** Districts whose area lies within the distance of the point (the point's own included). */
+  districtsWithin(lng: number, lat: number, withinMeters: number): { code: string; name: string }[];
 }
 
 export interface UnitLookup {
@@ -69,6 +71,8 @@ export interface PlanRun {
   readonly actions: readonly ResolvedAction[];
   readonly escalation: readonly EscalationStep[];
   readonly closure: PlanDefinition['closure'];
+  /** 跨区域协同: the other districts that share the case, with the assisting unit each sends. */
+  readonly coordination: readonly { code: string; name: string }[];
   /** Roles that resolve to nobody and conditions that failed: a run with problems is not applied. */
   readonly problems: readonly PlanProblemReport[];
 }
@@ -144,6 +148,7 @@ export function decidePlanRun(
   c: PlanCase,
   facts: Record<string, unknown>,
   units: UnitLookup,
+  map: Pick<MapLookup, 'districtsWithin'>,
   extra: { alert?: unknown; now: string; caseNumber?: string | null },
 ): PlanRun {
   const plan = cand.plan;
@@ -178,6 +183,23 @@ export function decidePlanRun(
       handBack: t.handBack,
     });
   });
+  // 跨区域协同: each neighbouring district within reach sends its unit of the lead's kind.
+  const coordination: { code: string; name: string }[] = [];
+  if (plan.coordination) {
+    const lead = tasks.find((t) => t.role === 'lead');
+    const leadDef = plan.tasks.find((t) => t.key === lead?.key);
+    for (const d of map.districtsWithin(c.lng, c.lat, plan.coordination.districtsWithinMeters)) {
+      if (d.code === c.district) continue;
+      coordination.push(d);
+      if (!lead || !leadDef || leadDef.unit.by !== 'kind') continue;
+      const unit = units.unitOfKind(leadDef.unit.kind, d.code);
+      if (!unit) {
+        problems.push({ path: '/coordination', message: `no ${leadDef.unit.kind} unit serves ${d.name}` });
+        continue;
+      }
+      tasks.push({ ...lead, key: `${lead.key}@${d.code}`, role: 'assist', unitId: unit.id, unitName: unit.name, instructions: `（跨区域协同）${lead.instructions}` });
+    }
+  }
   const leads = tasks.filter((t) => t.role === 'lead').length;
   if (leads !== 1 && !problems.some((p) => p.message.includes('lead'))) {
     problems.push({ path: '/tasks', message: `the plan gives this case ${leads} lead tasks; exactly one is needed` });
@@ -215,5 +237,5 @@ export function decidePlanRun(
       retry: { times: a.retry.times, everyMs: a.retry.every.ms },
     });
   });
-  return { planId: plan.id, version: cand.version, name: plan.name, tier: rule.tier, facts, tasks, actions, escalation: plan.escalation, closure: plan.closure, problems };
+  return { planId: plan.id, version: cand.version, name: plan.name, tier: rule.tier, facts, tasks, actions, escalation: plan.escalation, closure: plan.closure, coordination, problems };
 }

@@ -141,6 +141,33 @@ describe('plans as data: the seed scenes through the API', () => {
     expect(later.filter((e: any) => e.payload.reason?.includes('预案')).length).toBe(4);
   });
 
+  it('shares a matter on the border of two districts with both centers and records their agreement', async () => {
+    tokens['nanan.operator'] = await t.signIn('nanan.operator');
+    // On the 渝中 bank of the Yangtze, within 500 m of 南岸区.
+    const border = { lng: 106.585, lat: 29.555, crs: 'gcj02' as const };
+    const c = await ok('yuzhong.operator', 'POST', '/api/v1/cases', { categoryCode: 'environment.riverbank-litter', title: '滨江步道垃圾多年无人清扫', ...border });
+    expect((await call('nanan.operator', 'GET', `/api/v1/cases/${c.id}`)).status).toBe(403);
+    const d = await ok('yuzhong.operator', 'POST', `/api/v1/cases/${c.id}/apply-plan`, {});
+    expect(d.plan.id).toBe('cross-district-coordination');
+    expect(d.coordination.centerIds).toEqual(['center-500108']);
+    expect(d.tasks.map((x: any) => [x.role, x.unitId])).toEqual([
+      ['lead', unitIdOf('500103', 'urban-management')],
+      ['assist', unitIdOf('500108', 'urban-management')],
+    ]);
+    // The neighbouring district now sees the case, lists it, and may record the agreement.
+    expect((await ok('nanan.operator', 'GET', `/api/v1/cases/${c.id}`)).id).toBe(c.id);
+    expect((await ok('nanan.operator', 'GET', '/api/v1/cases?limit=200')).items.map((x: any) => x.id)).toContain(c.id);
+    const agreed = await ok('nanan.operator', 'POST', `/api/v1/cases/${c.id}/agree-coordination`, {
+      handledByUnitId: unitIdOf('500103', 'urban-management'),
+      maintainedByUnitId: unitIdOf('500108', 'urban-management'),
+      note: '渝中区本次清理，南岸区环卫合同单位负责后续保洁',
+    });
+    expect(agreed.coordination.agreement).toMatchObject({ handledByName: expect.stringContaining('渝中区'), maintainedByName: expect.stringContaining('南岸区') });
+    // A district that does not share the case cannot record anything.
+    const plain = await ok('yuzhong.operator', 'POST', '/api/v1/cases', { categoryCode: 'environment.exposed-garbage', title: '暴露垃圾', ...at(DEMO_POINTS.jiefangbei) });
+    expect((await call('nanan.operator', 'POST', `/api/v1/cases/${plain.id}/agree-coordination`, { handledByUnitId: unitIdOf('500103', 'urban-management'), maintainedByUnitId: unitIdOf('500108', 'urban-management'), note: 'x' })).status).toBe(403);
+  });
+
   it('finds the owner of a manhole, and falls back to city management when it has none', async () => {
     const owned = await ok('yuzhong.operator', 'POST', '/api/v1/plans/manhole-cover/simulate', { categoryCode: 'municipal.manhole.missing', ...at(DEMO_POINTS.ownedManhole) });
     expect(owned.tasks).toHaveLength(1);
