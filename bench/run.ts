@@ -1,8 +1,12 @@
 import { runGeoBench } from './geo.ts';
 import { runCasesBench } from './cases.ts';
+import { runPlansBench } from './plans.ts';
 
 /** Runs the named benchmarks; the result is one JSON-able object of figures. */
-export async function runBench(name: 'geo' | 'cases' | 'all', opts: { seconds: number; log: (m: string) => void }) {
+export const BENCHMARKS = ['geo', 'cases', 'plans', 'all'] as const;
+export type BenchName = (typeof BENCHMARKS)[number];
+
+export async function runBench(name: BenchName, opts: { seconds: number; log: (m: string) => void }) {
   const out: Record<string, unknown> = {};
   if (name === 'geo' || name === 'all') {
     const g = await runGeoBench({ seconds: opts.seconds, onProgress: opts.log });
@@ -13,6 +17,11 @@ export async function runBench(name: 'geo' | 'cases' | 'all', opts: { seconds: n
     const c = await runCasesBench({ seconds: opts.seconds, log: opts.log });
     if (name === 'cases') return c;
     out.cases = c;
+  }
+  if (name === 'plans' || name === 'all') {
+    const p = await runPlansBench({ seconds: opts.seconds, log: opts.log });
+    if (name === 'plans') return p;
+    out.plans = p;
   }
   return out;
 }

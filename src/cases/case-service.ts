@@ -516,6 +516,31 @@ export class CaseService {
     return doc;
   }
 
+  /** The events of every case the user may see that ran a plan, for its review (复盘). */
+  async eventsOfPlanCases(p: Principal, planId: string, limit = 5000): Promise<CaseEvent[][]> {
+    const rows = await this.#d.store.db
+      .selectFrom('cases')
+      .select(['id', 'doc'])
+      .where('doc', 'like', `%"plan":{"id":"${planId.replace(/[%_"\\]/g, '')}"%`)
+      .orderBy('created_at', 'desc')
+      .limit(limit)
+      .execute();
+    const visible = rows.filter((r) => canSeeCase(p, JSON.parse(r.doc) as CaseDoc)).map((r) => r.id);
+    const out: CaseEvent[][] = [];
+    for (let i = 0; i < visible.length; i += 500) {
+      const chunk = visible.slice(i, i + 500);
+      const events = await this.#d.store.db.selectFrom('events').selectAll().where('stream_id', 'in', chunk).orderBy('seq').execute();
+      const byStream = new Map<string, CaseEvent[]>();
+      for (const r of events) {
+        const list = byStream.get(r.stream_id) ?? [];
+        list.push(rowToEvent(r));
+        byStream.set(r.stream_id, list);
+      }
+      out.push(...byStream.values());
+    }
+    return out;
+  }
+
   async timeline(p: Principal, id: string): Promise<CaseEvent[]> {
     await this.get(p, id);
     const rows = await this.#d.store.db.selectFrom('events').selectAll().where('stream_id', '=', id).orderBy('stream_version').execute();

@@ -12,6 +12,15 @@ import { parseJurisdictionFeatureCollection } from '../geo/import-jurisdictions.
 import { JurisdictionResolver } from '../geo/resolver.ts';
 import { insertJurisdictions, loadJurisdictions } from '../geo/jurisdiction-repository.ts';
 import { progressReporter } from './progress.ts';
+import { ASSET_TYPES, type AssetType } from '../assets/asset.ts';
+import { parseAssetFeatureCollection } from '../assets/import-assets.ts';
+import { deleteAssetsOfType, insertAssets, loadAssets } from '../assets/asset-repository.ts';
+import { parsePlan, PlanError } from '../plans/plan-definition.ts';
+import { DEMO_CATEGORIES } from '../cases/category-catalogue.ts';
+import { CITY_UNIT_KINDS, DISTRICT_UNIT_KINDS, STREET_UNIT_KINDS } from '../org/unit-catalogue.ts';
+import { CityLoopError } from '../errors.ts';
+
+const KNOWN_UNIT_KINDS = new Set([...CITY_UNIT_KINDS, ...DISTRICT_UNIT_KINDS, ...STREET_UNIT_KINDS].map((k) => k.kind));
 
 /** Exit codes: 0 done; 1 failed (bad input, service down); 2 wrong usage; 3 audit found tampering. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, tampered: 3 } as const;
@@ -157,6 +166,120 @@ export function buildCli(): Command {
       });
     });
 
+  imp
+    .command('assets')
+    .argument('<file>', 'GeoJSON FeatureCollection of one asset type (GCJ-02 coordinates)')
+    .addOption(new Option('--type <type>', 'asset type of every feature').choices([...ASSET_TYPES]).makeOptionMandatory())
+    .option('--id-property <name>', 'property holding the asset id (default: the feature id or id)')
+    .option('--replace-type', 'replace every asset of this type (a new survey of the layer)')
+    .option('--dry-run', 'check the file and report, change nothing')
+    .description('import an asset layer (water mains, manholes, signals, places …); invalid features are reported by index and nothing is imported')
+    .action(async (file: string, opts: { type: AssetType; idProperty?: string; replaceType?: boolean; dryRun?: boolean }) => {
+      let input: unknown;
+      try {
+        input = JSON.parse(await readFile(file, 'utf8'));
+      } catch (e) {
+        throw new CliFailure(`cannot read ${file} as JSON: ${(e as Error).message}`);
+      }
+      const progress = progressReporter(true);
+      await withStore(async (store) => {
+        const resolver = JurisdictionResolver.build(await loadJurisdictions(store.db));
+        const { records, errors } = parseAssetFeatureCollection(input, { type: opts.type, resolver, ...(opts.idProperty ? { idProperty: opts.idProperty } : {}), onProgress: (d: number, n: number) => progress.update('check features', d, n) });
+        progress.stop();
+        if (!opts.replaceType) {
+          const ids = new Set((await loadAssets(store.db)).map((a) => a.id));
+          records.forEach((r, i) => {
+            if (ids.has(r.id)) errors.push({ index: i, reason: `asset ${r.id} already exists (use --replace-type to replace the layer)` });
+          });
+        }
+        if (errors.length > 0) {
+          for (const e of errors.slice(0, 200)) console.error(`feature ${e.index}: ${e.reason}`);
+          if (errors.length > 200) console.error(`… and ${errors.length - 200} more`);
+          throw new CliFailure(`${errors.length} invalid feature(s) in ${file}: nothing was imported`);
+        }
+        if (opts.dryRun) {
+          console.log(`${records.length} ${opts.type} feature(s) are valid (dry run: nothing imported)`);
+          return;
+        }
+        await store.db.transaction().execute(async (tx) => {
+          if (opts.replaceType) await deleteAssetsOfType(tx, opts.type);
+          await insertAssets(tx, records, (d, n) => progress.update('store', d, n));
+        });
+        progress.stop();
+        console.log(`imported ${records.length} ${opts.type} asset(s)`);
+      });
+    });
+
+  const plans = program.command('plans').description('预案: plans as data');
+  plans
+    .command('check')
+    .argument('<files...>', 'plan YAML files')
+    .description('validate plan files; every problem is printed with its path, line and expression (exit 1 if any)')
+    .action(async (files: string[]) => {
+      let bad = 0;
+      for (const file of files) {
+        try {
+          const def = parsePlan(await readFile(file, 'utf8'), { fileName: file, knownUnitKinds: KNOWN_UNIT_KINDS, knownCategories: new Set(DEMO_CATEGORIES.map((c) => c.code)) });
+          console.log(`✓ ${file}: ${def.id} ${def.name} (${def.tasks.length} tasks, ${def.actions.length} actions)`);
+        } catch (e) {
+          bad += 1;
+          console.error(e instanceof PlanError ? `✗ ${e.message}` : `✗ ${file}: ${(e as Error).message}`);
+        }
+      }
+      if (bad > 0) throw new CliFailure(`${bad} plan file(s) refused`);
+    });
+  plans
+    .command('list')
+    .description('the newest version of every plan in the store')
+    .action(async () => {
+      const platform = await openPlatform({ ...settingsOrFail(), demo: false });
+      try {
+        for (const c of platform.plans.candidates().sort((a, b) => a.plan.id.localeCompare(b.plan.id))) console.log(`${c.plan.id}\tv${c.version}\t${c.plan.name}`);
+      } finally {
+        await platform.close();
+      }
+    });
+  plans
+    .command('simulate')
+    .argument('[plan]', 'plan id (default: whichever plan applies)')
+    .requiredOption('--category <code>', 'category of the hypothetical case')
+    .requiredOption('--lng <lng>', 'longitude')
+    .requiredOption('--lat <lat>', 'latitude')
+    .addOption(new Option('--crs <crs>', 'datum of lng/lat').choices(['gcj02', 'wgs84']).default('gcj02'))
+    .option('--source <source>', 'source of the case', 'inspection')
+    .description('推演: dry run of a plan for a hypothetical case — level, tasks with their units, actions; changes nothing')
+    .action(async (planId: string | undefined, opts: { category: string; lng: string; lat: string; crs: 'gcj02' | 'wgs84'; source: string }) => {
+      const platform = await openPlatform({ ...settingsOrFail(), demo: false });
+      try {
+        const loc = platform.cases.locate(Number(opts.lng), Number(opts.lat), opts.crs);
+        const run = platform.cases.planFor(
+          {
+            id: null,
+            number: null,
+            categoryCode: opts.category,
+            source: opts.source,
+            priority: 'normal',
+            title: '',
+            description: '',
+            lng: loc.lng,
+            lat: loc.lat,
+            address: loc.chain.map((l) => l.name).join(''),
+            chain: loc.chain,
+            district: loc.chain.find((l) => l.level === 'district')?.code ?? null,
+            street: loc.chain.find((l) => l.level === 'street')?.code ?? null,
+          },
+          planId,
+        );
+        console.log(JSON.stringify(run, null, 2));
+        if (run.problems.length > 0) process.exitCode = EXIT.failed;
+      } catch (e) {
+        if (e instanceof CityLoopError) throw new CliFailure(e.message);
+        throw e;
+      } finally {
+        await platform.close();
+      }
+    });
+
   const audit = program.command('audit').description('the audit trail');
   audit
     .command('verify')
@@ -195,16 +318,16 @@ export function buildCli(): Command {
 
   program
     .command('bench')
-    .argument('<name>', 'geo | cases | all')
+    .argument('<name>', 'geo | cases | plans | all')
     .option('--json', 'print one JSON object of figures as the last line')
     .option('--seconds <n>', 'measuring time per figure', '5')
-    .description('measure the figures in the README (resolver lookups/s, cases/s on SQLite and PostgreSQL)')
+    .description('measure the figures in the README (resolver lookups/s, cases/s on SQLite and PostgreSQL, plans/s and nearest-asset queries/s)')
     .action(async (name: string, opts: { json?: boolean; seconds: string }) => {
-      const { runBench } = await import('../../bench/run.ts');
+      const { runBench, BENCHMARKS } = await import('../../bench/run.ts');
       const seconds = Number(opts.seconds);
       if (!Number.isFinite(seconds) || seconds <= 0) throw new CliFailure('--seconds must be a positive number', EXIT.usage);
-      if (!['geo', 'cases', 'all'].includes(name)) throw new CliFailure(`unknown benchmark ${name}: geo, cases or all`, EXIT.usage);
-      const result = await runBench(name as 'geo' | 'cases' | 'all', { seconds, log: (m) => process.stderr.write(`${m}\n`) });
+      if (!(BENCHMARKS as readonly string[]).includes(name)) throw new CliFailure(`unknown benchmark ${name}: ${BENCHMARKS.join(', ')}`, EXIT.usage);
+      const result = await runBench(name as (typeof BENCHMARKS)[number], { seconds, log: (m) => process.stderr.write(`${m}\n`) });
       console.log(opts.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
     });
 

@@ -8,6 +8,7 @@ import { hasRole } from '../auth/principal.ts';
 import { CASE_SOURCES } from '../cases/case-model.ts';
 import { PLAN_JSON_SCHEMA, planToJson, summarizePlanDiff } from './plan-definition.ts';
 import type { PlanCase } from './plan-engine.ts';
+import { reviewPlan } from './plan-review.ts';
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 const VersionParams = Type.Object({ id: Type.String({ maxLength: 64 }), version: Type.Integer({ minimum: 1 }) });
@@ -118,6 +119,26 @@ export function registerPlanRoutes(app: FastifyInstance, platform: Platform): vo
       staff(req);
       const v = await platform.plans.get(req.params.id, req.params.version);
       return { id: req.params.id, version: req.params.version, definition: planToJson(v.candidate.plan) as unknown as Record<string, unknown>, source: v.source };
+    },
+  );
+
+  const ReviewQuery = Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1 })), lang: Type.Optional(Type.String()) });
+  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof ReviewQuery> }>(
+    '/api/v1/plans/:id/review',
+    {
+      schema: {
+        tags: ['plans'],
+        summary: '复盘 — from the closed cases of a plan: how long each step took to accept and to finish (median, 90th percentile) and where cases waited longest',
+        security: bearer,
+        params: IdParams,
+        querystring: ReviewQuery,
+        response: withProblems({ 200: Loose }),
+      },
+    },
+    async (req) => {
+      const p = staff(req);
+      const cases = await platform.cases.eventsOfPlanCases(p, req.params.id);
+      return reviewPlan(cases, { planId: req.params.id, ...(req.query.version ? { version: req.query.version } : {}) }) as unknown as Record<string, unknown>;
     },
   );
 

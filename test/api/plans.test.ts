@@ -98,6 +98,10 @@ describe('plans as data: the seed scenes through the API', () => {
     expect(timeline.items[1].payload).toMatchObject({ planId: 'water-main-burst', version: 1, tier: 'district', centerId: 'center-500103' });
     expect(types.at(-1)).toBe('CaseClosed');
     expect((await verifyEventLog(t.platform.store.db)).ok).toBe(true);
+    // 复盘: the closed case feeds the plan's review.
+    const review = await ok('yuzhong.operator', 'GET', '/api/v1/plans/water-main-burst/review');
+    expect(review.cases).toBeGreaterThanOrEqual(1);
+    expect(JSON.stringify(review)).toContain('repair');
   });
 
   it('gives a burst of a main of 500 mm or more to the city, with city units added', async () => {

@@ -110,6 +110,39 @@ describe('the cityloop CLI', () => {
     expect((await countLevels()).community).toBe((before.community ?? 0) + 2);
   });
 
+  it('checks plan files and names every problem', async () => {
+    const good = await cli('plans', 'check', 'plans/water-main-burst.yaml');
+    expect(good.code, good.stderr).toBe(0);
+    const bad = join(dir, 'bad-plan.yaml');
+    writeFileSync(bad, 'id: bad-plan\nname: 坏预案\ntrigger: { categories: [municipal.water.burst] }\nlevel: [{ tier: district }]\ntasks:\n  - key: a\n    role: lead\n    unit: { kind: no-such-unit, scope: district }\n    instructions: x\n    deadline: 1h\n    when: "facts.nothing >"\n');
+    const r = await cli('plans', 'check', bad);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('/tasks/0/unit/kind');
+    expect(r.stderr).toContain('/tasks/0/when');
+  });
+
+  it('imports an asset layer, refusing bad features by index', async () => {
+    const file = join(dir, 'manholes.geojson');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [
+          { type: 'Feature', id: 'mh-test-1', properties: { name: '测试井盖', owner_kind: 'urban-management' }, geometry: { type: 'Point', coordinates: inside[0] } },
+          { type: 'Feature', id: 'mh-test-2', properties: { name: '成都井盖' }, geometry: { type: 'Point', coordinates: [104.066, 30.572] } },
+        ],
+      }),
+    );
+    const bad = await cli('import', 'assets', file, '--type', 'manhole');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/feature 1: /);
+    const ok = JSON.parse(JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', id: 'mh-test-1', properties: { name: '测试井盖' }, geometry: { type: 'Point', coordinates: inside[0] } }] }));
+    writeFileSync(file, JSON.stringify(ok));
+    const r = await cli('import', 'assets', file, '--type', 'manhole');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('imported 1 manhole');
+  });
+
   it('verifies an untouched audit trail with exit code 0', async () => {
     const r = await cli('audit', 'verify', '--json');
     expect(r.code).toBe(0);
