@@ -24,6 +24,13 @@ export interface Settings {
   readonly sqliteSynchronous: 'NORMAL' | 'FULL';
   /** Folder of plan YAML files loaded at start ('none' to skip). */
   readonly plansDir: string;
+  /** An external MQTT broker for device commands; unset: the embedded broker of `serve`. */
+  readonly mqttUrl: string | undefined;
+  /** Port of the embedded broker; null: do not start it. */
+  readonly mqttPort: number | null;
+  /** Logical recipient → URL for the webhook notification channel. */
+  readonly notifyWebhooks: Record<string, string>;
+  readonly notifyWebhookSecret: string | undefined;
 }
 
 export const SETTING_NAMES = [
@@ -41,6 +48,10 @@ export const SETTING_NAMES = [
   'MAX_ATTACHMENT_BYTES',
   'SQLITE_SYNCHRONOUS',
   'PLANS_DIR',
+  'MQTT_URL',
+  'MQTT_PORT',
+  'NOTIFY_WEBHOOKS',
+  'NOTIFY_WEBHOOK_SECRET',
 ] as const;
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -56,6 +67,27 @@ function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: 
   if (raw === undefined || raw === '') return fallback;
   if (!(allowed as readonly string[]).includes(raw)) throw new Error(`setting ${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
   return raw as T;
+}
+
+function mqttUrlOf(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (!/^mqtts?:\/\//.test(raw)) throw new Error('setting MQTT_URL must start with mqtt:// or mqtts://');
+  return raw;
+}
+
+function webhooksOf(raw: string | undefined): Record<string, string> {
+  if (!raw) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new Error('setting NOTIFY_WEBHOOKS must be a JSON object of recipient → http(s) URL');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('setting NOTIFY_WEBHOOKS must be a JSON object of recipient → http(s) URL');
+  for (const [k, v] of Object.entries(parsed)) {
+    if (typeof v !== 'string' || !/^https?:\/\//.test(v)) throw new Error(`setting NOTIFY_WEBHOOKS: the URL of ${k} must be http(s)`);
+  }
+  return parsed as Record<string, string>;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
@@ -78,5 +110,9 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     maxAttachmentBytes: int(env, 'MAX_ATTACHMENT_BYTES', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', ['NORMAL', 'FULL'], 'NORMAL'),
     plansDir: env.PLANS_DIR === 'none' ? 'none' : resolve(env.PLANS_DIR || SHIPPED_PLANS_DIR),
+    mqttUrl: mqttUrlOf(env.MQTT_URL),
+    mqttPort: env.MQTT_PORT === 'off' ? null : int(env, 'MQTT_PORT', 1883, 0, 65535),
+    notifyWebhooks: webhooksOf(env.NOTIFY_WEBHOOKS),
+    notifyWebhookSecret: env.NOTIFY_WEBHOOK_SECRET || undefined,
   };
 }

@@ -17,6 +17,13 @@ import { gridsWithin } from './assets/grids-within.ts';
 import { PlanRegistry } from './plans/plan-registry.ts';
 import type { MapLookup } from './plans/plan-engine.ts';
 import { DISTRICT_UNIT_KINDS, STREET_UNIT_KINDS, CITY_UNIT_KINDS } from './org/unit-catalogue.ts';
+import { join } from 'node:path';
+import type { DeviceCommandChannel } from './actions/device-commands.ts';
+import { openMqttDeviceChannel } from './actions/mqtt/mqtt-device-channel.ts';
+import { NotifierRegistry } from './actions/notify.ts';
+import { createFileChannel } from './actions/notify/file-channel.ts';
+import { createWebhookChannel } from './actions/notify/webhook-channel.ts';
+import { PlanActionRunner } from './plans/plan-actions.ts';
 
 /** The composition root: every adapter is chosen here, once, from the settings. */
 export interface Platform {
@@ -31,6 +38,8 @@ export interface Platform {
   readonly blobs: BlobStore;
   readonly timers: TimerScheduler;
   readonly plans: PlanRegistry;
+  readonly actions: PlanActionRunner;
+  readonly notifier: NotifierRegistry;
   resolver(): JurisdictionResolver;
   assets(): AssetIndex;
   /** The map as plans read it: assets and grids around a point. */
@@ -47,6 +56,8 @@ export interface OpenPlatformOptions {
   readonly pgSchema?: string;
   /** Called when the store is empty and settings.demo is on (the CLI passes the demo loader). */
   readonly seedWhenEmpty?: (p: Platform) => Promise<void>;
+  /** The broker for device commands when settings name none (the embedded one `serve` starts). */
+  readonly mqttUrl?: string;
 }
 
 export async function openPlatform(settings: Settings, opts: OpenPlatformOptions = {}): Promise<Platform> {
@@ -103,6 +114,15 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
   });
   const auth = new AuthService({ db: store.db, clock, org, resolver: () => resolver, sessionTtlHours: settings.sessionTtlHours });
   const blobs = new BlobStore(settings.dataDir);
+  // Device commands: the broker the settings name, else the one the caller started; without one,
+  // device steps are recorded as failed and raised to the operator.
+  const brokerUrl = settings.mqttUrl ?? opts.mqttUrl;
+  const devices: DeviceCommandChannel | null = brokerUrl ? await openMqttDeviceChannel({ url: brokerUrl, clock }) : null;
+  const notifier = new NotifierRegistry([createFileChannel({ name: 'log', file: join(settings.dataDir, 'notifications.jsonl') })]);
+  if (Object.keys(settings.notifyWebhooks).length > 0) {
+    notifier.register(createWebhookChannel({ targets: settings.notifyWebhooks, ...(settings.notifyWebhookSecret ? { secret: settings.notifyWebhookSecret } : {}), clock }));
+  }
+  const actions = new PlanActionRunner({ cases, bus, devices: () => devices, notifier, clock });
   const timers = new TimerScheduler(cases, settings.timerIntervalMs, opts.log);
   const platform: Platform = {
     settings,
@@ -116,6 +136,8 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     blobs,
     timers,
     plans,
+    actions,
+    notifier,
     resolver: () => resolver,
     assets: () => assets,
     map: () => map,
@@ -127,6 +149,9 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     },
     async close() {
       timers.stop();
+      actions.stop();
+      await actions.idle();
+      await devices?.close();
       await store.close();
     },
   };

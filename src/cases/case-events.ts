@@ -68,6 +68,21 @@ export type CaseEventBody =
       };
     }
   | {
+      type: 'ActionRecorded';
+      payload: {
+        key: string;
+        kind: 'device' | 'notify';
+        /** A device id, or the notification's channel:recipient. */
+        target: string;
+        phase: 'apply' | 'undo' | 'override';
+        outcome: 'confirmed' | 'failed' | 'delivered' | 'undelivered';
+        attempts: number;
+        detail: string | null;
+        commandId: string | null;
+        command: string | null;
+      };
+    }
+  | {
       type: 'CoordinationAgreed';
       payload: { handledByUnitId: string; handledByName: string; maintainedByUnitId: string; maintainedByName: string; note: string };
     }
@@ -98,5 +113,5 @@ export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
   'CaseReported', 'CaseRegistered', 'CaseDeclined', 'CaseDispatched', 'TaskAccepted', 'TaskStarted',
   'TaskCompleted', 'TaskReturned', 'CaseReportedBack', 'CaseChecked', 'CaseReopened', 'CaseClosed',
   'CaseEvaluated', 'CaseEscalated', 'CaseParked', 'CaseUnparked', 'CaseParkReviewDue', 'TaskReminded',
-  'TaskOverdue', 'CaseOverdue', 'CaseSupervised', 'PlanApplied', 'CoordinationAgreed', 'AttachmentAdded',
+  'TaskOverdue', 'CaseOverdue', 'CaseSupervised', 'PlanApplied', 'ActionRecorded', 'CoordinationAgreed', 'AttachmentAdded',
 ];

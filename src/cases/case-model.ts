@@ -120,6 +120,18 @@ export interface CasePlanRef {
   readonly closure?: PlanClosureRule | undefined;
 }
 
+export interface ActionState {
+  readonly key: string;
+  readonly kind: 'device' | 'notify';
+  readonly target: string;
+  readonly phase: 'apply' | 'undo' | 'override';
+  readonly outcome: 'confirmed' | 'failed' | 'delivered' | 'undelivered';
+  readonly command: string | null;
+  readonly at: string;
+  /** An automatic step that did not happen: shown to the operator until overridden. */
+  readonly needsAttention: boolean;
+}
+
 export interface CaseCoordination {
   readonly centerIds: readonly string[];
   readonly agreement: {
@@ -195,6 +207,8 @@ export interface CaseDoc {
   plan?: CasePlanRef | null | undefined;
   /** 跨区域协同: other districts' centers sharing the case, and what they agreed. */
   coordination?: CaseCoordination | null | undefined;
+  /** The latest outcome of each automatic step per target; failures need an operator. */
+  automaticSteps?: ActionState[] | undefined;
   readonly createdAt: string;
   updatedAt: string;
   version: number;

@@ -280,6 +280,23 @@ export function registerCaseRoutes(app: FastifyInstance, platform: Platform): vo
     );
   }
 
+  const OverrideParams = Type.Object({ id: Type.String({ maxLength: 64 }), key: Type.String({ maxLength: 64 }) });
+  const OverrideBody = Type.Object({ do: Type.Union([Type.Literal('resend'), Type.Literal('undo')]) }, { additionalProperties: false });
+  app.post<{ Params: Static<typeof OverrideParams>; Body: Static<typeof OverrideBody> }>(
+    '/api/v1/cases/:id/actions/:key/override',
+    {
+      schema: {
+        tags: ['plans'],
+        summary: '人工干预 — an operator resends a plan\'s automatic step or undoes it (e.g. restores the signals before closing); the outcome is recorded',
+        security: bearer,
+        params: OverrideParams,
+        body: OverrideBody,
+        response: withProblems({ 200: Type.Ref('Case') }),
+      },
+    },
+    async (req) => present(req, await platform.actions.override(requirePrincipal(req), req.params.id, req.params.key, req.body.do)),
+  );
+
   const PreviewQuery = Type.Object({ planId: Type.Optional(Type.String({ maxLength: 64 })), lang: Type.Optional(Type.String()) });
   app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof PreviewQuery> }>(
     '/api/v1/cases/:id/plan-preview',

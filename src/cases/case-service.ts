@@ -508,6 +508,11 @@ export class CaseService {
     return fired;
   }
 
+  /** Throws unless the principal may give this command on the case (for steps done outside decide). */
+  assertMay(p: Principal, doc: CaseDoc, type: CaseCommand['type']): void {
+    assertMayCommand(p, doc, { type });
+  }
+
   async get(p: Principal, id: string): Promise<CaseDoc> {
     const row = await this.#d.store.db.selectFrom('cases').select(['doc']).where('id', '=', id).executeTakeFirst();
     if (!row) throw new CityLoopError('NOT_FOUND', { what: 'case', id });

@@ -1,6 +1,6 @@
 import { CityLoopError } from '../errors.ts';
 import type { CaseEventBody, DispatchedTask } from './case-events.ts';
-import { activeTasks, isOpenTask, CASE_STATE_NAMES, TASK_STATE_NAMES, type CaseDoc, type CaseState, type PlanClosureRule, type PlanEscalationStep, type Satisfaction, type TaskDoc, type TaskRole, type Tier } from './case-model.ts';
+import { activeTasks, isOpenTask, CASE_STATES, CASE_STATE_NAMES, TASK_STATE_NAMES, type CaseDoc, type CaseState, type PlanClosureRule, type PlanEscalationStep, type Satisfaction, type TaskDoc, type TaskRole, type Tier } from './case-model.ts';
 
 /** What a person or system asks to do with an existing case. */
 export type CaseCommand =
@@ -23,7 +23,10 @@ export type CaseCommand =
   | { type: 'supervise'; reason: string }
   | { type: 'add_attachment'; attachmentId: string; sha256: string; fileName: string; mediaType: string; size: number }
   | { type: 'apply_plan'; planId?: string | undefined; note?: string | undefined }
-  | { type: 'agree_coordination'; handledByUnitId: string; maintainedByUnitId: string; note: string };
+  | { type: 'agree_coordination'; handledByUnitId: string; maintainedByUnitId: string; note: string }
+  /** Records what an automatic step did (the action runner), or an operator's override of one. */
+  | { type: 'record_action'; record: Extract<CaseEventBody, { type: 'ActionRecorded' }>['payload'] }
+  | { type: 'override_action'; record: Extract<CaseEventBody, { type: 'ActionRecorded' }>['payload'] };
 
 export type CaseCommandType = CaseCommand['type'];
 
@@ -48,6 +51,8 @@ export const COMMAND_NAMES: Record<CaseCommandType, { zh: string; en: string }> 
   add_attachment: { zh: '添加附件', en: 'add attachment' },
   apply_plan: { zh: '按预案派遣', en: 'dispatch by plan' },
   agree_coordination: { zh: '协同议定', en: 'record coordination agreement' },
+  record_action: { zh: '记录自动处置结果', en: 'record an automatic step' },
+  override_action: { zh: '人工干预自动处置', en: 'override an automatic step' },
 };
 
 /** Which case states allow each command: data, so the API can list the actions open now. */
@@ -72,6 +77,9 @@ export const ALLOWED_IN: Record<CaseCommandType, readonly CaseState[]> = {
   add_attachment: ['reported', 'registered', 'dispatched', 'in_progress', 'returned', 'reported_back', 'checked', 'reopened', 'parked'],
   apply_plan: ['reported', 'registered'],
   agree_coordination: ['registered', 'dispatched', 'in_progress', 'returned', 'reported_back'],
+  // A device answers whenever it answers, and signals are restored after closing.
+  record_action: CASE_STATES,
+  override_action: CASE_STATES,
 };
 
 /** Everything decide needs that is not in the case itself, resolved by the caller beforehand. */
@@ -205,6 +213,9 @@ export function decideCase(doc: CaseDoc, cmd: CaseCommand, ctx: DecideContext): 
     }
     case 'apply_plan':
       return decideApplyPlan(doc, ctx);
+    case 'record_action':
+    case 'override_action':
+      return [{ type: 'ActionRecorded', payload: cmd.record }];
     case 'agree_coordination': {
       if (!doc.coordination || doc.coordination.centerIds.length === 0) violated('this case is not shared with another district');
       const now = ctx.units?.get(cmd.handledByUnitId);

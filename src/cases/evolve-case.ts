@@ -45,7 +45,7 @@ export function evolveCase(doc: CaseDoc | null, e: CaseEvent): CaseDoc {
     };
   }
   if (!doc) throw new Error(`event ${e.type} (${e.id}) has no case to apply to: the stream must start with CaseReported`);
-  const d: CaseDoc = { ...doc, tasks: doc.tasks.map((t) => ({ ...t })), supervisedBy: [...doc.supervisedBy], attachments: [...doc.attachments] };
+  const d: CaseDoc = { ...doc, tasks: doc.tasks.map((t) => ({ ...t })), supervisedBy: [...doc.supervisedBy], attachments: [...doc.attachments], ...(doc.automaticSteps ? { automaticSteps: [...doc.automaticSteps] } : {}) };
   d.updatedAt = e.at;
   d.version = e.streamVersion;
   const task = (id: string): TaskDoc => {
@@ -186,6 +186,14 @@ export function evolveCase(doc: CaseDoc | null, e: CaseEvent): CaseDoc {
       d.tier = e.payload.tier;
       if (e.payload.coCenterIds && e.payload.coCenterIds.length > 0) d.coordination = { centerIds: e.payload.coCenterIds, agreement: null };
       break;
+    case 'ActionRecorded': {
+      const a = e.payload;
+      const others = (d.automaticSteps ?? []).filter((x) => !(x.key === a.key && x.target === a.target));
+      const failed = a.outcome === 'failed' || a.outcome === 'undelivered';
+      others.push({ key: a.key, kind: a.kind, target: a.target, phase: a.phase, outcome: a.outcome, command: a.command, at: e.at, needsAttention: failed });
+      d.automaticSteps = others;
+      break;
+    }
     case 'CoordinationAgreed':
       d.coordination = { centerIds: d.coordination?.centerIds ?? [], agreement: { ...e.payload, at: e.at } };
       break;

@@ -12,6 +12,7 @@ import { parseJurisdictionFeatureCollection } from '../geo/import-jurisdictions.
 import { JurisdictionResolver } from '../geo/resolver.ts';
 import { insertJurisdictions, loadJurisdictions } from '../geo/jurisdiction-repository.ts';
 import { progressReporter } from './progress.ts';
+import { startEmbeddedBroker } from '../actions/mqtt/embedded-broker.ts';
 import { ASSET_TYPES, type AssetType } from '../assets/asset.ts';
 import { parseAssetFeatureCollection } from '../assets/import-assets.ts';
 import { deleteAssetsOfType, insertAssets, loadAssets } from '../assets/asset-repository.ts';
@@ -63,9 +64,21 @@ export function buildCli(): Command {
       const settings = settingsOrFail();
       const log = pino({ level: settings.logLevel, redact: ['req.headers.authorization', 'password', 'token'] });
       const progress = progressReporter(true);
+      // The embedded MQTT broker, unless the settings name an external one. A taken port is said
+      // clearly; the platform still runs, and device steps are recorded as failed for operators.
+      let broker: Awaited<ReturnType<typeof startEmbeddedBroker>> | null = null;
+      if (!settings.mqttUrl && settings.mqttPort !== null) {
+        try {
+          broker = await startEmbeddedBroker({ port: settings.mqttPort });
+          log.info(`embedded MQTT broker on ${broker.url} (devices: cityloop/devices/{id}/…)`);
+        } catch (e) {
+          log.warn(`${(e as Error).message}; running without an MQTT broker for device commands (set MQTT_URL to use an external broker, or MQTT_PORT=off to silence this)`);
+        }
+      }
       let platform: Platform;
       try {
         platform = await openPlatform(settings, {
+          ...(broker ? { mqttUrl: broker.url } : {}),
           log,
           seedWhenEmpty: async (p) => {
             log.info('empty store: loading the demo city of Chongqing (重庆市)…');
@@ -91,6 +104,7 @@ export function buildCli(): Command {
         log.info('shutting down');
         await app.close();
         await platform.close();
+        await broker?.close();
         process.exit(0);
       };
       process.once('SIGINT', () => void stop());

@@ -30,13 +30,13 @@ export interface TestPlatform {
 
 let counter = 0;
 
-export async function openTestPlatform(dialect: Dialect, opts: { clock?: ManualClock; seed?: boolean } = {}): Promise<TestPlatform> {
+export async function openTestPlatform(dialect: Dialect, opts: { clock?: ManualClock; seed?: boolean; mqttUrl?: string } = {}): Promise<TestPlatform> {
   const dir = mkdtempSync(join(tmpdir(), 'cityloop-test-'));
   const schema = dialect === 'postgres' ? `t_${process.pid}_${Date.now()}_${counter++}` : undefined;
   const settings: Settings = { ...readSettings({}), dataDir: dir, databaseUrl: dialect === 'postgres' ? PG_URL : undefined, demo: false, timerIntervalMs: 60_000 };
   const clock = opts.clock ?? new ManualClock('2026-03-02T01:00:00Z'); // Monday 09:00 in Chongqing
   const open = async (seed: boolean): Promise<TestPlatform> => {
-    const platform = await openPlatform(settings, { clock, ...(schema ? { pgSchema: schema } : {}) });
+    const platform = await openPlatform(settings, { clock, ...(schema ? { pgSchema: schema } : {}), ...(opts.mqttUrl ? { mqttUrl: opts.mqttUrl } : {}) });
     if (seed) {
       await resetDemoCity(platform.store, { districts: TEST_DISTRICTS });
       await platform.reload();

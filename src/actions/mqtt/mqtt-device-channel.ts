@@ -73,6 +73,7 @@ export async function openMqttDeviceChannel(opts: MqttDeviceChannelOptions): Pro
   return channel;
 }
 
+/** 'closed': the channel closed or the broker could not be reached in time; reported as not_connected. */
 type WaitResult = { readonly kind: 'ack'; readonly ack: DeviceAck } | { readonly kind: 'timeout' } | { readonly kind: 'closed' };
 
 /** One waiting send: keeps an ack that arrives between attempts so the next wait returns it at once. */
@@ -83,6 +84,10 @@ class AckWaiter {
 
   constructor(deviceId: string) {
     this.deviceId = deviceId;
+  }
+
+  get result(): WaitResult | null {
+    return this.#result;
   }
 
   settle(r: WaitResult): void {
@@ -176,32 +181,38 @@ class MqttChannel implements MqttDeviceChannel {
     let attempts = 0;
     try {
       for (let i = 0; i <= retry.times; i++) {
-        if (!(await this.#waitReady(this.#connectTimeoutMs))) {
-          this.#stats.notConnected++;
-          return { confirmed: false, attempts, reason: 'not_connected', ack: null };
-        }
+        // An ack that came in just after the previous wait ended still counts, connected or not.
+        const late = waiter.result;
+        if (late) return this.#outcome(late, attempts);
+        if (!(await this.#waitReady(this.#connectTimeoutMs))) return this.#outcome({ kind: 'closed' }, attempts);
         attempts++;
         this.#stats.sent++;
         // A failed publish is an attempt that got no answer: the next resend covers it.
         this.#client.publish(topic, payload, { qos: 1, retain: false }, () => {});
         const r = await waiter.wait(retry.everyMs);
-        if (r.kind === 'ack') {
-          if (r.ack.ok) {
-            this.#stats.acked++;
-            return { confirmed: true, attempts, ack: r.ack };
-          }
-          this.#stats.rejected++;
-          return { confirmed: false, attempts, reason: 'rejected', ack: r.ack };
-        }
-        if (r.kind === 'closed') {
-          this.#stats.notConnected++;
-          return { confirmed: false, attempts, reason: 'not_connected', ack: null };
-        }
+        if (r.kind !== 'timeout') return this.#outcome(r, attempts);
       }
-      this.#stats.timeouts++;
-      return { confirmed: false, attempts, reason: 'timeout', ack: null };
+      return this.#outcome(waiter.result ?? { kind: 'timeout' }, attempts);
     } finally {
       this.#pending.delete(cmd.commandId);
+    }
+  }
+
+  #outcome(r: WaitResult, attempts: number): SendOutcome {
+    switch (r.kind) {
+      case 'ack':
+        if (r.ack.ok) {
+          this.#stats.acked++;
+          return { confirmed: true, attempts, ack: r.ack };
+        }
+        this.#stats.rejected++;
+        return { confirmed: false, attempts, reason: 'rejected', ack: r.ack };
+      case 'closed':
+        this.#stats.notConnected++;
+        return { confirmed: false, attempts, reason: 'not_connected', ack: null };
+      case 'timeout':
+        this.#stats.timeouts++;
+        return { confirmed: false, attempts, reason: 'timeout', ack: null };
     }
   }
 
@@ -259,6 +270,6 @@ class MqttChannel implements MqttDeviceChannel {
       this.#stats.unmatchedAcks++;
       return;
     }
-    waiter.settle({ kind: 'ack', ack: { ...ack, at: this.#clock.now().toISOString() } });
+    waiter.settle({ kind: 'ack', ack: { commandId: ack.commandId, deviceId: ack.deviceId, ok: ack.ok, detail: ack.detail, at: this.#clock.now().toISOString() } });
   }
 }
