@@ -330,6 +330,12 @@ function decideTaskCommand(
   if (t.round !== doc.round || !allowed[cmd.type].includes(t.state)) {
     refuseTask(t, cmd.type);
   }
+  // A plan's task may depend on others (signals red before anyone enters): it may be signed for,
+  // but not started or finished before they are done.
+  if ((cmd.type === 'start_task' || cmd.type === 'complete_task') && t.plan && t.plan.dependsOn.length > 0) {
+    const waiting = t.plan.dependsOn.filter((key) => !doc.tasks.some((x) => x.round === t.round && x.plan?.key === key && x.state === 'done'));
+    if (waiting.length > 0) violated(`${t.unitName} waits for ${waiting.join(', ')} to be done first`);
+  }
   switch (cmd.type) {
     case 'accept_task':
       return [{ type: 'TaskAccepted', payload: { taskId: t.id } }];

@@ -143,6 +143,15 @@ describe('plans as data: the seed scenes through the API', () => {
     await t.platform.timers.runDue();
     const later = (await ok('city.operator', 'GET', `/api/v1/cases/${c.id}/events`)).items.filter((e: any) => e.type === 'TaskReminded' || e.type === 'CaseEscalated');
     expect(later.filter((e: any) => e.payload.reason?.includes('预案')).length).toBe(4);
+    // Drainage waits for the traffic police to close the underpass: signed for, it may not start yet.
+    const drainage = d.tasks.find((x: any) => x.plan.key === 'drainage');
+    expect(drainage.plan.dependsOn).toEqual(['traffic-control']);
+    const early = await call('admin', 'POST', `/api/v1/cases/${c.id}/tasks/${drainage.id}/start`, {});
+    expect(early.status).toBe(409);
+    expect(early.body.code).toBe('CASE_RULE_VIOLATED');
+    expect(early.body.detail).toContain('traffic-control');
+    await t.platform.cases.execute(SYSTEM_PRINCIPAL, c.id, { type: 'complete_task', taskId: traffic.id, note: '已封闭下穿道' });
+    expect((await call('admin', 'POST', `/api/v1/cases/${c.id}/tasks/${drainage.id}/start`, {})).status).toBe(200);
   });
 
   it('shares a matter on the border of two districts with both centers and records their agreement', async () => {
