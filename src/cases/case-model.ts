@@ -148,6 +148,16 @@ export interface CaseCoordination {
 export interface PlanClosureRule {
   readonly reportBackWhen: 'leads_done' | 'all_done';
   readonly requireEvidence: boolean;
+  /** The alerting sensor must read normal this long before the case may be reported back. */
+  readonly sensorNormalForMs?: number | null;
+}
+
+/** The state of the sensor behind a case, as its alert pipeline (or an operator) reports it. */
+export interface SensorState {
+  readonly deviceId: string | null;
+  readonly state: 'abnormal' | 'normal';
+  readonly since: string;
+  readonly reading: { readonly name: string; readonly value: number; readonly unit: string } | null;
 }
 
 /** One step of a plan's escalation clock, as the case records it. */
@@ -209,6 +219,7 @@ export interface CaseDoc {
   coordination?: CaseCoordination | null | undefined;
   /** The latest outcome of each automatic step per target; failures need an operator. */
   automaticSteps?: ActionState[] | undefined;
+  sensor?: SensorState | null | undefined;
   readonly createdAt: string;
   updatedAt: string;
   version: number;

@@ -149,6 +149,20 @@ const CASE_ACTIONS: readonly CaseAction[] = [
     body: Type.Object({ handledByUnitId: Type.String({ maxLength: 100 }), maintainedByUnitId: Type.String({ maxLength: 100 }), note: Reason, ...Version }, { additionalProperties: false }),
     toCommand: (b) => ({ type: 'agree_coordination', handledByUnitId: b.handledByUnitId, maintainedByUnitId: b.maintainedByUnitId, note: b.note }),
   },
+  {
+    path: 'sensor-state',
+    summary: '传感器状态 — the alert pipeline (or an operator) reports the sensor behind the case as abnormal or back to normal; a plan may require it normal for a while before reporting back',
+    body: Type.Object(
+      {
+        state: Type.Union([Type.Literal('abnormal'), Type.Literal('normal')]),
+        deviceId: Type.Optional(Type.String({ maxLength: 64 })),
+        reading: Type.Optional(Type.Object({ name: Type.String({ maxLength: 50 }), value: Type.Number(), unit: Type.String({ maxLength: 20 }) }, { additionalProperties: false })),
+        ...Version,
+      },
+      { additionalProperties: false },
+    ),
+    toCommand: (b) => ({ type: 'record_sensor_state', state: b.state, deviceId: b.deviceId, reading: b.reading }),
+  },
   { path: 'report-back', summary: '反馈 — report the result back once the lead is done and assists have answered', body: Type.Object({ summary: Reason, ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'report_back', summary: b.summary }) },
   { path: 'check', summary: '核查 — on-site check; failing it reopens the case', body: Type.Object({ passed: Type.Boolean(), note: Note, ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'check', passed: b.passed, note: b.note }) },
   { path: 'close', summary: '结案 — close a checked case', body: Type.Object({ note: Note, ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'close', note: b.note }) },

@@ -315,7 +315,7 @@ export class CaseService {
       actions: run.actions,
       tasks: run.tasks,
       escalation: run.escalation.map((e) => ({ afterMs: e.after.ms, unless: e.unless, do: e.do, repeat: e.repeat })),
-      closure: { reportBackWhen: run.closure.reportBackWhen, requireEvidence: run.closure.requireEvidence },
+      closure: { reportBackWhen: run.closure.reportBackWhen, requireEvidence: run.closure.requireEvidence, sensorNormalForMs: run.closure.sensorNormalFor?.ms ?? null },
       coCenterIds: run.coordination.map((d) => this.#d.org.centerOfJurisdiction(d.code)?.id).filter((x): x is string => x !== undefined),
     };
   }

@@ -26,7 +26,8 @@ export type CaseCommand =
   | { type: 'agree_coordination'; handledByUnitId: string; maintainedByUnitId: string; note: string }
   /** Records what an automatic step did (the action runner), or an operator's override of one. */
   | { type: 'record_action'; record: Extract<CaseEventBody, { type: 'ActionRecorded' }>['payload'] }
-  | { type: 'override_action'; record: Extract<CaseEventBody, { type: 'ActionRecorded' }>['payload'] };
+  | { type: 'override_action'; record: Extract<CaseEventBody, { type: 'ActionRecorded' }>['payload'] }
+  | { type: 'record_sensor_state'; deviceId?: string | undefined; state: 'abnormal' | 'normal'; reading?: { name: string; value: number; unit: string } | undefined };
 
 export type CaseCommandType = CaseCommand['type'];
 
@@ -53,6 +54,7 @@ export const COMMAND_NAMES: Record<CaseCommandType, { zh: string; en: string }> 
   agree_coordination: { zh: '协同议定', en: 'record coordination agreement' },
   record_action: { zh: '记录自动处置结果', en: 'record an automatic step' },
   override_action: { zh: '人工干预自动处置', en: 'override an automatic step' },
+  record_sensor_state: { zh: '记录传感器状态', en: 'record the sensor state' },
 };
 
 /** Which case states allow each command: data, so the API can list the actions open now. */
@@ -80,6 +82,7 @@ export const ALLOWED_IN: Record<CaseCommandType, readonly CaseState[]> = {
   // A device answers whenever it answers, and signals are restored after closing.
   record_action: CASE_STATES,
   override_action: CASE_STATES,
+  record_sensor_state: CASE_STATES,
 };
 
 /** Everything decide needs that is not in the case itself, resolved by the caller beforehand. */
@@ -164,6 +167,13 @@ export function decideCase(doc: CaseDoc, cmd: CaseCommand, ctx: DecideContext): 
       const active = activeTasks(doc);
       const lead = active.find((t) => t.role === 'lead');
       if (!lead || lead.state !== 'done') violated('the lead task (主办) must be done before reporting back');
+      const normalFor = doc.plan?.closure?.sensorNormalForMs;
+      if (normalFor && doc.sensor) {
+        const normalMs = doc.sensor.state === 'normal' ? ctx.now.getTime() - Date.parse(doc.sensor.since) : 0;
+        if (normalMs < normalFor) {
+          violated(`the plan requires the sensor to read normal for ${Math.round(normalFor / 60_000)} minutes before reporting back (normal for ${Math.floor(normalMs / 60_000)} so far)`);
+        }
+      }
       if (doc.plan?.closure?.reportBackWhen === 'all_done') {
         const open = active.filter((t) => t.state !== 'done');
         if (open.length > 0) violated(`the plan requires every task done before reporting back: ${open.map((t) => t.unitName).join(', ')}`);
@@ -213,6 +223,8 @@ export function decideCase(doc: CaseDoc, cmd: CaseCommand, ctx: DecideContext): 
     }
     case 'apply_plan':
       return decideApplyPlan(doc, ctx);
+    case 'record_sensor_state':
+      return [{ type: 'SensorStateChanged', payload: { deviceId: cmd.deviceId ?? doc.sensor?.deviceId ?? null, state: cmd.state, reading: cmd.reading ?? null } }];
     case 'record_action':
     case 'override_action':
       return [{ type: 'ActionRecorded', payload: cmd.record }];

@@ -194,6 +194,15 @@ export function evolveCase(doc: CaseDoc | null, e: CaseEvent): CaseDoc {
       d.automaticSteps = others;
       break;
     }
+    case 'SensorStateChanged':
+      // "since" moves only when the state changes: repeated normal readings keep the clock running.
+      d.sensor = {
+        deviceId: e.payload.deviceId,
+        state: e.payload.state,
+        since: d.sensor && d.sensor.state === e.payload.state ? d.sensor.since : e.at,
+        reading: e.payload.reading,
+      };
+      break;
     case 'CoordinationAgreed':
       d.coordination = { centerIds: d.coordination?.centerIds ?? [], agreement: { ...e.payload, at: e.at } };
       break;

@@ -181,6 +181,26 @@ describe('plans as data: the seed scenes through the API', () => {
     expect((await call('nanan.operator', 'POST', `/api/v1/cases/${plain.id}/agree-coordination`, { handledByUnitId: unitIdOf('500103', 'urban-management'), maintainedByUnitId: unitIdOf('500108', 'urban-management'), note: 'x' })).status).toBe(403);
   });
 
+  it('reports back a flooded underpass only after the gauge has read normal for 15 minutes', async () => {
+    const c = await ok('city.operator', 'POST', '/api/v1/cases', { categoryCode: 'safety.underpass-waterlogging', source: 'sensor', title: '南开下穿道积水', ...at(DEMO_POINTS.nankaiUnderpass) });
+    await ok('city.operator', 'POST', `/api/v1/cases/${c.id}/sensor-state`, { state: 'abnormal', deviceId: 'gauge-nankai-01', reading: { name: 'water_level', value: 0.62, unit: 'm' } });
+    const d = await ok('city.operator', 'POST', `/api/v1/cases/${c.id}/apply-plan`, {});
+    for (const task of d.tasks) {
+      await t.platform.cases.execute(SYSTEM_PRINCIPAL, c.id, { type: 'accept_task', taskId: task.id });
+      await t.platform.cases.execute(SYSTEM_PRINCIPAL, c.id, { type: 'complete_task', taskId: task.id, note: '已处置' });
+    }
+    const wet = await call('city.operator', 'POST', `/api/v1/cases/${c.id}/report-back`, { summary: '已排水' });
+    expect(wet.status).toBe(409);
+    await ok('city.operator', 'POST', `/api/v1/cases/${c.id}/sensor-state`, { state: 'normal', reading: { name: 'water_level', value: 0.12, unit: 'm' } });
+    t.clock.advance(10 * 60_000);
+    await ok('city.operator', 'POST', `/api/v1/cases/${c.id}/sensor-state`, { state: 'normal', reading: { name: 'water_level', value: 0.08, unit: 'm' } });
+    const early = await call('city.operator', 'POST', `/api/v1/cases/${c.id}/report-back`, { summary: '已排水' });
+    expect(early.status).toBe(409);
+    expect(early.body.detail).toContain('15');
+    t.clock.advance(6 * 60_000);
+    expect((await ok('city.operator', 'POST', `/api/v1/cases/${c.id}/report-back`, { summary: '水位恢复正常15分钟' })).state).toBe('reported_back');
+  });
+
   it('finds the owner of a manhole, and falls back to city management when it has none', async () => {
     const owned = await ok('yuzhong.operator', 'POST', '/api/v1/plans/manhole-cover/simulate', { categoryCode: 'municipal.manhole.missing', ...at(DEMO_POINTS.ownedManhole) });
     expect(owned.tasks).toHaveLength(1);
