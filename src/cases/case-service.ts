@@ -165,6 +165,26 @@ export class CaseService {
     return { lng: gx, lat: gy, chain: found.chain.map((l) => ({ code: l.code, name: l.name, level: l.level })) };
   }
 
+  /** A case that does not exist, placed on the map, for dry runs of plans. */
+  hypotheticalCase(input: { categoryCode: string; lng: number; lat: number; crs: Crs; source?: string | undefined; priority?: string | undefined; title?: string | undefined; description?: string | undefined }): PlanCase {
+    const loc = this.locate(input.lng, input.lat, input.crs);
+    return {
+      id: null,
+      number: null,
+      categoryCode: input.categoryCode,
+      source: input.source ?? 'inspection',
+      priority: input.priority ?? 'normal',
+      title: input.title ?? '',
+      description: input.description ?? '',
+      lng: loc.lng,
+      lat: loc.lat,
+      address: loc.chain.map((l) => l.name).join(''),
+      chain: loc.chain,
+      district: loc.chain.find((l) => l.level === 'district')?.code ?? null,
+      street: loc.chain.find((l) => l.level === 'street')?.code ?? null,
+    };
+  }
+
   async report(p: Principal, input: ReportCaseInput): Promise<CaseDoc> {
     return this.reportAndRun(p, input, []);
   }

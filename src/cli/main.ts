@@ -50,6 +50,22 @@ async function withStore<T>(fn: (store: Awaited<ReturnType<typeof openStore>>) =
   }
 }
 
+async function readJsonFile(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8'));
+  } catch (e) {
+    throw new CliFailure(`cannot read ${file} as JSON: ${(e as Error).message}`);
+  }
+}
+
+/** An import is all or nothing: any invalid feature is listed by index and nothing is written. */
+function refuseIfInvalid(file: string, errors: readonly { index: number; reason: string }[]): void {
+  if (errors.length === 0) return;
+  for (const e of errors.slice(0, 200)) console.error(`feature ${e.index}: ${e.reason}`);
+  if (errors.length > 200) console.error(`… and ${errors.length - 200} more`);
+  throw new CliFailure(`${errors.length} invalid feature(s) in ${file}: nothing was imported`);
+}
+
 export function buildCli(): Command {
   const program = new Command('cityloop')
     .description('CityLoop — 城市运行和治理中心: cases, tasks and the map of a city')
@@ -137,12 +153,7 @@ export function buildCli(): Command {
     .option('--dry-run', 'check the file and report, change nothing')
     .description('import jurisdictions of one level; invalid features are reported by index and nothing is imported')
     .action(async (file: string, opts: { level: JurisdictionLevel; codeProperty?: string; nameProperty?: string; replace?: boolean; dryRun?: boolean }) => {
-      let input: unknown;
-      try {
-        input = JSON.parse(await readFile(file, 'utf8'));
-      } catch (e) {
-        throw new CliFailure(`cannot read ${file} as JSON: ${(e as Error).message}`);
-      }
+      const input = await readJsonFile(file);
       const progress = progressReporter(true);
       await withStore(async (store) => {
         const existing = await loadJurisdictions(store.db);
@@ -160,11 +171,7 @@ export function buildCli(): Command {
         if (clashes.length > 0 && !opts.replace) {
           for (const r of clashes.slice(0, 20)) errors.push({ index: records.indexOf(r), reason: `code ${r.code} already exists (use --replace)` });
         }
-        if (errors.length > 0) {
-          for (const e of errors.slice(0, 200)) console.error(`feature ${e.index}: ${e.reason}`);
-          if (errors.length > 200) console.error(`… and ${errors.length - 200} more`);
-          throw new CliFailure(`${errors.length} invalid feature(s) in ${file}: nothing was imported`);
-        }
+        refuseIfInvalid(file, errors);
         if (opts.dryRun) {
           console.log(`${records.length} ${opts.level} feature(s) are valid (dry run: nothing imported)`);
           return;
@@ -189,12 +196,7 @@ export function buildCli(): Command {
     .option('--dry-run', 'check the file and report, change nothing')
     .description('import an asset layer (water mains, manholes, signals, places …); invalid features are reported by index and nothing is imported')
     .action(async (file: string, opts: { type: AssetType; idProperty?: string; replaceType?: boolean; dryRun?: boolean }) => {
-      let input: unknown;
-      try {
-        input = JSON.parse(await readFile(file, 'utf8'));
-      } catch (e) {
-        throw new CliFailure(`cannot read ${file} as JSON: ${(e as Error).message}`);
-      }
+      const input = await readJsonFile(file);
       const progress = progressReporter(true);
       await withStore(async (store) => {
         const resolver = JurisdictionResolver.build(await loadJurisdictions(store.db));
@@ -206,11 +208,7 @@ export function buildCli(): Command {
             if (ids.has(r.id)) errors.push({ index: i, reason: `asset ${r.id} already exists (use --replace-type to replace the layer)` });
           });
         }
-        if (errors.length > 0) {
-          for (const e of errors.slice(0, 200)) console.error(`feature ${e.index}: ${e.reason}`);
-          if (errors.length > 200) console.error(`… and ${errors.length - 200} more`);
-          throw new CliFailure(`${errors.length} invalid feature(s) in ${file}: nothing was imported`);
-        }
+        refuseIfInvalid(file, errors);
         if (opts.dryRun) {
           console.log(`${records.length} ${opts.type} feature(s) are valid (dry run: nothing imported)`);
           return;
@@ -265,25 +263,8 @@ export function buildCli(): Command {
     .action(async (planId: string | undefined, opts: { category: string; lng: string; lat: string; crs: 'gcj02' | 'wgs84'; source: string }) => {
       const platform = await openPlatform({ ...settingsOrFail(), demo: false });
       try {
-        const loc = platform.cases.locate(Number(opts.lng), Number(opts.lat), opts.crs);
-        const run = platform.cases.planFor(
-          {
-            id: null,
-            number: null,
-            categoryCode: opts.category,
-            source: opts.source,
-            priority: 'normal',
-            title: '',
-            description: '',
-            lng: loc.lng,
-            lat: loc.lat,
-            address: loc.chain.map((l) => l.name).join(''),
-            chain: loc.chain,
-            district: loc.chain.find((l) => l.level === 'district')?.code ?? null,
-            street: loc.chain.find((l) => l.level === 'street')?.code ?? null,
-          },
-          planId,
-        );
+        const c = platform.cases.hypotheticalCase({ categoryCode: opts.category, source: opts.source, lng: Number(opts.lng), lat: Number(opts.lat), crs: opts.crs });
+        const run = platform.cases.planFor(c, planId);
         console.log(JSON.stringify(run, null, 2));
         if (run.problems.length > 0) process.exitCode = EXIT.failed;
       } catch (e) {

@@ -7,7 +7,6 @@ import { withProblems } from '../server/schemas.ts';
 import { hasRole } from '../auth/principal.ts';
 import { CASE_SOURCES } from '../cases/case-model.ts';
 import { PLAN_JSON_SCHEMA, planToJson, summarizePlanDiff } from './plan-definition.ts';
-import type { PlanCase } from './plan-engine.ts';
 import { reviewPlan } from './plan-review.ts';
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
@@ -169,22 +168,7 @@ export function registerPlanRoutes(app: FastifyInstance, platform: Platform): vo
     async (req) => {
       staff(req);
       const b = req.body;
-      const loc = platform.cases.locate(b.lng, b.lat, b.crs);
-      const c: PlanCase = {
-        id: null,
-        number: null,
-        categoryCode: b.categoryCode,
-        source: b.source ?? 'inspection',
-        priority: b.priority ?? 'normal',
-        title: b.title ?? '',
-        description: b.description ?? '',
-        lng: loc.lng,
-        lat: loc.lat,
-        address: loc.chain.map((l) => l.name).join(''),
-        chain: loc.chain,
-        district: loc.chain.find((l) => l.level === 'district')?.code ?? null,
-        street: loc.chain.find((l) => l.level === 'street')?.code ?? null,
-      };
+      const c = platform.cases.hypotheticalCase(b);
       const explicit = b.version !== undefined ? (await platform.plans.get(req.params.id, b.version)).candidate : undefined;
       return platform.cases.planFor(c, req.params.id, null, explicit);
     },
