@@ -10,7 +10,7 @@ import { hasRole } from '../auth/principal.ts';
 import { CASE_SOURCES, CASE_STATES, PRIORITIES, TIERS } from './case-model.ts';
 import type { CaseCommand } from './decide-case.ts';
 import { presentCase } from './present-case.ts';
-import { planCaseOf } from './case-service.ts';
+import { alertOf, planCaseOf } from './case-service.ts';
 
 const lit = <T extends string>(xs: readonly T[]) => Type.Union(xs.map((x) => Type.Literal(x)));
 const Version = { expectedVersion: Type.Optional(Type.Integer({ minimum: 1, description: 'refuse with 409 if the case has changed since this version' })) };
@@ -317,7 +317,7 @@ export function registerCaseRoutes(app: FastifyInstance, platform: Platform): vo
     { schema: { tags: ['plans'], summary: 'Dry run of the plan for this case: which plan, which tier, which units, which actions; changes nothing', security: bearer, params: IdParams, querystring: PreviewQuery, response: withProblems({ 200: Type.Ref('PlanRun') }) } },
     async (req) => {
       const doc = await cases.get(requirePrincipal(req), req.params.id);
-      return cases.planFor(planCaseOf(doc), req.query.planId, doc.number);
+      return cases.planFor(planCaseOf(doc), req.query.planId, doc.number, undefined, alertOf(doc));
     },
   );
 

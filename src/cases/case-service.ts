@@ -103,8 +103,18 @@ export function planCaseOf(doc: CaseDoc): PlanCase {
   };
 }
 
-function gatherFactsFor(cand: Candidate, c: PlanCase, map: MapLookup, now: string): Record<string, unknown> {
-  return gatherFacts(cand.plan, c, map, { case: c, alert: null, now });
+/**
+ * What a plan's conditions read as `alert`: the sensor behind the case and its latest reading
+ * (`alert.readings.water_level`), or null for a case no sensor raised.
+ */
+export function alertOf(doc: CaseDoc): Record<string, unknown> | null {
+  if (!doc.sensor) return null;
+  return {
+    deviceId: doc.sensor.deviceId,
+    state: doc.sensor.state,
+    since: doc.sensor.since,
+    readings: doc.sensor.reading ? { [doc.sensor.reading.name]: doc.sensor.reading.value } : {},
+  };
 }
 
 /** Applies event bodies to a case before they are written, so later commands see their effect. */
@@ -272,7 +282,7 @@ export class CaseService {
     }
     let planRun: DecideContext['planRun'] = null;
     if (cmd.type === 'apply_plan') {
-      const run = this.planFor(planCaseOf(doc), cmd.planId, doc.number);
+      const run = this.planFor(planCaseOf(doc), cmd.planId, doc.number, undefined, alertOf(doc));
       planRun = this.#runForCase(doc.chain, run);
     }
     return {
@@ -291,7 +301,7 @@ export class CaseService {
    * that plan (newest version, or the given version) is run even if its trigger does not match,
    * and `matched` says whether it would have.
    */
-  planFor(c: PlanCase, planId?: string, caseNumber?: string | null, explicit?: Candidate): PlanRun & { matched: boolean } {
+  planFor(c: PlanCase, planId?: string, caseNumber?: string | null, explicit?: Candidate, alert: unknown = null): PlanRun & { matched: boolean } {
     const registry = this.#d.plans;
     const map = this.#d.map?.();
     if (!registry || !map) throw new CityLoopError('PLAN_NO_MATCH');
@@ -305,15 +315,15 @@ export class CaseService {
     if (planId !== undefined || explicit) {
       const cand = explicit ?? registry.latest(planId!);
       if (!cand) throw new CityLoopError('NOT_FOUND', { what: 'plan', id: planId });
-      const auto = selectPlan([cand], c, map, { now });
+      const auto = selectPlan([cand], c, map, { now, alert });
       matched = auto !== null;
-      chosen = auto ?? { candidate: cand, facts: gatherFactsFor(cand, c, map, now) };
+      chosen = auto ?? { candidate: cand, facts: gatherFacts(cand.plan, c, map, { case: c, alert, now }) };
     } else {
-      chosen = selectPlan(registry.candidates(), c, map, { now });
+      chosen = selectPlan(registry.candidates(), c, map, { now, alert });
       if (!chosen) throw new CityLoopError('PLAN_NO_MATCH');
       matched = true;
     }
-    const run = decidePlanRun(chosen.candidate, c, chosen.facts, units, map, { now, caseNumber: caseNumber ?? null });
+    const run = decidePlanRun(chosen.candidate, c, chosen.facts, units, map, { now, alert, caseNumber: caseNumber ?? null });
     return { ...run, matched };
   }
 

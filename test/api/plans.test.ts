@@ -183,7 +183,12 @@ describe('plans as data: the seed scenes through the API', () => {
 
   it('reports back a flooded underpass only after the gauge has read normal for 15 minutes', async () => {
     const c = await ok('city.operator', 'POST', '/api/v1/cases', { categoryCode: 'safety.underpass-waterlogging', source: 'sensor', title: '南开下穿道积水', ...at(DEMO_POINTS.nankaiUnderpass) });
+    // The plan reads the gauge: under the underpass's 0.5 m limit it does not apply.
+    await ok('city.operator', 'POST', `/api/v1/cases/${c.id}/sensor-state`, { state: 'abnormal', deviceId: 'gauge-nankai-01', reading: { name: 'water_level', value: 0.3, unit: 'm' } });
+    expect((await call('city.operator', 'GET', `/api/v1/cases/${c.id}/plan-preview`)).body.code).toBe('PLAN_NO_MATCH');
     await ok('city.operator', 'POST', `/api/v1/cases/${c.id}/sensor-state`, { state: 'abnormal', deviceId: 'gauge-nankai-01', reading: { name: 'water_level', value: 0.62, unit: 'm' } });
+    const preview = await ok('city.operator', 'GET', `/api/v1/cases/${c.id}/plan-preview`);
+    expect(preview.planId).toBe('underpass-waterlogging');
     const d = await ok('city.operator', 'POST', `/api/v1/cases/${c.id}/apply-plan`, {});
     for (const task of d.tasks) {
       await t.platform.cases.execute(SYSTEM_PRINCIPAL, c.id, { type: 'accept_task', taskId: task.id });
