@@ -78,6 +78,10 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     nearest: (type, lng, lat, m, filter) => assets.nearest(type, lng, lat, m, filter),
     within: (type, lng, lat, m, filter) => assets.within(type, lng, lat, m, filter),
     gridsWithin: (lng, lat, m) => gridsWithin(resolver, lng, lat, m),
+    ancestorAt: (code, level) => {
+      for (let r = resolver.get(code); r; r = r.parentCode ? resolver.get(r.parentCode) : undefined) if (r.level === level) return r.code;
+      return null;
+    },
     districtsWithin: (lng, lat, m) =>
       resolver
         .list('district')

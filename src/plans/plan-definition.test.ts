@@ -444,3 +444,29 @@ describe('comparing two versions', () => {
     expect(summarizePlanDiff(parsePlan(WATER_MAIN_BURST), parsePlan(reformatted))).toEqual([]);
   });
 });
+
+describe('tasks for each street of the grids around', () => {
+  const plan = (unit: string, role = 'assist', facts = 'grids: { gridsWithin: { withinMeters: 300 } }\n  main: { nearest: { type: water_main, withinMeters: 50 } }') => `
+id: per-street
+name: 逐街道通知
+trigger: { categories: [municipal.water.burst] }
+facts:
+  ${facts}
+level: [{ tier: district }]
+tasks:
+  - { key: lead, role: lead, unit: { kind: water-supply, scope: district }, instructions: 抢修, deadline: 3h }
+  - { key: notify, role: ${role}, unit: ${unit}, instructions: 通知居民, deadline: 1h }
+`;
+
+  it('accepts forEachOf a gridsWithin fact and keeps it through planToJson', () => {
+    const def = parsePlan(plan('{ kind: community, scope: street, forEachOf: grids }'), DEMO);
+    expect(def.tasks[1]!.unit).toEqual({ by: 'kind', kind: 'community', scope: 'street', forEachOf: 'grids' });
+    expect(parsePlan(JSON.stringify(planToJson(def)), DEMO).tasks[1]!.unit).toEqual(def.tasks[1]!.unit);
+  });
+
+  it('refuses forEachOf on a lead, on a fact that is not gridsWithin, or an unknown fact', () => {
+    expect(planErrorOf(plan('{ kind: community, scope: street, forEachOf: grids }', 'lead'), DEMO).errors.map((e) => e.path)).toContain('/tasks/1/unit/forEachOf');
+    expect(planErrorOf(plan('{ kind: community, scope: street, forEachOf: main }'), DEMO).errors[0]!.message).toContain('gridsWithin');
+    expect(planErrorOf(plan('{ kind: community, scope: street, forEachOf: nowhere }'), DEMO).errors[0]!.path).toBe('/tasks/1/unit/forEachOf');
+  });
+});

@@ -49,7 +49,16 @@ export interface LevelRule {
 /** Which unit gets a task, resolved when the plan runs. */
 export type TaskUnit =
   /** The unit of this kind at `scope` in the case's place: "this district's traffic police". */
-  | { readonly by: 'kind'; readonly kind: string; readonly scope: Tier }
+  | {
+      readonly by: 'kind';
+      readonly kind: string;
+      readonly scope: Tier;
+      /**
+       * A `gridsWithin` fact: one task for each street (or district) those grids lie in — "the grid
+       * workers of the grids within 300 m" through their streets' community offices. Assist only.
+       */
+      readonly forEachOf?: string | undefined;
+    }
   /** The unit that owns the asset of a `nearest` fact: "the owner of this manhole". */
   | { readonly by: 'owner'; readonly fact: string };
 
@@ -175,7 +184,7 @@ type FactQueryDocument =
   | { nearest: { type: string; withinMeters: number; where?: string } }
   | { within: { type: string; withinMeters: number; where?: string } }
   | { gridsWithin: { withinMeters: number } };
-type UnitDocument = { kind: string; scope: Tier } | { owner: string };
+type UnitDocument = { kind: string; scope: Tier; forEachOf?: string } | { owner: string };
 interface CommandDocument {
   name: string;
   params?: Record<string, unknown>;
@@ -381,10 +390,11 @@ export const PLAN_JSON_SCHEMA = deepFreeze({
       properties: {
         kind: { type: 'string', pattern: PATTERNS.unitKind },
         scope: { enum: [...TIERS] },
+        forEachOf: { type: 'string', pattern: PATTERNS.factName },
         owner: { type: 'string', pattern: PATTERNS.factName },
       },
       if: { required: ['owner'] },
-      then: { properties: { kind: false, scope: false } },
+      then: { properties: { kind: false, scope: false, forEachOf: false } },
       else: { required: ['kind', 'scope'] },
     },
     task: {
@@ -709,7 +719,15 @@ function buildDefinition(doc: PlanDocument, opts: ParsePlanOptions): Built {
       if (opts.knownUnitKinds !== undefined && !opts.knownUnitKinds.has(t.unit.kind)) {
         problem(`${base}/unit/kind`, unknownName('unit kind', t.unit.kind, opts.knownUnitKinds));
       }
-      unit = { by: 'kind', kind: t.unit.kind, scope: t.unit.scope };
+      const each = t.unit.forEachOf;
+      if (each !== undefined) {
+        const lookup = factLookup.get(each);
+        if (lookup === undefined) problem(`${base}/unit/forEachOf`, `no fact is named ${JSON.stringify(each)}${suggestion(each, [...factLookup.keys()])}`);
+        else if (lookup !== 'gridsWithin') problem(`${base}/unit/forEachOf`, `fact ${JSON.stringify(each)} is a '${lookup}' lookup; forEachOf needs a 'gridsWithin' fact`);
+        if (t.role === 'lead') problem(`${base}/unit/forEachOf`, 'a task sent to several units cannot be the lead');
+        if (t.unit.scope === 'city') problem(`${base}/unit/forEachOf`, "forEachOf needs scope 'street' or 'district'");
+      }
+      unit = { by: 'kind', kind: t.unit.kind, scope: t.unit.scope, ...(each !== undefined ? { forEachOf: each } : {}) };
     }
     return {
       key: t.key,
@@ -926,7 +944,7 @@ export function planToJson(def: PlanDefinition): PlanDocument {
     tasks: def.tasks.map((t) => ({
       key: t.key,
       role: t.role,
-      unit: t.unit.by === 'owner' ? { owner: t.unit.fact } : { kind: t.unit.kind, scope: t.unit.scope },
+      unit: t.unit.by === 'owner' ? { owner: t.unit.fact } : { kind: t.unit.kind, scope: t.unit.scope, ...(t.unit.forEachOf !== undefined ? { forEachOf: t.unit.forEachOf } : {}) },
       instructions: t.instructions,
       deadline: t.deadline.text,
       ...(t.arriveWithin !== null ? { arriveWithin: t.arriveWithin.text } : {}),

@@ -29,6 +29,8 @@ export interface MapLookup {
   nearest(type: AssetType, lng: number, lat: number, withinMeters: number, filter?: (a: AssetRecord) => boolean): { asset: AssetRecord; distanceMeters: number } | null;
   within(type: AssetType, lng: number, lat: number, withinMeters: number, filter?: (a: AssetRecord) => boolean): { asset: AssetRecord; distanceMeters: number }[];
   gridsWithin(lng: number, lat: number, withinMeters: number): string[];
+  /** The code of the street (or district) a jurisdiction lies in, or null. */
+  ancestorAt(code: string, level: 'street' | 'district'): string | null;
   /** Districts whose area lies within the distance of the point (the point's own included). */
   districtsWithin(lng: number, lat: number, withinMeters: number): { code: string; name: string }[];
 }
@@ -148,7 +150,7 @@ export function decidePlanRun(
   c: PlanCase,
   facts: Record<string, unknown>,
   units: UnitLookup,
-  map: Pick<MapLookup, 'districtsWithin'>,
+  map: Pick<MapLookup, 'districtsWithin' | 'ancestorAt'>,
   extra: { alert?: unknown; now: string; caseNumber?: string | null },
 ): PlanRun {
   const plan = cand.plan;
@@ -161,6 +163,32 @@ export function decidePlanRun(
   plan.tasks.forEach((t: PlanTask, i) => {
     if (t.when && t.when.evaluateBoolean(withLevel) !== true) return;
     let unit: { id: string; name: string } | undefined;
+    if (t.unit.by === 'kind' && t.unit.forEachOf !== undefined) {
+      // One task per street (or district) of the grids in the fact, e.g. the grid workers around.
+      const grids = facts[t.unit.forEachOf];
+      const scope = t.unit.scope === 'district' ? 'district' : 'street';
+      const places = [...new Set((Array.isArray(grids) ? grids : []).map((g) => map.ancestorAt(String(g), scope)).filter((x): x is string => x !== null))].sort();
+      if (places.length === 0) problems.push({ path: `/tasks/${i}/unit`, message: `task ${t.key}: no grid of ${t.unit.forEachOf} lies in a ${scope}` });
+      for (const place of places) {
+        const u = units.unitOfKind(t.unit.kind, place);
+        if (!u) {
+          problems.push({ path: `/tasks/${i}/unit`, message: `task ${t.key}: no ${t.unit.kind} unit serves ${place}` });
+          continue;
+        }
+        tasks.push({
+          key: places.length === 1 ? t.key : `${t.key}@${place}`,
+          role: t.role,
+          unitId: u.id,
+          unitName: u.name,
+          instructions: t.instructions,
+          deadlineMs: t.deadline.ms,
+          arriveWithinMs: t.arriveWithin?.ms ?? null,
+          dependsOn: t.dependsOn,
+          handBack: t.handBack,
+        });
+      }
+      return;
+    }
     if (t.unit.by === 'kind') {
       const code = scopeCode(c, t.unit.scope);
       unit = code ? units.unitOfKind(t.unit.kind, code) : undefined;
