@@ -14,6 +14,7 @@ import { registerCaseRoutes } from '../cases/case-routes.ts';
 import { registerFeedRoutes } from '../events/feed-routes.ts';
 import { registerAuditRoutes } from '../events/audit-routes.ts';
 import { registerPlanRoutes } from '../plans/plan-routes.ts';
+import { registerKpiRoutes } from '../kpis/kpi-routes.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -97,6 +98,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
   registerFeedRoutes(app, platform);
   registerAuditRoutes(app, platform);
   registerPlanRoutes(app, platform);
+  registerKpiRoutes(app, platform);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/docs'));

@@ -105,3 +105,24 @@ describe('health, OpenAPI, documentation and the live feed', () => {
     expect(naText).not.toContain('直播测试');
   });
 });
+
+describe('KPIs over the API', () => {
+  it('answers the 三率 by district as JSON and CSV, for staff only', async () => {
+    const t = await openTestPlatform('sqlite');
+    try {
+      const op = await t.signIn('yuzhong.operator');
+      const c = await t.app.inject({ method: 'POST', url: '/api/v1/cases', headers: { authorization: `Bearer ${op}` }, payload: { categoryCode: 'municipal.water.burst', title: 'kpi', lng: 106.577, lat: 29.557, crs: 'gcj02' } });
+      await t.app.inject({ method: 'POST', url: `/api/v1/cases/${c.json().id}/register`, headers: { authorization: `Bearer ${op}` }, payload: {} });
+      const r = await t.app.inject({ method: 'GET', url: '/api/v1/kpis?groupBy=district', headers: { authorization: `Bearer ${op}` } });
+      expect(r.statusCode, r.body).toBe(200);
+      expect(r.json().rows[0]).toMatchObject({ group: '500103', cases: 1, registered: 1, resolutionRate: 0 });
+      const csv = await t.app.inject({ method: 'GET', url: '/api/v1/kpis?groupBy=category&format=csv', headers: { authorization: `Bearer ${op}` } });
+      expect(csv.headers['content-type']).toContain('text/csv');
+      expect(csv.body).toContain('供水管道爆裂');
+      const citizen = await t.signIn('citizen.zhang');
+      expect((await t.app.inject({ method: 'GET', url: '/api/v1/kpis', headers: { authorization: `Bearer ${citizen}` } })).statusCode).toBe(403);
+    } finally {
+      await t.close();
+    }
+  });
+});
