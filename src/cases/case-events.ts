@@ -43,7 +43,17 @@ export type CaseEventBody =
   | { type: 'CaseChecked'; payload: { note: string | null } }
   | { type: 'CaseReopened'; payload: { cause: 'check_failed' | 'unsatisfied' | 'other'; reason: string } }
   | { type: 'CaseClosed'; payload: { note: string | null } }
-  | { type: 'CaseEvaluated'; payload: { satisfaction: Satisfaction; comment: string | null; by: 'reporter' | 'follow_up' } }
+  | {
+      type: 'CaseEvaluated';
+      payload: {
+        satisfaction: Satisfaction;
+        comment: string | null;
+        by: 'reporter' | 'follow_up';
+        /** 回访 asks two things apart: was it solved, and is the reporter satisfied. */
+        solved?: boolean | null;
+        reason?: string | null;
+      };
+    }
   | { type: 'CaseEscalated'; payload: { fromCenterId: string; toCenterId: string; toTier: Tier; reason: string } }
   | { type: 'CaseParked'; payload: { reason: string; reviewAt: string } }
   | { type: 'CaseUnparked'; payload: { note: string | null } }

@@ -211,7 +211,7 @@ export interface CaseDoc {
   parkedUntil: string | null;
   declineReason: string | null;
   summary: string | null;
-  evaluation: { satisfaction: Satisfaction; comment: string | null; at: string } | null;
+  evaluation: { satisfaction: Satisfaction; comment: string | null; at: string; solved?: boolean | null; reason?: string | null } | null;
   attachments: AttachmentRef[];
   overdue: boolean;
   plan?: CasePlanRef | null | undefined;

@@ -8,7 +8,7 @@ import { langOf } from '../server/problem.ts';
 import { withProblems } from '../server/schemas.ts';
 import { hasRole } from '../auth/principal.ts';
 import { CASE_SOURCES, CASE_STATES, PRIORITIES, TIERS } from './case-model.ts';
-import type { CaseCommand } from './decide-case.ts';
+import { UNSATISFIED_REASONS, type CaseCommand } from './decide-case.ts';
 import { presentCase } from './present-case.ts';
 import { alertOf, planCaseOf } from './case-service.ts';
 
@@ -169,8 +169,17 @@ const CASE_ACTIONS: readonly CaseAction[] = [
   {
     path: 'evaluate',
     summary: '回访/评价 — the reporter (or an operator after a follow-up call) rates the result',
-    body: Type.Object({ satisfaction: lit(['satisfied', 'basically_satisfied', 'unsatisfied'] as const), comment: Note, ...Version }, { additionalProperties: false }),
-    toCommand: (b) => ({ type: 'evaluate', satisfaction: b.satisfaction, comment: b.comment, by: 'reporter' }),
+    body: Type.Object(
+      {
+        solved: Type.Optional(Type.Boolean({ description: '问题是否解决 — asked apart from satisfaction' })),
+        satisfaction: lit(['satisfied', 'basically_satisfied', 'unsatisfied'] as const),
+        reason: Type.Optional(lit(UNSATISFIED_REASONS)),
+        comment: Note,
+        ...Version,
+      },
+      { additionalProperties: false },
+    ),
+    toCommand: (b) => ({ type: 'evaluate', satisfaction: b.satisfaction, comment: b.comment, by: 'reporter', solved: b.solved, reason: b.reason }),
   },
   { path: 'reopen', summary: '重新办理 — reopen a closed case (unsatisfied reporter, new facts)', body: Type.Object({ reason: Reason, ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'reopen', reason: b.reason }) },
   { path: 'escalate', summary: '上报上级 — hand the case to the center one tier up', body: Type.Object({ reason: Reason, ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'escalate', reason: b.reason }) },

@@ -262,9 +262,11 @@ export class CaseService {
     });
   }
 
-  async execute(p: Principal, caseId: string, cmd: CaseCommand, expectedVersion?: number): Promise<CaseDoc> {
+  async execute(p: Principal, caseId: string, command: CaseCommand, expectedVersion?: number): Promise<CaseDoc> {
     return this.#write(p, caseId, expectedVersion ?? null, async (_tx, doc) => {
       if (!doc) throw new CityLoopError('NOT_FOUND', { what: 'case', id: caseId });
+      // An evaluation given by anyone but the reporter is a follow-up call's record (回访).
+      const cmd: CaseCommand = command.type === 'evaluate' ? { ...command, by: doc.reporter.userId === p.userId ? 'reporter' : 'follow_up' } : command;
       assertMayCommand(p, doc, cmd as { type: CaseCommand['type']; taskId?: string });
       return decideCase(doc, cmd, this.#contextFor(doc, cmd));
     });

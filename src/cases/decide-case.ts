@@ -2,6 +2,15 @@ import { CityLoopError } from '../errors.ts';
 import type { CaseEventBody, DispatchedTask } from './case-events.ts';
 import { activeTasks, isOpenTask, CASE_STATES, CASE_STATE_NAMES, TASK_STATE_NAMES, type CaseDoc, type CaseState, type PlanClosureRule, type PlanEscalationStep, type Satisfaction, type TaskDoc, type TaskRole, type Tier } from './case-model.ts';
 
+/**
+ * Why a reporter is unsatisfied. The first three are about the result and reopen the case; the
+ * others are recorded for the unit's review but do not reopen it (a request beyond policy is not
+ * solved by handling the case again).
+ */
+export const UNSATISFIED_REASONS = ['not_solved', 'solved_badly', 'recurred', 'slow', 'attitude', 'beyond_policy', 'other'] as const;
+export type UnsatisfiedReason = (typeof UNSATISFIED_REASONS)[number];
+export const REOPENING_REASONS: readonly UnsatisfiedReason[] = ['not_solved', 'solved_badly', 'recurred'];
+
 /** What a person or system asks to do with an existing case. */
 export type CaseCommand =
   | { type: 'register'; note?: string | undefined }
@@ -14,7 +23,7 @@ export type CaseCommand =
   | { type: 'report_back'; summary: string }
   | { type: 'check'; passed: boolean; note?: string | undefined }
   | { type: 'close'; note?: string | undefined }
-  | { type: 'evaluate'; satisfaction: Satisfaction; comment?: string | undefined; by: 'reporter' | 'follow_up' }
+  | { type: 'evaluate'; satisfaction: Satisfaction; comment?: string | undefined; by: 'reporter' | 'follow_up'; solved?: boolean | undefined; reason?: UnsatisfiedReason | undefined }
   | { type: 'reopen'; reason: string }
   | { type: 'escalate'; reason: string }
   | { type: 'park'; reason: string; reviewAt: string }
@@ -191,7 +200,14 @@ export function decideCase(doc: CaseDoc, cmd: CaseCommand, ctx: DecideContext): 
       if (doc.evaluation && doc.evaluation.satisfaction !== 'unsatisfied' && doc.state === 'evaluated') {
         violated('the case has already been evaluated');
       }
-      return [{ type: 'CaseEvaluated', payload: { satisfaction: cmd.satisfaction, comment: cmd.comment?.trim() || null, by: cmd.by } }];
+      const solved = cmd.solved ?? null;
+      const reason = cmd.satisfaction === 'unsatisfied' ? (cmd.reason ?? (solved === false ? 'not_solved' : 'other')) : null;
+      const out: CaseEventBody[] = [{ type: 'CaseEvaluated', payload: { satisfaction: cmd.satisfaction, comment: cmd.comment?.trim() || null, by: cmd.by, solved, reason } }];
+      // An unsatisfied answer about the result itself reopens the case at once (重新办理).
+      if (cmd.satisfaction === 'unsatisfied' && (solved === false || (reason !== null && REOPENING_REASONS.includes(reason as UnsatisfiedReason)))) {
+        out.push({ type: 'CaseReopened', payload: { cause: 'unsatisfied', reason: `回访不满意：${cmd.comment?.trim() || reason}` } });
+      }
+      return out;
     }
     case 'reopen': {
       const cause = doc.evaluation?.satisfaction === 'unsatisfied' ? 'unsatisfied' : 'other';

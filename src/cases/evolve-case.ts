@@ -141,7 +141,7 @@ export function evolveCase(doc: CaseDoc | null, e: CaseEvent): CaseDoc {
       d.closedAt = e.at;
       break;
     case 'CaseEvaluated':
-      d.evaluation = { satisfaction: e.payload.satisfaction, comment: e.payload.comment, at: e.at };
+      d.evaluation = { satisfaction: e.payload.satisfaction, comment: e.payload.comment, at: e.at, solved: e.payload.solved ?? null, reason: e.payload.reason ?? null };
       if (d.state === 'closed') d.state = 'evaluated';
       break;
     case 'CaseEscalated':

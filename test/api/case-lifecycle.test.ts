@@ -122,6 +122,36 @@ describe.each(DIALECTS)('case lifecycle through the HTTP API on %s', (dialect) =
     expect(timeline.items.at(-1).payload.cause).toBe('unsatisfied');
   });
 
+  it('asks "solved?" and "satisfied?" apart; an unsolved answer reopens the case at once', async () => {
+    const c = await report('citizen.zhang', { categoryCode: 'appeal.urban-rural.water-pressure', title: '小区水压太低，高层用不上水' });
+    await ok('yuzhong.operator', 'POST', `/api/v1/cases/${c.id}/register`, {});
+    const d = await ok('yuzhong.operator', 'POST', `/api/v1/cases/${c.id}/dispatch`, { tasks: [{ unitId: WATER, role: 'lead' }] });
+    await ok('yuzhong.water', 'POST', `/api/v1/cases/${c.id}/tasks/${d.tasks[0].id}/accept`, {});
+    await ok('yuzhong.water', 'POST', `/api/v1/cases/${c.id}/tasks/${d.tasks[0].id}/complete`, { note: '已调整加压泵' });
+    await ok('yuzhong.operator', 'POST', `/api/v1/cases/${c.id}/report-back`, { summary: '已调整加压泵' });
+    await ok('yuzhong.operator', 'POST', `/api/v1/cases/${c.id}/check`, { passed: true });
+    await ok('yuzhong.operator', 'POST', `/api/v1/cases/${c.id}/close`, {});
+    // The follow-up call: satisfied with the attitude, but the pressure is still low.
+    const ev = await ok('yuzhong.operator', 'POST', `/api/v1/cases/${c.id}/evaluate`, { solved: false, satisfaction: 'unsatisfied', comment: '晚高峰水压仍然不足' });
+    expect(ev.state).toBe('reopened');
+    expect(ev.evaluation).toMatchObject({ solved: false, satisfaction: 'unsatisfied', reason: 'not_solved' });
+    const timeline = await ok('citizen.zhang', 'GET', `/api/v1/cases/${c.id}/events`);
+    const evaluated = timeline.items.find((e: any) => e.type === 'CaseEvaluated');
+    expect(evaluated.payload.by).toBe('follow_up');
+    expect(timeline.items.at(-1)).toMatchObject({ type: 'CaseReopened', payload: { cause: 'unsatisfied' } });
+    // An unsatisfied answer for a reason that handling again cannot fix is recorded, not reopened.
+    const c2 = await report('citizen.zhang', { categoryCode: 'appeal.urban-rural.water-pressure', title: '要求免除水费' });
+    await ok('yuzhong.operator', 'POST', `/api/v1/cases/${c2.id}/register`, {});
+    const d2 = await ok('yuzhong.operator', 'POST', `/api/v1/cases/${c2.id}/dispatch`, { tasks: [{ unitId: WATER, role: 'lead' }] });
+    await ok('yuzhong.water', 'POST', `/api/v1/cases/${c2.id}/tasks/${d2.tasks[0].id}/accept`, {});
+    await ok('yuzhong.water', 'POST', `/api/v1/cases/${c2.id}/tasks/${d2.tasks[0].id}/complete`, { note: '已解释政策' });
+    await ok('yuzhong.operator', 'POST', `/api/v1/cases/${c2.id}/report-back`, { summary: '已解释政策' });
+    await ok('yuzhong.operator', 'POST', `/api/v1/cases/${c2.id}/check`, { passed: true });
+    await ok('yuzhong.operator', 'POST', `/api/v1/cases/${c2.id}/close`, {});
+    const own = await ok('citizen.zhang', 'POST', `/api/v1/cases/${c2.id}/evaluate`, { solved: true, satisfaction: 'unsatisfied', reason: 'beyond_policy' });
+    expect(own.state).toBe('evaluated');
+  });
+
   it('escalates to the city center, which then owns the case', async () => {
     const c = await report();
     const esc = await ok('yuzhong.operator', 'POST', `/api/v1/cases/${c.id}/escalate`, { reason: '涉及主城多区供水干管，需市级统筹' });
