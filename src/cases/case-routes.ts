@@ -11,6 +11,7 @@ import { CASE_SOURCES, CASE_STATES, PRIORITIES, TIERS } from './case-model.ts';
 import { UNSATISFIED_REASONS, type CaseCommand } from './decide-case.ts';
 import { presentCase } from './present-case.ts';
 import { alertOf, planCaseOf } from './case-service.ts';
+import { citizenReplies } from '../appeals/citizen-replies.ts';
 
 const lit = <T extends string>(xs: readonly T[]) => Type.Union(xs.map((x) => Type.Literal(x)));
 const Version = { expectedVersion: Type.Optional(Type.Integer({ minimum: 1, description: 'refuse with 409 if the case has changed since this version' })) };
@@ -318,6 +319,24 @@ export function registerCaseRoutes(app: FastifyInstance, platform: Platform): vo
       },
     },
     async (req) => present(req, await platform.actions.override(requirePrincipal(req), req.params.id, req.params.key, req.body.do)),
+  );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/api/v1/cases/:id/replies',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: '给市民的答复 — what the reporter is told at each step (Chinese by default)',
+        security: bearer,
+        params: IdParams,
+        response: withProblems({ 200: Type.Object({ items: Type.Array(Type.Object({ at: Type.String(), type: Type.String(), text: Type.String() })) }) }),
+      },
+    },
+    async (req) => {
+      const p = requirePrincipal(req);
+      const doc = await cases.get(p, req.params.id);
+      return { items: citizenReplies(doc, await cases.timeline(p, doc.id), langOf(req)) };
+    },
   );
 
   const PreviewQuery = Type.Object({ planId: Type.Optional(Type.String({ maxLength: 64 })), lang: Type.Optional(Type.String()) });

@@ -139,6 +139,13 @@ describe.each(DIALECTS)('case lifecycle through the HTTP API on %s', (dialect) =
     const evaluated = timeline.items.find((e: any) => e.type === 'CaseEvaluated');
     expect(evaluated.payload.by).toBe('follow_up');
     expect(timeline.items.at(-1)).toMatchObject({ type: 'CaseReopened', payload: { cause: 'unsatisfied' } });
+    // The citizen was told at each step, in Chinese.
+    const replies = (await ok('citizen.zhang', 'GET', `/api/v1/cases/${c.id}/replies`)).items.map((r: any) => r.text);
+    expect(replies[0]).toContain('已收到');
+    expect(replies.some((x: string) => x.includes('已受理立案'))).toBe(true);
+    expect(replies.some((x: string) => x.includes('供水'))).toBe(true);
+    expect(replies.some((x: string) => x.includes('问题是否解决'))).toBe(true);
+    expect(replies.at(-1)).toContain('重新办理');
     // An unsatisfied answer for a reason that handling again cannot fix is recorded, not reopened.
     const c2 = await report('citizen.zhang', { categoryCode: 'appeal.urban-rural.water-pressure', title: '要求免除水费' });
     await ok('yuzhong.operator', 'POST', `/api/v1/cases/${c2.id}/register`, {});
