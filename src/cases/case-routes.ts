@@ -91,6 +91,7 @@ const ReportBody = Type.Object(
     priority: Type.Optional(lit(PRIORITIES)),
     tier: Type.Optional(lit(TIERS)),
     externalRef: Type.Optional(Type.String({ maxLength: 200 })),
+    clientRequestId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'an id the client chose: resending the same report returns the same case (also the Idempotency-Key header)' })),
     reporter: Type.Optional(
       Type.Object({ name: Type.Optional(Type.String({ maxLength: 50 })), phone: Type.Optional(Type.String({ maxLength: 30 })), anonymous: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
     ),
@@ -232,7 +233,9 @@ export function registerCaseRoutes(app: FastifyInstance, platform: Platform): vo
     { schema: { tags: ['cases'], summary: '上报 — report a matter; it is placed on the map and given to the owning center', security: bearer, body: ReportBody, response: withProblems({ 201: Type.Ref('Case') }) } },
     async (req, reply) => {
       const p = requirePrincipal(req);
-      const doc = await cases.report(p, req.body);
+      const header = req.headers['idempotency-key'];
+      const clientRequestId = req.body.clientRequestId ?? (typeof header === 'string' ? header : undefined);
+      const doc = await cases.report(p, { ...req.body, clientRequestId });
       return reply.code(201).header('location', `/api/v1/cases/${doc.id}`).send(present(req, doc));
     },
   );

@@ -33,6 +33,11 @@ export interface ReportCaseInput {
   readonly externalRef?: string | undefined;
   /** Which tier's center owns the case; default from settings (the district, as in the seed). */
   readonly tier?: Tier | undefined;
+  /**
+   * An id the client chose for this report (a grid worker's phone): sending the same report again
+   * with the same id returns the case already made instead of a second one.
+   */
+  readonly clientRequestId?: string | undefined;
 }
 
 export interface CaseServiceDeps {
@@ -128,6 +133,13 @@ function provisional(doc: CaseDoc | null, caseId: string, bodies: readonly CaseE
   return d;
 }
 
+/** Client ids are per user: two phones may both call their first report "1". */
+function clientKey(p: Principal, clientRequestId: string): string {
+  const id = clientRequestId.trim();
+  if (!/^[A-Za-z0-9._:-]{1,64}$/.test(id)) throw new CityLoopError('VALIDATION_FAILED', { detail: 'clientRequestId: 1–64 letters, digits, dot, dash, colon or underscore' });
+  return `${p.userId}:${id}`;
+}
+
 export function encodeCursor(createdAt: string, id: string): string {
   return Buffer.from(`${createdAt}|${id}`).toString('base64url');
 }
@@ -205,6 +217,28 @@ export class CaseService {
    * Either the case exists with all their events, or nothing was written.
    */
   async reportAndRun(p: Principal, input: ReportCaseInput, then: readonly CaseCommand[]): Promise<CaseDoc> {
+    const key = input.clientRequestId !== undefined ? clientKey(p, input.clientRequestId) : null;
+    if (key !== null) {
+      const seen = await this.#byClientKey(key);
+      if (seen) return seen;
+      try {
+        return await this.#reportAndRun(p, input, then, key);
+      } catch (e) {
+        // Two copies of one report raced: the one that lost finds the winner's case.
+        const winner = await this.#byClientKey(key);
+        if (winner) return winner;
+        throw e;
+      }
+    }
+    return this.#reportAndRun(p, input, then, null);
+  }
+
+  async #byClientKey(key: string): Promise<CaseDoc | null> {
+    const row = await this.#d.store.db.selectFrom('cases').select('doc').where('client_request_id', '=', key).executeTakeFirst();
+    return row ? (JSON.parse(row.doc) as CaseDoc) : null;
+  }
+
+  async #reportAndRun(p: Principal, input: ReportCaseInput, then: readonly CaseCommand[], clientRequestKey: string | null): Promise<CaseDoc> {
     assertMayReport(p);
     const cat = this.#d.org.category(input.categoryCode);
     if (!cat) throw new CityLoopError('UNKNOWN_CATEGORY', { code: input.categoryCode });
@@ -226,7 +260,7 @@ export class CaseService {
     const self = hasRole(p, 'citizen', 'grid_worker') && !hasRole(p, 'operator', 'admin', 'system');
     const now = this.#d.clock.now();
     const id = newId(now.getTime());
-    return this.#write(p, id, null, async (tx) => {
+    return this.#write(p, id, null, clientRequestKey, async (tx) => {
       const number = await this.#nextCaseNumber(tx, now);
       const body: CaseEventBody = {
         type: 'CaseReported',
@@ -263,7 +297,7 @@ export class CaseService {
   }
 
   async execute(p: Principal, caseId: string, command: CaseCommand, expectedVersion?: number): Promise<CaseDoc> {
-    return this.#write(p, caseId, expectedVersion ?? null, async (_tx, doc) => {
+    return this.#write(p, caseId, expectedVersion ?? null, null, async (_tx, doc) => {
       if (!doc) throw new CityLoopError('NOT_FOUND', { what: 'case', id: caseId });
       // An evaluation given by anyone but the reporter is a follow-up call's record (回访).
       const cmd: CaseCommand = command.type === 'evaluate' ? { ...command, by: doc.reporter.userId === p.userId ? 'reporter' : 'follow_up' } : command;
@@ -376,6 +410,7 @@ export class CaseService {
     p: Principal,
     caseId: string,
     expectedVersion: number | null,
+    clientRequestKey: string | null,
     decide: (tx: Tx, doc: CaseDoc | null) => Promise<CaseEventBody[]>,
   ): Promise<CaseDoc> {
     const { doc, events } = await this.#d.store.transact(async (tx) => {
@@ -384,7 +419,9 @@ export class CaseService {
         throw new CityLoopError('CONFLICT_VERSION', { expected: expectedVersion, actual: before.version });
       }
       const bodies = await decide(tx, before);
-      return this.#commit(tx, caseId, before, bodies, actorOf(p));
+      const committed = await this.#commit(tx, caseId, before, bodies, actorOf(p));
+      if (!before && clientRequestKey !== null) await tx.updateTable('cases').set({ client_request_id: clientRequestKey }).where('id', '=', caseId).execute();
+      return committed;
     });
     if (events.length > 0) this.#d.bus.publish({ events, doc });
     return doc;

@@ -236,6 +236,13 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('timers').addColumn('detail', 'text').execute();
     },
   },
+  '0004_client_request_id': {
+    async up(db: Kysely<any>) {
+      // A phone on a bad connection resends its report with the same id: the second is harmless.
+      await db.schema.alterTable('cases').addColumn('client_request_id', 'text').execute();
+      await db.schema.createIndex('cases_client_request').on('cases').columns(['client_request_id']).unique().execute();
+    },
+  },
 };
 
 /** The hash that the first event of the log points back to. */

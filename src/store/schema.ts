@@ -142,6 +142,7 @@ export interface CaseTable {
   overdue: number;
   version: number;
   doc: string;
+  client_request_id?: string | null;
 }
 
 export interface TaskTable {

@@ -84,3 +84,32 @@ describe.each(DIALECTS)('attachments, atomic dispatch and concurrent writers on 
     }
   });
 });
+
+describe.each(DIALECTS)('field reports resent from a phone on %s', (dialect) => {
+  it('stores a resent report once, even when the copies race', async () => {
+    const t = await openTestPlatform(dialect);
+    try {
+      const gw = await t.signIn('gridworker');
+      const send = () =>
+        t.app.inject({
+          method: 'POST',
+          url: '/api/v1/cases',
+          headers: { authorization: `Bearer ${gw}`, 'idempotency-key': 'phone-7f3a-0001' },
+          payload: { categoryCode: 'environment.exposed-garbage', title: '巷口暴露垃圾', lng: 106.577, lat: 29.557, crs: 'gcj02' },
+        });
+      const [a, b] = await Promise.all([send(), send()]);
+      const c = await send();
+      expect([a.statusCode, b.statusCode, c.statusCode]).toEqual([201, 201, 201]);
+      expect(new Set([a.json().id, b.json().id, c.json().id]).size).toBe(1);
+      const rows = await t.platform.store.db.selectFrom('cases').select('id').where('title', '=', '巷口暴露垃圾').execute();
+      expect(rows).toHaveLength(1);
+      // Another worker's phone may use the same id for its own report.
+      const other = await t.signIn('yuzhong.operator');
+      const mine = await t.app.inject({ method: 'POST', url: '/api/v1/cases', headers: { authorization: `Bearer ${other}`, 'idempotency-key': 'phone-7f3a-0001' }, payload: { categoryCode: 'environment.exposed-garbage', title: '另一处垃圾', lng: 106.577, lat: 29.557, crs: 'gcj02' } });
+      expect(mine.json().id).not.toBe(a.json().id);
+      expect((await verifyEventLog(t.platform.store.db)).ok).toBe(true);
+    } finally {
+      await t.close();
+    }
+  });
+});
