@@ -41,6 +41,10 @@ const TEMPLATES: Partial<Record<CaseEvent['type'], (e: CaseEvent, d: CaseDoc, la
   CaseClosed: (_e, d, l) => (l === 'zh' ? `您反映的问题（${d.number}）已办结。请对办理结果进行评价：问题是否解决？您是否满意？` : `Your case ${d.number} is closed. Please tell us: was it solved, and are you satisfied?`),
   CaseReopened: (_e, d, l) => (l === 'zh' ? `您反映的问题（${d.number}）已重新办理，我们会尽快给您答复。` : `Your case ${d.number} has been reopened; we will get back to you soon.`),
   CaseEvaluated: (_e, d, l) => (l === 'zh' ? `感谢您对问题（${d.number}）办理结果的评价。` : `Thank you for rating the handling of case ${d.number}.`),
+  CaseMerged: (e, _d, l) => {
+    const into = e.type === 'CaseMerged' ? e.payload.intoNumber : '';
+    return l === 'zh' ? `您反映的问题与事项${into}相同，已合并办理，办理进展将同步告知您。` : `Your report repeats case ${into}; they are handled together and you will hear how it goes.`;
+  },
   CaseParked: (e, d, l) => {
     const at = e.type === 'CaseParked' ? fmt(e.payload.reviewAt) : '';
     return l === 'zh' ? `您反映的问题（${d.number}）暂时无法解决，已列入计划，将于${at}前复查。` : `Your case ${d.number} cannot be solved now; it is planned and will be reviewed by ${at}.`;

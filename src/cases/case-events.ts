@@ -96,6 +96,8 @@ export type CaseEventBody =
       type: 'SensorStateChanged';
       payload: { deviceId: string | null; state: 'abnormal' | 'normal'; reading: { name: string; value: number; unit: string } | null };
     }
+  | { type: 'CaseMerged'; payload: { intoCaseId: string; intoNumber: string; reason: string } }
+  | { type: 'SupporterAdded'; payload: { caseId: string; number: string; reporterUserId: string | null } }
   | {
       type: 'CoordinationAgreed';
       payload: { handledByUnitId: string; handledByName: string; maintainedByUnitId: string; maintainedByName: string; note: string };
@@ -127,5 +129,5 @@ export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
   'CaseReported', 'CaseRegistered', 'CaseDeclined', 'CaseDispatched', 'TaskAccepted', 'TaskStarted',
   'TaskCompleted', 'TaskReturned', 'CaseReportedBack', 'CaseChecked', 'CaseReopened', 'CaseClosed',
   'CaseEvaluated', 'CaseEscalated', 'CaseParked', 'CaseUnparked', 'CaseParkReviewDue', 'TaskReminded',
-  'TaskOverdue', 'CaseOverdue', 'CaseSupervised', 'PlanApplied', 'ActionRecorded', 'SensorStateChanged', 'CoordinationAgreed', 'AttachmentAdded',
+  'TaskOverdue', 'CaseOverdue', 'CaseSupervised', 'PlanApplied', 'ActionRecorded', 'SensorStateChanged', 'CaseMerged', 'SupporterAdded', 'CoordinationAgreed', 'AttachmentAdded',
 ];

@@ -17,6 +17,7 @@ export const CASE_STATES = [
   'evaluated', // 评价
   'parked', // 挂账
   'reopened', // 重新办理 (failed check or unsatisfied reporter)
+  'merged', // 合并 (a duplicate: handled, and answered, with the case it was merged into)
 ] as const;
 export type CaseState = (typeof CASE_STATES)[number];
 
@@ -33,6 +34,7 @@ export const CASE_STATE_NAMES: Record<CaseState, { zh: string; en: string }> = {
   evaluated: { zh: '已评价', en: 'evaluated' },
   parked: { zh: '挂账', en: 'parked' },
   reopened: { zh: '重新办理', en: 'reopened' },
+  merged: { zh: '已合并', en: 'merged' },
 };
 
 export const TASK_STATES = ['dispatched', 'accepted', 'in_progress', 'done', 'returned', 'cancelled'] as const;
@@ -220,6 +222,10 @@ export interface CaseDoc {
   /** The latest outcome of each automatic step per target; failures need an operator. */
   automaticSteps?: ActionState[] | undefined;
   sensor?: SensorState | null | undefined;
+  /** For a duplicate: the case it was merged into. */
+  mergedInto?: { readonly id: string; readonly number: string } | null | undefined;
+  /** "Me too": the duplicates merged into this case, whose reporters are answered with it. */
+  supporters?: { readonly caseId: string; readonly number: string; readonly reporterUserId: string | null; readonly at: string }[] | undefined;
   readonly createdAt: string;
   updatedAt: string;
   version: number;

@@ -6,7 +6,7 @@ import { newId } from '../ids.ts';
 import { requirePrincipal } from '../server/app.ts';
 import { langOf } from '../server/problem.ts';
 import { withProblems } from '../server/schemas.ts';
-import { hasRole } from '../auth/principal.ts';
+import { hasRole, SYSTEM_PRINCIPAL } from '../auth/principal.ts';
 import { CASE_SOURCES, CASE_STATES, PRIORITIES, TIERS } from './case-model.ts';
 import { UNSATISFIED_REASONS, type CaseCommand } from './decide-case.ts';
 import { presentCase } from './present-case.ts';
@@ -338,7 +338,60 @@ export function registerCaseRoutes(app: FastifyInstance, platform: Platform): vo
     async (req) => {
       const p = requirePrincipal(req);
       const doc = await cases.get(p, req.params.id);
-      return { items: citizenReplies(doc, await cases.timeline(p, doc.id), langOf(req)) };
+      const own = citizenReplies(doc, await cases.timeline(p, doc.id), langOf(req));
+      if (!doc.mergedInto) return { items: own };
+      // A supporter ("me too") is answered with the case theirs was merged into, from the merge on.
+      const into = await cases.get(SYSTEM_PRINCIPAL, doc.mergedInto.id);
+      const events = await cases.timeline(SYSTEM_PRINCIPAL, into.id);
+      const joined = events.findIndex((e) => e.type === 'SupporterAdded' && e.payload.caseId === doc.id);
+      const later = citizenReplies(into, events.slice(joined + 1), langOf(req));
+      return { items: [...own, ...later] };
+    },
+  );
+
+  const DuplicateBody = Type.Object(
+    {
+      categoryCode: Type.String({ minLength: 1, maxLength: 100 }),
+      lng: Type.Number({ minimum: -180, maximum: 180 }),
+      lat: Type.Number({ minimum: -90, maximum: 90 }),
+      crs: Type.Union([Type.Literal('gcj02'), Type.Literal('wgs84')]),
+      text: Type.String({ minLength: 1, maxLength: 5000 }),
+    },
+    { additionalProperties: false },
+  );
+  app.post<{ Body: Static<typeof DuplicateBody> }>(
+    '/api/v1/cases/duplicates',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: '查重 — likely duplicates before saving: same category, within 250 m and 72 hours, similar text',
+        security: bearer,
+        body: DuplicateBody,
+        response: withProblems({ 200: Type.Object({ items: Type.Array(Type.Object({ case: Type.Ref('Case'), distanceMeters: Type.Number(), similarity: Type.Number() })) }) }),
+      },
+    },
+    async (req) => {
+      const found = await cases.findDuplicates(requirePrincipal(req), req.body);
+      return { items: found.map((f) => ({ ...f, case: present(req, f.case) })) };
+    },
+  );
+
+  const MergeBody = Type.Object({ intoCaseId: Type.String({ maxLength: 64 }), reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false });
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof MergeBody> }>(
+    '/api/v1/cases/:id/merge',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: '合并 — merge this duplicate into another case; its reporter becomes a supporter answered with that case',
+        security: bearer,
+        params: IdParams,
+        body: MergeBody,
+        response: withProblems({ 200: Type.Object({ duplicate: Type.Ref('Case'), into: Type.Ref('Case') }) }),
+      },
+    },
+    async (req) => {
+      const r = await cases.merge(requirePrincipal(req), req.params.id, req.body.intoCaseId, req.body.reason);
+      return { duplicate: present(req, r.duplicate), into: present(req, r.into) };
     },
   );
 

@@ -3,7 +3,8 @@ import type { Clock } from '../clock.ts';
 import { CityLoopError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { parseDuration, type WorkingCalendar } from '../calendar/working-calendar.ts';
-import { toGcj02, type Crs } from '../geo/crs.ts';
+import { haversineMeters, toGcj02, type Crs } from '../geo/crs.ts';
+import { textSimilarity } from '../appeals/similar-text.ts';
 import type { JurisdictionResolver } from '../geo/resolver.ts';
 import type { OrgDirectory } from '../org/org-directory.ts';
 import type { StoreAdapter, Tx } from '../store/store.ts';
@@ -575,6 +576,65 @@ export class CaseService {
       }
     }
     return fired;
+  }
+
+  /**
+   * Likely duplicates of a new report (查重): open cases of the same category reported within the
+   * last 72 hours and 250 m whose text is alike (character-bigram Dice ≥ 0.3), most similar first.
+   */
+  async findDuplicates(
+    p: Principal,
+    input: { categoryCode: string; lng: number; lat: number; crs: Crs; text: string },
+    opts: { withinMeters?: number; withinHours?: number; minSimilarity?: number } = {},
+  ): Promise<{ case: CaseDoc; distanceMeters: number; similarity: number }[]> {
+    const m = opts.withinMeters ?? 250;
+    const since = new Date(this.#d.clock.now().getTime() - (opts.withinHours ?? 72) * 3600_000).toISOString();
+    const [x, y] = toGcj02(input.lng, input.lat, input.crs);
+    const dLat = m / 111_320;
+    const dLng = m / (111_320 * Math.cos((y * Math.PI) / 180));
+    const rows = await this.#d.store.db
+      .selectFrom('cases')
+      .select('doc')
+      .where('category_code', '=', input.categoryCode)
+      .where('created_at', '>=', since)
+      .where('state', 'not in', ['closed', 'evaluated', 'declined', 'merged'])
+      .where('lng', '>=', x - dLng)
+      .where('lng', '<=', x + dLng)
+      .where('lat', '>=', y - dLat)
+      .where('lat', '<=', y + dLat)
+      .limit(200)
+      .execute();
+    return rows
+      .map((r) => JSON.parse(r.doc) as CaseDoc)
+      .filter((d) => canSeeCase(p, d))
+      .map((d) => ({ case: d, distanceMeters: Math.round(haversineMeters([x, y], [d.location.lng, d.location.lat])), similarity: Math.round(textSimilarity(input.text, `${d.title} ${d.description}`) * 1000) / 1000 }))
+      .filter((c) => c.distanceMeters <= m && c.similarity >= (opts.minSimilarity ?? 0.3))
+      .sort((a, b) => b.similarity - a.similarity || a.distanceMeters - b.distanceMeters);
+  }
+
+  /**
+   * Merges a duplicate into the case it repeats, in one transaction: the duplicate is closed as
+   * merged, and the other case records its reporter as a supporter ("me too"), who is answered
+   * with it from then on.
+   */
+  async merge(p: Principal, duplicateId: string, intoId: string, reason: string): Promise<{ duplicate: CaseDoc; into: CaseDoc }> {
+    const result = await this.#d.store.transact(async (tx) => {
+      const dup = await this.#loadForUpdate(tx, duplicateId);
+      const into = await this.#loadForUpdate(tx, intoId);
+      if (!dup) throw new CityLoopError('NOT_FOUND', { what: 'case', id: duplicateId });
+      if (!into) throw new CityLoopError('NOT_FOUND', { what: 'case', id: intoId });
+      const mergeCmd: CaseCommand = { type: 'merge_into', intoCaseId: into.id, intoNumber: into.number, reason };
+      const supportCmd: CaseCommand = { type: 'add_supporter', caseId: dup.id, number: dup.number, reporterUserId: dup.reporter.userId };
+      assertMayCommand(p, dup, mergeCmd);
+      assertMayCommand(p, into, supportCmd);
+      if (into.mergedInto) throw new CityLoopError('CASE_RULE_VIOLATED', { detail: `case ${into.number} was itself merged into ${into.mergedInto.number}` });
+      const a = await this.#commit(tx, dup.id, dup, decideCase(dup, mergeCmd, this.#contextFor(dup, mergeCmd)), actorOf(p));
+      const b = await this.#commit(tx, into.id, into, decideCase(into, supportCmd, this.#contextFor(into, supportCmd)), actorOf(p));
+      return { a, b };
+    });
+    this.#d.bus.publish(result.a);
+    this.#d.bus.publish(result.b);
+    return { duplicate: result.a.doc, into: result.b.doc };
   }
 
   /** Throws unless the principal may give this command on the case (for steps done outside decide). */

@@ -66,7 +66,7 @@ export function timersForEvents(events: readonly CaseEvent[]): TimerSpec[] {
   return out;
 }
 
-const FINISHED = new Set(['declined', 'reported_back', 'checked', 'closed', 'evaluated']);
+const FINISHED = new Set(['declined', 'reported_back', 'checked', 'closed', 'evaluated', 'merged']);
 
 /** What a timer that has come due does to the case now. Pure. */
 export function decideTimer(

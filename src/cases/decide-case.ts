@@ -36,6 +36,10 @@ export type CaseCommand =
   /** Records what an automatic step did (the action runner), or an operator's override of one. */
   | { type: 'record_action'; record: Extract<CaseEventBody, { type: 'ActionRecorded' }>['payload'] }
   | { type: 'override_action'; record: Extract<CaseEventBody, { type: 'ActionRecorded' }>['payload'] }
+  /** On the duplicate: merge it into another case (the service adds the supporter there). */
+  | { type: 'merge_into'; intoCaseId: string; intoNumber: string; reason: string }
+  /** On the case merged into: the service records the supporter in the same transaction. */
+  | { type: 'add_supporter'; caseId: string; number: string; reporterUserId: string | null }
   | { type: 'record_sensor_state'; deviceId?: string | undefined; state: 'abnormal' | 'normal'; reading?: { name: string; value: number; unit: string } | undefined };
 
 export type CaseCommandType = CaseCommand['type'];
@@ -64,6 +68,8 @@ export const COMMAND_NAMES: Record<CaseCommandType, { zh: string; en: string }> 
   record_action: { zh: '记录自动处置结果', en: 'record an automatic step' },
   override_action: { zh: '人工干预自动处置', en: 'override an automatic step' },
   record_sensor_state: { zh: '记录传感器状态', en: 'record the sensor state' },
+  merge_into: { zh: '合并重复事项', en: 'merge into another case' },
+  add_supporter: { zh: '记录附议', en: 'add a supporter' },
 };
 
 /** Which case states allow each command: data, so the API can list the actions open now. */
@@ -92,6 +98,8 @@ export const ALLOWED_IN: Record<CaseCommandType, readonly CaseState[]> = {
   record_action: CASE_STATES,
   override_action: CASE_STATES,
   record_sensor_state: CASE_STATES,
+  merge_into: ['reported', 'registered'],
+  add_supporter: ['reported', 'registered', 'dispatched', 'in_progress', 'returned', 'reported_back', 'checked', 'reopened', 'parked'],
 };
 
 /** Everything decide needs that is not in the case itself, resolved by the caller beforehand. */
@@ -239,6 +247,11 @@ export function decideCase(doc: CaseDoc, cmd: CaseCommand, ctx: DecideContext): 
     }
     case 'apply_plan':
       return decideApplyPlan(doc, ctx);
+    case 'merge_into':
+      if (cmd.intoCaseId === doc.id) violated('a case cannot be merged into itself');
+      return [{ type: 'CaseMerged', payload: { intoCaseId: cmd.intoCaseId, intoNumber: cmd.intoNumber, reason: requireText(cmd.reason, 'reason') } }];
+    case 'add_supporter':
+      return [{ type: 'SupporterAdded', payload: { caseId: cmd.caseId, number: cmd.number, reporterUserId: cmd.reporterUserId } }];
     case 'record_sensor_state':
       return [{ type: 'SensorStateChanged', payload: { deviceId: cmd.deviceId ?? doc.sensor?.deviceId ?? null, state: cmd.state, reading: cmd.reading ?? null } }];
     case 'record_action':

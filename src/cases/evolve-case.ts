@@ -203,6 +203,14 @@ export function evolveCase(doc: CaseDoc | null, e: CaseEvent): CaseDoc {
         reading: e.payload.reading,
       };
       break;
+    case 'CaseMerged':
+      d.state = 'merged';
+      d.mergedInto = { id: e.payload.intoCaseId, number: e.payload.intoNumber };
+      d.closedAt = e.at;
+      break;
+    case 'SupporterAdded':
+      d.supporters = [...(d.supporters ?? []), { caseId: e.payload.caseId, number: e.payload.number, reporterUserId: e.payload.reporterUserId, at: e.at }];
+      break;
     case 'CoordinationAgreed':
       d.coordination = { centerIds: d.coordination?.centerIds ?? [], agreement: { ...e.payload, at: e.at } };
       break;

@@ -159,6 +159,35 @@ describe.each(DIALECTS)('case lifecycle through the HTTP API on %s', (dialect) =
     expect(own.state).toBe('evaluated');
   });
 
+  it('offers a duplicate for merging, counts the supporter and answers both reporters', async () => {
+    tokens['citizen.li'] = await t.signIn('citizen.li');
+    const first = await report('citizen.zhang', { categoryCode: 'appeal.environment.square-dance-noise', title: '解放碑广场舞音响太大', description: '每天晚上十点后广场舞音响声音很大，影响休息' });
+    const text = '晚上十点以后广场舞音响还很大，吵得睡不着';
+    // Before saving, the hotline agent sees the likely duplicate (about 100 m away, similar words).
+    const dupes = await ok('yuzhong.operator', 'POST', '/api/v1/cases/duplicates', { categoryCode: 'appeal.environment.square-dance-noise', lng: 106.5779, lat: 29.5577, crs: 'gcj02', text });
+    expect(dupes.items[0].case.id).toBe(first.id);
+    expect(dupes.items[0].distanceMeters).toBeLessThan(250);
+    const far = await ok('yuzhong.operator', 'POST', '/api/v1/cases/duplicates', { categoryCode: 'appeal.environment.square-dance-noise', lng: 106.5, lat: 29.53, crs: 'gcj02', text });
+    expect(far.items.map((x: any) => x.case.id)).not.toContain(first.id);
+    const second = await report('citizen.li', { categoryCode: 'appeal.environment.square-dance-noise', title: '广场舞噪音扰民', description: text, lng: 106.5779, lat: 29.5577 });
+    const merged = await ok('yuzhong.operator', 'POST', `/api/v1/cases/${second.id}/merge`, { intoCaseId: first.id, reason: '同一广场同一问题' });
+    expect(merged.duplicate.state).toBe('merged');
+    expect(merged.into.supporters).toHaveLength(1);
+    expect(merged.into.supporters[0].reporterUserId).toBe(second.reporter.userId);
+    // The first case is handled to closure; the supporter hears it too.
+    await ok('yuzhong.operator', 'POST', `/api/v1/cases/${first.id}/register`, {});
+    const d = await ok('yuzhong.operator', 'POST', `/api/v1/cases/${first.id}/dispatch`, { tasks: [{ unitId: URBAN, role: 'lead' }] });
+    await ok('yuzhong.urban', 'POST', `/api/v1/cases/${first.id}/tasks/${d.tasks[0].id}/accept`, {});
+    await ok('yuzhong.urban', 'POST', `/api/v1/cases/${first.id}/tasks/${d.tasks[0].id}/complete`, { note: '已约谈广场舞队伍' });
+    await ok('yuzhong.operator', 'POST', `/api/v1/cases/${first.id}/report-back`, { summary: '已约定晚九点半后停止' });
+    await ok('yuzhong.operator', 'POST', `/api/v1/cases/${first.id}/check`, { passed: true });
+    await ok('yuzhong.operator', 'POST', `/api/v1/cases/${first.id}/close`, {});
+    const li = (await ok('citizen.li', 'GET', `/api/v1/cases/${second.id}/replies`)).items.map((r: any) => r.text);
+    expect(li.some((x: string) => x.includes('合并办理'))).toBe(true);
+    expect(li.some((x: string) => x.includes('已办结'))).toBe(true);
+    expect((await call('citizen.li', 'GET', `/api/v1/cases/${first.id}`)).status).toBe(403);
+  });
+
   it('escalates to the city center, which then owns the case', async () => {
     const c = await report();
     const esc = await ok('yuzhong.operator', 'POST', `/api/v1/cases/${c.id}/escalate`, { reason: '涉及主城多区供水干管，需市级统筹' });
