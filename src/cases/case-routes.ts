@@ -376,6 +376,25 @@ export function registerCaseRoutes(app: FastifyInstance, platform: Platform): vo
     },
   );
 
+  const PhoneParams = Type.Object({ phone: Type.String({ minLength: 5, maxLength: 30 }) });
+  app.get<{ Params: Static<typeof PhoneParams> }>(
+    '/api/v1/hotline/callers/:phone/cases',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: '12345 — a caller\'s earlier appeals, by phone number (hotline agents and center staff)',
+        security: bearer,
+        params: PhoneParams,
+        response: withProblems({ 200: Type.Object({ items: Type.Array(Type.Ref('Case')) }) }),
+      },
+    },
+    async (req) => {
+      const p = requirePrincipal(req);
+      if (!hasRole(p, 'admin', 'operator', 'supervisor')) throw new CityLoopError('FORBIDDEN_ROLE', { action: 'look up callers' });
+      return { items: (await cases.casesOfCaller(p, req.params.phone)).map((d) => present(req, d)) };
+    },
+  );
+
   const MergeBody = Type.Object({ intoCaseId: Type.String({ maxLength: 64 }), reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false });
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof MergeBody> }>(
     '/api/v1/cases/:id/merge',

@@ -134,6 +134,13 @@ function provisional(doc: CaseDoc | null, caseId: string, bodies: readonly CaseE
   return d;
 }
 
+/** Phone numbers compared as digits only (+86 and separators dropped). */
+export function normalizePhone(phone: string | null | undefined): string | null {
+  if (!phone) return null;
+  const digits = phone.replace(/\D/g, '').replace(/^86(?=1\d{10}$)/, '');
+  return digits.length >= 5 ? digits : null;
+}
+
 /** Client ids are per user: two phones may both call their first report "1". */
 function clientKey(p: Principal, clientRequestId: string): string {
   const id = clientRequestId.trim();
@@ -504,6 +511,7 @@ export class CaseService {
           street_code: street,
           chain: JSON.stringify(doc.chain.map((l) => l.code)),
           reporter_user_id: doc.reporter.userId,
+          reporter_phone: normalizePhone(doc.reporter.phone),
           created_at: doc.createdAt,
         })
         .execute();
@@ -635,6 +643,14 @@ export class CaseService {
     this.#d.bus.publish(result.a);
     this.#d.bus.publish(result.b);
     return { duplicate: result.a.doc, into: result.b.doc };
+  }
+
+  /** A caller's earlier appeals (hotline), newest first, among the cases the agent may see. */
+  async casesOfCaller(p: Principal, phone: string, limit = 50): Promise<CaseDoc[]> {
+    const key = normalizePhone(phone);
+    if (!key) throw new CityLoopError('VALIDATION_FAILED', { detail: 'phone must have at least 5 digits' });
+    const rows = await this.#d.store.db.selectFrom('cases').select('doc').where('reporter_phone', '=', key).orderBy('created_at', 'desc').limit(limit).execute();
+    return rows.map((r) => JSON.parse(r.doc) as CaseDoc).filter((d) => canSeeCase(p, d));
   }
 
   /** Throws unless the principal may give this command on the case (for steps done outside decide). */

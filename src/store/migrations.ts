@@ -243,6 +243,13 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('cases_client_request').on('cases').columns(['client_request_id']).unique().execute();
     },
   },
+  '0005_reporter_phone': {
+    async up(db: Kysely<any>) {
+      // The hotline finds a caller's earlier appeals by phone number.
+      await db.schema.alterTable('cases').addColumn('reporter_phone', 'text').execute();
+      await db.schema.createIndex('cases_reporter_phone').on('cases').columns(['reporter_phone']).execute();
+    },
+  },
 };
 
 /** The hash that the first event of the log points back to. */

@@ -143,6 +143,7 @@ export interface CaseTable {
   version: number;
   doc: string;
   client_request_id?: string | null;
+  reporter_phone?: string | null;
 }
 
 export interface TaskTable {

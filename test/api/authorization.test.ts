@@ -96,6 +96,16 @@ describe('authorization by role, jurisdiction and unit', () => {
     expect(ev.body.items[0].payload.reporter.phone).toBeNull();
   });
 
+  it('lets a hotline agent find a caller\'s earlier appeals by phone, and nobody else', async () => {
+    const r = await call('yuzhong.operator', 'POST', '/api/v1/cases', { categoryCode: 'appeal.transport.bus-frequency', title: '公交车半小时才来一班', source: 'hotline', ...JIEFANGBEI, reporter: { name: '王五', phone: '+86 138-0000-1234' } });
+    expect(r.status).toBe(201);
+    const found = await call('yuzhong.operator', 'GET', '/api/v1/hotline/callers/13800001234/cases');
+    expect(found.body.items.map((x: any) => x.id)).toContain(r.body.id);
+    expect(found.body.items[0].reporter.name).toBe('王五');
+    expect((await call('nanan.operator', 'GET', '/api/v1/hotline/callers/13800001234/cases')).body.items).toHaveLength(0);
+    expect((await call('citizen.li', 'GET', '/api/v1/hotline/callers/13800001234/cases')).status).toBe(403);
+  });
+
   it('lets a grid worker report in the field and see the grid, not more', async () => {
     const r = await call('gridworker', 'POST', '/api/v1/cases', { categoryCode: 'municipal.water.burst', title: '巡查发现漏水', source: 'camera', ...JIEFANGBEI });
     expect(r.status).toBe(201);
