@@ -31,6 +31,8 @@ export interface Settings {
   /** Logical recipient → URL for the webhook notification channel. */
   readonly notifyWebhooks: Record<string, string>;
   readonly notifyWebhookSecret: string | undefined;
+  /** Appeals classified with less confidence go to the manual triage queue. */
+  readonly appealTriageThreshold: number;
 }
 
 export const SETTING_NAMES = [
@@ -52,6 +54,7 @@ export const SETTING_NAMES = [
   'MQTT_PORT',
   'NOTIFY_WEBHOOKS',
   'NOTIFY_WEBHOOK_SECRET',
+  'APPEAL_TRIAGE_THRESHOLD',
 ] as const;
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -67,6 +70,14 @@ function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: 
   if (raw === undefined || raw === '') return fallback;
   if (!(allowed as readonly string[]).includes(raw)) throw new Error(`setting ${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
   return raw as T;
+}
+
+function fraction(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new Error(`setting ${name} must be a number from 0 to 1, got "${raw}"`);
+  return n;
 }
 
 function mqttUrlOf(raw: string | undefined): string | undefined {
@@ -114,5 +125,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     mqttPort: env.MQTT_PORT === 'off' ? null : int(env, 'MQTT_PORT', 1883, 0, 65535),
     notifyWebhooks: webhooksOf(env.NOTIFY_WEBHOOKS),
     notifyWebhookSecret: env.NOTIFY_WEBHOOK_SECRET || undefined,
+    appealTriageThreshold: fraction(env, 'APPEAL_TRIAGE_THRESHOLD', 0.5),
   };
 }

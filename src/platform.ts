@@ -24,6 +24,10 @@ import { NotifierRegistry } from './actions/notify.ts';
 import { createFileChannel } from './actions/notify/file-channel.ts';
 import { createWebhookChannel } from './actions/notify/webhook-channel.ts';
 import { PlanActionRunner } from './plans/plan-actions.ts';
+import { AppealIntake, type AppealClassifier } from './appeals/appeal-intake.ts';
+import { Gazetteer } from './appeals/gazetteer.ts';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 
 /** The composition root: every adapter is chosen here, once, from the settings. */
 export interface Platform {
@@ -39,6 +43,8 @@ export interface Platform {
   readonly timers: TimerScheduler;
   readonly plans: PlanRegistry;
   readonly actions: PlanActionRunner;
+  readonly intake: AppealIntake;
+  gazetteer(): Gazetteer;
   readonly notifier: NotifierRegistry;
   resolver(): JurisdictionResolver;
   assets(): AssetIndex;
@@ -58,7 +64,11 @@ export interface OpenPlatformOptions {
   readonly seedWhenEmpty?: (p: Platform) => Promise<void>;
   /** The broker for device commands when settings name none (the embedded one `serve` starts). */
   readonly mqttUrl?: string;
+  /** The appeal classifier; default: the model shipped in resources/models. */
+  readonly classifier?: AppealClassifier | null;
 }
+
+const SHIPPED_ROUTING_TABLE = fileURLToPath(new URL('../routing/routing-table.yaml', import.meta.url));
 
 export async function openPlatform(settings: Settings, opts: OpenPlatformOptions = {}): Promise<Platform> {
   const clock = opts.clock ?? systemClock;
@@ -72,8 +82,11 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
   const year = clock.now().getUTCFullYear();
   if (!calendar.covers(year)) opts.log?.warn(`the working calendar has no holidays for ${year}: deadlines skip weekends only (add the year to the calendar file)`);
   const org = await OrgDirectory.load(store.db);
-  let resolver = JurisdictionResolver.build(await loadJurisdictions(store.db));
-  let assets = AssetIndex.build(await loadAssets(store.db));
+  let jurisdictionRecords = await loadJurisdictions(store.db);
+  let resolver = JurisdictionResolver.build(jurisdictionRecords);
+  let assetRecords = await loadAssets(store.db);
+  let assets = AssetIndex.build(assetRecords);
+  let gazetteer = new Gazetteer(jurisdictionRecords, assetRecords);
   const map: MapLookup = {
     nearest: (type, lng, lat, m, filter) => assets.nearest(type, lng, lat, m, filter),
     within: (type, lng, lat, m, filter) => assets.within(type, lng, lat, m, filter),
@@ -127,6 +140,27 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     notifier.register(createWebhookChannel({ targets: settings.notifyWebhooks, ...(settings.notifyWebhookSecret ? { secret: settings.notifyWebhookSecret } : {}), clock }));
   }
   const actions = new PlanActionRunner({ cases, bus, devices: () => devices, notifier, clock });
+  const classifier = opts.classifier !== undefined ? opts.classifier : await loadDefaultClassifier(opts.log);
+  const intake = new AppealIntake({
+    cases,
+    org,
+    db: store.db,
+    clock,
+    classifier: () => classifier,
+    locatePlace: (name) => gazetteer.locate(name),
+    threshold: settings.appealTriageThreshold,
+  });
+  // The routing table is data: the shipped file seeds the first version; later ones come by API.
+  const syncRouting = async () => {
+    await intake.reload();
+    if (!intake.table && org.units().length > 0) {
+      try {
+        await intake.saveTable(await readFile(SHIPPED_ROUTING_TABLE, 'utf8'), 'file:routing-table.yaml');
+      } catch (e) {
+        opts.log?.error(`the shipped routing table was refused: ${(e as Error).message}`);
+      }
+    }
+  };
   const timers = new TimerScheduler(cases, settings.timerIntervalMs, opts.log);
   const platform: Platform = {
     settings,
@@ -142,14 +176,20 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     plans,
     actions,
     notifier,
+    intake,
+    gazetteer: () => gazetteer,
     resolver: () => resolver,
     assets: () => assets,
     map: () => map,
     async reload() {
       await org.reload(store.db);
-      resolver = JurisdictionResolver.build(await loadJurisdictions(store.db));
-      assets = AssetIndex.build(await loadAssets(store.db));
+      jurisdictionRecords = await loadJurisdictions(store.db);
+      resolver = JurisdictionResolver.build(jurisdictionRecords);
+      assetRecords = await loadAssets(store.db);
+      assets = AssetIndex.build(assetRecords);
+      gazetteer = new Gazetteer(jurisdictionRecords, assetRecords);
       await syncPlans();
+      await syncRouting();
     },
     async close() {
       timers.stop();
@@ -167,5 +207,19 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     }
   }
   await syncPlans();
+  await syncRouting();
   return platform;
+}
+
+/** The classifier shipped in resources/models, or null (with a warning) when it cannot be read. */
+async function loadDefaultClassifier(log?: Pick<Logger, 'warn'>): Promise<AppealClassifier | null> {
+  try {
+    // Imported by name at run time: the model is optional, the platform runs without it.
+    const modulePath = './appeals/classifier/shipped-classifier.ts';
+    const m = (await import(modulePath)) as { loadShippedClassifier(): AppealClassifier | Promise<AppealClassifier> };
+    return await m.loadShippedClassifier();
+  } catch (e) {
+    log?.warn(`no appeal classifier: ${(e as Error).message}; appeals need a category`);
+    return null;
+  }
 }

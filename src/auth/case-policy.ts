@@ -46,7 +46,7 @@ function steers(p: Principal, doc: CaseDoc): boolean {
   return TIER_RANK[p.tier] >= TIER_RANK[doc.tier];
 }
 
-const CENTER_COMMANDS: readonly CaseCommandType[] = ['register', 'decline', 'dispatch', 'apply_plan', 'override_action', 'record_sensor_state', 'report_back', 'check', 'close', 'reopen', 'escalate', 'park', 'unpark', 'remind'];
+const CENTER_COMMANDS: readonly CaseCommandType[] = ['register', 'decline', 'dispatch', 'apply_plan', 'override_action', 'record_sensor_state', 'merge_into', 'add_supporter', 'record_routing', 'report_back', 'check', 'close', 'reopen', 'escalate', 'park', 'unpark', 'remind'];
 const TASK_COMMANDS: readonly CaseCommandType[] = ['accept_task', 'start_task', 'complete_task', 'return_task'];
 
 export function assertMayCommand(p: Principal, doc: CaseDoc, cmd: { type: CaseCommandType; taskId?: string }): void {

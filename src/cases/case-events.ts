@@ -96,6 +96,20 @@ export type CaseEventBody =
       type: 'SensorStateChanged';
       payload: { deviceId: string | null; state: 'abnormal' | 'normal'; reading: { name: string; value: number; unit: string } | null };
     }
+  | {
+      type: 'AppealRouted';
+      payload: {
+        automatic: boolean;
+        categoryCode: string;
+        confidence: number | null;
+        top: { categoryCode: string; confidence: number }[];
+        routingVersion: number | null;
+        rule: string | null;
+        why: string;
+        /** triage: sent to the manual queue instead of a unit (low confidence, no rule, no unit). */
+        outcome: 'dispatched' | 'triage';
+      };
+    }
   | { type: 'CaseMerged'; payload: { intoCaseId: string; intoNumber: string; reason: string } }
   | { type: 'SupporterAdded'; payload: { caseId: string; number: string; reporterUserId: string | null } }
   | {
@@ -129,5 +143,5 @@ export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
   'CaseReported', 'CaseRegistered', 'CaseDeclined', 'CaseDispatched', 'TaskAccepted', 'TaskStarted',
   'TaskCompleted', 'TaskReturned', 'CaseReportedBack', 'CaseChecked', 'CaseReopened', 'CaseClosed',
   'CaseEvaluated', 'CaseEscalated', 'CaseParked', 'CaseUnparked', 'CaseParkReviewDue', 'TaskReminded',
-  'TaskOverdue', 'CaseOverdue', 'CaseSupervised', 'PlanApplied', 'ActionRecorded', 'SensorStateChanged', 'CaseMerged', 'SupporterAdded', 'CoordinationAgreed', 'AttachmentAdded',
+  'TaskOverdue', 'CaseOverdue', 'CaseSupervised', 'PlanApplied', 'ActionRecorded', 'SensorStateChanged', 'AppealRouted', 'CaseMerged', 'SupporterAdded', 'CoordinationAgreed', 'AttachmentAdded',
 ];

@@ -314,6 +314,23 @@ export class CaseService {
     });
   }
 
+  /** Several commands on one case in one transaction, each deciding on the case as the one before left it. */
+  async executeAll(p: Principal, caseId: string, commands: readonly CaseCommand[]): Promise<CaseDoc> {
+    return this.#write(p, caseId, null, null, async (_tx, doc) => {
+      if (!doc) throw new CityLoopError('NOT_FOUND', { what: 'case', id: caseId });
+      const now = this.#d.clock.now();
+      const bodies: CaseEventBody[] = [];
+      let cur = doc;
+      for (const cmd of commands) {
+        assertMayCommand(p, cur, cmd as { type: CaseCommand['type']; taskId?: string });
+        const more = decideCase(cur, cmd, this.#contextFor(cur, cmd));
+        cur = provisional(cur, caseId, more, now);
+        bodies.push(...more);
+      }
+      return bodies;
+    });
+  }
+
   #contextFor(doc: CaseDoc, cmd: CaseCommand): DecideContext {
     const org = this.#d.org;
     const center = org.center(doc.centerId);

@@ -40,6 +40,8 @@ export type CaseCommand =
   | { type: 'merge_into'; intoCaseId: string; intoNumber: string; reason: string }
   /** On the case merged into: the service records the supporter in the same transaction. */
   | { type: 'add_supporter'; caseId: string; number: string; reporterUserId: string | null }
+  /** Records the routing decision of an appeal (the intake pipeline, in the reporting transaction). */
+  | { type: 'record_routing'; routing: Extract<CaseEventBody, { type: 'AppealRouted' }>['payload'] }
   | { type: 'record_sensor_state'; deviceId?: string | undefined; state: 'abnormal' | 'normal'; reading?: { name: string; value: number; unit: string } | undefined };
 
 export type CaseCommandType = CaseCommand['type'];
@@ -69,6 +71,7 @@ export const COMMAND_NAMES: Record<CaseCommandType, { zh: string; en: string }> 
   override_action: { zh: '人工干预自动处置', en: 'override an automatic step' },
   record_sensor_state: { zh: '记录传感器状态', en: 'record the sensor state' },
   merge_into: { zh: '合并重复事项', en: 'merge into another case' },
+  record_routing: { zh: '记录分拨', en: 'record routing' },
   add_supporter: { zh: '记录附议', en: 'add a supporter' },
 };
 
@@ -99,6 +102,7 @@ export const ALLOWED_IN: Record<CaseCommandType, readonly CaseState[]> = {
   override_action: CASE_STATES,
   record_sensor_state: CASE_STATES,
   merge_into: ['reported', 'registered'],
+  record_routing: ['reported', 'registered', 'dispatched'],
   add_supporter: ['reported', 'registered', 'dispatched', 'in_progress', 'returned', 'reported_back', 'checked', 'reopened', 'parked'],
 };
 
@@ -247,6 +251,8 @@ export function decideCase(doc: CaseDoc, cmd: CaseCommand, ctx: DecideContext): 
     }
     case 'apply_plan':
       return decideApplyPlan(doc, ctx);
+    case 'record_routing':
+      return [{ type: 'AppealRouted', payload: cmd.routing }];
     case 'merge_into':
       if (cmd.intoCaseId === doc.id) violated('a case cannot be merged into itself');
       return [{ type: 'CaseMerged', payload: { intoCaseId: cmd.intoCaseId, intoNumber: cmd.intoNumber, reason: requireText(cmd.reason, 'reason') } }];

@@ -203,6 +203,9 @@ export function evolveCase(doc: CaseDoc | null, e: CaseEvent): CaseDoc {
         reading: e.payload.reading,
       };
       break;
+    case 'AppealRouted':
+      d.routing = { automatic: e.payload.automatic, outcome: e.payload.outcome, why: e.payload.why, confidence: e.payload.confidence };
+      break;
     case 'CaseMerged':
       d.state = 'merged';
       d.mergedInto = { id: e.payload.intoCaseId, number: e.payload.intoNumber };

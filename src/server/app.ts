@@ -14,7 +14,9 @@ import { registerCaseRoutes } from '../cases/case-routes.ts';
 import { registerFeedRoutes } from '../events/feed-routes.ts';
 import { registerAuditRoutes } from '../events/audit-routes.ts';
 import { registerPlanRoutes } from '../plans/plan-routes.ts';
+import { registerOpen311Routes } from '../appeals/open311/open311-routes.ts';
 import { registerKpiRoutes } from '../kpis/kpi-routes.ts';
+import { registerAppealRoutes } from '../appeals/appeal-routes.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -98,7 +100,9 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
   registerFeedRoutes(app, platform);
   registerAuditRoutes(app, platform);
   registerPlanRoutes(app, platform);
+  registerOpen311Routes(app, platform);
   registerKpiRoutes(app, platform);
+  registerAppealRoutes(app, platform);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/docs'));

@@ -250,6 +250,17 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('cases_reporter_phone').on('cases').columns(['reporter_phone']).execute();
     },
   },
+  '0006_routing_tables': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('routing_tables')
+        .addColumn('version', 'integer', (c) => c.primaryKey())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 /** The hash that the first event of the log points back to. */

@@ -22,6 +22,14 @@ export interface Database {
   settings: SettingTable;
   assets: AssetTable;
   plans: PlanTable;
+  routing_tables: RoutingTableRow;
+}
+
+export interface RoutingTableRow {
+  version: number;
+  source: string;
+  created_at: string;
+  created_by: string;
 }
 
 export interface AssetTable {

@@ -1,0 +1,186 @@
+import type { Clock } from '../clock.ts';
+import { CityLoopError } from '../errors.ts';
+import { SYSTEM_PRINCIPAL, type Principal } from '../auth/principal.ts';
+import type { CaseService, ReportCaseInput } from '../cases/case-service.ts';
+import type { CaseDoc } from '../cases/case-model.ts';
+import type { CaseCommand } from '../cases/decide-case.ts';
+import type { OrgDirectory } from '../org/org-directory.ts';
+import type { Tx } from '../store/store.ts';
+import type { Crs } from '../geo/crs.ts';
+import { chooseRoute, parseRoutingTable, type RoutingTable } from './routing-table.ts';
+
+/** What the intake needs from a classifier (the shipped one lives in ./classifier/). */
+export interface AppealClassifier {
+  classify(text: string, title?: string): { categoryCode: string; confidence: number; top: readonly { categoryCode: string; confidence: number }[] };
+}
+
+export interface AppealInput {
+  readonly text: string;
+  readonly title?: string | undefined;
+  /** Given by a hotline agent who chose the category: no classification then. */
+  readonly categoryCode?: string | undefined;
+  readonly lng?: number | undefined;
+  readonly lat?: number | undefined;
+  readonly crs?: Crs | undefined;
+  /** A place name resolved against the gazetteer when no coordinates are given. */
+  readonly place?: string | undefined;
+  readonly source: 'citizen' | 'hotline' | 'grid_worker';
+  readonly reporter?: ReportCaseInput['reporter'];
+  readonly clientRequestId?: string | undefined;
+}
+
+export interface RoutingTableVersion {
+  readonly version: number;
+  readonly table: RoutingTable;
+}
+
+/**
+ * 智能分拨: an appeal is classified, placed, routed by the routing table, registered and
+ * dispatched — or, when the classifier is not sure, no rule applies or no unit serves the place,
+ * put in the manual triage queue with the reason. Every decision records why.
+ *
+ * The report is written as the reporter; the routing as the system, in a second transaction: if
+ * the process stops between the two, the case waits as reported in the center's queue.
+ */
+export class AppealIntake {
+  readonly #cases: CaseService;
+  readonly #org: OrgDirectory;
+  readonly #db: Tx;
+  readonly #clock: Clock;
+  readonly #classifier: () => AppealClassifier | null;
+  readonly #locatePlace: (name: string) => { lng: number; lat: number } | null;
+  readonly threshold: number;
+  #table: RoutingTableVersion | null = null;
+
+  constructor(deps: {
+    cases: CaseService;
+    org: OrgDirectory;
+    db: Tx;
+    clock: Clock;
+    classifier: () => AppealClassifier | null;
+    locatePlace: (name: string) => { lng: number; lat: number } | null;
+    threshold: number;
+  }) {
+    this.#cases = deps.cases;
+    this.#org = deps.org;
+    this.#db = deps.db;
+    this.#clock = deps.clock;
+    this.#classifier = deps.classifier;
+    this.#locatePlace = deps.locatePlace;
+    this.threshold = deps.threshold;
+  }
+
+  #parseOptions() {
+    return { knownUnitKinds: new Set(this.#org.units().map((u) => u.kind)), knownCategories: new Set(this.#org.categories().map((c) => c.code)) };
+  }
+
+  async reload(): Promise<void> {
+    const row = await this.#db.selectFrom('routing_tables').selectAll().orderBy('version', 'desc').limit(1).executeTakeFirst();
+    this.#table = row ? { version: Number(row.version), table: parseRoutingTable(row.source) } : null;
+  }
+
+  get table(): RoutingTableVersion | null {
+    return this.#table;
+  }
+
+  async versions(): Promise<{ version: number; createdAt: string; createdBy: string }[]> {
+    const rows = await this.#db.selectFrom('routing_tables').select(['version', 'created_at', 'created_by']).orderBy('version').execute();
+    return rows.map((r) => ({ version: Number(r.version), createdAt: r.created_at, createdBy: r.created_by }));
+  }
+
+  async source(version: number): Promise<string> {
+    const row = await this.#db.selectFrom('routing_tables').select('source').where('version', '=', version).executeTakeFirst();
+    if (!row) throw new CityLoopError('NOT_FOUND', { what: 'routing table version', id: version });
+    return row.source;
+  }
+
+  /** Stores a new version of the routing table (checked first); identical text is not stored again. */
+  async saveTable(source: string, by: string): Promise<{ version: number; created: boolean }> {
+    try {
+      parseRoutingTable(source, this.#parseOptions());
+    } catch (e) {
+      const problems = (e as { problems?: { path: string; message: string }[] }).problems;
+      throw new CityLoopError('VALIDATION_FAILED', { detail: (e as Error).message }, problems ? { errors: problems } : undefined);
+    }
+    const last = await this.#db.selectFrom('routing_tables').select(['version', 'source']).orderBy('version', 'desc').limit(1).executeTakeFirst();
+    if (last && last.source === source) return { version: Number(last.version), created: false };
+    const version = (last ? Number(last.version) : 0) + 1;
+    await this.#db.insertInto('routing_tables').values({ version, source, created_at: this.#clock.now().toISOString(), created_by: by }).execute();
+    await this.reload();
+    return { version, created: true };
+  }
+
+  /** The classifier's suggestion, or null when none is loaded. */
+  classify(text: string, title?: string): { categoryCode: string; confidence: number; top: readonly { categoryCode: string; confidence: number }[] } | null {
+    return this.#classifier()?.classify(text, title) ?? null;
+  }
+
+  async submit(p: Principal, input: AppealInput): Promise<CaseDoc> {
+    const text = input.text?.trim();
+    if (!text) throw new CityLoopError('VALIDATION_FAILED', { detail: 'text is required' });
+    // 1. What is it about?
+    let categoryCode = input.categoryCode;
+    let confidence: number | null = null;
+    let top: { categoryCode: string; confidence: number }[] = [];
+    if (!categoryCode) {
+      const classifier = this.#classifier();
+      if (!classifier) throw new CityLoopError('VALIDATION_FAILED', { detail: 'no classifier is loaded: give categoryCode' });
+      const c = classifier.classify(text, input.title);
+      categoryCode = c.categoryCode;
+      confidence = Math.round(c.confidence * 1000) / 1000;
+      top = c.top.map((x) => ({ categoryCode: x.categoryCode, confidence: Math.round(x.confidence * 1000) / 1000 }));
+    }
+    // 2. Where?
+    let point: { lng: number; lat: number; crs: Crs } | null = input.lng !== undefined && input.lat !== undefined ? { lng: input.lng, lat: input.lat, crs: input.crs ?? 'wgs84' } : null;
+    if (!point && input.place) {
+      const found = this.#locatePlace(input.place);
+      if (found) point = { ...found, crs: 'gcj02' };
+    }
+    if (!point) {
+      throw new CityLoopError('VALIDATION_FAILED', { detail: `the place could not be found${input.place ? `: ${input.place}` : ''}; give coordinates or a known place name (区县、街道、社区或地标)` });
+    }
+    // 3. Report as the reporter.
+    const doc = await this.#cases.report(p, {
+      source: input.source,
+      categoryCode,
+      title: (input.title?.trim() || text).slice(0, 60),
+      description: text,
+      lng: point.lng,
+      lat: point.lat,
+      crs: point.crs,
+      reporter: input.reporter,
+      clientRequestId: input.clientRequestId,
+    });
+    if (doc.routing || doc.state !== 'reported') return doc; // a resend of a report already routed
+    // 4. Route as the system, recording why.
+    return this.#route(doc, categoryCode, confidence, top, input.categoryCode !== undefined);
+  }
+
+  async #route(doc: CaseDoc, categoryCode: string, confidence: number | null, top: { categoryCode: string; confidence: number }[], chosenByAgent: boolean): Promise<CaseDoc> {
+    const table = this.#table;
+    const triage = (why: string): Promise<CaseDoc> =>
+      this.#cases.execute(SYSTEM_PRINCIPAL, doc.id, {
+        type: 'record_routing',
+        routing: { automatic: true, categoryCode, confidence, top, routingVersion: table?.version ?? null, rule: null, why, outcome: 'triage' },
+      });
+    if (!chosenByAgent && confidence !== null && confidence < this.threshold) {
+      return triage(`分类置信度${confidence}低于阈值${this.threshold}，转人工分拨`);
+    }
+    const choice = table ? chooseRoute(table.table, categoryCode, doc.chain) : null;
+    if (!table || !choice) return triage(`派单目录中没有适用于${categoryCode}的规则，转人工分拨`);
+    const unitAt = (kind: string, scope: string) => {
+      const code = scope === 'city' ? doc.chain[0]?.code : doc.chain.find((l) => l.level === scope)?.code;
+      return code ? this.#org.unitOfKind(kind, code) : undefined;
+    };
+    const lead = unitAt(choice.rule.lead.kind, choice.rule.lead.scope);
+    if (!lead) return triage(`${choice.why}：本地没有该单位，转人工分拨`);
+    const assists = choice.rule.assists.map((a) => unitAt(a.kind, a.scope)).filter((u): u is NonNullable<typeof u> => u !== undefined && u.id !== lead.id);
+    const why = `${choice.why}${confidence !== null ? `；分类置信度${confidence}` : '；坐席选定类别'}`;
+    const commands: CaseCommand[] = [
+      { type: 'record_routing', routing: { automatic: true, categoryCode, confidence, top, routingVersion: table.version, rule: `${choice.rule.category}@${choice.rule.jurisdiction ?? '*'}`, why, outcome: 'dispatched' } },
+      { type: 'register', note: why },
+      { type: 'dispatch', tasks: [{ unitId: lead.id, role: 'lead' }, ...assists.map((u) => ({ unitId: u.id, role: 'assist' as const }))], note: why },
+    ];
+    return this.#cases.executeAll(SYSTEM_PRINCIPAL, doc.id, commands);
+  }
+}

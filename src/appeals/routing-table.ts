@@ -1,0 +1,92 @@
+import { parse } from 'yaml';
+import type { ChainLink, Tier } from '../cases/case-model.ts';
+
+/**
+ * 派单目录: category × place → lead unit and assisting units, as data a city edits. Pure:
+ * parsing, checking and choosing the rule; the store keeps the versions.
+ */
+export interface UnitRole {
+  readonly kind: string;
+  readonly scope: Tier;
+}
+
+export interface RoutingRule {
+  /** A category code; a parent code covers its children. */
+  readonly category: string;
+  /** Only in this district or street (its code); absent: anywhere in the city. */
+  readonly jurisdiction?: string | undefined;
+  readonly lead: UnitRole;
+  readonly assists: readonly UnitRole[];
+}
+
+export interface RoutingTable {
+  readonly rules: readonly RoutingRule[];
+}
+
+export class RoutingTableError extends Error {
+  constructor(readonly problems: readonly { path: string; message: string }[]) {
+    super(`the routing table is not valid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+  }
+}
+
+const TIERS: readonly string[] = ['city', 'district', 'street'];
+
+function readRole(x: unknown, path: string, problems: { path: string; message: string }[], kinds?: ReadonlySet<string>): UnitRole | null {
+  if (!x || typeof x !== 'object') {
+    problems.push({ path, message: 'must be { kind, scope }' });
+    return null;
+  }
+  const { kind, scope } = x as { kind?: unknown; scope?: unknown };
+  if (typeof kind !== 'string' || !/^[a-z][a-z0-9-]{1,63}$/.test(kind)) problems.push({ path: `${path}/kind`, message: 'must be a unit kind' });
+  else if (kinds && !kinds.has(kind)) problems.push({ path: `${path}/kind`, message: `unknown unit kind ${kind}` });
+  if (typeof scope !== 'string' || !TIERS.includes(scope)) problems.push({ path: `${path}/scope`, message: 'must be city, district or street' });
+  return typeof kind === 'string' && typeof scope === 'string' ? { kind, scope: scope as Tier } : null;
+}
+
+/** Reads a table from YAML or JSON text (or an object), checking every rule; throws RoutingTableError. */
+export function parseRoutingTable(input: string | unknown, opts: { knownUnitKinds?: ReadonlySet<string>; knownCategories?: ReadonlySet<string> } = {}): RoutingTable {
+  const data: unknown = typeof input === 'string' ? parse(input, { maxAliasCount: 10 }) : input;
+  const problems: { path: string; message: string }[] = [];
+  const rulesIn = (data as { rules?: unknown } | null)?.rules;
+  if (!Array.isArray(rulesIn)) throw new RoutingTableError([{ path: '/rules', message: 'must be a list of rules' }]);
+  const rules: RoutingRule[] = [];
+  const seen = new Set<string>();
+  rulesIn.forEach((r: unknown, i) => {
+    const base = `/rules/${i}`;
+    const rule = (r ?? {}) as { category?: unknown; jurisdiction?: unknown; lead?: unknown; assists?: unknown };
+    if (typeof rule.category !== 'string' || !/^[a-z0-9.-]{2,100}$/.test(rule.category)) problems.push({ path: `${base}/category`, message: 'must be a category code' });
+    else if (opts.knownCategories && !opts.knownCategories.has(rule.category)) problems.push({ path: `${base}/category`, message: `unknown category ${rule.category}` });
+    if (rule.jurisdiction !== undefined && (typeof rule.jurisdiction !== 'string' || !/^\d{6,15}$/.test(rule.jurisdiction))) problems.push({ path: `${base}/jurisdiction`, message: 'must be a jurisdiction code' });
+    const lead = readRole(rule.lead, `${base}/lead`, problems, opts.knownUnitKinds);
+    const assists = rule.assists === undefined ? [] : Array.isArray(rule.assists) ? rule.assists.map((a, j) => readRole(a, `${base}/assists/${j}`, problems, opts.knownUnitKinds)) : (problems.push({ path: `${base}/assists`, message: 'must be a list' }), []);
+    const key = `${String(rule.category)}@${String(rule.jurisdiction ?? '*')}`;
+    if (seen.has(key)) problems.push({ path: base, message: `a second rule for ${key}` });
+    seen.add(key);
+    if (lead && typeof rule.category === 'string') {
+      rules.push({ category: rule.category, ...(typeof rule.jurisdiction === 'string' ? { jurisdiction: rule.jurisdiction } : {}), lead, assists: assists.filter((a): a is UnitRole => a !== null) });
+    }
+  });
+  if (problems.length > 0) throw new RoutingTableError(problems);
+  return { rules };
+}
+
+export interface RouteChoice {
+  readonly rule: RoutingRule;
+  /** Why, in words an operator reads: the category and place the rule was written for. */
+  readonly why: string;
+}
+
+/** The most specific rule for a category at a place: longest category, then the deepest place. */
+export function chooseRoute(table: RoutingTable, categoryCode: string, chain: readonly ChainLink[]): RouteChoice | null {
+  const depth = new Map(chain.map((l, i) => [l.code, i]));
+  let best: { rule: RoutingRule; score: number } | null = null;
+  for (const rule of table.rules) {
+    if (!(categoryCode === rule.category || categoryCode.startsWith(`${rule.category}.`))) continue;
+    if (rule.jurisdiction !== undefined && !depth.has(rule.jurisdiction)) continue;
+    const score = rule.category.length * 100 + (rule.jurisdiction !== undefined ? 1 + (depth.get(rule.jurisdiction) ?? 0) : 0);
+    if (!best || score > best.score) best = { rule, score };
+  }
+  if (!best) return null;
+  const r = best.rule;
+  return { rule: r, why: `派单目录：${r.category}${r.jurisdiction ? `（${r.jurisdiction}）` : ''} → ${r.lead.kind}` };
+}
