@@ -722,7 +722,7 @@ export class CaseService {
     const byJurisdiction = (code: string) => {
       const level = resolver.get(code)?.level;
       return (eb: any) => {
-        if (level === 'city') return eb.val(1).eq(1);
+        if (level === 'city') return eb(eb.val(1), '=', 1);
         if (level === 'district') return eb('district_code', '=', code);
         if (level === 'street') return eb('street_code', '=', code);
         if (level === 'grid') return eb('jurisdiction_code', '=', code);

@@ -40,7 +40,7 @@ function tokenOf(req: FastifyRequest): string | null {
 }
 
 export function redactQuery(url: string): string {
-  return url.replace(/([?&](access_token|token|password)=)[^&]*/gi, '$1***');
+  return url.replace(/([?&](access_token|token|password|api_key)=)[^&]*/gi, '$1***');
 }
 
 export function requirePrincipal(req: FastifyRequest): Principal {

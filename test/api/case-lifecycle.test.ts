@@ -281,6 +281,9 @@ describe.each(DIALECTS)('case lifecycle through the HTTP API on %s', (dialect) =
     const reported = await ok('yuzhong.operator', 'GET', '/api/v1/cases?state=reported&jurisdiction=500103&category=municipal.water&limit=200');
     expect(reported.items.length).toBeGreaterThan(0);
     expect(reported.items.every((x: any) => x.state === 'reported' && x.categoryCode.startsWith('municipal.water'))).toBe(true);
+    // The city center sees every district's cases.
+    const city = await ok('city.operator', 'GET', '/api/v1/cases?limit=200');
+    expect(city.items.length).toBeGreaterThan(0);
     const bad = await call('yuzhong.operator', 'GET', '/api/v1/cases?state=nonsense');
     expect(bad.status).toBe(400);
   });

@@ -55,6 +55,7 @@ describe('health, OpenAPI, documentation and the live feed', () => {
 
   it('never logs a token from the query string', () => {
     expect(redactQuery('/api/v1/events/stream?access_token=cls_secret&types=CaseReported')).toBe('/api/v1/events/stream?access_token=***&types=CaseReported');
+    expect(redactQuery('/open311/v2/requests.json?api_key=clt_secret')).toBe('/open311/v2/requests.json?api_key=***');
   });
 
   it('resolves a point publicly in either datum', async () => {
