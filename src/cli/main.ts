@@ -20,6 +20,7 @@ import { parsePlan, PlanError } from '../plans/plan-definition.ts';
 import { DEMO_CATEGORIES } from '../cases/category-catalogue.ts';
 import { CITY_UNIT_KINDS, DISTRICT_UNIT_KINDS, STREET_UNIT_KINDS } from '../org/unit-catalogue.ts';
 import { CityLoopError } from '../errors.ts';
+import { registerClassifierCommands } from '../appeals/classifier/classifier-cli.ts';
 
 const KNOWN_UNIT_KINDS = new Set([...CITY_UNIT_KINDS, ...DISTRICT_UNIT_KINDS, ...STREET_UNIT_KINDS].map((k) => k.kind));
 
@@ -326,6 +327,7 @@ export function buildCli(): Command {
       console.log(opts.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
     });
 
+  registerClassifierCommands(program);
   return program;
 }
 

@@ -1,0 +1,145 @@
+/**
+ * Labelled messages from a file's text: JSONL (one object a line) or CSV (RFC 4180, a header
+ * row). A city's past work orders come out of whatever system it had, so the CSV columns may be
+ * named in English or as in the TipDM export (留言主题, 留言详情, 一级标签). Every problem names
+ * its line: a refusal the person can act on, not "invalid input".
+ */
+import type { LabelledMessage } from './train-appeal-classifier.ts';
+
+export type MessageFileFormat = 'jsonl' | 'csv';
+
+/** A message and the line of the file it starts on. */
+export interface NumberedMessage extends LabelledMessage {
+  readonly line: number;
+}
+
+export class MessageFileError extends Error {
+  constructor(
+    readonly line: number,
+    readonly reason: string,
+  ) {
+    super(`line ${line}: ${reason}`);
+  }
+}
+
+/** By extension, else by the first character (a JSON line starts with "{"). */
+export function detectMessageFormat(fileName: string, content: string): MessageFileFormat {
+  const lower = fileName.toLowerCase();
+  if (lower.endsWith('.csv')) return 'csv';
+  if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson') || lower.endsWith('.json')) return 'jsonl';
+  return content.replace(/^\uFEFF/, '').trimStart().startsWith('{') ? 'jsonl' : 'csv';
+}
+
+export interface ParseOptions {
+  /** Eval and training need labels; classifying a batch would not. */
+  readonly requireLabel: boolean;
+}
+
+function checkMessage(line: number, title: unknown, text: unknown, label: unknown, opts: ParseOptions): NumberedMessage {
+  if (typeof text !== 'string' || text.trim() === '') throw new MessageFileError(line, '"text" is missing or empty');
+  if (title !== undefined && title !== null && typeof title !== 'string') throw new MessageFileError(line, '"title" must be a string');
+  if (label === undefined || label === null || (typeof label === 'string' && label.trim() === '')) {
+    if (opts.requireLabel) throw new MessageFileError(line, '"label" is missing or empty');
+    return { title: (title as string | null | undefined) ?? null, text, label: '', line };
+  }
+  if (typeof label !== 'string') throw new MessageFileError(line, '"label" must be a string');
+  return { title: (title as string | null | undefined) ?? null, text, label: label.trim(), line };
+}
+
+export function parseJsonlMessages(content: string, opts: ParseOptions): NumberedMessage[] {
+  const out: NumberedMessage[] = [];
+  const lines = content.replace(/^\uFEFF/, '').split('\n');
+  lines.forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '') return;
+    let row: unknown;
+    try {
+      row = JSON.parse(line);
+    } catch (e) {
+      throw new MessageFileError(i + 1, `not valid JSON (${(e as Error).message})`);
+    }
+    if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new MessageFileError(i + 1, 'not a JSON object');
+    const r = row as Record<string, unknown>;
+    out.push(checkMessage(i + 1, r.title, r.text, r.label, opts));
+  });
+  return out;
+}
+
+/** Records of an RFC 4180 CSV text, each with the line it starts on. */
+export function parseCsvRecords(content: string): { line: number; fields: string[] }[] {
+  const text = content.replace(/^\uFEFF/, '');
+  const records: { line: number; fields: string[] }[] = [];
+  let fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  let line = 1;
+  let recordLine = 1;
+  let quoteLine = 0;
+  let i = 0;
+  const endRecord = () => {
+    fields.push(field);
+    if (!(fields.length === 1 && fields[0] === '')) records.push({ line: recordLine, fields });
+    fields = [];
+    field = '';
+  };
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i += 2;
+          continue;
+        }
+        quoted = false;
+      } else {
+        if (ch === '\n') line++;
+        field += ch;
+      }
+      i++;
+      continue;
+    }
+    if (ch === '"' && field === '') {
+      quoted = true;
+      quoteLine = line;
+    } else if (ch === ',') {
+      fields.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      endRecord();
+      line++;
+      recordLine = line;
+    } else field += ch;
+    i++;
+  }
+  if (quoted) throw new MessageFileError(quoteLine, 'a quoted field is never closed');
+  if (field !== '' || fields.length > 0) endRecord();
+  return records;
+}
+
+const COLUMN_NAMES: Record<'title' | 'text' | 'label', readonly string[]> = {
+  title: ['title', '留言主题', '标题', '主题'],
+  text: ['text', '留言详情', '内容', '正文', '诉求内容'],
+  label: ['label', '一级标签', '一级分类', '类别', '分类'],
+};
+
+export function parseCsvMessages(content: string, opts: ParseOptions): NumberedMessage[] {
+  const records = parseCsvRecords(content);
+  const header = records.shift();
+  if (!header) throw new MessageFileError(1, 'the file is empty (a header row with text and label columns is needed)');
+  const names = header.fields.map((f) => f.trim().toLowerCase());
+  const column = (key: keyof typeof COLUMN_NAMES) => names.findIndex((n) => COLUMN_NAMES[key].includes(n));
+  const at = { title: column('title'), text: column('text'), label: column('label') };
+  if (at.text < 0) throw new MessageFileError(header.line, `no text column in the header (one of: ${COLUMN_NAMES.text.join(', ')})`);
+  if (opts.requireLabel && at.label < 0) throw new MessageFileError(header.line, `no label column in the header (one of: ${COLUMN_NAMES.label.join(', ')})`);
+  return records.map((r) => {
+    if (r.fields.length !== header.fields.length) throw new MessageFileError(r.line, `${r.fields.length} fields where the header has ${header.fields.length}`);
+    const title = at.title >= 0 && r.fields[at.title]!.trim() !== '' ? r.fields[at.title] : null;
+    return checkMessage(r.line, title, r.fields[at.text], at.label >= 0 ? r.fields[at.label] : undefined, opts);
+  });
+}
+
+export function parseLabelledMessages(content: string, format: MessageFileFormat, opts: ParseOptions): NumberedMessage[] {
+  return format === 'csv' ? parseCsvMessages(content, opts) : parseJsonlMessages(content, opts);
+}
