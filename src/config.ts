@@ -32,7 +32,8 @@ export interface Settings {
   readonly notifyWebhooks: Record<string, string>;
   readonly notifyWebhookSecret: string | undefined;
   /** Appeals classified with less confidence go to the manual triage queue. */
-  readonly appealTriageThreshold: number;
+  /** undefined: the shipped model's own threshold. */
+  readonly appealTriageThreshold: number | undefined;
 }
 
 export const SETTING_NAMES = [
@@ -125,6 +126,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     mqttPort: env.MQTT_PORT === 'off' ? null : int(env, 'MQTT_PORT', 1883, 0, 65535),
     notifyWebhooks: webhooksOf(env.NOTIFY_WEBHOOKS),
     notifyWebhookSecret: env.NOTIFY_WEBHOOK_SECRET || undefined,
-    appealTriageThreshold: fraction(env, 'APPEAL_TRIAGE_THRESHOLD', 0.5),
+    appealTriageThreshold: env.APPEAL_TRIAGE_THRESHOLD ? fraction(env, 'APPEAL_TRIAGE_THRESHOLD', 0.56) : undefined,
   };
 }

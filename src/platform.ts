@@ -148,7 +148,7 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     clock,
     classifier: () => classifier,
     locatePlace: (name) => gazetteer.locate(name),
-    threshold: settings.appealTriageThreshold,
+    threshold: settings.appealTriageThreshold ?? (classifier as { threshold?: number } | null)?.threshold ?? 0.56,
   });
   // The routing table is data: the shipped file seeds the first version; later ones come by API.
   const syncRouting = async () => {

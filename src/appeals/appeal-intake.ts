@@ -7,7 +7,7 @@ import type { CaseCommand } from '../cases/decide-case.ts';
 import type { OrgDirectory } from '../org/org-directory.ts';
 import type { Tx } from '../store/store.ts';
 import type { Crs } from '../geo/crs.ts';
-import { chooseRoute, parseRoutingTable, type RoutingTable } from './routing-table.ts';
+import { chooseRoute, parseRoutingTable, refineCategory, type RoutingTable } from './routing-table.ts';
 
 /** What the intake needs from a classifier (the shipped one lives in ./classifier/). */
 export interface AppealClassifier {
@@ -130,6 +130,16 @@ export class AppealIntake {
       confidence = Math.round(c.confidence * 1000) / 1000;
       top = c.top.map((x) => ({ categoryCode: x.categoryCode, confidence: Math.round(x.confidence * 1000) / 1000 }));
     }
+    // The routing table's keyword rules name the exact category: a rule, not a guess, so it also
+    // settles a message the classifier was unsure of.
+    let refinedBy: string | null = null;
+    if (!input.categoryCode && this.#table) {
+      const refined = refineCategory(this.#table.table, `${input.title ?? ''} ${text}`);
+      if (refined) {
+        categoryCode = refined.category;
+        refinedBy = refined.keyword;
+      }
+    }
     // 2. Where?
     let point: { lng: number; lat: number; crs: Crs } | null = input.lng !== undefined && input.lat !== undefined ? { lng: input.lng, lat: input.lat, crs: input.crs ?? 'wgs84' } : null;
     if (!point && input.place) {
@@ -153,17 +163,17 @@ export class AppealIntake {
     });
     if (doc.routing || doc.state !== 'reported') return doc; // a resend of a report already routed
     // 4. Route as the system, recording why.
-    return this.#route(doc, categoryCode, confidence, top, input.categoryCode !== undefined);
+    return this.#route(doc, categoryCode, confidence, top, input.categoryCode !== undefined, refinedBy);
   }
 
-  async #route(doc: CaseDoc, categoryCode: string, confidence: number | null, top: { categoryCode: string; confidence: number }[], chosenByAgent: boolean): Promise<CaseDoc> {
+  async #route(doc: CaseDoc, categoryCode: string, confidence: number | null, top: { categoryCode: string; confidence: number }[], chosenByAgent: boolean, refinedBy: string | null): Promise<CaseDoc> {
     const table = this.#table;
     const triage = (why: string): Promise<CaseDoc> =>
       this.#cases.execute(SYSTEM_PRINCIPAL, doc.id, {
         type: 'record_routing',
         routing: { automatic: true, categoryCode, confidence, top, routingVersion: table?.version ?? null, rule: null, why, outcome: 'triage' },
       });
-    if (!chosenByAgent && confidence !== null && confidence < this.threshold) {
+    if (!chosenByAgent && refinedBy === null && confidence !== null && confidence < this.threshold) {
       return triage(`分类置信度${confidence}低于阈值${this.threshold}，转人工分拨`);
     }
     const choice = table ? chooseRoute(table.table, categoryCode, doc.chain) : null;
@@ -175,7 +185,7 @@ export class AppealIntake {
     const lead = unitAt(choice.rule.lead.kind, choice.rule.lead.scope);
     if (!lead) return triage(`${choice.why}：本地没有该单位，转人工分拨`);
     const assists = choice.rule.assists.map((a) => unitAt(a.kind, a.scope)).filter((u): u is NonNullable<typeof u> => u !== undefined && u.id !== lead.id);
-    const why = `${choice.why}${confidence !== null ? `；分类置信度${confidence}` : '；坐席选定类别'}`;
+    const why = `${choice.why}${refinedBy !== null ? `；关键词“${refinedBy}”` : ''}${confidence !== null ? `；分类置信度${confidence}` : '；坐席选定类别'}`;
     const commands: CaseCommand[] = [
       { type: 'record_routing', routing: { automatic: true, categoryCode, confidence, top, routingVersion: table.version, rule: `${choice.rule.category}@${choice.rule.jurisdiction ?? '*'}`, why, outcome: 'dispatched' } },
       { type: 'register', note: why },

@@ -19,7 +19,17 @@ export interface RoutingRule {
   readonly assists: readonly UnitRole[];
 }
 
+/**
+ * A keyword rule that names the exact category when the classifier's first-level answer is too
+ * coarse (or, as the training data labels buses under 城乡建设, not what this city routes by).
+ */
+export interface RefineRule {
+  readonly keywords: readonly string[];
+  readonly category: string;
+}
+
 export interface RoutingTable {
+  readonly refine: readonly RefineRule[];
   readonly rules: readonly RoutingRule[];
 }
 
@@ -66,8 +76,28 @@ export function parseRoutingTable(input: string | unknown, opts: { knownUnitKind
       rules.push({ category: rule.category, ...(typeof rule.jurisdiction === 'string' ? { jurisdiction: rule.jurisdiction } : {}), lead, assists: assists.filter((a): a is UnitRole => a !== null) });
     }
   });
+  const refine: RefineRule[] = [];
+  const refineIn = (data as { refine?: unknown } | null)?.refine;
+  if (refineIn !== undefined && !Array.isArray(refineIn)) problems.push({ path: '/refine', message: 'must be a list' });
+  (Array.isArray(refineIn) ? refineIn : []).forEach((r: unknown, i) => {
+    const rule = (r ?? {}) as { keywords?: unknown; category?: unknown };
+    const ok = Array.isArray(rule.keywords) && rule.keywords.length > 0 && rule.keywords.every((k) => typeof k === 'string' && k.trim().length > 0 && k.length <= 50);
+    if (!ok) problems.push({ path: `/refine/${i}/keywords`, message: 'must be a non-empty list of words' });
+    if (typeof rule.category !== 'string') problems.push({ path: `/refine/${i}/category`, message: 'must be a category code' });
+    else if (opts.knownCategories && !opts.knownCategories.has(rule.category)) problems.push({ path: `/refine/${i}/category`, message: `unknown category ${rule.category}` });
+    if (ok && typeof rule.category === 'string') refine.push({ keywords: (rule.keywords as string[]).map((k) => k.trim()), category: rule.category });
+  });
   if (problems.length > 0) throw new RoutingTableError(problems);
-  return { rules };
+  return { refine, rules };
+}
+
+/** The first keyword rule whose word appears in the text, or null. */
+export function refineCategory(table: RoutingTable, text: string): { category: string; keyword: string } | null {
+  for (const r of table.refine) {
+    const keyword = r.keywords.find((k) => text.includes(k));
+    if (keyword) return { category: r.category, keyword };
+  }
+  return null;
 }
 
 export interface RouteChoice {

@@ -36,6 +36,35 @@ describe('smart routing of appeals (智能分拨)', () => {
     expect(routed.actor.id).toBe('system');
   });
 
+  it.each([
+    ['广场舞噪音太大，晚上十点还在跳', /^unit-500103\d{3}-street-enforcement$/, 'appeal.environment.square-dance-noise'],
+    ['公交车半小时才来一班，等车太难了', /^unit-500103-transport$/, 'appeal.transport.bus-frequency'],
+    ['我们小区水压太低，高层用不上水', /^unit-500103-water-supply$/, 'appeal.urban-rural.water-pressure'],
+  ])('routes the seed\'s citizen message "%s" to the right kind of unit', async (text, unit, category) => {
+    const r = await call('citizen.zhang', 'POST', '/api/v1/appeals', { text, lng: 106.5733, lat: 29.5599, crs: 'wgs84' });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.source).toBe('citizen');
+    expect(r.body.categoryCode).toBe(category);
+    expect(r.body.state).toBe('dispatched');
+    expect(r.body.tasks.find((x: any) => x.role === 'lead').unitId).toMatch(unit);
+    const routed = (await call('citizen.zhang', 'GET', `/api/v1/cases/${r.body.id}/events`)).body.items.find((e: any) => e.type === 'AppealRouted');
+    expect(routed.payload.top.length).toBe(3);
+    expect(routed.payload.why).toContain('派单目录');
+  });
+
+  it('sends a message the classifier is unsure of to the triage queue, with the reason', async () => {
+    const text = '你好，我想反映一个情况，麻烦尽快处理一下';
+    const c = await call('yuzhong.operator', 'POST', '/api/v1/appeals/classify', { text });
+    expect(c.body.top).toHaveLength(3);
+    expect(c.body.triage).toBe(true);
+    const r = await call('citizen.zhang', 'POST', '/api/v1/appeals', { text, lng: 106.5733, lat: 29.5599, crs: 'wgs84' });
+    expect(r.body.state).toBe('reported');
+    expect(r.body.routing).toMatchObject({ outcome: 'triage' });
+    expect(r.body.routing.why).toContain('置信度');
+    const queue = await call('yuzhong.operator', 'GET', '/api/v1/appeals/triage');
+    expect(queue.body.items.map((x: any) => x.id)).toContain(r.body.id);
+  });
+
   it('asks for a place it cannot find instead of guessing', async () => {
     const r = await call('yuzhong.operator', 'POST', '/api/v1/appeals', { text: '路灯不亮', categoryCode: 'municipal.lighting.out', place: '火星基地' });
     expect(r.status).toBe(400);
