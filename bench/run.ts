@@ -1,9 +1,10 @@
 import { runGeoBench } from './geo.ts';
 import { runCasesBench } from './cases.ts';
 import { runPlansBench } from './plans.ts';
+import { runAppealsBench } from './appeals.ts';
 
 /** Runs the named benchmarks; the result is one JSON-able object of figures. */
-export const BENCHMARKS = ['geo', 'cases', 'plans', 'all'] as const;
+export const BENCHMARKS = ['geo', 'cases', 'plans', 'appeals', 'all'] as const;
 export type BenchName = (typeof BENCHMARKS)[number];
 
 export async function runBench(name: BenchName, opts: { seconds: number; log: (m: string) => void }) {
@@ -22,6 +23,11 @@ export async function runBench(name: BenchName, opts: { seconds: number; log: (m
     const p = await runPlansBench({ seconds: opts.seconds, log: opts.log });
     if (name === 'plans') return p;
     out.plans = p;
+  }
+  if (name === 'appeals' || name === 'all') {
+    const a = await runAppealsBench({ seconds: opts.seconds, log: opts.log });
+    if (name === 'appeals') return a;
+    out.appeals = a;
   }
   return out;
 }
