@@ -65,7 +65,7 @@ export function assertMayCommand(p: Principal, doc: CaseDoc, cmd: { type: CaseCo
     if (!task || task.unitId !== p.unitId) throw new CityLoopError('FORBIDDEN_JURISDICTION');
     return;
   }
-  if (t === 'agree_coordination') {
+  if (t === 'agree_coordination' || t === 'accept_joint') {
     if (steers(p, doc) || sharesCase(p, doc)) return;
     throw new CityLoopError(hasRole(p, 'operator', 'supervisor') ? 'FORBIDDEN_JURISDICTION' : 'FORBIDDEN_ROLE', { action: t });
   }

@@ -110,6 +110,8 @@ export type CaseEventBody =
         outcome: 'dispatched' | 'triage';
       };
     }
+  | { type: 'JointCaseOpened'; payload: { centerIds: string[]; districts: { code: string; name: string }[]; reason: string } }
+  | { type: 'JointCaseAccepted'; payload: { centerId: string } }
   | { type: 'CaseMerged'; payload: { intoCaseId: string; intoNumber: string; reason: string } }
   | { type: 'SupporterAdded'; payload: { caseId: string; number: string; reporterUserId: string | null } }
   | {
@@ -143,5 +145,5 @@ export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
   'CaseReported', 'CaseRegistered', 'CaseDeclined', 'CaseDispatched', 'TaskAccepted', 'TaskStarted',
   'TaskCompleted', 'TaskReturned', 'CaseReportedBack', 'CaseChecked', 'CaseReopened', 'CaseClosed',
   'CaseEvaluated', 'CaseEscalated', 'CaseParked', 'CaseUnparked', 'CaseParkReviewDue', 'TaskReminded',
-  'TaskOverdue', 'CaseOverdue', 'CaseSupervised', 'PlanApplied', 'ActionRecorded', 'SensorStateChanged', 'AppealRouted', 'CaseMerged', 'SupporterAdded', 'CoordinationAgreed', 'AttachmentAdded',
+  'TaskOverdue', 'CaseOverdue', 'CaseSupervised', 'PlanApplied', 'ActionRecorded', 'SensorStateChanged', 'AppealRouted', 'JointCaseOpened', 'JointCaseAccepted', 'CaseMerged', 'SupporterAdded', 'CoordinationAgreed', 'AttachmentAdded',
 ];

@@ -136,6 +136,8 @@ export interface ActionState {
 
 export interface CaseCoordination {
   readonly centerIds: readonly string[];
+  /** The centers (owner's included) that have accepted a joint case. */
+  readonly accepted?: readonly string[] | undefined;
   readonly agreement: {
     readonly handledByUnitId: string;
     readonly handledByName: string;

@@ -95,6 +95,7 @@ const ReportBody = Type.Object(
     reporter: Type.Optional(
       Type.Object({ name: Type.Optional(Type.String({ maxLength: 50 })), phone: Type.Optional(Type.String({ maxLength: 30 })), anonymous: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
     ),
+    line: Type.Optional(Type.Array(Type.Tuple([Type.Number(), Type.Number()]), { minItems: 2, maxItems: 1000, description: 'the object when it is a line (a trail, a river bank), same datum as lng/lat' })),
   },
   { additionalProperties: false },
 );
@@ -150,6 +151,12 @@ const CASE_ACTIONS: readonly CaseAction[] = [
     summary: '跨区域协同议定 — record which unit handles the matter now and which keeps it afterwards',
     body: Type.Object({ handledByUnitId: Type.String({ maxLength: 100 }), maintainedByUnitId: Type.String({ maxLength: 100 }), note: Reason, ...Version }, { additionalProperties: false }),
     toCommand: (b) => ({ type: 'agree_coordination', handledByUnitId: b.handledByUnitId, maintainedByUnitId: b.maintainedByUnitId, note: b.note }),
+  },
+  {
+    path: 'accept-joint',
+    summary: '联合受理 — a district center sharing a joint case accepts its part (the center is the signed-in operator\'s)',
+    body: Type.Object({ ...Version }, { additionalProperties: false }),
+    toCommand: (b) => ({ type: 'accept_joint', centerId: b.__centerId }),
   },
   {
     path: 'sensor-state',
@@ -288,7 +295,7 @@ export function registerCaseRoutes(app: FastifyInstance, platform: Platform): vo
       async (req) => {
         const p = requirePrincipal(req);
         const body = (req.body ?? {}) as { expectedVersion?: number };
-        const doc = await cases.execute(p, req.params.id, a.toCommand(body), body.expectedVersion);
+        const doc = await cases.execute(p, req.params.id, a.toCommand({ ...body, __centerId: p.centerId }), body.expectedVersion);
         return present(req, doc);
       },
     );

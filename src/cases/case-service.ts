@@ -39,7 +39,12 @@ export interface ReportCaseInput {
    * with the same id returns the case already made instead of a second one.
    */
   readonly clientRequestId?: string | undefined;
+  /** The object reported, when it is a line (a trail, a river bank), in the same datum as lng/lat. */
+  readonly line?: readonly (readonly [number, number])[] | undefined;
 }
+
+/** A place within this distance of another district's boundary makes a joint case of both. */
+export const JOINT_CASE_METERS = 100;
 
 export interface CaseServiceDeps {
   readonly store: StoreAdapter;
@@ -184,6 +189,27 @@ export class CaseService {
     };
   }
 
+  /**
+   * 跨区域: the other districts a report concerns — those within JOINT_CASE_METERS of the place,
+   * and those a reported line (a trail, a bank) passes through.
+   */
+  #jointDistricts(loc: { lng: number; lat: number; chain: ChainLink[] }, input: ReportCaseInput): { code: string; name: string }[] {
+    const own = loc.chain.find((l) => l.level === 'district')?.code;
+    const found = new Map<string, string>();
+    for (const d of this.#d.map?.().districtsWithin(loc.lng, loc.lat, JOINT_CASE_METERS) ?? []) found.set(d.code, d.name);
+    if (input.line) {
+      if (input.line.length < 2 || input.line.length > 1000) throw new CityLoopError('VALIDATION_FAILED', { detail: 'line: 2 to 1000 positions' });
+      for (const [x, y] of input.line) {
+        if (!Number.isFinite(x) || !Number.isFinite(y)) throw new CityLoopError('BAD_COORDINATES', { detail: 'line positions must be numbers' });
+        const [gx, gy] = toGcj02(x, y, input.crs);
+        const d = this.#d.resolver().resolve(gx, gy)?.chain.find((l) => l.level === 'district');
+        if (d) found.set(d.code, d.name);
+      }
+    }
+    found.delete(own ?? '');
+    return [...found].map(([code, name]) => ({ code, name })).sort((a, b) => a.code.localeCompare(b.code));
+  }
+
   /** Places a point on the map: GCJ-02 coordinates and the jurisdiction chain, or an error. */
   locate(lng: number, lat: number, crs: Crs): { lng: number; lat: number; chain: ChainLink[] } {
     if (!Number.isFinite(lng) || !Number.isFinite(lat) || lng < -180 || lng > 180 || lat < -90 || lat > 90) {
@@ -293,7 +319,12 @@ export class CaseService {
         },
       };
       const bodies: CaseEventBody[] = [body];
-      let doc = provisional(null, id, [body], now);
+      const joint = this.#jointDistricts(loc, input);
+      if (joint.length > 0) {
+        const centerIds = joint.map((d) => this.#d.org.centerOfJurisdiction(d.code)?.id).filter((x): x is string => x !== undefined);
+        bodies.push({ type: 'JointCaseOpened', payload: { centerIds, districts: joint, reason: input.line ? '事项跨越区县边界' : `位于区县边界${JOINT_CASE_METERS}米内` } });
+      }
+      let doc = provisional(null, id, bodies, now);
       for (const cmd of then) {
         assertMayCommand(p, doc, cmd as { type: CaseCommand['type']; taskId?: string });
         const more = decideCase(doc, cmd, this.#contextFor(doc, cmd));

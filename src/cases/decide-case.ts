@@ -33,6 +33,8 @@ export type CaseCommand =
   | { type: 'add_attachment'; attachmentId: string; sha256: string; fileName: string; mediaType: string; size: number }
   | { type: 'apply_plan'; planId?: string | undefined; note?: string | undefined }
   | { type: 'agree_coordination'; handledByUnitId: string; maintainedByUnitId: string; note: string }
+  /** A district center takes its part in a joint case (its center id comes from the principal). */
+  | { type: 'accept_joint'; centerId: string }
   /** Records what an automatic step did (the action runner), or an operator's override of one. */
   | { type: 'record_action'; record: Extract<CaseEventBody, { type: 'ActionRecorded' }>['payload'] }
   | { type: 'override_action'; record: Extract<CaseEventBody, { type: 'ActionRecorded' }>['payload'] }
@@ -67,6 +69,7 @@ export const COMMAND_NAMES: Record<CaseCommandType, { zh: string; en: string }> 
   add_attachment: { zh: '添加附件', en: 'add attachment' },
   apply_plan: { zh: '按预案派遣', en: 'dispatch by plan' },
   agree_coordination: { zh: '协同议定', en: 'record coordination agreement' },
+  accept_joint: { zh: '联合受理', en: 'accept a joint case' },
   record_action: { zh: '记录自动处置结果', en: 'record an automatic step' },
   override_action: { zh: '人工干预自动处置', en: 'override an automatic step' },
   record_sensor_state: { zh: '记录传感器状态', en: 'record the sensor state' },
@@ -97,6 +100,7 @@ export const ALLOWED_IN: Record<CaseCommandType, readonly CaseState[]> = {
   add_attachment: ['reported', 'registered', 'dispatched', 'in_progress', 'returned', 'reported_back', 'checked', 'reopened', 'parked'],
   apply_plan: ['reported', 'registered'],
   agree_coordination: ['registered', 'dispatched', 'in_progress', 'returned', 'reported_back'],
+  accept_joint: ['reported', 'registered', 'dispatched', 'in_progress', 'returned'],
   // A device answers whenever it answers, and signals are restored after closing.
   record_action: CASE_STATES,
   override_action: CASE_STATES,
@@ -263,6 +267,12 @@ export function decideCase(doc: CaseDoc, cmd: CaseCommand, ctx: DecideContext): 
     case 'record_action':
     case 'override_action':
       return [{ type: 'ActionRecorded', payload: cmd.record }];
+    case 'accept_joint': {
+      const c = doc.coordination;
+      if (!c || (!c.centerIds.includes(cmd.centerId) && doc.centerId !== cmd.centerId)) violated('this center does not share the case');
+      if (c.accepted?.includes(cmd.centerId)) violated('this center has already accepted the case');
+      return [{ type: 'JointCaseAccepted', payload: { centerId: cmd.centerId } }];
+    }
     case 'agree_coordination': {
       if (!doc.coordination || doc.coordination.centerIds.length === 0) violated('this case is not shared with another district');
       const now = ctx.units?.get(cmd.handledByUnitId);

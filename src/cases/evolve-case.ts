@@ -215,7 +215,13 @@ export function evolveCase(doc: CaseDoc | null, e: CaseEvent): CaseDoc {
       d.supporters = [...(d.supporters ?? []), { caseId: e.payload.caseId, number: e.payload.number, reporterUserId: e.payload.reporterUserId, at: e.at }];
       break;
     case 'CoordinationAgreed':
-      d.coordination = { centerIds: d.coordination?.centerIds ?? [], agreement: { ...e.payload, at: e.at } };
+      d.coordination = { ...d.coordination, centerIds: d.coordination?.centerIds ?? [], agreement: { ...e.payload, at: e.at } };
+      break;
+    case 'JointCaseOpened':
+      d.coordination = { centerIds: e.payload.centerIds, agreement: null, accepted: [] };
+      break;
+    case 'JointCaseAccepted':
+      d.coordination = { ...d.coordination, centerIds: d.coordination?.centerIds ?? [], agreement: d.coordination?.agreement ?? null, accepted: [...new Set([...(d.coordination?.accepted ?? []), e.payload.centerId])] };
       break;
     case 'AttachmentAdded':
       d.attachments.push({

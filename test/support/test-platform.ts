@@ -30,7 +30,7 @@ export interface TestPlatform {
 
 let counter = 0;
 
-export async function openTestPlatform(dialect: Dialect, opts: { clock?: ManualClock; seed?: boolean; mqttUrl?: string } = {}): Promise<TestPlatform> {
+export async function openTestPlatform(dialect: Dialect, opts: { clock?: ManualClock; seed?: boolean; mqttUrl?: string; districts?: string[] } = {}): Promise<TestPlatform> {
   const dir = mkdtempSync(join(tmpdir(), 'cityloop-test-'));
   const schema = dialect === 'postgres' ? `t_${process.pid}_${Date.now()}_${counter++}` : undefined;
   const settings: Settings = { ...readSettings({}), dataDir: dir, databaseUrl: dialect === 'postgres' ? PG_URL : undefined, demo: false, timerIntervalMs: 60_000 };
@@ -38,7 +38,7 @@ export async function openTestPlatform(dialect: Dialect, opts: { clock?: ManualC
   const open = async (seed: boolean): Promise<TestPlatform> => {
     const platform = await openPlatform(settings, { clock, ...(schema ? { pgSchema: schema } : {}), ...(opts.mqttUrl ? { mqttUrl: opts.mqttUrl } : {}) });
     if (seed) {
-      await resetDemoCity(platform.store, { districts: TEST_DISTRICTS });
+      await resetDemoCity(platform.store, { districts: opts.districts ?? TEST_DISTRICTS });
       await platform.reload();
     }
     const app = await buildApp(platform);
