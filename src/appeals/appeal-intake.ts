@@ -146,8 +146,8 @@ export class AppealIntake {
       const found = this.#locatePlace(input.place);
       if (found) point = { ...found, crs: 'gcj02' };
     }
-    if (!point) {
-      throw new CityLoopError('VALIDATION_FAILED', { detail: `the place could not be found${input.place ? `: ${input.place}` : ''}; give coordinates or a known place name (区县、街道、社区或地标)` });
+    if (!point && !input.place) {
+      throw new CityLoopError('VALIDATION_FAILED', { detail: 'give coordinates or a place name (区县、街道、社区或地标)' });
     }
     // 3. Report as the reporter.
     const doc = await this.#cases.report(p, {
@@ -155,13 +155,21 @@ export class AppealIntake {
       categoryCode,
       title: (input.title?.trim() || text).slice(0, 60),
       description: text,
-      lng: point.lng,
-      lat: point.lat,
-      crs: point.crs,
+      lng: point?.lng ?? 0,
+      lat: point?.lat ?? 0,
+      crs: point?.crs ?? 'gcj02',
+      unplaced: point === null,
       reporter: input.reporter,
       clientRequestId: input.clientRequestId,
     });
     if (doc.routing || doc.state !== 'reported') return doc; // a resend of a report already routed
+    if (!point) {
+      // Nobody knows the place: the city center's triage queue, where a person places it.
+      return this.#cases.execute(SYSTEM_PRINCIPAL, doc.id, {
+        type: 'record_routing',
+        routing: { automatic: true, categoryCode, confidence, top, routingVersion: this.#table?.version ?? null, rule: null, why: `地点“${input.place}”无法定位，转人工分拨`, outcome: 'triage' },
+      });
+    }
     // 4. Route as the system, recording why.
     return this.#route(doc, categoryCode, confidence, top, input.categoryCode !== undefined, refinedBy);
   }

@@ -4,6 +4,7 @@ import { CityLoopError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { parseDuration, type WorkingCalendar } from '../calendar/working-calendar.ts';
 import { haversineMeters, toGcj02, type Crs } from '../geo/crs.ts';
+import { geometryBBox } from '../geo/geometry.ts';
 import { textSimilarity } from '../appeals/similar-text.ts';
 import type { JurisdictionResolver } from '../geo/resolver.ts';
 import type { OrgDirectory } from '../org/org-directory.ts';
@@ -39,6 +40,11 @@ export interface ReportCaseInput {
    * with the same id returns the case already made instead of a second one.
    */
   readonly clientRequestId?: string | undefined;
+  /**
+   * The place could not be found (an address nobody knows): the case is placed at the city as a
+   * whole, owned by the city center, and waits for a person to place and route it.
+   */
+  readonly unplaced?: boolean | undefined;
   /** The object reported, when it is a line (a trail, a river bank), in the same datum as lng/lat. */
   readonly line?: readonly (readonly [number, number])[] | undefined;
 }
@@ -210,6 +216,17 @@ export class CaseService {
     return [...found].map(([code, name]) => ({ code, name })).sort((a, b) => a.code.localeCompare(b.code));
   }
 
+  /** The city as a whole: the middle of its districts' extent, and a chain of the city alone. */
+  #cityPlace(): { lng: number; lat: number; chain: ChainLink[] } {
+    const r = this.#d.resolver();
+    const city = r.list('city')[0];
+    const boxes = r.list('district').map((d) => (d.geometry ? geometryBBox(d.geometry) : null)).filter((b): b is [number, number, number, number] => b !== null);
+    if (!city || boxes.length === 0) throw new CityLoopError('GEO_OUTSIDE_CITY', { lng: '?', lat: '?' });
+    const lng = (Math.min(...boxes.map((b) => b[0])) + Math.max(...boxes.map((b) => b[2]))) / 2;
+    const lat = (Math.min(...boxes.map((b) => b[1])) + Math.max(...boxes.map((b) => b[3]))) / 2;
+    return { lng, lat, chain: [{ code: city.code, name: city.name, level: 'city' }] };
+  }
+
   /** Places a point on the map: GCJ-02 coordinates and the jurisdiction chain, or an error. */
   locate(lng: number, lat: number, crs: Crs): { lng: number; lat: number; chain: ChainLink[] } {
     if (!Number.isFinite(lng) || !Number.isFinite(lat) || lng < -180 || lng > 180 || lat < -90 || lat > 90) {
@@ -285,8 +302,8 @@ export class CaseService {
     if (!CASE_SOURCES.includes(source)) throw new CityLoopError('VALIDATION_FAILED', { detail: `unknown source ${source}` });
     const priority = input.priority ?? cat.defaultPriority;
     if (!PRIORITIES.includes(priority)) throw new CityLoopError('VALIDATION_FAILED', { detail: `unknown priority ${priority}` });
-    const loc = this.locate(input.lng, input.lat, input.crs);
-    const tier = input.tier ?? this.#d.defaultTier ?? 'district';
+    const loc = input.unplaced ? this.#cityPlace() : this.locate(input.lng, input.lat, input.crs);
+    const tier = input.unplaced ? 'city' : (input.tier ?? this.#d.defaultTier ?? 'district');
     const level = tier === 'city' ? 'city' : tier;
     const owner = [...loc.chain].reverse().find((l) => l.level === level) ?? loc.chain[0];
     const center = owner ? this.#d.org.centerOfJurisdiction(owner.code) : undefined;

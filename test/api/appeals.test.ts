@@ -65,10 +65,17 @@ describe('smart routing of appeals (智能分拨)', () => {
     expect(queue.body.items.map((x: any) => x.id)).toContain(r.body.id);
   });
 
-  it('asks for a place it cannot find instead of guessing', async () => {
+  it('sends an appeal at a place nobody can find to the city center\'s triage queue instead of guessing', async () => {
+    tokens['city.operator'] = await t.signIn('city.operator');
     const r = await call('yuzhong.operator', 'POST', '/api/v1/appeals', { text: '路灯不亮', categoryCode: 'municipal.lighting.out', place: '火星基地' });
-    expect(r.status).toBe(400);
-    expect(r.body.detail).toContain('火星基地');
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.state).toBe('reported');
+    expect(r.body.centerId).toBe('center-500000');
+    expect(r.body.chain.map((l: any) => l.level)).toEqual(['city']);
+    expect(r.body.routing.why).toContain('火星基地');
+    const queue = await call('city.operator', 'GET', '/api/v1/appeals/triage');
+    expect(queue.body.items.map((x: any) => x.id)).toContain(r.body.id);
+    expect((await call('yuzhong.operator', 'POST', '/api/v1/appeals', { text: '路灯不亮', categoryCode: 'municipal.lighting.out' })).status).toBe(400);
   });
 
   it('keeps the routing table as versioned data that administrators edit', async () => {
