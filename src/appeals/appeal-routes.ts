@@ -7,6 +7,7 @@ import { langOf } from '../server/problem.ts';
 import { withProblems } from '../server/schemas.ts';
 import { hasRole } from '../auth/principal.ts';
 import { presentCase } from '../cases/present-case.ts';
+import { canSeeCase } from '../auth/case-policy.ts';
 import type { CaseDoc } from '../cases/case-model.ts';
 
 const AppealBody = Type.Object(
@@ -79,7 +80,6 @@ export function registerAppealRoutes(app: FastifyInstance, platform: Platform): 
     async (req) => {
       const p = staff(req);
       const rows = await platform.store.db.selectFrom('cases').select('doc').where('state', '=', 'reported').where('doc', 'like', '%"outcome":"triage"%').orderBy('created_at').limit(500).execute();
-      const { canSeeCase } = await import('../auth/case-policy.ts');
       return { items: rows.map((r) => JSON.parse(r.doc) as CaseDoc).filter((d) => d.routing?.outcome === 'triage' && canSeeCase(p, d)).map((d) => presentCase(d, p, langOf(req))) };
     },
   );
@@ -135,7 +135,6 @@ export function registerAppealRoutes(app: FastifyInstance, platform: Platform): 
     async (req) => {
       const p = staff(req);
       const rows = await platform.store.db.selectFrom('cases').select('doc').where('doc', 'like', '%"routing":{"automatic":true%').limit(50_000).execute();
-      const { canSeeCase } = await import('../auth/case-policy.ts');
       const docs = rows.map((r) => JSON.parse(r.doc) as CaseDoc).filter((d) => canSeeCase(p, d));
       const routed = docs.filter((d) => d.routing?.outcome === 'dispatched');
       const misrouted = routed.filter((d) => d.tasks.some((t) => t.role === 'lead' && t.state === 'returned')).length;
