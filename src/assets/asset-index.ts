@@ -42,6 +42,17 @@ interface TypeIndex {
  * Squared distance from the origin to segment a–b (coordinates already in metres relative to the
  * query point): the origin's projection onto the segment's line, clamped to the segment's ends.
  */
+/** Squared distance in metres from the point to one index entry: a segment, a point, or an area. */
+function entryDistance2(ix: TypeIndex, records: readonly AssetRecord[], id: number, lng: number, lat: number, kx: number, ky: number): number {
+  if (ix.area !== null && ix.area[id] === 1) {
+    const d = distanceToGeometryMeters(records[ix.owner[id]!]!.geometry as AreaGeometry, lng, lat);
+    return d * d;
+  }
+  const c = ix.coords;
+  const o = id * 4;
+  return segmentDistance2((c[o]! - lng) * kx, (c[o + 1]! - lat) * ky, (c[o + 2]! - lng) * kx, (c[o + 3]! - lat) * ky);
+}
+
 function segmentDistance2(ax: number, ay: number, bx: number, by: number): number {
   const dx = bx - ax, dy = by - ay;
   const len2 = dx * dx + dy * dy;
@@ -173,7 +184,7 @@ export class AssetIndex {
     const ky = METERS_PER_DEGREE;
     const kx = METERS_PER_DEGREE * Math.cos(lat * RAD);
     const hx = withinMeters / kx, hy = withinMeters / ky;
-    const { coords, owner, area } = ix;
+    const { owner } = ix;
     const records = this.#records;
     let best = withinMeters * withinMeters;
     let bestOwner = -1;
@@ -183,14 +194,7 @@ export class AssetIndex {
       const bx = (x0 > lng ? x0 - lng : lng > x1 ? lng - x1 : 0) * kx;
       const by = (y0 > lat ? y0 - lat : lat > y1 ? lat - y1 : 0) * ky;
       if (bx * bx + by * by > best) return false;
-      let d2: number;
-      if (area !== null && area[id] === 1) {
-        const d = distanceToGeometryMeters(records[owner[id]!]!.geometry as AreaGeometry, lng, lat);
-        d2 = d * d;
-      } else {
-        const o = id * 4;
-        d2 = segmentDistance2((coords[o]! - lng) * kx, (coords[o + 1]! - lat) * ky, (coords[o + 2]! - lng) * kx, (coords[o + 3]! - lat) * ky);
-      }
+      const d2 = entryDistance2(ix, records, id, lng, lat, kx, ky);
       if (d2 <= best) {
         const r = owner[id]!;
         if (d2 < best || bestOwner < 0 || r < bestOwner) {
@@ -253,18 +257,11 @@ export class AssetIndex {
     const kx = METERS_PER_DEGREE * Math.cos(lat * RAD);
     const hx = withinMeters / kx, hy = withinMeters / ky;
     const limit = withinMeters * withinMeters;
-    const { coords, owner, area } = ix;
+    const { owner } = ix;
     const records = this.#records;
     const best = new Map<number, number>();
     ix.tree.search(lng - hx, lat - hy, lng + hx, lat + hy, (id) => {
-      let d2: number;
-      if (area !== null && area[id] === 1) {
-        const d = distanceToGeometryMeters(records[owner[id]!]!.geometry as AreaGeometry, lng, lat);
-        d2 = d * d;
-      } else {
-        const o = id * 4;
-        d2 = segmentDistance2((coords[o]! - lng) * kx, (coords[o + 1]! - lat) * ky, (coords[o + 2]! - lng) * kx, (coords[o + 3]! - lat) * ky);
-      }
+      const d2 = entryDistance2(ix, records, id, lng, lat, kx, ky);
       if (d2 <= limit) {
         const r = owner[id]!;
         const seen = best.get(r);

@@ -81,13 +81,20 @@ export function trainBinarySvm(x: CsrMatrix, y: Int8Array, cost: Float64Array, o
   return w;
 }
 
-/** One binary SVM per class against all others. */
-export function trainOneVsRestSvm(x: CsrMatrix, labels: Int32Array, classCount: number, opts: SvmOptions): LinearModel {
-  const n = x.rows;
+/** Each sample's misclassification cost C; with `balanced`, rarer classes weigh more (n / (k · count)). */
+export function sampleCosts(labels: Int32Array, classCount: number, opts: Pick<SvmOptions, 'C' | 'balanced'>): Float64Array {
+  const n = labels.length;
   const counts = new Int32Array(classCount);
   for (const l of labels) counts[l]! += 1;
   const cost = new Float64Array(n);
   for (let i = 0; i < n; i++) cost[i] = opts.balanced ? (opts.C * n) / (classCount * counts[labels[i]!]!) : opts.C;
+  return cost;
+}
+
+/** One binary SVM per class against all others. */
+export function trainOneVsRestSvm(x: CsrMatrix, labels: Int32Array, classCount: number, opts: SvmOptions): LinearModel {
+  const n = x.rows;
+  const cost = sampleCosts(labels, classCount, opts);
   const weights = new Float64Array(x.cols * classCount);
   const biases = new Float64Array(classCount);
   const y = new Int8Array(n);

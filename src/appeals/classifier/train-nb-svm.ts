@@ -9,7 +9,7 @@
  * model and prediction costs nothing extra.
  */
 import type { CsrMatrix } from './sparse-matrix.ts';
-import { trainBinarySvm, type LinearModel, type SvmOptions } from './train-linear-svm.ts';
+import { sampleCosts, trainBinarySvm, type LinearModel, type SvmOptions } from './train-linear-svm.ts';
 
 /** Log-count ratios of every feature for class `c` against the rest, smoothed by `alpha`. */
 export function computeLogCountRatios(x: CsrMatrix, labels: Int32Array, c: number, alpha: number): Float64Array {
@@ -36,10 +36,7 @@ export function computeLogCountRatios(x: CsrMatrix, labels: Int32Array, c: numbe
  */
 export function trainNbSvm(x: CsrMatrix, labels: Int32Array, classCount: number, alpha: number, opts: SvmOptions, onClass?: (c: number) => void): LinearModel {
   const n = x.rows;
-  const counts = new Int32Array(classCount);
-  for (const l of labels) counts[l]! += 1;
-  const cost = new Float64Array(n);
-  for (let i = 0; i < n; i++) cost[i] = opts.balanced ? (opts.C * n) / (classCount * counts[labels[i]!]!) : opts.C;
+  const cost = sampleCosts(labels, classCount, opts);
   const weights = new Float64Array(x.cols * classCount);
   const biases = new Float64Array(classCount);
   const y = new Int8Array(n);
