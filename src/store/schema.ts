@@ -23,6 +23,143 @@ export interface Database {
   assets: AssetTable;
   plans: PlanTable;
   routing_tables: RoutingTableRow;
+  rules: PlanTable;
+  devices: DeviceTable;
+  readings: ReadingTable;
+  dead_letters: DeadLetterTable;
+  rule_states: RuleStateTable;
+  alerts: AlertTable;
+  cap_messages: CapMessageTable;
+  muck_sites: MuckSiteTable;
+  muck_permits: MuckPermitTable;
+  muck_trucks: MuckTruckTable;
+  camera_events: CameraEventTable;
+}
+
+export interface DeviceTable {
+  id: string;
+  type: string;
+  model: string | null;
+  name: string;
+  /** GCJ-02, like every stored point. */
+  lon: number;
+  lat: number;
+  jurisdiction_code: string | null;
+  district_code: string | null;
+  asset_id: string | null;
+  unit_id: string | null;
+  /** JSON object: rule parameters this device overrides (`{"raise": 0.6}`). */
+  thresholds: string;
+  properties: string;
+  /** SHA-256 of the device's random secret; null for a device without MQTT credentials. */
+  secret_hash: string | null;
+  status: string;
+  created_at: string;
+  updated_at: string;
+  last_seen_at: string | null;
+}
+
+export interface ReadingTable {
+  device_id: string;
+  ts: string;
+  /** JSON object of the reading's named values. */
+  payload: string;
+  received_at: string;
+}
+
+export interface DeadLetterTable {
+  id: string;
+  received_at: string;
+  source: string;
+  device_id: string | null;
+  topic: string | null;
+  reason: string;
+  payload: string;
+}
+
+export interface RuleStateTable {
+  rule_id: string;
+  subject_key: string;
+  state: string;
+  wake_at: string | null;
+  updated_at: string;
+}
+
+export interface AlertTable {
+  id: string;
+  number: string;
+  dedup_key: string;
+  active_key: string | null;
+  source: string;
+  status: string;
+  severity: string;
+  rule_id: string | null;
+  device_id: string | null;
+  asset_id: string | null;
+  district_code: string | null;
+  jurisdiction_code: string | null;
+  owner_center_id: string | null;
+  case_id: string | null;
+  first_at: string;
+  last_at: string;
+  updated_at: string;
+  version: number;
+  doc: string;
+}
+
+export interface CapMessageTable {
+  sender: string;
+  identifier: string;
+  sent: string;
+  msg_type: string;
+  status: string;
+  received_at: string;
+  received_by: string;
+  summary: string;
+  xml: string;
+}
+
+export interface MuckSiteTable {
+  id: string;
+  kind: string;
+  name: string;
+  geometry: string;
+  district_code: string | null;
+  properties: string;
+}
+
+export interface MuckPermitTable {
+  id: string;
+  number: string;
+  company: string;
+  excavation_site_id: string;
+  disposal_site_id: string;
+  /** GeoJSON LineString (GCJ-02): the approved route. */
+  route: string;
+  valid_from: string;
+  valid_to: string;
+  status: string;
+  properties: string;
+}
+
+export interface MuckTruckTable {
+  plate: string;
+  permit_id: string | null;
+  company: string;
+  properties: string;
+}
+
+export interface CameraEventTable {
+  id: string;
+  camera_id: string;
+  event_type: string;
+  plate: string | null;
+  confidence: number;
+  snapshot_sha256: string | null;
+  at: string;
+  received_at: string;
+  enrichment: string;
+  alert_id: string | null;
 }
 
 export interface RoutingTableRow {
