@@ -25,6 +25,8 @@ export const ERRORS = {
   CASE_INVALID_TRANSITION: { status: 409, titleZh: '事项状态不允许此操作', titleEn: 'Action not allowed in this case state', zh: '事项当前状态为“{stateZh}”，不能执行“{actionZh}”', en: 'The case is in state "{state}"; "{action}" is not allowed' },
   TASK_INVALID_TRANSITION: { status: 409, titleZh: '任务状态不允许此操作', titleEn: 'Action not allowed in this task state', zh: '任务当前状态为“{stateZh}”，不能执行“{actionZh}”', en: 'The task is in state "{state}"; "{action}" is not allowed' },
   CASE_RULE_VIOLATED: { status: 409, titleZh: '不满足办理条件', titleEn: 'Handling rule violated', zh: '不满足办理条件：{detail}', en: 'A handling rule forbids this: {detail}' },
+  ALERT_INVALID_TRANSITION: { status: 409, titleZh: '预警状态不允许此操作', titleEn: 'Action not allowed in this alert state', zh: '预警当前状态为“{stateZh}”，不能执行“{action}”', en: 'The alert is in state "{state}"; "{action}" is not allowed' },
+  ALREADY_EXISTS: { status: 409, titleZh: '已存在', titleEn: 'Already exists', zh: '{what}已存在：{id}', en: '{what} already exists: {id}' },
   GEO_OUTSIDE_CITY: { status: 422, titleZh: '位置不在本市范围内', titleEn: 'Outside the city', zh: '位置不在本市范围内（{lng}, {lat}）', en: 'The location is outside the city ({lng}, {lat})' },
   GEO_INVALID_FEATURE: { status: 422, titleZh: '地理要素无效', titleEn: 'Invalid feature', zh: '第 {index} 个要素无效：{reason}', en: 'Feature {index} is invalid: {reason}' },
   UNKNOWN_CATEGORY: { status: 422, titleZh: '未知的事项类别', titleEn: 'Unknown category', zh: '未知的事项类别：{code}', en: 'Unknown category: {code}' },
@@ -35,7 +37,10 @@ export const ERRORS = {
   ATTACHMENT_TOO_LARGE: { status: 413, titleZh: '附件过大', titleEn: 'Attachment too large', zh: '附件过大（{size} 字节，上限 {limit} 字节）', en: 'Attachment too large ({size} bytes, limit {limit})' },
   PAYLOAD_TOO_LARGE: { status: 413, titleZh: '请求体过大', titleEn: 'Payload too large', zh: '请求体过大', en: 'Request body too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, titleZh: '不支持的内容类型', titleEn: 'Unsupported media type', zh: '不支持的内容类型：{type}', en: 'Unsupported media type: {type}' },
+  CAP_REFUSED: { status: 422, titleZh: 'CAP 预警消息被拒收', titleEn: 'CAP message refused', zh: 'CAP 预警消息被拒收：{detail}', en: 'The CAP message was refused: {detail}' },
+  TELEMETRY_REFUSED: { status: 422, titleZh: '遥测数据被拒收', titleEn: 'Telemetry refused', zh: '遥测数据被拒收（已转入死信）：{detail}', en: 'The telemetry was refused (kept in the dead letters): {detail}' },
   RATE_LIMITED: { status: 429, titleZh: '请求过于频繁', titleEn: 'Too many requests', zh: '请求过于频繁，请稍后再试', en: 'Too many requests; try again later' },
+  OVERLOADED: { status: 503, titleZh: '系统繁忙', titleEn: 'Overloaded', zh: '系统繁忙，请稍后重试', en: 'The platform is busy; retry shortly' },
   INTERNAL: { status: 500, titleZh: '服务器内部错误', titleEn: 'Internal error', zh: '服务器内部错误（追踪号 {traceId}）', en: 'Internal error (trace id {traceId})' },
 } as const satisfies Record<string, ErrorDefinition>;
 

@@ -1,26 +1,60 @@
 /**
  * An MQTT broker inside the CityLoop process (aedes over plain TCP), for a city or a demo that
- * runs no broker of its own, and for tests. It accepts any client for now: it listens on
- * 127.0.0.1 unless told otherwise, and device authentication comes with issue 4.
+ * runs no broker of its own, and for tests. It listens on 127.0.0.1 unless told otherwise.
+ *
+ * With a gate (what `serve` always passes), every client must authenticate: the platform's own
+ * client with credentials the broker made up at start, each device with its id and secret; and
+ * the gate decides each publish and subscription (a device publishes only to its own topics and
+ * reads only its own commands). A publish the gate holds back is acknowledged only when the gate
+ * lets it go: that is how a reading's PUBACK waits until its effects are durable. Without a gate
+ * (unit tests of other parts) the broker accepts anyone.
  */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
-import { Aedes } from 'aedes';
+import { Aedes, type Client } from 'aedes';
+
+/** Who a connected client is, once authenticated. */
+export type BrokerIdentity = { readonly kind: 'platform' } | { readonly kind: 'device'; readonly deviceId: string };
+
+/** The decisions a gate makes; thrown errors refuse (the client is disconnected, as MQTT 3.1.1 allows). */
+export interface BrokerGate {
+  /** A device's id and secret; null refuses the CONNECT (return code 5, not authorised). */
+  authenticateDevice(username: string, password: string): BrokerIdentity | null;
+  /** Resolves to let the publish through (and its PUBACK go out); rejects to refuse it. */
+  authorizePublish(who: BrokerIdentity, topic: string, payload: Buffer, qos: number): Promise<void>;
+  /** false refuses the subscription (SUBACK 0x80). */
+  authorizeSubscribe(who: BrokerIdentity, topic: string): boolean;
+  /** A CONNECT with wrong or no credentials (counted by the gate's owner). */
+  onRefusedConnect?(username: string | undefined): void;
+}
+
+export const PLATFORM_USERNAME = 'cityloop-platform';
 
 export interface EmbeddedBroker {
   /** mqtt://host:port to give to clients on this machine. */
   readonly url: string;
   /** The port actually bound (the chosen one when started with port 0). */
   readonly port: number;
+  /** The platform's own client logs in with these when a gate is set. */
+  readonly platformCredentials: { readonly username: string; readonly password: string };
+  /** Sets (or replaces) the gate; until then a gated broker admits only the platform. */
+  setGate(gate: BrokerGate): void;
   close(): Promise<void>;
 }
 
-export async function startEmbeddedBroker(opts: { port: number; host?: string }): Promise<EmbeddedBroker> {
+const IDENTITY = Symbol('cityloop.identity');
+type GatedClient = Client & { [IDENTITY]?: BrokerIdentity };
+
+export async function startEmbeddedBroker(opts: { port: number; host?: string; gated?: boolean }): Promise<EmbeddedBroker> {
   const { port } = opts;
   const host = opts.host ?? '127.0.0.1';
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new RangeError(`MQTT port must be an integer from 0 to 65535 (got ${String(port)})`);
   }
   const broker = await Aedes.createBroker();
+  const platformPassword = randomBytes(24).toString('base64url');
+  let gate: BrokerGate | null = null;
+  if (opts.gated) installGate(broker, platformPassword, () => gate);
   // aedes closes the clients that completed CONNECT; a socket that never did would keep
   // server.close() waiting, so every socket is tracked and destroyed on close.
   const sockets = new Set<Socket>();
@@ -56,6 +90,10 @@ export async function startEmbeddedBroker(opts: { port: number; host?: string })
   return {
     url: `mqtt://${clientHost}:${bound}`,
     port: bound,
+    platformCredentials: { username: PLATFORM_USERNAME, password: platformPassword },
+    setGate(g) {
+      gate = g;
+    },
     close() {
       closing ??= (async () => {
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -65,5 +103,51 @@ export async function startEmbeddedBroker(opts: { port: number; host?: string })
       })();
       return closing;
     },
+  };
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function installGate(broker: Aedes, platformPassword: string, gate: () => BrokerGate | null): void {
+  broker.authenticate = (client, username, password, done) => {
+    const user = username ?? '';
+    const pass = password ? password.toString('utf8') : '';
+    if (user === PLATFORM_USERNAME && sameSecret(pass, platformPassword)) {
+      (client as GatedClient)[IDENTITY] = { kind: 'platform' };
+      return done(null, true);
+    }
+    const g = gate();
+    const who = g && user && pass ? g.authenticateDevice(user, pass) : null;
+    if (!who) {
+      g?.onRefusedConnect?.(username);
+      const err = Object.assign(new Error('not authorised'), { returnCode: 5 });
+      return done(err, false);
+    }
+    (client as GatedClient)[IDENTITY] = who;
+    done(null, true);
+  };
+  broker.authorizePublish = (client, packet, done) => {
+    const who = client ? (client as GatedClient)[IDENTITY] : undefined;
+    if (!client) return done(null); // a will of a client that is gone: it passed the gate when it connected
+    if (!who) return done(new Error('not authenticated'));
+    if (packet.topic.startsWith('$SYS')) return done(new Error('$SYS is reserved'));
+    if (who.kind === 'platform') return done(null);
+    const g = gate();
+    if (!g) return done(new Error('the platform is not ready'));
+    g.authorizePublish(who, packet.topic, packet.payload as Buffer, packet.qos).then(
+      () => done(null),
+      (e: unknown) => done(e instanceof Error ? e : new Error(String(e))),
+    );
+  };
+  broker.authorizeSubscribe = (client, sub, done) => {
+    const who = (client as GatedClient)[IDENTITY];
+    if (!who) return done(null, null);
+    if (who.kind === 'platform') return done(null, sub);
+    const g = gate();
+    done(null, g && g.authorizeSubscribe(who, sub.topic) ? sub : null);
   };
 }
