@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type StoreAdapter } from '../../store/store.ts';
 import { wgs84ToGcj02 } from '../../geo/crs.ts';
-import { DIALECTS, PG_URL } from '../../../test/support/test-platform.ts';
 import { parseCameraEvent, type CameraEvent } from './camera-event.ts';
 import { enrichCameraEvent } from './muck-chain.ts';
 import {
@@ -22,6 +21,10 @@ import {
   recordCameraEvent,
   setCameraEventAlert,
 } from './muck-repository.ts';
+
+// As in test/support/test-platform.ts (not imported: this suite needs only the store, not the platform).
+const PG_URL = process.env.TEST_DATABASE_URL;
+const DIALECTS: ('sqlite' | 'postgres')[] = PG_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 
 const square = (x: number, y: number, d = 0.002) => ({ type: 'Polygon', coordinates: [[[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]] });
 
