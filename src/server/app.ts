@@ -17,6 +17,7 @@ import { registerPlanRoutes } from '../plans/plan-routes.ts';
 import { registerOpen311Routes } from '../appeals/open311/open311-routes.ts';
 import { registerKpiRoutes } from '../kpis/kpi-routes.ts';
 import { registerAppealRoutes } from '../appeals/appeal-routes.ts';
+import { registerWebApp } from '../web/web-app.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -105,7 +106,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
   registerAppealRoutes(app, platform);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/docs'));
+  await registerWebApp(app, platform);
   await app.ready();
   return app;
 }

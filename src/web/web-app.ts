@@ -1,0 +1,53 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Platform } from '../platform.ts';
+import { registerMapRoutes } from './map-routes.ts';
+
+/** Where `vite build` writes the web application (web/vite.config.ts). */
+export const WEB_DIST_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+/**
+ * Paths the single-page application must never answer: an unknown API route stays a problem+json
+ * 404 rather than becoming the app's HTML.
+ */
+const RESERVED = /^\/(api|docs|openapi\.json|open311|healthz|assets)(\/|$|\?)/;
+
+export interface WebAppOptions {
+  /** The built application; default web/dist. */
+  readonly distDir?: string;
+}
+
+/**
+ * The cockpit and the other pages, served by the API's own server (no second server to run):
+ * hashed files under /assets cached for good, every other GET that is not an API path answered
+ * with index.html so that deep links (/cases/…) work. Without a build, `/` keeps pointing at
+ * the API documentation.
+ */
+export async function registerWebApp(app: FastifyInstance, platform: Platform, opts: WebAppOptions = {}): Promise<void> {
+  registerMapRoutes(app, platform);
+  const root = opts.distDir ?? WEB_DIST_DIR;
+  if (!existsSync(`${root}/index.html`)) {
+    app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/docs'));
+    return;
+  }
+  await app.register(fastifyStatic, {
+    root,
+    prefix: '/',
+    wildcard: false,
+    index: false,
+    preCompressed: true,
+    setHeaders: (res, path) => {
+      res.header('cache-control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
+    },
+  });
+  const sendIndex = (_req: FastifyRequest, reply: FastifyReply) => reply.header('cache-control', 'no-cache').sendFile('index.html', root);
+  app.get('/', { schema: { hide: true } }, sendIndex);
+  app.get('/*', { schema: { hide: true } }, async (req, reply) => {
+    const path = req.url.split('?')[0] ?? '/';
+    // A missing file (it has an extension) or an API path is a real 404, not the app.
+    if (RESERVED.test(path) || /\.[a-z0-9]{1,8}$/i.test(path)) return reply.callNotFound();
+    return sendIndex(req, reply);
+  });
+}

@@ -1,0 +1,130 @@
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { I18nProvider, useI18n } from './i18n.tsx';
+import { SessionProvider, useSession, homeOf, hasRole } from './session.tsx';
+import { Link, navigate, usePath } from './router.tsx';
+import { SignIn } from './pages/sign-in.tsx';
+import { liveFeed, type FeedStatus } from './live-feed.ts';
+import { ErrorBoundary } from './components/error-boundary.tsx';
+
+// Every page is its own chunk: the sign-in screen loads React and little else; the cockpit brings MapLibre.
+const Cockpit = lazy(() => import('./pages/cockpit.tsx'));
+const CasePage = lazy(() => import('./pages/case-page.tsx'));
+const UnitWorkbench = lazy(() => import('./pages/unit-workbench.tsx'));
+const GridWorker = lazy(() => import('./pages/grid-worker.tsx'));
+const Citizen = lazy(() => import('./pages/citizen.tsx'));
+const Kpis = lazy(() => import('./pages/kpis.tsx'));
+const Admin = lazy(() => import('./pages/admin.tsx'));
+
+export function App() {
+  return (
+    <I18nProvider>
+      <SessionProvider>
+        <Shell />
+      </SessionProvider>
+    </I18nProvider>
+  );
+}
+
+function LangSwitch() {
+  const { lang, setLang } = useI18n();
+  return (
+    <button type="button" className="ghost" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')} aria-label={lang === 'zh' ? 'Switch to English' : '切换到中文'} data-testid="lang-switch">
+      {lang === 'zh' ? 'English' : '中文'}
+    </button>
+  );
+}
+
+function FeedBadge() {
+  const { tr } = useI18n();
+  const [s, setS] = useState<FeedStatus>(liveFeed.status);
+  useEffect(() => liveFeed.onStatus(setS), []);
+  const label = s === 'live' ? tr('实时', 'Live') : s === 'connecting' ? tr('连接中', 'Connecting') : tr('离线', 'Offline');
+  return (
+    <span className={`feed-badge feed-${s}`} role="status" aria-live="polite" data-testid="feed-status">
+      <span aria-hidden="true">●</span> {label}
+    </span>
+  );
+}
+
+function Shell() {
+  const { session, signOut } = useSession();
+  const { tr } = useI18n();
+  const path = usePath();
+  const user = session?.user ?? null;
+
+  useEffect(() => {
+    if (!user && path !== '/signin') navigate(`/signin${path && path !== '/' ? `?next=${encodeURIComponent(path)}` : ''}`, true);
+    else if (user && (path === '/' || path === '/signin')) navigate(homeOf(user), true);
+  }, [user, path]);
+
+  if (!user || path === '/signin') {
+    return (
+      <>
+        <a className="skip" href="#main">{tr('跳到主要内容', 'Skip to content')}</a>
+        <header className="topbar slim">
+          <span className="brand">CityLoop <small>{tr('城市运行和治理中心', 'City operations and governance center')}</small></span>
+          <span className="spacer" />
+          <LangSwitch />
+        </header>
+        <main id="main">
+          <SignIn />
+        </main>
+      </>
+    );
+  }
+
+  const staff = hasRole(user, 'admin', 'operator', 'supervisor');
+  const nav: { to: string; zh: string; en: string; show: boolean }[] = [
+    { to: '/cockpit', zh: '驾驶舱', en: 'Cockpit', show: staff },
+    { to: '/kpis', zh: '体征与考核', en: 'Vital signs & KPIs', show: staff },
+    { to: '/admin', zh: '预案与配置', en: 'Plans & settings', show: staff },
+    { to: '/unit', zh: '部门工作台', en: 'Unit workbench', show: hasRole(user, 'unit_staff', 'admin') },
+    { to: '/grid', zh: '网格员', en: 'Grid worker', show: hasRole(user, 'grid_worker') },
+    { to: '/citizen', zh: '民呼我为', en: 'My appeals', show: hasRole(user, 'citizen') },
+  ];
+  const caseMatch = /^\/cases\/([^/]+)$/.exec(path);
+  let page;
+  if (path === '/cockpit') page = <Cockpit />;
+  else if (caseMatch) page = <CasePage id={decodeURIComponent(caseMatch[1]!)} />;
+  else if (path === '/unit') page = <UnitWorkbench />;
+  else if (path === '/grid') page = <GridWorker />;
+  else if (path === '/citizen') page = <Citizen />;
+  else if (path === '/kpis') page = <Kpis />;
+  else if (path === '/admin') page = <Admin />;
+  else
+    page = (
+      <div className="page narrow">
+        <h1>{tr('找不到页面', 'Page not found')}</h1>
+        <Link to={homeOf(user)}>{tr('返回首页', 'Back to my page')}</Link>
+      </div>
+    );
+  return (
+    <>
+      <a className="skip" href="#main">{tr('跳到主要内容', 'Skip to content')}</a>
+      <header className="topbar">
+        <Link to={homeOf(user)} className="brand">
+          CityLoop <small>{tr('城市运行和治理中心', 'City operations and governance center')}</small>
+        </Link>
+        <nav aria-label={tr('主导航', 'Main')}>
+          {nav.filter((n) => n.show).map((n) => (
+            <Link key={n.to} to={n.to} aria-current={path === n.to ? 'page' : undefined}>
+              {tr(n.zh, n.en)}
+            </Link>
+          ))}
+        </nav>
+        <span className="spacer" />
+        <FeedBadge />
+        <span className="who" data-testid="who">{user.displayName}</span>
+        <LangSwitch />
+        <button type="button" className="ghost" onClick={() => void signOut()}>
+          {tr('退出', 'Sign out')}
+        </button>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <ErrorBoundary>
+          <Suspense fallback={<div className="loading" role="status">{tr('加载中…', 'Loading…')}</div>}>{page}</Suspense>
+        </ErrorBoundary>
+      </main>
+    </>
+  );
+}

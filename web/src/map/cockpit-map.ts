@@ -1,0 +1,458 @@
+import { Map as MlMap, NavigationControl, ScaleControl, setWorkerUrl, type GeoJSONSource, type MapGeoJSONFeature, type MapMouseEvent } from 'maplibre-gl';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?worker&url';
+import { baseStyle, COLORS, SEVERITY_COLORS } from './style.ts';
+import { BoundaryLoader, LEVELS, MIN_ZOOM } from './boundaries.ts';
+import type { AlertView, DeviceView, FeedCase, MapFocus, MapPoints } from '../types.ts';
+
+// Vite emits MapLibre's worker as its own ES module; MapLibre must be told where it is.
+setWorkerUrl(workerUrl);
+
+/** Case groups the map colours by: what the center has to do next. */
+export const GROUPS = ['new', 'working', 'checking', 'overdue', 'done'] as const;
+export function groupOf(state: string, overdue: boolean): number {
+  if (overdue && !['closed', 'evaluated', 'declined', 'merged'].includes(state)) return 3;
+  switch (state) {
+    case 'reported':
+    case 'registered':
+    case 'returned':
+    case 'reopened':
+      return 0;
+    case 'dispatched':
+    case 'in_progress':
+    case 'parked':
+      return 1;
+    case 'reported_back':
+    case 'checked':
+      return 2;
+    default:
+      return 4;
+  }
+}
+const GROUP_COLOR = ['match', ['get', 'g'], 0, COLORS.caseNew, 1, COLORS.caseWorking, 2, COLORS.caseChecking, 3, COLORS.caseOverdue, COLORS.caseDone] as unknown as string;
+
+export type PlotKind = 'point' | 'line' | 'polygon' | 'label';
+
+export interface CockpitMapOptions {
+  readonly container: HTMLElement;
+  readonly focus: MapFocus;
+  readonly onCase?: (id: string) => void;
+  readonly onAlert?: (id: string) => void;
+  /** Label text for a plotted label, asked of the user (a dialog, not window.prompt). */
+  readonly askLabel?: () => Promise<string | null>;
+  readonly interactive?: boolean;
+}
+
+const empty = (): GeoJSON.FeatureCollection => ({ type: 'FeatureCollection', features: [] });
+
+/**
+ * The cockpit's map: boundaries by zoom, every open case as one clustered GeoJSON source (100,000
+ * points stay smooth because clustering runs in MapLibre's worker and the GPU draws circles), alerts,
+ * devices, the selected case and the plot (在线标绘).
+ */
+export class CockpitMap {
+  readonly map: MlMap;
+  readonly ready: Promise<void>;
+  readonly boundaries: BoundaryLoader;
+  #ids: string[] = [];
+  #index = new Map<string, number>();
+  #features: GeoJSON.Feature<GeoJSON.Point>[] = [];
+  #casesTimer: ReturnType<typeof setTimeout> | null = null;
+  #casesPending = false;
+  #lastCasesPush = 0;
+  #plot: GeoJSON.FeatureCollection = empty();
+  #drawing: { kind: PlotKind; coords: [number, number][]; done: (f: GeoJSON.Feature | null) => void } | null = null;
+  readonly #opts: CockpitMapOptions;
+  /** Resolves when the case source has been drawn with the first data set (the bench's "map shows the city"). */
+  casesShown: Promise<void>;
+  #casesShownResolve!: () => void;
+
+  constructor(opts: CockpitMapOptions) {
+    this.#opts = opts;
+    const b = opts.focus.bbox;
+    this.map = new MlMap({
+      container: opts.container,
+      style: baseStyle(),
+      ...(b ? { bounds: [b[0], b[1], b[2], b[3]] as [number, number, number, number], fitBoundsOptions: { padding: 24 } } : { center: [106.55, 29.56], zoom: 9 }),
+      attributionControl: false,
+      maxPitch: 0,
+      dragRotate: false,
+      // The demo city's polygons and cases are GCJ-02: drawn as they are, with no base tiles to disagree with.
+      canvasContextAttributes: { antialias: false, preserveDrawingBuffer: false },
+      interactive: opts.interactive ?? true,
+    });
+    this.casesShown = new Promise((r) => (this.#casesShownResolve = r));
+    if (opts.interactive ?? true) {
+      this.map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
+      this.map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-left');
+    }
+    this.boundaries = new BoundaryLoader(this.map);
+    this.ready = new Promise((resolve) => {
+      this.map.on('load', () => {
+        this.#addLayers();
+        void this.boundaries.start(opts.focus.code, opts.focus.level).then(() => void this.boundaries.update());
+        resolve();
+      });
+    });
+  }
+
+  #addLayers() {
+    const m = this.map;
+    const label = (id: string, source: string, minzoom: number, size: number, maxzoom = 24) =>
+      m.addLayer({
+        id,
+        type: 'symbol',
+        source,
+        minzoom,
+        maxzoom,
+        layout: { 'text-field': ['get', 'name'], 'text-font': ['sans-serif'], 'text-size': size, 'text-allow-overlap': false, 'text-padding': 4 },
+        paint: { 'text-color': COLORS.label, 'text-halo-color': COLORS.labelHalo, 'text-halo-width': 1.4 },
+      });
+    for (const level of LEVELS) {
+      m.addSource(`b-${level}`, { type: 'geojson', data: empty(), tolerance: 0.5 });
+      m.addSource(`b-${level}-labels`, { type: 'geojson', data: empty() });
+    }
+    m.addLayer({ id: 'district-fill', type: 'fill', source: 'b-district', paint: { 'fill-color': COLORS.district, 'fill-opacity': 0.85 } });
+    m.addLayer({ id: 'grid-line', type: 'line', source: 'b-grid', minzoom: MIN_ZOOM.grid, paint: { 'line-color': COLORS.gridLine, 'line-width': 0.6 } });
+    m.addLayer({ id: 'community-line', type: 'line', source: 'b-community', minzoom: MIN_ZOOM.community, paint: { 'line-color': COLORS.communityLine, 'line-width': 0.9, 'line-dasharray': [3, 2] } });
+    m.addLayer({ id: 'street-line', type: 'line', source: 'b-street', minzoom: MIN_ZOOM.street, paint: { 'line-color': COLORS.streetLine, 'line-width': 1.1 } });
+    m.addLayer({ id: 'district-line', type: 'line', source: 'b-district', paint: { 'line-color': COLORS.districtLine, 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 0.8, 13, 2] } });
+    if (this.#opts.focus.geometry) {
+      m.addSource('focus', { type: 'geojson', data: { type: 'Feature', properties: {}, geometry: this.#opts.focus.geometry } });
+      m.addLayer({ id: 'focus-line', type: 'line', source: 'focus', paint: { 'line-color': COLORS.focusLine, 'line-width': 2.5 } });
+    }
+    label('district-label', 'b-district-labels', 0, 13, MIN_ZOOM.street + 1.5);
+    label('street-label', 'b-street-labels', MIN_ZOOM.street, 12, MIN_ZOOM.grid);
+    label('community-label', 'b-community-labels', MIN_ZOOM.community, 11);
+    label('grid-label', 'b-grid-labels', MIN_ZOOM.grid + 0.8, 10);
+
+    // Plot (在线标绘) under the cases, above the ground.
+    m.addSource('plot', { type: 'geojson', data: empty() });
+    m.addSource('draft', { type: 'geojson', data: empty() });
+    m.addLayer({ id: 'plot-fill', type: 'fill', source: 'plot', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': ['coalesce', ['get', 'color'], COLORS.plot], 'fill-opacity': 0.22 } });
+    m.addLayer({ id: 'plot-line', type: 'line', source: 'plot', filter: ['!=', ['geometry-type'], 'Point'], paint: { 'line-color': ['coalesce', ['get', 'color'], COLORS.plot], 'line-width': 3, 'line-dasharray': [2, 1] } });
+    m.addLayer({ id: 'plot-point', type: 'circle', source: 'plot', filter: ['all', ['==', ['geometry-type'], 'Point'], ['!=', ['get', 'kind'], 'label']], paint: { 'circle-radius': 7, 'circle-color': ['coalesce', ['get', 'color'], COLORS.plot], 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
+    m.addLayer({
+      id: 'plot-label',
+      type: 'symbol',
+      source: 'plot',
+      filter: ['has', 'label'],
+      layout: { 'text-field': ['get', 'label'], 'text-font': ['sans-serif'], 'text-size': 14, 'text-offset': [0, 1.2], 'text-allow-overlap': true },
+      paint: { 'text-color': '#fff', 'text-halo-color': COLORS.plot, 'text-halo-width': 2 },
+    });
+    m.addLayer({ id: 'draft-line', type: 'line', source: 'draft', paint: { 'line-color': '#fff', 'line-width': 2, 'line-dasharray': [1, 1] } });
+    m.addLayer({ id: 'draft-point', type: 'circle', source: 'draft', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': 4, 'circle-color': '#fff' } });
+
+    // Cases: one clustered source. Cluster colour says whether anything inside is overdue.
+    m.addSource('cases', {
+      type: 'geojson',
+      data: empty(),
+      cluster: true,
+      clusterRadius: 48,
+      clusterMaxZoom: 15,
+      clusterProperties: { overdue: ['+', ['case', ['==', ['get', 'g'], 3], 1, 0]], urgent: ['+', ['case', ['>=', ['get', 'p'], 3], 1, 0]] },
+    });
+    m.addLayer({
+      id: 'case-clusters',
+      type: 'circle',
+      source: 'cases',
+      filter: ['has', 'point_count'],
+      paint: {
+        'circle-color': COLORS.cluster,
+        'circle-opacity': 0.88,
+        'circle-radius': ['step', ['get', 'point_count'], 12, 20, 16, 200, 21, 2000, 27, 20000, 34],
+        'circle-stroke-color': ['case', ['>', ['get', 'overdue'], 0], COLORS.caseOverdue, '#9cc9ef'],
+        'circle-stroke-width': ['case', ['>', ['get', 'urgent'], 0], 3.5, 1.5],
+      },
+    });
+    m.addLayer({
+      id: 'case-cluster-count',
+      type: 'symbol',
+      source: 'cases',
+      filter: ['has', 'point_count'],
+      layout: { 'text-field': ['get', 'point_count_abbreviated'], 'text-font': ['sans-serif'], 'text-size': 12, 'text-allow-overlap': true },
+      paint: { 'text-color': '#fff' },
+    });
+    m.addLayer({
+      id: 'case-points',
+      type: 'circle',
+      source: 'cases',
+      filter: ['!', ['has', 'point_count']],
+      paint: {
+        'circle-color': GROUP_COLOR,
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, ['+', 4, ['get', 'p']], 16, ['+', 7, ['*', 1.5, ['get', 'p']]]],
+        'circle-stroke-color': '#0b1a2b',
+        'circle-stroke-width': 1.2,
+      },
+    });
+
+    m.addSource('devices', { type: 'geojson', data: empty() });
+    m.addLayer({
+      id: 'devices',
+      type: 'circle',
+      source: 'devices',
+      minzoom: 11,
+      paint: { 'circle-radius': 4, 'circle-color': ['case', ['get', 'alerting'], COLORS.caseOverdue, ['==', ['get', 'status'], 'offline'], '#64748b', '#10b981'], 'circle-stroke-color': '#e2e8f0', 'circle-stroke-width': 1 },
+    });
+    m.addSource('alerts', { type: 'geojson', data: empty() });
+    m.addLayer({
+      id: 'alerts',
+      type: 'circle',
+      source: 'alerts',
+      paint: {
+        'circle-radius': 11,
+        'circle-color': ['match', ['get', 'severity'], 'red', SEVERITY_COLORS.red, 'orange', SEVERITY_COLORS.orange, 'yellow', SEVERITY_COLORS.yellow, SEVERITY_COLORS.blue],
+        'circle-opacity': 0.35,
+        'circle-stroke-color': ['match', ['get', 'severity'], 'red', SEVERITY_COLORS.red, 'orange', SEVERITY_COLORS.orange, 'yellow', SEVERITY_COLORS.yellow, SEVERITY_COLORS.blue],
+        'circle-stroke-width': 3,
+      },
+    });
+    m.addSource('selected', { type: 'geojson', data: empty() });
+    m.addLayer({ id: 'selected', type: 'circle', source: 'selected', paint: { 'circle-radius': 16, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': COLORS.selected, 'circle-stroke-width': 3 } });
+
+    m.on('click', 'case-clusters', (e) => void this.#expandCluster(e));
+    m.on('click', 'case-points', (e) => {
+      if (this.#drawing) return;
+      const id = e.features?.[0]?.properties?.i;
+      if (typeof id === 'string') this.#opts.onCase?.(id);
+    });
+    m.on('click', 'alerts', (e) => {
+      if (this.#drawing) return;
+      const id = e.features?.[0]?.properties?.id;
+      if (typeof id === 'string') this.#opts.onAlert?.(id);
+    });
+    for (const layer of ['case-clusters', 'case-points', 'alerts']) {
+      m.on('mouseenter', layer, () => {
+        if (!this.#drawing) m.getCanvas().style.cursor = 'pointer';
+      });
+      m.on('mouseleave', layer, () => {
+        if (!this.#drawing) m.getCanvas().style.cursor = '';
+      });
+    }
+    m.on('click', (e) => this.#drawClick(e));
+    m.on('dblclick', (e) => {
+      if (!this.#drawing) return;
+      e.preventDefault();
+      this.finishDrawing();
+    });
+  }
+
+  async #expandCluster(e: MapMouseEvent & { features?: MapGeoJSONFeature[] }) {
+    if (this.#drawing) return;
+    const f = e.features?.[0];
+    if (!f) return;
+    const src = this.map.getSource('cases') as GeoJSONSource;
+    const zoom = await src.getClusterExpansionZoom(f.properties.cluster_id as number);
+    this.map.easeTo({ center: (f.geometry as GeoJSON.Point).coordinates as [number, number], zoom: Math.min(zoom, 17) });
+  }
+
+  /** Every open case of the jurisdiction, from the compact map answer. */
+  setCases(p: MapPoints): void {
+    const n = p.count;
+    this.#ids = p.id.slice(0, n);
+    this.#index = new Map();
+    this.#features = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const id = p.id[i]!;
+      this.#index.set(id, i);
+      this.#features[i] = {
+        type: 'Feature',
+        properties: { i: id, g: groupOf(p.states[p.state[i]!] ?? 'reported', p.overdue[i] === 1), p: p.priority[i] ?? 1 },
+        geometry: { type: 'Point', coordinates: [p.lng[i]!, p.lat[i]!] },
+      };
+    }
+    this.#pushCases(true);
+  }
+
+  get caseCount(): number {
+    return this.#index.size;
+  }
+
+  /** A case changed (live feed): move it between groups, add it, or drop it when finished. */
+  upsertCase(c: FeedCase, overdue = false): void {
+    const g = groupOf(c.state, overdue);
+    const prio = ['low', 'normal', 'high', 'urgent'].indexOf(c.priority);
+    const i = this.#index.get(c.id);
+    if (i !== undefined) {
+      const f = this.#features[i]!;
+      if (g === 4) {
+        // Finished: swap-remove to keep the arrays dense.
+        const last = this.#features.length - 1;
+        const lf = this.#features[last]!;
+        this.#features[i] = lf;
+        this.#ids[i] = this.#ids[last]!;
+        this.#index.set(this.#ids[i]!, i);
+        this.#features.pop();
+        this.#ids.pop();
+        this.#index.delete(c.id);
+      } else {
+        // Overdue is sticky until the case is finished; the feed's case summary does not carry it.
+        const wasOverdue = f.properties!.g === 3;
+        f.properties = { i: c.id, g: wasOverdue && g !== 4 ? 3 : g, p: prio < 0 ? 1 : prio };
+      }
+    } else if (g !== 4) {
+      this.#index.set(c.id, this.#features.length);
+      this.#ids.push(c.id);
+      this.#features.push({ type: 'Feature', properties: { i: c.id, g, p: prio < 0 ? 1 : prio }, geometry: { type: 'Point', coordinates: [c.location.lng, c.location.lat] } });
+    } else return;
+    this.#pushCases(false);
+  }
+
+  markOverdue(id: string): void {
+    const i = this.#index.get(id);
+    if (i === undefined) return;
+    const f = this.#features[i]!;
+    if (f.properties!.g === 3) return;
+    f.properties = { ...f.properties, g: 3 };
+    this.#pushCases(false);
+  }
+
+  /** Re-clustering 100,000 points costs a few hundred ms in the worker: live changes are batched. */
+  #pushCases(now: boolean) {
+    const src = this.map.getSource('cases') as GeoJSONSource | undefined;
+    if (!src) {
+      void this.ready.then(() => this.#pushCases(now));
+      return;
+    }
+    const gap = this.#features.length > 20_000 ? 3000 : 500;
+    const wait = now ? 0 : Math.max(0, this.#lastCasesPush + gap - Date.now());
+    if (this.#casesTimer) {
+      this.#casesPending = true;
+      return;
+    }
+    this.#casesTimer = setTimeout(() => {
+      this.#casesTimer = null;
+      this.#casesPending = false;
+      this.#lastCasesPush = Date.now();
+      void src.setData({ type: 'FeatureCollection', features: this.#features });
+      const shown = () => {
+        if (this.map.isSourceLoaded('cases')) {
+          this.map.off('idle', shown);
+          this.#casesShownResolve();
+        }
+      };
+      this.map.on('idle', shown);
+      if (this.#casesPending) this.#pushCases(false);
+    }, wait);
+  }
+
+  setSelected(loc: { lng: number; lat: number } | null, fly = false): void {
+    const src = this.map.getSource('selected') as GeoJSONSource | undefined;
+    if (!src) {
+      void this.ready.then(() => this.setSelected(loc, fly));
+      return;
+    }
+    src.setData(loc ? { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [loc.lng, loc.lat] } }] } : empty());
+    if (loc && fly) this.map.easeTo({ center: [loc.lng, loc.lat], zoom: Math.max(this.map.getZoom(), 15) });
+  }
+
+  setAlerts(alerts: readonly AlertView[]): void {
+    const features = alerts
+      .filter((a) => a.location && (a.status === 'raised' || a.status === 'acknowledged'))
+      .map((a) => ({ type: 'Feature' as const, properties: { id: a.id, severity: a.severity, title: a.title }, geometry: { type: 'Point' as const, coordinates: [a.location!.lon, a.location!.lat] } }));
+    void this.ready.then(() => (this.map.getSource('alerts') as GeoJSONSource).setData({ type: 'FeatureCollection', features }));
+  }
+
+  setDevices(devices: readonly DeviceView[]): void {
+    const features = devices.map((d) => ({ type: 'Feature' as const, properties: { id: d.id, status: d.status, alerting: d.alerting, name: d.name }, geometry: { type: 'Point' as const, coordinates: [d.location.lon, d.location.lat] } }));
+    void this.ready.then(() => (this.map.getSource('devices') as GeoJSONSource).setData({ type: 'FeatureCollection', features }));
+  }
+
+  setPlot(fc: GeoJSON.FeatureCollection): void {
+    this.#plot = fc;
+    void this.ready.then(() => (this.map.getSource('plot') as GeoJSONSource).setData(fc));
+  }
+
+  get plot(): GeoJSON.FeatureCollection {
+    return this.#plot;
+  }
+
+  get drawing(): PlotKind | null {
+    return this.#drawing?.kind ?? null;
+  }
+
+  /** Starts drawing one plot feature; points are added by clicks, double-click or finishDrawing() ends lines and polygons. */
+  startDrawing(kind: PlotKind): Promise<GeoJSON.Feature | null> {
+    this.cancelDrawing();
+    this.map.doubleClickZoom.disable();
+    this.map.getCanvas().style.cursor = 'crosshair';
+    return new Promise((done) => {
+      this.#drawing = { kind, coords: [], done };
+    });
+  }
+
+  /** Adds a vertex at a map position (clicks do this; so do the keyboard and tests). */
+  addVertex(lng: number, lat: number): void {
+    const d = this.#drawing;
+    if (!d) return;
+    d.coords.push([lng, lat]);
+    if (d.kind === 'point' || d.kind === 'label') {
+      void this.finishDrawing();
+      return;
+    }
+    this.#updateDraft();
+  }
+
+  #drawClick(e: MapMouseEvent) {
+    if (!this.#drawing) return;
+    this.addVertex(e.lngLat.lng, e.lngLat.lat);
+  }
+
+  #updateDraft() {
+    const d = this.#drawing;
+    const src = this.map.getSource('draft') as GeoJSONSource | undefined;
+    if (!src) return;
+    if (!d) {
+      src.setData(empty());
+      return;
+    }
+    const pts = d.coords.map((c) => ({ type: 'Feature' as const, properties: {}, geometry: { type: 'Point' as const, coordinates: c } }));
+    const ring = d.kind === 'polygon' && d.coords.length > 2 ? [...d.coords, d.coords[0]!] : d.coords;
+    const line = ring.length > 1 ? [{ type: 'Feature' as const, properties: {}, geometry: { type: 'LineString' as const, coordinates: ring } }] : [];
+    src.setData({ type: 'FeatureCollection', features: [...pts, ...line] });
+  }
+
+  async finishDrawing(): Promise<void> {
+    const d = this.#drawing;
+    if (!d) return;
+    // A double-click adds the same vertex twice.
+    const coords = d.coords.filter((c, i) => i === 0 || c[0] !== d.coords[i - 1]![0] || c[1] !== d.coords[i - 1]![1]);
+    let f: GeoJSON.Feature | null = null;
+    const now = new Date().toISOString();
+    if ((d.kind === 'point' || d.kind === 'label') && coords[0]) {
+      let label: string | null = null;
+      if (d.kind === 'label') {
+        label = (await this.#opts.askLabel?.()) ?? null;
+        if (!label) {
+          this.cancelDrawing();
+          return;
+        }
+      }
+      f = { type: 'Feature', properties: { kind: d.kind, at: now, ...(label ? { label } : {}) }, geometry: { type: 'Point', coordinates: coords[0] } };
+    } else if (d.kind === 'line' && coords.length >= 2) {
+      f = { type: 'Feature', properties: { kind: 'line', at: now }, geometry: { type: 'LineString', coordinates: coords } };
+    } else if (d.kind === 'polygon' && coords.length >= 3) {
+      f = { type: 'Feature', properties: { kind: 'polygon', at: now }, geometry: { type: 'Polygon', coordinates: [[...coords, coords[0]!]] } };
+    }
+    this.#drawing = null;
+    this.#updateDraft();
+    this.map.getCanvas().style.cursor = '';
+    this.map.doubleClickZoom.enable();
+    d.done(f);
+  }
+
+  cancelDrawing(): void {
+    const d = this.#drawing;
+    if (!d) return;
+    this.#drawing = null;
+    this.#updateDraft();
+    this.map.getCanvas().style.cursor = '';
+    this.map.doubleClickZoom.enable();
+    d.done(null);
+  }
+
+  destroy(): void {
+    if (this.#casesTimer) clearTimeout(this.#casesTimer);
+    this.map.remove();
+  }
+}

@@ -1,0 +1,34 @@
+import type { StyleSpecification } from 'maplibre-gl';
+
+/** Colours of the wall screen: dark ground, light lines; the case colours pass 3:1 against the ground. */
+export const COLORS = {
+  ground: '#0b1a2b',
+  district: '#12304d',
+  districtLine: '#5aa9e6',
+  streetLine: '#3b7bb0',
+  communityLine: '#2c5c85',
+  gridLine: '#23496b',
+  focusLine: '#f5d76e',
+  label: '#d8e6f3',
+  labelHalo: '#0b1a2b',
+  // case groups: new (to register), in hand, waiting for check, overdue, finished
+  caseNew: '#f59e0b',
+  caseWorking: '#38bdf8',
+  caseChecking: '#a78bfa',
+  caseOverdue: '#ef4444',
+  caseDone: '#22c55e',
+  cluster: '#1d70b8',
+  selected: '#ffffff',
+  plot: '#ff5c8a',
+} as const;
+
+export const SEVERITY_COLORS = { blue: '#3b82f6', yellow: '#facc15', orange: '#fb923c', red: '#ef4444' } as const;
+
+/** No tile server: the whole base map is our own GeoJSON, added as sources after load. Labels are drawn from local fonts (no glyph server). */
+export function baseStyle(): StyleSpecification {
+  return {
+    version: 8,
+    sources: {},
+    layers: [{ id: 'ground', type: 'background', paint: { 'background-color': COLORS.ground } }],
+  };
+}

@@ -1,0 +1,395 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api, errorText, loadSession } from '../api.ts';
+import { useI18n } from '../i18n.tsx';
+import { liveFeed } from '../live-feed.ts';
+import { CockpitMap, type PlotKind } from '../map/cockpit-map.ts';
+import { Link } from '../router.tsx';
+import { useSession, hasRole } from '../session.tsx';
+import { DispatchDialog } from '../components/dispatch-dialog.tsx';
+import { Dialog, usePrompt } from '../components/dialog.tsx';
+import { Clock, PriorityChip, StateChip, TaskTable, caseChain, useNow, OPEN_TASK } from '../components/case-bits.tsx';
+import { EVENT_NAMES, eventWhy } from '../components/event-names.ts';
+import { PLOT_SUFFIX, latestPlot, loadPlot, savePlot } from '../plots.ts';
+import type { Attachment, CaseEvent, CaseView } from '../types.ts';
+
+async function download(caseId: string, a: Attachment) {
+  const s = loadSession();
+  const r = await fetch(`/api/v1/cases/${caseId}/attachments/${a.id}`, { headers: s ? { authorization: `Bearer ${s.token}` } : {} });
+  const url = URL.createObjectURL(await r.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = a.fileName;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function CheckDialog({ onDone }: { onDone: (r: { passed: boolean; note: string } | null) => void }) {
+  const { tr } = useI18n();
+  const [passed, setPassed] = useState(true);
+  const [note, setNote] = useState('');
+  return (
+    <Dialog title={tr('核查', 'Check')} onClose={() => onDone(null)}>
+      <form className="stack" onSubmit={(e) => { e.preventDefault(); onDone({ passed, note }); }}>
+        <fieldset>
+          <legend>{tr('核查结果', 'Result')}</legend>
+          <label className="inline">
+            <input type="radio" name="passed" checked={passed} onChange={() => setPassed(true)} /> {tr('通过', 'Passed')}
+          </label>
+          <label className="inline">
+            <input type="radio" name="passed" checked={!passed} onChange={() => setPassed(false)} /> {tr('不通过（重新办理）', 'Failed (reopen)')}
+          </label>
+        </fieldset>
+        <label>
+          {tr('说明', 'Note')}
+          <input value={note} onChange={(e) => setNote(e.target.value)} />
+        </label>
+        <div className="row end">
+          <button type="button" onClick={() => onDone(null)}>{tr('取消', 'Cancel')}</button>
+          <button type="submit" className="primary">{tr('提交核查', 'Submit check')}</button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+/** The case page: what it is, where, its tasks with their clocks, every step from the event log, plotting. */
+export default function CasePage({ id }: { id: string }) {
+  const { tr, fmtTime } = useI18n();
+  const { session } = useSession();
+  const now = useNow();
+  const [c, setC] = useState<CaseView | null>(null);
+  const [events, setEvents] = useState<CaseEvent[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [dispatching, setDispatching] = useState(false);
+  const [checking, setChecking] = useState(false);
+  const [promptNode, ask] = usePrompt();
+  const mapEl = useRef<HTMLDivElement>(null);
+  const mapRef = useRef<CockpitMap | null>(null);
+  const [drawing, setDrawing] = useState<PlotKind | null>(null);
+  const [plotDirty, setPlotDirty] = useState(false);
+  const plotDirtyRef = useRef(false);
+  plotDirtyRef.current = plotDirty;
+  const [plotCount, setPlotCount] = useState(0);
+  const [plotNote, setPlotNote] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const [doc, ev] = await Promise.all([api<CaseView>(`/api/v1/cases/${id}`), api<{ items: CaseEvent[] }>(`/api/v1/cases/${id}/events`)]);
+      setC(doc);
+      setEvents(ev.items);
+      setError(null);
+      return doc;
+    } catch (e) {
+      setError(errorText(e));
+      return null;
+    }
+  }, [id]);
+
+  const reloadPlot = useCallback(async (doc: CaseView) => {
+    if (plotDirtyRef.current) return;
+    const fc = await loadPlot(doc.id, latestPlot(doc)).catch(() => null);
+    if (fc && mapRef.current) {
+      mapRef.current.setPlot(fc);
+      setPlotCount(fc.features.length);
+    }
+  }, []);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  // Live: this case's events reload it; a plot saved by someone else is drawn at once.
+  useEffect(() => {
+    return liveFeed.subscribe((m) => {
+      if (m.data.case?.id !== id) return;
+      void load().then((doc) => {
+        if (doc && m.type === 'AttachmentAdded' && String(m.data.payload?.fileName ?? '').endsWith(PLOT_SUFFIX)) void reloadPlot(doc);
+      });
+    });
+  }, [id, load, reloadPlot]);
+
+  const loc = c?.location;
+  useEffect(() => {
+    if (!loc || !mapEl.current || mapRef.current) return;
+    const d = 0.006;
+    const m = new CockpitMap({
+      container: mapEl.current,
+      focus: { code: null, name: null, level: null, chain: [], geometry: null, bbox: [loc.lng - d, loc.lat - d * 0.8, loc.lng + d, loc.lat + d * 0.8] },
+      askLabel: () => ask(tr('标注文字', 'Label text'), tr('文字', 'Text')),
+    });
+    mapRef.current = m;
+    (window as unknown as { __caseMap?: CockpitMap }).__caseMap = m;
+    m.setSelected(loc);
+    return () => {
+      m.destroy();
+      mapRef.current = null;
+    };
+  }, [loc?.lng, loc?.lat]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  useEffect(() => {
+    if (c && mapRef.current) void reloadPlot(c);
+    // only when the case first arrives or its attachments change
+  }, [c?.attachments.length, reloadPlot]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const draw = async (kind: PlotKind) => {
+    const m = mapRef.current;
+    if (!m) return;
+    setDrawing(kind);
+    const f = await m.startDrawing(kind);
+    setDrawing(null);
+    if (!f) return;
+    const fc = { type: 'FeatureCollection' as const, features: [...m.plot.features, f] };
+    m.setPlot(fc);
+    setPlotCount(fc.features.length);
+    setPlotDirty(true);
+  };
+  const undoPlot = () => {
+    const m = mapRef.current;
+    if (!m) return;
+    const fc = { type: 'FeatureCollection' as const, features: m.plot.features.slice(0, -1) };
+    m.setPlot(fc);
+    setPlotCount(fc.features.length);
+    setPlotDirty(true);
+  };
+  const savePlotNow = async () => {
+    const m = mapRef.current;
+    if (!m || !c) return;
+    setBusy(true);
+    try {
+      await savePlot(c.id, m.plot);
+      setPlotDirty(false);
+      setPlotNote(tr('标绘已保存，所有查看此案件的人可见', 'Plot saved and shared with everyone watching this case'));
+      await load();
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const run = async (action: string, body: Record<string, unknown> = {}) => {
+    if (!c) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const u = await api<CaseView>(`/api/v1/cases/${c.id}/${action}`, { body: { ...body, expectedVersion: c.version } });
+      setC(u);
+      void load();
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const withReason = async (action: string, title: string, field = 'reason', required = true) => {
+    const text = await ask(title, tr('原因/说明', 'Reason / note'), { required, multiline: true });
+    if (text === null) return;
+    await run(action, text ? { [field]: text } : {});
+  };
+
+  if (error && !c)
+    return (
+      <div className="page narrow">
+        <p className="error" role="alert">{error}</p>
+        <Link to="/">{tr('返回', 'Back')}</Link>
+      </div>
+    );
+  if (!c) return <div className="loading" role="status">{tr('加载中…', 'Loading…')}</div>;
+
+  const a = new Set(c.actions);
+  const staff = hasRole(session?.user, 'admin', 'operator', 'supervisor');
+  const canPlot = staff || hasRole(session?.user, 'grid_worker', 'unit_staff');
+  const reporter = c.reporter.anonymous ? tr('匿名', 'anonymous') : [c.reporter.name, c.reporter.phone].filter(Boolean).join(' ') || '—';
+  return (
+    <div className="page case-page" data-testid="case-page" data-state={c.state}>
+      <header className="case-head">
+        <div>
+          <p className="muted">
+            <Link to={staff ? '/cockpit' : '/'}>{staff ? tr('驾驶舱', 'Cockpit') : tr('返回', 'Back')}</Link> › {c.number}
+          </p>
+          <h1>{c.title}</h1>
+          <p className="row wrap">
+            <StateChip state={c.state} name={c.stateName} />
+            <PriorityChip priority={c.priority} />
+            {c.overdue && <span className="chip late">{tr('超期', 'overdue')}</span>}
+            <span className="muted">{c.categoryCode}</span>
+            <span className="muted">{caseChain(c)}</span>
+          </p>
+        </div>
+        <dl className="facts">
+          <div>
+            <dt>{tr('响应时限', 'Respond by')}</dt>
+            <dd><Clock due={c.respondDue} now={now} done={!['reported', 'registered'].includes(c.state)} /></dd>
+          </div>
+          <div>
+            <dt>{tr('办结时限', 'Resolve by')}</dt>
+            <dd><Clock due={c.resolveDue} now={now} done={['closed', 'evaluated', 'checked', 'declined', 'merged'].includes(c.state)} /></dd>
+          </div>
+          <div>
+            <dt>{tr('上报人', 'Reporter')}</dt>
+            <dd>{reporter}</dd>
+          </div>
+          <div>
+            <dt>{tr('层级', 'Tier')}</dt>
+            <dd>{c.tier}</dd>
+          </div>
+        </dl>
+      </header>
+
+      {error && <p className="error" role="alert">{error}</p>}
+
+      <div className="toolbar row wrap" role="toolbar" aria-label={tr('案件操作', 'Case actions')}>
+        {a.has('apply_plan') && (
+          <button type="button" className="primary" disabled={busy} onClick={() => setDispatching(true)} data-testid="one-click-dispatch">
+            {tr('一键调度', 'One-click dispatch')}
+          </button>
+        )}
+        {a.has('register') && c.state === 'reported' && <button type="button" disabled={busy} onClick={() => void run('register')}>{tr('立案', 'Register')}</button>}
+        {a.has('decline') && <button type="button" disabled={busy} onClick={() => void withReason('decline', tr('不予立案', 'Decline'))}>{tr('不予立案', 'Decline')}</button>}
+        {a.has('report_back') && <button type="button" disabled={busy} onClick={() => void withReason('report-back', tr('反馈办理结果', 'Report back'), 'summary')} data-testid="report-back">{tr('反馈', 'Report back')}</button>}
+        {a.has('check') && <button type="button" disabled={busy} onClick={() => setChecking(true)} data-testid="check">{tr('核查', 'Check')}</button>}
+        {a.has('close') && <button type="button" className="primary" disabled={busy} onClick={() => void withReason('close', tr('结案', 'Close'), 'note', false)} data-testid="close-case">{tr('结案', 'Close')}</button>}
+        {a.has('escalate') && <button type="button" disabled={busy} onClick={() => void withReason('escalate', tr('上报上级', 'Escalate'))}>{tr('上报上级', 'Escalate')}</button>}
+        {a.has('supervise') && <button type="button" disabled={busy} onClick={() => void withReason('supervise', tr('督办', 'Supervise'))}>{tr('督办', 'Supervise')}</button>}
+        {a.has('reopen') && <button type="button" disabled={busy} onClick={() => void withReason('reopen', tr('重新办理', 'Reopen'))}>{tr('重新办理', 'Reopen')}</button>}
+        {a.has('unpark') && <button type="button" disabled={busy} onClick={() => void run('unpark')}>{tr('解除挂账', 'Unpark')}</button>}
+      </div>
+
+      <div className="case-grid">
+        <section className="panel" aria-labelledby="tasks-h">
+          <h2 id="tasks-h">{tr('任务与时限', 'Tasks and clocks')}</h2>
+          <TaskTable
+            tasks={c.tasks}
+            round={c.round}
+            onAction={
+              a.has('remind')
+                ? (t) =>
+                    OPEN_TASK.has(t.state) ? (
+                      <button type="button" className="small" disabled={busy} onClick={() => void (async () => { const r = await ask(tr('催办', 'Remind'), tr('催办说明', 'Message to the unit'), { required: false }); if (r !== null) await run('remind', { taskId: t.id, ...(r ? { reason: r } : {}) }); })()}>
+                        {tr('催办', 'Remind')}
+                      </button>
+                    ) : null
+                : undefined
+            }
+          />
+          {c.plan && (
+            <p className="small muted">
+              {tr('预案', 'Plan')}: {c.plan.name} v{c.plan.version} · {fmtTime(c.plan.appliedAt)}
+            </p>
+          )}
+          {c.automaticSteps && c.automaticSteps.length > 0 && (
+            <>
+              <h3>{tr('自动动作', 'Automatic steps')}</h3>
+              <ul className="small">
+                {c.automaticSteps.map((s) => (
+                  <li key={`${s.key}-${s.target}`} className={s.needsAttention ? 'warn' : undefined}>
+                    {s.kind} · {s.target} · {s.outcome} {s.needsAttention && tr('（需人工处理）', '(needs an operator)')}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          {c.summary && (
+            <p>
+              <strong>{tr('反馈：', 'Reported back: ')}</strong>
+              {c.summary}
+            </p>
+          )}
+          <p className="small">{c.description}</p>
+          <p className="small muted">{c.location.address}</p>
+        </section>
+
+        <section className="panel map-panel" aria-labelledby="plot-h">
+          <h2 id="plot-h">{tr('现场与标绘', 'Site and plotting')}</h2>
+          <div ref={mapEl} className="map small-map" data-testid="case-map" />
+          {canPlot && (
+            <div className="row wrap plot-tools" role="toolbar" aria-label={tr('在线标绘', 'Plotting')}>
+              {(
+                [
+                  ['point', '点', 'Point'],
+                  ['line', '线（路线）', 'Line (route)'],
+                  ['polygon', '面（警戒区）', 'Area (cordon)'],
+                  ['label', '文字', 'Label'],
+                ] as const
+              ).map(([k, zh, en]) => (
+                <button key={k} type="button" aria-pressed={drawing === k} onClick={() => void draw(k)} data-testid={`plot-${k}`}>
+                  {tr(zh, en)}
+                </button>
+              ))}
+              {drawing && (drawing === 'line' || drawing === 'polygon') && (
+                <button type="button" className="primary" onClick={() => void mapRef.current?.finishDrawing()} data-testid="plot-finish">
+                  {tr('完成', 'Finish')}
+                </button>
+              )}
+              {drawing && <button type="button" onClick={() => mapRef.current?.cancelDrawing()}>{tr('取消', 'Cancel')}</button>}
+              <button type="button" disabled={plotCount === 0} onClick={undoPlot}>{tr('撤销', 'Undo')}</button>
+              <button type="button" className="primary" disabled={!plotDirty || busy} onClick={() => void savePlotNow()} data-testid="plot-save">
+                {tr('保存标绘', 'Save plot')}
+              </button>
+              <span className="muted small" role="status">
+                {drawing ? tr('在地图上点击添加点；双击或"完成"结束', 'Click the map to add points; double-click or Finish to end') : plotNote ?? tr(`${plotCount} 个标绘要素`, `${plotCount} plotted features`)}
+              </span>
+            </div>
+          )}
+        </section>
+
+        <section className="panel" aria-labelledby="tl-h">
+          <h2 id="tl-h">{tr('办理过程（事件日志）', 'Timeline (event log)')}</h2>
+          <ol className="timeline" data-testid="timeline">
+            {events.map((e) => {
+              const n = EVENT_NAMES[e.type];
+              return (
+                <li key={e.id} data-type={e.type}>
+                  <time dateTime={e.at}>{fmtTime(e.at)}</time>
+                  <strong>{n ? tr(n[0], n[1]) : e.type}</strong>
+                  <span className="muted"> · {e.actor.name}</span>
+                  {eventWhy(e.payload) && <div className="small">{eventWhy(e.payload)}</div>}
+                </li>
+              );
+            })}
+          </ol>
+        </section>
+
+        <section className="panel" aria-labelledby="att-h">
+          <h2 id="att-h">{tr('证据与附件', 'Evidence and attachments')}</h2>
+          {c.attachments.length === 0 ? (
+            <p className="muted">{tr('暂无', 'None')}</p>
+          ) : (
+            <ul>
+              {c.attachments.map((x) => (
+                <li key={x.id}>
+                  <button type="button" className="link" onClick={() => void download(c.id, x)}>
+                    {x.fileName}
+                  </button>{' '}
+                  <span className="muted small">{Math.ceil(x.size / 1024)} KB</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      </div>
+
+      {dispatching && (
+        <DispatchDialog
+          c={c}
+          onClose={() => setDispatching(false)}
+          onApplied={(u) => {
+            setDispatching(false);
+            setC(u);
+            void load();
+          }}
+        />
+      )}
+      {checking && (
+        <CheckDialog
+          onDone={(r) => {
+            setChecking(false);
+            if (r) void run('check', { passed: r.passed, ...(r.note ? { note: r.note } : {}) });
+          }}
+        />
+      )}
+      {promptNode}
+    </div>
+  );
+}

@@ -1,0 +1,390 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api, apiOptional, errorText, qs } from '../api.ts';
+import { useI18n } from '../i18n.tsx';
+import { liveFeed, ALERT_EVENTS } from '../live-feed.ts';
+import { CockpitMap } from '../map/cockpit-map.ts';
+import { COLORS } from '../map/style.ts';
+import { Link } from '../router.tsx';
+import { useSession } from '../session.tsx';
+import { DispatchDialog } from '../components/dispatch-dialog.tsx';
+import { AlertDialog, SeverityChip, beep } from '../components/alerts.tsx';
+import { PriorityChip, StateChip, TaskTable, caseChain } from '../components/case-bits.tsx';
+import { latestPlot, loadPlot } from '../plots.ts';
+import type { AlertView, CaseView, DeviceView, FeedMessage, MapFocus, MapPoints } from '../types.ts';
+
+const FINISHED = new Set(['closed', 'evaluated', 'declined', 'merged']);
+const URGENT = new Set(['orange', 'red']);
+
+interface Activity {
+  readonly key: string;
+  readonly at: string;
+  readonly text: string;
+  readonly caseId?: string;
+}
+
+/** What a feed event means in one line of the activity list. */
+function describe(m: FeedMessage, tr: (zh: string, en: string) => string): string {
+  const c = m.data.case;
+  const who = (m.data.actor as { name?: string } | undefined)?.name ?? '';
+  const names: Record<string, [string, string]> = {
+    CaseReported: ['上报', 'reported'],
+    CaseRegistered: ['立案', 'registered'],
+    CaseDispatched: ['派遣', 'dispatched'],
+    PlanApplied: ['启动预案', 'plan applied'],
+    TaskAccepted: ['签收任务', 'task accepted'],
+    TaskStarted: ['开始处置', 'work started'],
+    TaskCompleted: ['任务办结', 'task done'],
+    TaskReturned: ['退回任务', 'task returned'],
+    CaseReportedBack: ['反馈', 'reported back'],
+    CaseChecked: ['核查通过', 'checked'],
+    CaseClosed: ['结案', 'closed'],
+    CaseOverdue: ['案件超期', 'case overdue'],
+    TaskOverdue: ['任务超期', 'task overdue'],
+    TaskReminded: ['催办', 'reminded'],
+    CaseEscalated: ['上报上级', 'escalated'],
+    CaseSupervised: ['督办', 'supervised'],
+    AttachmentAdded: ['添加附件/标绘', 'attachment / plot added'],
+    AlertRaised: ['新预警', 'alert raised'],
+    AlertVerified: ['预警已核实', 'alert verified'],
+    AlertDismissed: ['预警已排除', 'alert dismissed'],
+    AlertCleared: ['预警解除', 'alert cleared'],
+  };
+  const n = names[m.type];
+  const what = n ? tr(n[0], n[1]) : m.type;
+  const subject = c ? `${c.number} ${c.title}` : m.data.alert ? `${m.data.alert.number} ${m.data.alert.title}` : '';
+  return `${what} · ${subject}${who ? ` · ${who}` : ''}`;
+}
+
+export default function Cockpit() {
+  const { tr, fmtTime, fmtNumber, lang } = useI18n();
+  const { session } = useSession();
+  const mapEl = useRef<HTMLDivElement>(null);
+  const mapRef = useRef<CockpitMap | null>(null);
+  const [focus, setFocus] = useState<MapFocus | null>(null);
+  const [caseCount, setCaseCount] = useState<number | null>(null);
+  const [toRegister, setToRegister] = useState<CaseView[]>([]);
+  const [overdue, setOverdue] = useState<CaseView[]>([]);
+  const [alerts, setAlerts] = useState<AlertView[] | null>(null);
+  const [unseenUrgent, setUnseenUrgent] = useState(0);
+  const [activity, setActivity] = useState<Activity[]>([]);
+  const [selected, setSelected] = useState<CaseView | null>(null);
+  const [dispatching, setDispatching] = useState<CaseView | null>(null);
+  const [alertOpen, setAlertOpen] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const selectedRef = useRef<CaseView | null>(null);
+  selectedRef.current = selected;
+
+  const loadLists = useCallback(async () => {
+    const [reg, od] = await Promise.all([
+      api<{ items: CaseView[] }>(`/api/v1/cases${qs({ state: ['reported'], limit: 30 })}`),
+      api<{ items: CaseView[] }>(`/api/v1/cases${qs({ overdue: true, limit: 50 })}`),
+    ]);
+    setToRegister(reg.items);
+    setOverdue(od.items.filter((c) => !FINISHED.has(c.state)).slice(0, 30));
+  }, []);
+
+  const loadAlerts = useCallback(async () => {
+    const district = focus?.chain.find((l) => l.level === 'district')?.code;
+    // Alerts and devices come with the sensing routes: until the server has them, the panel stays hidden.
+    const r = focus?.capabilities?.alerts ? await apiOptional<{ items: AlertView[] }>(`/api/v1/alerts${qs({ status: 'raised,acknowledged', limit: 100, district })}`) : null;
+    setAlerts(r ? r.items : null);
+    if (r) mapRef.current?.setAlerts(r.items);
+    const d = focus?.capabilities?.devices ? await apiOptional<{ items: DeviceView[] }>(`/api/v1/devices${qs({ district })}`).catch(() => null) : null;
+    if (d) mapRef.current?.setDevices(d.items);
+  }, [focus]);
+
+  const selectCase = useCallback(async (id: string, fly = false) => {
+    try {
+      const c = await api<CaseView>(`/api/v1/cases/${id}`);
+      setSelected(c);
+      mapRef.current?.setSelected(c.location, fly);
+      mapRef.current?.setPlot(await loadPlot(c.id, latestPlot(c)).catch(() => ({ type: 'FeatureCollection' as const, features: [] })));
+    } catch (e) {
+      setError(errorText(e));
+    }
+  }, []);
+
+  // The map's focus: the operator's own jurisdiction.
+  useEffect(() => {
+    api<MapFocus>('/api/v1/map/focus').then(setFocus, (e) => setError(errorText(e)));
+  }, []);
+
+  useEffect(() => {
+    if (!focus || !mapEl.current) return;
+    const m = new CockpitMap({ container: mapEl.current, focus, onCase: (id) => void selectCase(id), onAlert: (id) => setAlertOpen(id) });
+    mapRef.current = m;
+    (window as unknown as { __cockpit?: CockpitMap }).__cockpit = m;
+    const t0 = performance.now();
+    api<MapPoints>('/api/v1/map/cases')
+      .then((p) => {
+        m.setCases(p);
+        setCaseCount(p.count);
+        void m.casesShown.then(() => {
+          performance.mark('cityloop:cases-shown');
+          (window as unknown as { __cityloopFirstMapMs?: number }).__cityloopFirstMapMs = performance.now();
+          document.body.dataset.casesShown = String(Math.round(performance.now() - t0));
+        });
+      })
+      .catch((e) => setError(errorText(e)));
+    return () => {
+      m.destroy();
+      mapRef.current = null;
+    };
+  }, [focus, selectCase]);
+
+  useEffect(() => {
+    void loadLists().catch((e) => setError(errorText(e)));
+  }, [loadLists]);
+  useEffect(() => {
+    if (focus) void loadAlerts().catch(() => setAlerts(null));
+  }, [focus, loadAlerts]);
+
+  // Live: every event updates the map, the lists and the activity log without a reload.
+  useEffect(() => {
+    let listTimer: ReturnType<typeof setTimeout> | null = null;
+    const refreshLists = () => {
+      if (listTimer) return;
+      listTimer = setTimeout(() => {
+        listTimer = null;
+        void loadLists().catch(() => undefined);
+      }, 800);
+    };
+    const off = liveFeed.subscribe((m) => {
+      setActivity((a) => [{ key: `${m.id}-${m.type}`, at: (m.data.at as string | undefined) ?? new Date().toISOString(), text: describe(m, tr), ...(m.data.case ? { caseId: m.data.case.id } : {}) }, ...a].slice(0, 40));
+      if (ALERT_EVENTS.has(m.type)) {
+        const al = (m.data.alert ?? m.data.payload?.alert ?? m.data.payload) as AlertView | undefined;
+        if (al && al.id) {
+          setAlerts((list) => {
+            if (!list) return list;
+            const rest = list.filter((x) => x.id !== al.id);
+            const next = al.status === 'raised' || al.status === 'acknowledged' ? [al, ...rest] : rest;
+            mapRef.current?.setAlerts(next);
+            return next;
+          });
+          if (m.type === 'AlertRaised' && URGENT.has(al.severity)) {
+            setUnseenUrgent((n) => n + 1);
+            beep();
+          }
+        }
+        return;
+      }
+      const c = m.data.case;
+      if (!c) return;
+      mapRef.current?.upsertCase(c);
+      if (m.type === 'CaseOverdue' || m.type === 'TaskOverdue') mapRef.current?.markOverdue(c.id);
+      if (m.type === 'CaseReported' || m.type === 'CaseRegistered' || m.type === 'CaseDeclined' || m.type === 'CaseOverdue' || m.type === 'TaskOverdue' || FINISHED.has(c.state) || m.type === 'PlanApplied') refreshLists();
+      if (selectedRef.current?.id === c.id) void selectCase(c.id);
+    });
+    return () => {
+      off();
+      if (listTimer) clearTimeout(listTimer);
+    };
+  }, [loadLists, selectCase, tr]);
+
+  useEffect(() => {
+    document.title = `${unseenUrgent > 0 ? `(${unseenUrgent}) ` : ''}${tr('驾驶舱', 'Cockpit')} · CityLoop`;
+  }, [unseenUrgent, tr]);
+
+  const register = async (c: CaseView) => {
+    try {
+      const u = await api<CaseView>(`/api/v1/cases/${c.id}/register`, { body: { expectedVersion: c.version } });
+      setSelected(u);
+      void loadLists();
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+
+  const caseItem = (c: CaseView) => (
+    <li key={c.id}>
+      <button type="button" className="item" onClick={() => void selectCase(c.id, true)} aria-label={`${c.number} ${c.title}`}>
+        <span className="item-title">
+          <PriorityChip priority={c.priority} /> {c.title}
+        </span>
+        <span className="item-sub">
+          {c.number} · <StateChip state={c.state} name={c.stateName} /> · {fmtTime(c.createdAt)}
+        </span>
+      </button>
+    </li>
+  );
+
+  const title = focus?.name ?? '';
+  return (
+    <div className="cockpit" data-testid="cockpit">
+      <h1 className="sr-only">{tr('驾驶舱', 'Cockpit')}</h1>
+      <section className="side left" aria-label={tr('待办', 'To do')}>
+        {alerts !== null && (
+          <section className="panel" aria-labelledby="alerts-h" data-testid="alerts-panel">
+            <h2 id="alerts-h">
+              {tr('待核实预警', 'Alerts to verify')} <span className="count">{alerts.length}</span>
+              {unseenUrgent > 0 && (
+                <button type="button" className="badge urgent" onClick={() => setUnseenUrgent(0)} aria-label={tr(`${unseenUrgent} 条新的紧急预警，点击已读`, `${unseenUrgent} new urgent alerts; mark seen`)}>
+                  {unseenUrgent}
+                </button>
+              )}
+            </h2>
+            <ul className="list">
+              {alerts.length === 0 && <li className="muted">{tr('暂无', 'None')}</li>}
+              {alerts.map((a) => (
+                <li key={a.id}>
+                  <button type="button" className="item" onClick={() => setAlertOpen(a.id)}>
+                    <span className="item-title">
+                      <SeverityChip s={a.severity} /> {a.title}
+                    </span>
+                    <span className="item-sub">
+                      {a.number} · {fmtTime(a.lastAt)} · ×{a.count}
+                    </span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
+        <section className="panel" aria-labelledby="reg-h" data-testid="to-register">
+          <h2 id="reg-h">
+            {tr('待立案', 'To register')} <span className="count">{toRegister.length}</span>
+          </h2>
+          <ul className="list">
+            {toRegister.length === 0 && <li className="muted">{tr('暂无', 'None')}</li>}
+            {toRegister.map(caseItem)}
+          </ul>
+        </section>
+        <section className="panel" aria-labelledby="od-h" data-testid="overdue">
+          <h2 id="od-h">
+            {tr('超期', 'Overdue')} <span className="count late">{overdue.length}</span>
+          </h2>
+          <ul className="list">
+            {overdue.length === 0 && <li className="muted">{tr('暂无', 'None')}</li>}
+            {overdue.map(caseItem)}
+          </ul>
+        </section>
+      </section>
+
+      <section className="map-wrap" aria-label={tr(`${title}地图`, `Map of ${title}`)}>
+        <div ref={mapEl} className="map" data-testid="map" />
+        <div className="map-title">
+          <strong>{title}</strong>
+          {focus?.chain && focus.chain.length > 1 && <span className="muted"> · {focus.chain.slice(0, -1).map((l) => l.name).join(' › ')}</span>}
+          <span className="muted" data-testid="case-count">
+            {' '}
+            · {tr('在办案件', 'open cases')} {caseCount === null ? '…' : fmtNumber(caseCount)}
+          </span>
+        </div>
+        <div className="legend" aria-label={tr('图例', 'Legend')}>
+          {[
+            [COLORS.caseNew, tr('待立案/派遣', 'to register / dispatch')],
+            [COLORS.caseWorking, tr('处置中', 'in hand')],
+            [COLORS.caseChecking, tr('待核查', 'to check')],
+            [COLORS.caseOverdue, tr('超期', 'overdue')],
+          ].map(([c, n]) => (
+            <span key={n}>
+              <i style={{ background: c }} aria-hidden="true" /> {n}
+            </span>
+          ))}
+        </div>
+        {error && (
+          <p className="error floating" role="alert">
+            {error}{' '}
+            <button type="button" className="ghost" onClick={() => setError(null)} aria-label={tr('关闭', 'Dismiss')}>
+              ×
+            </button>
+          </p>
+        )}
+      </section>
+
+      <section className="side right" aria-label={tr('详情与动态', 'Details and activity')}>
+        {selected ? (
+          <section className="panel case-card" aria-labelledby="sel-h" data-testid="selected-case">
+            <h2 id="sel-h">
+              {selected.title}{' '}
+              <button type="button" className="ghost close" onClick={() => { setSelected(null); mapRef.current?.setSelected(null); mapRef.current?.setPlot({ type: 'FeatureCollection', features: [] }); }} aria-label={tr('关闭详情', 'Close details')}>
+                ×
+              </button>
+            </h2>
+            <p className="row wrap">
+              <span className="muted">{selected.number}</span> <StateChip state={selected.state} name={selected.stateName} /> <PriorityChip priority={selected.priority} />
+              {selected.overdue && <span className="chip late">{tr('超期', 'overdue')}</span>}
+            </p>
+            <p className="small muted">{caseChain(selected)}</p>
+            {selected.plan && (
+              <p className="small">
+                {tr('预案：', 'Plan: ')}
+                {selected.plan.name} v{selected.plan.version}
+              </p>
+            )}
+            <div className="row wrap">
+              {selected.actions.includes('apply_plan') && (
+                <button type="button" className="primary" onClick={() => setDispatching(selected)} data-testid="one-click-dispatch">
+                  {tr('一键调度', 'One-click dispatch')}
+                </button>
+              )}
+              {selected.actions.includes('register') && selected.state === 'reported' && (
+                <button type="button" onClick={() => void register(selected)}>
+                  {tr('立案', 'Register')}
+                </button>
+              )}
+              <Link to={`/cases/${selected.id}`} className="button" data-testid="open-case">
+                {tr('打开案件', 'Open case')}
+              </Link>
+            </div>
+            <TaskTable tasks={selected.tasks} round={selected.round} />
+          </section>
+        ) : (
+          <section className="panel" aria-labelledby="hint-h">
+            <h2 id="hint-h">{tr('一屏掌控', 'One screen')}</h2>
+            <p className="muted small">{tr('点击地图上的案件或左侧列表查看详情；聚合点可放大。', 'Click a case on the map or in the lists; click a cluster to zoom in.')}</p>
+          </section>
+        )}
+        <section className="panel grow" aria-labelledby="act-h" data-testid="activity">
+          <h2 id="act-h">{tr('实时动态', 'Live activity')}</h2>
+          <ol className="list activity" aria-live="polite" aria-relevant="additions">
+            {activity.length === 0 && <li className="muted">{tr('等待新事件…', 'Waiting for events…')}</li>}
+            {activity.map((a) => (
+              <li key={a.key}>
+                <time className="muted small">{fmtTime(a.at)}</time>{' '}
+                {a.caseId ? (
+                  <button type="button" className="link" onClick={() => void selectCase(a.caseId!, true)}>
+                    {a.text}
+                  </button>
+                ) : (
+                  a.text
+                )}
+              </li>
+            ))}
+          </ol>
+        </section>
+        <p className="small muted">
+          {session?.user.displayName} · {lang === 'zh' ? '中文' : 'English'}
+        </p>
+      </section>
+
+      {dispatching && (
+        <DispatchDialog
+          c={dispatching}
+          onClose={() => setDispatching(null)}
+          onApplied={(u) => {
+            setDispatching(null);
+            setSelected(u);
+            mapRef.current?.upsertCase({ id: u.id, number: u.number, state: u.state, title: u.title, priority: u.priority, categoryCode: u.categoryCode, location: u.location, centerId: u.centerId });
+            void loadLists();
+          }}
+        />
+      )}
+      {alertOpen && (
+        <AlertDialog
+          id={alertOpen}
+          onClose={() => setAlertOpen(null)}
+          onChanged={(a) => {
+            setAlerts((list) => {
+              if (!list) return list;
+              const next = a.status === 'raised' || a.status === 'acknowledged' ? list.map((x) => (x.id === a.id ? a : x)) : list.filter((x) => x.id !== a.id);
+              mapRef.current?.setAlerts(next);
+              return next;
+            });
+          }}
+        />
+      )}
+    </div>
+  );
+}
+

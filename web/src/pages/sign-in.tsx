@@ -1,0 +1,72 @@
+import { useState, type FormEvent } from 'react';
+import { useI18n } from '../i18n.tsx';
+import { useSession, homeOf } from '../session.tsx';
+import { navigate } from '../router.tsx';
+import { errorText } from '../api.ts';
+
+const DEMO_USERS = ['yuzhong.operator', 'city.operator', 'street.operator', 'yuzhong.water', 'gridworker', 'citizen.zhang', 'admin'];
+
+export function SignIn() {
+  const { tr } = useI18n();
+  const { signIn } = useSession();
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const s = await signIn(username.trim(), password);
+      const next = new URLSearchParams(location.search).get('next');
+      navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : homeOf(s.user), true);
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="signin">
+      <form className="card" onSubmit={submit} aria-labelledby="signin-title">
+        <h1 id="signin-title">{tr('登录', 'Sign in')}</h1>
+        <label>
+          {tr('用户名', 'User name')}
+          <input name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required autoFocus />
+        </label>
+        <label>
+          {tr('密码', 'Password')}
+          <input name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+        </label>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? tr('登录中…', 'Signing in…') : tr('登录', 'Sign in')}
+        </button>
+        <details className="demo-users">
+          <summary>{tr('演示账号（密码 cityloop-demo）', 'Demo users (password cityloop-demo)')}</summary>
+          <ul>
+            {DEMO_USERS.map((u) => (
+              <li key={u}>
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => {
+                    setUsername(u);
+                    setPassword('cityloop-demo');
+                  }}
+                >
+                  {u}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </details>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,45 @@
+import { defineConfig, type Plugin } from 'vite';
+import { fileURLToPath } from 'node:url';
+import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+import { readdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+/**
+ * Writes .gz and .br beside every script, style and map data file, so the API server sends them
+ * precompressed (@fastify/static preCompressed) and the bench can read gzipped sizes.
+ */
+function precompress(): Plugin {
+  return {
+    name: 'cityloop-precompress',
+    apply: 'build',
+    closeBundle() {
+      const dir = join(root, 'dist');
+      const walk = (d: string): string[] => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]));
+      for (const f of walk(dir)) {
+        if (!/\.(js|mjs|css|html|json|svg)$/.test(f)) continue;
+        const data = readFileSync(f);
+        writeFileSync(`${f}.gz`, gzipSync(data, { level: 9 }));
+        writeFileSync(`${f}.br`, brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 9 } }));
+      }
+    },
+  };
+}
+
+export default defineConfig({
+  root,
+  base: '/',
+  plugins: [precompress()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: false,
+    chunkSizeWarningLimit: 1600,
+  },
+  // MapLibre's worker is its own ES module file: Vite must emit it as a worker of format 'es'.
+  worker: { format: 'es' },
+  optimizeDeps: { exclude: ['maplibre-gl'] },
+  server: { proxy: { '/api': 'http://localhost:8080' } },
+});
