@@ -501,8 +501,8 @@ severity: orange
     const s = device('x1');
     const run = (restartEveryStep: boolean): string[] => {
       let memory: RuleState | null = null;
-      let written: RuleState | null = null;
-      let wake: string | null = null;
+      let written = null as RuleState | null;
+      let wake = null as string | null; // assigned in apply: the loop below must not narrow it to null
       const log: string[] = [];
       let severity: string | null = null;
       const apply = (o: RuleOutcome): void => {
