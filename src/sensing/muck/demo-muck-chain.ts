@@ -46,7 +46,7 @@ function routeViaJiefangbei(): Position[] {
   return [
     [106.5828, 29.56],
     [106.58, 29.5585],
-    // Beside the camera at 解放碑 (about 10 m from it).
+    // Beside the camera at 解放碑: the route passes a few metres from it.
     offset(DEMO_POINTS.jiefangbei, 5, 8),
     [106.5738, 29.5545],
     [106.565, 29.5555],
