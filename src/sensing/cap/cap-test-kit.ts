@@ -11,6 +11,9 @@ import { JurisdictionResolver } from '../../geo/resolver.ts';
 /** The shared public samples (google/cap-library test data); absent on some machines. */
 export const SHARED_CAP_DIR = fileURLToPath(new URL('../../../../shared/data/cap/', import.meta.url));
 export const HAVE_SHARED_CAP = fs.existsSync(`${SHARED_CAP_DIR}CAP-v1.2.xsd`);
+if (!HAVE_SHARED_CAP) {
+  console.warn(`CAP samples not found at ${SHARED_CAP_DIR}: the tests over the public samples are skipped (our own fixtures still run)`);
+}
 /** Our own fixtures and the copy of the schema: always present. */
 export const FIXTURE_CAP_DIR = fileURLToPath(new URL('../../../test/fixtures/cap/', import.meta.url));
 const RESOURCES_GEO_DIR = fileURLToPath(new URL('../../../resources/geo/chongqing-districts/', import.meta.url));
