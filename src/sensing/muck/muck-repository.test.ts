@@ -187,10 +187,17 @@ describe.each(DIALECTS)('muck repository on %s', (dialect) => {
     }
     await store.transact((tx) => setCameraEventAlert(tx, r1.id, 'alert-1'));
 
-    const all = await listCameraEvents(store.db);
+    const all = await listCameraEvents(store.db, { from: '2026-03-02T01:21:00Z' });
     expect(all.items.map((e) => e.at)).toEqual(['2026-03-02T01:28:00.000Z', '2026-03-02T01:27:00.000Z', '2026-03-02T01:26:00.000Z', '2026-03-02T01:25:00.000Z', '2026-03-02T01:24:00.000Z']);
     expect(all.next).toBeNull();
     expect(all.items[0]).toMatchObject({ id: r1.id, cameraId: 'cam-1', eventType: '渣土车撒漏', plate: '渝A73521', confidence: 0.9, snapshotSha256: null, receivedAt: '2026-03-02T01:30:00.000Z', alertId: 'alert-1', enrichment: { truck: { plate: '渝A73521' } } });
+    expect(all.items[0]!.observed).toEqual({ eventTypeRaw: 'muck_spill', plateText: '渝A73521', plateStatus: 'read', bbox: null, vendorEventId: null, snapshotMediaType: null });
+    expect(all.items[0]!.enrichment).not.toHaveProperty('observed');
+    // A misread plate is kept as read, with the box, for whoever looks at the evidence.
+    const misread = event({ plate: '渝A7352', bbox: [1, 2, 3, 4], eventId: 'v-1', at: '2026-03-02T01:20:00Z' });
+    const m = await store.transact((tx) => recordCameraEvent(tx, misread, enrich(misread), null));
+    expect((await getCameraEvent(store.db, m.id))?.observed).toEqual({ eventTypeRaw: 'muck_spill', plateText: '渝A7352', plateStatus: 'unreadable', bbox: { x: 1, y: 2, w: 3, h: 4 }, vendorEventId: 'v-1', snapshotMediaType: null });
+    expect((await getCameraEvent(store.db, m.id))?.enrichment.flags).toEqual(['plate_unreadable']);
     expect((await listCameraEvents(store.db, { plate: '渝A8Q602' })).items).toHaveLength(2);
     expect((await listCameraEvents(store.db, { cameraId: 'cam-2' })).items).toHaveLength(1);
     expect((await listCameraEvents(store.db, { alertId: 'alert-1' })).items).toHaveLength(2);
@@ -199,7 +206,7 @@ describe.each(DIALECTS)('muck repository on %s', (dialect) => {
     const pages: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await listCameraEvents(store.db, { limit: 2, ...(cursor ? { cursor } : {}) });
+      const page = await listCameraEvents(store.db, { limit: 2, from: '2026-03-02T01:21:00Z', ...(cursor ? { cursor } : {}) });
       pages.push(page.items.map((e) => e.at.slice(14, 16)).join(','));
       cursor = page.next ?? undefined;
     } while (cursor);

@@ -249,6 +249,16 @@ export class MuckRegistry {
 
 // ── Camera events ───────────────────────────────────────────────────────────
 
+/** What the camera sent beyond the table's columns (kept in the enrichment JSON under `observed`). */
+export interface ObservedDetails {
+  readonly eventTypeRaw: string;
+  readonly plateText: string | null;
+  readonly plateStatus: CameraEvent['plateStatus'];
+  readonly bbox: CameraEvent['bbox'];
+  readonly vendorEventId: string | null;
+  readonly snapshotMediaType: string | null;
+}
+
 export interface StoredCameraEvent {
   readonly id: string;
   readonly cameraId: string;
@@ -259,6 +269,7 @@ export interface StoredCameraEvent {
   readonly at: string;
   readonly receivedAt: string;
   readonly enrichment: Enrichment;
+  readonly observed: ObservedDetails | null;
   readonly alertId: string | null;
 }
 
@@ -280,12 +291,16 @@ export async function recordCameraEvent(tx: Tx, event: CameraEvent, enrichment: 
       snapshot_sha256: event.snapshot?.sha256 ?? null,
       at: event.at,
       received_at: event.receivedAt,
-      enrichment: JSON.stringify(enrichment),
+      enrichment: JSON.stringify({ ...enrichment, observed: observedOf(event) }),
       alert_id: alertId,
     })
     .onConflict((oc) => oc.column('id').doNothing())
     .executeTakeFirst();
   return { id, inserted: Number(r.numInsertedOrUpdatedRows ?? 0n) > 0 };
+}
+
+function observedOf(e: CameraEvent): ObservedDetails {
+  return { eventTypeRaw: e.eventTypeRaw, plateText: e.plateText, plateStatus: e.plateStatus, bbox: e.bbox, vendorEventId: e.vendorEventId, snapshotMediaType: e.snapshot?.mediaType ?? null };
 }
 
 /** Whether an event with this id (`cameraEventId`) is stored: a redelivery check before raising an alert. */
@@ -315,6 +330,7 @@ export interface CameraEventFilter {
 }
 
 function eventOf(r: { id: string; camera_id: string; event_type: string; plate: string | null; confidence: number; snapshot_sha256: string | null; at: string; received_at: string; enrichment: string; alert_id: string | null }): StoredCameraEvent {
+  const { observed, ...enrichment } = JSON.parse(r.enrichment) as Enrichment & { observed?: ObservedDetails };
   return {
     id: r.id,
     cameraId: r.camera_id,
@@ -324,7 +340,8 @@ function eventOf(r: { id: string; camera_id: string; event_type: string; plate: 
     snapshotSha256: r.snapshot_sha256,
     at: r.at,
     receivedAt: r.received_at,
-    enrichment: JSON.parse(r.enrichment) as Enrichment,
+    enrichment,
+    observed: observed ?? null,
     alertId: r.alert_id,
   };
 }
