@@ -110,7 +110,10 @@ severity: { metric: water_level, levels: [ { atLeast: 0.9, level: yellow }, { at
         column: 44,
       },
       expect.objectContaining({ path: '/severity/levels/1', message: 'a more severe level needs a higher value: red (0.5) vs yellow (0.9)', line: 8 }),
-      expect.objectContaining({ path: '/params/raise', message: 'parameter "raise" is not used by the rule', messageZh: '规则未使用参数 "raise"', line: 4 }),
+    ]);
+    // An unused parameter on its own is a problem too (after a typo it would say the same thing twice).
+    expect(problemsOf(EXAMPLE.replace('params: { raise: 0.5, clear: 0.4 }', 'params: { raise: 0.5, clear: 0.4, spare: 1 }'))).toEqual([
+      { path: '/params/spare', message: 'parameter "spare" is not used by the rule', messageZh: '规则未使用参数 "spare"', line: 8, column: 42 },
     ]);
   });
 

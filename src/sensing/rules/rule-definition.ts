@@ -7,6 +7,7 @@
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { Document, LineCounter, isAlias, isCollection, isMap, isSeq, parseDocument, visit, type Node as YamlNode } from 'yaml';
+import { TIERS, type Tier } from '../../cases/case-model.ts';
 import { SEVERITIES, severityRank, type Severity } from '../sensing-model.ts';
 
 // ───────────────────────────── the document (YAML / JSON shape) ─────────────────────────────
@@ -88,6 +89,8 @@ export interface RuleDocument {
   category?: string | null;
   /** The alert verifies itself: the case opens and the plan runs with no human step. */
   trusted?: boolean;
+  /** The tier of the center that receives (and verifies) the alert; absent: the platform's default (district). */
+  tier?: Tier;
   /** Defaults of the `$name` parameters; a number, or a duration (`'15m'`, kept in seconds). */
   params?: Record<string, number | string>;
   condition: ConditionDocument;
@@ -104,6 +107,8 @@ export interface RuleDefinition {
   readonly scope: RuleScope;
   readonly category: string | null;
   readonly trusted: boolean;
+  /** null: the platform's default. */
+  readonly tier: Tier | null;
   /** Every declared parameter and its default; durations in seconds. */
   readonly params: Readonly<Record<string, number>>;
   /** As written (checked). */
@@ -178,6 +183,7 @@ export const RULE_SCHEMA = deepFreeze({
     scope: { enum: [...RULE_SCOPES] },
     category: { type: ['string', 'null'], maxLength: 128, pattern: PATTERNS.category },
     trusted: { type: 'boolean' },
+    tier: { enum: [...TIERS] },
     params: {
       type: 'object',
       maxProperties: 32,
@@ -522,8 +528,11 @@ function buildDefinition(doc: RuleDocument, opts: ParseRuleOptions): Built {
   }
   const used = new Set<string>();
   const paramNames = Object.keys(params);
-  const unknownParam = (path: string, name: string): void =>
+  let unknownParams = 0;
+  const unknownParam = (path: string, name: string): void => {
+    unknownParams++;
     problem(path, `no parameter is named ${JSON.stringify(name)}${suggestionEn(name, paramNames)}; declare it with its default under params`, `未声明参数 ${JSON.stringify(name)}${suggestionZh(name, paramNames)}；请在 params 中声明并给出默认值`);
+  };
 
   /** The default value of a number field (a parameter's default for `$name`), or null after a problem. */
   const numberAt = (path: string, ref: NumberRef): number | null => {
@@ -751,7 +760,8 @@ function buildDefinition(doc: RuleDocument, opts: ParseRuleOptions): Built {
     }
   }
 
-  for (const name of paramNames) {
+  // After an unknown parameter (a typo, most likely) an unused one is the same mistake: said once.
+  for (const name of unknownParams > 0 ? [] : paramNames) {
     if (!used.has(name)) problem(`/params/${escapePointer(name)}`, `parameter ${JSON.stringify(name)} is not used by the rule`, `规则未使用参数 ${JSON.stringify(name)}`);
   }
 
@@ -766,6 +776,7 @@ function buildDefinition(doc: RuleDocument, opts: ParseRuleOptions): Built {
       scope: doc.scope ?? 'device',
       category,
       trusted,
+      tier: doc.tier ?? null,
       params,
       condition: structuredClone(doc.condition),
       severity,
@@ -835,6 +846,7 @@ export interface CompiledRule {
   readonly scope: RuleScope;
   readonly category: string | null;
   readonly trusted: boolean;
+  readonly tier: Tier | null;
   readonly definition: RuleDefinition;
   /** null: every device type (but `exceptDeviceTypes`). */
   readonly deviceTypes: ReadonlySet<string> | null;
@@ -957,6 +969,7 @@ export function compileRule(def: RuleDefinition): CompiledRule {
     scope: def.scope,
     category: def.category,
     trusted: def.trusted,
+    tier: def.tier,
     definition: def,
     deviceTypes: star ? null : new Set(def.deviceTypes),
     exceptDeviceTypes: new Set(def.exceptDeviceTypes),
