@@ -1,0 +1,188 @@
+/**
+ * Versioned rules in the store, like plans (src/plans/plan-registry.ts): every change is a new
+ * version row in `rules`, never an update, so an alert can name the version that raised it and
+ * versions can be listed and compared. The newest active version of each rule is held compiled
+ * in memory for the engine.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Clock } from '../../clock.ts';
+import { CityLoopError } from '../../errors.ts';
+import type { Tx } from '../../store/store.ts';
+import { compileRule, parseRuleDocument, splitRuleSources, type CompiledRule, type ParseRuleOptions, type RuleDefinition } from './rule-definition.ts';
+
+export const SHIPPED_RULES_DIR = fileURLToPath(new URL('../../../rules', import.meta.url));
+
+export interface RuleVersionInfo {
+  readonly id: string;
+  readonly version: number;
+  readonly name: string;
+  readonly createdAt: string;
+  readonly createdBy: string;
+  readonly active: boolean;
+}
+
+export interface RuleVersion {
+  readonly rule: CompiledRule;
+  readonly version: number;
+}
+
+export interface SavedRule {
+  readonly id: string;
+  readonly version: number;
+  /** false: the definition equals the newest stored version, nothing was written. */
+  readonly created: boolean;
+}
+
+export class RuleRegistry {
+  readonly #db: Tx;
+  readonly #clock: Clock;
+  readonly #parseOptions: () => ParseRuleOptions;
+  #latest = new Map<string, RuleVersion>();
+  readonly #compiled = new Map<string, CompiledRule>();
+
+  constructor(deps: { db: Tx; clock: Clock; parseOptions?: () => ParseRuleOptions }) {
+    this.#db = deps.db;
+    this.#clock = deps.clock;
+    this.#parseOptions = deps.parseOptions ?? (() => ({}));
+  }
+
+  /** Reads the newest active version of every rule from the store. */
+  async reload(): Promise<void> {
+    const rows = await this.#db.selectFrom('rules').select(['id', 'version', 'source']).where('active', '=', 1).orderBy('id').orderBy('version').execute();
+    const latest = new Map<string, RuleVersion>();
+    for (const r of rows) {
+      try {
+        latest.set(r.id, { rule: this.#compile(r.id, Number(r.version), r.source), version: Number(r.version) });
+      } catch {
+        // A stored version that no longer reads (a category was removed) leaves the one before it in force.
+      }
+    }
+    this.#latest = latest;
+  }
+
+  #compile(id: string, version: number, source: string): CompiledRule {
+    const key = `${id}@${version}`;
+    let rule = this.#compiled.get(key);
+    if (!rule) {
+      const parsed = parseRuleDocument(source, `${id}@${version}`, this.#parseOptions());
+      if (!parsed.ok) throw new Error(`rule ${key} no longer reads: ${parsed.problems.map((p) => `${p.path || '/'}: ${p.message}`).join('; ')}`);
+      const def = parsed.rules.find((d) => d.id === id);
+      if (!def) throw new Error(`rule ${key}: its source holds no rule ${id}`);
+      rule = compileRule(def);
+      this.#compiled.set(key, rule);
+    }
+    return rule;
+  }
+
+  /** The newest active version of every rule, compiled, by id. */
+  all(): CompiledRule[] {
+    return [...this.#latest.values()].map((v) => v.rule);
+  }
+
+  /** The same with each rule's version (alerts name it). */
+  active(): RuleVersion[] {
+    return [...this.#latest.values()];
+  }
+
+  latest(id: string): RuleVersion | undefined {
+    return this.#latest.get(id);
+  }
+
+  /** One stored version (the newest active one when no version is given), with its text. */
+  async get(id: string, version?: number): Promise<RuleVersion & { source: string; info: RuleVersionInfo }> {
+    let query = this.#db.selectFrom('rules').selectAll().where('id', '=', id);
+    query = version === undefined ? query.where('active', '=', 1).orderBy('version', 'desc').limit(1) : query.where('version', '=', version);
+    const row = await query.executeTakeFirst();
+    if (!row) throw new CityLoopError('NOT_FOUND', { what: 'rule version', id: version === undefined ? id : `${id}@${version}` });
+    const v = Number(row.version);
+    return {
+      rule: this.#compile(id, v, row.source),
+      version: v,
+      source: row.source,
+      info: { id, version: v, name: row.name, createdAt: row.created_at, createdBy: row.created_by, active: Number(row.active) === 1 },
+    };
+  }
+
+  async versions(id: string): Promise<RuleVersionInfo[]> {
+    const rows = await this.#db.selectFrom('rules').select(['id', 'version', 'name', 'created_at', 'created_by', 'active']).where('id', '=', id).orderBy('version').execute();
+    return rows.map((r) => ({ id: r.id, version: Number(r.version), name: r.name, createdAt: r.created_at, createdBy: r.created_by, active: Number(r.active) === 1 }));
+  }
+
+  /**
+   * Stores the rules of a text (one rule or a list) as their next versions, validated first: a
+   * refused text changes nothing. A rule whose definition equals its newest version is not stored
+   * again (comments and key order are not changes).
+   */
+  async save(source: string, createdBy: string, fileName?: string): Promise<SavedRule[]> {
+    const parsed = parseRuleDocument(source, fileName, this.#parseOptions());
+    if (!parsed.ok) {
+      const what = fileName ?? 'text';
+      throw new CityLoopError(
+        'VALIDATION_FAILED',
+        { detail: `rule ${what}: ${parsed.problems.map((p) => `${p.path || '/'}${p.line !== undefined ? ` (line ${p.line})` : ''}: ${p.message}`).join('; ')}` },
+        { errors: parsed.problems },
+      );
+    }
+    const sources = parsed.rules.length === 1 ? [source] : splitRuleSources(source);
+    const out: SavedRule[] = [];
+    for (const [i, def] of parsed.rules.entries()) {
+      const last = await this.#db.selectFrom('rules').select(['version', 'definition']).where('id', '=', def.id).orderBy('version', 'desc').limit(1).executeTakeFirst();
+      if (last && sameDefinition(last.definition, def)) {
+        out.push({ id: def.id, version: Number(last.version), created: false });
+        continue;
+      }
+      const version = (last ? Number(last.version) : 0) + 1;
+      const text = sources[i] ?? source;
+      await this.#db
+        .insertInto('rules')
+        .values({ id: def.id, version, name: def.name, source: text, definition: JSON.stringify(def), created_at: this.#clock.now().toISOString(), created_by: createdBy, active: 1 })
+        .execute();
+      const rule = compileRule(def);
+      this.#compiled.set(`${def.id}@${version}`, rule);
+      this.#latest.set(def.id, { rule, version });
+      out.push({ id: def.id, version, created: true });
+    }
+    return out;
+  }
+
+  /** Loads the rule files of a folder (the shipped `rules/` by default) as new versions where they changed. */
+  async loadFolder(dir: string = SHIPPED_RULES_DIR): Promise<{ loaded: (SavedRule & { file: string })[]; refused: { file: string; error: string }[] }> {
+    const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+    const loaded: (SavedRule & { file: string })[] = [];
+    const refused: { file: string; error: string }[] = [];
+    for (const file of files) {
+      // One bad file must not keep the others out.
+      try {
+        const text = await readFile(join(dir, file), 'utf8');
+        for (const saved of await this.save(text, `file:${file}`, file)) loaded.push({ file, ...saved });
+      } catch (e) {
+        refused.push({ file, error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    return { loaded, refused };
+  }
+}
+
+function sameDefinition(stored: string, def: RuleDefinition): boolean {
+  try {
+    return canonical(JSON.parse(stored)) === canonical(def);
+  } catch {
+    return false;
+  }
+}
+
+/** JSON with the keys of every object sorted. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
