@@ -378,7 +378,7 @@ class Checker {
     return t === '' ? undefined : t;
   }
 
-  requiredText(groups: Groups, name: string, path: string): string {
+  requiredText(groups: Groups, name: string): string {
     const item = groups.get(name)?.[0];
     if (!item) return '';
     const t = this.text(item).trim();
@@ -460,7 +460,7 @@ function readInfo(c: Checker, item: { el: XmlElement; path: string }): CapInfo {
     else language = t;
   }
   const category = groups.get('category')!.map((_, i) => c.enumerated(groups, 'category', CAP_CATEGORIES, i)).filter((v): v is CapCategory => v !== null);
-  const event = c.requiredText(groups, 'event', path);
+  const event = c.requiredText(groups, 'event');
   const allowedResponses = c.version === '1.1' ? CAP_1_1_RESPONSE_TYPES : CAP_RESPONSE_TYPES;
   const responseType = groups.get('responseType')!.map((_, i) => c.enumerated(groups, 'responseType', allowedResponses, i)).filter((v): v is CapResponseType => v !== null);
   const urgency = c.enumerated(groups, 'urgency', CAP_URGENCIES);
@@ -498,7 +498,7 @@ function readInfo(c: Checker, item: { el: XmlElement; path: string }): CapInfo {
       else size = Number(t);
     }
     return {
-      resourceDesc: c.requiredText(g, 'resourceDesc', r.path),
+      resourceDesc: c.requiredText(g, 'resourceDesc'),
       mimeType: c.optionalText(g, 'mimeType'),
       size,
       uri: c.optionalText(g, 'uri'),
@@ -530,7 +530,7 @@ function readInfo(c: Checker, item: { el: XmlElement; path: string }): CapInfo {
       c.error(`${a.path}/ceiling`, '<ceiling> 只能与 <altitude> 一起使用', '<ceiling> may only be used together with <altitude>', a.el);
     }
     return {
-      areaDesc: c.requiredText(g, 'areaDesc', a.path),
+      areaDesc: c.requiredText(g, 'areaDesc'),
       polygon,
       circle,
       geocode: g.get('geocode')!.map((x) => c.pair(x)),
@@ -611,8 +611,8 @@ function readAlert(root: XmlElement, warnings: CapProblem[]): { message: CapMess
   const path = '/alert';
   const { groups, signed } = c.sequence(root, path, ALERT, true);
 
-  const identifier = c.requiredText(groups, 'identifier', path);
-  const sender = c.requiredText(groups, 'sender', path);
+  const identifier = c.requiredText(groups, 'identifier');
+  const sender = c.requiredText(groups, 'sender');
   for (const name of ['identifier', 'sender'] as const) {
     const item = groups.get(name)![0];
     const value = name === 'identifier' ? identifier : sender;
