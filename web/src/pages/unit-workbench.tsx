@@ -1,3 +1,176 @@
-export default function Page() {
-  return <div className="page">unit-workbench</div>;
+import { useCallback, useEffect, useState } from 'react';
+import { api, errorText, qs } from '../api.ts';
+import { useI18n } from '../i18n.tsx';
+import { liveFeed } from '../live-feed.ts';
+import { Link } from '../router.tsx';
+import { useSession } from '../session.tsx';
+import { Clock, OPEN_TASK, PriorityChip, StateChip, useNow } from '../components/case-bits.tsx';
+import { Dialog, usePrompt } from '../components/dialog.tsx';
+import type { CaseView, Task } from '../types.ts';
+
+interface Row {
+  readonly c: CaseView;
+  readonly t: Task;
+}
+
+function CompleteDialog({ row, onClose, onDone }: { row: Row; onClose: () => void; onDone: (c: CaseView) => void }) {
+  const { tr } = useI18n();
+  const [note, setNote] = useState('');
+  const [files, setFiles] = useState<File[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const needsPhoto = row.t.plan?.handBack.includes('photo') ?? false;
+  const submit = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const ids: string[] = [];
+      for (const f of files) {
+        const r = await api<{ id: string }>(`/api/v1/cases/${row.c.id}/attachments${qs({ fileName: f.name })}`, { raw: { data: f, type: f.type || 'application/octet-stream' } });
+        ids.push(r.id);
+      }
+      const c = await api<CaseView>(`/api/v1/cases/${row.c.id}/tasks/${row.t.id}/complete`, { body: { note, ...(ids.length ? { evidence: { attachmentIds: ids } } : {}) } });
+      onDone(c);
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog title={tr('办结反馈', 'Report the task done')} onClose={onClose}>
+      <form className="stack" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+        <label>
+          {tr('办理情况', 'What was done')}
+          <textarea value={note} onChange={(e) => setNote(e.target.value)} required rows={3} />
+        </label>
+        <label>
+          {needsPhoto ? tr('现场照片（预案要求）', 'Site photos (the plan asks for them)') : tr('现场照片（可选）', 'Site photos (optional)')}
+          <input type="file" accept="image/*" capture="environment" multiple onChange={(e) => setFiles([...(e.target.files ?? [])])} required={needsPhoto} data-testid="task-photo" />
+        </label>
+        {error && <p className="error" role="alert">{error}</p>}
+        <div className="row end">
+          <button type="button" onClick={onClose}>{tr('取消', 'Cancel')}</button>
+          <button type="submit" className="primary" disabled={busy || !note.trim()} data-testid="complete-submit">{busy ? tr('提交中…', 'Sending…') : tr('提交办结', 'Report done')}</button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+/** 部门工作台: the unit's tasks by deadline; accept or return with a reason, start, report done with photos; reminders visible. */
+export default function UnitWorkbench() {
+  const { tr } = useI18n();
+  const { session } = useSession();
+  const now = useNow();
+  const unitId = session?.user.unitId ?? null;
+  const [rows, setRows] = useState<Row[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [completing, setCompleting] = useState<Row | null>(null);
+  const [showDone, setShowDone] = useState(false);
+  const [promptNode, ask] = usePrompt();
+
+  const load = useCallback(async () => {
+    if (!unitId) return;
+    try {
+      const r = await api<{ items: CaseView[] }>(`/api/v1/cases${qs({ unit: unitId, limit: 200 })}`);
+      const out: Row[] = [];
+      for (const c of r.items) for (const t of c.tasks) if (t.unitId === unitId && t.round === c.round) out.push({ c, t });
+      out.sort((a, b) => Number(OPEN_TASK.has(b.t.state)) - Number(OPEN_TASK.has(a.t.state)) || a.t.deadline.localeCompare(b.t.deadline));
+      setRows(out);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  }, [unitId]);
+  useEffect(() => void load(), [load]);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const off = liveFeed.subscribe(() => {
+      if (timer) return;
+      timer = setTimeout(() => {
+        timer = null;
+        void load();
+      }, 500);
+    });
+    return () => {
+      off();
+      if (timer) clearTimeout(timer);
+    };
+  }, [load]);
+
+  const act = async (row: Row, action: string, body: Record<string, unknown> = {}) => {
+    setError(null);
+    try {
+      await api(`/api/v1/cases/${row.c.id}/tasks/${row.t.id}/${action}`, { body });
+      await load();
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+
+  if (!unitId) return <div className="page narrow"><p>{tr('此账号不属于任何单位。', 'This account belongs to no unit.')}</p></div>;
+  const visible = (rows ?? []).filter((r) => showDone || OPEN_TASK.has(r.t.state));
+  return (
+    <div className="page" data-testid="unit-workbench">
+      <h1>{tr('部门工作台', 'Unit workbench')}</h1>
+      <div className="row wrap">
+        <span className="muted">{tr(`待办 ${(rows ?? []).filter((r) => OPEN_TASK.has(r.t.state)).length} 项，按时限排序`, `${(rows ?? []).filter((r) => OPEN_TASK.has(r.t.state)).length} open tasks, by deadline`)}</span>
+        <label className="inline">
+          <input type="checkbox" checked={showDone} onChange={(e) => setShowDone(e.target.checked)} /> {tr('显示已办结', 'Show finished')}
+        </label>
+      </div>
+      {error && <p className="error" role="alert">{error}</p>}
+      {rows === null && <p role="status">{tr('加载中…', 'Loading…')}</p>}
+      {rows !== null && visible.length === 0 && <p className="muted">{tr('暂无任务', 'No tasks')}</p>}
+      <ul className="cards" style={{ listStyle: 'none', padding: 0 }}>
+        {visible.map((row) => {
+          const { c, t } = row;
+          return (
+            <li key={t.id} className={`panel ${t.overdue ? 'overdue' : ''}`} data-testid="unit-task" data-task-state={t.state}>
+              <h2>
+                <PriorityChip priority={c.priority} /> {c.title}
+              </h2>
+              <p className="small muted">
+                <Link to={`/cases/${c.id}`}>{c.number}</Link> · <StateChip state={c.state} name={c.stateName} /> · {t.role === 'lead' ? tr('主办', 'lead') : tr('协办', 'assist')}
+              </p>
+              {t.plan?.instructions && <p className="small">{t.plan.instructions}</p>}
+              <p className="small">{c.location.address}</p>
+              <dl className="facts">
+                <div>
+                  <dt>{tr('任务状态', 'Task')}</dt>
+                  <dd><span className={`chip task-${t.state}`}>{t.stateName}</span></dd>
+                </div>
+                <div>
+                  <dt>{t.state === 'dispatched' ? tr('签收时限', 'Respond by') : tr('办结时限', 'Deadline')}</dt>
+                  <dd><Clock due={t.state === 'dispatched' ? t.respondDue : t.deadline} done={!OPEN_TASK.has(t.state)} now={now} /></dd>
+                </div>
+                {t.reminders > 0 && (
+                  <div>
+                    <dt>{tr('催办/督办', 'Reminders')}</dt>
+                    <dd className="warn">×{t.reminders}</dd>
+                  </div>
+                )}
+              </dl>
+              <div className="row wrap" style={{ marginTop: '0.5rem' }}>
+                {t.state === 'dispatched' && (
+                  <>
+                    <button type="button" className="primary" onClick={() => void act(row, 'accept')} data-testid="task-accept">{tr('签收', 'Accept')}</button>
+                    <button type="button" onClick={() => void (async () => { const r = await ask(tr('退回任务', 'Return the task'), tr('退回原因', 'Reason'), { multiline: true }); if (r) await act(row, 'return', { reason: r }); })()}>
+                      {tr('退回', 'Return')}
+                    </button>
+                  </>
+                )}
+                {t.state === 'accepted' && <button type="button" onClick={() => void act(row, 'start')} data-testid="task-start">{tr('开始处置', 'Start work')}</button>}
+                {(t.state === 'accepted' || t.state === 'in_progress') && (
+                  <button type="button" className="primary" onClick={() => setCompleting(row)} data-testid="task-complete">{tr('办结反馈', 'Report done')}</button>
+                )}
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+      {completing && <CompleteDialog row={completing} onClose={() => setCompleting(null)} onDone={() => { setCompleting(null); void load(); }} />}
+      {promptNode}
+    </div>
+  );
 }
