@@ -137,6 +137,12 @@ describe('what is not a change', () => {
     expect(bad).toMatchObject({ effects: [], changed: false, state: raised.state });
   });
 
+  it('a redelivered reading (same time) counts once', () => {
+    const twice = feed(FIRE, device('f1', {}, 'fire_detector'), [reading(0, { fire: 1 }), reading(0, { fire: 1 }), reading(0, { fire: 1 })]);
+    expect(twice.outcomes.flatMap((o) => o.effects)).toEqual([]);
+    expect(twice.outcomes.slice(1).every((o) => !o.changed)).toBe(true);
+  });
+
   it('a reading older than the last one of its metric is ignored; the clock never goes back', () => {
     const { outcomes, state } = feed(UNDERPASS, device('g1'), [reading(100, { water_level: 0.6 }), reading(50, { water_level: 0.1 })]);
     expect(kinds(outcomes[1]!.effects)).toEqual([]);

@@ -168,7 +168,7 @@ function step(rule: CompiledRule, subject: RuleSubject, original: RuleState | nu
   let vts = input.vts as Record<string, number>;
 
   if (reading !== null) {
-    const values = reading.values;
+    const values = reading.values ?? {};
     // While a tick may act (a pending duration, an active count), the values it would report
     // are written too, so that a restart changes nothing the tick does.
     const pending = input.wake !== null;
@@ -178,7 +178,7 @@ function step(rule: CompiledRule, subject: RuleSubject, original: RuleState | nu
       const v = values[metric];
       if (typeof v !== 'number' || !Number.isFinite(v)) continue;
       const last = vts[metric];
-      if (last !== undefined && time < last) continue; // older than what the rule knows of this metric
+      if (last !== undefined && time <= last) continue; // not newer than what the rule knows of this metric (a redelivery, a late message)
       const old = w.vals[metric];
       if (!valsCopied) {
         w.vals = { ...w.vals };
