@@ -258,6 +258,19 @@ describe('count (3 times in 10 minutes)', () => {
     expect(outcomes.map((o) => kinds(o.effects))).toEqual([[], [], [], ['raise:red']]);
   });
 
+  it('an override cannot make it clear as soon as it raised (holdTimes is held to times)', () => {
+    const r = rule(`
+id: vibration
+name: 振动
+deviceTypes: [bridge_monitor]
+params: { times: 3, hold: 2 }
+condition: { count: { metric: vibration, above: 20, times: $times, within: 10m, holdTimes: $hold } }
+severity: orange
+`);
+    const { outcomes } = feed(r, device('b1', { hold: 5 }, 'bridge_monitor'), [reading(0, { vibration: 30 }), reading(10, { vibration: 30 }), reading(20, { vibration: 30 }), reading(30, { vibration: 1 })]);
+    expect(outcomes.map((o) => kinds(o.effects))).toEqual([[], [], ['raise:orange'], []]);
+  });
+
   it('keeps only as many detections as it needs', () => {
     const many = Array.from({ length: 50 }, (_, i) => reading(i, { fire: 1 }));
     const { state } = feed(FIRE, s, many);

@@ -256,7 +256,7 @@ function step(rule: CompiledRule, subject: RuleSubject, original: RuleState | nu
     } else if (node.kind === 'count') {
       // Active: a count's readings leaving its window.
       const hits = w.n[i] as readonly number[] | null;
-      const need = Math.max(1, Math.round(value(node.holdTimes, w.p)));
+      const need = holdTimesOf(node, w.p);
       if (hits !== null && hits.length >= need) {
         // The window includes its start: a reading leaves it just after `within` has passed.
         const due = hits[hits.length - need]! + value(node.within, w.p) + 1;
@@ -293,7 +293,7 @@ function ingest(w: Work, i: number, old: number | undefined, v: number, ts: numb
     case 'count': {
       const bound = value(node.bound, w.p);
       if (!(node.up ? v > bound : v < bound)) return;
-      const keep = Math.min(MAX_COUNT_HITS, Math.max(1, Math.round(value(node.times, w.p)), Math.round(value(node.holdTimes, w.p))));
+      const keep = timesOf(node, w.p);
       const hits = (w.n[i] as readonly number[] | null) ?? [];
       const next = [...hits, ts];
       setNode(w, i, next.length > keep ? next.slice(next.length - keep) : next);
@@ -364,8 +364,7 @@ function evaluate(w: Work, i: number, mode: Mode): boolean {
       const from = w.t - value(node.within, w.p);
       let inWindow = 0;
       if (hits !== null) for (let k = hits.length - 1; k >= 0 && hits[k]! >= from; k--) inWindow++;
-      const need = Math.max(1, Math.round(value(mode === 'raise' ? node.times : node.holdTimes, w.p)));
-      result = inWindow >= need;
+      result = inWindow >= (mode === 'raise' ? timesOf(node, w.p) : holdTimesOf(node, w.p));
       break;
     }
     case 'change': {
@@ -418,6 +417,16 @@ function evaluate(w: Work, i: number, mode: Mode): boolean {
   }
   w.truth[i] = result;
   return result;
+}
+
+/** A count's `times` for the subject: a whole number from 1 to MAX_COUNT_HITS. */
+function timesOf(node: Extract<RuleNode, { kind: 'count' }>, p: Readonly<Record<string, number>>): number {
+  return Math.min(MAX_COUNT_HITS, Math.max(1, Math.round(value(node.times, p))));
+}
+
+/** A count's `holdTimes`, never more than its `times` (an override may have moved one of them). */
+function holdTimesOf(node: Extract<RuleNode, { kind: 'count' }>, p: Readonly<Record<string, number>>): number {
+  return Math.min(timesOf(node, p), Math.max(1, Math.round(value(node.holdTimes, p))));
 }
 
 /** Whether a value has moved from `ref` by at least `amount` in the node's direction (`amount` is a fraction for a percentage). */
