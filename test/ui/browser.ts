@@ -28,16 +28,20 @@ export async function launchChromium(): Promise<Browser> {
 export interface WatchedPage {
   readonly page: Page;
   readonly errors: string[];
+  /** Answers a test provokes on purpose (a refused plan): Chromium logs every 4xx as a console error. */
+  readonly expected: RegExp[];
 }
 
 export async function newWatchedPage(ctx: BrowserContext): Promise<WatchedPage> {
   const page = await ctx.newPage();
   const errors: string[] = [];
+  const expected: RegExp[] = [];
   page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()} @ ${m.location().url}`);
+    const line = `console: ${m.text()} @ ${m.location().url}`;
+    if (m.type() === 'error' && !expected.some((r) => r.test(line))) errors.push(line);
   });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  return { page, errors };
+  return { page, errors, expected };
 }
 
 export async function signIn(page: Page, base: string, username: string): Promise<void> {

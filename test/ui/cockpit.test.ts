@@ -168,6 +168,23 @@ describe.skipIf(!HAS_CHROMIUM)('cockpit in Chromium', () => {
     await screenshot(grid, 'grid-worker');
   }, 90_000);
 
+  it('the administrator edits a plan and sees its validation errors in place; KPIs are charted', async () => {
+    const admin = await open('admin');
+    // The refused plan answers 422 on purpose.
+    watched[watched.length - 1]!.expected.push(/status of 422 .*\/api\/v1\/plans$/);
+    await admin.goto(`${base}/admin`);
+    await admin.getByRole('button', { name: /城市供水爆管处置/ }).click();
+    const yaml = admin.getByLabel('预案 YAML');
+    await expect.poll(() => yaml.inputValue(), { timeout: 15_000 }).toContain('water-main-burst');
+    await yaml.fill('id: water-main-burst\nname: 城市供水爆管处置\nversion: oops\n');
+    await admin.getByRole('button', { name: '校验并保存新版本' }).click();
+    await admin.locator('#plan-problems li').first().waitFor({ timeout: 15_000 });
+    await admin.goto(`${base}/kpis`);
+    await admin.getByRole('img', { name: '三率柱状图' }).locator('canvas').waitFor({ timeout: 15_000 });
+    expect(await admin.getByTestId('chart').count()).toBe(1);
+    await screenshot(admin, 'kpis');
+  }, 90_000);
+
   it('speaks English on request', async () => {
     await operator.goto(`${base}/cockpit`);
     await operator.getByTestId('lang-switch').click();

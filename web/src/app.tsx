@@ -52,6 +52,9 @@ function Shell() {
   const path = usePath();
   const user = session?.user ?? null;
 
+  // The live feed runs on every page of a signed-in user (the badge tells whether it is live).
+  useEffect(() => (user ? liveFeed.subscribe(() => undefined) : undefined), [user]);
+
   useEffect(() => {
     if (!user && path !== '/signin') navigate(`/signin${path && path !== '/' ? `?next=${encodeURIComponent(path)}` : ''}`, true);
     else if (user && (path === '/' || path === '/signin')) navigate(homeOf(user), true);

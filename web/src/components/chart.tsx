@@ -28,5 +28,10 @@ export default function Chart({ option, label, height = 260 }: { option: echarts
   useEffect(() => {
     chart.current?.setOption({ backgroundColor: 'transparent', aria: { enabled: true }, ...option }, true);
   }, [option]);
-  return <div ref={ref} role="img" aria-label={label} style={{ width: '100%', height }} />;
+  // ECharts writes its own aria-label on the element it draws in: the accessible name sits on a wrapper.
+  return (
+    <div role="img" aria-label={label} data-testid="chart">
+      <div ref={ref} style={{ width: '100%', height }} />
+    </div>
+  );
 }

@@ -89,6 +89,7 @@ export class CockpitMap {
     this.boundaries = new BoundaryLoader(this.map);
     this.ready = new Promise((resolve) => {
       this.map.on('load', () => {
+        performance.mark('cityloop:map-load');
         this.#addLayers();
         void this.boundaries.start(opts.focus.code, opts.focus.level).then(() => void this.boundaries.update());
         resolve();
@@ -324,6 +325,7 @@ export class CockpitMap {
       this.#casesTimer = null;
       this.#casesPending = false;
       this.#lastCasesPush = Date.now();
+      performance.mark('cityloop:cases-set');
       void src.setData({ type: 'FeatureCollection', features: this.#features });
       const shown = () => {
         if (this.map.isSourceLoaded('cases')) {

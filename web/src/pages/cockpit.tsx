@@ -104,8 +104,11 @@ export default function Cockpit() {
     }
   }, []);
 
-  // The map's focus: the operator's own jurisdiction.
+  // The map's focus (the operator's own jurisdiction) and every open case, asked for at once.
+  const pointsRef = useRef<Promise<MapPoints> | null>(null);
   useEffect(() => {
+    pointsRef.current = api<MapPoints>('/api/v1/map/cases');
+    pointsRef.current.catch(() => undefined);
     api<MapFocus>('/api/v1/map/focus').then(setFocus, (e) => setError(errorText(e)));
   }, []);
 
@@ -115,8 +118,9 @@ export default function Cockpit() {
     mapRef.current = m;
     (window as unknown as { __cockpit?: CockpitMap }).__cockpit = m;
     const t0 = performance.now();
-    api<MapPoints>('/api/v1/map/cases')
+    (pointsRef.current ?? api<MapPoints>('/api/v1/map/cases'))
       .then((p) => {
+        performance.mark('cityloop:points-received');
         m.setCases(p);
         setCaseCount(p.count);
         void m.casesShown.then(() => {

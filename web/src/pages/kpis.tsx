@@ -1,3 +1,157 @@
-export default function Page() {
-  return <div className="page">kpis</div>;
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
+import { api, apiOptional, errorText, qs } from '../api.ts';
+import { useI18n } from '../i18n.tsx';
+import type { Indicator, MapFocus } from '../types.ts';
+
+const Chart = lazy(() => import('../components/chart.tsx'));
+
+interface KpiRow {
+  readonly group: string;
+  readonly groupName: string;
+  readonly period: string;
+  readonly cases: number;
+  readonly registered: number;
+  readonly responseRate: number | null;
+  readonly resolutionRate: number | null;
+  readonly satisfactionRate: number | null;
+  readonly onTimeRate: number | null;
+  readonly averageHandlingHours: number | null;
+  readonly overdue: number;
+  readonly rank?: number;
+}
+
+const CATEGORY_NAMES: Record<string, [string, string]> = {
+  safety: ['城市安全', 'City safety'],
+  transport: ['交通运行', 'Transport'],
+  utilities: ['市政设施', 'Utilities'],
+  environment: ['生态环境', 'Environment'],
+  public_health: ['公共卫生', 'Public health'],
+  economy: ['经济运行', 'Economy'],
+};
+const LEVEL_NAMES: Record<string, [string, string]> = { normal: ['正常', 'normal'], blue: ['蓝色', 'blue'], yellow: ['黄色', 'yellow'], orange: ['橙色', 'orange'], red: ['红色', 'red'] };
+
+/** 体征与考核: the vital-sign indicators by category with their levels, and 三率 and on-time rates as charts, overdue ranked. */
+export default function Kpis() {
+  const { tr, fmtNumber, lang } = useI18n();
+  const [groupBy, setGroupBy] = useState<'district' | 'street' | 'unit' | 'category'>('district');
+  const [rows, setRows] = useState<KpiRow[] | null>(null);
+  const [indicators, setIndicators] = useState<Indicator[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    setRows(null);
+    api<{ rows?: KpiRow[]; items?: KpiRow[] }>(`/api/v1/kpis${qs({ groupBy })}`).then((r) => setRows(r.items ?? r.rows ?? []), (e) => setError(errorText(e)));
+  }, [groupBy]);
+  useEffect(() => {
+    void (async () => {
+      const focus = await api<MapFocus>('/api/v1/map/focus');
+      if (!focus.capabilities?.indicators) return;
+      const r = await apiOptional<{ items: Indicator[] }>(`/api/v1/indicators${qs({ jurisdiction: focus.code ?? undefined })}`);
+      setIndicators(r?.items ?? null);
+    })().catch(() => setIndicators(null));
+  }, []);
+
+  const byCategory = useMemo(() => {
+    const m = new Map<string, Indicator[]>();
+    for (const i of indicators ?? []) m.set(i.category, [...(m.get(i.category) ?? []), i]);
+    return [...m.entries()];
+  }, [indicators]);
+
+  const pct = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 10);
+  const top = (rows ?? []).filter((r) => r.cases > 0).slice(0, 20);
+  const option = {
+    tooltip: { trigger: 'axis' },
+    legend: { data: [tr('响应率', 'Response'), tr('解决率', 'Resolution'), tr('满意率', 'Satisfaction'), tr('按时率', 'On time')] },
+    grid: { left: 48, right: 16, top: 40, bottom: 80 },
+    xAxis: { type: 'category', data: top.map((r) => r.groupName), axisLabel: { rotate: 35 } },
+    yAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } },
+    series: [
+      { name: tr('响应率', 'Response'), type: 'bar', data: top.map((r) => pct(r.responseRate)) },
+      { name: tr('解决率', 'Resolution'), type: 'bar', data: top.map((r) => pct(r.resolutionRate)) },
+      { name: tr('满意率', 'Satisfaction'), type: 'bar', data: top.map((r) => pct(r.satisfactionRate)) },
+      { name: tr('按时率', 'On time'), type: 'bar', data: top.map((r) => pct(r.onTimeRate)) },
+    ],
+  };
+  const ranked = [...(rows ?? [])].filter((r) => r.overdue > 0).sort((a, b) => b.overdue - a.overdue).slice(0, 15);
+
+  return (
+    <div className="page" data-testid="kpis">
+      <h1>{tr('体征与考核', 'Vital signs and KPIs')}</h1>
+      {error && <p className="error" role="alert">{error}</p>}
+      {indicators && (
+        <section aria-labelledby="vs-h">
+          <h2 id="vs-h">{tr('城市安全体征指标', 'City vital signs')}</h2>
+          <div className="cards">
+            {byCategory.map(([cat, items]) => (
+              <section key={cat} className="panel">
+                <h3>{tr(...(CATEGORY_NAMES[cat] ?? [cat, cat]))}</h3>
+                <ul className="list">
+                  {items.map((i) => (
+                    <li key={i.key} className="row">
+                      <span className={`chip sev-${i.level}`}>{tr(...(LEVEL_NAMES[i.level] ?? [i.level, i.level]))}</span>
+                      <span>{lang === 'zh' ? i.name.zh : i.name.en}</span>
+                      <span className="spacer" />
+                      <strong>{fmtNumber(i.value, 1)}</strong> <span className="muted small">{i.unit}</span>
+                    </li>
+                  ))}
+                </ul>
+              </section>
+            ))}
+          </div>
+        </section>
+      )}
+      <section className="panel" aria-labelledby="kpi-h" style={{ marginTop: '0.8rem' }}>
+        <h2 id="kpi-h">{tr('三率与按时率', 'Response, resolution, satisfaction and on-time rates')}</h2>
+        <label style={{ maxWidth: 260 }}>
+          {tr('分组', 'Group by')}
+          <select value={groupBy} onChange={(e) => setGroupBy(e.target.value as typeof groupBy)}>
+            <option value="district">{tr('区县', 'District')}</option>
+            <option value="street">{tr('街道', 'Street')}</option>
+            <option value="unit">{tr('单位', 'Unit')}</option>
+            <option value="category">{tr('类别', 'Category')}</option>
+          </select>
+        </label>
+        {rows === null ? (
+          <p role="status">{tr('加载中…', 'Loading…')}</p>
+        ) : top.length === 0 ? (
+          <p className="muted">{tr('暂无数据', 'No data yet')}</p>
+        ) : (
+          <Suspense fallback={<p>{tr('图表加载中…', 'Loading chart…')}</p>}>
+            <Chart option={option} label={tr('三率柱状图', 'Rates by group, bar chart')} height={340} />
+          </Suspense>
+        )}
+      </section>
+      <section className="panel" aria-labelledby="rank-h" style={{ marginTop: '0.8rem' }}>
+        <h2 id="rank-h">{tr('超期排行', 'Overdue ranking')}</h2>
+        {ranked.length === 0 ? (
+          <p className="muted">{tr('暂无超期', 'Nothing overdue')}</p>
+        ) : (
+          <table className="tasks">
+            <thead>
+              <tr>
+                <th scope="col">#</th>
+                <th scope="col">{tr('名称', 'Name')}</th>
+                <th scope="col">{tr('超期', 'Overdue')}</th>
+                <th scope="col">{tr('案件', 'Cases')}</th>
+                <th scope="col">{tr('按时率', 'On time')}</th>
+                <th scope="col">{tr('平均办理时长（时）', 'Avg. hours')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {ranked.map((r, i) => (
+                <tr key={r.group}>
+                  <td>{i + 1}</td>
+                  <td>{r.groupName}</td>
+                  <td className="late">{r.overdue}</td>
+                  <td>{r.cases}</td>
+                  <td>{r.onTimeRate === null ? '—' : `${pct(r.onTimeRate)}%`}</td>
+                  <td>{fmtNumber(r.averageHandlingHours, 1)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </div>
+  );
 }

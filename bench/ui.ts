@@ -1,0 +1,182 @@
+/**
+ * The cockpit's figures in headless Chromium (Debian's, driven by playwright-core):
+ * - firstMapMs: from navigation to the cockpit map drawn with every open case of the demo city
+ *   (100,000 by default) clustered on it — page, scripts, focus, boundaries, the case columns,
+ *   clustering in MapLibre's worker and the first idle frame;
+ * - panFps: frames per second while the map is panned one step per frame over those cases;
+ * - firstScreenJsGzipBytes: gzipped size of every script the cockpit loaded until then (main
+ *   thread and MapLibre's worker), as web/dist's .gz files.
+ * The cases are real: reported through CaseService into a fresh SQLite store of the full demo
+ * city, at seeded random places inside it.
+ */
+import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readSettings } from '../src/config.ts';
+import { openPlatform } from '../src/platform.ts';
+import { resetDemoCity, DEMO_PASSWORD } from '../src/demo/demo-city.ts';
+import { buildApp } from '../src/server/app.ts';
+import { SYSTEM_PRINCIPAL } from '../src/auth/principal.ts';
+import { createRandom } from '../src/geo/seeded-random.ts';
+import { buildWebIfStale } from '../web/scripts/build-if-stale.mjs';
+
+const DIST = fileURLToPath(new URL('../web/dist/', import.meta.url));
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export interface UiBenchResult {
+  firstMapMs: number;
+  panFps: number;
+  firstScreenJsGzipBytes: number;
+}
+
+export interface UiBenchOptions {
+  /** Open cases on the map (default 100,000). */
+  readonly cases?: number;
+  /** Seconds of panning (default 3). */
+  readonly seconds?: number;
+  /** The viewer: city.operator sees the whole city. */
+  readonly user?: string;
+  readonly log?: (m: string) => void;
+}
+
+const CATEGORIES = ['municipal.water.burst', 'municipal.manhole.missing', 'environment.riverbank-litter', 'street-order.vagrancy', 'advertising.flyers'];
+const PRIORITIES = ['low', 'normal', 'normal', 'high', 'urgent'] as const;
+
+export async function runUiBench(opts: UiBenchOptions = {}): Promise<UiBenchResult & { cases: number; seedSeconds: number; jsFiles: string[] }> {
+  const log = opts.log ?? (() => undefined);
+  const total = opts.cases ?? 100_000;
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`bench ui needs Chromium at ${CHROMIUM_PATH}: apt-get install -y chromium`);
+  const { chromium } = await import('playwright-core');
+  log('ui: building the web app if stale');
+  await buildWebIfStale({ quiet: true });
+
+  const dir = mkdtempSync(join(tmpdir(), 'cityloop-bench-ui-'));
+  const settings = { ...readSettings({}), dataDir: dir, demo: false, mqttUrl: undefined, timerIntervalMs: 3_600_000 };
+  const platform = await openPlatform(settings, { classifier: null });
+  try {
+    const t0 = performance.now();
+    log('ui: loading the whole demo city');
+    await resetDemoCity(platform.store);
+    await platform.reload();
+    const categories = CATEGORIES.filter((c) => platform.org.category(c));
+    const resolver = platform.resolver();
+    const districts = resolver.list('district');
+    const rnd = createRandom(7);
+    const boxes = districts.map((d) => {
+      let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+      const walk = (c: unknown): void => {
+        if (Array.isArray(c) && typeof c[0] === 'number') {
+          minX = Math.min(minX, c[0] as number); maxX = Math.max(maxX, c[0] as number);
+          minY = Math.min(minY, c[1] as number); maxY = Math.max(maxY, c[1] as number);
+        } else if (Array.isArray(c)) for (const x of c) walk(x);
+      };
+      walk((d.geometry as { coordinates?: unknown } | null)?.coordinates);
+      return [minX, minY, maxX, maxY] as const;
+    });
+    // Denser in the nine central districts, as a real city's reports are.
+    const central = new Set(['500103', '500104', '500105', '500106', '500107', '500108', '500112', '500113', '500109']);
+    const centralIdx = districts.map((d, k) => (central.has(d.code) ? k : -1)).filter((k) => k >= 0);
+    const point = (): [number, number] => {
+      for (;;) {
+        const i = centralIdx.length > 0 && rnd() < 0.6 ? centralIdx[Math.floor(rnd() * centralIdx.length)]! : Math.floor(rnd() * districts.length);
+        const b = boxes[i]!;
+        if (!Number.isFinite(b[0])) continue;
+        const x = b[0] + rnd() * (b[2] - b[0]);
+        const y = b[1] + rnd() * (b[3] - b[1]);
+        if (resolver.resolveLowest(x, y)) return [x, y];
+      }
+    };
+    log(`ui: reporting ${total} cases`);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (next < total) {
+          const n = next++;
+          const [lng, lat] = point();
+          await platform.cases.report(SYSTEM_PRINCIPAL, { source: 'sensor', categoryCode: categories[n % categories.length]!, title: `事件 ${n}`, lng, lat, crs: 'gcj02', priority: PRIORITIES[n % PRIORITIES.length] });
+          if (n % 10_000 === 0 && n > 0) log(`ui: ${n} cases`);
+        }
+      }),
+    );
+    const seedSeconds = Math.round((performance.now() - t0) / 100) / 10;
+    log(`ui: seeded in ${seedSeconds} s; starting the server and Chromium`);
+
+    const app = await buildApp(platform);
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    try {
+      const signIn = await app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { username: opts.user ?? 'city.operator', password: DEMO_PASSWORD } });
+      const session = signIn.json() as { token: string; expiresAt: string; user: unknown };
+      const ctx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+      await ctx.addInitScript(`localStorage.setItem('cityloop.session', ${JSON.stringify(JSON.stringify(session))})`);
+      const scripts = new Set<string>();
+      ctx.on('request', (r) => {
+        const u = new URL(r.url());
+        if (u.pathname.startsWith('/assets/') && u.pathname.endsWith('.js')) scripts.add(u.pathname);
+      });
+      const page = await ctx.newPage();
+      await page.goto(`${base}/cockpit`);
+      await page.waitForFunction('typeof window.__cityloopFirstMapMs === "number"', undefined, { timeout: 120_000, polling: 50 });
+      const firstMapMs = Math.round(Number(await page.evaluate('window.__cityloopFirstMapMs')));
+      const shown = Number(await page.evaluate('window.__cockpit.caseCount'));
+      const marks = (await page.evaluate('performance.getEntriesByType("mark").map((m) => [m.name, Math.round(m.startTime)])')) as [string, number][];
+      log(`ui: marks ${JSON.stringify(marks)}`);
+      for (const w of page.workers()) {
+        const u = new URL(w.url());
+        if (u.pathname.endsWith('.js')) scripts.add(u.pathname);
+      }
+      const seconds = opts.seconds ?? 3;
+      const panFps = Number(
+        await page.evaluate(`(async () => {
+          const m = window.__cockpit.map;
+          await new Promise((r) => (m.loaded() ? r() : m.once('idle', r)));
+          let frames = 0;
+          const t0 = performance.now();
+          let dir = 1;
+          await new Promise((done) => {
+            const step = () => {
+              frames++;
+              if (frames % 60 === 0) dir = -dir;
+              m.panBy([12 * dir, 4 * dir], { animate: false });
+              if (performance.now() - t0 < ${seconds * 1000}) requestAnimationFrame(step);
+              else done();
+            };
+            requestAnimationFrame(step);
+          });
+          return frames / ((performance.now() - t0) / 1000);
+        })()`),
+      );
+      const jsFiles = [...scripts].sort();
+      const firstScreenJsGzipBytes = jsFiles.reduce((s, p) => {
+        const f = join(DIST, p.replace(/^\//, ''));
+        return s + (existsSync(`${f}.gz`) ? statSync(`${f}.gz`).size : statSync(f).size);
+      }, 0);
+      return { firstMapMs, panFps: Math.round(panFps * 10) / 10, firstScreenJsGzipBytes, cases: shown, seedSeconds, jsFiles };
+    } finally {
+      await browser.close();
+      await app.close();
+    }
+  } finally {
+    await platform.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// `npx tsx bench/ui.ts [--cases N] [--json]`
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const i = process.argv.indexOf('--cases');
+  const cases = i > 0 ? Number(process.argv[i + 1]) : undefined;
+  const json = process.argv.includes('--json');
+  runUiBench({ ...(cases ? { cases } : {}), log: json ? () => undefined : (m) => console.error(m) }).then(
+    (r) => {
+      const out = { firstMapMs: r.firstMapMs, panFps: r.panFps, firstScreenJsGzipBytes: r.firstScreenJsGzipBytes };
+      console.log(json ? JSON.stringify(out) : JSON.stringify({ ...r }, null, 2));
+      process.exit(0);
+    },
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}
