@@ -11,11 +11,14 @@ const root = fileURLToPath(new URL('.', import.meta.url));
  * precompressed (@fastify/static preCompressed) and the bench can read gzipped sizes.
  */
 function precompress(): Plugin {
+  let dir = join(root, 'dist');
   return {
     name: 'cityloop-precompress',
     apply: 'build',
+    configResolved(c) {
+      dir = c.build.outDir.startsWith('/') ? c.build.outDir : join(root, c.build.outDir);
+    },
     closeBundle() {
-      const dir = join(root, 'dist');
       const walk = (d: string): string[] => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]));
       for (const f of walk(dir)) {
         if (!/\.(js|mjs|css|html|json|svg)$/.test(f)) continue;

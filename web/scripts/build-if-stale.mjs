@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds the web application (vite build) only when a source is newer than web/dist, so `npm start`
 // serves a current app without a second server and without rebuilding on every start.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -28,7 +28,15 @@ export async function buildWebIfStale({ quiet = false } = {}) {
   if (!webBuildIsStale()) return false;
   const { build } = await import('vite');
   const t0 = Date.now();
-  await build({ configFile: join(WEB, 'vite.config.ts'), logLevel: quiet ? 'error' : 'warn' });
+  // Build beside web/dist and swap it in with renames: a server starting meanwhile (another test
+  // file) sees the old build or none, never a half-written one.
+  const tmp = join(WEB, `.dist-${process.pid}-${Date.now()}`);
+  const old = `${tmp}-old`;
+  await build({ configFile: join(WEB, 'vite.config.ts'), logLevel: quiet ? 'error' : 'warn', build: { outDir: tmp, emptyOutDir: true } });
+  const dist = join(WEB, 'dist');
+  if (existsSync(dist)) renameSync(dist, old);
+  renameSync(tmp, dist);
+  rmSync(old, { recursive: true, force: true });
   if (!quiet) console.log(`web app built in ${((Date.now() - t0) / 1000).toFixed(1)} s (web/dist)`);
   return true;
 }
