@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Tier } from './cases/case-model.ts';
 
 const SHIPPED_PLANS_DIR = fileURLToPath(new URL('../plans', import.meta.url));
+const SHIPPED_RULES_DIR = fileURLToPath(new URL('../rules', import.meta.url));
 
 /**
  * Every setting, read once from the environment at start-up. docs/reference/settings.md and the
@@ -34,6 +35,20 @@ export interface Settings {
   /** Appeals classified with less confidence go to the manual triage queue. */
   /** undefined: the shipped model's own threshold. */
   readonly appealTriageThreshold: number | undefined;
+  /** Folder of alert rule YAML files loaded at start ('none' to skip). */
+  readonly rulesDir: string;
+  /** Credentials of the platform at an external broker (MQTT_URL). */
+  readonly mqttUsername: string | undefined;
+  readonly mqttPassword: string | undefined;
+  /** The persistent session the platform holds at an external broker for telemetry. */
+  readonly mqttIngestClientId: string;
+  /** How often the rules' clock runs (durations, absences). */
+  readonly ruleTickMs: number;
+  /** CAP feeds (Atom/RSS of CAP links, or a CAP document) polled for warnings. */
+  readonly capFeedUrls: readonly string[];
+  readonly capPollSeconds: number;
+  /** The <sender> of the CAP messages CityLoop exports. */
+  readonly capSender: string;
 }
 
 export const SETTING_NAMES = [
@@ -56,6 +71,14 @@ export const SETTING_NAMES = [
   'NOTIFY_WEBHOOKS',
   'NOTIFY_WEBHOOK_SECRET',
   'APPEAL_TRIAGE_THRESHOLD',
+  'RULES_DIR',
+  'MQTT_USERNAME',
+  'MQTT_PASSWORD',
+  'MQTT_INGEST_CLIENT_ID',
+  'RULE_TICK_MS',
+  'CAP_FEED_URLS',
+  'CAP_POLL_SECONDS',
+  'CAP_SENDER',
 ] as const;
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -102,6 +125,19 @@ function webhooksOf(raw: string | undefined): Record<string, string> {
   return parsed as Record<string, string>;
 }
 
+function clientIdOf(raw: string | undefined): string {
+  const id = raw || 'cityloop-ingest';
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw new Error('setting MQTT_INGEST_CLIENT_ID must be 1 to 64 letters, digits, ".", "_" or "-"');
+  return id;
+}
+
+function capFeedsOf(raw: string | undefined): string[] {
+  if (!raw) return [];
+  const urls = raw.split(/[\s,]+/).filter(Boolean);
+  for (const u of urls) if (!/^https?:\/\//.test(u)) throw new Error(`setting CAP_FEED_URLS: ${u} is not an http(s) URL`);
+  return urls;
+}
+
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const demoRaw = (env.DEMO ?? 'true').toLowerCase();
   if (!['true', 'false', '1', '0', 'yes', 'no'].includes(demoRaw)) throw new Error(`setting DEMO must be true or false, got "${env.DEMO}"`);
@@ -127,5 +163,13 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     notifyWebhooks: webhooksOf(env.NOTIFY_WEBHOOKS),
     notifyWebhookSecret: env.NOTIFY_WEBHOOK_SECRET || undefined,
     appealTriageThreshold: env.APPEAL_TRIAGE_THRESHOLD ? fraction(env, 'APPEAL_TRIAGE_THRESHOLD', 0.56) : undefined,
+    rulesDir: env.RULES_DIR === 'none' ? 'none' : resolve(env.RULES_DIR || SHIPPED_RULES_DIR),
+    mqttUsername: env.MQTT_USERNAME || undefined,
+    mqttPassword: env.MQTT_PASSWORD || undefined,
+    mqttIngestClientId: clientIdOf(env.MQTT_INGEST_CLIENT_ID),
+    ruleTickMs: int(env, 'RULE_TICK_MS', 1000, 50, 600_000),
+    capFeedUrls: capFeedsOf(env.CAP_FEED_URLS),
+    capPollSeconds: int(env, 'CAP_POLL_SECONDS', 300, 10, 86_400),
+    capSender: env.CAP_SENDER || 'cityloop@chongqing.gov.cn',
   };
 }

@@ -27,6 +27,11 @@ import { PlanActionRunner } from './plans/plan-actions.ts';
 import { AppealIntake, type AppealClassifier } from './appeals/appeal-intake.ts';
 import { Gazetteer } from './appeals/gazetteer.ts';
 import { readFile } from 'node:fs/promises';
+import { Sensing } from './sensing/sensing.ts';
+import { buildRuleRuntime } from './sensing/rules-runtime.ts';
+import { RuleRegistry } from './sensing/rules/rule-registry.ts';
+import type { RuleRuntime } from './sensing/ingest/ingest-pipeline.ts';
+import { openMqttSubscriber, type MqttSubscriber } from './sensing/ingest/mqtt-subscriber.ts';
 import { fileURLToPath } from 'node:url';
 
 /** The composition root: every adapter is chosen here, once, from the settings. */
@@ -46,6 +51,9 @@ export interface Platform {
   readonly intake: AppealIntake;
   gazetteer(): Gazetteer;
   readonly notifier: NotifierRegistry;
+  /** Devices, rules, telemetry, alerts, camera events, CAP warnings, vital signs. */
+  readonly sensing: Sensing;
+  readonly rules: RuleRegistry;
   resolver(): JurisdictionResolver;
   assets(): AssetIndex;
   /** The map as plans read it: assets and grids around a point. */
@@ -66,6 +74,10 @@ export interface OpenPlatformOptions {
   readonly mqttUrl?: string;
   /** The appeal classifier; default: the model shipped in resources/models. */
   readonly classifier?: AppealClassifier | null;
+  /** Credentials for `mqttUrl` (the embedded broker's platform login). */
+  readonly mqttCredentials?: { readonly username: string; readonly password: string };
+  /** Receive telemetry from the external broker of settings.mqttUrl (default: when one is set). */
+  readonly subscribeTelemetry?: boolean;
 }
 
 const SHIPPED_ROUTING_TABLE = fileURLToPath(new URL('../routing/routing-table.yaml', import.meta.url));
@@ -134,7 +146,10 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
   // Device commands: the broker the settings name, else the one the caller started; without one,
   // device steps are recorded as failed and raised to the operator.
   const brokerUrl = settings.mqttUrl ?? opts.mqttUrl;
-  const devices: DeviceCommandChannel | null = brokerUrl ? await openMqttDeviceChannel({ url: brokerUrl, clock }) : null;
+  const brokerLogin = settings.mqttUrl
+    ? { ...(settings.mqttUsername ? { username: settings.mqttUsername } : {}), ...(settings.mqttPassword ? { password: settings.mqttPassword } : {}) }
+    : (opts.mqttCredentials ?? {});
+  const devices: DeviceCommandChannel | null = brokerUrl ? await openMqttDeviceChannel({ url: brokerUrl, clock, ...brokerLogin }) : null;
   const notifier = new NotifierRegistry([createFileChannel({ name: 'log', file: join(settings.dataDir, 'notifications.jsonl') })]);
   if (Object.keys(settings.notifyWebhooks).length > 0) {
     notifier.register(createWebhookChannel({ targets: settings.notifyWebhooks, ...(settings.notifyWebhookSecret ? { secret: settings.notifyWebhookSecret } : {}), clock }));
@@ -162,6 +177,29 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     }
   };
   const timers = new TimerScheduler(cases, settings.timerIntervalMs, opts.log);
+  // Rules are data like plans: the folder seeds versions, the registry holds them, the runtime
+  // (rebuilt on every change) is what the ingest pipeline evaluates.
+  const rules = new RuleRegistry({ db: store.db, clock });
+  let ruleRuntime: RuleRuntime = buildRuleRuntime([]);
+  const syncRules = async () => {
+    await rules.reload();
+    if (settings.rulesDir !== 'none') {
+      const { refused } = await rules.loadFolder(settings.rulesDir);
+      for (const r of refused) opts.log?.error(`rule file ${r.file} was refused; the versions already stored stay in force: ${r.error}`);
+    }
+    ruleRuntime = buildRuleRuntime(rules.active());
+  };
+  const sensing = new Sensing({
+    store,
+    clock,
+    bus,
+    org,
+    resolver: () => resolver,
+    assets: () => assets,
+    cases,
+    rules: () => ruleRuntime,
+    log: opts.log as never,
+  });
   const platform: Platform = {
     settings,
     store,
@@ -177,6 +215,8 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     actions,
     notifier,
     intake,
+    sensing,
+    rules,
     gazetteer: () => gazetteer,
     resolver: () => resolver,
     assets: () => assets,
@@ -190,9 +230,13 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
       gazetteer = new Gazetteer(jurisdictionRecords, assetRecords);
       await syncPlans();
       await syncRouting();
+      await syncRules();
+      await sensing.reload();
     },
     async close() {
       timers.stop();
+      await telemetry?.close();
+      await sensing.stop();
       actions.stop();
       await actions.idle();
       await devices?.close();
@@ -208,6 +252,13 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
   }
   await syncPlans();
   await syncRouting();
+  await syncRules();
+  await sensing.open();
+  // Telemetry from an external broker; the embedded broker hands it over through its gate instead.
+  let telemetry: MqttSubscriber | null = null;
+  if (settings.mqttUrl && opts.subscribeTelemetry !== false) {
+    telemetry = await openMqttSubscriber({ url: settings.mqttUrl, clientId: settings.mqttIngestClientId, ...brokerLogin, pipeline: sensing.pipeline, log: opts.log as never });
+  }
   return platform;
 }
 

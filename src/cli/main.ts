@@ -86,8 +86,9 @@ export function buildCli(): Command {
       let broker: Awaited<ReturnType<typeof startEmbeddedBroker>> | null = null;
       if (!settings.mqttUrl && settings.mqttPort !== null) {
         try {
-          broker = await startEmbeddedBroker({ port: settings.mqttPort });
-          log.info(`embedded MQTT broker on ${broker.url} (devices: cityloop/devices/{id}/…)`);
+          // Gated: devices log in with their id and secret; until the platform is open only its own client may.
+          broker = await startEmbeddedBroker({ port: settings.mqttPort, gated: true });
+          log.info(`embedded MQTT broker on ${broker.url} (devices log in with their id and secret: cityloop/devices/{id}/telemetry …)`);
         } catch (e) {
           log.warn(`${(e as Error).message}; running without an MQTT broker for device commands (set MQTT_URL to use an external broker, or MQTT_PORT=off to silence this)`);
         }
@@ -95,7 +96,7 @@ export function buildCli(): Command {
       let platform: Platform;
       try {
         platform = await openPlatform(settings, {
-          ...(broker ? { mqttUrl: broker.url } : {}),
+          ...(broker ? { mqttUrl: broker.url, mqttCredentials: broker.platformCredentials } : {}),
           log,
           seedWhenEmpty: async (p) => {
             log.info('empty store: loading the demo city of Chongqing (重庆市)…');
@@ -116,6 +117,8 @@ export function buildCli(): Command {
         throw new CliFailure(err.code === 'EADDRINUSE' ? `port ${settings.port} is already in use: set PORT to another port` : `cannot listen: ${err.message}`);
       }
       platform.timers.start();
+      broker?.setGate(platform.sensing.gate());
+      platform.sensing.start(settings.ruleTickMs);
       log.info(`CityLoop on http://localhost:${settings.port} (${platform.store.description}); API docs at /docs`);
       const stop = async () => {
         log.info('shutting down');

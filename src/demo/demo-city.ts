@@ -1,3 +1,4 @@
+import { demoDevices } from '../sensing/devices/demo-devices.ts';
 import { fileURLToPath } from 'node:url';
 import type { StoreAdapter } from '../store/store.ts';
 import { GENESIS_HASH } from '../store/migrations.ts';
@@ -113,12 +114,14 @@ export async function resetDemoCity(store: StoreAdapter, opts: ResetDemoOptions 
   const now = new Date().toISOString();
   const hashed = await hashPassword(DEMO_PASSWORD);
   await store.db.transaction().execute(async (tx) => {
-    for (const t of ['events', 'timers', 'tasks', 'attachments', 'cases', 'auth_tokens', 'users', 'units', 'centers', 'categories', 'jurisdictions', 'counters', 'assets'] as const) {
+    for (const t of ['events', 'timers', 'tasks', 'attachments', 'cases', 'auth_tokens', 'users', 'units', 'centers', 'categories', 'jurisdictions', 'counters', 'assets', 'devices', 'readings', 'rule_states', 'alerts', 'dead_letters', 'camera_events', 'cap_messages'] as const) {
       await tx.deleteFrom(t).execute();
     }
     await tx.updateTable('log_head').set({ seq: 0, hash: GENESIS_HASH }).where('id', '=', 1).execute();
     await insertJurisdictions(tx, records, (d, n) => opts.onProgress?.('store jurisdictions', d, n));
     await insertAssets(tx, assets, (d, n) => opts.onProgress?.('store assets', d, n));
+    const devices = demoDevices(assets, resolver, now);
+    for (let i = 0; i < devices.length; i += 200) await tx.insertInto('devices').values(devices.slice(i, i + 200)).execute();
     for (let i = 0; i < centers.length; i += 500) await tx.insertInto('centers').values(centers.slice(i, i + 500)).execute();
     for (let i = 0; i < units.length; i += 500) await tx.insertInto('units').values(units.slice(i, i + 500)).execute();
     await tx

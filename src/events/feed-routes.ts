@@ -5,7 +5,9 @@ import { requirePrincipal } from '../server/app.ts';
 import { canSeeCase } from '../auth/case-policy.ts';
 import { hasRole } from '../auth/principal.ts';
 import type { CaseEvent } from '../cases/case-events.ts';
-import type { Committed } from './event-bus.ts';
+import type { Committed, CommittedAlert } from './event-bus.ts';
+import { canSeeAlert } from '../sensing/alerts/alert-policy.ts';
+import type { AlertDoc, AlertEvent } from '../sensing/alerts/alert-model.ts';
 
 const FeedQuery = Type.Object({
   access_token: Type.Optional(Type.String({ description: 'for EventSource, which cannot send an Authorization header' })),
@@ -56,30 +58,61 @@ export function registerFeedRoutes(app: FastifyInstance, platform: Platform): vo
         const data = { ...redact(e), case: { id: doc.id, number: doc.number, state: doc.state, title: doc.title, priority: doc.priority, categoryCode: doc.categoryCode, location: doc.location, centerId: doc.centerId } };
         raw.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(data)}\n\n`);
       };
+      // Alerts travel on the same feed, each with the alert as it now is (its evidence included).
+      const sendAlert = (e: AlertEvent, alert: AlertDoc) => {
+        if (e.seq <= lastSent) return;
+        if (wanted && !wanted.has(e.type)) return;
+        lastSent = e.seq;
+        const { payload, ...rest } = e;
+        const data = { ...rest, payload: e.type === 'AlertRaised' ? {} : payload, alert };
+        raw.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(data)}\n\n`);
+      };
       // Subscribe before replaying so nothing falls between the two; `lastSent` drops doubles.
-      const queue: Committed[] = [];
+      const queue: (Committed | CommittedAlert)[] = [];
       let replaying = true;
-      const unsubscribe = platform.bus.subscribe((c) => {
+      const deliver = (c: Committed | CommittedAlert) => {
+        if ('doc' in c) for (const e of c.events) send(e, c.doc);
+        else for (const e of c.events) sendAlert(e, c.alert);
+      };
+      const unsubscribeCases = platform.bus.subscribe((c) => {
         if (!hasRole(p, 'admin', 'system') && !canSeeCase(p, c.doc)) return;
         if (replaying) queue.push(c);
-        else for (const e of c.events) send(e, c.doc);
+        else deliver(c);
       });
+      const unsubscribeAlerts = platform.bus.subscribeAlerts((c) => {
+        if (!canSeeAlert(p, c.alert)) return;
+        if (replaying) queue.push(c);
+        else deliver(c);
+      });
+      const unsubscribe = () => {
+        unsubscribeCases();
+        unsubscribeAlerts();
+      };
       const lastId = Number(req.headers['last-event-id']);
       if (Number.isInteger(lastId) && lastId > 0) {
         const rows = await platform.store.db.selectFrom('events').select(['seq', 'stream_id']).where('seq', '>', lastId).orderBy('seq').limit(1000).execute();
         const ids = [...new Set(rows.map((r) => r.stream_id))];
+        // Events of several streams interleave: gather, then send in log order.
+        const missed: (() => void)[] = [];
+        const order: number[] = [];
         for (const id of ids) {
           try {
-            const doc = await platform.cases.get(p, id);
-            const events = await platform.cases.timeline(p, id);
-            for (const e of events) if (e.seq > lastId) send(e, doc);
+            if (await platform.store.db.selectFrom('alerts').select('id').where('id', '=', id).executeTakeFirst()) {
+              const alert = await platform.sensing.alerts.get(p, id);
+              for (const e of await platform.sensing.alerts.timeline(p, id)) if (e.seq > lastId) (order.push(e.seq), missed.push(() => sendAlert(e, alert)));
+            } else {
+              const doc = await platform.cases.get(p, id);
+              for (const e of await platform.cases.timeline(p, id)) if (e.seq > lastId) (order.push(e.seq), missed.push(() => send(e, doc)));
+            }
           } catch {
             // not visible to this subscriber
           }
         }
+        const idx = order.map((_, i) => i).sort((a, b) => order[a]! - order[b]!);
+        for (const i of idx) missed[i]!();
       }
       replaying = false;
-      for (const c of queue) for (const e of c.events) send(e, c.doc);
+      for (const c of queue) deliver(c);
       const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
       heartbeat.unref();
       req.raw.on('close', () => {

@@ -17,6 +17,7 @@ import { registerPlanRoutes } from '../plans/plan-routes.ts';
 import { registerOpen311Routes } from '../appeals/open311/open311-routes.ts';
 import { registerKpiRoutes } from '../kpis/kpi-routes.ts';
 import { registerAppealRoutes } from '../appeals/appeal-routes.ts';
+import { registerSensingRoutes } from '../sensing/sensing-routes.ts';
 import { registerWebApp } from '../web/web-app.ts';
 
 declare module 'fastify' {
@@ -104,6 +105,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
   registerOpen311Routes(app, platform);
   registerKpiRoutes(app, platform);
   registerAppealRoutes(app, platform);
+  registerSensingRoutes(app, platform);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerWebApp(app, platform);

@@ -30,13 +30,13 @@ export interface TestPlatform {
 
 let counter = 0;
 
-export async function openTestPlatform(dialect: Dialect, opts: { clock?: ManualClock; seed?: boolean; mqttUrl?: string; districts?: string[] } = {}): Promise<TestPlatform> {
+export async function openTestPlatform(dialect: Dialect, opts: { clock?: ManualClock; seed?: boolean; mqttUrl?: string; mqttCredentials?: { username: string; password: string }; districts?: string[]; settings?: Partial<Settings> } = {}): Promise<TestPlatform> {
   const dir = mkdtempSync(join(tmpdir(), 'cityloop-test-'));
   const schema = dialect === 'postgres' ? `t_${process.pid}_${Date.now()}_${counter++}` : undefined;
-  const settings: Settings = { ...readSettings({}), dataDir: dir, databaseUrl: dialect === 'postgres' ? PG_URL : undefined, demo: false, timerIntervalMs: 60_000 };
+  const settings: Settings = { ...readSettings({}), dataDir: dir, databaseUrl: dialect === 'postgres' ? PG_URL : undefined, demo: false, timerIntervalMs: 60_000, ...(opts.settings ?? {}) };
   const clock = opts.clock ?? new ManualClock('2026-03-02T01:00:00Z'); // Monday 09:00 in Chongqing
   const open = async (seed: boolean): Promise<TestPlatform> => {
-    const platform = await openPlatform(settings, { clock, ...(schema ? { pgSchema: schema } : {}), ...(opts.mqttUrl ? { mqttUrl: opts.mqttUrl } : {}) });
+    const platform = await openPlatform(settings, { clock, ...(schema ? { pgSchema: schema } : {}), ...(opts.mqttUrl ? { mqttUrl: opts.mqttUrl } : {}), ...(opts.mqttCredentials ? { mqttCredentials: opts.mqttCredentials } : {}) });
     if (seed) {
       await resetDemoCity(platform.store, { districts: opts.districts ?? TEST_DISTRICTS });
       await platform.reload();

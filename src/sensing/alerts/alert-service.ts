@@ -45,6 +45,8 @@ export interface AlertServiceDeps {
   readonly log?: { warn(o: unknown, msg?: string): void; error(o: unknown, msg?: string): void } | undefined;
   /** The type of a device, to name a reading's unit on the case. */
   readonly deviceType?: (deviceId: string) => string | undefined;
+  /** The unit that owns a device: it sees the device's alerts. */
+  readonly deviceOwner?: (deviceId: string) => string | null;
 }
 
 /** What a transaction did to alerts, to be finished once it has committed. */
@@ -495,7 +497,7 @@ export class AlertService {
       jurisdictionCode: chain[chain.length - 1]?.code ?? null,
       tier: owner?.tier ?? tier,
       ownerCenterId: owner?.id ?? null,
-      ownerUnitId: d.ownerUnitId ?? null,
+      ownerUnitId: d.ownerUnitId ?? (d.deviceId ? (this.#d.deviceOwner?.(d.deviceId) ?? null) : null),
       watchers: [],
       caseId: null,
       firstAt: d.at,

@@ -256,9 +256,10 @@ export class IngestPipeline {
       batch.push(p);
     }
     const started = performance.now();
-    const work = this.#evaluate(batch);
     const out = new AlertOutbox();
+    let work: BatchWork;
     try {
+      work = this.#evaluate(batch);
       await this.#d.store.transact((tx) => this.#write(tx, work, out));
     } catch (e) {
       this.#d.log?.error({ err: e }, 'ingest batch could not be written; its senders get an error and will resend');
@@ -336,7 +337,8 @@ export class IngestPipeline {
         }
         continue;
       }
-      const device = p.device!;
+      const device = p.device;
+      if (!device) continue; // dead letters only
       const rules = rt.rulesFor(device);
       for (const r of p.readings) {
         work.readings.push(r);

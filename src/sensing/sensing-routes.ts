@@ -1,0 +1,369 @@
+/**
+ * The sensing API: devices (registry, credentials, import, telemetry over HTTP, readings), dead
+ * letters, alerts (list, one, its timeline, acknowledge / verify / dismiss / watch), the city's
+ * vital signs, and pipeline statistics.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type { Platform } from '../platform.ts';
+import { CityLoopError } from '../errors.ts';
+import { requirePrincipal } from '../server/app.ts';
+import { withProblems } from '../server/schemas.ts';
+import { hasRole, type Principal } from '../auth/principal.ts';
+import { checkDeviceDraft, type DeviceRecord } from './devices/device-draft.ts';
+import { DEVICE_TYPES } from './devices/device-types.ts';
+import { ALERT_STATUSES, type AlertDoc, type AlertStatus } from './alerts/alert-model.ts';
+
+const Loose = Type.Object({}, { additionalProperties: true });
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+const DeviceBody = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: 64 }),
+    type: Type.String({ minLength: 1, maxLength: 40 }),
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    model: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
+    lon: Type.Optional(Type.Number()),
+    lat: Type.Optional(Type.Number()),
+    crs: Type.Optional(Type.Union([Type.Literal('gcj02'), Type.Literal('wgs84')])),
+    assetId: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+    unitId: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+    thresholds: Type.Optional(Type.Record(Type.String(), Type.Number())),
+    properties: Type.Optional(Loose),
+    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled')])),
+    credentials: Type.Optional(Type.Boolean({ description: 'issue an MQTT secret (default true)' })),
+  },
+  { additionalProperties: false },
+);
+const DeviceListQuery = Type.Object({
+  type: Type.Optional(Type.String({ maxLength: 40 })),
+  district: Type.Optional(Type.String({ maxLength: 20 })),
+  assetId: Type.Optional(Type.String({ maxLength: 200 })),
+  within: Type.Optional(Type.String({ maxLength: 20, description: 'jurisdiction code' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
+});
+const ImportQuery = Type.Object({
+  format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('geojson')])),
+  dryRun: Type.Optional(Type.Boolean()),
+  credentials: Type.Optional(Type.Boolean()),
+});
+const ReadingsQuery = Type.Object({
+  from: Type.Optional(Type.String({ format: 'date-time' })),
+  to: Type.Optional(Type.String({ format: 'date-time' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+});
+const AlertListQuery = Type.Object({
+  status: Type.Optional(Type.String({ description: `comma-separated: ${ALERT_STATUSES.join(', ')}` })),
+  district: Type.Optional(Type.String({ maxLength: 20 })),
+  deviceId: Type.Optional(Type.String({ maxLength: 64 })),
+  source: Type.Optional(Type.String({ maxLength: 20 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+});
+
+/** What the API shows of a device: never its secret or its hash. */
+export function deviceView(d: DeviceRecord, alerting: boolean): Record<string, unknown> {
+  return {
+    id: d.id,
+    type: d.type,
+    model: d.model,
+    name: d.name,
+    location: { lon: d.lon, lat: d.lat },
+    jurisdictionCode: d.jurisdictionCode,
+    districtCode: d.districtCode,
+    assetId: d.assetId,
+    unitId: d.unitId,
+    thresholds: d.thresholds,
+    properties: d.properties,
+    hasCredentials: d.hasCredentials,
+    status: d.status,
+    lastSeenAt: d.lastSeenAt,
+    createdAt: d.createdAt,
+    updatedAt: d.updatedAt,
+    alerting,
+  };
+}
+
+export function alertView(a: AlertDoc): Record<string, unknown> {
+  return { ...a };
+}
+
+function mayManageDevices(p: Principal): boolean {
+  return hasRole(p, 'admin') || (hasRole(p, 'operator', 'supervisor') && (p.tier === 'city' || p.tier === 'district'));
+}
+
+function maySeeDevice(p: Principal, d: DeviceRecord, inJurisdiction: (code: string | null, ancestor: string) => boolean): boolean {
+  if (hasRole(p, 'admin', 'system')) return true;
+  if (hasRole(p, 'operator', 'supervisor', 'grid_worker') && p.jurisdictionCode && inJurisdiction(d.jurisdictionCode, p.jurisdictionCode)) return true;
+  if (hasRole(p, 'unit_staff') && p.unitId !== null && d.unitId === p.unitId) return true;
+  return false;
+}
+
+/** A device posting its own telemetry authenticates with its id (in the path) and secret. */
+function deviceSecretOf(req: FastifyRequest): string | null {
+  const h = req.headers['x-device-secret'];
+  return typeof h === 'string' && h.length > 0 ? h : null;
+}
+
+export function registerSensingRoutes(app: FastifyInstance, platform: Platform): void {
+  const bearer = [{ bearer: [] }];
+  const s = () => platform.sensing;
+  const within = (code: string | null, ancestor: string): boolean => {
+    const r = platform.resolver();
+    for (let c = code; c; c = r.get(c)?.parentCode ?? null) if (c === ancestor) return true;
+    return false;
+  };
+  const staffOrUnit = (req: FastifyRequest): Principal => {
+    const p = requirePrincipal(req);
+    if (!hasRole(p, 'admin', 'system', 'operator', 'supervisor', 'unit_staff', 'grid_worker')) throw new CityLoopError('FORBIDDEN_ROLE', { action: 'read sensing data' });
+    return p;
+  };
+  const manager = (req: FastifyRequest): Principal => {
+    const p = requirePrincipal(req);
+    if (!mayManageDevices(p)) throw new CityLoopError('FORBIDDEN_ROLE', { action: 'manage devices' });
+    return p;
+  };
+  const visibleDevice = (p: Principal, id: string): DeviceRecord => {
+    const d = s().devices.require(id);
+    if (!maySeeDevice(p, d, within)) throw new CityLoopError('FORBIDDEN_JURISDICTION');
+    return d;
+  };
+  // Device files and CAP messages arrive as text in their own media types.
+  app.addContentTypeParser(/^(text\/csv|application\/geo\+json|application\/cap\+xml|application\/xml|text\/xml)/, { parseAs: 'string', bodyLimit: 16 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+
+  app.get('/api/v1/device-types', { schema: { tags: ['sensing'], summary: 'Device types and what each measures (metric, unit, instrument range)', response: { 200: Type.Object({ items: Type.Array(Loose) }) } } }, async () => ({
+    items: DEVICE_TYPES.map((t) => ({ ...t })),
+  }));
+
+  app.get<{ Querystring: Static<typeof DeviceListQuery> }>(
+    '/api/v1/devices',
+    { schema: { tags: ['sensing'], summary: '设备 — devices the caller may see (center staff: inside their jurisdiction; unit staff: their unit\'s), with whether an alert is active on each', security: bearer, querystring: DeviceListQuery, response: withProblems({ 200: Type.Object({ items: Type.Array(Loose) }) }) } },
+    async (req) => {
+      const p = staffOrUnit(req);
+      const q = req.query;
+      const alerting = await s().alerts.activeByDevice();
+      const items = s()
+        .devices.list({ type: q.type, district: q.district, assetId: q.assetId, within: q.within }, 100_000)
+        .filter((d) => maySeeDevice(p, d, within))
+        .slice(0, q.limit ?? 5000)
+        .map((d) => deviceView(d, alerting.has(d.id)));
+      return { items };
+    },
+  );
+
+  app.post<{ Body: Static<typeof DeviceBody> }>(
+    '/api/v1/devices',
+    { schema: { tags: ['sensing'], summary: 'Register a device; its MQTT secret is in the answer, once (administrators, city and district operators)', security: bearer, body: DeviceBody, response: withProblems({ 201: Type.Object({ device: Loose, secret: Type.Union([Type.String(), Type.Null()]) }) }) } },
+    async (req, reply) => {
+      manager(req);
+      const { credentials, ...rest } = req.body;
+      const checked = checkDeviceDraft(rest as Record<string, unknown>);
+      if (!checked.ok) throw new CityLoopError('VALIDATION_FAILED', { detail: checked.errors.join('; ') }, { errors: checked.errors });
+      const r = await s().devices.create(checked.draft, { credentials: credentials !== false });
+      return reply.code(201).send({ device: deviceView(r.device, false), secret: r.secret });
+    },
+  );
+
+  app.post<{ Querystring: Static<typeof ImportQuery>; Body: string }>(
+    '/api/v1/devices/import',
+    {
+      schema: {
+        tags: ['sensing'],
+        summary: 'Import devices from CSV (text/csv) or GeoJSON (application/geo+json): all or nothing, every bad row listed; new devices get secrets (in the answer, once)',
+        security: bearer,
+        querystring: ImportQuery,
+        body: Type.String({ maxLength: 16 * 1024 * 1024 }),
+        response: withProblems({ 200: Loose }),
+      },
+    },
+    async (req) => {
+      manager(req);
+      const ct = String(req.headers['content-type'] ?? '');
+      const format = req.query.format ?? (ct.startsWith('text/csv') ? 'csv' : 'geojson');
+      const r = await s().devices.importFile(req.body, format, { dryRun: req.query.dryRun ?? false, credentials: req.query.credentials !== false });
+      if (r.errors.length > 0) throw new CityLoopError('VALIDATION_FAILED', { detail: `${r.errors.length} row(s) refused; nothing was imported` }, { errors: r.errors });
+      return { ...r, dryRun: req.query.dryRun ?? false };
+    },
+  );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/api/v1/devices/:id',
+    { schema: { tags: ['sensing'], summary: 'One device', security: bearer, params: IdParams, response: withProblems({ 200: Loose }) } },
+    async (req) => {
+      const p = staffOrUnit(req);
+      const d = visibleDevice(p, req.params.id);
+      return deviceView(d, (await s().alerts.activeByDevice()).has(d.id));
+    },
+  );
+
+  app.put<{ Params: Static<typeof IdParams>; Body: Static<typeof DeviceBody> }>(
+    '/api/v1/devices/:id',
+    { schema: { tags: ['sensing'], summary: 'Replace a device\'s description (its secret stays)', security: bearer, params: IdParams, body: DeviceBody, response: withProblems({ 200: Loose }) } },
+    async (req) => {
+      manager(req);
+      if (req.body.id !== req.params.id) throw new CityLoopError('VALIDATION_FAILED', { detail: 'id in the body differs from the path' });
+      const { credentials: _c, ...rest } = req.body;
+      const checked = checkDeviceDraft(rest as Record<string, unknown>);
+      if (!checked.ok) throw new CityLoopError('VALIDATION_FAILED', { detail: checked.errors.join('; ') }, { errors: checked.errors });
+      return deviceView(await s().devices.update(checked.draft), false);
+    },
+  );
+
+  app.delete<{ Params: Static<typeof IdParams> }>(
+    '/api/v1/devices/:id',
+    { schema: { tags: ['sensing'], summary: 'Remove a device (its readings stay for the record)', security: bearer, params: IdParams, response: withProblems({ 204: Type.Null() }) } },
+    async (req, reply) => {
+      manager(req);
+      await s().devices.remove(req.params.id);
+      return reply.code(204).send();
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams> }>(
+    '/api/v1/devices/:id/secret',
+    { schema: { tags: ['sensing'], summary: 'Issue a new MQTT secret; the old one stops working at once', security: bearer, params: IdParams, response: withProblems({ 200: Type.Object({ device: Loose, secret: Type.String() }) }) } },
+    async (req) => {
+      manager(req);
+      const r = await s().devices.rotateSecret(req.params.id);
+      return { device: deviceView(r.device, false), secret: r.secret! };
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: unknown }>(
+    '/api/v1/devices/:id/telemetry',
+    {
+      schema: {
+        tags: ['sensing'],
+        summary: 'Telemetry for a device without MQTT: {"ts","values"} or a batch; authenticate with the header X-Device-Secret (the device) or a bearer token (administrators, system gateways). Answers once the readings\' effects are durable.',
+        params: IdParams,
+        response: withProblems({ 202: Type.Object({ accepted: Type.Integer(), deadLettered: Type.Integer(), reasons: Type.Array(Type.String()) }) }),
+      },
+    },
+    async (req, reply) => {
+      const id = req.params.id;
+      const secret = deviceSecretOf(req);
+      if (secret !== null) {
+        if (!s().devices.authenticate(id, secret)) throw new CityLoopError('AUTH_INVALID_CREDENTIALS');
+      } else {
+        const p = requirePrincipal(req);
+        if (!hasRole(p, 'admin', 'system')) throw new CityLoopError('FORBIDDEN_ROLE', { action: 'send telemetry for a device' });
+        s().devices.require(id);
+      }
+      const r = await s().pipeline.submit(id, { json: req.body }, 'http', null);
+      if (r.accepted === 0) throw new CityLoopError('TELEMETRY_REFUSED', { detail: r.reasons.join('; ').slice(0, 500) }, { reasons: r.reasons });
+      return reply.code(202).send({ accepted: r.accepted, deadLettered: r.deadLettered, reasons: [...r.reasons] });
+    },
+  );
+
+  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof ReadingsQuery> }>(
+    '/api/v1/devices/:id/readings',
+    { schema: { tags: ['sensing'], summary: 'A device\'s readings in a time range, oldest first (for charts)', security: bearer, params: IdParams, querystring: ReadingsQuery, response: withProblems({ 200: Type.Object({ items: Type.Array(Loose) }) }) } },
+    async (req) => {
+      const p = staffOrUnit(req);
+      visibleDevice(p, req.params.id);
+      return { items: await s().readings(req.params.id, req.query) };
+    },
+  );
+
+  app.get<{ Querystring: { limit?: number } }>(
+    '/api/v1/dead-letters',
+    { schema: { tags: ['sensing'], summary: '死信 — telemetry and events that were refused, newest first, with the reason (administrators)', security: bearer, querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }), response: withProblems({ 200: Type.Object({ total: Type.Integer(), items: Type.Array(Loose) }) }) } },
+    async (req) => {
+      const p = requirePrincipal(req);
+      if (!hasRole(p, 'admin')) throw new CityLoopError('FORBIDDEN_ROLE', { action: 'read dead letters' });
+      return s().deadLetters(req.query.limit ?? 100);
+    },
+  );
+
+  app.get(
+    '/api/v1/sensing/stats',
+    { schema: { tags: ['sensing'], summary: 'Ingest counters: readings accepted, dead letters, refused connects/publishes/subscriptions, queue depth', security: bearer, response: withProblems({ 200: Loose }) } },
+    async (req) => {
+      const p = requirePrincipal(req);
+      if (!hasRole(p, 'admin', 'operator', 'supervisor')) throw new CityLoopError('FORBIDDEN_ROLE', { action: 'read ingest statistics' });
+      return { ...s().pipeline.stats, devices: s().devices.size };
+    },
+  );
+
+  // ─── alerts ─────────────────────────────────────────────────────────────────────────────
+  app.get<{ Querystring: Static<typeof AlertListQuery> }>(
+    '/api/v1/alerts',
+    { schema: { tags: ['alerts'], summary: '预警 — alerts the caller may see, newest first', security: bearer, querystring: AlertListQuery, response: withProblems({ 200: Type.Object({ items: Type.Array(Loose), nextCursor: Type.Union([Type.String(), Type.Null()]) }) }) } },
+    async (req) => {
+      const p = requirePrincipal(req);
+      const status = req.query.status ? req.query.status.split(',').map((x) => x.trim()).filter(Boolean) : undefined;
+      for (const st of status ?? []) if (!(ALERT_STATUSES as readonly string[]).includes(st)) throw new CityLoopError('VALIDATION_FAILED', { detail: `status: unknown status ${st}` });
+      const r = await s().alerts.list(p, { status: status as AlertStatus[] | undefined, district: req.query.district, deviceId: req.query.deviceId, source: req.query.source, limit: req.query.limit, cursor: req.query.cursor });
+      return { items: r.items.map(alertView), nextCursor: r.nextCursor };
+    },
+  );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/api/v1/alerts/:id',
+    { schema: { tags: ['alerts'], summary: 'One alert with its evidence: the device\'s recent readings, the camera snapshot', security: bearer, params: IdParams, response: withProblems({ 200: Loose }) } },
+    async (req) => {
+      const p = requirePrincipal(req);
+      const a = await s().alerts.get(p, req.params.id);
+      const series = a.deviceId ? await s().readings(a.deviceId, { to: a.lastAt, limit: 120, latest: true }) : [];
+      const snapshot = typeof a.evidence.snapshotSha256 === 'string' ? { sha256: a.evidence.snapshotSha256 } : null;
+      return { ...alertView(a), evidence: { ...a.evidence, readings: series, ...(snapshot ? { snapshot } : {}) } };
+    },
+  );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/api/v1/alerts/:id/timeline',
+    { schema: { tags: ['alerts'], summary: 'The alert\'s events: who did what, when and why', security: bearer, params: IdParams, response: withProblems({ 200: Type.Object({ items: Type.Array(Loose) }) }) } },
+    async (req) => ({ items: await s().alerts.timeline(requirePrincipal(req), req.params.id) }),
+  );
+
+  const NoteBody = Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof NoteBody> }>(
+    '/api/v1/alerts/:id/acknowledge',
+    { schema: { tags: ['alerts'], summary: '接警 — someone has seen the alert and is on it', security: bearer, params: IdParams, body: NoteBody, response: withProblems({ 200: Loose }) } },
+    async (req) => alertView(await s().alerts.acknowledge(requirePrincipal(req), req.params.id, req.body?.note ?? null)),
+  );
+
+  const VerifyBody = Type.Object(
+    { note: Type.Optional(Type.String({ maxLength: 2000 })), planId: Type.Optional(Type.String({ maxLength: 64 })), categoryCode: Type.Optional(Type.String({ maxLength: 100 })) },
+    { additionalProperties: false },
+  );
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof VerifyBody> }>(
+    '/api/v1/alerts/:id/verify',
+    { schema: { tags: ['alerts'], summary: '核实 — confirm the alert: a case opens and its plan runs (the owning center, or one above)', security: bearer, params: IdParams, body: VerifyBody, response: withProblems({ 200: Type.Object({ alert: Loose, case: Loose }) }) } },
+    async (req) => {
+      const r = await s().alerts.verify(requirePrincipal(req), req.params.id, { note: req.body?.note ?? null, planId: req.body?.planId, categoryCode: req.body?.categoryCode });
+      return { alert: alertView(r.alert), case: { id: r.case.id, number: r.case.number, state: r.case.state, title: r.case.title, planId: r.case.plan?.id ?? null, tasks: r.case.tasks.length } };
+    },
+  );
+
+  const DismissBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false });
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof DismissBody> }>(
+    '/api/v1/alerts/:id/dismiss',
+    { schema: { tags: ['alerts'], summary: '排除 — a false alarm, with the reason', security: bearer, params: IdParams, body: DismissBody, response: withProblems({ 200: Loose }) } },
+    async (req) => alertView(await s().alerts.dismiss(requirePrincipal(req), req.params.id, req.body.reason)),
+  );
+
+  const WatchBody = Type.Object({ unitId: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false });
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof WatchBody> }>(
+    '/api/v1/alerts/:id/watch',
+    { schema: { tags: ['alerts'], summary: 'A unit follows the alert (itself, or added by a center): several bureaus may watch one alert', security: bearer, params: IdParams, body: WatchBody, response: withProblems({ 200: Loose }) } },
+    async (req) => {
+      const p = requirePrincipal(req);
+      const unitId = req.body?.unitId ?? p.unitId;
+      if (!unitId) throw new CityLoopError('VALIDATION_FAILED', { detail: 'unitId: which unit is to watch' });
+      return alertView(await s().alerts.watch(p, req.params.id, unitId));
+    },
+  );
+
+  // ─── vital signs ────────────────────────────────────────────────────────────────────────
+  app.get<{ Querystring: { jurisdiction?: string } }>(
+    '/api/v1/indicators',
+    { schema: { tags: ['sensing'], summary: '城市体征 — the six categories of vital signs of a jurisdiction (default: the caller\'s), computed live, with their risk levels', security: bearer, querystring: Type.Object({ jurisdiction: Type.Optional(Type.String({ maxLength: 20 })) }), response: withProblems({ 200: Loose }) } },
+    async (req) => {
+      const p = staffOrUnit(req);
+      const code = req.query.jurisdiction ?? p.jurisdictionCode ?? platform.resolver().list('city')[0]?.code;
+      if (!code || !platform.resolver().get(code)) throw new CityLoopError('NOT_FOUND', { what: '辖区/jurisdiction', id: code ?? '' });
+      if (!hasRole(p, 'admin', 'system') && !(p.jurisdictionCode && within(code, p.jurisdictionCode))) throw new CityLoopError('FORBIDDEN_JURISDICTION');
+      return s().indicators(code);
+    },
+  );
+}

@@ -1,0 +1,199 @@
+/**
+ * Sensing (可感可传), composed: the device registry, the rules, the ingest pipeline, alerts, camera
+ * events, CAP warnings and the vital signs, over one store. The platform holds one `Sensing`;
+ * brokers and routes talk to it.
+ */
+import type { StoreAdapter } from '../store/store.ts';
+import type { Clock } from '../clock.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import type { OrgDirectory } from '../org/org-directory.ts';
+import type { JurisdictionResolver } from '../geo/resolver.ts';
+import type { AssetIndex } from '../assets/asset-index.ts';
+import type { CaseService } from '../cases/case-service.ts';
+import type { BrokerGate } from '../actions/mqtt/embedded-broker.ts';
+import { DeviceRegistry } from './devices/device-registry.ts';
+import { AlertService } from './alerts/alert-service.ts';
+import { IngestPipeline, type RuleRuntime } from './ingest/ingest-pipeline.ts';
+import { createSensingGate } from './ingest/sensing-gate.ts';
+import { computeVitalSigns, INDICATORS, type IndicatorValue } from './indicators/vital-signs.ts';
+import { deviceType } from './devices/device-types.ts';
+
+type Log = { info(o: unknown, msg?: string): void; warn(o: unknown, msg?: string): void; error(o: unknown, msg?: string): void };
+
+export interface SensingDeps {
+  readonly store: StoreAdapter;
+  readonly clock: Clock;
+  readonly bus: EventBus;
+  readonly org: OrgDirectory;
+  readonly resolver: () => JurisdictionResolver;
+  readonly assets: () => AssetIndex;
+  readonly cases: CaseService;
+  readonly rules: () => RuleRuntime;
+  readonly log?: Log | undefined;
+  readonly keepReadings?: boolean | undefined;
+}
+
+const OPEN_CASE_STATES_EXCLUDED = ['closed', 'evaluated', 'declined', 'merged'];
+
+export class Sensing {
+  readonly devices: DeviceRegistry;
+  readonly alerts: AlertService;
+  readonly pipeline: IngestPipeline;
+  readonly #d: SensingDeps;
+  #ticker: NodeJS.Timeout | null = null;
+  #indicatorTicker: NodeJS.Timeout | null = null;
+  #ticking = false;
+
+  constructor(d: SensingDeps) {
+    this.#d = d;
+    this.devices = new DeviceRegistry(d.store, d.clock, { resolver: d.resolver, assets: d.assets, org: d.org });
+    this.alerts = new AlertService({
+      store: d.store,
+      clock: d.clock,
+      bus: d.bus,
+      org: d.org,
+      resolver: d.resolver,
+      cases: d.cases,
+      log: d.log,
+      deviceType: (id) => this.devices.get(id)?.type,
+      deviceOwner: (id) => this.devices.get(id)?.unitId ?? null,
+    });
+    this.pipeline = new IngestPipeline({
+      store: d.store,
+      clock: d.clock,
+      devices: this.devices,
+      rules: d.rules,
+      alerts: this.alerts,
+      assetName: (id) => d.assets().get(id)?.name ?? null,
+      log: d.log,
+      keepReadings: d.keepReadings,
+    });
+  }
+
+  /** Loads devices and rule states; finishes what a crash interrupted (trusted alerts not yet verified). */
+  async open(): Promise<void> {
+    await this.devices.reload();
+    await this.pipeline.load();
+    await this.alerts.recover();
+  }
+
+  async reload(): Promise<void> {
+    await this.devices.reload();
+  }
+
+  /** The embedded broker's gate: device credentials, topic rights, telemetry into the pipeline. */
+  gate(): BrokerGate {
+    return createSensingGate({ devices: this.devices, pipeline: this.pipeline, log: this.#d.log });
+  }
+
+  /** Starts the clock of the rules (durations, absences) and the vital-sign watch. */
+  start(tickMs = 1_000, indicatorMs = 60_000): void {
+    if (this.#ticker) return;
+    this.#ticker = setInterval(() => {
+      if (this.#ticking) return;
+      this.#ticking = true;
+      this.pipeline
+        .tick()
+        .catch((e: unknown) => this.#d.log?.error({ err: e }, 'rule clock tick failed'))
+        .finally(() => (this.#ticking = false));
+    }, tickMs);
+    this.#ticker.unref();
+    this.#indicatorTicker = setInterval(() => void this.watchIndicators().catch((e: unknown) => this.#d.log?.error({ err: e }, 'vital-sign watch failed')), indicatorMs);
+    this.#indicatorTicker.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#ticker) clearInterval(this.#ticker);
+    if (this.#indicatorTicker) clearInterval(this.#indicatorTicker);
+    this.#ticker = null;
+    this.#indicatorTicker = null;
+    await this.pipeline.close();
+  }
+
+  /** Readings of a device, oldest first; `latest` takes the newest `limit` before `to`. */
+  async readings(deviceId: string, q: { from?: string | undefined; to?: string | undefined; limit?: number | undefined; latest?: boolean | undefined }): Promise<{ ts: string; values: Record<string, number> }[]> {
+    let sel = this.#d.store.db.selectFrom('readings').select(['ts', 'payload']).where('device_id', '=', deviceId);
+    if (q.from) sel = sel.where('ts', '>=', new Date(q.from).toISOString());
+    if (q.to) sel = sel.where('ts', '<=', new Date(q.to).toISOString());
+    const limit = q.limit ?? 1000;
+    const rows = q.latest ? (await sel.orderBy('ts', 'desc').limit(limit).execute()).reverse() : await sel.orderBy('ts').limit(limit).execute();
+    return rows.map((r) => ({ ts: r.ts, values: JSON.parse(r.payload) as Record<string, number> }));
+  }
+
+  async deadLetters(limit: number): Promise<{ total: number; items: unknown[] }> {
+    const db = this.#d.store.db;
+    const [rows, count] = await Promise.all([
+      db.selectFrom('dead_letters').selectAll().orderBy('received_at', 'desc').orderBy('id', 'desc').limit(limit).execute(),
+      db.selectFrom('dead_letters').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
+    ]);
+    return {
+      total: Number(count?.n ?? 0),
+      items: rows.map((r) => ({ id: r.id, receivedAt: r.received_at, source: r.source, deviceId: r.device_id, topic: r.topic, reason: r.reason, payload: r.payload })),
+    };
+  }
+
+  /** The six categories of vital signs of one jurisdiction (its chain contains the code). */
+  async indicators(code: string): Promise<{ jurisdiction: { code: string; name: string }; computedAt: string; items: IndicatorValue[] }> {
+    const resolver = this.#d.resolver();
+    const j = resolver.get(code);
+    const within = (c: string | null): boolean => {
+      for (let x = c; x; x = resolver.get(x)?.parentCode ?? null) if (x === code) return true;
+      return false;
+    };
+    const alerting = await this.alerts.activeByDevice();
+    const devices = [...this.devices.all()].filter((d) => d.status === 'active' && within(d.jurisdictionCode)).map((d) => ({ type: d.type, alerting: alerting.has(d.id) }));
+    let q = this.#d.store.db.selectFrom('cases').select(['category_code']).where('state', 'not in', OPEN_CASE_STATES_EXCLUDED);
+    const level = j?.level;
+    if (level === 'district') q = q.where('district_code', '=', code);
+    else if (level === 'street') q = q.where('street_code', '=', code);
+    else if (level && level !== 'city') q = q.where('chain', 'like', `%"${code}"%`);
+    const cases = await q.execute();
+    return {
+      jurisdiction: { code, name: j?.name ?? code },
+      computedAt: this.#d.clock.now().toISOString(),
+      items: computeVitalSigns({ devices, openCaseCategories: cases.map((c) => c.category_code) }),
+    };
+  }
+
+  /**
+   * Raises (or clears) an indicator alert per district whose vital sign crossed a risk threshold.
+   * One active alert per indicator and district: its colour follows the value.
+   */
+  async watchIndicators(): Promise<number> {
+    let raised = 0;
+    const at = this.#d.clock.now().toISOString();
+    const active = new Set((await this.alerts.activeAlerts()).filter((a) => a.source === 'indicator').map((a) => a.dedupKey));
+    for (const district of this.#d.resolver().list('district')) {
+      const { items } = await this.indicators(district.code);
+      for (const v of items) {
+        const key = `indicator:${v.key}:${district.code}`;
+        if (v.level === 'normal') {
+          if (active.has(key)) await this.alerts.clear(key, '指标回落至正常 / back to normal');
+          continue;
+        }
+        const def = INDICATORS.find((d) => d.key === v.key)!;
+        await this.alerts.raise({
+          dedupKey: key,
+          source: 'indicator',
+          severity: v.level,
+          title: `${district.name}${v.categoryName.zh}体征：${v.name.zh} ${v.value}${v.unit}`,
+          description: `阈值 ${JSON.stringify(def.thresholds)}；依据 ${v.basis.matching}/${v.basis.total}`,
+          jurisdictionCode: district.code,
+          tier: 'district',
+          metric: v.key,
+          value: v.value,
+          readings: { [v.key]: v.value ?? 0 },
+          evidence: { indicator: v },
+          at,
+        });
+        raised += 1;
+      }
+    }
+    return raised;
+  }
+
+  unitOf(deviceId: string, metric: string): string {
+    const d = this.devices.get(deviceId);
+    return (d && deviceType(d.type)?.metrics.find((m) => m.name === metric)?.unit) ?? '';
+  }
+}
