@@ -28,6 +28,7 @@ import { AppealIntake, type AppealClassifier } from './appeals/appeal-intake.ts'
 import { Gazetteer } from './appeals/gazetteer.ts';
 import { readFile } from 'node:fs/promises';
 import { Sensing } from './sensing/sensing.ts';
+import type { MuckRegistry } from './sensing/muck/muck-repository.ts';
 import { buildRuleRuntime } from './sensing/rules-runtime.ts';
 import { RuleRegistry } from './sensing/rules/rule-registry.ts';
 import type { RuleRuntime } from './sensing/ingest/ingest-pipeline.ts';
@@ -54,6 +55,8 @@ export interface Platform {
   /** Devices, rules, telemetry, alerts, camera events, CAP warnings, vital signs. */
   readonly sensing: Sensing;
   readonly rules: RuleRegistry;
+  /** The muck-truck chain (the same registry as sensing.muck). */
+  readonly muck: MuckRegistry;
   resolver(): JurisdictionResolver;
   assets(): AssetIndex;
   /** The map as plans read it: assets and grids around a point. */
@@ -199,6 +202,7 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     cases,
     rules: () => ruleRuntime,
     log: opts.log as never,
+    blobs,
   });
   const platform: Platform = {
     settings,
@@ -217,6 +221,7 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     intake,
     sensing,
     rules,
+    muck: sensing.muck,
     gazetteer: () => gazetteer,
     resolver: () => resolver,
     assets: () => assets,
@@ -257,7 +262,7 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
   // Telemetry from an external broker; the embedded broker hands it over through its gate instead.
   let telemetry: MqttSubscriber | null = null;
   if (settings.mqttUrl && opts.subscribeTelemetry !== false) {
-    telemetry = await openMqttSubscriber({ url: settings.mqttUrl, clientId: settings.mqttIngestClientId, ...brokerLogin, pipeline: sensing.pipeline, log: opts.log as never });
+    telemetry = await openMqttSubscriber({ url: settings.mqttUrl, clientId: settings.mqttIngestClientId, ...brokerLogin, pipeline: sensing.pipeline, onDeviceEvent: (id, payload) => sensing.deviceEvent(id, payload), log: opts.log as never });
   }
   return platform;
 }

@@ -118,7 +118,7 @@ export function buildCli(): Command {
       }
       platform.timers.start();
       broker?.setGate(platform.sensing.gate());
-      platform.sensing.start(settings.ruleTickMs);
+      platform.sensing.start(settings.ruleTickMs, 60_000, settings.capFeedUrls, settings.capPollSeconds);
       log.info(`CityLoop on http://localhost:${settings.port} (${platform.store.description}); API docs at /docs`);
       const stop = async () => {
         log.info('shutting down');

@@ -1,4 +1,5 @@
 import { demoDevices } from '../sensing/devices/demo-devices.ts';
+import { seedDemoMuckChain } from '../sensing/muck/demo-muck-chain.ts';
 import { fileURLToPath } from 'node:url';
 import type { StoreAdapter } from '../store/store.ts';
 import { GENESIS_HASH } from '../store/migrations.ts';
@@ -114,7 +115,7 @@ export async function resetDemoCity(store: StoreAdapter, opts: ResetDemoOptions 
   const now = new Date().toISOString();
   const hashed = await hashPassword(DEMO_PASSWORD);
   await store.db.transaction().execute(async (tx) => {
-    for (const t of ['events', 'timers', 'tasks', 'attachments', 'cases', 'auth_tokens', 'users', 'units', 'centers', 'categories', 'jurisdictions', 'counters', 'assets', 'devices', 'readings', 'rule_states', 'alerts', 'dead_letters', 'camera_events', 'cap_messages'] as const) {
+    for (const t of ['events', 'timers', 'tasks', 'attachments', 'cases', 'auth_tokens', 'users', 'units', 'centers', 'categories', 'jurisdictions', 'counters', 'assets', 'devices', 'readings', 'rule_states', 'alerts', 'dead_letters', 'camera_events', 'cap_messages', 'muck_trucks', 'muck_permits', 'muck_sites'] as const) {
       await tx.deleteFrom(t).execute();
     }
     await tx.updateTable('log_head').set({ seq: 0, hash: GENESIS_HASH }).where('id', '=', 1).execute();
@@ -159,5 +160,7 @@ export async function resetDemoCity(store: StoreAdapter, opts: ResetDemoOptions 
       )
       .execute();
   });
+  // The muck-truck chain of the seed's 渣土 scene (generated): sites, permits with routes, trucks.
+  await seedDemoMuckChain(store, { districtOf: (x, y) => resolver.findContaining(x, y, 'district') });
   return { jurisdictions: records.length, centers: centers.length, units: units.length, users: users.length, categories: DEMO_CATEGORIES.length, assets: assets.length };
 }

@@ -354,6 +354,66 @@ export function registerSensingRoutes(app: FastifyInstance, platform: Platform):
     },
   );
 
+  // ─── camera events ──────────────────────────────────────────────────────────────────────
+  app.post<{ Body: Record<string, unknown> }>(
+    '/api/v1/camera-events',
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: 'Video-AI event webhook (渣土车撒漏 …): enriched with the muck-truck chain, raised as an alert when it is worth it. Authenticate with X-Device-Secret (the camera\'s) or a bearer token (administrators, system gateways). A redelivered event is recognised.',
+        body: Loose,
+        response: withProblems({ 201: Loose, 200: Loose }),
+      },
+    },
+    async (req, reply) => {
+      const cameraId = typeof req.body?.cameraId === 'string' ? req.body.cameraId : typeof req.body?.camera === 'string' ? req.body.camera : null;
+      const secret = deviceSecretOf(req);
+      if (secret !== null) {
+        if (!cameraId || !s().devices.authenticate(cameraId, secret)) throw new CityLoopError('AUTH_INVALID_CREDENTIALS');
+      } else {
+        const p = requirePrincipal(req);
+        if (!hasRole(p, 'admin', 'system')) throw new CityLoopError('FORBIDDEN_ROLE', { action: 'send camera events' });
+      }
+      const r = await s().cameraEvent(req.body, cameraId ? { cameraId } : {});
+      return reply.code(r.duplicate ? 200 : 201).send({ id: r.id, duplicate: r.duplicate, enrichment: r.enrichment, alert: r.alert ? alertView(r.alert) : null });
+    },
+  );
+
+  // ─── CAP ────────────────────────────────────────────────────────────────────────────────
+  app.post<{ Body: string | { url: string } }>(
+    '/api/v1/cap',
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: 'Import a CAP 1.2 (or 1.1) warning (application/cap+xml) — or {"url"} of a feed or message to fetch now. Areas become the districts they touch, an alert on each; Update and Cancel follow their references. DTDs and entities are refused. (administrators, city and district operators, system gateways)',
+        security: bearer,
+        body: Type.Union([Type.String({ maxLength: 1024 * 1024 }), Type.Object({ url: Type.String({ maxLength: 2000 }) })]),
+        response: withProblems({ 200: Loose, 201: Loose }),
+      },
+    },
+    async (req, reply) => {
+      const p = requirePrincipal(req);
+      if (!hasRole(p, 'admin', 'system') && !mayManageDevices(p)) throw new CityLoopError('FORBIDDEN_ROLE', { action: 'import CAP warnings' });
+      if (typeof req.body === 'object') {
+        if (!hasRole(p, 'admin', 'system')) throw new CityLoopError('FORBIDDEN_ROLE', { action: 'make the server fetch a URL' });
+        if (!/^https?:\/\//.test(req.body.url)) throw new CityLoopError('VALIDATION_FAILED', { detail: 'url: an http(s) URL' });
+        return reply.code(200).send(await s().cap.poll(req.body.url));
+      }
+      const r = await s().cap.import(req.body, p.username);
+      return reply.code(r.duplicate ? 200 : 201).send(r);
+    },
+  );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/api/v1/alerts/:id/cap',
+    { schema: { tags: ['alerts'], summary: 'The alert as a CAP 1.2 message (application/cap+xml), valid against CAP-v1.2.xsd', security: bearer, params: IdParams, produces: ['application/cap+xml'] } },
+    async (req, reply) => {
+      const a = await s().alerts.get(requirePrincipal(req), req.params.id);
+      const xml = s().cap.exportAlert(a, { sender: platform.settings.capSender });
+      return reply.type('application/cap+xml; charset=utf-8').send(xml);
+    },
+  );
+
   // ─── vital signs ────────────────────────────────────────────────────────────────────────
   app.get<{ Querystring: { jurisdiction?: string } }>(
     '/api/v1/indicators',

@@ -17,6 +17,22 @@ import { IngestPipeline, type RuleRuntime } from './ingest/ingest-pipeline.ts';
 import { createSensingGate } from './ingest/sensing-gate.ts';
 import { computeVitalSigns, INDICATORS, type IndicatorValue } from './indicators/vital-signs.ts';
 import { deviceType } from './devices/device-types.ts';
+import { MuckRegistry, hasCameraEvent, recordCameraEvent } from './muck/muck-repository.ts';
+import { cameraEventId, parseCameraEvent } from './muck/camera-event.ts';
+import { enrichCameraEvent, suggestAlert, type Enrichment } from './muck/muck-chain.ts';
+import { AlertOutbox } from './alerts/alert-service.ts';
+import type { AlertDoc } from './alerts/alert-model.ts';
+import type { BlobStore } from '../cases/blob-store.ts';
+import { CityLoopError } from '../errors.ts';
+import { CapIntake } from './cap/cap-intake.ts';
+
+/** What became of one camera event. */
+export interface CameraEventOutcome {
+  readonly id: string;
+  readonly duplicate: boolean;
+  readonly enrichment: Enrichment | null;
+  readonly alert: AlertDoc | null;
+}
 
 type Log = { info(o: unknown, msg?: string): void; warn(o: unknown, msg?: string): void; error(o: unknown, msg?: string): void };
 
@@ -31,6 +47,8 @@ export interface SensingDeps {
   readonly rules: () => RuleRuntime;
   readonly log?: Log | undefined;
   readonly keepReadings?: boolean | undefined;
+  /** Where camera snapshots are kept (the attachments' blob store). */
+  readonly blobs?: BlobStore | undefined;
 }
 
 const OPEN_CASE_STATES_EXCLUDED = ['closed', 'evaluated', 'declined', 'merged'];
@@ -39,6 +57,10 @@ export class Sensing {
   readonly devices: DeviceRegistry;
   readonly alerts: AlertService;
   readonly pipeline: IngestPipeline;
+  /** The muck-truck chain (审挖运处评) that camera events are enriched with. */
+  readonly muck: MuckRegistry;
+  /** Warnings from other systems (CAP), in and out. */
+  readonly cap: CapIntake;
   readonly #d: SensingDeps;
   #ticker: NodeJS.Timeout | null = null;
   #indicatorTicker: NodeJS.Timeout | null = null;
@@ -68,27 +90,106 @@ export class Sensing {
       log: d.log,
       keepReadings: d.keepReadings,
     });
+    this.muck = new MuckRegistry(d.store);
+    this.cap = new CapIntake({ store: d.store, clock: d.clock, resolver: d.resolver, alerts: this.alerts, log: d.log });
+  }
+
+  /**
+   * One video-AI event (MQTT `cityloop/devices/{camera}/events`, or the webhook): checked, kept
+   * once (a redelivery is recognised by its stable id), enriched with the muck-truck chain (the
+   * truck's permit, sites and route; off-route flagged) and, when it is worth it, raised as an
+   * alert — the event row and the alert in one transaction.
+   */
+  async cameraEvent(body: unknown, opts: { cameraId?: string | undefined } = {}): Promise<CameraEventOutcome> {
+    const parsed = parseCameraEvent(body, { now: this.#d.clock.now(), ...(opts.cameraId ? { cameraId: opts.cameraId } : {}) });
+    if (!parsed.ok) throw new CityLoopError('VALIDATION_FAILED', { detail: `${parsed.field}: ${parsed.reason}` }, { field: parsed.field, reasonZh: parsed.reasonZh });
+    const event = parsed.event;
+    const camera = this.devices.get(event.cameraId);
+    if (!camera) throw new CityLoopError('NOT_FOUND', { what: '摄像头/camera', id: event.cameraId });
+    const id = cameraEventId(event);
+    if (await hasCameraEvent(this.#d.store.db, id)) return { id, duplicate: true, enrichment: null, alert: null };
+    let snapshotSha256: string | null = event.snapshot?.sha256 ?? null;
+    if (event.snapshot?.data && this.#d.blobs) snapshotSha256 = (await this.#d.blobs.put(event.snapshot.data)).sha256;
+    const enrichment = enrichCameraEvent(event, { lon: camera.lon, lat: camera.lat }, this.muck.lookup());
+    const suggestion = suggestAlert(event, enrichment);
+    const out = new AlertOutbox();
+    const alert = await this.#d.store.transact(async (tx) => {
+      let a: AlertDoc | null = null;
+      if (suggestion) {
+        a = await this.alerts.raiseInTx(
+          tx,
+          {
+            dedupKey: suggestion.dedupKey,
+            source: 'camera',
+            severity: suggestion.severity,
+            title: `${camera.name}：${suggestion.title.zh}`,
+            description: suggestion.title.en,
+            categoryCode: suggestion.category,
+            deviceId: camera.id,
+            assetId: camera.assetId,
+            location: { lon: camera.lon, lat: camera.lat },
+            ownerUnitId: camera.unitId,
+            metric: 'confidence',
+            value: event.confidence,
+            readings: { confidence: event.confidence },
+            evidence: { ...(suggestion.evidence as unknown as Record<string, unknown>), cameraEventId: id, ...(snapshotSha256 ? { snapshotSha256 } : {}) },
+            at: event.at,
+          },
+          out,
+        );
+      }
+      await recordCameraEvent(tx, event, enrichment, a?.id ?? null);
+      return a;
+    });
+    await this.alerts.afterCommit(out);
+    return { id, duplicate: false, enrichment, alert };
   }
 
   /** Loads devices and rule states; finishes what a crash interrupted (trusted alerts not yet verified). */
   async open(): Promise<void> {
     await this.devices.reload();
+    await this.muck.reload();
     await this.pipeline.load();
     await this.alerts.recover();
   }
 
   async reload(): Promise<void> {
     await this.devices.reload();
+    await this.muck.reload();
   }
 
   /** The embedded broker's gate: device credentials, topic rights, telemetry into the pipeline. */
   gate(): BrokerGate {
-    return createSensingGate({ devices: this.devices, pipeline: this.pipeline, log: this.#d.log });
+    return createSensingGate({ devices: this.devices, pipeline: this.pipeline, log: this.#d.log, onDeviceEvent: (id, payload) => this.deviceEvent(id, payload) });
+  }
+
+  /**
+   * A device's event message over MQTT. A refused event is kept in the dead letters with the
+   * reason (the publish is still acknowledged: resending it would not make it valid).
+   */
+  async deviceEvent(deviceId: string, payload: Buffer): Promise<void> {
+    const text = payload.toString('utf8');
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      await this.pipeline.deadLetter({ source: 'mqtt', deviceId, topic: `cityloop/devices/${deviceId}/events`, reason: 'event is not JSON', payload: text.slice(0, 4096) });
+      return;
+    }
+    try {
+      await this.cameraEvent(body, { cameraId: deviceId });
+    } catch (e) {
+      // A store failure is not the message's fault: no ack, the device resends.
+      if (!(e instanceof CityLoopError)) throw e;
+      const reason = e.message;
+      await this.pipeline.deadLetter({ source: 'mqtt', deviceId, topic: `cityloop/devices/${deviceId}/events`, reason, payload: text.slice(0, 4096) });
+    }
   }
 
   /** Starts the clock of the rules (durations, absences) and the vital-sign watch. */
-  start(tickMs = 1_000, indicatorMs = 60_000): void {
+  start(tickMs = 1_000, indicatorMs = 60_000, capFeeds: readonly string[] = [], capPollSeconds = 300): void {
     if (this.#ticker) return;
+    this.cap.startPolling(capFeeds, capPollSeconds);
     this.#ticker = setInterval(() => {
       if (this.#ticking) return;
       this.#ticking = true;
@@ -103,6 +204,7 @@ export class Sensing {
   }
 
   async stop(): Promise<void> {
+    this.cap.stopPolling();
     if (this.#ticker) clearInterval(this.#ticker);
     if (this.#indicatorTicker) clearInterval(this.#indicatorTicker);
     this.#ticker = null;

@@ -18,6 +18,7 @@ import { registerOpen311Routes } from '../appeals/open311/open311-routes.ts';
 import { registerKpiRoutes } from '../kpis/kpi-routes.ts';
 import { registerAppealRoutes } from '../appeals/appeal-routes.ts';
 import { registerSensingRoutes } from '../sensing/sensing-routes.ts';
+import { registerMuckRoutes } from '../sensing/muck/muck-routes.ts';
 import { registerWebApp } from '../web/web-app.ts';
 
 declare module 'fastify' {
@@ -106,6 +107,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
   registerKpiRoutes(app, platform);
   registerAppealRoutes(app, platform);
   registerSensingRoutes(app, platform);
+  registerMuckRoutes(app, platform);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerWebApp(app, platform);
