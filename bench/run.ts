@@ -2,9 +2,10 @@ import { runGeoBench } from './geo.ts';
 import { runCasesBench } from './cases.ts';
 import { runPlansBench } from './plans.ts';
 import { runAppealsBench } from './appeals.ts';
+import { runIngestBench } from './ingest.ts';
 
 /** Runs the named benchmarks; the result is one JSON-able object of figures. */
-export const BENCHMARKS = ['geo', 'cases', 'plans', 'appeals', 'all'] as const;
+export const BENCHMARKS = ['geo', 'cases', 'plans', 'appeals', 'ingest', 'all'] as const;
 export type BenchName = (typeof BENCHMARKS)[number];
 
 export async function runBench(name: BenchName, opts: { seconds: number; log: (m: string) => void }) {
@@ -28,6 +29,11 @@ export async function runBench(name: BenchName, opts: { seconds: number; log: (m
     const a = await runAppealsBench({ seconds: opts.seconds, log: opts.log });
     if (name === 'appeals') return a;
     out.appeals = a;
+  }
+  if (name === 'ingest' || name === 'all') {
+    const i = await runIngestBench({ seconds: opts.seconds, log: opts.log });
+    if (name === 'ingest') return i;
+    out.ingest = i;
   }
   return out;
 }

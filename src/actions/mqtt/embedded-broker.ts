@@ -29,6 +29,9 @@ export interface BrokerGate {
 }
 
 export const PLATFORM_USERNAME = 'cityloop-platform';
+const MQ_CONCURRENCY = 65_536;
+/** A subscriber that stops reading is disconnected after this, instead of stalling every delivery. */
+const DRAIN_TIMEOUT_MS = 30_000;
 
 export interface EmbeddedBroker {
   /** mqtt://host:port to give to clients on this machine. */
@@ -51,7 +54,10 @@ export async function startEmbeddedBroker(opts: { port: number; host?: string; g
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new RangeError(`MQTT port must be an integer from 0 to 65535 (got ${String(port)})`);
   }
-  const broker = await Aedes.createBroker();
+  // mqemitter queues deliveries beyond `concurrency` and drains its queue recursively: when a
+  // committed batch releases thousands of held publishes in one tick, the default of 100 overflows
+  // the stack. The pipeline releases at most one batch (≤ a few thousand messages) at a time.
+  const broker = await Aedes.createBroker({ concurrency: MQ_CONCURRENCY, drainTimeout: DRAIN_TIMEOUT_MS });
   const platformPassword = randomBytes(24).toString('base64url');
   let gate: BrokerGate | null = null;
   if (opts.gated) installGate(broker, platformPassword, () => gate);
@@ -59,6 +65,8 @@ export async function startEmbeddedBroker(opts: { port: number; host?: string; g
   // server.close() waiting, so every socket is tracked and destroyed on close.
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
+    // Acks are tiny packets: without this, Nagle holds them back behind the peer's delayed ACK (~40 ms).
+    socket.setNoDelay(true);
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     broker.handle(socket);

@@ -239,7 +239,13 @@ export class IngestPipeline {
     if (this.#flushing) return;
     this.#flushing = (async () => {
       try {
-        while (this.#queue.length > 0) await this.#flushOnce();
+        // One turn of the event loop first: the socket reads already waiting add their readings,
+        // so a busy moment makes one transaction of many readings rather than many of one.
+        await new Promise((r) => setImmediate(r));
+        while (this.#queue.length > 0) {
+          await this.#flushOnce();
+          if (this.#queue.length > 0 && this.#queue.length < 64) await new Promise((r) => setImmediate(r));
+        }
       } finally {
         this.#flushing = null;
       }
