@@ -99,6 +99,9 @@ async function open311Plugin(o311: FastifyInstance, platform: Platform): Promise
     return sendError(reply, formatOfUrl(req.url), e);
   });
   o311.setNotFoundHandler((req, reply) => sendError(reply, formatOfUrl(req.url), new Open311Error(404, say(langOf(req), MESSAGES.routeNotFound))));
+  // The web app answers `/*` at the root: without a catch-all of its own under /open311, an unknown
+  // Open311 path would fall to the root's problem+json 404 instead of Open311's error shape.
+  o311.route({ method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'], url: '/*', schema: { hide: true }, handler: (req, reply) => sendError(reply, formatOfUrl(req.url), new Open311Error(404, say(langOf(req), MESSAGES.routeNotFound))) });
 
   const hidden = { schema: { hide: true } } as const;
   const notFound = (lang: Lang, what: 'service' | 'request' | 'token', id: string) => {
