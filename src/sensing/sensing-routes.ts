@@ -220,7 +220,7 @@ export function registerSensingRoutes(app: FastifyInstance, platform: Platform):
 
   app.post<{ Params: Static<typeof IdParams> }>(
     '/api/v1/devices/:id/secret',
-    { schema: { tags: ['sensing'], summary: 'Issue a new MQTT secret; the old one stops working at once', security: bearer, params: IdParams, response: withProblems({ 200: Type.Object({ device: Loose, secret: Type.String() }) }) } },
+    { schema: { tags: ['sensing'], summary: 'Issue a new MQTT secret; the old one stops working at once', security: bearer, params: IdParams, body: Type.Object({}, { additionalProperties: false }), response: withProblems({ 200: Type.Object({ device: Loose, secret: Type.String() }) }) } },
     async (req) => {
       manager(req);
       const r = await s().devices.rotateSecret(req.params.id);
@@ -235,6 +235,7 @@ export function registerSensingRoutes(app: FastifyInstance, platform: Platform):
         tags: ['sensing'],
         summary: 'Telemetry for a device without MQTT: {"ts","values"} or a batch; authenticate with the header X-Device-Secret (the device) or a bearer token (administrators, system gateways). Answers once the readings\' effects are durable.',
         params: IdParams,
+        body: Type.Unknown({ description: '{"ts","values"}, an array of them, or {"readings":[…]}; checked by the pipeline (bad input goes to the dead letters)' }),
         response: withProblems({ 202: Type.Object({ accepted: Type.Integer(), deadLettered: Type.Integer(), reasons: Type.Array(Type.String()) }) }),
       },
     },
