@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
 import pino from 'pino';
 import { readSettings } from '../config.ts';
@@ -224,6 +224,73 @@ export function buildCli(): Command {
         progress.stop();
         console.log(`imported ${records.length} ${opts.type} asset(s)`);
       });
+    });
+
+  const devicesCmd = program.command('devices').description('设备: the device registry');
+  devicesCmd
+    .command('import')
+    .argument('<file>', 'CSV with a header row (id,type,name,lon,lat,crs,assetId,unitId,thresholds,…) or a GeoJSON FeatureCollection of points')
+    .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['csv', 'geojson']))
+    .option('--dry-run', 'check the file and report, change nothing')
+    .option('--no-credentials', 'register new devices without MQTT secrets')
+    .option('--secrets-out <file>', 'where to write the new devices\' secrets (JSON, mode 0600; default <file>.secrets.json) — they are kept nowhere else')
+    .description('import devices all or nothing: every bad row is listed and nothing is written; existing ids are updated')
+    .action(async (file: string, opts: { format?: 'csv' | 'geojson'; dryRun?: boolean; credentials: boolean; secretsOut?: string }) => {
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (e) {
+        throw new CliFailure(`cannot read ${file}: ${(e as Error).message}`);
+      }
+      const format = opts.format ?? (/\.csv$/i.test(file) ? 'csv' : 'geojson');
+      const platform = await openPlatform({ ...settingsOrFail(), demo: false }, { subscribeTelemetry: false });
+      try {
+        const progress = progressReporter(true);
+        const r = await platform.sensing.devices.importFile(text, format, { dryRun: opts.dryRun ?? false, credentials: opts.credentials, onProgress: (d, n) => progress.update('store devices', d, n) });
+        progress.stop();
+        if (r.errors.length > 0) {
+          for (const e of r.errors.slice(0, 50)) console.error(`${file}: ${format === 'csv' ? 'row' : 'feature'} ${e.index}: ${e.errors.join('; ')}`);
+          throw new CliFailure(`${r.errors.length} row(s) refused; nothing was imported`);
+        }
+        if (opts.dryRun) {
+          console.log(`${r.created} new and ${r.updated} existing device(s) are valid (dry run: nothing imported)`);
+          return;
+        }
+        console.log(`imported ${r.created} new and updated ${r.updated} device(s)`);
+        if (r.secrets.length > 0) {
+          const out = opts.secretsOut ?? `${file}.secrets.json`;
+          await writeFile(out, JSON.stringify(Object.fromEntries(r.secrets.map((x) => [x.id, x.secret])), null, 2), { mode: 0o600 });
+          console.log(`the ${r.secrets.length} new device secret(s) are in ${out} (shown nowhere else)`);
+        }
+      } finally {
+        await platform.close();
+      }
+    });
+
+  const capCmd = program.command('cap').description('CAP 1.2 warnings from other systems');
+  capCmd
+    .command('import')
+    .argument('<files...>', 'CAP messages (XML)')
+    .description('import CAP messages: areas become the districts they touch, an alert on each; Update/Cancel follow their references; unsafe or invalid messages are refused with every problem (exit 1)')
+    .action(async (files: string[]) => {
+      const platform = await openPlatform({ ...settingsOrFail(), demo: false }, { subscribeTelemetry: false });
+      let bad = 0;
+      try {
+        for (const file of files) {
+          try {
+            const r = await platform.sensing.cap.import(await readFile(file), 'cli');
+            console.log(`✓ ${file}: ${r.msgType} ${r.identifier}${r.duplicate ? ' (already imported)' : ''} — ${r.raised.length} alert(s) raised${r.ended ? `, ${r.ended} ended` : ''}${r.outside ? `, ${r.outside} area(s) outside the city` : ''}${r.unmapped ? `, ${r.unmapped} area(s) without coordinates` : ''}`);
+          } catch (e) {
+            bad += 1;
+            const problems = (e as CityLoopError).extra?.problems as { path: string; message: { en: string } }[] | undefined;
+            console.error(`✗ ${file}: ${(e as Error).message}`);
+            for (const p of problems?.slice(0, 20) ?? []) console.error(`    ${p.path}: ${p.message.en}`);
+          }
+        }
+      } finally {
+        await platform.close();
+      }
+      if (bad > 0) throw new CliFailure(`${bad} CAP file(s) refused`);
     });
 
   const plans = program.command('plans').description('预案: plans as data');

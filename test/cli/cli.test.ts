@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -157,6 +157,33 @@ describe('the cityloop CLI', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('DATABASE_URL');
   });
+
+  it('imports devices all or nothing and writes new secrets to a private file, never to the screen', async () => {
+    const bad = join(dir, 'devices-bad.csv');
+    writeFileSync(bad, 'id,type,name,lon,lat\ncli-g1,water_gauge,测试1,106.57,29.56\ncli g2,water_gauge,测试2,106.57,29.56\n');
+    const r1 = await cli('devices', 'import', bad);
+    expect(r1.code).toBe(1);
+    expect(r1.stderr).toMatch(/row 2: id "cli g2" must be/);
+    const good = join(dir, 'devices.csv');
+    writeFileSync(good, 'id,type,name,lon,lat\ncli-g1,water_gauge,测试1,106.57,29.56\ncli-g2,water_gauge,测试2,106.571,29.561\n');
+    const r2 = await cli('devices', 'import', good);
+    expect(r2.code, r2.stderr).toBe(0);
+    expect(r2.stdout).toMatch(/imported 2 new/);
+    const secrets = JSON.parse(readFileSync(`${good}.secrets.json`, 'utf8')) as Record<string, string>;
+    expect(Object.keys(secrets)).toEqual(['cli-g1', 'cli-g2']);
+    expect(r2.stdout).not.toContain(secrets['cli-g1']!);
+    expect(statSync(`${good}.secrets.json`).mode & 0o077).toBe(0);
+  }, 60_000);
+
+  it('imports a CAP file and refuses the entity attack with exit code 1', async () => {
+    const attack = join(dir, 'xee.cap');
+    writeFileSync(attack, '<?xml version="1.0"?>\n<!DOCTYPE alert [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>&xxe;</identifier></alert>\n');
+    const r = await cli('cap', 'import', attack, 'test/fixtures/cap/cq-geocode-only.cap');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/xee\.cap: .*DOCTYPE/i);
+    expect(r.stdout).toMatch(/cq-geocode-only\.cap: Alert/);
+    expect(r.stdout + r.stderr).not.toContain('root:');
+  }, 60_000);
 });
 
 async function countLevels(): Promise<Record<string, number>> {
