@@ -194,6 +194,63 @@ describe.each(DIALECTS)('sensing on %s', (dialect) => {
     expect(await offline()).toBeUndefined();
   });
 
+  it('fires a duration rule when its time passes with no new message, also across a restart in the middle', async () => {
+    const gas = [...tp.platform.sensing.devices.all()].filter((d) => d.type === 'gas_detector' && d.id.startsWith('gas-'))[2]!;
+    const send = (values: Record<string, number>) =>
+      inject('POST', `/api/v1/devices/${gas.id}/telemetry`, null, { ts: clock.now().toISOString(), values }, { 'x-device-secret': demoDeviceSecret(gas.id) });
+    const leak = async () => (await tp.platform.sensing.alerts.activeAlerts()).find((a) => a.deviceId === gas.id && a.ruleId === 'gas-leak');
+    expect((await send({ gas: 30 })).statusCode).toBe(202); // above 20 %LEL: must last a minute
+    clock.advance(30_000);
+    await tp.platform.sensing.pipeline.tick();
+    expect(await leak()).toBeUndefined();
+    tp = await tp.restart();
+    broker.setGate(tp.platform.sensing.gate());
+    admin = await tp.signIn('admin');
+    clock.advance(31_000);
+    await tp.platform.sensing.pipeline.tick(); // no message since: the clock alone raises it
+    expect(await leak()).toMatchObject({ status: 'raised', severity: 'yellow', categoryCode: 'municipal.gas.leak', districtCode: gas.districtCode });
+    // Severity follows the value, and hysteresis holds it until it falls under 10 %LEL.
+    clock.advance(1_000);
+    await send({ gas: 55 });
+    expect((await leak())?.severity).toBe('red');
+    clock.advance(1_000);
+    await send({ gas: 15 });
+    expect(await leak()).toBeDefined();
+    clock.advance(1_000);
+    await send({ gas: 5 });
+    expect(await leak()).toBeUndefined();
+  });
+
+  it('shows alerts on the live feed, with the alert, to those who may see them', async () => {
+    await tp.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = tp.app.server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const yz = await tp.signIn('yuzhong.operator');
+    const read = async (token: string) => {
+      const ac = new AbortController();
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/events/stream?access_token=${token}&types=AlertRaised`, { signal: ac.signal });
+      const reader = res.body!.getReader();
+      let text = '';
+      const until = Date.now() + 3000;
+      while (Date.now() < until && !text.includes('直播预警测试')) {
+        const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), 300))]);
+        if (chunk && !chunk.done) text += new TextDecoder().decode(chunk.value);
+      }
+      ac.abort();
+      return text;
+    };
+    const adminFeed = read(admin);
+    const yzFeed = read(yz);
+    await new Promise((r) => setTimeout(r, 300));
+    await tp.platform.sensing.alerts.raise({ dedupKey: 'test:feed', source: 'rule', severity: 'orange', title: '直播预警测试', location: { lon: 106.464, lat: 29.553 }, deviceId: GAUGE, metric: 'water_level', value: 0.7, readings: { water_level: 0.7 }, at: clock.now().toISOString() });
+    const [adminText, yzText] = await Promise.all([adminFeed, yzFeed]);
+    expect(adminText).toContain('event: AlertRaised');
+    const data = JSON.parse(adminText.split('\n').find((l) => l.startsWith('data: ') && l.includes('直播预警测试'))!.slice(6));
+    expect(data.alert).toMatchObject({ title: '直播预警测试', severity: 'orange', districtCode: '500106', readings: { water_level: 0.7 } });
+    // 渝中's operator does not see 沙坪坝's alert.
+    expect(yzText).not.toContain('直播预警测试');
+  });
+
   it('keeps one active alert per dedup key when triggers race', async () => {
     const draft = (n: number) => ({ dedupKey: 'test:race', source: 'camera' as const, severity: 'yellow' as const, title: '竞争测试', location: { lon: 106.577, lat: 29.557 }, metric: 'n', value: n, at: clock.now().toISOString() });
     const all = await Promise.all(Array.from({ length: 8 }, (_, i) => tp.platform.sensing.alerts.raise(draft(i))));
