@@ -134,5 +134,9 @@ describe.each(DIALECTS)('CAP warnings and camera events on %s', (dialect) => {
     const events = (await tp.app.inject({ method: 'GET', url: '/api/v1/camera-events', headers: { authorization: `Bearer ${admin}` } })).json().items as { plate: string | null; enrichment: { flags: string[] } }[];
     const off = events.find((e) => e.plate === DEMO_MUCK.plates.offRoute);
     expect(off?.enrichment.flags).toContain('off_route');
+    // The cameras' districts bound who sees their events: 南岸's center sees none of 渝中's.
+    const seen = async (user: string) => ((await tp.app.inject({ method: 'GET', url: '/api/v1/camera-events', headers: { authorization: `Bearer ${await tp.signIn(user)}` } })).json().items as unknown[]).length;
+    expect(await seen('yuzhong.operator')).toBeGreaterThanOrEqual(2);
+    expect(await seen('nanan.operator')).toBe(0);
   });
 });

@@ -26,7 +26,9 @@ export interface MuckRoutesPlatform {
   readonly org: { unit(id: string): { readonly kind: string } | undefined };
   readonly muck: MuckRegistry;
   /** When present, imported sites without a district get the one containing them. */
-  resolver?(): { findContaining(lng: number, lat: number, level: 'district'): string | null };
+  resolver?(): { findContaining(lng: number, lat: number, level: 'district'): string | null; get?(code: string): { parentCode: string | null } | undefined };
+  /** The camera devices, so that staff below the city see only the events of cameras in their area. */
+  readonly sensing?: { readonly devices: { get(id: string): { readonly jurisdictionCode: string | null } | undefined } };
 }
 
 /** Units that may read the chain and the camera events: they enforce (城管) and trace the source (住建). */
@@ -209,7 +211,16 @@ export function registerMuckRoutes(app: FastifyInstance, platform: MuckRoutesPla
       },
     },
     async (req) => {
-      reader(req);
+      const p = reader(req);
+      // Staff of a district or street center, and district units, see the events of cameras in
+      // their own area; the city and administrators see all.
+      const everywhere = hasRole(p, 'admin') || p.tier === 'city' || !p.jurisdictionCode || !platform.sensing;
+      const visible = (cameraId: string): boolean => {
+        if (everywhere) return true;
+        const r = platform.resolver?.();
+        for (let c = platform.sensing?.devices.get(cameraId)?.jurisdictionCode ?? null; c && r?.get; c = r.get(c)?.parentCode ?? null) if (c === p.jurisdictionCode) return true;
+        return false;
+      };
       const q = req.query;
       const time = (name: 'from' | 'to'): string | undefined => {
         const v = q[name];
@@ -235,7 +246,8 @@ export function registerMuckRoutes(app: FastifyInstance, platform: MuckRoutesPla
           ...(q.limit ? { limit: q.limit } : {}),
           ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
         });
-        return { items: page.items as unknown as Record<string, unknown>[], next: page.next };
+        // A page may hold fewer items than asked once filtered; `next` still pages on.
+        return { items: page.items.filter((e) => visible(e.cameraId)) as unknown as Record<string, unknown>[], next: page.next };
       } catch (e) {
         if (e instanceof RangeError) throw new CityLoopError('VALIDATION_FAILED', { detail: e.message });
         throw e;
