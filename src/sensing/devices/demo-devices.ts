@@ -1,8 +1,9 @@
 /**
  * The demo city's devices (generated, like the demo assets they watch): the seed's gauges, meters,
  * detectors, cameras and signals from the asset layer, plus a pressure meter on every trunk main,
- * a monitor on every bridge and tunnel, gas detectors at public places and a forest-fire detector
- * in each forest area and in 云阳 (the simulator's fire). Their MQTT secrets are derived from the
+ * a monitor on every bridge and tunnel, a traffic counter at every signal, gas detectors at public
+ * places, a forest-fire detector in each forest area and in 云阳 (the simulator's fire), and the
+ * 北碚 air-quality station whose real series the simulator replays. Their MQTT secrets are derived from the
  * id with a public recipe (`demoDeviceSecret`), so the simulator can log in: demo only, like the
  * demo users' password.
  */
@@ -116,6 +117,16 @@ export function demoDevices(assets: readonly AssetRecord[], resolver: Jurisdicti
     const kind = p.properties.kind;
     if (kind === 'forest') add({ id: `fire-${p.id.replace(/^demo-place-/, '')}`, type: 'fire_detector', name: `${p.name ?? p.id}火情监测`, at: pointOf(p), assetId: p.id, unitId: p.unitId });
     else if (kind === 'hospital' || kind === 'school' || kind === 'square') add({ id: `gas-${p.id.replace(/^demo-place-/, '')}`, type: 'gas_detector', name: `${p.name ?? p.id}燃气监测`, at: pointOf(p), assetId: null, unitId: null });
+  }
+  // A traffic counter at every signal (the transport vital sign counts them).
+  for (const sgl of ofType('traffic_signal')) {
+    add({ id: `counter-${sgl.id.replace(/^demo-signal-/, '')}`, type: 'traffic_counter', name: `${sgl.name ?? sgl.id}流量检测`, at: pointOf(sgl), assetId: sgl.id, unitId: sgl.unitId });
+  }
+  // The 北碚 grid air-quality station whose real PM2.5 series ships in ../shared (the simulator replays it).
+  const beibei = resolver.get('500109');
+  const bc = beibei?.properties.centroid ?? beibei?.properties.center;
+  if (Array.isArray(bc) && typeof bc[0] === 'number' && typeof bc[1] === 'number') {
+    add({ id: 'aq-beibei-1483', type: 'air_quality', name: '北碚区网格化空气质量监测站 1483', at: [bc[0], bc[1] as number], assetId: null, unitId: null, model: 'grid station 1483' });
   }
   // 云阳县's forest, for the simulator's fire (the demo has no forest polygon there).
   const yunyang = resolver.get('500235');

@@ -99,11 +99,11 @@ describe('rule registry (SQLite)', () => {
   it('loads the shipped rules folder, once', async () => {
     const first = await registry.loadFolder();
     expect(first.refused).toEqual([]);
-    expect(first.loaded.map((l) => l.id).sort()).toEqual(['air-quality-pm25', 'bridge-structure', 'device-offline', 'forest-fire', 'gas-leak', 'underpass-water-level', 'water-main-burst']);
+    expect(first.loaded.map((l) => l.id).sort()).toEqual(['air-quality-pm25', 'bridge-structure', 'device-offline', 'forest-fire', 'gas-leak', 'traffic-congestion', 'underpass-water-level', 'water-main-burst']);
     expect(first.loaded.every((l) => l.created && l.version === 1)).toBe(true);
     const second = await registry.loadFolder(SHIPPED_RULES_DIR);
     expect(second.loaded.every((l) => !l.created)).toBe(true);
-    expect(registry.all()).toHaveLength(7);
+    expect(registry.all()).toHaveLength(8);
   });
 
   it('keeps the good files of a folder when one is bad', async () => {

@@ -46,7 +46,7 @@ describe('the shipped rules', () => {
   });
 
   it('cover the demo device types that report readings', () => {
-    expect([...shipped.keys()].sort()).toEqual(['air-quality-pm25', 'bridge-structure', 'device-offline', 'forest-fire', 'gas-leak', 'underpass-water-level', 'water-main-burst']);
+    expect([...shipped.keys()].sort()).toEqual(['air-quality-pm25', 'bridge-structure', 'device-offline', 'forest-fire', 'gas-leak', 'traffic-congestion', 'underpass-water-level', 'water-main-burst']);
     expect(rulesFor([...shipped.values()], 'water_gauge').map((r) => r.id).sort()).toEqual(['device-offline', 'underpass-water-level']);
     expect(rulesFor([...shipped.values()], 'camera')).toEqual([]);
     expect(rule('underpass-water-level')).toMatchObject({ trusted: true, category: 'safety.underpass-waterlogging', scope: 'device' });

@@ -29,7 +29,7 @@ describe('normal streams', () => {
       const feeders = rulesFor([...RULES.values()], type)
         .filter((r) => r.id !== 'device-offline')
         .map((r) => new RuleFeeder(r, { key: r.scope === 'asset' ? `asset-of-${id}` : id, deviceType: type, assetId: `asset-of-${id}`, params: {} }));
-      expect(feeders.length).toBe(type === 'traffic_counter' ? 0 : 1);
+      expect(feeders.length).toBe(1);
       const seen = new Map<string, Set<number>>();
       for (let t = DAY0; t < DAY0 + 24 * 3_600_000; t += STEP) {
         const v = normalValues(device, t)!;
