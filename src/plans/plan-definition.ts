@@ -5,6 +5,7 @@
  * never at 3 a.m. when a pipe bursts. Reference: docs/reference/expressions.md for conditions.
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { closestName } from '../closest-name.ts';
 import { LineCounter, isAlias, isCollection, isMap, isSeq, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
 import { CASE_SOURCES, TIERS, type CaseSource, type Tier, type TaskRole } from '../cases/case-model.ts';
 import { compileExpression, ExpressionError, type CompiledExpression, type PathReference } from './expression.ts';
@@ -1088,35 +1089,6 @@ function unknownName(what: string, name: string, known: ReadonlySet<string>): st
 function suggestion(name: string, candidates: readonly string[]): string {
   const hint = closestName(name, candidates);
   return hint === null ? '' : ` (did you mean ${JSON.stringify(hint)}?)`;
-}
-
-/** The candidate closest to a misspelt name, if close enough to be the likely intent. */
-function closestName(name: string, candidates: readonly string[]): string | null {
-  const squash = (s: string): string => s.toLowerCase().replace(/[-_]/g, '');
-  const target = squash(name);
-  let best: string | null = null;
-  // About one typo per four letters: 'water-suply' finds 'water-supply', 'zz' finds nothing.
-  let bestDistance = Math.max(1, Math.floor(target.length / 4)) + 1;
-  for (const c of candidates) {
-    const d = editDistance(target, squash(c));
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
 
 function deepFreeze<T>(value: T): T {

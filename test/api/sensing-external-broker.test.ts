@@ -6,21 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectAsync, type MqttClient } from 'mqtt';
+import { until } from '../support/until.ts';
 import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { connectSimulatedDevice } from '../../src/actions/simulated-device.ts';
 import { ManualClock } from '../../src/clock.ts';
 
 const URL = process.env.TEST_MQTT_URL;
 
-async function until<T>(f: () => Promise<T | null | undefined | false>, ms = 8_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.skipIf(!URL)(`sensing through the external broker ${URL ? '' : '(TEST_MQTT_URL not set: skipped)'}`, () => {
   let tp: TestPlatform;

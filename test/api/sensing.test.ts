@@ -5,24 +5,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { openTestPlatform, DIALECTS, type TestPlatform } from '../support/test-platform.ts';
+import { until } from '../support/until.ts';
+import { openGatedTestPlatform, DIALECTS, type TestPlatform } from '../support/test-platform.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/actions/mqtt/embedded-broker.ts';
+import type { EmbeddedBroker } from '../../src/actions/mqtt/embedded-broker.ts';
 import { connectSimulatedDevice } from '../../src/actions/simulated-device.ts';
 import { demoDeviceSecret } from '../../src/sensing/devices/demo-devices.ts';
 import type { AlertDoc } from '../../src/sensing/alerts/alert-model.ts';
 
 const GAUGE = 'gauge-nankai-01';
 
-async function until<T>(f: () => Promise<T | null | undefined | false> | T | null | undefined | false, ms = 5_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function deviceClient(broker: EmbeddedBroker, id: string, secret = demoDeviceSecret(id)): Promise<MqttClient> {
   return connectAsync(broker.url, { clientId: `t-${id}-${Math.random().toString(36).slice(2, 8)}`, username: id, password: secret, reconnectPeriod: 0, log: () => {} });
@@ -36,16 +28,15 @@ describe.each(DIALECTS)('sensing on %s', (dialect) => {
   const inject = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, token: string | null, payload?: unknown, headers: Record<string, string> = {}) =>
     tp.app.inject({ method, url, ...(payload !== undefined ? { payload: payload as never } : {}), headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
 
+  let gated: Awaited<ReturnType<typeof openGatedTestPlatform>>;
   beforeAll(async () => {
     clock = new ManualClock(new Date());
-    broker = await startEmbeddedBroker({ port: 0, gated: true });
-    tp = await openTestPlatform(dialect, { clock, mqttUrl: broker.url, mqttCredentials: broker.platformCredentials });
-    broker.setGate(tp.platform.sensing.gate());
+    gated = await openGatedTestPlatform(dialect, clock);
+    ({ tp, broker } = gated);
     admin = await tp.signIn('admin');
   }, 120_000);
   afterAll(async () => {
-    await tp?.close();
-    await broker?.close();
+    await gated?.close();
   });
 
   it('seeds the demo devices with their place, asset and owner', async () => {
@@ -182,8 +173,7 @@ describe.each(DIALECTS)('sensing on %s', (dialect) => {
     const offline = async () => (await tp.platform.sensing.alerts.activeAlerts()).find((a) => a.deviceId === gas.id && a.ruleId === 'device-offline');
     expect(await offline()).toBeUndefined();
     // Restart in the middle of the 15 minutes: the state is in the store.
-    tp = await tp.restart();
-    broker.setGate(tp.platform.sensing.gate());
+    tp = await gated.restart();
     admin = await tp.signIn('admin');
     clock.advance(6 * 60_000);
     await tp.platform.sensing.pipeline.tick();
@@ -203,8 +193,7 @@ describe.each(DIALECTS)('sensing on %s', (dialect) => {
     clock.advance(30_000);
     await tp.platform.sensing.pipeline.tick();
     expect(await leak()).toBeUndefined();
-    tp = await tp.restart();
-    broker.setGate(tp.platform.sensing.gate());
+    tp = await gated.restart();
     admin = await tp.signIn('admin');
     clock.advance(31_000);
     await tp.platform.sensing.pipeline.tick(); // no message since: the clock alone raises it

@@ -7,9 +7,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectAsync } from 'mqtt';
-import { openTestPlatform, DIALECTS, type TestPlatform } from '../support/test-platform.ts';
+import { openGatedTestPlatform, DIALECTS, type TestPlatform } from '../support/test-platform.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/actions/mqtt/embedded-broker.ts';
+import type { EmbeddedBroker } from '../../src/actions/mqtt/embedded-broker.ts';
 import { FIXTURE_CAP_DIR, HAVE_SHARED_CAP, SHARED_CAP_DIR, validateWithCapXsd } from '../../src/sensing/cap/cap-test-kit.ts';
 import { DEMO_MUCK, demoMuckSpillEvent } from '../../src/sensing/muck/demo-muck-chain.ts';
 import { demoDeviceSecret } from '../../src/sensing/devices/demo-devices.ts';
@@ -27,15 +27,14 @@ describe.each(DIALECTS)('CAP warnings and camera events on %s', (dialect) => {
     tp.app.inject({ method: 'POST', url, payload: payload as never, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
   const cap = (xml: string | Buffer, token = admin) => post('/api/v1/cap', token, xml, { 'content-type': 'application/cap+xml' });
 
+  let gated: Awaited<ReturnType<typeof openGatedTestPlatform>>;
   beforeAll(async () => {
-    broker = await startEmbeddedBroker({ port: 0, gated: true });
-    tp = await openTestPlatform(dialect, { clock, mqttUrl: broker.url, mqttCredentials: broker.platformCredentials });
-    broker.setGate(tp.platform.sensing.gate());
+    gated = await openGatedTestPlatform(dialect, clock);
+    ({ tp, broker } = gated);
     admin = await tp.signIn('admin');
   }, 120_000);
   afterAll(async () => {
-    await tp?.close();
-    await broker?.close();
+    await gated?.close();
   });
 
   it('raises one alert per district a warning touches, and follows Update and Cancel', async () => {

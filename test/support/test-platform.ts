@@ -7,6 +7,7 @@ import { readSettings, type Settings } from '../../src/config.ts';
 import { openPlatform, type Platform } from '../../src/platform.ts';
 import { resetDemoCity, DEMO_PASSWORD } from '../../src/demo/demo-city.ts';
 import { buildApp } from '../../src/server/app.ts';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/actions/mqtt/embedded-broker.ts';
 
 /** The PostgreSQL suite runs when TEST_DATABASE_URL is set (CI sets it); otherwise it is skipped. */
 export const PG_URL = process.env.TEST_DATABASE_URL;
@@ -68,4 +69,31 @@ export async function openTestPlatform(dialect: Dialect, opts: { clock?: ManualC
     return tp;
   };
   return open(opts.seed ?? true);
+}
+
+/**
+ * A test platform behind a gated embedded broker, as `serve` runs it: devices log in with their
+ * secrets, the platform with the broker's own credentials. `restart()` keeps the broker and sets
+ * its gate on the new platform.
+ */
+export async function openGatedTestPlatform(dialect: Dialect, clock: ManualClock): Promise<{ tp: TestPlatform; broker: EmbeddedBroker; restart(): Promise<TestPlatform>; close(): Promise<void> }> {
+  const broker = await startEmbeddedBroker({ port: 0, gated: true });
+  let tp = await openTestPlatform(dialect, { clock, mqttUrl: broker.url, mqttCredentials: broker.platformCredentials });
+  broker.setGate(tp.platform.sensing.gate());
+  const handle = {
+    get tp() {
+      return tp;
+    },
+    broker,
+    async restart() {
+      tp = await tp.restart();
+      broker.setGate(tp.platform.sensing.gate());
+      return tp;
+    },
+    async close() {
+      await tp.close();
+      await broker.close();
+    },
+  };
+  return handle;
 }
