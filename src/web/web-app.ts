@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Platform } from '../platform.ts';
 import { registerMapRoutes } from './map-routes.ts';
+import { registerEvidenceRoutes } from './evidence-routes.ts';
 
 /** Where `vite build` writes the web application (web/vite.config.ts). */
 export const WEB_DIST_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -27,6 +28,7 @@ export interface WebAppOptions {
  */
 export async function registerWebApp(app: FastifyInstance, platform: Platform, opts: WebAppOptions = {}): Promise<void> {
   registerMapRoutes(app, platform);
+  registerEvidenceRoutes(app, platform);
   const root = opts.distDir ?? WEB_DIST_DIR;
   if (!existsSync(`${root}/index.html`)) {
     app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/docs'));

@@ -111,27 +111,80 @@ export interface Category {
 
 export type Severity = 'blue' | 'yellow' | 'orange' | 'red';
 
+export type AlertStatus = 'raised' | 'acknowledged' | 'verified' | 'dismissed' | 'cleared';
+
+/** A device reading as the sensing API gives it (oldest first in a series). */
+export interface Reading {
+  readonly ts: string;
+  readonly values: Record<string, number>;
+}
+
+/** What an alert carries to judge it: readings (detail answer only), a camera's snapshot, a CAP area. */
+export interface AlertEvidence {
+  readonly readings?: Reading[];
+  readonly snapshotSha256?: string | null;
+  readonly snapshot?: { sha256: string };
+  /** CAP warnings: the area (GCJ-02 polygons) and the message's fields. */
+  readonly area?: GeoJSON.Polygon | GeoJSON.MultiPolygon | null;
+  readonly cap?: { event?: string; areaDesc?: string; senderName?: string | null; instruction?: string | null; urgency?: string; certainty?: string; expires?: string | null; [k: string]: unknown };
+  /** Camera events: the muck-truck chain. */
+  readonly cameraId?: string;
+  readonly eventType?: string;
+  readonly plate?: string | null;
+  readonly confidence?: number;
+  readonly flags?: string[];
+  readonly [k: string]: unknown;
+}
+
+/** An alert as `GET /api/v1/alerts` and the live feed give it (src/sensing/alerts/alert-model.ts). */
 export interface AlertView {
   readonly id: string;
   readonly number: string;
+  readonly dedupKey?: string;
   readonly source: 'rule' | 'camera' | 'cap' | 'indicator';
-  readonly status: 'raised' | 'acknowledged' | 'verified' | 'dismissed' | 'cleared';
+  readonly status: AlertStatus;
   readonly severity: Severity;
   readonly title: string;
+  readonly description?: string | null;
   readonly ruleId: string | null;
+  readonly trusted?: boolean;
+  /** The case category a verification opens; null when the verifier must choose one. */
+  readonly categoryCode?: string | null;
   readonly deviceId: string | null;
   readonly assetId: string | null;
   readonly location: { lon: number; lat: number } | null;
+  readonly chain?: { code: string; name: string; level: string }[];
   readonly districtCode: string | null;
   readonly jurisdictionCode: string | null;
   readonly ownerCenterId: string | null;
+  readonly ownerUnitId?: string | null;
+  readonly watchers?: string[];
   readonly caseId: string | null;
   readonly firstAt: string;
   readonly lastAt: string;
   readonly count: number;
   readonly peak: { metric: string; value: number } | null;
   readonly readings: Record<string, number>;
-  readonly evidence?: { readings: { ts: string; values: Record<string, number> }[]; snapshot?: { sha256: string; url: string } };
+  readonly evidence?: AlertEvidence;
+  readonly acknowledged?: { by: string; at: string; note: string | null } | null;
+  readonly verified?: { by: string; at: string; note: string | null } | null;
+  readonly dismissed?: { by: string; at: string; reason: string } | null;
+  readonly clearedAt?: string | null;
+  readonly version?: number;
+}
+
+/** `POST /api/v1/alerts/{id}/verify`: the alert and a summary of the case that opened. */
+export interface VerifyAnswer {
+  readonly alert: AlertView;
+  readonly case: { id: string; number: string; state: string; title: string; planId: string | null; tasks: number };
+}
+
+export interface AlertEventView {
+  readonly seq: number;
+  readonly type: string;
+  readonly actor: { id: string; name: string };
+  readonly at: string;
+  readonly payload: Record<string, unknown>;
 }
 
 export interface DeviceView {
@@ -146,14 +199,25 @@ export interface DeviceView {
   readonly alerting: boolean;
 }
 
+export type IndicatorLevel = 'normal' | Severity;
+
+/** One vital sign (`GET /api/v1/indicators`, src/sensing/indicators/vital-signs.ts). */
 export interface Indicator {
   readonly key: string;
   readonly category: string;
+  readonly categoryName: { zh: string; en: string };
   readonly name: { zh: string; en: string };
   readonly value: number | null;
   readonly unit: string;
-  readonly level: 'normal' | Severity;
-  readonly thresholds: unknown;
+  readonly level: IndicatorLevel;
+  readonly thresholds: Partial<Record<Severity, number>>;
+  readonly basis: { total: number; matching: number };
+}
+
+export interface Indicators {
+  readonly jurisdiction: { code: string; name: string };
+  readonly computedAt: string;
+  readonly items: Indicator[];
 }
 
 export interface MapFocus {

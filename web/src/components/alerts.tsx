@@ -1,14 +1,26 @@
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { api, errorText, loadSession } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
-import { Dialog } from './dialog.tsx';
-import { navigate } from '../router.tsx';
-import type { AlertView, CaseView } from '../types.ts';
+import { Link } from '../router.tsx';
+import { StateChip, TaskTable } from './case-bits.tsx';
+import type { AlertEventView, AlertView, CaseView, Category, Reading, VerifyAnswer } from '../types.ts';
 
 const Chart = lazy(() => import('./chart.tsx'));
 
 export const SEVERITY_NAMES: Record<string, [string, string]> = { blue: ['蓝色', 'blue'], yellow: ['黄色', 'yellow'], orange: ['橙色', 'orange'], red: ['红色', 'red'] };
-const STATUS_NAMES: Record<string, [string, string]> = { raised: ['待核实', 'to verify'], acknowledged: ['核实中', 'acknowledged'], verified: ['已核实', 'verified'], dismissed: ['已排除', 'dismissed'], cleared: ['已解除', 'cleared'] };
+export const ALERT_STATUS_NAMES: Record<string, [string, string]> = { raised: ['待核实', 'to verify'], acknowledged: ['已接警', 'acknowledged'], verified: ['已核实', 'verified'], dismissed: ['已排除', 'dismissed'], cleared: ['已解除', 'cleared'] };
+const SOURCE_NAMES: Record<string, [string, string]> = { rule: ['监测规则', 'rule'], camera: ['视频识别', 'camera'], cap: ['预警信息（CAP）', 'warning (CAP)'], indicator: ['城市体征', 'vital sign'] };
+const EVENT_NAMES: Record<string, [string, string]> = {
+  AlertRaised: ['触发预警', 'raised'],
+  AlertUpdated: ['预警更新', 'updated'],
+  AlertAcknowledged: ['接警', 'acknowledged'],
+  AlertVerified: ['核实立案', 'verified'],
+  AlertDismissed: ['排除', 'dismissed'],
+  AlertCleared: ['解除', 'cleared'],
+  AlertWatched: ['单位关注', 'watched'],
+};
+/** Open alerts: the ones somebody still has to verify or dismiss. */
+export const OPEN_ALERT = new Set(['raised', 'acknowledged']);
 
 export function SeverityChip({ s }: { s: string }) {
   const { tr } = useI18n();
@@ -16,63 +28,225 @@ export function SeverityChip({ s }: { s: string }) {
   return <span className={`chip sev-${s}`}>{tr(n[0], n[1])}</span>;
 }
 
-/** A short beep through Web Audio for a new urgent alert (no sound file to ship). */
-export function beep(): void {
+export function AlertStatusChip({ s }: { s: string }) {
+  const { tr } = useI18n();
+  return <span className={`chip alert-${s}`}>{tr(...(ALERT_STATUS_NAMES[s] ?? [s, s]))}</span>;
+}
+
+let audio: AudioContext | null = null;
+
+/**
+ * A short two-tone beep through Web Audio for a new urgent alert (no sound file to ship); three
+ * tones for red. One audio context for the page: browsers let it sound once the user has
+ * interacted with the page (signing in is enough).
+ */
+export function beep(severity: string): void {
   try {
-    const Ctx = window.AudioContext;
-    const ctx = new Ctx();
-    const o = ctx.createOscillator();
-    const g = ctx.createGain();
-    o.frequency.value = 880;
-    g.gain.setValueAtTime(0.0001, ctx.currentTime);
-    g.gain.exponentialRampToValueAtTime(0.2, ctx.currentTime + 0.02);
-    g.gain.exponentialRampToValueAtTime(0.0001, ctx.currentTime + 0.5);
-    o.connect(g).connect(ctx.destination);
-    o.start();
-    o.stop(ctx.currentTime + 0.55);
-    o.onended = () => void ctx.close();
+    audio ??= new window.AudioContext();
+    const ctx = audio;
+    if (ctx.state === 'suspended') void ctx.resume().catch(() => undefined);
+    const tones = severity === 'red' ? [988, 740, 988] : [880, 660];
+    tones.forEach((f, i) => {
+      const o = ctx.createOscillator();
+      const g = ctx.createGain();
+      const t = ctx.currentTime + i * 0.22;
+      o.frequency.value = f;
+      o.connect(g).connect(ctx.destination);
+      g.gain.setValueAtTime(0.0001, t);
+      g.gain.exponentialRampToValueAtTime(0.18, t + 0.02);
+      g.gain.exponentialRampToValueAtTime(0.0001, t + 0.2);
+      o.start(t);
+      o.stop(t + 0.21);
+    });
   } catch {
-    // no audio device: the badge is enough
+    // no audio device: the badge and the title are enough
   }
 }
 
-/** The alert's evidence: readings chart, camera snapshot; acknowledge, verify (opens a case and runs its plan) or dismiss with a reason. */
-export function AlertDialog({ id, onClose, onChanged }: { id: string; onClose: () => void; onChanged: (a: AlertView) => void }) {
-  const { tr, fmtTime } = useI18n();
+/** The outline of a CAP area, drawn as SVG (no second map for one polygon). */
+function AreaOutline({ area, label }: { area: GeoJSON.Polygon | GeoJSON.MultiPolygon; label: string }) {
+  const polys = area.type === 'Polygon' ? [area.coordinates] : area.coordinates;
+  const pts = polys.flat(2) as unknown as number[][];
+  if (pts.length === 0) return null;
+  const xs = pts.map((p) => p[0]!);
+  const ys = pts.map((p) => p[1]!);
+  const [minX, maxX, minY, maxY] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const k = Math.cos((((minY + maxY) / 2) * Math.PI) / 180);
+  const w = Math.max((maxX - minX) * k, 1e-6);
+  const h = Math.max(maxY - minY, 1e-6);
+  const s = 300 / Math.max(w, h);
+  const d = polys
+    .map((poly) => poly.map((ring) => `M${ring.map(([x, y]) => `${(((x! - minX) * k * s) + 10).toFixed(1)},${(((maxY - y!) * s) + 10).toFixed(1)}`).join('L')}Z`).join(''))
+    .join('');
+  return (
+    <svg className="area-outline" viewBox={`0 0 ${(w * s + 20).toFixed(0)} ${(h * s + 20).toFixed(0)}`} role="img" aria-label={label} data-testid="alert-area">
+      <path d={d} fillRule="evenodd" />
+    </svg>
+  );
+}
+
+/** The device's readings before the alert, one line per metric (the most telling two, each on its own axis). */
+function ReadingsChart({ a, series }: { a: AlertView; series: readonly Reading[] }) {
+  const { tr } = useI18n();
+  const option = useMemo(() => {
+    const all = [...new Set(series.flatMap((r) => Object.keys(r.values)))];
+    const first = [a.peak?.metric, ...Object.keys(a.readings)].filter((m): m is string => !!m && all.includes(m));
+    const metrics = [...new Set([...first, ...all.filter((m) => m !== 'battery'), ...all])].slice(0, 2);
+    return {
+      tooltip: { trigger: 'axis' },
+      legend: { data: metrics, top: 0 },
+      grid: { left: 52, right: metrics.length > 1 ? 52 : 16, top: 30, bottom: 26 },
+      xAxis: { type: 'time' },
+      yAxis: metrics.map((m, i) => ({ type: 'value', scale: true, name: m, position: i === 0 ? 'left' : 'right', splitLine: { show: i === 0 } })),
+      series: metrics.map((m, i) => ({ name: m, type: 'line', yAxisIndex: i, showSymbol: false, data: series.map((r) => [r.ts, r.values[m] ?? null]) })),
+    };
+  }, [a.peak?.metric, a.readings, series]);
+  return (
+    <Suspense fallback={<p role="status">{tr('图表加载中…', 'Loading chart…')}</p>}>
+      <Chart label={tr('设备读数曲线', 'Device readings')} height={200} option={option} />
+    </Suspense>
+  );
+}
+
+/** The snapshot is fetched with the bearer token (an <img src> cannot send it) and shown from a blob URL. */
+function Snapshot({ alertId }: { alertId: string }) {
+  const { tr } = useI18n();
+  const [url, setUrl] = useState<string | null>(null);
+  const [missing, setMissing] = useState(false);
+  useEffect(() => {
+    let objectUrl: string | null = null;
+    let live = true;
+    const s = loadSession();
+    fetch(`/api/v1/map/alerts/${encodeURIComponent(alertId)}/snapshot`, { headers: s ? { authorization: `Bearer ${s.token}` } : {} })
+      .then((r) => (r.ok ? r.blob() : null))
+      .then((b) => {
+        if (!live) return;
+        if (b) setUrl((objectUrl = URL.createObjectURL(b)));
+        else setMissing(true);
+      })
+      .catch(() => live && setMissing(true));
+    return () => {
+      live = false;
+      if (objectUrl) URL.revokeObjectURL(objectUrl);
+    };
+  }, [alertId]);
+  if (missing) return <p className="muted small">{tr('抓拍图片未上传', 'The snapshot was not uploaded')}</p>;
+  if (!url) return <p role="status" className="muted small">{tr('抓拍图片加载中…', 'Loading snapshot…')}</p>;
+  return <img className="snapshot" src={url} alt={tr('摄像头抓拍', 'Camera snapshot')} data-testid="alert-snapshot" />;
+}
+
+/** The case a verification opened: number, state, plan, its tasks; a link to the case page. */
+function OpenedCase({ caseId, onShow }: { caseId: string; onShow?: (id: string) => void }) {
+  const { tr } = useI18n();
+  const [c, setC] = useState<CaseView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api<CaseView>(`/api/v1/cases/${caseId}`).then(setC, (e) => setError(errorText(e)));
+  }, [caseId]);
+  return (
+    <section className="opened-case" aria-label={tr('已立案', 'Case opened')} data-testid="alert-case">
+      <h3>{tr('已立案', 'Case opened')}</h3>
+      {error && <p className="error">{error}</p>}
+      {!c && !error && <p role="status">{tr('加载中…', 'Loading…')}</p>}
+      {c && (
+        <>
+          <p className="row wrap">
+            <strong>{c.number}</strong> {c.title} <StateChip state={c.state} name={c.stateName} />
+          </p>
+          {c.plan && (
+            <p className="small">
+              {tr('预案：', 'Plan: ')}
+              <span data-testid="alert-case-plan">{c.plan.name}</span> v{c.plan.version}
+            </p>
+          )}
+          {c.tasks.length > 0 ? <TaskTable tasks={c.tasks} round={c.round} /> : <p className="muted small">{tr('没有预案适用，案件已立案，待人工派遣。', 'No plan applies: the case is registered for a person to dispatch.')}</p>}
+          <div className="row wrap">
+            <Link to={`/cases/${c.id}`} className="button primary" data-testid="alert-case-link">
+              {tr('打开案件', 'Open the case')}
+            </Link>
+            {onShow && (
+              <button type="button" onClick={() => onShow(c.id)}>
+                {tr('在地图上查看', 'Show on the map')}
+              </button>
+            )}
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
+
+function eventText(e: AlertEventView, tr: (zh: string, en: string) => string): string {
+  const name = tr(...(EVENT_NAMES[e.type] ?? [e.type, e.type]));
+  const p = e.payload as { note?: string | null; reason?: string | null; severity?: string; count?: number; unitId?: string };
+  const why = p.reason ?? p.note ?? null;
+  const extra = e.type === 'AlertUpdated' && p.severity ? ` · ${tr(...(SEVERITY_NAMES[p.severity] ?? [p.severity, p.severity]))} ×${p.count ?? ''}` : e.type === 'AlertWatched' && p.unitId ? ` · ${p.unitId}` : '';
+  return `${name}${extra}${why ? ` · ${why}` : ''}`;
+}
+
+/**
+ * The alert panel (预警研判) beside the map: what raised it, the evidence (the device's readings as
+ * a chart, the camera snapshot, the CAP area), its history; acknowledge (接警), verify (核实: a
+ * case opens and its plan runs — the panel then shows that case and its tasks) or dismiss with a
+ * reason (排除). `live` is the alert as the feed last told it: the panel reloads when it changed.
+ */
+export function AlertPanel({ id, live, onClose, onChanged, onShowCase }: { id: string; live?: AlertView | undefined; onClose: () => void; onChanged: (a: AlertView) => void; onShowCase?: (caseId: string) => void }) {
+  const { tr, fmtTime, lang } = useI18n();
+  const headingId = useId();
+  const headingRef = useRef<HTMLHeadingElement>(null);
   const [a, setA] = useState<AlertView | null>(null);
+  const [events, setEvents] = useState<AlertEventView[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [reason, setReason] = useState('');
   const [note, setNote] = useState('');
-  const [snapshot, setSnapshot] = useState<string | null>(null);
+  const [categoryCode, setCategoryCode] = useState('');
+  const [planId, setPlanId] = useState('');
+  const [categories, setCategories] = useState<Category[] | null>(null);
+  const [plans, setPlans] = useState<{ id: string; name: string; version: number }[] | null>(null);
   const [busy, setBusy] = useState(false);
+  const liveVersion = live?.version ?? 0;
+
   useEffect(() => {
-    api<AlertView>(`/api/v1/alerts/${id}`).then(setA, (e) => setError(errorText(e)));
+    setA(null);
+    setError(null);
+    setReason('');
+    setNote('');
+    setCategoryCode('');
+    setPlanId('');
+    headingRef.current?.focus();
   }, [id]);
   useEffect(() => {
-    const url = a?.evidence?.snapshot?.url;
-    if (!url) return;
-    let objectUrl: string | null = null;
-    const s = loadSession();
-    fetch(url, { headers: s ? { authorization: `Bearer ${s.token}` } : {} })
-      .then((r) => (r.ok ? r.blob() : null))
-      .then((b) => {
-        if (b) setSnapshot((objectUrl = URL.createObjectURL(b)));
-      })
-      .catch(() => undefined);
+    let on = true;
+    Promise.all([api<AlertView>(`/api/v1/alerts/${id}`), api<{ items: AlertEventView[] }>(`/api/v1/alerts/${id}/timeline`).catch(() => ({ items: [] }))]).then(
+      ([x, t]) => {
+        if (!on) return;
+        setA(x);
+        setEvents(t.items);
+      },
+      (e) => on && setError(errorText(e)),
+    );
     return () => {
-      if (objectUrl) URL.revokeObjectURL(objectUrl);
+      on = false;
     };
-  }, [a?.evidence?.snapshot?.url]);
+  }, [id, liveVersion]);
+  const open = a !== null && OPEN_ALERT.has(a.status);
+  const needsCategory = a !== null && !a.categoryCode;
+  useEffect(() => {
+    if (!open) return;
+    if (needsCategory && categories === null) api<{ items: Category[] }>('/api/v1/categories').then((r) => setCategories(r.items), () => setCategories([]));
+    if (plans === null) api<{ items: { id: string; name: string; version: number }[] }>('/api/v1/plans').then((r) => setPlans(r.items), () => setPlans([]));
+  }, [open, needsCategory, categories, plans]);
 
-  const act = async (path: string, body: object) => {
+  const act = async (path: 'acknowledge' | 'verify' | 'dismiss', body: object) => {
     setBusy(true);
     setError(null);
     try {
-      const r = await api<AlertView | { alert: AlertView; case: CaseView }>(`/api/v1/alerts/${id}/${path}`, { body });
+      const r = await api<AlertView | VerifyAnswer>(`/api/v1/alerts/${id}/${path}`, { body });
       const next = 'alert' in r ? r.alert : r;
+      // The actions answer the alert without the evidence the detail answer adds: keep ours.
       setA((prev) => ({ ...next, ...(prev?.evidence ? { evidence: prev.evidence } : {}) }));
       onChanged(next);
-      if ('case' in r && r.case) navigate(`/cases/${r.case.id}`);
+      api<{ items: AlertEventView[] }>(`/api/v1/alerts/${id}/timeline`).then((t) => setEvents(t.items), () => undefined);
     } catch (e) {
       setError(errorText(e));
     } finally {
@@ -80,11 +254,21 @@ export function AlertDialog({ id, onClose, onChanged }: { id: string; onClose: (
     }
   };
 
+  const leaves = useMemo(() => {
+    const parents = new Set((categories ?? []).map((c) => c.parentCode).filter(Boolean));
+    return (categories ?? []).filter((c) => !parents.has(c.code));
+  }, [categories]);
   const series = a?.evidence?.readings ?? [];
-  const metrics = [...new Set(series.flatMap((r) => Object.keys(r.values)))];
-  const open = a && (a.status === 'raised' || a.status === 'acknowledged');
+  const ev = a?.evidence;
+  const cap = ev?.cap;
   return (
-    <Dialog title={a ? `${a.number} · ${a.title}` : tr('预警', 'Alert')} onClose={onClose} wide>
+    <section className="panel alert-panel" aria-labelledby={headingId} data-testid="alert-panel" data-status={a?.status}>
+      <h2 id={headingId} ref={headingRef} tabIndex={-1}>
+        {a ? a.title : tr('预警', 'Alert')}{' '}
+        <button type="button" className="ghost close" onClick={onClose} aria-label={tr('关闭预警', 'Close the alert')}>
+          ×
+        </button>
+      </h2>
       {error && (
         <p className="error" role="alert">
           {error}
@@ -92,82 +276,164 @@ export function AlertDialog({ id, onClose, onChanged }: { id: string; onClose: (
       )}
       {!a && !error && <p role="status">{tr('加载中…', 'Loading…')}</p>}
       {a && (
-        <div className="stack" data-testid="alert-dialog">
-          <div className="row wrap">
-            <SeverityChip s={a.severity} />
-            <span className="chip">{tr(...(STATUS_NAMES[a.status] ?? [a.status, a.status]))}</span>
-            <span className="muted">
-              {tr('首次', 'first')} {fmtTime(a.firstAt)} · {tr('最近', 'last')} {fmtTime(a.lastAt)} · ×{a.count}
-            </span>
+        <div className="stack">
+          <p className="row wrap">
+            <span className="muted">{a.number}</span> <SeverityChip s={a.severity} /> <AlertStatusChip s={a.status} />
+            <span className="chip">{tr(...(SOURCE_NAMES[a.source] ?? [a.source, a.source]))}</span>
+            {a.trusted && <span className="chip">{tr('可信规则，自动核实', 'trusted: verifies itself')}</span>}
+          </p>
+          {a.description && <p className="small">{a.description}</p>}
+          <p className="small muted">
+            {a.chain?.map((l) => l.name).join(' › ')}
+            {a.deviceId && <> · {tr('设备', 'device')} {a.deviceId}</>}
+          </p>
+          <dl className="facts">
+            <div>
+              <dt>{tr('首次', 'First')}</dt>
+              <dd>{fmtTime(a.firstAt)}</dd>
+            </div>
+            <div>
+              <dt>{tr('最近', 'Last')}</dt>
+              <dd>
+                {fmtTime(a.lastAt)} · ×{a.count}
+              </dd>
+            </div>
             {a.peak && (
-              <span className="chip">
-                {tr('峰值', 'peak')} {a.peak.metric} = {a.peak.value}
-              </span>
+              <div>
+                <dt>{tr('峰值', 'Peak')}</dt>
+                <dd>
+                  {a.peak.metric} = {a.peak.value}
+                </dd>
+              </div>
             )}
-          </div>
-          {Object.keys(a.readings).length > 0 && (
-            <dl className="facts">
-              {Object.entries(a.readings).map(([k, v]) => (
-                <div key={k}>
-                  <dt>{k}</dt>
-                  <dd>{v}</dd>
-                </div>
-              ))}
-            </dl>
-          )}
-          {series.length > 1 && (
-            <Suspense fallback={<p>{tr('图表加载中…', 'Loading chart…')}</p>}>
-              <Chart
-                label={tr('设备读数曲线', 'Device readings')}
-                height={220}
-                option={{
-                  tooltip: { trigger: 'axis' },
-                  legend: { data: metrics },
-                  xAxis: { type: 'time' },
-                  yAxis: { type: 'value', scale: true },
-                  grid: { left: 48, right: 16, top: 32, bottom: 28 },
-                  series: metrics.map((m) => ({ name: m, type: 'line', showSymbol: false, data: series.map((r) => [r.ts, r.values[m] ?? null]) })),
-                }}
-              />
-            </Suspense>
-          )}
-          {snapshot && <img className="snapshot" src={snapshot} alt={tr('摄像头抓拍', 'Camera snapshot')} />}
-          {a.caseId && (
-            <p>
-              <a href={`/cases/${a.caseId}`} onClick={(e) => { e.preventDefault(); navigate(`/cases/${a.caseId}`); }}>
-                {tr('查看案件', 'Open the case')}
-              </a>
+            {Object.entries(a.readings).map(([k, v]) => (
+              <div key={k}>
+                <dt>{k}</dt>
+                <dd>{v}</dd>
+              </div>
+            ))}
+          </dl>
+          {series.length > 1 && <ReadingsChart a={a} series={series} />}
+          {(ev?.snapshotSha256 || ev?.snapshot) && <Snapshot alertId={a.id} />}
+          {ev?.cameraId && (
+            <p className="small">
+              {tr('摄像头', 'Camera')} {ev.cameraId} · {ev.eventType}
+              {ev.plate ? ` · ${ev.plate}` : ''}
+              {typeof ev.confidence === 'number' ? ` · ${tr('置信度', 'confidence')} ${Math.round(ev.confidence * 100)}%` : ''}
+              {ev.flags && ev.flags.length > 0 ? ` · ${ev.flags.join(', ')}` : ''}
             </p>
           )}
+          {cap && (
+            <dl className="facts">
+              {cap.event && (
+                <div>
+                  <dt>{tr('事件', 'Event')}</dt>
+                  <dd>{cap.event}</dd>
+                </div>
+              )}
+              {cap.areaDesc && (
+                <div>
+                  <dt>{tr('区域', 'Area')}</dt>
+                  <dd>{cap.areaDesc}</dd>
+                </div>
+              )}
+              {cap.senderName && (
+                <div>
+                  <dt>{tr('发布单位', 'Sender')}</dt>
+                  <dd>{cap.senderName}</dd>
+                </div>
+              )}
+              {cap.expires && (
+                <div>
+                  <dt>{tr('有效至', 'Expires')}</dt>
+                  <dd>{fmtTime(cap.expires)}</dd>
+                </div>
+              )}
+            </dl>
+          )}
+          {cap?.instruction && <p className="small">{cap.instruction}</p>}
+          {ev?.area && <AreaOutline area={ev.area} label={tr(`预警区域：${cap?.areaDesc ?? ''}`, `Warning area: ${cap?.areaDesc ?? ''}`)} />}
+          {a.dismissed && (
+            <p className="small">
+              {tr('排除原因：', 'Dismissed: ')}
+              <span data-testid="dismiss-reason">{a.dismissed.reason}</span>
+            </p>
+          )}
+          {a.caseId && <OpenedCase caseId={a.caseId} {...(onShowCase ? { onShow: onShowCase } : {})} />}
           {open && (
-            <>
+            <form className="stack alert-actions" onSubmit={(e) => e.preventDefault()} aria-label={tr('研判', 'Decide')}>
+              {a.status === 'raised' && (
+                <div className="row">
+                  <button type="button" disabled={busy} onClick={() => void act('acknowledge', note.trim() ? { note: note.trim() } : {})} data-testid="acknowledge-alert">
+                    {tr('接警', 'Acknowledge')}
+                  </button>
+                  <span className="muted small">{tr('表示已在处理，其他值班员可见', 'others see that you are on it')}</span>
+                </div>
+              )}
               <label>
                 {tr('核实说明（可选）', 'Note (optional)')}
-                <input value={note} onChange={(e) => setNote(e.target.value)} />
+                <input value={note} onChange={(e) => setNote(e.target.value)} maxLength={2000} />
               </label>
-              <div className="row wrap">
-                {a.status === 'raised' && (
-                  <button type="button" disabled={busy} onClick={() => void act('acknowledge', note ? { note } : {})}>
-                    {tr('签收', 'Acknowledge')}
-                  </button>
-                )}
-                <button type="button" className="primary" disabled={busy} onClick={() => void act('verify', note ? { note } : {})} data-testid="verify-alert">
-                  {tr('核实属实并立案调度', 'Verify: open a case and run its plan')}
-                </button>
-              </div>
+              {needsCategory && (
+                <label>
+                  {tr('案件类别（此预警未指定）', 'Case category (the alert names none)')}
+                  <select value={categoryCode} onChange={(e) => setCategoryCode(e.target.value)} required>
+                    <option value="">{tr('请选择…', 'Choose…')}</option>
+                    {leaves.map((c) => (
+                      <option key={c.code} value={c.code}>
+                        {lang === 'zh' ? c.nameZh : c.nameEn} ({c.code})
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              )}
               <label>
-                {tr('排除原因', 'Reason to dismiss')}
-                <input value={reason} onChange={(e) => setReason(e.target.value)} />
+                {tr('预案', 'Plan')}
+                <select value={planId} onChange={(e) => setPlanId(e.target.value)}>
+                  <option value="">{tr('自动匹配（推荐）', 'Matched automatically (suggested)')}</option>
+                  {(plans ?? []).map((p) => (
+                    <option key={p.id} value={p.id}>
+                      {p.name} (v{p.version})
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <button
+                type="button"
+                className="primary"
+                disabled={busy || (needsCategory && !categoryCode)}
+                onClick={() => void act('verify', { ...(note.trim() ? { note: note.trim() } : {}), ...(planId ? { planId } : {}), ...(needsCategory && categoryCode ? { categoryCode } : {}) })}
+                data-testid="verify-alert"
+              >
+                {tr('核实属实：立案并启动预案', 'Verify: open a case and run its plan')}
+              </button>
+              <label>
+                {tr('排除原因（误报时必填）', 'Reason to dismiss (a false alarm)')}
+                <input value={reason} onChange={(e) => setReason(e.target.value)} maxLength={2000} data-testid="dismiss-reason-input" />
               </label>
               <div className="row">
-                <button type="button" className="danger" disabled={busy || !reason.trim()} onClick={() => void act('dismiss', { reason: reason.trim() })}>
+                <button type="button" className="danger" disabled={busy || !reason.trim()} onClick={() => void act('dismiss', { reason: reason.trim() })} data-testid="dismiss-alert">
                   {tr('排除（误报）', 'Dismiss (false alarm)')}
                 </button>
               </div>
-            </>
+            </form>
+          )}
+          {events.length > 0 && (
+            <details className="alert-timeline">
+              <summary>
+                {tr('处置记录', 'History')} ({events.length})
+              </summary>
+              <ol className="list small">
+                {events.map((e) => (
+                  <li key={e.seq}>
+                    <time className="muted">{fmtTime(e.at)}</time> {e.actor.name} · {eventText(e, tr)}
+                  </li>
+                ))}
+              </ol>
+            </details>
           )}
         </div>
       )}
-    </Dialog>
+    </section>
   );
 }

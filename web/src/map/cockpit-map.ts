@@ -29,6 +29,9 @@ export function groupOf(state: string, overdue: boolean): number {
       return 4;
   }
 }
+const SEVERITY_MATCH = ['match', ['get', 'severity'], 'red', SEVERITY_COLORS.red, 'orange', SEVERITY_COLORS.orange, 'yellow', SEVERITY_COLORS.yellow, SEVERITY_COLORS.blue] as unknown as string;
+/** Devices are drawn from this zoom (a district's view); the city view shows alerts, not every meter. */
+export const DEVICE_MIN_ZOOM = 11;
 const GROUP_COLOR = ['match', ['get', 'g'], 0, COLORS.caseNew, 1, COLORS.caseWorking, 2, COLORS.caseChecking, 3, COLORS.caseOverdue, COLORS.caseDone] as unknown as string;
 
 export type PlotKind = 'point' | 'line' | 'polygon' | 'label';
@@ -61,6 +64,7 @@ export class CockpitMap {
   #casesPending = false;
   #lastCasesPush = 0;
   #plot: GeoJSON.FeatureCollection = empty();
+  #devices = new Map<string, GeoJSON.Feature<GeoJSON.Point>>();
   #drawing: { kind: PlotKind; coords: [number, number][]; done: (f: GeoJSON.Feature | null) => void } | null = null;
   readonly #opts: CockpitMapOptions;
   /** Resolves when the case source has been drawn with the first data set (the bench's "map shows the city"). */
@@ -144,6 +148,11 @@ export class CockpitMap {
     m.addLayer({ id: 'draft-line', type: 'line', source: 'draft', paint: { 'line-color': '#fff', 'line-width': 2, 'line-dasharray': [1, 1] } });
     m.addLayer({ id: 'draft-point', type: 'circle', source: 'draft', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': 4, 'circle-color': '#fff' } });
 
+    // CAP warning areas under the cases: a tinted fill and the outline in the warning's colour.
+    m.addSource('alert-areas', { type: 'geojson', data: empty() });
+    m.addLayer({ id: 'alert-area-fill', type: 'fill', source: 'alert-areas', paint: { 'fill-color': SEVERITY_MATCH, 'fill-opacity': 0.14 } });
+    m.addLayer({ id: 'alert-area-line', type: 'line', source: 'alert-areas', paint: { 'line-color': SEVERITY_MATCH, 'line-width': 2, 'line-dasharray': [4, 2] } });
+
     // Cases: one clustered source. Cluster colour says whether anything inside is overdue.
     m.addSource('cases', {
       type: 'geojson',
@@ -187,13 +196,19 @@ export class CockpitMap {
       },
     });
 
+    // Devices: green when normal, red while an alert is active on them, grey when disabled.
     m.addSource('devices', { type: 'geojson', data: empty() });
     m.addLayer({
       id: 'devices',
       type: 'circle',
       source: 'devices',
-      minzoom: 11,
-      paint: { 'circle-radius': 4, 'circle-color': ['case', ['get', 'alerting'], COLORS.caseOverdue, ['==', ['get', 'status'], 'offline'], '#64748b', '#10b981'], 'circle-stroke-color': '#e2e8f0', 'circle-stroke-width': 1 },
+      minzoom: DEVICE_MIN_ZOOM,
+      paint: {
+        'circle-radius': ['case', ['get', 'alerting'], 6, 4],
+        'circle-color': ['case', ['get', 'alerting'], COLORS.deviceAlerting, ['==', ['get', 'status'], 'disabled'], COLORS.deviceDisabled, COLORS.deviceNormal],
+        'circle-stroke-color': '#e2e8f0',
+        'circle-stroke-width': 1,
+      },
     });
     m.addSource('alerts', { type: 'geojson', data: empty() });
     m.addLayer({
@@ -201,10 +216,10 @@ export class CockpitMap {
       type: 'circle',
       source: 'alerts',
       paint: {
-        'circle-radius': 11,
-        'circle-color': ['match', ['get', 'severity'], 'red', SEVERITY_COLORS.red, 'orange', SEVERITY_COLORS.orange, 'yellow', SEVERITY_COLORS.yellow, SEVERITY_COLORS.blue],
+        'circle-radius': ['case', ['in', ['get', 'severity'], ['literal', ['orange', 'red']]], 13, 10],
+        'circle-color': SEVERITY_MATCH,
         'circle-opacity': 0.35,
-        'circle-stroke-color': ['match', ['get', 'severity'], 'red', SEVERITY_COLORS.red, 'orange', SEVERITY_COLORS.orange, 'yellow', SEVERITY_COLORS.yellow, SEVERITY_COLORS.blue],
+        'circle-stroke-color': SEVERITY_MATCH,
         'circle-stroke-width': 3,
       },
     });
@@ -219,6 +234,13 @@ export class CockpitMap {
     });
     m.on('click', 'alerts', (e) => {
       if (this.#drawing) return;
+      const id = e.features?.[0]?.properties?.id;
+      if (typeof id === 'string') this.#opts.onAlert?.(id);
+    });
+    m.on('click', 'alert-area-fill', (e) => {
+      if (this.#drawing) return;
+      // A point alert or a case on top of the area wins the click.
+      if (m.queryRenderedFeatures(e.point, { layers: ['alerts', 'case-points', 'case-clusters'] }).length > 0) return;
       const id = e.features?.[0]?.properties?.id;
       if (typeof id === 'string') this.#opts.onAlert?.(id);
     });
@@ -348,16 +370,55 @@ export class CockpitMap {
     if (loc && fly) this.map.easeTo({ center: [loc.lng, loc.lat], zoom: Math.max(this.map.getZoom(), 15) });
   }
 
+  /** Open alerts: located ones as rings in their colour, CAP warnings as their areas. */
   setAlerts(alerts: readonly AlertView[]): void {
-    const features = alerts
-      .filter((a) => a.location && (a.status === 'raised' || a.status === 'acknowledged'))
+    const open = alerts.filter((a) => a.status === 'raised' || a.status === 'acknowledged');
+    const points = open
+      .filter((a) => a.location)
       .map((a) => ({ type: 'Feature' as const, properties: { id: a.id, severity: a.severity, title: a.title }, geometry: { type: 'Point' as const, coordinates: [a.location!.lon, a.location!.lat] } }));
-    void this.ready.then(() => (this.map.getSource('alerts') as GeoJSONSource).setData({ type: 'FeatureCollection', features }));
+    const areas = open
+      .filter((a) => a.evidence?.area)
+      .map((a) => ({ type: 'Feature' as const, properties: { id: a.id, severity: a.severity, title: a.title }, geometry: a.evidence!.area! }));
+    void this.ready.then(() => {
+      (this.map.getSource('alerts') as GeoJSONSource).setData({ type: 'FeatureCollection', features: points });
+      (this.map.getSource('alert-areas') as GeoJSONSource).setData({ type: 'FeatureCollection', features: areas });
+    });
+  }
+
+  /** Moves the view to an alert: its point, or its area's extent. */
+  showAlert(a: AlertView): void {
+    const area = a.evidence?.area;
+    if (area) {
+      const pts = (area.type === 'Polygon' ? area.coordinates.flat() : area.coordinates.flat(2)) as number[][];
+      const xs = pts.map((p) => p[0]!);
+      const ys = pts.map((p) => p[1]!);
+      if (xs.length > 0) this.map.fitBounds([Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)], { padding: 60, maxZoom: 14, duration: 600 });
+      this.setSelected(null);
+      return;
+    }
+    if (a.location) this.setSelected({ lng: a.location.lon, lat: a.location.lat }, true);
   }
 
   setDevices(devices: readonly DeviceView[]): void {
-    const features = devices.map((d) => ({ type: 'Feature' as const, properties: { id: d.id, status: d.status, alerting: d.alerting, name: d.name }, geometry: { type: 'Point' as const, coordinates: [d.location.lon, d.location.lat] } }));
-    void this.ready.then(() => (this.map.getSource('devices') as GeoJSONSource).setData({ type: 'FeatureCollection', features }));
+    this.#devices = new Map(devices.map((d) => [d.id, { type: 'Feature' as const, properties: { id: d.id, status: d.status, alerting: d.alerting, name: d.name, type: d.type }, geometry: { type: 'Point' as const, coordinates: [d.location.lon, d.location.lat] } }]));
+    this.#pushDevices();
+  }
+
+  /** An alert on a device went up or down (live feed). */
+  setDeviceAlerting(id: string, alerting: boolean): void {
+    const f = this.#devices.get(id);
+    if (!f || f.properties!.alerting === alerting) return;
+    f.properties = { ...f.properties, alerting };
+    this.#pushDevices();
+  }
+
+  get devices(): readonly GeoJSON.Feature<GeoJSON.Point>[] {
+    return [...this.#devices.values()];
+  }
+
+  #pushDevices() {
+    const fc = { type: 'FeatureCollection' as const, features: [...this.#devices.values()] };
+    void this.ready.then(() => (this.map.getSource('devices') as GeoJSONSource).setData(fc));
   }
 
   setPlot(fc: GeoJSON.FeatureCollection): void {

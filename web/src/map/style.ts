@@ -20,6 +20,9 @@ export const COLORS = {
   cluster: '#1d70b8',
   selected: '#ffffff',
   plot: '#ff5c8a',
+  deviceNormal: '#10b981',
+  deviceAlerting: '#ef4444',
+  deviceDisabled: '#64748b',
 } as const;
 
 export const SEVERITY_COLORS = { blue: '#3b82f6', yellow: '#facc15', orange: '#fb923c', red: '#ef4444' } as const;

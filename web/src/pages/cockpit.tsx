@@ -3,17 +3,21 @@ import { api, apiOptional, errorText, qs } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
 import { liveFeed, ALERT_EVENTS } from '../live-feed.ts';
 import { CockpitMap } from '../map/cockpit-map.ts';
-import { COLORS } from '../map/style.ts';
+import { COLORS, SEVERITY_COLORS } from '../map/style.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import { DispatchDialog } from '../components/dispatch-dialog.tsx';
-import { AlertDialog, SeverityChip, beep } from '../components/alerts.tsx';
+import { AlertPanel, OPEN_ALERT, SeverityChip, beep } from '../components/alerts.tsx';
+import { VitalSigns } from '../components/vital-signs.tsx';
 import { PriorityChip, StateChip, TaskTable, caseChain } from '../components/case-bits.tsx';
 import { latestPlot, loadPlot } from '../plots.ts';
-import type { AlertView, CaseView, DeviceView, FeedMessage, MapFocus, MapPoints } from '../types.ts';
+import type { AlertView, CaseView, DeviceView, FeedMessage, Indicators, MapFocus, MapPoints } from '../types.ts';
 
 const FINISHED = new Set(['closed', 'evaluated', 'declined', 'merged']);
 const URGENT = new Set(['orange', 'red']);
+const SEVERITY_RANK: Record<string, number> = { blue: 1, yellow: 2, orange: 3, red: 4 };
+/** Alert events after which a device's light may have gone out: the device list is asked again. */
+const ALERT_ENDED = new Set(['AlertCleared', 'AlertDismissed']);
 
 interface Activity {
   readonly key: string;
@@ -45,7 +49,10 @@ function describe(m: FeedMessage, tr: (zh: string, en: string) => string): strin
     CaseSupervised: ['督办', 'supervised'],
     AttachmentAdded: ['添加附件/标绘', 'attachment / plot added'],
     AlertRaised: ['新预警', 'alert raised'],
+    AlertUpdated: ['预警更新', 'alert updated'],
+    AlertAcknowledged: ['预警已接警', 'alert acknowledged'],
     AlertVerified: ['预警已核实', 'alert verified'],
+    AlertWatched: ['单位关注预警', 'unit watches alert'],
     AlertDismissed: ['预警已排除', 'alert dismissed'],
     AlertCleared: ['预警解除', 'alert cleared'],
   };
@@ -65,14 +72,36 @@ export default function Cockpit() {
   const [toRegister, setToRegister] = useState<CaseView[]>([]);
   const [overdue, setOverdue] = useState<CaseView[]>([]);
   const [alerts, setAlerts] = useState<AlertView[] | null>(null);
+  const alertsRef = useRef<AlertView[] | null>(null);
+  alertsRef.current = alerts;
   const [unseenUrgent, setUnseenUrgent] = useState(0);
   const [activity, setActivity] = useState<Activity[]>([]);
   const [selected, setSelected] = useState<CaseView | null>(null);
   const [dispatching, setDispatching] = useState<CaseView | null>(null);
   const [alertOpen, setAlertOpen] = useState<string | null>(null);
+  const [alertLive, setAlertLive] = useState<AlertView | undefined>(undefined);
+  const [freshAlerts, setFreshAlerts] = useState<ReadonlySet<string>>(new Set());
+  const [vitals, setVitals] = useState<Indicators | null>(null);
   const [error, setError] = useState<string | null>(null);
   const selectedRef = useRef<CaseView | null>(null);
   selectedRef.current = selected;
+  const alertOpenRef = useRef<string | null>(null);
+  alertOpenRef.current = alertOpen;
+
+  /** Opens an alert in the side panel and moves the map to it. */
+  const openAlert = useCallback((a: AlertView | string) => {
+    const id = typeof a === 'string' ? a : a.id;
+    setAlertOpen(id);
+    setAlertLive(typeof a === 'string' ? undefined : a);
+    setSelected(null);
+    setFreshAlerts((f) => {
+      if (!f.has(id)) return f;
+      const n = new Set(f);
+      n.delete(id);
+      return n;
+    });
+    if (typeof a !== 'string') mapRef.current?.showAlert(a);
+  }, []);
 
   const loadLists = useCallback(async () => {
     const [reg, od] = await Promise.all([
@@ -83,20 +112,28 @@ export default function Cockpit() {
     setOverdue(od.items.filter((c) => !FINISHED.has(c.state)).slice(0, 30));
   }, []);
 
+  const district = focus?.chain.find((l) => l.level === 'district')?.code;
+  // Alerts, devices and vital signs come with the sensing routes (`capabilities` in the focus
+  // answer): a server without them keeps those panels hidden.
   const loadAlerts = useCallback(async () => {
-    const district = focus?.chain.find((l) => l.level === 'district')?.code;
-    // Alerts and devices come with the sensing routes: until the server has them, the panel stays hidden.
-    const r = focus?.capabilities?.alerts ? await apiOptional<{ items: AlertView[] }>(`/api/v1/alerts${qs({ status: 'raised,acknowledged', limit: 100, district })}`) : null;
+    const r = focus?.capabilities?.alerts ? await apiOptional<{ items: AlertView[] }>(`/api/v1/alerts${qs({ status: 'raised,acknowledged', limit: 200, district })}`) : null;
     setAlerts(r ? r.items : null);
     if (r) mapRef.current?.setAlerts(r.items);
-    const d = focus?.capabilities?.devices ? await apiOptional<{ items: DeviceView[] }>(`/api/v1/devices${qs({ district })}`).catch(() => null) : null;
+  }, [focus, district]);
+  const loadDevices = useCallback(async () => {
+    const d = focus?.capabilities?.devices ? await apiOptional<{ items: DeviceView[] }>(`/api/v1/devices${qs({ within: focus.code ?? undefined })}`) : null;
     if (d) mapRef.current?.setDevices(d.items);
+  }, [focus]);
+  const loadVitals = useCallback(async () => {
+    const v = focus?.capabilities?.indicators ? await apiOptional<Indicators>(`/api/v1/indicators${qs({ jurisdiction: focus.code ?? undefined })}`) : null;
+    setVitals(v);
   }, [focus]);
 
   const selectCase = useCallback(async (id: string, fly = false) => {
     try {
       const c = await api<CaseView>(`/api/v1/cases/${id}`);
       setSelected(c);
+      setAlertOpen(null);
       mapRef.current?.setSelected(c.location, fly);
       mapRef.current?.setPlot(await loadPlot(c.id, latestPlot(c)).catch(() => ({ type: 'FeatureCollection' as const, features: [] })));
     } catch (e) {
@@ -114,7 +151,7 @@ export default function Cockpit() {
 
   useEffect(() => {
     if (!focus || !mapEl.current) return;
-    const m = new CockpitMap({ container: mapEl.current, focus, onCase: (id) => void selectCase(id), onAlert: (id) => setAlertOpen(id) });
+    const m = new CockpitMap({ container: mapEl.current, focus, onCase: (id) => void selectCase(id), onAlert: (id) => openAlert(id) });
     mapRef.current = m;
     (window as unknown as { __cockpit?: CockpitMap }).__cockpit = m;
     const t0 = performance.now();
@@ -134,18 +171,27 @@ export default function Cockpit() {
       m.destroy();
       mapRef.current = null;
     };
-  }, [focus, selectCase]);
+  }, [focus, selectCase, openAlert]);
 
   useEffect(() => {
     void loadLists().catch((e) => setError(errorText(e)));
   }, [loadLists]);
   useEffect(() => {
-    if (focus) void loadAlerts().catch(() => setAlerts(null));
-  }, [focus, loadAlerts]);
+    if (!focus) return;
+    void loadAlerts().catch(() => setAlerts(null));
+    void loadDevices().catch(() => undefined);
+    void loadVitals().catch(() => setVitals(null));
+    // Vital signs are computed on the server from device and case state: asked again each minute
+    // and shortly after anything that moves them (below).
+    const t = setInterval(() => void loadVitals().catch(() => undefined), 60_000);
+    return () => clearInterval(t);
+  }, [focus, loadAlerts, loadDevices, loadVitals]);
 
   // Live: every event updates the map, the lists and the activity log without a reload.
   useEffect(() => {
     let listTimer: ReturnType<typeof setTimeout> | null = null;
+    let deviceTimer: ReturnType<typeof setTimeout> | null = null;
+    let vitalsTimer: ReturnType<typeof setTimeout> | null = null;
     const refreshLists = () => {
       if (listTimer) return;
       listTimer = setTimeout(() => {
@@ -153,22 +199,46 @@ export default function Cockpit() {
         void loadLists().catch(() => undefined);
       }, 800);
     };
+    const refreshDevices = () => {
+      if (deviceTimer) return;
+      deviceTimer = setTimeout(() => {
+        deviceTimer = null;
+        void loadDevices().catch(() => undefined);
+      }, 1500);
+    };
+    const refreshVitals = () => {
+      if (vitalsTimer) return;
+      vitalsTimer = setTimeout(() => {
+        vitalsTimer = null;
+        void loadVitals().catch(() => undefined);
+      }, 3000);
+    };
     const off = liveFeed.subscribe((m) => {
       setActivity((a) => [{ key: `${m.id}-${m.type}`, at: (m.data.at as string | undefined) ?? new Date().toISOString(), text: describe(m, tr), ...(m.data.case ? { caseId: m.data.case.id } : {}) }, ...a].slice(0, 40));
-      if (ALERT_EVENTS.has(m.type)) {
-        const al = (m.data.alert ?? m.data.payload?.alert ?? m.data.payload) as AlertView | undefined;
+      if (ALERT_EVENTS.has(m.type) || m.data.alert) {
+        const al = m.data.alert;
         if (al && al.id) {
+          const prev = alertsRef.current?.find((x) => x.id === al.id);
           setAlerts((list) => {
             if (!list) return list;
             const rest = list.filter((x) => x.id !== al.id);
-            const next = al.status === 'raised' || al.status === 'acknowledged' ? [al, ...rest] : rest;
+            const next = OPEN_ALERT.has(al.status) ? (prev ? list.map((x) => (x.id === al.id ? al : x)) : [al, ...rest]) : rest;
             mapRef.current?.setAlerts(next);
             return next;
           });
-          if (m.type === 'AlertRaised' && URGENT.has(al.severity)) {
-            setUnseenUrgent((n) => n + 1);
-            beep();
+          if (al.deviceId) {
+            if (ALERT_ENDED.has(m.type)) refreshDevices();
+            else mapRef.current?.setDeviceAlerting(al.deviceId, true);
           }
+          if (alertOpenRef.current === al.id) setAlertLive(al);
+          // A sound and a badge for a new urgent alert, and for one that turned urgent.
+          const becameUrgent = m.type === 'AlertUpdated' && URGENT.has(al.severity) && (SEVERITY_RANK[al.severity] ?? 0) > (SEVERITY_RANK[prev?.severity ?? 'blue'] ?? 0);
+          if ((m.type === 'AlertRaised' && URGENT.has(al.severity)) || becameUrgent) {
+            setUnseenUrgent((n) => n + 1);
+            setFreshAlerts((f) => new Set(f).add(al.id));
+            beep(al.severity);
+          }
+          refreshVitals();
         }
         return;
       }
@@ -177,13 +247,14 @@ export default function Cockpit() {
       mapRef.current?.upsertCase(c);
       if (m.type === 'CaseOverdue' || m.type === 'TaskOverdue') mapRef.current?.markOverdue(c.id);
       if (m.type === 'CaseReported' || m.type === 'CaseRegistered' || m.type === 'CaseDeclined' || m.type === 'CaseOverdue' || m.type === 'TaskOverdue' || FINISHED.has(c.state) || m.type === 'PlanApplied') refreshLists();
+      if (m.type === 'CaseReported' || FINISHED.has(c.state)) refreshVitals();
       if (selectedRef.current?.id === c.id) void selectCase(c.id);
     });
     return () => {
       off();
-      if (listTimer) clearTimeout(listTimer);
+      for (const t of [listTimer, deviceTimer, vitalsTimer]) if (t) clearTimeout(t);
     };
-  }, [loadLists, selectCase, tr]);
+  }, [loadLists, loadDevices, loadVitals, selectCase, tr]);
 
   useEffect(() => {
     document.title = `${unseenUrgent > 0 ? `(${unseenUrgent}) ` : ''}${tr('驾驶舱', 'Cockpit')} · CityLoop`;
@@ -222,21 +293,23 @@ export default function Cockpit() {
             <h2 id="alerts-h">
               {tr('待核实预警', 'Alerts to verify')} <span className="count">{alerts.length}</span>
               {unseenUrgent > 0 && (
-                <button type="button" className="badge urgent" onClick={() => setUnseenUrgent(0)} aria-label={tr(`${unseenUrgent} 条新的紧急预警，点击已读`, `${unseenUrgent} new urgent alerts; mark seen`)}>
+                <button type="button" className="badge urgent" onClick={() => { setUnseenUrgent(0); setFreshAlerts(new Set()); }} aria-label={tr(`${unseenUrgent} 条新的紧急预警，点击已读`, `${unseenUrgent} new urgent alerts; mark seen`)} data-testid="urgent-badge">
                   {unseenUrgent}
                 </button>
               )}
             </h2>
-            <ul className="list">
+            <ul className="list" aria-live="polite" aria-relevant="additions">
               {alerts.length === 0 && <li className="muted">{tr('暂无', 'None')}</li>}
               {alerts.map((a) => (
-                <li key={a.id}>
-                  <button type="button" className="item" onClick={() => setAlertOpen(a.id)}>
+                <li key={a.id} className={freshAlerts.has(a.id) ? 'fresh' : undefined}>
+                  <button type="button" className="item" onClick={() => openAlert(a)} aria-label={`${a.number} ${a.title}`} aria-current={alertOpen === a.id ? 'true' : undefined} data-alert-id={a.id}>
                     <span className="item-title">
                       <SeverityChip s={a.severity} /> {a.title}
                     </span>
                     <span className="item-sub">
-                      {a.number} · {fmtTime(a.lastAt)} · ×{a.count}
+                      {a.number} · {a.chain?.slice(-1)[0]?.name ?? ''} · {fmtTime(a.lastAt)}
+                      {a.count > 1 ? ` · ×${a.count}` : ''}
+                      {a.status === 'acknowledged' ? ` · ${tr('已接警', 'acknowledged')}` : ''}
                     </span>
                   </button>
                 </li>
@@ -280,6 +353,13 @@ export default function Cockpit() {
             [COLORS.caseWorking, tr('处置中', 'in hand')],
             [COLORS.caseChecking, tr('待核查', 'to check')],
             [COLORS.caseOverdue, tr('超期', 'overdue')],
+            ...(focus?.capabilities?.devices
+              ? [
+                  [COLORS.deviceNormal, tr('设备正常', 'device normal')],
+                  [COLORS.deviceAlerting, tr('设备报警', 'device alerting')],
+                ]
+              : []),
+            ...(alerts !== null ? [[SEVERITY_COLORS.orange, tr('预警', 'alert')]] : []),
           ].map(([c, n]) => (
             <span key={n}>
               <i style={{ background: c }} aria-hidden="true" /> {n}
@@ -297,7 +377,33 @@ export default function Cockpit() {
       </section>
 
       <section className="side right" aria-label={tr('详情与动态', 'Details and activity')}>
-        {selected ? (
+        {vitals && (
+          <section className="panel" aria-labelledby="vs-h" data-testid="vitals-panel">
+            <h2 id="vs-h">
+              {tr('城市体征', 'Vital signs')} <span className="muted small">{vitals.jurisdiction.name}</span>
+            </h2>
+            <VitalSigns items={vitals.items} compact />
+          </section>
+        )}
+        {alertOpen ? (
+          <AlertPanel
+            id={alertOpen}
+            live={alertLive}
+            onClose={() => {
+              setAlertOpen(null);
+              mapRef.current?.setSelected(null);
+            }}
+            onChanged={(a) => {
+              setAlerts((list) => {
+                if (!list) return list;
+                const next = OPEN_ALERT.has(a.status) ? list.map((x) => (x.id === a.id ? a : x)) : list.filter((x) => x.id !== a.id);
+                mapRef.current?.setAlerts(next);
+                return next;
+              });
+            }}
+            onShowCase={(id) => void selectCase(id, true)}
+          />
+        ) : selected ? (
           <section className="panel case-card" aria-labelledby="sel-h" data-testid="selected-case">
             <h2 id="sel-h">
               {selected.title}{' '}
@@ -371,20 +477,6 @@ export default function Cockpit() {
             setSelected(u);
             mapRef.current?.upsertCase({ id: u.id, number: u.number, state: u.state, title: u.title, priority: u.priority, categoryCode: u.categoryCode, location: u.location, centerId: u.centerId });
             void loadLists();
-          }}
-        />
-      )}
-      {alertOpen && (
-        <AlertDialog
-          id={alertOpen}
-          onClose={() => setAlertOpen(null)}
-          onChanged={(a) => {
-            setAlerts((list) => {
-              if (!list) return list;
-              const next = a.status === 'raised' || a.status === 'acknowledged' ? list.map((x) => (x.id === a.id ? a : x)) : list.filter((x) => x.id !== a.id);
-              mapRef.current?.setAlerts(next);
-              return next;
-            });
           }}
         />
       )}

@@ -1,7 +1,8 @@
-import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { api, apiOptional, errorText, qs } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
-import type { Indicator, MapFocus } from '../types.ts';
+import { VitalSigns } from '../components/vital-signs.tsx';
+import type { Indicators, MapFocus } from '../types.ts';
 
 const Chart = lazy(() => import('../components/chart.tsx'));
 
@@ -20,22 +21,12 @@ interface KpiRow {
   readonly rank?: number;
 }
 
-const CATEGORY_NAMES: Record<string, [string, string]> = {
-  safety: ['城市安全', 'City safety'],
-  transport: ['交通运行', 'Transport'],
-  utilities: ['市政设施', 'Utilities'],
-  environment: ['生态环境', 'Environment'],
-  public_health: ['公共卫生', 'Public health'],
-  economy: ['经济运行', 'Economy'],
-};
-const LEVEL_NAMES: Record<string, [string, string]> = { normal: ['正常', 'normal'], blue: ['蓝色', 'blue'], yellow: ['黄色', 'yellow'], orange: ['橙色', 'orange'], red: ['红色', 'red'] };
-
 /** 体征与考核: the vital-sign indicators by category with their levels, and 三率 and on-time rates as charts, overdue ranked. */
 export default function Kpis() {
-  const { tr, fmtNumber, lang } = useI18n();
+  const { tr, fmtNumber, fmtTime } = useI18n();
   const [groupBy, setGroupBy] = useState<'district' | 'street' | 'unit' | 'category'>('district');
   const [rows, setRows] = useState<KpiRow[] | null>(null);
-  const [indicators, setIndicators] = useState<Indicator[] | null>(null);
+  const [indicators, setIndicators] = useState<Indicators | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -46,16 +37,9 @@ export default function Kpis() {
     void (async () => {
       const focus = await api<MapFocus>('/api/v1/map/focus');
       if (!focus.capabilities?.indicators) return;
-      const r = await apiOptional<{ items: Indicator[] }>(`/api/v1/indicators${qs({ jurisdiction: focus.code ?? undefined })}`);
-      setIndicators(r?.items ?? null);
+      setIndicators(await apiOptional<Indicators>(`/api/v1/indicators${qs({ jurisdiction: focus.code ?? undefined })}`));
     })().catch(() => setIndicators(null));
   }, []);
-
-  const byCategory = useMemo(() => {
-    const m = new Map<string, Indicator[]>();
-    for (const i of indicators ?? []) m.set(i.category, [...(m.get(i.category) ?? []), i]);
-    return [...m.entries()];
-  }, [indicators]);
 
   const pct = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 10);
   const top = (rows ?? []).filter((r) => r.cases > 0).slice(0, 20);
@@ -81,23 +65,10 @@ export default function Kpis() {
       {indicators && (
         <section aria-labelledby="vs-h">
           <h2 id="vs-h">{tr('城市安全体征指标', 'City vital signs')}</h2>
-          <div className="cards">
-            {byCategory.map(([cat, items]) => (
-              <section key={cat} className="panel">
-                <h3>{tr(...(CATEGORY_NAMES[cat] ?? [cat, cat]))}</h3>
-                <ul className="list">
-                  {items.map((i) => (
-                    <li key={i.key} className="row">
-                      <span className={`chip sev-${i.level}`}>{tr(...(LEVEL_NAMES[i.level] ?? [i.level, i.level]))}</span>
-                      <span>{lang === 'zh' ? i.name.zh : i.name.en}</span>
-                      <span className="spacer" />
-                      <strong>{fmtNumber(i.value, 1)}</strong> <span className="muted small">{i.unit}</span>
-                    </li>
-                  ))}
-                </ul>
-              </section>
-            ))}
-          </div>
+          <p className="muted small">
+            {indicators.jurisdiction.name} · {tr('计算于', 'computed')} {fmtTime(indicators.computedAt)} · {tr('悬停查看阈值', 'hover for the thresholds')}
+          </p>
+          <VitalSigns items={indicators.items} />
         </section>
       )}
       <section className="panel" aria-labelledby="kpi-h" style={{ marginTop: '0.8rem' }}>
