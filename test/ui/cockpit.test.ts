@@ -3,12 +3,14 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ManualClock } from '../../src/clock.ts';
 import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { DEMO_POINTS } from '../../src/assets/demo-assets.ts';
-import { HAS_CHROMIUM, SKIP_REASON, ensureWebBuilt, launchChromium, newWatchedPage, screenshot, signIn, type WatchedPage } from './browser.ts';
+import { DEMO_MUCK, demoMuckSpillEvent } from '../../src/sensing/muck/demo-muck-chain.ts';
+import { HAS_CHROMIUM, SKIP_REASON, ensureWebBuilt, launchChromium, newWatchedPage, roadSnapshotPng, screenshot, signIn, type WatchedPage } from './browser.ts';
 
 if (!HAS_CHROMIUM) console.warn(SKIP_REASON);
 
 /**
- * The cockpit in real Chromium against the real server: sign in, see the demo city, dispatch the
+ * The cockpit in real Chromium against the real server: sign in, see the demo city, verify an
+ * alert (the case opens with its plan's tasks) and dismiss another with a reason, dispatch the
  * water-main plan with one click and watch the tasks appear, plot a cordon shared live, the unit's
  * workbench, close the case; the citizen's submit-and-follow path.
  */
@@ -58,6 +60,105 @@ describe.skipIf(!HAS_CHROMIUM)('cockpit in Chromium', () => {
     await expect.poll(() => operator.getByTestId('case-count').textContent()).toMatch(/在办案件 \d+/);
     expect(await operator.getByRole('heading', { name: '待立案' }).isVisible()).toBe(true);
     expect(await operator.locator('.map-title strong').textContent()).toBe('渝中区');
+  }, 90_000);
+
+  it('verify an alert: a burst alert appears live with a sound and a badge; the operator opens it, sees the evidence, verifies it and the case opens with its plan\'s tasks', async () => {
+    // The vital signs and the devices of the district are there before anything happens.
+    await operator.getByTestId('vitals-panel').waitFor({ timeout: 15_000 });
+    expect(await operator.getByTestId('vital-signs').locator('> li').count()).toBe(6);
+    await operator.waitForFunction('window.__cockpit.devices.some((d) => d.properties.id === "pressure-yz-01" && d.properties.alerting === false)', undefined, { timeout: 15_000 });
+    // Count the tones the page plays (Web Audio, no sound file).
+    await operator.evaluate(`(() => {
+      window.__tones = 0;
+      const orig = AudioContext.prototype.createOscillator;
+      AudioContext.prototype.createOscillator = function () {
+        window.__tones++;
+        return orig.call(this);
+      };
+    })()`);
+    // The meter's readings before the burst: steady, then falling pressure and rising flow.
+    const now = t.clock.now().getTime();
+    const readings = Array.from({ length: 40 }, (_, i) => {
+      const late = Math.max(0, i - 33);
+      return { ts: new Date(now - (40 - i) * 15_000).toISOString(), values: { pressure: Math.round((0.42 - 0.004 * (i % 3) - 0.012 * late) * 1000) / 1000, flow: Math.round(820 + 6 * (i % 4) + 22 * late) } };
+    });
+    const sent = await t.platform.sensing.pipeline.submit('pressure-yz-01', { json: readings }, 'http', null);
+    expect(sent.accepted).toBe(40);
+    const [lon, lat] = DEMO_POINTS.trunkMainBurst;
+    const raised = await t.platform.sensing.alerts.raise({
+      dedupKey: 'test:ui:burst',
+      source: 'rule',
+      severity: 'orange',
+      title: '长江二路输水干管疑似爆管',
+      description: '压力 60 秒内下降 43%，流量上升 34%',
+      location: { lon, lat },
+      deviceId: 'pressure-yz-01',
+      categoryCode: 'municipal.water.burst',
+      metric: 'pressure',
+      value: 0.24,
+      readings: { pressure: 0.24, flow: 1100 },
+      at: t.clock.now().toISOString(),
+    });
+    // It appears live: in the list, with the badge, the tones, the title, and the meter turns red on the map.
+    const item = operator.getByTestId('alerts-panel').getByRole('button', { name: new RegExp(raised.number) });
+    await item.waitFor({ timeout: 15_000 });
+    await expect.poll(() => operator.getByTestId('urgent-badge').textContent(), { timeout: 5_000 }).toBe('1');
+    await expect.poll(() => operator.title()).toMatch(/^\(1\) /);
+    await expect.poll(() => operator.evaluate('window.__tones')).toBeGreaterThanOrEqual(2);
+    await operator.waitForFunction('window.__cockpit.devices.some((d) => d.properties.id === "pressure-yz-01" && d.properties.alerting === true)', undefined, { timeout: 15_000 });
+    // Open it: the evidence is the meter's readings as a chart.
+    await item.click();
+    const panel = operator.getByTestId('alert-panel');
+    await panel.getByRole('heading', { name: /长江二路输水干管疑似爆管/ }).waitFor();
+    await panel.getByRole('img', { name: '设备读数曲线' }).locator('canvas').waitFor({ timeout: 15_000 });
+    await operator.getByTestId('urgent-badge').click();
+    await operator.waitForTimeout(400); // the chart's first animation
+    await screenshot(operator, 'alert');
+    // Acknowledge, then verify: the case opens and the water-main plan dispatches its tasks.
+    await panel.getByTestId('acknowledge-alert').click();
+    await expect.poll(() => panel.getAttribute('data-status'), { timeout: 10_000 }).toBe('acknowledged');
+    await panel.getByLabel('核实说明（可选）').fill('现场巡查确认路面冒水');
+    await panel.getByTestId('verify-alert').click();
+    const opened = panel.getByTestId('alert-case');
+    await opened.waitFor({ timeout: 15_000 });
+    await expect.poll(() => opened.getByTestId('alert-case-plan').textContent(), { timeout: 15_000 }).toBe('城市供水爆管处置');
+    expect(await opened.getByTestId('task-table').locator('tbody tr').count()).toBeGreaterThanOrEqual(5);
+    await expect.poll(() => panel.getAttribute('data-status')).toBe('verified');
+    // Verified alerts leave the list of alerts to verify.
+    await expect.poll(() => operator.getByTestId('alerts-panel').getByRole('button', { name: new RegExp(raised.number) }).count(), { timeout: 10_000 }).toBe(0);
+    const a = await api(opToken, 'GET', `/api/v1/alerts/${raised.id}`);
+    expect(a.status).toBe('verified');
+    const c = await api(opToken, 'GET', `/api/v1/cases/${a.caseId}`);
+    expect(c.plan.id).toBe('water-main-burst');
+    expect(c.tasks.length).toBeGreaterThanOrEqual(5);
+    // The link leads to the case page with its tasks.
+    await opened.getByTestId('alert-case-link').click();
+    await operator.getByTestId('case-page').waitFor();
+    await operator.getByTestId('timeline').getByText('启动预案').waitFor();
+    await operator.goto(`${base}/cockpit`);
+    await operator.getByTestId('alerts-panel').waitFor({ timeout: 15_000 });
+  }, 120_000);
+
+  it('dismisses a camera alert as a false alarm, with the reason; the snapshot is the evidence', async () => {
+    const r = await t.platform.sensing.cameraEvent({ ...demoMuckSpillEvent('noPermit', t.clock.now()), snapshot: `data:image/png;base64,${roadSnapshotPng().toString('base64')}` }, { cameraId: DEMO_MUCK.cameraId });
+    const alert = r.alert!;
+    const item = operator.getByTestId('alerts-panel').getByRole('button', { name: new RegExp(alert.number) });
+    await item.waitFor({ timeout: 15_000 });
+    await item.click();
+    const panel = operator.getByTestId('alert-panel');
+    await panel.getByTestId('alert-snapshot').waitFor({ timeout: 15_000 });
+    await expect.poll(() => panel.getByTestId('alert-snapshot').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(320);
+    // No reason, no dismissal.
+    expect(await panel.getByTestId('dismiss-alert').isDisabled()).toBe(true);
+    await panel.getByTestId('dismiss-reason-input').fill('洒水车作业，路面为清水，非渣土撒漏');
+    await panel.getByTestId('dismiss-alert').click();
+    await expect.poll(() => panel.getAttribute('data-status'), { timeout: 10_000 }).toBe('dismissed');
+    expect(await panel.getByTestId('dismiss-reason').textContent()).toBe('洒水车作业，路面为清水，非渣土撒漏');
+    await expect.poll(() => operator.getByTestId('alerts-panel').getByRole('button', { name: new RegExp(alert.number) }).count(), { timeout: 10_000 }).toBe(0);
+    const a = await api(opToken, 'GET', `/api/v1/alerts/${alert.id}`);
+    expect(a.dismissed.reason).toBe('洒水车作业，路面为清水，非渣土撒漏');
+    expect(a.caseId).toBeNull();
+    await panel.getByRole('button', { name: '关闭预警' }).click();
   }, 90_000);
 
   it('a reported burst appears live; one click runs the water-main plan and the tasks appear', async () => {
