@@ -627,11 +627,13 @@ export async function simulateCommand(opts: SimulateCommandOptions, io: Simulate
   let list: SimDevice[] | null = null;
   if (opts.devicesFile) list = readDeviceList(await readJson(opts.devicesFile, 'devices file'), opts.devicesFile);
   else if (count > 0) list = await fetchDeviceList(api, opts.user, env.CITYLOOP_PASSWORD ?? DEMO_PASSWORD);
-  else if (series && !opts.device) {
+  else if (series) {
+    // To find the air-quality device, or to check that the one named measures the series' metric.
     try {
       list = await fetchDeviceList(api, opts.user, env.CITYLOOP_PASSWORD ?? DEMO_PASSWORD);
     } catch (e) {
-      throw usage(`--device is required with --replay when the device list is not at hand (${(e as Error).message})`);
+      if (!opts.device) throw usage(`--device is required with --replay when the device list is not at hand (${(e as Error).message})`);
+      io.warn(`cannot check ${opts.device} against the platform's devices (${(e as Error).message}); replaying anyway`);
     }
   }
   const types = new Map((list ?? []).map((d) => [d.id, d.type]));
