@@ -64,9 +64,35 @@ describe.each(DIALECTS)('CAP warnings and camera events on %s', (dialect) => {
     expect((await tp.platform.sensing.alerts.activeAlerts()).filter((a) => a.source === 'cap')).toHaveLength(0);
   });
 
+  it('polls an Atom feed of CAP links (the admin may ask for it through the API)', async () => {
+    const { createServer } = await import('node:http');
+    const files: Record<string, string> = {
+      '/feed.atom': `<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>重庆市气象台</title><id>urn:test:feed</id><updated>2025-07-01T01:30:00Z</updated>
+        <entry><id>urn:test:1</id><title>滑坡</title><updated>2025-07-01T01:30:00Z</updated><link rel="alternate" type="application/cap+xml" href="/landslide.cap"/></entry></feed>`,
+      '/landslide.cap': fixture('cq-landslide-circle.cap'),
+    };
+    const server = createServer((req, res) => {
+      const body = files[req.url ?? ''];
+      res.writeHead(body ? 200 : 404, { 'content-type': 'application/xml' }).end(body ?? '');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as { port: number };
+    try {
+      const yz = await tp.signIn('yuzhong.operator');
+      expect((await post('/api/v1/cap', yz, { url: `http://127.0.0.1:${port}/feed.atom` })).statusCode).toBe(403);
+      const r = await post('/api/v1/cap', admin, { url: `http://127.0.0.1:${port}/feed.atom` });
+      expect(r.statusCode).toBe(200);
+      expect(r.json()).toMatchObject({ imported: 1, duplicates: 0, refused: [] });
+      const again = (await post('/api/v1/cap', admin, { url: `http://127.0.0.1:${port}/feed.atom` })).json();
+      expect(again).toMatchObject({ imported: 0, duplicates: 1 });
+    } finally {
+      server.close();
+    }
+  });
+
   it('places a circle on the districts it touches; a geocode-only area is kept but placed nowhere', async () => {
-    const circle = (await cap(fixture('cq-landslide-circle.cap'))).json();
-    expect(circle.raised.map((a: { districtCode: string }) => a.districtCode)).toContain('500106');
+    const circle = await tp.platform.store.db.selectFrom('alerts').select(['district_code']).where('source', '=', 'cap').where('dedup_key', 'like', '%CQ-GH-20250702-0042%').execute();
+    expect(circle.map((a) => a.district_code)).toContain('500106');
     const geo = (await cap(fixture('cq-geocode-only.cap'))).json();
     expect(geo.raised).toHaveLength(0);
     expect(geo.unmapped).toBeGreaterThan(0);
