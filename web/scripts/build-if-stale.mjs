@@ -32,7 +32,16 @@ export async function buildWebIfStale({ quiet = false } = {}) {
   // file) sees the old build or none, never a half-written one.
   const tmp = join(WEB, `.dist-${process.pid}-${Date.now()}`);
   const old = `${tmp}-old`;
-  await build({ configFile: join(WEB, 'vite.config.ts'), logLevel: quiet ? 'error' : 'warn', build: { outDir: tmp, emptyOutDir: true } });
+  // Always a production build: under vitest NODE_ENV is 'test', and Vite would then bundle
+  // React's development build (twice the size, and slower) into what `npm start` serves.
+  const env = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: join(WEB, 'vite.config.ts'), mode: 'production', logLevel: quiet ? 'error' : 'warn', build: { outDir: tmp, emptyOutDir: true } });
+  } finally {
+    if (env === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = env;
+  }
   const dist = join(WEB, 'dist');
   if (existsSync(dist)) renameSync(dist, old);
   renameSync(tmp, dist);
