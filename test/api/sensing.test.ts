@@ -42,6 +42,8 @@ describe.each(DIALECTS)('sensing on %s', (dialect) => {
   it('seeds the demo devices with their place, asset and owner', async () => {
     const d = tp.platform.sensing.devices.get(GAUGE);
     expect(d).toMatchObject({ type: 'water_gauge', districtCode: '500106', assetId: 'demo-underpass-nankai', hasCredentials: true });
+    // The burst meter watches the DN800 trunk main it stands beside (hundreds of metres from any vertex of it).
+    expect(tp.platform.sensing.devices.get('pressure-yz-01')).toMatchObject({ type: 'water_pressure', assetId: 'demo-wm-500103-changjiang-2' });
     const res = await inject('GET', '/api/v1/devices?type=water_gauge', admin);
     expect(res.statusCode).toBe(200);
     expect(res.json().items.map((x: { id: string }) => x.id)).toContain(GAUGE);

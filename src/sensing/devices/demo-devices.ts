@@ -8,7 +8,8 @@
  * demo users' password.
  */
 import { createHash } from 'node:crypto';
-import type { AssetRecord } from '../../assets/asset.ts';
+import type { AssetRecord, AssetType } from '../../assets/asset.ts';
+import { AssetIndex } from '../../assets/asset-index.ts';
 import type { JurisdictionResolver } from '../../geo/resolver.ts';
 import type { DeviceTable } from '../../store/schema.ts';
 import { unitIdOf } from '../../demo/demo-city.ts';
@@ -31,11 +32,6 @@ function middleOf(a: AssetRecord): [number, number] {
   const g = a.geometry;
   if (g.type === 'LineString') return g.coordinates[Math.floor(g.coordinates.length / 2)] as [number, number];
   return pointOf(a);
-}
-
-function distM(a: [number, number], b: [number, number]): number {
-  const k = 111_320;
-  return Math.hypot((a[0] - b[0]) * k * Math.cos((a[1] * Math.PI) / 180), (a[1] - b[1]) * k);
 }
 
 export function demoDevices(assets: readonly AssetRecord[], resolver: JurisdictionResolver, now: string): DeviceTable[] {
@@ -67,21 +63,10 @@ export function demoDevices(assets: readonly AssetRecord[], resolver: Jurisdicti
     });
   };
   const ofType = (t: string) => assets.filter((a) => a.type === t);
-  const nearestOf = (t: string, at: [number, number], within: number): AssetRecord | null => {
-    let best: AssetRecord | null = null;
-    let bestD = within;
-    for (const a of ofType(t)) {
-      const coords = a.geometry.type === 'LineString' ? (a.geometry.coordinates as [number, number][]) : [middleOf(a)];
-      for (const c of coords) {
-        const dd = distM(c, at);
-        if (dd <= bestD) {
-          best = a;
-          bestD = dd;
-        }
-      }
-    }
-    return best;
-  };
+  // What a sensor watches: the nearest asset of a type, measured to its segments (a meter beside a
+  // long main may be far from every vertex of it), as plans measure.
+  const index = AssetIndex.build(assets);
+  const nearestOf = (t: AssetType, at: [number, number], within: number): AssetRecord | null => index.nearest(t, at[0], at[1], within)?.asset ?? null;
 
   // The seed's sensors, cameras and signals, as the asset layer places them.
   for (const a of assets) {

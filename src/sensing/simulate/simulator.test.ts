@@ -161,18 +161,8 @@ describe('the simulator against the platform', () => {
   it('plays the burst on the 长江二路 trunk main: water-main-burst goes up on the main, and clears when the pressure returns', async () => {
     const admin = await tp.signIn('admin');
     const meter = (await tp.app.inject({ method: 'GET', url: '/api/v1/devices/pressure-yz-01', headers: { authorization: `Bearer ${admin}` } })).json();
-    if (meter.assetId !== BURST_MAIN) {
-      // The demo generator matches a meter to the nearest vertex of a main within 100 m, and this
-      // meter is 5–25 m from the DN800 main but ~700 m from its vertices: attach it as an operator would.
-      const put = await tp.app.inject({
-        method: 'PUT',
-        url: '/api/v1/devices/pressure-yz-01',
-        headers: { authorization: `Bearer ${admin}` },
-        payload: { id: meter.id, type: meter.type, name: meter.name, lon: meter.location.lon, lat: meter.location.lat, assetId: BURST_MAIN, unitId: meter.unitId },
-      });
-      expect(put.statusCode, put.body).toBe(200);
-      await tp.platform.sensing.reload();
-    }
+    // The demo meter watches the DN800 main it stands beside (matched to the main's segments).
+    expect(meter.assetId).toBe(BURST_MAIN);
     const run = runSimulation({ url: broker.url, background: [], scenarios: ['burst'], speed: 40, intervalMs: 10_000, durationMs: null });
     const burst = await until(async () => (await tp.platform.sensing.alerts.activeAlerts()).find((a) => a.ruleId === 'water-main-burst'), 15_000);
     expect(burst).toMatchObject({ assetId: BURST_MAIN, severity: 'orange', categoryCode: 'municipal.water.burst', trusted: false });
