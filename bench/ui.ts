@@ -9,7 +9,7 @@
  * The cases are real: reported through CaseService into a fresh SQLite store of the full demo
  * city, at seeded random places inside it.
  */
-import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, statSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,13 +37,29 @@ export interface UiBenchOptions {
   readonly seconds?: number;
   /** The viewer: city.operator sees the whole city. */
   readonly user?: string;
+  /** Measurements in fresh browser contexts; the figures are their medians (default 3). */
+  readonly runs?: number;
+  /**
+   * A folder to keep the seeded store in and use again (seeding 100,000 cases takes minutes):
+   * for working on the figures; without it the store is made and removed each time.
+   */
+  readonly store?: string;
   readonly log?: (m: string) => void;
+}
+
+/** Chromium's flags in the bench: see docs/guides/cockpit.md (Figures) for why these. */
+export const BENCH_CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 const CATEGORIES = ['municipal.water.burst', 'municipal.manhole.missing', 'environment.riverbank-litter', 'street-order.vagrancy', 'advertising.flyers'];
 const PRIORITIES = ['low', 'normal', 'normal', 'high', 'urgent'] as const;
 
-export async function runUiBench(opts: UiBenchOptions = {}): Promise<UiBenchResult & { cases: number; seedSeconds: number; jsFiles: string[] }> {
+export async function runUiBench(opts: UiBenchOptions = {}): Promise<UiBenchResult & { cases: number; seedSeconds: number; jsFiles: string[]; runs: { firstMapMs: number; panFps: number; marks: [string, number][] }[]; renderer: string; jsGzipBytesByFile: Record<string, number> }> {
   const log = opts.log ?? (() => undefined);
   const total = opts.cases ?? 100_000;
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`bench ui needs Chromium at ${CHROMIUM_PATH}: apt-get install -y chromium`);
@@ -51,11 +67,17 @@ export async function runUiBench(opts: UiBenchOptions = {}): Promise<UiBenchResu
   log('ui: building the web app if stale');
   await buildWebIfStale({ quiet: true });
 
-  const dir = mkdtempSync(join(tmpdir(), 'cityloop-bench-ui-'));
+  const dir = opts.store ?? mkdtempSync(join(tmpdir(), 'cityloop-bench-ui-'));
+  mkdirSync(dir, { recursive: true });
+  const marker = join(dir, 'bench-ui-seeded.json');
+  const seeded = opts.store && existsSync(marker) && (JSON.parse(readFileSync(marker, 'utf8')) as { cases: number }).cases === total;
   const settings = { ...readSettings({}), dataDir: dir, demo: false, mqttUrl: undefined, timerIntervalMs: 3_600_000 };
   const platform = await openPlatform(settings, { classifier: null });
   try {
     const t0 = performance.now();
+    if (seeded) log(`ui: using the store seeded before in ${dir}`);
+    else await seed();
+    async function seed() {
     log('ui: loading the whole demo city');
     await resetDemoCity(platform.store);
     await platform.reload();
@@ -99,76 +121,108 @@ export async function runUiBench(opts: UiBenchOptions = {}): Promise<UiBenchResu
         }
       }),
     );
-    const seedSeconds = Math.round((performance.now() - t0) / 100) / 10;
-    log(`ui: seeded in ${seedSeconds} s; starting the server and Chromium`);
+    if (opts.store) writeFileSync(marker, JSON.stringify({ cases: total }));
+    }
+    log(`ui: ready in ${Math.round((performance.now() - t0) / 100) / 10} s; starting the server and Chromium`);
 
     const app = await buildApp(platform);
     const base = await app.listen({ port: 0, host: '127.0.0.1' });
-    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: BENCH_CHROMIUM_ARGS });
     try {
       const signIn = await app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { username: opts.user ?? 'city.operator', password: DEMO_PASSWORD } });
       const session = signIn.json() as { token: string; expiresAt: string; user: unknown };
-      const ctx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
-      await ctx.addInitScript(`localStorage.setItem('cityloop.session', ${JSON.stringify(JSON.stringify(session))})`);
-      const scripts = new Set<string>();
-      ctx.on('request', (r) => {
-        const u = new URL(r.url());
-        if (u.pathname.startsWith('/assets/') && u.pathname.endsWith('.js')) scripts.add(u.pathname);
-      });
-      const page = await ctx.newPage();
-      await page.goto(`${base}/cockpit`);
-      await page.waitForFunction('typeof window.__cityloopFirstMapMs === "number"', undefined, { timeout: 120_000, polling: 50 });
-      const firstMapMs = Math.round(Number(await page.evaluate('window.__cityloopFirstMapMs')));
-      const shown = Number(await page.evaluate('window.__cockpit.caseCount'));
-      const marks = (await page.evaluate('performance.getEntriesByType("mark").map((m) => [m.name, Math.round(m.startTime)])')) as [string, number][];
-      log(`ui: marks ${JSON.stringify(marks)}`);
-      for (const w of page.workers()) {
-        const u = new URL(w.url());
-        if (u.pathname.endsWith('.js')) scripts.add(u.pathname);
+      const runs: { firstMapMs: number; panFps: number; firstScreenJsGzipBytes: number; cases: number; jsFiles: string[]; marks: [string, number][]; renderer: string }[] = [];
+      for (let run = 0; run < Math.max(1, opts.runs ?? 3); run++) {
+        // A fresh context each time: nothing cached, as on a first visit.
+        const ctx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+        await ctx.addInitScript(`localStorage.setItem('cityloop.session', ${JSON.stringify(JSON.stringify(session))})`);
+        const scripts = new Set<string>();
+        ctx.on('request', (r) => {
+          const u = new URL(r.url());
+          if (u.pathname.startsWith('/assets/') && u.pathname.endsWith('.js')) scripts.add(u.pathname);
+        });
+        const page = await ctx.newPage();
+        await page.goto(`${base}/cockpit`);
+        await page.waitForFunction('typeof window.__cityloopFirstMapMs === "number"', undefined, { timeout: 120_000, polling: 50 });
+        const firstMapMs = Math.round(Number(await page.evaluate('window.__cityloopFirstMapMs')));
+        const shown = Number(await page.evaluate('window.__cockpit.caseCount'));
+        const marks = (await page.evaluate('performance.getEntriesByType("mark").map((m) => [m.name, Math.round(m.startTime)])')) as [string, number][];
+        const renderer = String(await page.evaluate(`(() => { const gl = window.__cockpit.map.painter.context.gl; const i = gl.getExtension('WEBGL_debug_renderer_info'); return i ? gl.getParameter(i.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER); })()`));
+        log(`ui: run ${run + 1}: first map ${firstMapMs} ms, marks ${JSON.stringify(marks)}; WebGL: ${renderer}`);
+        for (const w of page.workers()) {
+          const u = new URL(w.url());
+          if (u.pathname.endsWith('.js')) scripts.add(u.pathname);
+        }
+        const seconds = opts.seconds ?? 3;
+        const panFps = Number(
+          await page.evaluate(`(async () => {
+            const m = window.__cockpit.map;
+            await new Promise((r) => (m.loaded() ? r() : m.once('idle', r)));
+            let frames = 0;
+            const t0 = performance.now();
+            let dir = 1;
+            await new Promise((done) => {
+              const step = () => {
+                frames++;
+                if (frames % 60 === 0) dir = -dir;
+                m.panBy([12 * dir, 4 * dir], { animate: false });
+                if (performance.now() - t0 < ${seconds * 1000}) requestAnimationFrame(step);
+                else done();
+              };
+              requestAnimationFrame(step);
+            });
+            return frames / ((performance.now() - t0) / 1000);
+          })()`),
+        );
+        log(`ui: run ${run + 1}: pan ${panFps.toFixed(1)} fps`);
+        const jsFiles = [...scripts].sort();
+        const firstScreenJsGzipBytes = jsFiles.reduce((sum, p) => {
+          const f = join(DIST, p.replace(/^\//, ''));
+          return sum + (existsSync(`${f}.gz`) ? statSync(`${f}.gz`).size : statSync(f).size);
+        }, 0);
+        runs.push({ firstMapMs, panFps, firstScreenJsGzipBytes, cases: shown, jsFiles, marks, renderer });
+        await ctx.close();
       }
-      const seconds = opts.seconds ?? 3;
-      const panFps = Number(
-        await page.evaluate(`(async () => {
-          const m = window.__cockpit.map;
-          await new Promise((r) => (m.loaded() ? r() : m.once('idle', r)));
-          let frames = 0;
-          const t0 = performance.now();
-          let dir = 1;
-          await new Promise((done) => {
-            const step = () => {
-              frames++;
-              if (frames % 60 === 0) dir = -dir;
-              m.panBy([12 * dir, 4 * dir], { animate: false });
-              if (performance.now() - t0 < ${seconds * 1000}) requestAnimationFrame(step);
-              else done();
-            };
-            requestAnimationFrame(step);
-          });
-          return frames / ((performance.now() - t0) / 1000);
-        })()`),
-      );
-      const jsFiles = [...scripts].sort();
-      const firstScreenJsGzipBytes = jsFiles.reduce((s, p) => {
-        const f = join(DIST, p.replace(/^\//, ''));
-        return s + (existsSync(`${f}.gz`) ? statSync(`${f}.gz`).size : statSync(f).size);
-      }, 0);
-      return { firstMapMs, panFps: Math.round(panFps * 10) / 10, firstScreenJsGzipBytes, cases: shown, seedSeconds, jsFiles };
+      const last = runs[runs.length - 1]!;
+      return {
+        firstMapMs: Math.round(median(runs.map((r) => r.firstMapMs))),
+        panFps: Math.round(median(runs.map((r) => r.panFps)) * 10) / 10,
+        firstScreenJsGzipBytes: Math.max(...runs.map((r) => r.firstScreenJsGzipBytes)),
+        cases: last.cases,
+        seedSeconds: seeded ? 0 : Math.round((performance.now() - t0) / 100) / 10,
+        jsFiles: last.jsFiles,
+        runs: runs.map((r) => ({ firstMapMs: r.firstMapMs, panFps: Math.round(r.panFps * 10) / 10, marks: r.marks })),
+        renderer: last.renderer,
+        jsGzipBytesByFile: Object.fromEntries(last.jsFiles.map((p) => {
+          const f = join(DIST, p.replace(/^\//, ''));
+          return [p, existsSync(`${f}.gz`) ? statSync(`${f}.gz`).size : statSync(f).size];
+        })),
+      };
     } finally {
       await browser.close();
       await app.close();
     }
   } finally {
     await platform.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (!opts.store) rmSync(dir, { recursive: true, force: true });
   }
 }
 
-// `npx tsx bench/ui.ts [--cases N] [--json]`
+// `npx tsx bench/ui.ts [--cases N] [--runs N] [--seconds S] [--store DIR] [--json]`
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const i = process.argv.indexOf('--cases');
-  const cases = i > 0 ? Number(process.argv[i + 1]) : undefined;
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? process.argv[i + 1] : undefined;
+  };
   const json = process.argv.includes('--json');
-  runUiBench({ ...(cases ? { cases } : {}), log: json ? () => undefined : (m) => console.error(m) }).then(
+  const num = (name: string) => (arg(name) !== undefined ? Number(arg(name)) : undefined);
+  runUiBench({
+    ...(num('--cases') ? { cases: num('--cases')! } : {}),
+    ...(num('--runs') ? { runs: num('--runs')! } : {}),
+    ...(num('--seconds') ? { seconds: num('--seconds')! } : {}),
+    ...(arg('--store') ? { store: arg('--store')! } : {}),
+    log: json ? () => undefined : (m) => console.error(m),
+  }).then(
     (r) => {
       const out = { firstMapMs: r.firstMapMs, panFps: r.panFps, firstScreenJsGzipBytes: r.firstScreenJsGzipBytes };
       console.log(json ? JSON.stringify(out) : JSON.stringify({ ...r }, null, 2));
