@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { gzip } from 'node:zlib';
+import { promisify } from 'node:util';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Platform } from '../platform.ts';
 import { CityLoopError } from '../errors.ts';
@@ -16,7 +18,56 @@ const MAX_POINTS = 250_000;
 const PointsQuery = Type.Object({
   jurisdiction: Type.Optional(Type.String({ maxLength: 30, description: 'narrow to this jurisdiction (inside your own)' })),
   all: Type.Optional(Type.Boolean({ default: false, description: 'include finished cases (closed, evaluated, declined, merged)' })),
+  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('bin')], { default: 'json', description: 'json: columns as arrays; bin: the same columns packed (see encodeMapColumns), gzip-compressed when the client accepts it' })),
 });
+
+const gzipAsync = promisify(gzip);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export interface MapColumns {
+  readonly count: number;
+  readonly truncated: boolean;
+  readonly states: readonly string[];
+  readonly priorities: readonly string[];
+  readonly id: readonly string[];
+  readonly lng: readonly number[];
+  readonly lat: readonly number[];
+  readonly state: readonly number[];
+  readonly priority: readonly number[];
+  readonly overdue: readonly number[];
+}
+
+/**
+ * The map's case columns packed for the wire (`format=bin`, application/vnd.cityloop.map-columns):
+ *
+ *   "CLM1" · u32 header length H · H bytes of header JSON {count, truncated, states, priorities, ids}
+ *   · zero padding to a multiple of 4 · i32 lng[count] · i32 lat[count] (millionths of a degree)
+ *   · u8 state[count] · u8 priority[count] · u8 overdue[count]
+ *   · ids: 16 bytes each when every id is a UUID (ids: "uuid"), else UTF-8 joined by "\n" (ids: "text")
+ *
+ * All integers little-endian. 100,000 cases are 2.7 MB instead of 5.6 MB of JSON, and the browser
+ * reads them as typed arrays without parsing text or making 100,000 strings.
+ */
+export function encodeMapColumns(c: MapColumns): Buffer {
+  const n = c.count;
+  const uuid = c.id.every((x) => UUID.test(x));
+  const header = Buffer.from(JSON.stringify({ count: n, truncated: c.truncated, states: c.states, priorities: c.priorities, ids: uuid ? 'uuid' : 'text' }), 'utf8');
+  const start = Math.ceil((8 + header.length) / 4) * 4;
+  const idsText = uuid ? null : Buffer.from(c.id.join('\n'), 'utf8');
+  const buf = Buffer.alloc(start + n * 11 + (uuid ? n * 16 : idsText!.length));
+  buf.write('CLM1', 0, 'latin1');
+  buf.writeUInt32LE(header.length, 4);
+  header.copy(buf, 8);
+  let o = start;
+  for (let i = 0; i < n; i++, o += 4) buf.writeInt32LE(Math.round(c.lng[i]! * 1e6), o);
+  for (let i = 0; i < n; i++, o += 4) buf.writeInt32LE(Math.round(c.lat[i]! * 1e6), o);
+  for (let i = 0; i < n; i++) buf[o++] = c.state[i]!;
+  for (let i = 0; i < n; i++) buf[o++] = c.priority[i]!;
+  for (let i = 0; i < n; i++) buf[o++] = c.overdue[i]!;
+  if (uuid) for (let i = 0; i < n; i++, o += 16) buf.write(c.id[i]!.replace(/-/g, ''), o, 16, 'hex');
+  else idsText!.copy(buf, o);
+  return buf;
+}
 
 type Eb = any;
 
@@ -70,6 +121,7 @@ export function registerMapRoutes(app: FastifyInstance, platform: Platform): voi
         summary: '驾驶舱地图 — the cases of your jurisdiction as columns for the map (id, position, state, priority, overdue); open cases unless all=true',
         security: bearer,
         querystring: PointsQuery,
+        produces: ['application/json', 'application/vnd.cityloop.map-columns'],
         response: withProblems({
           200: Type.Object({
             count: Type.Integer(),
@@ -113,6 +165,13 @@ export function registerMapRoutes(app: FastifyInstance, platform: Platform): voi
         out.state[i] = stateIndex.get(r.state) ?? 0;
         out.priority[i] = priorityIndex.get(r.priority) ?? 1;
         out.overdue[i] = Number(r.overdue) ? 1 : 0;
+      }
+      if (req.query.format === 'bin') {
+        const bin = encodeMapColumns(out);
+        reply.type('application/vnd.cityloop.map-columns').header('vary', 'accept-encoding').header('cache-control', 'no-store');
+        // Level 1: the random part of the ids does not shrink anyway, and the coordinates do at once.
+        if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return reply.header('content-encoding', 'gzip').send(await gzipAsync(bin, { level: 1 }));
+        return reply.send(bin);
       }
       // The response schema would copy 100,000 × 6 values through the serializer: send the text.
       return reply.type('application/json; charset=utf-8').send(JSON.stringify(out));

@@ -163,12 +163,15 @@ describe.skipIf(!HAS_CHROMIUM)('cockpit in Chromium', () => {
 
   it('a reported burst appears live; one click runs the water-main plan and the tasks appear', async () => {
     const [lng, lat] = DEMO_POINTS.guobinHospital;
+    const before = Number(await operator.evaluate('window.__cockpit.caseCount'));
     const reported = await api(opToken, 'POST', '/api/v1/cases', { categoryCode: 'municipal.water.burst', source: 'sensor', title: '国宾医院门前供水管道爆管', lng, lat, crs: 'gcj02', priority: 'urgent' });
     caseId = reported.id;
     // From the live feed, without a reload.
     const item = operator.getByTestId('to-register').getByRole('button', { name: new RegExp(reported.number) });
     await item.waitFor({ timeout: 15_000 });
     await operator.getByTestId('activity').getByText(/上报 · /).first().waitFor();
+    // On the map too: the new case is sent to MapLibre's worker as a difference (updateData).
+    await expect.poll(() => operator.evaluate('window.__cockpit.caseCount'), { timeout: 10_000 }).toBe(before + 1);
     await item.click();
     await operator.getByTestId('selected-case').waitFor();
     await operator.getByTestId('one-click-dispatch').click();

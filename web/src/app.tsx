@@ -5,6 +5,10 @@ import { Link, navigate, usePath } from './router.tsx';
 import { SignIn } from './pages/sign-in.tsx';
 import { liveFeed, type FeedStatus } from './live-feed.ts';
 import { ErrorBoundary } from './components/error-boundary.tsx';
+import { prefetchCockpitData } from './map/cockpit-data.ts';
+
+// Opening on the cockpit: its data is asked for now, in parallel with MapLibre's download.
+if (location.pathname === '/cockpit') prefetchCockpitData();
 
 // Every page is its own chunk: the sign-in screen loads React and little else; the cockpit brings MapLibre.
 const Cockpit = lazy(() => import('./pages/cockpit.tsx'));

@@ -230,18 +230,7 @@ export interface MapFocus {
   readonly capabilities?: { alerts: boolean; devices: boolean; indicators: boolean };
 }
 
-export interface MapPoints {
-  readonly count: number;
-  readonly truncated: boolean;
-  readonly states: string[];
-  readonly priorities: string[];
-  readonly id: string[];
-  readonly lng: number[];
-  readonly lat: number[];
-  readonly state: number[];
-  readonly priority: number[];
-  readonly overdue: number[];
-}
+export type { MapPoints } from './map/columns.ts';
 
 /** What a live-feed message carries besides the event: the case as it is after it. */
 export interface FeedCase {

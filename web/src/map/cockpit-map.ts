@@ -30,8 +30,23 @@ export function groupOf(state: string, overdue: boolean): number {
   }
 }
 const SEVERITY_MATCH = ['match', ['get', 'severity'], 'red', SEVERITY_COLORS.red, 'orange', SEVERITY_COLORS.orange, 'yellow', SEVERITY_COLORS.yellow, SEVERITY_COLORS.blue] as unknown as string;
+/** The layers of the sources that are often empty (switched off while they are: #setData). */
+const SOURCE_LAYERS: Record<string, readonly string[]> = {
+  plot: ['plot-fill', 'plot-line', 'plot-point', 'plot-label'],
+  draft: ['draft-line', 'draft-point'],
+  selected: ['selected'],
+  alerts: ['alerts'],
+  'alert-areas': ['alert-area-fill', 'alert-area-line'],
+  devices: ['devices'],
+};
+/** Text layers left out while the map moves. */
+const MOVING_HIDDEN = ['district-label', 'street-label', 'community-label', 'grid-label', 'case-cluster-count'];
 /** Devices are drawn from this zoom (a district's view); the city view shows alerts, not every meter. */
 export const DEVICE_MIN_ZOOM = 11;
+/** A case point's properties: its feature index, group, priority, and the flags the clusters sum. */
+function caseProps(i: number, g: number, p: number): { i: number; g: number; p: number; o: number; u: number } {
+  return { i, g, p, o: g === 3 ? 1 : 0, u: p >= 3 ? 1 : 0 };
+}
 const GROUP_COLOR = ['match', ['get', 'g'], 0, COLORS.caseNew, 1, COLORS.caseWorking, 2, COLORS.caseChecking, 3, COLORS.caseOverdue, COLORS.caseDone] as unknown as string;
 
 export type PlotKind = 'point' | 'line' | 'polygon' | 'label';
@@ -57,11 +72,22 @@ export class CockpitMap {
   readonly map: MlMap;
   readonly ready: Promise<void>;
   readonly boundaries: BoundaryLoader;
+  /** The columns as they arrived; ids are made from them only when needed. */
+  #points: MapPoints | null = null;
+  /** Case ids by feature index, and the reverse: made on the first live change (#ensureIndex). */
   #ids: string[] = [];
   #index = new Map<string, number>();
-  #features: GeoJSON.Feature<GeoJSON.Point>[] = [];
+  #indexed = false;
+  /** One feature per case, its index its feature id; a finished case leaves a hole (null). */
+  #features: (GeoJSON.Feature<GeoJSON.Point> | null)[] = [];
+  #shownCount = 0;
+  /** Live changes not yet sent to the worker. */
+  #diffAdd = new Map<number, GeoJSON.Feature<GeoJSON.Point>>();
+  #diffRemove = new Set<number>();
+  #fullPending = false;
   #casesTimer: ReturnType<typeof setTimeout> | null = null;
   #casesPending = false;
+  #casesDataSeen = false;
   #lastCasesPush = 0;
   #plot: GeoJSON.FeatureCollection = empty();
   #devices = new Map<string, GeoJSON.Feature<GeoJSON.Point>>();
@@ -84,7 +110,10 @@ export class CockpitMap {
       // The demo city's polygons and cases are GCJ-02: drawn as they are, with no base tiles to disagree with.
       canvasContextAttributes: { antialias: false, preserveDrawingBuffer: false },
       interactive: opts.interactive ?? true,
+      // Labels appear at once: no fade animation keeping the map busy after every move.
+      fadeDuration: 0,
     });
+    opts.container.style.background = COLORS.ground;
     this.casesShown = new Promise((r) => (this.#casesShownResolve = r));
     if (opts.interactive ?? true) {
       this.map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
@@ -117,7 +146,7 @@ export class CockpitMap {
       m.addSource(`b-${level}`, { type: 'geojson', data: empty(), tolerance: 0.5 });
       m.addSource(`b-${level}-labels`, { type: 'geojson', data: empty() });
     }
-    m.addLayer({ id: 'district-fill', type: 'fill', source: 'b-district', paint: { 'fill-color': COLORS.district, 'fill-opacity': 0.85 } });
+    m.addLayer({ id: 'district-fill', type: 'fill', source: 'b-district', paint: { 'fill-color': COLORS.district } });
     m.addLayer({ id: 'grid-line', type: 'line', source: 'b-grid', minzoom: MIN_ZOOM.grid, paint: { 'line-color': COLORS.gridLine, 'line-width': 0.6 } });
     m.addLayer({ id: 'community-line', type: 'line', source: 'b-community', minzoom: MIN_ZOOM.community, paint: { 'line-color': COLORS.communityLine, 'line-width': 0.9, 'line-dasharray': [3, 2] } });
     m.addLayer({ id: 'street-line', type: 'line', source: 'b-street', minzoom: MIN_ZOOM.street, paint: { 'line-color': COLORS.streetLine, 'line-width': 1.1 } });
@@ -159,8 +188,10 @@ export class CockpitMap {
       data: empty(),
       cluster: true,
       clusterRadius: 48,
-      clusterMaxZoom: 15,
-      clusterProperties: { overdue: ['+', ['case', ['==', ['get', 'g'], 3], 1, 0]], urgent: ['+', ['case', ['>=', ['get', 'p'], 3], 1, 0]] },
+      // From zoom 15 every case is its own point: one level fewer for the worker to cluster.
+      clusterMaxZoom: 14,
+      // Summed from flags set on each point (o: overdue, u: urgent): no comparison per point in the worker.
+      clusterProperties: { overdue: ['+', ['get', 'o']], urgent: ['+', ['get', 'u']] },
     });
     m.addLayer({
       id: 'case-clusters',
@@ -226,11 +257,33 @@ export class CockpitMap {
     m.addSource('selected', { type: 'geojson', data: empty() });
     m.addLayer({ id: 'selected', type: 'circle', source: 'selected', paint: { 'circle-radius': 16, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': COLORS.selected, 'circle-stroke-width': 3 } });
 
+    for (const layers of Object.values(SOURCE_LAYERS)) for (const id of layers) if (m.getLayer(id)) m.setLayoutProperty(id, 'visibility', 'none');
+
+    // While the map moves, labels and cluster counts are left out (placing text is most of a
+    // frame's work in software rendering) and come back when it rests.
+    let restore: ReturnType<typeof setTimeout> | null = null;
+    let hidden = false;
+    m.on('movestart', () => {
+      if (restore) clearTimeout(restore);
+      restore = null;
+      if (hidden) return;
+      hidden = true;
+      for (const id of MOVING_HIDDEN) if (m.getLayer(id)) m.setLayoutProperty(id, 'visibility', 'none');
+    });
+    m.on('moveend', () => {
+      if (restore) clearTimeout(restore);
+      restore = setTimeout(() => {
+        restore = null;
+        hidden = false;
+        for (const id of MOVING_HIDDEN) if (m.getLayer(id)) m.setLayoutProperty(id, 'visibility', 'visible');
+      }, 250);
+    });
+
     m.on('click', 'case-clusters', (e) => void this.#expandCluster(e));
     m.on('click', 'case-points', (e) => {
       if (this.#drawing) return;
-      const id = e.features?.[0]?.properties?.i;
-      if (typeof id === 'string') this.#opts.onCase?.(id);
+      const i = e.features?.[0]?.properties?.i;
+      if (typeof i === 'number') this.#opts.onCase?.(this.#idOf(i));
     });
     m.on('click', 'alerts', (e) => {
       if (this.#drawing) return;
@@ -260,6 +313,16 @@ export class CockpitMap {
     });
   }
 
+  /**
+   * Layers of a source with nothing in it are switched off: every visible layer's source is asked
+   * for each new tile by the worker, and an empty answer still costs a round trip while panning.
+   */
+  #setData(source: string, fc: GeoJSON.FeatureCollection) {
+    (this.map.getSource(source) as GeoJSONSource).setData(fc);
+    const on = fc.features.length > 0 ? 'visible' : 'none';
+    for (const id of SOURCE_LAYERS[source] ?? []) if (this.map.getLayer(id) && this.map.getLayoutProperty(id, 'visibility') !== on) this.map.setLayoutProperty(id, 'visibility', on);
+  }
+
   async #expandCluster(e: MapMouseEvent & { features?: MapGeoJSONFeature[] }) {
     if (this.#drawing) return;
     const f = e.features?.[0];
@@ -269,76 +332,101 @@ export class CockpitMap {
     this.map.easeTo({ center: (f.geometry as GeoJSON.Point).coordinates as [number, number], zoom: Math.min(zoom, 17) });
   }
 
-  /** Every open case of the jurisdiction, from the compact map answer. */
+  /** Every open case of the jurisdiction, from the packed map answer. */
   setCases(p: MapPoints): void {
     const n = p.count;
-    this.#ids = p.id.slice(0, n);
+    this.#points = p;
+    this.#ids = [];
     this.#index = new Map();
+    this.#indexed = false;
     this.#features = new Array(n);
     for (let i = 0; i < n; i++) {
-      const id = p.id[i]!;
-      this.#index.set(id, i);
       this.#features[i] = {
         type: 'Feature',
-        properties: { i: id, g: groupOf(p.states[p.state[i]!] ?? 'reported', p.overdue[i] === 1), p: p.priority[i] ?? 1 },
+        id: i,
+        properties: caseProps(i, groupOf(p.states[p.state[i]!] ?? 'reported', p.overdue[i] === 1), p.priority[i] ?? 1),
         geometry: { type: 'Point', coordinates: [p.lng[i]!, p.lat[i]!] },
       };
     }
+    this.#shownCount = n;
+    performance.mark('cityloop:features-built');
     this.#pushCases(true);
   }
 
   get caseCount(): number {
-    return this.#index.size;
+    return this.#shownCount;
   }
 
-  /** A case changed (live feed): move it between groups, add it, or drop it when finished. */
+  #idOf(i: number): string {
+    return this.#indexed || !this.#points || i >= this.#points.count ? this.#ids[i]! : this.#points.idAt(i);
+  }
+
+  /** The id → feature index map, made once (a live change needs it; the first map does not). */
+  #ensureIndex() {
+    if (this.#indexed) return;
+    const p = this.#points;
+    if (p) for (let i = 0; i < p.count; i++) if (this.#features[i]) this.#ids[i] = p.idAt(i);
+    this.#ids.forEach((id, i) => this.#features[i] && this.#index.set(id, i));
+    this.#indexed = true;
+  }
+
+  /** A case changed (live feed): recolour it, add it, or take it off when finished. */
   upsertCase(c: FeedCase, overdue = false): void {
+    this.#ensureIndex();
     const g = groupOf(c.state, overdue);
     const prio = ['low', 'normal', 'high', 'urgent'].indexOf(c.priority);
     const i = this.#index.get(c.id);
     if (i !== undefined) {
       const f = this.#features[i]!;
       if (g === 4) {
-        // Finished: swap-remove to keep the arrays dense.
-        const last = this.#features.length - 1;
-        const lf = this.#features[last]!;
-        this.#features[i] = lf;
-        this.#ids[i] = this.#ids[last]!;
-        this.#index.set(this.#ids[i]!, i);
-        this.#features.pop();
-        this.#ids.pop();
+        this.#features[i] = null;
         this.#index.delete(c.id);
+        this.#shownCount--;
+        this.#diffAdd.delete(i);
+        this.#diffRemove.add(i);
       } else {
         // Overdue is sticky until the case is finished; the feed's case summary does not carry it.
         const wasOverdue = f.properties!.g === 3;
-        f.properties = { i: c.id, g: wasOverdue && g !== 4 ? 3 : g, p: prio < 0 ? 1 : prio };
+        f.properties = caseProps(i, wasOverdue ? 3 : g, prio < 0 ? 1 : prio);
+        this.#diffAdd.set(i, f);
       }
     } else if (g !== 4) {
-      this.#index.set(c.id, this.#features.length);
-      this.#ids.push(c.id);
-      this.#features.push({ type: 'Feature', properties: { i: c.id, g, p: prio < 0 ? 1 : prio }, geometry: { type: 'Point', coordinates: [c.location.lng, c.location.lat] } });
+      const j = this.#features.length;
+      const f: GeoJSON.Feature<GeoJSON.Point> = { type: 'Feature', id: j, properties: caseProps(j, g, prio < 0 ? 1 : prio), geometry: { type: 'Point', coordinates: [c.location.lng, c.location.lat] } };
+      this.#features.push(f);
+      this.#ids[j] = c.id;
+      this.#index.set(c.id, j);
+      this.#shownCount++;
+      this.#diffAdd.set(j, f);
     } else return;
     this.#pushCases(false);
   }
 
   markOverdue(id: string): void {
+    this.#ensureIndex();
     const i = this.#index.get(id);
     if (i === undefined) return;
     const f = this.#features[i]!;
     if (f.properties!.g === 3) return;
-    f.properties = { ...f.properties, g: 3 };
+    f.properties = caseProps(i, 3, f.properties!.p as number);
+    this.#diffAdd.set(i, f);
     this.#pushCases(false);
   }
 
-  /** Re-clustering 100,000 points costs a few hundred ms in the worker: live changes are batched. */
-  #pushCases(now: boolean) {
+  /**
+   * The first data set goes to the worker whole; live changes go as differences (updateData), so
+   * 100,000 features are not copied to the worker again for one case. Re-clustering still costs
+   * a few hundred ms in the worker at that size: changes are batched.
+   */
+  #pushCases(full: boolean) {
     const src = this.map.getSource('cases') as GeoJSONSource | undefined;
+    if (full) this.#fullPending = true;
     if (!src) {
-      void this.ready.then(() => this.#pushCases(now));
+      void this.ready.then(() => this.#pushCases(false));
       return;
     }
-    const gap = this.#features.length > 20_000 ? 3000 : 500;
-    const wait = now ? 0 : Math.max(0, this.#lastCasesPush + gap - Date.now());
+    const gap = this.#shownCount > 20_000 ? 3000 : 500;
+    const wait = this.#fullPending && !this.#casesDataSeen ? 0 : Math.max(0, this.#lastCasesPush + gap - Date.now());
     if (this.#casesTimer) {
       this.#casesPending = true;
       return;
@@ -347,15 +435,31 @@ export class CockpitMap {
       this.#casesTimer = null;
       this.#casesPending = false;
       this.#lastCasesPush = Date.now();
-      performance.mark('cityloop:cases-set');
-      void src.setData({ type: 'FeatureCollection', features: this.#features });
-      const shown = () => {
-        if (this.map.isSourceLoaded('cases')) {
-          this.map.off('idle', shown);
-          this.#casesShownResolve();
-        }
-      };
-      this.map.on('idle', shown);
+      if (this.#fullPending) {
+        this.#fullPending = false;
+        this.#diffAdd.clear();
+        this.#diffRemove.clear();
+        performance.mark('cityloop:cases-set');
+        const first = !this.#casesDataSeen;
+        void src.setData({ type: 'FeatureCollection', features: this.#features.filter((f): f is GeoJSON.Feature<GeoJSON.Point> => f !== null) }).then(() => {
+          if (first && !this.#casesDataSeen) {
+            this.#casesDataSeen = true;
+            performance.mark('cityloop:cases-clustered');
+          }
+        });
+        const shown = () => {
+          if (this.map.isSourceLoaded('cases')) {
+            this.map.off('idle', shown);
+            this.#casesShownResolve();
+          }
+        };
+        this.map.on('idle', shown);
+      } else if (this.#diffAdd.size > 0 || this.#diffRemove.size > 0) {
+        const diff = { add: [...this.#diffAdd.values()], remove: [...this.#diffRemove] };
+        this.#diffAdd.clear();
+        this.#diffRemove.clear();
+        void src.updateData(diff);
+      }
       if (this.#casesPending) this.#pushCases(false);
     }, wait);
   }
@@ -366,7 +470,7 @@ export class CockpitMap {
       void this.ready.then(() => this.setSelected(loc, fly));
       return;
     }
-    src.setData(loc ? { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [loc.lng, loc.lat] } }] } : empty());
+    this.#setData('selected', loc ? { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [loc.lng, loc.lat] } }] } : empty());
     if (loc && fly) this.map.easeTo({ center: [loc.lng, loc.lat], zoom: Math.max(this.map.getZoom(), 15) });
   }
 
@@ -380,8 +484,8 @@ export class CockpitMap {
       .filter((a) => a.evidence?.area)
       .map((a) => ({ type: 'Feature' as const, properties: { id: a.id, severity: a.severity, title: a.title }, geometry: a.evidence!.area! }));
     void this.ready.then(() => {
-      (this.map.getSource('alerts') as GeoJSONSource).setData({ type: 'FeatureCollection', features: points });
-      (this.map.getSource('alert-areas') as GeoJSONSource).setData({ type: 'FeatureCollection', features: areas });
+      this.#setData('alerts', { type: 'FeatureCollection', features: points });
+      this.#setData('alert-areas', { type: 'FeatureCollection', features: areas });
     });
   }
 
@@ -418,12 +522,12 @@ export class CockpitMap {
 
   #pushDevices() {
     const fc = { type: 'FeatureCollection' as const, features: [...this.#devices.values()] };
-    void this.ready.then(() => (this.map.getSource('devices') as GeoJSONSource).setData(fc));
+    void this.ready.then(() => this.#setData('devices', fc));
   }
 
   setPlot(fc: GeoJSON.FeatureCollection): void {
     this.#plot = fc;
-    void this.ready.then(() => (this.map.getSource('plot') as GeoJSONSource).setData(fc));
+    void this.ready.then(() => this.#setData('plot', fc));
   }
 
   get plot(): GeoJSON.FeatureCollection {
@@ -463,16 +567,15 @@ export class CockpitMap {
 
   #updateDraft() {
     const d = this.#drawing;
-    const src = this.map.getSource('draft') as GeoJSONSource | undefined;
-    if (!src) return;
+    if (!this.map.getSource('draft')) return;
     if (!d) {
-      src.setData(empty());
+      this.#setData('draft', empty());
       return;
     }
     const pts = d.coords.map((c) => ({ type: 'Feature' as const, properties: {}, geometry: { type: 'Point' as const, coordinates: c } }));
     const ring = d.kind === 'polygon' && d.coords.length > 2 ? [...d.coords, d.coords[0]!] : d.coords;
     const line = ring.length > 1 ? [{ type: 'Feature' as const, properties: {}, geometry: { type: 'LineString' as const, coordinates: ring } }] : [];
-    src.setData({ type: 'FeatureCollection', features: [...pts, ...line] });
+    this.#setData('draft', { type: 'FeatureCollection', features: [...pts, ...line] });
   }
 
   async finishDrawing(): Promise<void> {

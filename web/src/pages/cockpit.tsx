@@ -1,17 +1,21 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { api, apiOptional, errorText, qs } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
 import { liveFeed, ALERT_EVENTS } from '../live-feed.ts';
 import { CockpitMap } from '../map/cockpit-map.ts';
+import { fetchMapPoints, takeCockpitData } from '../map/cockpit-data.ts';
 import { COLORS, SEVERITY_COLORS } from '../map/style.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session.tsx';
-import { DispatchDialog } from '../components/dispatch-dialog.tsx';
-import { AlertPanel, OPEN_ALERT, SeverityChip, beep } from '../components/alerts.tsx';
+import { OPEN_ALERT, SeverityChip, beep } from '../components/alert-bits.tsx';
 import { VitalSigns } from '../components/vital-signs.tsx';
 import { PriorityChip, StateChip, TaskTable, caseChain } from '../components/case-bits.tsx';
 import { latestPlot, loadPlot } from '../plots.ts';
 import type { AlertView, CaseView, DeviceView, FeedMessage, Indicators, MapFocus, MapPoints } from '../types.ts';
+
+// What the first screen does not show is loaded when it is opened.
+const AlertPanel = lazy(() => import('../components/alerts.tsx').then((m) => ({ default: m.AlertPanel })));
+const DispatchDialog = lazy(() => import('../components/dispatch-dialog.tsx').then((m) => ({ default: m.DispatchDialog })));
 
 const FINISHED = new Set(['closed', 'evaluated', 'declined', 'merged']);
 const URGENT = new Set(['orange', 'red']);
@@ -141,12 +145,13 @@ export default function Cockpit() {
     }
   }, []);
 
-  // The map's focus (the operator's own jurisdiction) and every open case, asked for at once.
+  // The map's focus (the operator's own jurisdiction) and every open case, asked for at once
+  // (already on their way when the app started on /cockpit).
   const pointsRef = useRef<Promise<MapPoints> | null>(null);
   useEffect(() => {
-    pointsRef.current = api<MapPoints>('/api/v1/map/cases');
-    pointsRef.current.catch(() => undefined);
-    api<MapFocus>('/api/v1/map/focus').then(setFocus, (e) => setError(errorText(e)));
+    const d = takeCockpitData();
+    pointsRef.current = d.points;
+    d.focus.then(setFocus, (e) => setError(errorText(e)));
   }, []);
 
   useEffect(() => {
@@ -155,7 +160,7 @@ export default function Cockpit() {
     mapRef.current = m;
     (window as unknown as { __cockpit?: CockpitMap }).__cockpit = m;
     const t0 = performance.now();
-    (pointsRef.current ?? api<MapPoints>('/api/v1/map/cases'))
+    (pointsRef.current ?? fetchMapPoints())
       .then((p) => {
         performance.mark('cityloop:points-received');
         m.setCases(p);
@@ -386,6 +391,7 @@ export default function Cockpit() {
           </section>
         )}
         {alertOpen ? (
+          <Suspense fallback={<section className="panel" role="status">{tr('加载中…', 'Loading…')}</section>}>
           <AlertPanel
             id={alertOpen}
             live={alertLive}
@@ -403,6 +409,7 @@ export default function Cockpit() {
             }}
             onShowCase={(id) => void selectCase(id, true)}
           />
+          </Suspense>
         ) : selected ? (
           <section className="panel case-card" aria-labelledby="sel-h" data-testid="selected-case">
             <h2 id="sel-h">
@@ -469,6 +476,7 @@ export default function Cockpit() {
       </section>
 
       {dispatching && (
+        <Suspense fallback={null}>
         <DispatchDialog
           c={dispatching}
           onClose={() => setDispatching(null)}
@@ -479,6 +487,7 @@ export default function Cockpit() {
             void loadLists();
           }}
         />
+        </Suspense>
       )}
     </div>
   );
