@@ -217,24 +217,36 @@ describe.each(DIALECTS)('sensing on %s', (dialect) => {
     const address = tp.app.server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     const yz = await tp.signIn('yuzhong.operator');
-    const read = async (token: string) => {
-      const ac = new AbortController();
-      const res = await fetch(`http://127.0.0.1:${port}/api/v1/events/stream?access_token=${token}&types=AlertRaised`, { signal: ac.signal });
-      const reader = res.body!.getReader();
-      let text = '';
-      const until = Date.now() + 3000;
-      while (Date.now() < until && !text.includes('直播预警测试')) {
-        const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), 300))]);
-        if (chunk && !chunk.done) text += new TextDecoder().decode(chunk.value);
-      }
-      ac.abort();
-      return text;
+    // Reads a feed until the title shows or 3 s pass; `ready` settles once the header is in, which
+    // the route writes right before it subscribes to the bus.
+    const read = (token: string) => {
+      let ready!: () => void;
+      const isReady = new Promise<void>((r) => (ready = r));
+      const text = (async () => {
+        const ac = new AbortController();
+        const res = await fetch(`http://127.0.0.1:${port}/api/v1/events/stream?access_token=${token}&types=AlertRaised`, { signal: ac.signal });
+        const reader = res.body!.getReader();
+        let got = '';
+        let until = Date.now() + 10_000;
+        while (Date.now() < until && !got.includes('直播预警测试')) {
+          const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), 300))]);
+          if (chunk && !chunk.done) got += new TextDecoder().decode(chunk.value);
+          if (got.includes('CityLoop live feed') && until - Date.now() > 3000) {
+            ready();
+            until = Date.now() + 3000;
+          }
+        }
+        ready();
+        ac.abort();
+        return got;
+      })();
+      return { ready: isReady, text };
     };
-    const adminFeed = read(admin);
-    const yzFeed = read(yz);
-    await new Promise((r) => setTimeout(r, 300));
+    const adminRead = read(admin);
+    const yzRead = read(yz);
+    await Promise.all([adminRead.ready, yzRead.ready]);
     await tp.platform.sensing.alerts.raise({ dedupKey: 'test:feed', source: 'rule', severity: 'orange', title: '直播预警测试', location: { lon: 106.464, lat: 29.553 }, deviceId: GAUGE, metric: 'water_level', value: 0.7, readings: { water_level: 0.7 }, at: clock.now().toISOString() });
-    const [adminText, yzText] = await Promise.all([adminFeed, yzFeed]);
+    const [adminText, yzText] = await Promise.all([adminRead.text, yzRead.text]);
     expect(adminText).toContain('event: AlertRaised');
     const data = JSON.parse(adminText.split('\n').find((l) => l.startsWith('data: ') && l.includes('直播预警测试'))!.slice(6));
     expect(data.alert).toMatchObject({ title: '直播预警测试', severity: 'orange', districtCode: '500106', readings: { water_level: 0.7 } });
