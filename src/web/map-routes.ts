@@ -23,6 +23,9 @@ const PointsQuery = Type.Object({
 
 const gzipAsync = promisify(gzip);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** The value of a lowercase hex digit by its character code. */
+const NIBBLE = new Uint8Array(128);
+for (let d = 0; d < 16; d++) NIBBLE['0123456789abcdef'.charCodeAt(d)] = d;
 
 export interface MapColumns {
   readonly count: number;
@@ -64,8 +67,17 @@ export function encodeMapColumns(c: MapColumns): Buffer {
   for (let i = 0; i < n; i++) buf[o++] = c.state[i]!;
   for (let i = 0; i < n; i++) buf[o++] = c.priority[i]!;
   for (let i = 0; i < n; i++) buf[o++] = c.overdue[i]!;
-  if (uuid) for (let i = 0; i < n; i++, o += 16) buf.write(c.id[i]!.replace(/-/g, ''), o, 16, 'hex');
-  else idsText!.copy(buf, o);
+  if (uuid) {
+    // Hex digits straight into bytes (Buffer.write(…, 'hex') per id costs twice as much).
+    for (let i = 0; i < n; i++) {
+      const id = c.id[i]!;
+      for (let k = 0; k < 36; k++) {
+        const hi = id.charCodeAt(k);
+        if (hi === 45) continue; // '-'
+        buf[o++] = (NIBBLE[hi]! << 4) | NIBBLE[id.charCodeAt(++k)]!;
+      }
+    }
+  } else idsText!.copy(buf, o);
   return buf;
 }
 

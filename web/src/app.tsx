@@ -7,8 +7,12 @@ import { liveFeed, type FeedStatus } from './live-feed.ts';
 import { ErrorBoundary } from './components/error-boundary.tsx';
 import { prefetchCockpitData } from './map/cockpit-data.ts';
 
-// Opening on the cockpit: its data is asked for now, in parallel with MapLibre's download.
-if (location.pathname === '/cockpit') prefetchCockpitData();
+// Opening on the cockpit: its data is asked for now, and its code (MapLibre) fetched at once,
+// before React's first render gets to it.
+if (location.pathname === '/cockpit') {
+  prefetchCockpitData();
+  void import('./pages/cockpit.tsx').catch(() => undefined);
+}
 
 // Every page is its own chunk: the sign-in screen loads React and little else; the cockpit brings MapLibre.
 const Cockpit = lazy(() => import('./pages/cockpit.tsx'));

@@ -143,7 +143,8 @@ export class CockpitMap {
         paint: { 'text-color': COLORS.label, 'text-halo-color': COLORS.labelHalo, 'text-halo-width': 1.4 },
       });
     for (const level of LEVELS) {
-      m.addSource(`b-${level}`, { type: 'geojson', data: empty(), tolerance: 0.5 });
+      // Simplified to 1.5 px at each zoom: the worker cuts and triangulates less for every new tile while panning.
+      m.addSource(`b-${level}`, { type: 'geojson', data: empty(), tolerance: 1.5 });
       m.addSource(`b-${level}-labels`, { type: 'geojson', data: empty() });
     }
     m.addLayer({ id: 'district-fill', type: 'fill', source: 'b-district', paint: { 'fill-color': COLORS.district } });
