@@ -78,7 +78,6 @@ export default function Cockpit() {
   const [alerts, setAlerts] = useState<AlertView[] | null>(null);
   const alertsRef = useRef<AlertView[] | null>(null);
   alertsRef.current = alerts;
-  const [unseenUrgent, setUnseenUrgent] = useState(0);
   const [activity, setActivity] = useState<Activity[]>([]);
   const [selected, setSelected] = useState<CaseView | null>(null);
   const [dispatching, setDispatching] = useState<CaseView | null>(null);
@@ -239,7 +238,6 @@ export default function Cockpit() {
           // A sound and a badge for a new urgent alert, and for one that turned urgent.
           const becameUrgent = m.type === 'AlertUpdated' && URGENT.has(al.severity) && (SEVERITY_RANK[al.severity] ?? 0) > (SEVERITY_RANK[prev?.severity ?? 'blue'] ?? 0);
           if ((m.type === 'AlertRaised' && URGENT.has(al.severity)) || becameUrgent) {
-            setUnseenUrgent((n) => n + 1);
             setFreshAlerts((f) => new Set(f).add(al.id));
             beep(al.severity);
           }
@@ -250,6 +248,7 @@ export default function Cockpit() {
       const c = m.data.case;
       if (!c) return;
       mapRef.current?.upsertCase(c);
+      if (mapRef.current) setCaseCount(mapRef.current.caseCount);
       if (m.type === 'CaseOverdue' || m.type === 'TaskOverdue') mapRef.current?.markOverdue(c.id);
       if (m.type === 'CaseReported' || m.type === 'CaseRegistered' || m.type === 'CaseDeclined' || m.type === 'CaseOverdue' || m.type === 'TaskOverdue' || FINISHED.has(c.state) || m.type === 'PlanApplied') refreshLists();
       if (m.type === 'CaseReported' || FINISHED.has(c.state)) refreshVitals();
@@ -261,6 +260,8 @@ export default function Cockpit() {
     };
   }, [loadLists, loadDevices, loadVitals, selectCase, tr]);
 
+  // The badge counts the new urgent alerts nobody has opened yet and that still wait for a decision.
+  const unseenUrgent = alerts?.filter((a) => freshAlerts.has(a.id)).length ?? 0;
   useEffect(() => {
     document.title = `${unseenUrgent > 0 ? `(${unseenUrgent}) ` : ''}${tr('驾驶舱', 'Cockpit')} · CityLoop`;
   }, [unseenUrgent, tr]);
@@ -298,7 +299,7 @@ export default function Cockpit() {
             <h2 id="alerts-h">
               {tr('待核实预警', 'Alerts to verify')} <span className="count">{alerts.length}</span>
               {unseenUrgent > 0 && (
-                <button type="button" className="badge urgent" onClick={() => { setUnseenUrgent(0); setFreshAlerts(new Set()); }} aria-label={tr(`${unseenUrgent} 条新的紧急预警，点击已读`, `${unseenUrgent} new urgent alerts; mark seen`)} data-testid="urgent-badge">
+                <button type="button" className="badge urgent" onClick={() => setFreshAlerts(new Set())} aria-label={tr(`${unseenUrgent} 条新的紧急预警，点击已读`, `${unseenUrgent} new urgent alerts; mark seen`)} data-testid="urgent-badge">
                   {unseenUrgent}
                 </button>
               )}
@@ -484,6 +485,7 @@ export default function Cockpit() {
             setDispatching(null);
             setSelected(u);
             mapRef.current?.upsertCase({ id: u.id, number: u.number, state: u.state, title: u.title, priority: u.priority, categoryCode: u.categoryCode, location: u.location, centerId: u.centerId });
+            if (mapRef.current) setCaseCount(mapRef.current.caseCount);
             void loadLists();
           }}
         />
