@@ -12,6 +12,7 @@
  * than a week, and a rule's durations should run in the replay's time.
  */
 import { DEVICE_TYPES } from '../devices/device-types.ts';
+import { parseCsv as parseDeviceCsv } from '../devices/device-draft.ts';
 
 export interface CsvSeries {
   /** The value column as named in the header. */
@@ -36,39 +37,10 @@ const ID_COLUMN = /^(station|station_id|station_code|id|code|site|site_id|device
 const METRIC_NAMES = [...new Set(DEVICE_TYPES.flatMap((t) => t.metrics.map((m) => m.name)))].sort((a, b) => b.length - a.length);
 const METRIC_NAME = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
 
-/** RFC 4180 fields: quotes, doubled quotes, commas and newlines inside quotes; CRLF; a BOM. */
+/** RFC 4180 rows, the header first (the device importer's parser: quotes, CRLF, a BOM). */
 export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  for (; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      field = '';
-      if (row.length > 1 || row[0] !== '') rows.push(row);
-      row = [];
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    if (row.length > 1 || row[0] !== '') rows.push(row);
-  }
-  return rows;
+  const { header, rows } = parseDeviceCsv(text);
+  return header.length > 0 ? [header, ...rows] : [];
 }
 
 function numberOf(s: string | undefined): number | null {
