@@ -8,7 +8,8 @@ import { hasRole, type Principal } from './principal.ts';
  * - admin and system: everything;
  * - operators and supervisors of a center: cases located in the center's jurisdiction;
  * - unit staff: cases on which their unit has a task;
- * - grid workers: cases in their grid (or above: their jurisdiction) and those they reported;
+ * - grid workers: cases in their grid (or above: their jurisdiction), those they reported, and
+ *   those on which their community office has a task (see `GRID_TASK_COMMANDS`);
  * - citizens: only what they reported themselves.
  */
 const TIER_RANK: Record<Tier, number> = { city: 3, district: 2, street: 1 };
@@ -26,7 +27,7 @@ export function canSeeCase(p: Principal, doc: CaseDoc): boolean {
   if (hasRole(p, 'admin', 'system')) return true;
   if (sharesCase(p, doc)) return true;
   if (hasRole(p, 'operator', 'supervisor') && inJurisdiction(doc, p.jurisdictionCode)) return true;
-  if (hasRole(p, 'unit_staff') && p.unitId !== null && doc.tasks.some((t) => t.unitId === p.unitId)) return true;
+  if (hasRole(p, 'unit_staff', 'grid_worker') && p.unitId !== null && doc.tasks.some((t) => t.unitId === p.unitId)) return true;
   if (hasRole(p, 'grid_worker') && inJurisdiction(doc, p.jurisdictionCode)) return true;
   if (doc.reporter.userId !== null && doc.reporter.userId === p.userId) return true;
   return false;
@@ -48,6 +49,29 @@ function steers(p: Principal, doc: CaseDoc): boolean {
 
 const CENTER_COMMANDS: readonly CaseCommandType[] = ['register', 'decline', 'dispatch', 'apply_plan', 'override_action', 'record_sensor_state', 'merge_into', 'add_supporter', 'record_routing', 'report_back', 'check', 'close', 'reopen', 'escalate', 'park', 'unpark', 'remind'];
 const TASK_COMMANDS: readonly CaseCommandType[] = ['accept_task', 'start_task', 'complete_task', 'return_task'];
+/**
+ * 网格化管理: a grid worker (网格员) walks one grid (`jurisdictionCode`) and belongs to the community
+ * office (社区/网格工作站) of its street (`unitId`). Tasks sent to that office — a plan's "notify the
+ * residents within 300 m" — are its grid workers' work: any of them may sign for, start and finish
+ * one. Sending a task back ("not ours", 退回) stays with the office's staff, and a grid worker never
+ * acts on another unit's task, a department's included, even on a case in the grid.
+ */
+const GRID_TASK_COMMANDS: readonly CaseCommandType[] = ['accept_task', 'start_task', 'complete_task'];
+
+/** May this person act on this task of the case (sign for, start, finish, return)? */
+function assertMayWorkTask(p: Principal, doc: CaseDoc, t: CaseCommandType, taskId: string | undefined): void {
+  const task = doc.tasks.find((x) => x.id === taskId);
+  if (hasRole(p, 'unit_staff')) {
+    if (!task || task.unitId !== p.unitId) throw new CityLoopError('FORBIDDEN_JURISDICTION');
+    return;
+  }
+  if (hasRole(p, 'grid_worker')) {
+    if (!GRID_TASK_COMMANDS.includes(t)) throw new CityLoopError('FORBIDDEN_ROLE', { action: t });
+    if (!task || p.unitId === null || task.unitId !== p.unitId) throw new CityLoopError('FORBIDDEN_JURISDICTION');
+    return;
+  }
+  throw new CityLoopError('FORBIDDEN_ROLE', { action: t });
+}
 
 export function assertMayCommand(p: Principal, doc: CaseDoc, cmd: { type: CaseCommandType; taskId?: string }): void {
   if (hasRole(p, 'admin', 'system')) return;
@@ -60,9 +84,7 @@ export function assertMayCommand(p: Principal, doc: CaseDoc, cmd: { type: CaseCo
     throw new CityLoopError('FORBIDDEN_ROLE', { action: t });
   }
   if (TASK_COMMANDS.includes(t)) {
-    const task = doc.tasks.find((x) => x.id === cmd.taskId);
-    if (!hasRole(p, 'unit_staff')) throw new CityLoopError('FORBIDDEN_ROLE', { action: t });
-    if (!task || task.unitId !== p.unitId) throw new CityLoopError('FORBIDDEN_JURISDICTION');
+    assertMayWorkTask(p, doc, t, cmd.taskId);
     return;
   }
   if (t === 'agree_coordination' || t === 'accept_joint') {
