@@ -7,11 +7,19 @@ import { requirePrincipal } from '../server/app.ts';
 import { langOf } from '../server/problem.ts';
 import { withProblems } from '../server/schemas.ts';
 import { hasRole, SYSTEM_PRINCIPAL } from '../auth/principal.ts';
-import { CASE_SOURCES, CASE_STATES, PRIORITIES, TIERS } from './case-model.ts';
+import { CASE_SOURCES, CASE_STATE_NAMES, CASE_STATES, PRIORITIES, TASK_STATE_NAMES, TIERS, type CaseDoc } from './case-model.ts';
 import { UNSATISFIED_REASONS, type CaseCommand } from './decide-case.ts';
 import { presentCase } from './present-case.ts';
 import { alertOf, planCaseOf } from './case-service.ts';
 import { citizenReplies } from '../appeals/citizen-replies.ts';
+import { canSeeCase } from '../auth/case-policy.ts';
+import { findReplayedTaskEvent, REPLAY_REFUSALS, type TaskCommand } from './task-replay.ts';
+
+/** The Idempotency-Key header of a request, if it has a usable one. */
+function idempotencyKeyOf(req: FastifyRequest): string | undefined {
+  const h = req.headers['idempotency-key'];
+  return typeof h === 'string' && h.trim() !== '' ? h : undefined;
+}
 
 const lit = <T extends string>(xs: readonly T[]) => Type.Union(xs.map((x) => Type.Literal(x)));
 const Version = { expectedVersion: Type.Optional(Type.Integer({ minimum: 1, description: 'refuse with 409 if the case has changed since this version' })) };
@@ -304,12 +312,29 @@ export function registerCaseRoutes(app: FastifyInstance, platform: Platform): vo
   for (const a of TASK_ACTIONS) {
     app.post<{ Params: Static<typeof TaskParams>; Body: any }>(
       `/api/v1/cases/:id/tasks/:taskId/${a.path}`,
-      { schema: { tags: ['tasks'], summary: a.summary, security: bearer, params: TaskParams, body: a.body, response: withProblems({ 200: Type.Ref('Case') }) } },
-      async (req) => {
+      {
+        schema: {
+          tags: ['tasks'],
+          summary: `${a.summary}. With an Idempotency-Key header a resend of what you already did answers 200 with the case as it is (header idempotent-replayed: true)`,
+          security: bearer,
+          params: TaskParams,
+          body: a.body,
+          response: withProblems({ 200: Type.Ref('Case') }),
+        },
+      },
+      async (req, reply) => {
         const p = requirePrincipal(req);
         const body = (req.body ?? {}) as { expectedVersion?: number };
-        const doc = await cases.execute(p, req.params.id, a.toCommand({ ...body, taskId: req.params.taskId }), body.expectedVersion);
-        return present(req, doc);
+        const command = a.toCommand({ ...body, taskId: req.params.taskId }) as TaskCommand;
+        try {
+          return present(req, await cases.execute(p, req.params.id, command, body.expectedVersion));
+        } catch (e) {
+          // A phone resending after a lost answer: the log shows the first copy's effect (task-replay.ts).
+          if (!(e instanceof CityLoopError) || !REPLAY_REFUSALS.has(e.code) || idempotencyKeyOf(req) === undefined) throw e;
+          if (!findReplayedTaskEvent(await cases.timeline(p, req.params.id), p, command)) throw e;
+          reply.header('idempotent-replayed', 'true');
+          return present(req, await cases.get(p, req.params.id));
+        }
       },
     );
   }
@@ -437,11 +462,11 @@ export function registerCaseRoutes(app: FastifyInstance, platform: Platform): vo
     {
       schema: {
         tags: ['cases'],
-        summary: 'Attach a photo, video or document (raw body with its media type); stored by SHA-256',
+        summary: 'Attach a photo, video or document (raw body with its media type); stored by SHA-256. With an Idempotency-Key header, the same bytes under the same name that you already attached answer 200 with that attachment',
         security: bearer,
         params: IdParams,
         querystring: AttachQuery,
-        response: withProblems({ 201: Type.Object({ id: Type.String(), sha256: Type.String(), size: Type.Integer() }) }),
+        response: withProblems({ 201: Type.Object({ id: Type.String(), sha256: Type.String(), size: Type.Integer() }), 200: Type.Object({ id: Type.String(), sha256: Type.String(), size: Type.Integer() }) }),
       },
     },
     async (req, reply) => {
@@ -454,6 +479,18 @@ export function registerCaseRoutes(app: FastifyInstance, platform: Platform): vo
       const id = newId();
       const mediaType = String(req.headers['content-type'] ?? 'application/octet-stream').split(';')[0]!.trim();
       const fileName = req.query.fileName.replace(/[\\/\u0000-\u001f]/g, '_');
+      if (idempotencyKeyOf(req) !== undefined) {
+        // A photo resent from a phone's outbox: the copy that arrived before is the answer.
+        const before = await platform.store.db
+          .selectFrom('attachments')
+          .select(['id', 'size'])
+          .where('case_id', '=', req.params.id)
+          .where('sha256', '=', sha256)
+          .where('file_name', '=', fileName)
+          .where('created_by', '=', p.userId)
+          .executeTakeFirst();
+        if (before) return reply.code(200).header('idempotent-replayed', 'true').send({ id: before.id, sha256, size: Number(before.size) });
+      }
       await cases.execute(p, req.params.id, { type: 'add_attachment', attachmentId: id, sha256, fileName, mediaType, size });
       return reply.code(201).send({ id, sha256, size });
     },
@@ -476,20 +513,56 @@ export function registerCaseRoutes(app: FastifyInstance, platform: Platform): vo
     },
   );
 
-  const TaskQuery = Type.Object({ unit: Type.Optional(Type.String()), state: Type.Optional(Type.Array(Type.String())), overdue: Type.Optional(Type.Boolean()), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })), lang: Type.Optional(Type.String()) });
+  const TaskQuery = Type.Object({
+    unit: Type.Optional(Type.String()),
+    state: Type.Optional(Type.Array(Type.String())),
+    overdue: Type.Optional(Type.Boolean()),
+    updatedSince: Type.Optional(Type.String({ format: 'date-time', description: 'only tasks changed since then (e.g. those finished today)' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+    lang: Type.Optional(Type.String()),
+  });
+  const Nullable = (t: TSchema) => Type.Union([t, Type.Null()]);
+  const TaskListItem = Type.Object({
+    id: Type.String(),
+    caseId: Type.String(),
+    unitId: Type.String(),
+    role: Type.String(),
+    state: Type.String(),
+    deadline: Type.String(),
+    overdue: Type.Boolean(),
+    round: Type.Integer(),
+    unitName: Type.Optional(Type.String()),
+    stateName: Type.Optional(Type.String()),
+    respondDue: Type.Optional(Type.String()),
+    doneAt: Type.Optional(Nullable(Type.String())),
+    note: Type.Optional(Nullable(Type.String())),
+    reminders: Type.Optional(Type.Integer()),
+    plan: Type.Optional(Type.Object({ key: Type.String(), instructions: Type.String(), arriveBy: Nullable(Type.String()), handBack: Type.Array(Type.String()) })),
+    case: Type.Optional(
+      Type.Object({
+        number: Type.String(),
+        title: Type.String(),
+        address: Type.String(),
+        lng: Type.Number(),
+        lat: Type.Number(),
+        state: Type.String(),
+        stateName: Type.String(),
+        priority: Type.String(),
+        categoryCode: Type.String(),
+        round: Type.Integer(),
+        version: Type.Integer(),
+      }),
+    ),
+  });
   app.get<{ Querystring: Static<typeof TaskQuery> }>(
     '/api/v1/tasks',
     {
       schema: {
         tags: ['tasks'],
-        summary: "A unit's tasks by deadline (unit staff: their own unit)",
+        summary: "A unit's tasks by deadline, each with its case (title, place, state): unit staff and grid workers see their own unit's (a grid worker's is the community office they belong to)",
         security: bearer,
         querystring: TaskQuery,
-        response: withProblems({
-          200: Type.Object({
-            items: Type.Array(Type.Object({ id: Type.String(), caseId: Type.String(), unitId: Type.String(), role: Type.String(), state: Type.String(), deadline: Type.String(), overdue: Type.Boolean(), round: Type.Integer() })),
-          }),
-        }),
+        response: withProblems({ 200: Type.Object({ items: Type.Array(TaskListItem) }) }),
       },
     },
     async (req) => {
@@ -500,8 +573,57 @@ export function registerCaseRoutes(app: FastifyInstance, platform: Platform): vo
       let q = platform.store.db.selectFrom('tasks').selectAll().where('unit_id', '=', unit);
       if (req.query.state?.length) q = q.where('state', 'in', req.query.state);
       if (req.query.overdue !== undefined) q = q.where('overdue', '=', req.query.overdue ? 1 : 0);
-      const rows = await q.orderBy('deadline').limit(req.query.limit ?? 100).execute();
-      return { items: rows.map((r) => ({ id: r.id, caseId: r.case_id, unitId: r.unit_id, role: r.role, state: r.state, deadline: r.deadline, overdue: Boolean(r.overdue), round: Number(r.round) })) };
+      if (req.query.updatedSince) q = q.where('updated_at', '>=', new Date(req.query.updatedSince).toISOString());
+      const rows = await q.orderBy('deadline').orderBy('id').limit(req.query.limit ?? 100).execute();
+      const caseIds = [...new Set(rows.map((r) => r.case_id))];
+      const docs = new Map<string, CaseDoc>();
+      for (let i = 0; i < caseIds.length; i += 500) {
+        const found = await platform.store.db.selectFrom('cases').select(['id', 'doc']).where('id', 'in', caseIds.slice(i, i + 500)).execute();
+        for (const r of found) docs.set(r.id, JSON.parse(r.doc) as CaseDoc);
+      }
+      const lang = langOf(req);
+      const items = [];
+      for (const r of rows) {
+        const doc = docs.get(r.case_id);
+        // The policy has the last word on each case, as in the case list.
+        if (!doc || !canSeeCase(p, doc)) continue;
+        const t = doc.tasks.find((x) => x.id === r.id);
+        items.push({
+          id: r.id,
+          caseId: r.case_id,
+          unitId: r.unit_id,
+          role: r.role,
+          state: r.state,
+          deadline: r.deadline,
+          overdue: Boolean(r.overdue),
+          round: Number(r.round),
+          ...(t
+            ? {
+                unitName: t.unitName,
+                stateName: TASK_STATE_NAMES[t.state][lang],
+                respondDue: t.respondDue,
+                doneAt: t.doneAt,
+                note: t.note,
+                reminders: t.reminders,
+                ...(t.plan ? { plan: { key: t.plan.key, instructions: t.plan.instructions, arriveBy: t.plan.arriveBy, handBack: [...t.plan.handBack] } } : {}),
+              }
+            : {}),
+          case: {
+            number: doc.number,
+            title: doc.title,
+            address: doc.location.address,
+            lng: doc.location.lng,
+            lat: doc.location.lat,
+            state: doc.state,
+            stateName: CASE_STATE_NAMES[doc.state][lang],
+            priority: doc.priority,
+            categoryCode: doc.categoryCode,
+            round: doc.round,
+            version: doc.version,
+          },
+        });
+      }
+      return { items };
     },
   );
 }

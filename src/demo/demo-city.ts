@@ -58,8 +58,20 @@ export function demoUsers(resolver: JurisdictionResolver): DemoUser[] {
   // Street polygons are generated, so the street around 解放碑 is whichever generated street holds it.
   const street = resolver.resolve(JIEFANGBEI[0], JIEFANGBEI[1])?.chain.find((l) => l.level === 'street');
   if (street) users.push({ username: 'street.operator', displayName: `${street.name}中心值班员 何芳`, roles: ['operator'], centerId: centerIdOf(street.code) });
+  // The grid worker walks one grid and belongs to the community office of its street (网格工作站),
+  // whose tasks (a plan's "notify the residents within 300 m") are the grid workers' to do.
+  // `street` was resolved from the same point, so it is the grid's street.
   const grid = resolver.resolveLowest(JIEFANGBEI[0], JIEFANGBEI[1]);
-  if (grid) users.push({ username: 'gridworker', displayName: '网格员 杨帆', roles: ['grid_worker'], jurisdictionCode: grid, phone: '13800000001' });
+  if (grid) {
+    users.push({
+      username: 'gridworker',
+      displayName: '网格员 杨帆',
+      roles: ['grid_worker'],
+      jurisdictionCode: grid,
+      ...(street ? { unitId: unitIdOf(street.code, 'community') } : {}),
+      phone: '13800000001',
+    });
+  }
   if (has('500108')) {
     users.push(
       { username: 'nanan.operator', displayName: '南岸区中心坐席 林峰', roles: ['operator'], centerId: centerIdOf('500108') },

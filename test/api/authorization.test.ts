@@ -113,6 +113,20 @@ describe('authorization by role, jurisdiction and unit', () => {
     expect((await call('gridworker', 'POST', `/api/v1/cases/${r.body.id}/register`, {})).status).toBe(403);
   });
 
+  it("keeps a grid worker off a department's task in their own grid; their task list is their community office's", async () => {
+    expect((await call('gridworker', 'GET', `/api/v1/cases/${caseId}`)).status).toBe(200);
+    for (const action of ['accept', 'start', 'return']) {
+      const r = await call('gridworker', 'POST', `/api/v1/cases/${caseId}/tasks/${taskId}/${action}`, action === 'return' ? { reason: 'x' } : {});
+      expect(r.status, action).toBe(403);
+    }
+    const done = await call('gridworker', 'POST', `/api/v1/cases/${caseId}/tasks/${taskId}/complete`, { note: '已处理' });
+    expect(done.body.code).toBe('FORBIDDEN_JURISDICTION');
+    const mine = await call('gridworker', 'GET', '/api/v1/tasks');
+    expect(mine.status).toBe(200);
+    expect(mine.body.items.map((x: any) => x.id)).not.toContain(taskId);
+    expect((await call('gridworker', 'GET', `/api/v1/tasks?unit=${WATER}`)).status).toBe(403);
+  });
+
   it('keeps the audit to administrators and supervisors', async () => {
     expect((await call('citizen.zhang', 'GET', '/api/v1/audit/verify')).status).toBe(403);
     expect((await call('yuzhong.operator', 'GET', '/api/v1/audit/verify')).status).toBe(403);
