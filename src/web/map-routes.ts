@@ -9,6 +9,7 @@ import { withProblems } from '../server/schemas.ts';
 import { hasRole, type Principal } from '../auth/principal.ts';
 import { CASE_STATES, PRIORITIES } from '../cases/case-model.ts';
 import type { JurisdictionRecord } from '../geo/jurisdiction.ts';
+import { CASE_TILE_MAX_ZOOM, CaseMapTiles, groupOfState, type CaseMapLoad, type CaseMapPoint } from './case-map-tiles.ts';
 
 /** States in which a case no longer needs anyone: the map leaves them out unless asked. */
 const FINISHED = ['closed', 'evaluated', 'declined', 'merged'];
@@ -18,69 +19,19 @@ const MAX_POINTS = 250_000;
 const PointsQuery = Type.Object({
   jurisdiction: Type.Optional(Type.String({ maxLength: 30, description: 'narrow to this jurisdiction (inside your own)' })),
   all: Type.Optional(Type.Boolean({ default: false, description: 'include finished cases (closed, evaluated, declined, merged)' })),
-  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('bin')], { default: 'json', description: 'json: columns as arrays; bin: the same columns packed (see encodeMapColumns), gzip-compressed when the client accepts it' })),
+});
+
+const TileParams = Type.Object({
+  z: Type.String({ pattern: '^[0-9]{1,2}$' }),
+  x: Type.String({ pattern: '^[0-9]{1,9}$' }),
+  y: Type.String({ pattern: '^[0-9]{1,9}(\\.pbf)?$', description: 'the row, optionally ending in .pbf' }),
+});
+const ScopeQuery = Type.Object({
+  jurisdiction: Type.Optional(Type.String({ maxLength: 30, description: 'narrow to this jurisdiction (inside your own)' })),
+  v: Type.Optional(Type.String({ maxLength: 20, description: 'the summary version, so caches keep tiles of one version apart; not read by the server' })),
 });
 
 const gzipAsync = promisify(gzip);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** The value of a lowercase hex digit by its character code. */
-const NIBBLE = new Uint8Array(128);
-for (let d = 0; d < 16; d++) NIBBLE['0123456789abcdef'.charCodeAt(d)] = d;
-
-export interface MapColumns {
-  readonly count: number;
-  readonly truncated: boolean;
-  readonly states: readonly string[];
-  readonly priorities: readonly string[];
-  readonly id: readonly string[];
-  readonly lng: readonly number[];
-  readonly lat: readonly number[];
-  readonly state: readonly number[];
-  readonly priority: readonly number[];
-  readonly overdue: readonly number[];
-}
-
-/**
- * The map's case columns packed for the wire (`format=bin`, application/vnd.cityloop.map-columns):
- *
- *   "CLM1" · u32 header length H · H bytes of header JSON {count, truncated, states, priorities, ids}
- *   · zero padding to a multiple of 4 · i32 lng[count] · i32 lat[count] (millionths of a degree)
- *   · u8 state[count] · u8 priority[count] · u8 overdue[count]
- *   · ids: 16 bytes each when every id is a UUID (ids: "uuid"), else UTF-8 joined by "\n" (ids: "text")
- *
- * All integers little-endian. 100,000 cases are 2.7 MB instead of 5.6 MB of JSON, and the browser
- * reads them as typed arrays without parsing text or making 100,000 strings.
- */
-export function encodeMapColumns(c: MapColumns): Buffer {
-  const n = c.count;
-  const uuid = c.id.every((x) => UUID.test(x));
-  const header = Buffer.from(JSON.stringify({ count: n, truncated: c.truncated, states: c.states, priorities: c.priorities, ids: uuid ? 'uuid' : 'text' }), 'utf8');
-  const start = Math.ceil((8 + header.length) / 4) * 4;
-  const idsText = uuid ? null : Buffer.from(c.id.join('\n'), 'utf8');
-  const buf = Buffer.alloc(start + n * 11 + (uuid ? n * 16 : idsText!.length));
-  buf.write('CLM1', 0, 'latin1');
-  buf.writeUInt32LE(header.length, 4);
-  header.copy(buf, 8);
-  let o = start;
-  for (let i = 0; i < n; i++, o += 4) buf.writeInt32LE(Math.round(c.lng[i]! * 1e6), o);
-  for (let i = 0; i < n; i++, o += 4) buf.writeInt32LE(Math.round(c.lat[i]! * 1e6), o);
-  for (let i = 0; i < n; i++) buf[o++] = c.state[i]!;
-  for (let i = 0; i < n; i++) buf[o++] = c.priority[i]!;
-  for (let i = 0; i < n; i++) buf[o++] = c.overdue[i]!;
-  if (uuid) {
-    // Hex digits straight into bytes (Buffer.write(…, 'hex') per id costs twice as much).
-    for (let i = 0; i < n; i++) {
-      const id = c.id[i]!;
-      for (let k = 0; k < 36; k++) {
-        const hi = id.charCodeAt(k);
-        if (hi === 45) continue; // '-'
-        buf[o++] = (NIBBLE[hi]! << 4) | NIBBLE[id.charCodeAt(++k)]!;
-      }
-    }
-  } else idsText!.copy(buf, o);
-  return buf;
-}
-
 type Eb = any;
 
 function subtreeFilter(p: Platform, code: string) {
@@ -95,9 +46,11 @@ function subtreeFilter(p: Platform, code: string) {
 }
 
 /** The map shows cases located in the viewer's jurisdiction: a subset of what the case policy lets them see. */
+function mayViewMap(p: Principal): boolean {
+  return hasRole(p, 'admin', 'system') || (hasRole(p, 'operator', 'supervisor', 'grid_worker') && p.jurisdictionCode !== null);
+}
 function assertMapViewer(p: Principal): void {
-  if (hasRole(p, 'admin', 'system')) return;
-  if (hasRole(p, 'operator', 'supervisor', 'grid_worker') && p.jurisdictionCode) return;
+  if (mayViewMap(p)) return;
   throw new CityLoopError('FORBIDDEN_ROLE', { action: 'read the case map' });
 }
 
@@ -119,12 +72,103 @@ function bboxOf(r: JurisdictionRecord | undefined): [number, number, number, num
 }
 
 /**
- * Read-only projections for the cockpit's map. `cases` answers every open case of the viewer's
- * jurisdiction as columns (not one object per case), so that 100,000 points arrive in one small
- * answer read straight from the `cases` table's columns without parsing any case document.
+ * Read-only projections for the cockpit's map. The case layer is served as clustered vector tiles
+ * (`cases/summary` + `cases/tiles/{z}/{x}/{y}`, made by CaseMapTiles from one shared index per
+ * jurisdiction); `cases` answers the same open cases as columns (not one object per case) for
+ * clients that want the points themselves, read straight from the `cases` table's columns.
  */
 export function registerMapRoutes(app: FastifyInstance, platform: Platform): void {
   const bearer = [{ bearer: [] }];
+  const tiles = new CaseMapTiles({ onError: (e) => app.log.warn({ err: e }, 'case map index: rebuild failed; the previous index keeps serving') });
+  const unsubscribe = platform.bus.subscribe(() => tiles.invalidate());
+  app.addHook('onClose', async () => unsubscribe());
+
+  /** The viewer's scope: whose cases, narrowed how. One index per scope, shared by its viewers. */
+  const scopeOf = (p: Principal, narrow: string | undefined): { key: string; load: () => Promise<CaseMapLoad> } => {
+    const own = hasRole(p, 'admin', 'system') ? null : p.jurisdictionCode;
+    return {
+      key: `${own ?? '*'}|${narrow ?? ''}`,
+      load: async () => {
+        let q = platform.store.db.selectFrom('cases').select(['id', 'lng', 'lat', 'state', 'priority', 'overdue']).where('state', 'not in', FINISHED);
+        if (own) {
+          const f = subtreeFilter(platform, own);
+          q = q.where((eb) => f(eb));
+        }
+        if (narrow) {
+          const f = subtreeFilter(platform, narrow);
+          q = q.where((eb) => f(eb));
+        }
+        const rows = await q.limit(MAX_POINTS + 1).execute();
+        const priorityIndex = new Map<string, number>(PRIORITIES.map((s, i) => [s, i]));
+        const points: CaseMapPoint[] = [];
+        for (const r of rows.slice(0, MAX_POINTS)) {
+          const group = groupOfState(r.state, Number(r.overdue) === 1);
+          if (group < 4) points.push({ id: r.id, lng: r.lng, lat: r.lat, group, priority: priorityIndex.get(r.priority) ?? 1 });
+        }
+        return { points, truncated: rows.length > MAX_POINTS };
+      },
+    };
+  };
+
+  app.get<{ Querystring: Static<typeof ScopeQuery> }>(
+    '/api/v1/map/cases/summary',
+    {
+      schema: {
+        tags: ['map'],
+        summary: '驾驶舱地图 — the case layer of your jurisdiction: how many open cases, and the version to put in the tile URL; includes every change committed before the request',
+        security: bearer,
+        querystring: ScopeQuery,
+        response: withProblems({
+          200: Type.Object({
+            version: Type.Integer(),
+            count: Type.Integer(),
+            truncated: Type.Boolean(),
+            builtAt: Type.String({ format: 'date-time' }),
+            tiles: Type.String({ description: 'the tile URL template ({z}/{x}/{y}), version included' }),
+            maxzoom: Type.Integer(),
+          }),
+        }),
+      },
+    },
+    async (req) => {
+      const p = requirePrincipal(req);
+      assertMapViewer(p);
+      const scope = scopeOf(p, req.query.jurisdiction);
+      const s = await tiles.summary(scope.key, scope.load);
+      const narrow = req.query.jurisdiction ? `&jurisdiction=${encodeURIComponent(req.query.jurisdiction)}` : '';
+      return { ...s, tiles: `/api/v1/map/cases/tiles/{z}/{x}/{y}.pbf?v=${s.version}${narrow}`, maxzoom: CASE_TILE_MAX_ZOOM };
+    },
+  );
+
+  app.get<{ Params: Static<typeof TileParams>; Querystring: Static<typeof ScopeQuery> }>(
+    '/api/v1/map/cases/tiles/:z/:x/:y',
+    {
+      schema: {
+        tags: ['map'],
+        summary: '驾驶舱地图 — one tile of the case layer as a Mapbox Vector Tile (layer "cases": clusters with point_count, overdue, urgent, expansion_zoom; cases with id, g, p); 204 when empty',
+        security: bearer,
+        params: TileParams,
+        querystring: ScopeQuery,
+        produces: ['application/vnd.mapbox-vector-tile'],
+      },
+    },
+    async (req, reply) => {
+      const p = requirePrincipal(req);
+      assertMapViewer(p);
+      const z = Number(req.params.z);
+      const x = Number(req.params.x);
+      const y = Number(req.params.y.replace(/\.pbf$/, ''));
+      if (z > 24 || x >= 2 ** z || y >= 2 ** z) throw new CityLoopError('VALIDATION_FAILED', { detail: `tile ${z}/${x}/${y} does not exist` });
+      const scope = scopeOf(p, req.query.jurisdiction);
+      const body = await tiles.tile(scope.key, scope.load, z, x, y);
+      // Private: the tile holds what this viewer may see. The version in the URL keeps cached tiles apart.
+      reply.header('cache-control', 'private, max-age=60').header('vary', 'accept-encoding, authorization');
+      if (!body) return reply.code(204).send();
+      reply.type('application/vnd.mapbox-vector-tile');
+      if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')) && body.length > 512) return reply.header('content-encoding', 'gzip').send(await gzipAsync(body, { level: 1 }));
+      return reply.send(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+    },
+  );
   app.get<{ Querystring: Static<typeof PointsQuery> }>(
     '/api/v1/map/cases',
     {
@@ -133,7 +177,6 @@ export function registerMapRoutes(app: FastifyInstance, platform: Platform): voi
         summary: '驾驶舱地图 — the cases of your jurisdiction as columns for the map (id, position, state, priority, overdue); open cases unless all=true',
         security: bearer,
         querystring: PointsQuery,
-        produces: ['application/json', 'application/vnd.cityloop.map-columns'],
         response: withProblems({
           200: Type.Object({
             count: Type.Integer(),
@@ -178,13 +221,6 @@ export function registerMapRoutes(app: FastifyInstance, platform: Platform): voi
         out.priority[i] = priorityIndex.get(r.priority) ?? 1;
         out.overdue[i] = Number(r.overdue) ? 1 : 0;
       }
-      if (req.query.format === 'bin') {
-        const bin = encodeMapColumns(out);
-        reply.type('application/vnd.cityloop.map-columns').header('vary', 'accept-encoding').header('cache-control', 'no-store');
-        // Level 1: the random part of the ids does not shrink anyway, and the coordinates do at once.
-        if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return reply.header('content-encoding', 'gzip').send(await gzipAsync(bin, { level: 1 }));
-        return reply.send(bin);
-      }
       // The response schema would copy 100,000 × 6 values through the serializer: send the text.
       return reply.type('application/json; charset=utf-8').send(JSON.stringify(out));
     },
@@ -215,6 +251,11 @@ export function registerMapRoutes(app: FastifyInstance, platform: Platform): voi
     },
     async (req) => {
       const p = requirePrincipal(req);
+      // The cockpit asks for its focus first: the case layer's index starts building meanwhile.
+      if (mayViewMap(p)) {
+        const scope = scopeOf(p, undefined);
+        tiles.warm(scope.key, scope.load);
+      }
       const resolver = platform.resolver();
       const city = resolver.list('city')[0];
       const code = p.jurisdictionCode ?? city?.code ?? null;

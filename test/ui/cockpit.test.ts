@@ -58,6 +58,8 @@ describe.skipIf(!HAS_CHROMIUM)('cockpit in Chromium', () => {
     await operator.waitForURL(/\/cockpit$/);
     await operator.waitForFunction('window.__cockpit && window.__cockpit.boundaries.featureCount("district") > 0 && window.__cockpit.boundaries.featureCount("street") > 0', undefined, { timeout: 30_000 });
     await expect.poll(() => operator.getByTestId('case-count').textContent()).toMatch(/在办案件 \d+/);
+    // The open cases are drawn from the server's vector tiles (clusters or single cases).
+    await operator.waitForFunction('window.__cockpit.map.querySourceFeatures("cases", { sourceLayer: "cases" }).length > 0', undefined, { timeout: 15_000 });
     expect(await operator.getByRole('heading', { name: '待立案' }).isVisible()).toBe(true);
     expect(await operator.locator('.map-title strong').textContent()).toBe('渝中区');
   }, 90_000);
@@ -172,7 +174,7 @@ describe.skipIf(!HAS_CHROMIUM)('cockpit in Chromium', () => {
     const item = operator.getByTestId('to-register').getByRole('button', { name: new RegExp(reported.number) });
     await item.waitFor({ timeout: 15_000 });
     await operator.getByTestId('activity').getByText(/上报 · /).first().waitFor();
-    // On the map too: the new case is sent to MapLibre's worker as a difference (updateData).
+    // On the map too: the cockpit asks for the case layer again and reloads its tiles.
     await expect.poll(() => operator.evaluate('window.__cockpit.caseCount'), { timeout: 10_000 }).toBe(before + 1);
     await item.click();
     await operator.getByTestId('selected-case').waitFor();

@@ -230,7 +230,16 @@ export interface MapFocus {
   readonly capabilities?: { alerts: boolean; devices: boolean; indicators: boolean };
 }
 
-export type { MapPoints } from './map/columns.ts';
+/** The case layer of the cockpit's map (`GET /api/v1/map/cases/summary`). */
+export interface CaseLayer {
+  readonly version: number;
+  readonly count: number;
+  readonly truncated: boolean;
+  readonly builtAt: string;
+  /** Tile URL template with {z}/{x}/{y}, the version included. */
+  readonly tiles: string;
+  readonly maxzoom: number;
+}
 
 /** What a live-feed message carries besides the event: the case as it is after it. */
 export interface FeedCase {

@@ -1,36 +1,28 @@
-import { api, ApiError, loadSession } from '../api.ts';
-import { currentLang } from '../i18n.tsx';
-import { decodeMapColumns } from './columns.ts';
-import type { MapFocus, MapPoints } from '../types.ts';
+import { api, loadSession } from '../api.ts';
+import type { CaseLayer, MapFocus } from '../types.ts';
 
-/** Every open case of the viewer's jurisdiction, packed (the browser ungzips it). */
-export async function fetchMapPoints(): Promise<MapPoints> {
-  const s = loadSession();
-  const res = await fetch('/api/v1/map/cases?format=bin', { headers: { 'accept-language': currentLang(), ...(s ? { authorization: `Bearer ${s.token}` } : {}) } });
-  if (!res.ok) {
-    const p = (await res.json().catch(() => ({}))) as { code?: string; detail?: string };
-    throw new ApiError(res.status, p.code ?? `HTTP_${res.status}`, p.detail ?? res.statusText);
-  }
-  return decodeMapColumns(await res.arrayBuffer());
+/** The case layer of the viewer's jurisdiction as it now is: count and the versioned tile URL. */
+export function fetchCaseLayer(): Promise<CaseLayer> {
+  return api<CaseLayer>('/api/v1/map/cases/summary');
 }
 
-let early: { focus: Promise<MapFocus>; points: Promise<MapPoints> } | null = null;
+let early: { focus: Promise<MapFocus>; cases: Promise<CaseLayer> } | null = null;
 
 /**
- * Asks for the cockpit's focus and case columns as soon as the app starts on /cockpit, while
- * MapLibre is still downloading: the server's answer and the map's scripts arrive together.
+ * Asks for the cockpit's focus and case layer as soon as the app starts on /cockpit, while
+ * MapLibre is still downloading: the server builds the case index meanwhile.
  */
 export function prefetchCockpitData(): void {
   if (early || !loadSession()) return;
-  early = { focus: api<MapFocus>('/api/v1/map/focus'), points: fetchMapPoints() };
+  early = { focus: api<MapFocus>('/api/v1/map/focus'), cases: fetchCaseLayer() };
   // Whoever takes them handles failures; until then an early failure must not be "unhandled".
   early.focus.catch(() => undefined);
-  early.points.catch(() => undefined);
+  early.cases.catch(() => undefined);
 }
 
 /** The prefetched answers (once), or new requests. */
-export function takeCockpitData(): { focus: Promise<MapFocus>; points: Promise<MapPoints> } {
-  const e = early ?? { focus: api<MapFocus>('/api/v1/map/focus'), points: fetchMapPoints() };
+export function takeCockpitData(): { focus: Promise<MapFocus>; cases: Promise<CaseLayer> } {
+  const e = early ?? { focus: api<MapFocus>('/api/v1/map/focus'), cases: fetchCaseLayer() };
   early = null;
   return e;
 }

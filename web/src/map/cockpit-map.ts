@@ -1,34 +1,14 @@
-import { Map as MlMap, NavigationControl, ScaleControl, setWorkerUrl, type GeoJSONSource, type MapGeoJSONFeature, type MapMouseEvent } from 'maplibre-gl';
+import { Map as MlMap, NavigationControl, ScaleControl, setWorkerUrl, type GeoJSONSource, type MapGeoJSONFeature, type MapMouseEvent, type VectorTileSource } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?worker&url';
 import { baseStyle, COLORS, SEVERITY_COLORS } from './style.ts';
 import { BoundaryLoader, LEVELS, MIN_ZOOM } from './boundaries.ts';
-import type { AlertView, DeviceView, FeedCase, MapFocus, MapPoints } from '../types.ts';
+import { loadSession } from '../api.ts';
+import type { AlertView, CaseLayer, DeviceView, FeedCase, MapFocus } from '../types.ts';
 
 // Vite emits MapLibre's worker as its own ES module; MapLibre must be told where it is.
 setWorkerUrl(workerUrl);
 
-/** Case groups the map colours by: what the center has to do next. */
-export const GROUPS = ['new', 'working', 'checking', 'overdue', 'done'] as const;
-export function groupOf(state: string, overdue: boolean): number {
-  if (overdue && !['closed', 'evaluated', 'declined', 'merged'].includes(state)) return 3;
-  switch (state) {
-    case 'reported':
-    case 'registered':
-    case 'returned':
-    case 'reopened':
-      return 0;
-    case 'dispatched':
-    case 'in_progress':
-    case 'parked':
-      return 1;
-    case 'reported_back':
-    case 'checked':
-      return 2;
-    default:
-      return 4;
-  }
-}
 const SEVERITY_MATCH = ['match', ['get', 'severity'], 'red', SEVERITY_COLORS.red, 'orange', SEVERITY_COLORS.orange, 'yellow', SEVERITY_COLORS.yellow, SEVERITY_COLORS.blue] as unknown as string;
 /** The layers of the sources that are often empty (switched off while they are: #setData). */
 const SOURCE_LAYERS: Record<string, readonly string[]> = {
@@ -43,10 +23,7 @@ const SOURCE_LAYERS: Record<string, readonly string[]> = {
 const MOVING_HIDDEN = ['district-label', 'street-label', 'community-label', 'grid-label', 'case-cluster-count'];
 /** Devices are drawn from this zoom (a district's view); the city view shows alerts, not every meter. */
 export const DEVICE_MIN_ZOOM = 11;
-/** A case point's properties: its feature index, group, priority, and the flags the clusters sum. */
-function caseProps(i: number, g: number, p: number): { i: number; g: number; p: number; o: number; u: number } {
-  return { i, g, p, o: g === 3 ? 1 : 0, u: p >= 3 ? 1 : 0 };
-}
+/** Case points are coloured by group (g, from the server's groupOfState in src/web/case-map-tiles.ts): 0 new, 1 working, 2 checking, 3 overdue. */
 const GROUP_COLOR = ['match', ['get', 'g'], 0, COLORS.caseNew, 1, COLORS.caseWorking, 2, COLORS.caseChecking, 3, COLORS.caseOverdue, COLORS.caseDone] as unknown as string;
 
 export type PlotKind = 'point' | 'line' | 'polygon' | 'label';
@@ -59,36 +36,36 @@ export interface CockpitMapOptions {
   /** Label text for a plotted label, asked of the user (a dialog, not window.prompt). */
   readonly askLabel?: () => Promise<string | null>;
   readonly interactive?: boolean;
+  /** The number of open cases shown changed (a live change reached the case layer). */
+  readonly onCaseCount?: (n: number) => void;
+  /** Asks the server for the case layer as it now is (GET /api/v1/map/cases/summary). */
+  readonly fetchCaseLayer?: () => Promise<CaseLayer>;
 }
 
+/** Live changes reach the case layer at most this often: each one reloads the visible case tiles. */
+const CASE_REFRESH_MS = 1500;
+
 const empty = (): GeoJSON.FeatureCollection => ({ type: 'FeatureCollection', features: [] });
+/** Tile URLs are fetched by the worker: made absolute, the {z}/{x}/{y} placeholders kept as they are. */
+const absolute = (path: string): string => (/^https?:/.test(path) ? path : `${location.origin}${path}`);
 
 /**
- * The cockpit's map: boundaries by zoom, every open case as one clustered GeoJSON source (100,000
- * points stay smooth because clustering runs in MapLibre's worker and the GPU draws circles), alerts,
+ * The cockpit's map: boundaries by zoom, the open cases as clustered vector tiles made by the server
+ * (100,000 points stay smooth because the browser only draws the few clusters of each tile), alerts,
  * devices, the selected case and the plot (在线标绘).
  */
 export class CockpitMap {
   readonly map: MlMap;
   readonly ready: Promise<void>;
   readonly boundaries: BoundaryLoader;
-  /** The columns as they arrived; ids are made from them only when needed. */
-  #points: MapPoints | null = null;
-  /** Case ids by feature index, and the reverse: made on the first live change (#ensureIndex). */
-  #ids: string[] = [];
-  #index = new Map<string, number>();
-  #indexed = false;
-  /** One feature per case, its index its feature id; a finished case leaves a hole (null). */
-  #features: (GeoJSON.Feature<GeoJSON.Point> | null)[] = [];
-  #shownCount = 0;
-  /** Live changes not yet sent to the worker. */
-  #diffAdd = new Map<number, GeoJSON.Feature<GeoJSON.Point>>();
-  #diffRemove = new Set<number>();
-  #fullPending = false;
-  #casesTimer: ReturnType<typeof setTimeout> | null = null;
-  #casesPending = false;
-  #casesDataSeen = false;
-  #lastCasesPush = 0;
+  /** The case layer as the server last described it (tiles URL with its version, count). */
+  #caseLayer: CaseLayer | null = null;
+  #refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The map is moving: text layers are hidden until it rests. */
+  #moving = false;
+  #refreshing = false;
+  #refreshAgain = false;
+  #lastRefresh = 0;
   #plot: GeoJSON.FeatureCollection = empty();
   #devices = new Map<string, GeoJSON.Feature<GeoJSON.Point>>();
   #drawing: { kind: PlotKind; coords: [number, number][]; done: (f: GeoJSON.Feature | null) => void } | null = null;
@@ -112,6 +89,11 @@ export class CockpitMap {
       interactive: opts.interactive ?? true,
       // Labels appear at once: no fade animation keeping the map busy after every move.
       fadeDuration: 0,
+      // The case tiles are the viewer's own (their jurisdiction): the worker asks for them with the session's token.
+      transformRequest: (url) => {
+        const token = loadSession()?.token;
+        return token && url.startsWith(`${location.origin}/api/`) ? { url, headers: { authorization: `Bearer ${token}` } } : { url };
+      },
     });
     opts.container.style.background = COLORS.ground;
     this.casesShown = new Promise((r) => (this.#casesShownResolve = r));
@@ -183,51 +165,6 @@ export class CockpitMap {
     m.addLayer({ id: 'alert-area-fill', type: 'fill', source: 'alert-areas', paint: { 'fill-color': SEVERITY_MATCH, 'fill-opacity': 0.14 } });
     m.addLayer({ id: 'alert-area-line', type: 'line', source: 'alert-areas', paint: { 'line-color': SEVERITY_MATCH, 'line-width': 2, 'line-dasharray': [4, 2] } });
 
-    // Cases: one clustered source. Cluster colour says whether anything inside is overdue.
-    m.addSource('cases', {
-      type: 'geojson',
-      data: empty(),
-      cluster: true,
-      clusterRadius: 48,
-      // From zoom 15 every case is its own point: one level fewer for the worker to cluster.
-      clusterMaxZoom: 14,
-      // Summed from flags set on each point (o: overdue, u: urgent): no comparison per point in the worker.
-      clusterProperties: { overdue: ['+', ['get', 'o']], urgent: ['+', ['get', 'u']] },
-    });
-    m.addLayer({
-      id: 'case-clusters',
-      type: 'circle',
-      source: 'cases',
-      filter: ['has', 'point_count'],
-      paint: {
-        'circle-color': COLORS.cluster,
-        'circle-opacity': 0.88,
-        'circle-radius': ['step', ['get', 'point_count'], 12, 20, 16, 200, 21, 2000, 27, 20000, 34],
-        'circle-stroke-color': ['case', ['>', ['get', 'overdue'], 0], COLORS.caseOverdue, '#9cc9ef'],
-        'circle-stroke-width': ['case', ['>', ['get', 'urgent'], 0], 3.5, 1.5],
-      },
-    });
-    m.addLayer({
-      id: 'case-cluster-count',
-      type: 'symbol',
-      source: 'cases',
-      filter: ['has', 'point_count'],
-      layout: { 'text-field': ['get', 'point_count_abbreviated'], 'text-font': ['sans-serif'], 'text-size': 12, 'text-allow-overlap': true },
-      paint: { 'text-color': '#fff' },
-    });
-    m.addLayer({
-      id: 'case-points',
-      type: 'circle',
-      source: 'cases',
-      filter: ['!', ['has', 'point_count']],
-      paint: {
-        'circle-color': GROUP_COLOR,
-        'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, ['+', 4, ['get', 'p']], 16, ['+', 7, ['*', 1.5, ['get', 'p']]]],
-        'circle-stroke-color': '#0b1a2b',
-        'circle-stroke-width': 1.2,
-      },
-    });
-
     // Devices: green when normal, red while an alert is active on them, grey when disabled.
     m.addSource('devices', { type: 'geojson', data: empty() });
     m.addLayer({
@@ -263,19 +200,18 @@ export class CockpitMap {
     // While the map moves, labels and cluster counts are left out (placing text is most of a
     // frame's work in software rendering) and come back when it rests.
     let restore: ReturnType<typeof setTimeout> | null = null;
-    let hidden = false;
     m.on('movestart', () => {
       if (restore) clearTimeout(restore);
       restore = null;
-      if (hidden) return;
-      hidden = true;
+      if (this.#moving) return;
+      this.#moving = true;
       for (const id of MOVING_HIDDEN) if (m.getLayer(id)) m.setLayoutProperty(id, 'visibility', 'none');
     });
     m.on('moveend', () => {
       if (restore) clearTimeout(restore);
       restore = setTimeout(() => {
         restore = null;
-        hidden = false;
+        this.#moving = false;
         for (const id of MOVING_HIDDEN) if (m.getLayer(id)) m.setLayoutProperty(id, 'visibility', 'visible');
       }, 250);
     });
@@ -283,8 +219,8 @@ export class CockpitMap {
     m.on('click', 'case-clusters', (e) => void this.#expandCluster(e));
     m.on('click', 'case-points', (e) => {
       if (this.#drawing) return;
-      const i = e.features?.[0]?.properties?.i;
-      if (typeof i === 'number') this.#opts.onCase?.(this.#idOf(i));
+      const id = e.features?.[0]?.properties?.id;
+      if (typeof id === 'string') this.#opts.onCase?.(id);
     });
     m.on('click', 'alerts', (e) => {
       if (this.#drawing) return;
@@ -294,7 +230,8 @@ export class CockpitMap {
     m.on('click', 'alert-area-fill', (e) => {
       if (this.#drawing) return;
       // A point alert or a case on top of the area wins the click.
-      if (m.queryRenderedFeatures(e.point, { layers: ['alerts', 'case-points', 'case-clusters'] }).length > 0) return;
+      const above = ['alerts', 'case-points', 'case-clusters'].filter((l) => m.getLayer(l));
+      if (above.length > 0 && m.queryRenderedFeatures(e.point, { layers: above }).length > 0) return;
       const id = e.features?.[0]?.properties?.id;
       if (typeof id === 'string') this.#opts.onAlert?.(id);
     });
@@ -314,6 +251,65 @@ export class CockpitMap {
     });
   }
 
+  /** The case layers, under the devices and alerts. Cluster colour says whether anything inside is overdue. */
+  #addCaseLayers(layer: CaseLayer) {
+    const m = this.map;
+    const b = this.#opts.focus.bbox;
+    m.addSource('cases', {
+      type: 'vector',
+      tiles: [absolute(layer.tiles)],
+      maxzoom: layer.maxzoom,
+      // No requests for tiles outside the jurisdiction: they would come back empty.
+      ...(b ? { bounds: [b[0], b[1], b[2], b[3]] as [number, number, number, number] } : {}),
+    });
+    const before = m.getLayer('devices') ? 'devices' : undefined;
+    m.addLayer(
+      {
+        id: 'case-clusters',
+        type: 'circle',
+        source: 'cases',
+        'source-layer': 'cases',
+        filter: ['has', 'point_count'],
+        paint: {
+          'circle-color': COLORS.cluster,
+          'circle-opacity': 0.88,
+          'circle-radius': ['step', ['get', 'point_count'], 12, 20, 16, 200, 21, 2000, 27, 20000, 34],
+          'circle-stroke-color': ['case', ['>', ['get', 'overdue'], 0], COLORS.caseOverdue, '#9cc9ef'],
+          'circle-stroke-width': ['case', ['>', ['get', 'urgent'], 0], 3.5, 1.5],
+        },
+      },
+      before,
+    );
+    m.addLayer(
+      {
+        id: 'case-cluster-count',
+        type: 'symbol',
+        source: 'cases',
+        'source-layer': 'cases',
+        filter: ['has', 'point_count'],
+        layout: { 'text-field': ['get', 'point_count_abbreviated'], 'text-font': ['sans-serif'], 'text-size': 12, 'text-allow-overlap': true, visibility: this.#moving ? 'none' : 'visible' },
+        paint: { 'text-color': '#fff' },
+      },
+      before,
+    );
+    m.addLayer(
+      {
+        id: 'case-points',
+        type: 'circle',
+        source: 'cases',
+        'source-layer': 'cases',
+        filter: ['!', ['has', 'point_count']],
+        paint: {
+          'circle-color': GROUP_COLOR,
+          'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, ['+', 4, ['get', 'p']], 16, ['+', 7, ['*', 1.5, ['get', 'p']]]],
+          'circle-stroke-color': '#0b1a2b',
+          'circle-stroke-width': 1.2,
+        },
+      },
+      before,
+    );
+  }
+
   /**
    * Layers of a source with nothing in it are switched off: every visible layer's source is asked
    * for each new tile by the worker, and an empty answer still costs a round trip while panning.
@@ -328,126 +324,27 @@ export class CockpitMap {
     if (this.#drawing) return;
     const f = e.features?.[0];
     if (!f) return;
-    const src = this.map.getSource('cases') as GeoJSONSource;
-    const zoom = await src.getClusterExpansionZoom(f.properties.cluster_id as number);
+    // The server put the zoom at which the cluster falls apart on it (src/web/case-map-tiles.ts).
+    const zoom = Number(f.properties.expansion_zoom ?? this.map.getZoom() + 2);
     this.map.easeTo({ center: (f.geometry as GeoJSON.Point).coordinates as [number, number], zoom: Math.min(zoom, 17) });
   }
 
-  /** Every open case of the jurisdiction, from the packed map answer. */
-  setCases(p: MapPoints): void {
-    const n = p.count;
-    this.#points = p;
-    this.#ids = [];
-    this.#index = new Map();
-    this.#indexed = false;
-    this.#features = new Array(n);
-    for (let i = 0; i < n; i++) {
-      this.#features[i] = {
-        type: 'Feature',
-        id: i,
-        properties: caseProps(i, groupOf(p.states[p.state[i]!] ?? 'reported', p.overdue[i] === 1), p.priority[i] ?? 1),
-        geometry: { type: 'Point', coordinates: [p.lng[i]!, p.lat[i]!] },
-      };
-    }
-    this.#shownCount = n;
-    performance.mark('cityloop:features-built');
-    this.#pushCases(true);
-  }
-
-  get caseCount(): number {
-    return this.#shownCount;
-  }
-
-  #idOf(i: number): string {
-    return this.#indexed || !this.#points || i >= this.#points.count ? this.#ids[i]! : this.#points.idAt(i);
-  }
-
-  /** The id → feature index map, made once (a live change needs it; the first map does not). */
-  #ensureIndex() {
-    if (this.#indexed) return;
-    const p = this.#points;
-    if (p) for (let i = 0; i < p.count; i++) if (this.#features[i]) this.#ids[i] = p.idAt(i);
-    this.#ids.forEach((id, i) => this.#features[i] && this.#index.set(id, i));
-    this.#indexed = true;
-  }
-
-  /** A case changed (live feed): recolour it, add it, or take it off when finished. */
-  upsertCase(c: FeedCase, overdue = false): void {
-    this.#ensureIndex();
-    const g = groupOf(c.state, overdue);
-    const prio = ['low', 'normal', 'high', 'urgent'].indexOf(c.priority);
-    const i = this.#index.get(c.id);
-    if (i !== undefined) {
-      const f = this.#features[i]!;
-      if (g === 4) {
-        this.#features[i] = null;
-        this.#index.delete(c.id);
-        this.#shownCount--;
-        this.#diffAdd.delete(i);
-        this.#diffRemove.add(i);
-      } else {
-        // Overdue is sticky until the case is finished; the feed's case summary does not carry it.
-        const wasOverdue = f.properties!.g === 3;
-        f.properties = caseProps(i, wasOverdue ? 3 : g, prio < 0 ? 1 : prio);
-        this.#diffAdd.set(i, f);
-      }
-    } else if (g !== 4) {
-      const j = this.#features.length;
-      const f: GeoJSON.Feature<GeoJSON.Point> = { type: 'Feature', id: j, properties: caseProps(j, g, prio < 0 ? 1 : prio), geometry: { type: 'Point', coordinates: [c.location.lng, c.location.lat] } };
-      this.#features.push(f);
-      this.#ids[j] = c.id;
-      this.#index.set(c.id, j);
-      this.#shownCount++;
-      this.#diffAdd.set(j, f);
-    } else return;
-    this.#pushCases(false);
-  }
-
-  markOverdue(id: string): void {
-    this.#ensureIndex();
-    const i = this.#index.get(id);
-    if (i === undefined) return;
-    const f = this.#features[i]!;
-    if (f.properties!.g === 3) return;
-    f.properties = caseProps(i, 3, f.properties!.p as number);
-    this.#diffAdd.set(i, f);
-    this.#pushCases(false);
-  }
-
   /**
-   * The first data set goes to the worker whole; live changes go as differences (updateData), so
-   * 100,000 features are not copied to the worker again for one case. Re-clustering still costs
-   * a few hundred ms in the worker at that size: changes are batched.
+   * The case layer: clustered vector tiles made by the server for the viewer's jurisdiction (see
+   * src/web/case-map-tiles.ts). The browser only draws; nothing of the 100,000 cases is indexed here.
    */
-  #pushCases(full: boolean) {
-    const src = this.map.getSource('cases') as GeoJSONSource | undefined;
-    if (full) this.#fullPending = true;
-    if (!src) {
-      void this.ready.then(() => this.#pushCases(false));
-      return;
-    }
-    const gap = this.#shownCount > 20_000 ? 3000 : 500;
-    const wait = this.#fullPending && !this.#casesDataSeen ? 0 : Math.max(0, this.#lastCasesPush + gap - Date.now());
-    if (this.#casesTimer) {
-      this.#casesPending = true;
-      return;
-    }
-    this.#casesTimer = setTimeout(() => {
-      this.#casesTimer = null;
-      this.#casesPending = false;
-      this.#lastCasesPush = Date.now();
-      if (this.#fullPending) {
-        this.#fullPending = false;
-        this.#diffAdd.clear();
-        this.#diffRemove.clear();
+  setCaseLayer(layer: CaseLayer): void {
+    const first = this.#caseLayer === null;
+    const changed = this.#caseLayer?.tiles !== layer.tiles;
+    this.#caseLayer = layer;
+    this.#opts.onCaseCount?.(layer.count);
+    if (!changed) return;
+    void this.ready.then(() => {
+      const src = this.map.getSource('cases') as VectorTileSource | undefined;
+      if (src) src.setTiles([absolute(layer.tiles)]);
+      else this.#addCaseLayers(layer);
+      if (first) {
         performance.mark('cityloop:cases-set');
-        const first = !this.#casesDataSeen;
-        void src.setData({ type: 'FeatureCollection', features: this.#features.filter((f): f is GeoJSON.Feature<GeoJSON.Point> => f !== null) }).then(() => {
-          if (first && !this.#casesDataSeen) {
-            this.#casesDataSeen = true;
-            performance.mark('cityloop:cases-clustered');
-          }
-        });
         const shown = () => {
           if (this.map.isSourceLoaded('cases')) {
             this.map.off('idle', shown);
@@ -455,13 +352,40 @@ export class CockpitMap {
           }
         };
         this.map.on('idle', shown);
-      } else if (this.#diffAdd.size > 0 || this.#diffRemove.size > 0) {
-        const diff = { add: [...this.#diffAdd.values()], remove: [...this.#diffRemove] };
-        this.#diffAdd.clear();
-        this.#diffRemove.clear();
-        void src.updateData(diff);
       }
-      if (this.#casesPending) this.#pushCases(false);
+    });
+  }
+
+  get caseCount(): number {
+    return this.#caseLayer?.count ?? 0;
+  }
+
+  /**
+   * Asks the server for the case layer's new version and reloads the case tiles under it. Changes
+   * that arrive together make one refresh; a refresh never overlaps another.
+   */
+  refreshCases(): void {
+    if (!this.#opts.fetchCaseLayer) return;
+    if (this.#refreshing) {
+      this.#refreshAgain = true;
+      return;
+    }
+    if (this.#refreshTimer) return;
+    const wait = Math.max(300, this.#lastRefresh + CASE_REFRESH_MS - Date.now());
+    this.#refreshTimer = setTimeout(() => {
+      this.#refreshTimer = null;
+      this.#refreshing = true;
+      this.#lastRefresh = Date.now();
+      this.#opts.fetchCaseLayer!()
+        .then((l) => this.setCaseLayer(l))
+        .catch(() => undefined) // the next change asks again; the tiles at hand stay shown
+        .finally(() => {
+          this.#refreshing = false;
+          if (this.#refreshAgain) {
+            this.#refreshAgain = false;
+            this.refreshCases();
+          }
+        });
     }, wait);
   }
 
@@ -619,7 +543,7 @@ export class CockpitMap {
   }
 
   destroy(): void {
-    if (this.#casesTimer) clearTimeout(this.#casesTimer);
+    if (this.#refreshTimer) clearTimeout(this.#refreshTimer);
     this.map.remove();
   }
 }

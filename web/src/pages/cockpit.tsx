@@ -3,7 +3,7 @@ import { api, apiOptional, errorText, qs } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
 import { liveFeed, ALERT_EVENTS } from '../live-feed.ts';
 import { CockpitMap } from '../map/cockpit-map.ts';
-import { fetchMapPoints, takeCockpitData } from '../map/cockpit-data.ts';
+import { fetchCaseLayer, takeCockpitData } from '../map/cockpit-data.ts';
 import { COLORS, SEVERITY_COLORS } from '../map/style.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session.tsx';
@@ -11,7 +11,7 @@ import { OPEN_ALERT, SeverityChip, beep } from '../components/alert-bits.tsx';
 import { VitalSigns } from '../components/vital-signs.tsx';
 import { PriorityChip, StateChip, TaskTable, caseChain } from '../components/case-bits.tsx';
 import { latestPlot, loadPlot } from '../plots.ts';
-import type { AlertView, CaseView, DeviceView, FeedMessage, Indicators, MapFocus, MapPoints } from '../types.ts';
+import type { AlertView, CaseView, DeviceView, FeedMessage, Indicators, MapFocus, CaseLayer } from '../types.ts';
 
 // What the first screen does not show is loaded when it is opened.
 const AlertPanel = lazy(() => import('../components/alerts.tsx').then((m) => ({ default: m.AlertPanel })));
@@ -144,26 +144,25 @@ export default function Cockpit() {
     }
   }, []);
 
-  // The map's focus (the operator's own jurisdiction) and every open case, asked for at once
+  // The map's focus (the operator's own jurisdiction) and its case layer, asked for at once
   // (already on their way when the app started on /cockpit).
-  const pointsRef = useRef<Promise<MapPoints> | null>(null);
+  const layerRef = useRef<Promise<CaseLayer> | null>(null);
   useEffect(() => {
     const d = takeCockpitData();
-    pointsRef.current = d.points;
+    layerRef.current = d.cases;
     d.focus.then(setFocus, (e) => setError(errorText(e)));
   }, []);
 
   useEffect(() => {
     if (!focus || !mapEl.current) return;
-    const m = new CockpitMap({ container: mapEl.current, focus, onCase: (id) => void selectCase(id), onAlert: (id) => openAlert(id) });
+    const m = new CockpitMap({ container: mapEl.current, focus, onCase: (id) => void selectCase(id), onAlert: (id) => openAlert(id), onCaseCount: setCaseCount, fetchCaseLayer });
     mapRef.current = m;
     (window as unknown as { __cockpit?: CockpitMap }).__cockpit = m;
     const t0 = performance.now();
-    (pointsRef.current ?? fetchMapPoints())
-      .then((p) => {
-        performance.mark('cityloop:points-received');
-        m.setCases(p);
-        setCaseCount(p.count);
+    (layerRef.current ?? fetchCaseLayer())
+      .then((layer) => {
+        performance.mark('cityloop:case-layer-received');
+        m.setCaseLayer(layer);
         void m.casesShown.then(() => {
           performance.mark('cityloop:cases-shown');
           (window as unknown as { __cityloopFirstMapMs?: number }).__cityloopFirstMapMs = performance.now();
@@ -247,9 +246,8 @@ export default function Cockpit() {
       }
       const c = m.data.case;
       if (!c) return;
-      mapRef.current?.upsertCase(c);
-      if (mapRef.current) setCaseCount(mapRef.current.caseCount);
-      if (m.type === 'CaseOverdue' || m.type === 'TaskOverdue') mapRef.current?.markOverdue(c.id);
+      // The case layer is asked for again (its tiles carry the change), at most every 1.5 s.
+      mapRef.current?.refreshCases();
       if (m.type === 'CaseReported' || m.type === 'CaseRegistered' || m.type === 'CaseDeclined' || m.type === 'CaseOverdue' || m.type === 'TaskOverdue' || FINISHED.has(c.state) || m.type === 'PlanApplied') refreshLists();
       if (m.type === 'CaseReported' || FINISHED.has(c.state)) refreshVitals();
       if (selectedRef.current?.id === c.id) void selectCase(c.id);
@@ -484,8 +482,7 @@ export default function Cockpit() {
           onApplied={(u) => {
             setDispatching(null);
             setSelected(u);
-            mapRef.current?.upsertCase({ id: u.id, number: u.number, state: u.state, title: u.title, priority: u.priority, categoryCode: u.categoryCode, location: u.location, centerId: u.centerId });
-            if (mapRef.current) setCaseCount(mapRef.current.caseCount);
+            mapRef.current?.refreshCases();
             void loadLists();
           }}
         />
