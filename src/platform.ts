@@ -30,7 +30,7 @@ import { readFile } from 'node:fs/promises';
 import { Sensing } from './sensing/sensing.ts';
 import type { MuckRegistry } from './sensing/muck/muck-repository.ts';
 import { buildRuleRuntime } from './sensing/rules-runtime.ts';
-import { RuleRegistry } from './sensing/rules/rule-registry.ts';
+import { RuleRegistry, type RuleVersion } from './sensing/rules/rule-registry.ts';
 import type { RuleRuntime } from './sensing/ingest/ingest-pipeline.ts';
 import { openMqttSubscriber, type MqttSubscriber } from './sensing/ingest/mqtt-subscriber.ts';
 import { fileURLToPath } from 'node:url';
@@ -184,13 +184,26 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
   // (rebuilt on every change) is what the ingest pipeline evaluates.
   const rules = new RuleRegistry({ db: store.db, clock });
   let ruleRuntime: RuleRuntime = buildRuleRuntime([]);
+  let ruleRuntimeOf: readonly RuleVersion[] = [];
+  // A version saved through the API (src/sensing/rules/rule-routes.ts) replaces its entry in the
+  // registry; the runtime follows at the next batch. Comparing the few entries is cheaper than
+  // any notification, and no caller can forget it.
+  const currentRuleRuntime = (): RuleRuntime => {
+    const active = rules.active();
+    if (active.length !== ruleRuntimeOf.length || active.some((v, i) => v !== ruleRuntimeOf[i])) {
+      ruleRuntime = buildRuleRuntime(active);
+      ruleRuntimeOf = active;
+    }
+    return ruleRuntime;
+  };
   const syncRules = async () => {
     await rules.reload();
     if (settings.rulesDir !== 'none') {
       const { refused } = await rules.loadFolder(settings.rulesDir);
       for (const r of refused) opts.log?.error(`rule file ${r.file} was refused; the versions already stored stay in force: ${r.error}`);
     }
-    ruleRuntime = buildRuleRuntime(rules.active());
+    ruleRuntimeOf = rules.active();
+    ruleRuntime = buildRuleRuntime(ruleRuntimeOf);
   };
   const sensing = new Sensing({
     store,
@@ -200,7 +213,7 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     resolver: () => resolver,
     assets: () => assets,
     cases,
-    rules: () => ruleRuntime,
+    rules: currentRuleRuntime,
     log: opts.log as never,
     blobs,
   });

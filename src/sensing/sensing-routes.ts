@@ -13,6 +13,7 @@ import { hasRole, type Principal } from '../auth/principal.ts';
 import { checkDeviceDraft, type DeviceRecord } from './devices/device-draft.ts';
 import { DEVICE_TYPES } from './devices/device-types.ts';
 import { ALERT_STATUSES, type AlertDoc, type AlertStatus } from './alerts/alert-model.ts';
+import { registerRuleRoutes } from './rules/rule-routes.ts';
 
 const Loose = Type.Object({}, { additionalProperties: true });
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -107,6 +108,7 @@ function deviceSecretOf(req: FastifyRequest): string | null {
 export function registerSensingRoutes(app: FastifyInstance, platform: Platform): void {
   const bearer = [{ bearer: [] }];
   const s = () => platform.sensing;
+  registerRuleRoutes(app, platform);
   const within = (code: string | null, ancestor: string): boolean => {
     const r = platform.resolver();
     for (let c = code; c; c = r.get(c)?.parentCode ?? null) if (c === ancestor) return true;
