@@ -9,6 +9,7 @@ import { hasRole } from '../auth/principal.ts';
 import { presentCase } from '../cases/present-case.ts';
 import { canSeeCase } from '../auth/case-policy.ts';
 import type { CaseDoc } from '../cases/case-model.ts';
+import { registerRoutingTableAdminRoutes } from './routing-table-routes.ts';
 
 const AppealBody = Type.Object(
   {
@@ -34,6 +35,7 @@ export function registerAppealRoutes(app: FastifyInstance, platform: Platform): 
     if (!hasRole(p, 'admin', 'operator', 'supervisor')) throw new CityLoopError('FORBIDDEN_ROLE', { action: 'appeal routing' });
     return p;
   };
+  registerRoutingTableAdminRoutes(app, platform);
 
   app.post<{ Body: Static<typeof AppealBody> }>(
     '/api/v1/appeals',
