@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Platform } from '../platform.ts';
 import { requirePrincipal } from '../server/app.ts';
 import { withProblems } from '../server/schemas.ts';
+import { registerCategoryRoutes } from './category-routes.ts';
 
 const CenterView = Type.Object({ id: Type.String(), tier: Type.String(), jurisdictionCode: Type.String(), name: Type.String(), parentCenterId: Type.Union([Type.String(), Type.Null()]) });
 const UnitView = Type.Object({ id: Type.String(), name: Type.String(), kind: Type.String(), tier: Type.String(), jurisdictionCode: Type.String(), categoryCodes: Type.Array(Type.String()) });
@@ -22,6 +23,7 @@ const UnitQuery = Type.Object({ jurisdiction: Type.Optional(Type.String()), kind
 
 export function registerOrgRoutes(app: FastifyInstance, platform: Platform): void {
   const bearer = [{ bearer: [] }];
+  registerCategoryRoutes(app, platform);
   app.get(
     '/api/v1/categories',
     { schema: { tags: ['org'], summary: '事项类别 — the category tree with deadlines; public', response: withProblems({ 200: Type.Object({ items: Type.Array(CategoryView) }) }) } },

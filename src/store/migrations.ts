@@ -416,6 +416,20 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('camera_events_camera').on('camera_events').columns(['camera_id', 'at']).execute();
     },
   },
+  '0008_category_versions': {
+    async up(db: Kysely<any>) {
+      // The category list is edited as a whole (src/org/category-versions.ts): each saved list is
+      // a version, kept with who saved it and what changed; `categories` stays the list in force.
+      await db.schema
+        .createTable('category_versions')
+        .addColumn('version', 'integer', (c) => c.primaryKey())
+        .addColumn('items', 'text', (c) => c.notNull())
+        .addColumn('summary', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 /** The hash that the first event of the log points back to. */

@@ -34,6 +34,7 @@ export interface Database {
   muck_permits: MuckPermitTable;
   muck_trucks: MuckTruckTable;
   camera_events: CameraEventTable;
+  category_versions: CategoryVersionTable;
 }
 
 export interface DeviceTable {
@@ -260,6 +261,17 @@ export interface CategoryTable {
   resolve_within: string;
   basis: string;
   default_priority: string;
+}
+
+/** One saved category list (migration 0008). */
+export interface CategoryVersionTable {
+  version: number;
+  /** JSON: the whole list, CategoryDefinition[] sorted by code. */
+  items: string;
+  /** JSON: { added, removed, changed } codes against the version before. */
+  summary: string;
+  created_at: string;
+  created_by: string;
 }
 
 export interface CaseTable {
