@@ -94,3 +94,126 @@ export function flushQueue(): Promise<{ sent: number; failed: number }> {
   });
   return flushing;
 }
+
+/**
+ * The grid worker's finished tasks on a flaky connection: pressing "done" writes the task here
+ * first, then the outbox signs for the task if nobody had, uploads the photos and reports it done.
+ * Every request carries an Idempotency-Key (this entry's id, plus the step), and the server answers
+ * a resend of what this worker already did with 200 (`idempotent-replayed`): a lost answer never
+ * completes twice or shows a confusing refusal. If a colleague of the office finished the task
+ * first, the entry is dropped and the worker is told so.
+ */
+export interface QueuedTaskDone {
+  readonly id: string;
+  readonly caseId: string;
+  readonly taskId: string;
+  /** The case title, for the outbox list. */
+  readonly title: string;
+  readonly note: string;
+  /** Still to sign for (签收) before reporting it done. */
+  needsAccept: boolean;
+  readonly photos: { name: string; type: string; dataUrl: string; attachmentId: string | null }[];
+  readonly queuedAt: string;
+  attempts: number;
+  lastError: string | null;
+}
+
+/** How a queued task ended: reported done by this phone, or found done already (by a colleague of the office). */
+export interface TaskOutcome {
+  readonly taskId: string;
+  readonly title: string;
+  readonly outcome: 'done' | 'done_by_other';
+}
+
+const TASK_KEY = 'cityloop.taskOutbox';
+
+export function readTaskQueue(): QueuedTaskDone[] {
+  try {
+    return JSON.parse(localStorage.getItem(TASK_KEY) ?? '[]') as QueuedTaskDone[];
+  } catch {
+    return [];
+  }
+}
+
+function writeTaskQueue(q: QueuedTaskDone[]): void {
+  localStorage.setItem(TASK_KEY, JSON.stringify(q));
+}
+
+/** Queues a task as done; pressing done twice on one task keeps the first entry. */
+export function enqueueTaskDone(t: QueuedTaskDone): void {
+  const q = readTaskQueue();
+  if (q.some((x) => x.taskId === t.taskId)) return;
+  writeTaskQueue([...q, t]);
+}
+
+function updateTask(t: QueuedTaskDone): void {
+  writeTaskQueue(readTaskQueue().map((x) => (x.id === t.id ? t : x)));
+}
+
+export function discardTaskDone(id: string): void {
+  writeTaskQueue(readTaskQueue().filter((x) => x.id !== id));
+}
+
+/** The task's state on the server now (after a refusal: has it moved on without us?). */
+async function taskStateNow(caseId: string, taskId: string): Promise<string | null> {
+  const c = await api<CaseView>(`/api/v1/cases/${caseId}`);
+  return c.tasks.find((t) => t.id === taskId)?.state ?? null;
+}
+
+const isConflict = (e: unknown) => e instanceof ApiError && e.status === 409;
+
+let flushingTasks: Promise<{ sent: number; failed: number; outcomes: TaskOutcome[] }> | null = null;
+
+/** Sends the finished tasks that wait, oldest first; stops at the first network failure. */
+export function flushTaskQueue(): Promise<{ sent: number; failed: number; outcomes: TaskOutcome[] }> {
+  flushingTasks ??= (async () => {
+    let sent = 0;
+    let failed = 0;
+    const outcomes: TaskOutcome[] = [];
+    for (const t of readTaskQueue()) {
+      const base = `/api/v1/cases/${encodeURIComponent(t.caseId)}/tasks/${encodeURIComponent(t.taskId)}`;
+      try {
+        if (t.needsAccept) {
+          try {
+            await api(`${base}/accept`, { body: {}, headers: { 'idempotency-key': `${t.id}.accept` } });
+          } catch (e) {
+            // Signed for by a colleague meanwhile: go on; anything else is reported below.
+            if (!isConflict(e) || !['accepted', 'in_progress', 'done'].includes((await taskStateNow(t.caseId, t.taskId)) ?? '')) throw e;
+          }
+          t.needsAccept = false;
+          updateTask(t);
+        }
+        for (const [i, p] of t.photos.entries()) {
+          if (p.attachmentId) continue;
+          const r = await api<{ id: string }>(`/api/v1/cases/${encodeURIComponent(t.caseId)}/attachments${qs({ fileName: p.name })}`, {
+            raw: { data: await dataUrlToBlob(p.dataUrl), type: p.type || 'application/octet-stream' },
+            headers: { 'idempotency-key': `${t.id}.photo${i}` },
+          });
+          p.attachmentId = r.id;
+          updateTask(t);
+        }
+        const attachmentIds = t.photos.map((p) => p.attachmentId).filter((x): x is string => x !== null);
+        try {
+          await api(`${base}/complete`, { body: { note: t.note, ...(attachmentIds.length > 0 ? { evidence: { attachmentIds } } : {}) }, headers: { 'idempotency-key': t.id } });
+          outcomes.push({ taskId: t.taskId, title: t.title, outcome: 'done' });
+        } catch (e) {
+          // Refused as already done, and not as a resend of ours: a colleague finished it first.
+          if (!isConflict(e) || (await taskStateNow(t.caseId, t.taskId)) !== 'done') throw e;
+          outcomes.push({ taskId: t.taskId, title: t.title, outcome: 'done_by_other' });
+        }
+        discardTaskDone(t.id);
+        sent++;
+      } catch (e) {
+        t.attempts++;
+        t.lastError = e instanceof Error ? e.message : String(e);
+        updateTask(t);
+        failed++;
+        if (!(e instanceof ApiError) || e.status === 408 || e.status === 429 || e.status >= 500) break;
+      }
+    }
+    return { sent, failed, outcomes };
+  })().finally(() => {
+    flushingTasks = null;
+  });
+  return flushingTasks;
+}

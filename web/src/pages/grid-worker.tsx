@@ -4,9 +4,26 @@ import { useI18n } from '../i18n.tsx';
 import { liveFeed } from '../live-feed.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session.tsx';
-import { StateChip, PriorityChip } from '../components/case-bits.tsx';
-import { enqueue, fileToDataUrl, flushQueue, readQueue, type QueuedReport } from '../offline-queue.ts';
+import { Clock, StateChip, PriorityChip, useNow } from '../components/case-bits.tsx';
+import { discardTaskDone, enqueue, enqueueTaskDone, fileToDataUrl, flushQueue, flushTaskQueue, readQueue, readTaskQueue, type QueuedReport, type QueuedTaskDone } from '../offline-queue.ts';
 import type { CaseView, Category, MapFocus } from '../types.ts';
+
+/** One row of `GET /api/v1/tasks`: a task of the grid worker's community office, with its case. */
+interface GridTask {
+  readonly id: string;
+  readonly caseId: string;
+  readonly unitName?: string;
+  readonly state: string;
+  readonly stateName?: string;
+  readonly deadline: string;
+  readonly overdue: boolean;
+  readonly doneAt?: string | null;
+  readonly note?: string | null;
+  readonly plan?: { key: string; instructions: string; arriveBy: string | null; handBack: string[] };
+  readonly case?: { number: string; title: string; address: string; state: string; stateName: string; priority: string };
+}
+
+const OPEN_STATES = ['dispatched', 'accepted', 'in_progress'];
 
 interface Suggestion {
   readonly categoryCode?: string;
@@ -15,10 +32,15 @@ interface Suggestion {
   readonly top?: { categoryCode?: string; code?: string; confidence?: number; probability?: number }[];
 }
 
-/** 网格员: report from the field with position and photos (queued and resent safely on a flaky connection), my grid's open matters, on-site checks. */
+/**
+ * 网格员: my tasks (the community office's, e.g. notify residents) with a done button, a report from
+ * the field with position and photos, my grid's open matters and on-site checks. Reports and finished
+ * tasks wait in the phone's outbox and are resent safely on a flaky connection.
+ */
 export default function GridWorker() {
   const { tr, lang, fmtTime } = useI18n();
   const { session } = useSession();
+  const now = useNow();
   const [cats, setCats] = useState<Category[]>([]);
   const [focus, setFocus] = useState<MapFocus | null>(null);
   const [title, setTitle] = useState('');
@@ -33,7 +55,17 @@ export default function GridWorker() {
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
 
+  const [tasks, setTasks] = useState<GridTask[] | null>(null);
+  const [doneToday, setDoneToday] = useState<GridTask[]>([]);
+  const [taskQueue, setTaskQueue] = useState<QueuedTaskDone[]>(readTaskQueue);
+  const [doneFor, setDoneFor] = useState<string | null>(null);
+  const [doneNote, setDoneNote] = useState('');
+  const [doneFiles, setDoneFiles] = useState<File[]>([]);
+  const [taskNote, setTaskNote] = useState<string | null>(null);
+  const [taskError, setTaskError] = useState<string | null>(null);
+
   const grid = session?.user.jurisdictionCode ?? null;
+  const office = session?.user.unitId ?? null;
   const leafs = useMemo(() => cats.filter((c) => c.parentCode !== null), [cats]);
   const nameOf = (code: string) => {
     const c = cats.find((x) => x.code === code);
@@ -46,20 +78,48 @@ export default function GridWorker() {
     setMatters(r.items.filter((c) => !['closed', 'evaluated', 'declined', 'merged'].includes(c.state)));
   }, [grid]);
 
+  /** My office's open tasks by deadline, and those finished in the last day. */
+  const loadTasks = useCallback(async () => {
+    if (!office) return;
+    const since = new Date(Date.now() - 24 * 3600_000).toISOString();
+    const [open, done] = await Promise.all([
+      api<{ items: GridTask[] }>(`/api/v1/tasks${qs({ state: OPEN_STATES, limit: 100 })}`),
+      api<{ items: GridTask[] }>(`/api/v1/tasks${qs({ state: ['done'], updatedSince: since, limit: 50 })}`),
+    ]);
+    setTasks(open.items);
+    setDoneToday([...done.items].sort((a, b) => (b.doneAt ?? '').localeCompare(a.doneAt ?? '')));
+    setTaskError(null);
+  }, [office]);
+
   const flush = useCallback(async () => {
-    const r = await flushQueue();
+    const [r, rt] = await Promise.all([flushQueue(), flushTaskQueue()]);
     setQueue(readQueue());
+    setTaskQueue(readTaskQueue());
     if (r.sent > 0) {
       setNote(tr(`已发送 ${r.sent} 条`, `${r.sent} sent`));
       void loadMatters().catch(() => undefined);
     }
-  }, [loadMatters, tr]);
+    if (rt.outcomes.length > 0) {
+      setTaskNote(
+        rt.outcomes
+          .map((o) => (o.outcome === 'done' ? tr(`已办结：${o.title}`, `Reported done: ${o.title}`) : tr(`${o.title}：任务此前已办结，未重复提交`, `${o.title}: the task was already done; nothing was sent twice`)))
+          .join(tr('；', '; ')),
+      );
+      void loadTasks().catch(() => undefined);
+    }
+  }, [loadMatters, loadTasks, tr]);
 
   useEffect(() => {
     api<{ items: Category[] }>('/api/v1/categories').then((r) => setCats(r.items), () => undefined);
     api<MapFocus>('/api/v1/map/focus').then(setFocus, () => undefined);
     void loadMatters().catch((e) => setError(errorText(e)));
   }, [loadMatters]);
+  useEffect(() => {
+    // Offline, the last list stays on screen.
+    void loadTasks().catch((e) => {
+      if (navigator.onLine) setTaskError(errorText(e));
+    });
+  }, [loadTasks]);
 
   useEffect(() => {
     const on = () => {
@@ -70,7 +130,7 @@ export default function GridWorker() {
     window.addEventListener('online', on);
     window.addEventListener('offline', off);
     const t = setInterval(() => {
-      if (readQueue().length > 0) void flush();
+      if (readQueue().length > 0 || readTaskQueue().length > 0) void flush();
     }, 15_000);
     void flush();
     return () => {
@@ -79,7 +139,21 @@ export default function GridWorker() {
       clearInterval(t);
     };
   }, [flush]);
-  useEffect(() => liveFeed.subscribe(() => void loadMatters().catch(() => undefined)), [loadMatters]);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const off = liveFeed.subscribe(() => {
+      if (timer) return;
+      timer = setTimeout(() => {
+        timer = null;
+        void loadMatters().catch(() => undefined);
+        void loadTasks().catch(() => undefined);
+      }, 500);
+    });
+    return () => {
+      off();
+      if (timer) clearTimeout(timer);
+    };
+  }, [loadMatters, loadTasks]);
 
   const suggest = async () => {
     if (!text.trim() && !title.trim()) return;
@@ -134,6 +208,32 @@ export default function GridWorker() {
     await flush();
   };
 
+  /** Done: into the outbox first (it survives a lost connection), then sent. */
+  const submitDone = async (t: GridTask) => {
+    const photos = await Promise.all(doneFiles.map(async (f) => ({ name: f.name, type: f.type, dataUrl: await fileToDataUrl(f), attachmentId: null })));
+    enqueueTaskDone({
+      id: crypto.randomUUID(),
+      caseId: t.caseId,
+      taskId: t.id,
+      title: t.case?.title ?? t.caseId,
+      note: doneNote.trim() || tr('已完成', 'Done'),
+      needsAccept: t.state === 'dispatched',
+      photos,
+      queuedAt: new Date().toISOString(),
+      attempts: 0,
+      lastError: null,
+    });
+    setTaskQueue(readTaskQueue());
+    setDoneFor(null);
+    setDoneNote('');
+    setDoneFiles([]);
+    setTaskNote(navigator.onLine ? tr('正在发送…', 'Sending…') : tr('已保存在本机，联网后自动发送', 'Saved on this phone; it goes when the connection is back'));
+    await flush();
+  };
+
+  const queuedTask = (taskId: string) => taskQueue.find((q) => q.taskId === taskId);
+  const waiting = queue.length + taskQueue.length;
+
   const check = async (c: CaseView, passed: boolean) => {
     try {
       await api(`/api/v1/cases/${c.id}/check`, { body: { passed, note: passed ? tr('现场核查通过', 'Checked on site') : tr('现场核查未通过', 'Failed on site'), expectedVersion: c.version } });
@@ -148,8 +248,82 @@ export default function GridWorker() {
       <h1>{tr('网格员', 'Grid worker')} <span className="muted small">{focus?.name}</span></h1>
       <p className="small" role="status">
         {online ? tr('在线', 'Online') : tr('离线：上报将保存在本机，联网后自动发送', 'Offline: reports wait on this phone and go when the connection is back')}
-        {queue.length > 0 && ` · ${tr(`待发送 ${queue.length} 条`, `${queue.length} waiting`)}`}
+        {waiting > 0 && ` · ${tr(`待发送 ${waiting} 条`, `${waiting} waiting`)}`}
       </p>
+      <section className="panel" aria-labelledby="tasks-h" data-testid="grid-tasks">
+        <h2 id="tasks-h">{tr('我的任务', 'My tasks')}</h2>
+        {!office && <p className="muted">{tr('此账号未加入社区网格工作站，暂无任务。', 'This account belongs to no community office, so it has no tasks.')}</p>}
+        {office && tasks === null && !taskError && <p className="muted" role="status">{tr('加载中…', 'Loading…')}</p>}
+        {taskError && <p className="error" role="alert">{taskError}</p>}
+        {taskNote && <p className="small" role="status" data-testid="task-note">{taskNote}</p>}
+        {tasks !== null && tasks.length === 0 && <p className="muted">{tr('暂无待办任务', 'No open tasks')}</p>}
+        <ul className="list" aria-labelledby="tasks-h">
+          {(tasks ?? []).map((t) => {
+            const queued = queuedTask(t.id);
+            const titleId = `task-${t.id}-title`;
+            return (
+              <li key={t.id} className={`panel ${t.overdue ? 'overdue' : ''}`} data-testid="grid-task" data-task-state={queued ? 'queued' : t.state}>
+                <h3 id={titleId}>
+                  {t.case && <PriorityChip priority={t.case.priority} />} {t.case?.title ?? t.caseId}
+                </h3>
+                <p className="small">
+                  <span className="muted">{tr('地点：', 'Place: ')}</span>
+                  {t.case?.address || '—'}
+                </p>
+                {t.plan?.instructions && <p className="small">{t.plan.instructions}</p>}
+                <dl className="facts">
+                  <div>
+                    <dt>{tr('任务状态', 'Task')}</dt>
+                    <dd>{queued ? <span className="chip warn">{tr('已完成，待发送', 'Done, waiting to send')}</span> : <span className={`chip task-${t.state}`}>{t.stateName ?? t.state}</span>}</dd>
+                  </div>
+                  <div>
+                    <dt>{tr('办结时限', 'Deadline')}</dt>
+                    <dd><Clock due={t.deadline} done={Boolean(queued)} now={now} /></dd>
+                  </div>
+                </dl>
+                <p className="small muted">
+                  <Link to={`/cases/${t.caseId}`}>{t.case?.number ?? t.caseId}</Link>
+                  {t.unitName && ` · ${t.unitName}`}
+                </p>
+                {!queued && doneFor !== t.id && (
+                  <button type="button" className="primary" aria-describedby={titleId} aria-expanded={false} onClick={() => { setDoneFor(t.id); setDoneNote(''); setDoneFiles([]); }} data-testid="task-done">
+                    {tr('完成', 'Done')}
+                  </button>
+                )}
+                {!queued && doneFor === t.id && (
+                  <form className="stack" aria-label={tr('办结反馈', 'Report the task done')} onSubmit={(e) => { e.preventDefault(); void submitDone(t); }}>
+                    <label>
+                      {tr('办理情况（可选）', 'What was done (optional)')}
+                      <textarea name="done-note" value={doneNote} onChange={(e) => setDoneNote(e.target.value)} rows={2} placeholder={tr('如：已逐户通知', 'e.g. every household told')} />
+                    </label>
+                    <label>
+                      {tr('现场照片（可选）', 'Site photo (optional)')}
+                      <input type="file" accept="image/*" capture="environment" multiple onChange={(e) => setDoneFiles([...(e.target.files ?? [])])} data-testid="task-done-photo" />
+                    </label>
+                    <div className="row wrap">
+                      <button type="submit" className="primary" data-testid="task-done-submit">{tr('确认完成', 'Confirm done')}</button>
+                      <button type="button" onClick={() => setDoneFor(null)}>{tr('取消', 'Cancel')}</button>
+                    </div>
+                  </form>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+        {doneToday.length > 0 && (
+          <>
+            <h3 id="done-h" className="small">{tr('近24小时已办结', 'Done in the last 24 hours')}</h3>
+            <ul className="list small" aria-labelledby="done-h" data-testid="grid-tasks-done">
+              {doneToday.map((t) => (
+                <li key={t.id} data-testid="grid-task-done" data-task-state={t.state}>
+                  <span className={`chip task-${t.state}`}>{t.stateName ?? t.state}</span> {t.case?.title ?? t.caseId} · {fmtTime(t.doneAt)}
+                  {t.note && <span className="muted"> · {t.note}</span>}
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+      </section>
       <section className="panel" aria-labelledby="rep-h">
         <h2 id="rep-h">{tr('现场上报', 'Report from the field')}</h2>
         <form className="stack" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
@@ -187,14 +361,26 @@ export default function GridWorker() {
           {note && <p role="status" className="small">{note}</p>}
         </form>
       </section>
-      {queue.length > 0 && (
-        <section className="panel" aria-labelledby="q-h">
+      {waiting > 0 && (
+        <section className="panel" aria-labelledby="q-h" data-testid="outbox">
           <h2 id="q-h">{tr('发送队列', 'Outbox')}</h2>
           <ul className="queue">
             {queue.map((q) => (
               <li key={q.clientRequestId}>
                 {String(q.body.title)} · {fmtTime(q.queuedAt)} · {tr('尝试', 'tries')} {q.attempts}
                 {q.lastError && <span className="warn"> · {q.lastError}</span>}
+              </li>
+            ))}
+            {taskQueue.map((q) => (
+              <li key={q.id} data-testid="outbox-task">
+                {tr('任务完成：', 'Task done: ')}
+                {q.title} · {fmtTime(q.queuedAt)} · {tr('尝试', 'tries')} {q.attempts}
+                {q.lastError && <span className="warn"> · {q.lastError}</span>}
+                {q.lastError && online && (
+                  <button type="button" className="small" onClick={() => { discardTaskDone(q.id); setTaskQueue(readTaskQueue()); }}>
+                    {tr('放弃', 'Discard')}
+                  </button>
+                )}
               </li>
             ))}
           </ul>
@@ -222,7 +408,6 @@ export default function GridWorker() {
             </li>
           ))}
         </ul>
-        <p className="small muted">{tr('通知居民等任务派给社区单位；网格员在此核查并上报。', 'Tasks such as notifying residents go to the community unit; here the grid worker checks on site and reports.')}</p>
       </section>
     </div>
   );
