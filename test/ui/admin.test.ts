@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ManualClock } from '../../src/clock.ts';
+import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
+import { HAS_CHROMIUM, SKIP_REASON, ensureWebBuilt, launchChromium, newWatchedPage, screenshot, signIn, type WatchedPage } from './browser.ts';
+
+if (!HAS_CHROMIUM) console.warn(SKIP_REASON);
+
+const GAUGE = 'gauge-nankai-01';
+
+/**
+ * The administration page in real Chromium: an administrator breaks a rule's YAML and sees the
+ * problem on its line, fixes it, dry-runs it over the gauge's stored readings, saves it and sees
+ * the new version listed; the routing table's dry run; a category's deadline refused in its cell.
+ */
+describe.skipIf(!HAS_CHROMIUM)('administration in Chromium', () => {
+  let t: TestPlatform;
+  let base: string;
+  let browser: Browser;
+  let ctx: BrowserContext;
+  let watched: WatchedPage;
+  let page: Page;
+
+  beforeAll(async () => {
+    await ensureWebBuilt();
+    t = await openTestPlatform('sqlite', { clock: new ManualClock(new Date()) });
+    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    browser = await launchChromium();
+    ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    watched = await newWatchedPage(ctx);
+    page = watched.page;
+    await signIn(page, base, 'admin');
+    // The underpass gauge's last hours: up to 0.36 m, under the shipped rule's 0.5 m.
+    const now = t.clock.now().getTime();
+    const readings = [0.1, 0.36, 0.15].map((v, i) => ({ ts: new Date(now - (3 - i) * 3_600_000).toISOString(), values: { water_level: v } }));
+    expect((await t.platform.sensing.pipeline.submit(GAUGE, { json: readings }, 'http', null)).accepted).toBe(3);
+  }, 240_000);
+
+  afterAll(async () => {
+    await ctx?.close().catch(() => undefined);
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('a rule: a YAML error shown on its line, fixed, dry-run over stored readings, saved as a new version', async () => {
+    await page.goto(`${base}/admin`);
+    await page.getByRole('tab', { name: '告警规则' }).click();
+    await page.getByTestId('rule-list').getByRole('button', { name: /下穿道积水超限/ }).click();
+    const yaml = page.getByLabel('规则 YAML');
+    await expect.poll(() => yaml.inputValue(), { timeout: 15_000 }).toContain('id: underpass-water-level');
+    const original = await yaml.inputValue();
+    const line = original.split('\n').findIndex((l) => l.includes('threshold:')) + 1;
+    expect(line).toBeGreaterThan(1);
+
+    // Break it: the problem appears on its line, beside and under the text, as it is typed.
+    await yaml.fill(original.replace('above: $limit_m', 'above: high'));
+    const problems = page.locator('#rule-problems li');
+    await problems.first().waitFor({ timeout: 15_000 });
+    expect(await problems.first().textContent()).toContain(`第 ${line} 行`);
+    expect(await problems.first().textContent()).toContain('/condition/threshold/above');
+    expect(await yaml.getAttribute('aria-invalid')).toBe('true');
+    await screenshot(page, 'admin-rule-problem');
+    // Choosing the problem puts the cursor on its line.
+    await page.getByRole('button', { name: `转到第 ${line} 行` }).click();
+    const cursorLine = await yaml.evaluate((el) => {
+      const area = el as unknown as { value: string; selectionStart: number };
+      return area.value.slice(0, area.selectionStart).split('\n').length;
+    });
+    expect(cursorLine).toBe(line);
+
+    // Fix it, with a lower limit, and dry-run it over the last day.
+    await yaml.fill(original.replace('limit_m: 0.5', 'limit_m: 0.3').replace('clear_m: 0.4', 'clear_m: 0.2'));
+    await page.getByRole('button', { name: '校验', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: '校验通过' }).waitFor({ timeout: 15_000 });
+    expect(await problems.count()).toBe(0);
+    await page.getByRole('button', { name: '试运行' }).click();
+    const result = page.getByTestId('rule-dry-run');
+    await result.waitFor({ timeout: 15_000 });
+    const raise = result.getByRole('row').filter({ hasText: '触发' });
+    await expect.poll(() => raise.count()).toBe(1);
+    expect(await raise.textContent()).toContain('南开下穿道积水监测');
+    expect(await raise.textContent()).toContain('0.36');
+    expect(await raise.textContent()).toContain('黄色');
+    expect(await result.getByRole('row').filter({ hasText: '解除' }).count()).toBe(1);
+    // Nothing was written by the dry run.
+    expect((await t.platform.rules.versions('underpass-water-level')).length).toBe(1);
+    await screenshot(page, 'admin-rule-dry-run');
+
+    // Save: version 2, by the administrator, listed; the engine has it.
+    await page.getByRole('button', { name: '保存新版本' }).click();
+    await page.getByRole('status').filter({ hasText: '已保存为第 2 版' }).waitFor({ timeout: 15_000 });
+    await page.getByTestId('rule-versions').getByText(/v2 · admin/).waitFor({ timeout: 15_000 });
+    expect(t.platform.rules.latest('underpass-water-level')?.version).toBe(2);
+    expect(await page.getByTestId('rule-list').getByRole('button', { name: /下穿道积水超限/ }).textContent()).toContain('v2');
+  }, 120_000);
+
+  it('the routing table: a dry run of a sample message beside the table in force; a version\'s text', async () => {
+    await page.getByRole('tab', { name: '派单目录' }).click();
+    const yaml = page.getByLabel('派单目录 YAML');
+    await expect.poll(() => yaml.inputValue(), { timeout: 15_000 }).toContain('rules:');
+    await page.getByRole('button', { name: '推演' }).click();
+    await page.getByTestId('route-draft-lead').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('route-draft').textContent()).toContain('公交班次间隔过长');
+    expect(await page.getByTestId('route-draft-lead').textContent()).toMatch(/交通/);
+    await screenshot(page, 'admin-routing-dry-run');
+    // A bad draft: its problem on its line, and the dry run refuses it.
+    await yaml.fill('rules:\n  - category: appeal.transport\n    lead: { kind: no-such-unit, scope: district }\n');
+    await page.locator('#routing-problems li').first().waitFor({ timeout: 15_000 });
+    expect(await page.locator('#routing-problems li').first().textContent()).toContain('第 3 行');
+    expect(await page.locator('#routing-problems li').first().textContent()).toContain('未知的单位类型 no-such-unit');
+    await page.getByRole('button', { name: '放弃修改' }).click();
+    await page.getByTestId('routing-versions').getByRole('button', { name: '查看第 1 版' }).click();
+    expect(await page.getByTestId('routing-version-view').textContent()).toContain('file:routing-table.yaml');
+  }, 60_000);
+
+  it('categories: a bad deadline is refused beside its cell; nothing is saved', async () => {
+    await page.getByRole('tab', { name: '事项类别' }).click();
+    await page.getByLabel('筛选').fill('道路不洁');
+    const respond = page.getByLabel('environment.road-dirt 响应时限');
+    await respond.fill('soon');
+    await page.getByRole('button', { name: '校验', exact: true }).click();
+    const cellError = page.locator('[id$="-respondWithin-error"]');
+    await cellError.waitFor({ timeout: 15_000 });
+    expect(await cellError.textContent()).toContain('响应时限');
+    expect(await respond.getAttribute('aria-invalid')).toBe('true');
+    await screenshot(page, 'admin-category-problem');
+    await page.getByRole('button', { name: '放弃修改' }).click();
+    expect(t.platform.org.category('environment.road-dirt')?.respondWithin).toBe('2h');
+  }, 60_000);
+
+  it('no page logged an error', () => {
+    expect(watched.errors).toEqual([]);
+  });
+});
