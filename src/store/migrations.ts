@@ -430,6 +430,25 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0009_case_list_indexes': {
+    async up(db: Kysely<any>) {
+      // The cockpit's lists ask for "the newest 30 to register" and "the newest 50 overdue": with an
+      // index on the filter alone, 100,000 matching cases were read and sorted (0.4–0.6 s); with the
+      // order's columns behind the filter they are read newest first and the scan stops at 30.
+      await db.schema.createIndex('cases_state_created').on('cases').columns(['state', 'created_at', 'id']).execute();
+      await db.schema.createIndex('cases_overdue_created').on('cases').columns(['overdue', 'created_at', 'id']).execute();
+      await db.schema.createIndex('cases_created_id').on('cases').columns(['created_at', 'id']).execute();
+      // Vital signs count the open cases of each category in a jurisdiction: an index-only scan.
+      await db.schema.createIndex('cases_category_state').on('cases').columns(['category_code', 'state', 'district_code', 'street_code']).execute();
+      // The map's case layer reads position, state and priority of every open case in a jurisdiction:
+      // covered by this index, the case documents (kilobytes each) are not read at all.
+      await db.schema
+        .createIndex('cases_map')
+        .on('cases')
+        .columns(['district_code', 'street_code', 'state', 'lng', 'lat', 'priority', 'overdue', 'id', 'jurisdiction_code'])
+        .execute();
+    },
+  },
 };
 
 /** The hash that the first event of the log points back to. */

@@ -49,8 +49,8 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
 export interface VitalSignInputs {
   /** Devices inside the jurisdiction: their type and whether an active alert is on them. */
   readonly devices: readonly { readonly type: string; readonly alerting: boolean }[];
-  /** Category codes of the open cases inside the jurisdiction. */
-  readonly openCaseCategories: readonly string[];
+  /** How many open cases inside the jurisdiction each category code has. */
+  readonly openCasesByCategory: ReadonlyMap<string, number>;
 }
 
 export interface IndicatorValue {
@@ -88,9 +88,14 @@ export function computeVitalSigns(input: VitalSignInputs, defs: readonly Indicat
       basis = { total: of.length, matching: alarming };
     } else {
       const prefixes = d.measure.categoryPrefixes;
-      const n = input.openCaseCategories.filter((c) => prefixes.some((p) => c.startsWith(p))).length;
+      let n = 0;
+      let total = 0;
+      for (const [code, count] of input.openCasesByCategory) {
+        total += count;
+        if (prefixes.some((p) => code.startsWith(p))) n += count;
+      }
       value = n;
-      basis = { total: input.openCaseCategories.length, matching: n };
+      basis = { total, matching: n };
     }
     return { key: d.key, category: d.category, categoryName: CATEGORY_NAMES[d.category], name: d.name, value, unit: d.unit, level: levelOf(value, d.thresholds), thresholds: d.thresholds, basis };
   });
