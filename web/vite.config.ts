@@ -3,12 +3,15 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { readdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipAsync as zopfliGzip } from '@gfx/zopfli';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
 /**
  * Writes .gz and .br beside every script, style and map data file, so the API server sends them
- * precompressed (@fastify/static preCompressed) and the bench can read gzipped sizes.
+ * precompressed (@fastify/static preCompressed) and the bench can read gzipped sizes. The .gz of
+ * larger files is made with Zopfli: still plain gzip for every browser, about 5 % smaller than
+ * zlib's best (MapLibre alone: 21 kB less to download), at a few seconds of build time.
  */
 function precompress(): Plugin {
   let dir = join(root, 'dist');
@@ -18,12 +21,12 @@ function precompress(): Plugin {
     configResolved(c) {
       dir = c.build.outDir.startsWith('/') ? c.build.outDir : join(root, c.build.outDir);
     },
-    closeBundle() {
+    async closeBundle() {
       const walk = (d: string): string[] => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]));
       for (const f of walk(dir)) {
         if (!/\.(js|mjs|css|html|json|svg)$/.test(f)) continue;
         const data = readFileSync(f);
-        writeFileSync(`${f}.gz`, gzipSync(data, { level: 9 }));
+        writeFileSync(`${f}.gz`, data.length > 16_384 ? await zopfliGzip(data, { numiterations: 15 }) : gzipSync(data, { level: 9 }));
         writeFileSync(`${f}.br`, brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 9 } }));
       }
     },

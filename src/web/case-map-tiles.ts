@@ -11,8 +11,8 @@
  * answered at once from the index it has and starts a rebuild in the background; `summary` waits for
  * an index that includes every change made before it was asked, so a client that hears of a change
  * asks for the summary, then reloads its tiles under the new version. An index is also rebuilt when
- * it is older than `maxAgeMs`, which covers changes made by another server process on the same
- * store.
+ * it is older than `maxAgeMs` (five minutes), which covers changes made by another server process on
+ * the same store.
  */
 import Supercluster, { type ClusterProperties, type PointFeature } from 'supercluster';
 import { fromGeojsonVt } from '@maplibre/vt-pbf';
@@ -122,7 +122,7 @@ export class CaseMapTiles {
 
   constructor(opts: CaseMapTilesOptions = {}) {
     this.#now = opts.now ?? Date.now;
-    this.#maxAgeMs = opts.maxAgeMs ?? 60_000;
+    this.#maxAgeMs = opts.maxAgeMs ?? 300_000;
     this.#minRebuildMs = opts.minRebuildMs ?? 1000;
     this.#maxScopes = opts.maxScopes ?? 8;
     this.#onError = opts.onError ?? (() => undefined);
@@ -194,6 +194,9 @@ export class CaseMapTiles {
       .then(async () => {
         if (e.built && e.built.generation >= generation && this.#now() - e.built.builtAtMs < this.#maxAgeMs) return e.built;
         const data = await load();
+        // Reading the store and clustering both hold the event loop (SQLite reads synchronously):
+        // let waiting requests through between the two.
+        await new Promise((r) => setImmediate(r));
         const built = buildIndex(data, generation, ++this.#version, this.#now());
         if (!e.built || e.built.generation <= built.generation) e.built = built;
         return built;

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { gzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { Type, type Static } from '@sinclair/typebox';
@@ -6,9 +6,10 @@ import type { Platform } from '../platform.ts';
 import { CityLoopError } from '../errors.ts';
 import { requirePrincipal } from '../server/app.ts';
 import { withProblems } from '../server/schemas.ts';
-import { hasRole, type Principal } from '../auth/principal.ts';
+import { hasRole, SYSTEM_PRINCIPAL, type Principal } from '../auth/principal.ts';
 import { CASE_STATES, PRIORITIES } from '../cases/case-model.ts';
 import type { JurisdictionRecord } from '../geo/jurisdiction.ts';
+import { BOUNDARY_MAX_ZOOM, BoundaryTiles } from './boundary-tiles.ts';
 import { CASE_TILE_MAX_ZOOM, CaseMapTiles, groupOfState, type CaseMapLoad, type CaseMapPoint } from './case-map-tiles.ts';
 
 /** States in which a case no longer needs anyone: the map leaves them out unless asked. */
@@ -80,12 +81,71 @@ function bboxOf(r: JurisdictionRecord | undefined): [number, number, number, num
 export function registerMapRoutes(app: FastifyInstance, platform: Platform): void {
   const bearer = [{ bearer: [] }];
   const tiles = new CaseMapTiles({ onError: (e) => app.log.warn({ err: e }, 'case map index: rebuild failed; the previous index keeps serving') });
-  const unsubscribe = platform.bus.subscribe(() => tiles.invalidate());
-  app.addHook('onClose', async () => unsubscribe());
+  let unsubscribe: (() => void) | null = null;
+  app.addHook('onReady', async () => {
+    unsubscribe = platform.bus?.subscribe(() => tiles.invalidate()) ?? null;
+    // The city-wide index is made as the server starts, before the first cockpit asks for it; a
+    // failure here is only logged (the first request tries again).
+    try {
+      const city = scopeOf(SYSTEM_PRINCIPAL, undefined);
+      tiles.warm(city.key, city.load);
+    } catch (e) {
+      app.log.warn({ err: e }, 'case map index: not made at start');
+    }
+  });
+  app.addHook('onClose', async () => unsubscribe?.());
+
+  // The base map's tiles follow the resolver: a re-import gives a new one, and the tiles a new version.
+  const boundaries = new BoundaryTiles((level) => platform.resolver().list(level));
+  let boundaryResolver: ReturnType<Platform['resolver']> | null = null;
+  let boundaryVersion = 0;
+  const currentBoundaries = (): BoundaryTiles => {
+    if (platform.resolver() !== boundaryResolver) {
+      boundaryResolver = platform.resolver();
+      boundaryVersion++;
+      boundaries.reset();
+    }
+    return boundaries;
+  };
+  const tileXYZ = (params: Static<typeof TileParams>): [number, number, number] => {
+    const z = Number(params.z);
+    const x = Number(params.x);
+    const y = Number(params.y.replace(/\.pbf$/, ''));
+    if (z > 24 || x >= 2 ** z || y >= 2 ** z) throw new CityLoopError('VALIDATION_FAILED', { detail: `tile ${z}/${x}/${y} does not exist` });
+    return [z, x, y];
+  };
+  const sendTile = async (req: FastifyRequest, reply: FastifyReply, body: Uint8Array | null) => {
+    if (!body) return reply.code(204).send();
+    reply.type('application/vnd.mapbox-vector-tile');
+    if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')) && body.length > 512) return reply.header('content-encoding', 'gzip').send(await gzipAsync(body, { level: 1 }));
+    return reply.send(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+  };
+
+  app.get<{ Params: Static<typeof TileParams>; Querystring: { v?: string } }>(
+    '/api/v1/map/boundaries/:z/:x/:y',
+    {
+      schema: {
+        tags: ['map'],
+        summary: '底图 — one tile of the base map as a Mapbox Vector Tile: layers district, street, community, grid (polygons with code and name, each from its zoom: 0, 10, 12, 14) and their label points (district-labels …); public; 204 when empty',
+        params: TileParams,
+        querystring: Type.Object({ v: Type.Optional(Type.String({ maxLength: 20, description: 'the base map version from GET /api/v1/map/focus; not read by the server' })) }),
+        produces: ['application/vnd.mapbox-vector-tile'],
+      },
+    },
+    async (req, reply) => {
+      const [z, x, y] = tileXYZ(req.params);
+      const body = currentBoundaries().tile(z, x, y);
+      // Public and the same for everyone; the version in the URL changes when jurisdictions are re-imported.
+      reply.header('cache-control', 'public, max-age=3600').header('vary', 'accept-encoding');
+      return sendTile(req, reply, body);
+    },
+  );
 
   /** The viewer's scope: whose cases, narrowed how. One index per scope, shared by its viewers. */
   const scopeOf = (p: Principal, narrow: string | undefined): { key: string; load: () => Promise<CaseMapLoad> } => {
-    const own = hasRole(p, 'admin', 'system') ? null : p.jurisdictionCode;
+    // The whole city is one scope whoever looks at it (administrators and the city center's staff).
+    const ownCode = hasRole(p, 'admin', 'system') ? null : p.jurisdictionCode;
+    const own = ownCode && platform.resolver().get(ownCode)?.level !== 'city' ? ownCode : null;
     return {
       key: `${own ?? '*'}|${narrow ?? ''}`,
       load: async () => {
@@ -155,18 +215,12 @@ export function registerMapRoutes(app: FastifyInstance, platform: Platform): voi
     async (req, reply) => {
       const p = requirePrincipal(req);
       assertMapViewer(p);
-      const z = Number(req.params.z);
-      const x = Number(req.params.x);
-      const y = Number(req.params.y.replace(/\.pbf$/, ''));
-      if (z > 24 || x >= 2 ** z || y >= 2 ** z) throw new CityLoopError('VALIDATION_FAILED', { detail: `tile ${z}/${x}/${y} does not exist` });
+      const [z, x, y] = tileXYZ(req.params);
       const scope = scopeOf(p, req.query.jurisdiction);
       const body = await tiles.tile(scope.key, scope.load, z, x, y);
       // Private: the tile holds what this viewer may see. The version in the URL keeps cached tiles apart.
       reply.header('cache-control', 'private, max-age=60').header('vary', 'accept-encoding, authorization');
-      if (!body) return reply.code(204).send();
-      reply.type('application/vnd.mapbox-vector-tile');
-      if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')) && body.length > 512) return reply.header('content-encoding', 'gzip').send(await gzipAsync(body, { level: 1 }));
-      return reply.send(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+      return sendTile(req, reply, body);
     },
   );
   app.get<{ Querystring: Static<typeof PointsQuery> }>(
@@ -241,6 +295,10 @@ export function registerMapRoutes(app: FastifyInstance, platform: Platform): voi
             chain: Type.Array(Type.Object({ code: Type.String(), name: Type.String(), level: Type.String() })),
             bbox: Type.Union([Type.Array(Type.Number(), { minItems: 4, maxItems: 4 }), Type.Null()]),
             geometry: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()]),
+            boundaries: Type.Object(
+              { tiles: Type.String({ description: 'the base map tile URL template ({z}/{x}/{y}), version included' }), maxzoom: Type.Integer() },
+              { description: 'the base map: jurisdiction boundaries and labels as vector tiles (GET /api/v1/map/boundaries/{z}/{x}/{y})' },
+            ),
             capabilities: Type.Object(
               { alerts: Type.Boolean(), devices: Type.Boolean(), indicators: Type.Boolean() },
               { description: 'which optional layers this server offers (the sensing routes), so the cockpit asks only for those' },
@@ -270,7 +328,9 @@ export function registerMapRoutes(app: FastifyInstance, platform: Platform): voi
       }
       const has = (url: string) => app.hasRoute({ method: 'GET', url });
       const capabilities = { alerts: has('/api/v1/alerts'), devices: has('/api/v1/devices'), indicators: has('/api/v1/indicators') };
-      return { code: rec?.code ?? null, name: rec?.name ?? null, level: rec?.level ?? null, chain, bbox, geometry: (rec?.geometry as object | null | undefined) ?? null, capabilities };
+      currentBoundaries();
+      const base = { tiles: `/api/v1/map/boundaries/{z}/{x}/{y}.pbf?v=${boundaryVersion}`, maxzoom: BOUNDARY_MAX_ZOOM };
+      return { code: rec?.code ?? null, name: rec?.name ?? null, level: rec?.level ?? null, chain, bbox, geometry: (rec?.geometry as object | null | undefined) ?? null, boundaries: base, capabilities };
     },
   );
 }

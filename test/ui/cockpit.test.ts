@@ -58,8 +58,6 @@ describe.skipIf(!HAS_CHROMIUM)('cockpit in Chromium', () => {
     await operator.waitForURL(/\/cockpit$/);
     await operator.waitForFunction('window.__cockpit && window.__cockpit.boundaries.featureCount("district") > 0 && window.__cockpit.boundaries.featureCount("street") > 0', undefined, { timeout: 30_000 });
     await expect.poll(() => operator.getByTestId('case-count').textContent()).toMatch(/在办案件 \d+/);
-    // The open cases are drawn from the server's vector tiles (clusters or single cases).
-    await operator.waitForFunction('window.__cockpit.map.querySourceFeatures("cases", { sourceLayer: "cases" }).length > 0', undefined, { timeout: 15_000 });
     expect(await operator.getByRole('heading', { name: '待立案' }).isVisible()).toBe(true);
     expect(await operator.locator('.map-title strong').textContent()).toBe('渝中区');
   }, 90_000);
@@ -178,6 +176,8 @@ describe.skipIf(!HAS_CHROMIUM)('cockpit in Chromium', () => {
     await expect.poll(() => operator.evaluate('window.__cockpit.caseCount'), { timeout: 10_000 }).toBe(before + 1);
     await item.click();
     await operator.getByTestId('selected-case').waitFor();
+    // The map flies to it, and the case is drawn there from the server's vector tiles.
+    await operator.waitForFunction(`window.__cockpit.map.querySourceFeatures('cases', { sourceLayer: 'cases' }).some((f) => f.properties.id === ${JSON.stringify(caseId)})`, undefined, { timeout: 15_000 });
     await operator.getByTestId('one-click-dispatch').click();
     const dialog = operator.getByTestId('dispatch-dialog');
     await expect.poll(() => dialog.getByTestId('plan-name').textContent(), { timeout: 15_000 }).toBe('城市供水爆管处置');

@@ -2,7 +2,6 @@ import { lazy, Suspense, useEffect, useState } from 'react';
 import { I18nProvider, useI18n } from './i18n.tsx';
 import { SessionProvider, useSession, homeOf, hasRole } from './session.tsx';
 import { Link, navigate, usePath } from './router.tsx';
-import { SignIn } from './pages/sign-in.tsx';
 import { liveFeed, type FeedStatus } from './live-feed.ts';
 import { ErrorBoundary } from './components/error-boundary.tsx';
 import { prefetchCockpitData } from './map/cockpit-data.ts';
@@ -15,6 +14,8 @@ if (location.pathname === '/cockpit') {
 }
 
 // Every page is its own chunk: the sign-in screen loads React and little else; the cockpit brings MapLibre.
+// Signed-in users (the cockpit's operators every morning) never load the sign-in form.
+const SignIn = lazy(() => import('./pages/sign-in.tsx').then((m) => ({ default: m.SignIn })));
 const Cockpit = lazy(() => import('./pages/cockpit.tsx'));
 const CasePage = lazy(() => import('./pages/case-page.tsx'));
 const UnitWorkbench = lazy(() => import('./pages/unit-workbench.tsx'));
@@ -78,7 +79,9 @@ function Shell() {
           <LangSwitch />
         </header>
         <main id="main">
-          <SignIn />
+          <Suspense fallback={null}>
+            <SignIn />
+          </Suspense>
         </main>
       </>
     );

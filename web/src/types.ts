@@ -227,6 +227,8 @@ export interface MapFocus {
   readonly chain: { code: string; name: string; level: string }[];
   readonly bbox: [number, number, number, number] | null;
   readonly geometry: GeoJSON.Geometry | null;
+  /** The base map's vector tiles (boundaries and labels), version included. */
+  readonly boundaries?: { readonly tiles: string; readonly maxzoom: number };
   readonly capabilities?: { alerts: boolean; devices: boolean; indicators: boolean };
 }
 

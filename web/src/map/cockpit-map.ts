@@ -1,13 +1,15 @@
-import { Map as MlMap, NavigationControl, ScaleControl, setWorkerUrl, type GeoJSONSource, type MapGeoJSONFeature, type MapMouseEvent, type VectorTileSource } from 'maplibre-gl';
+import { Map as MlMap, NavigationControl, ScaleControl, prewarm, setWorkerUrl, type GeoJSONSource, type MapGeoJSONFeature, type MapMouseEvent, type VectorTileSource } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?worker&url';
 import { baseStyle, COLORS, SEVERITY_COLORS } from './style.ts';
-import { BoundaryLoader, LEVELS, MIN_ZOOM } from './boundaries.ts';
+import { BOUNDARY_SOURCE, Boundaries, MIN_ZOOM } from './boundaries.ts';
 import { loadSession } from '../api.ts';
 import type { AlertView, CaseLayer, DeviceView, FeedCase, MapFocus } from '../types.ts';
 
 // Vite emits MapLibre's worker as its own ES module; MapLibre must be told where it is.
 setWorkerUrl(workerUrl);
+// Start the worker as soon as this code is here, not when the first map is made.
+prewarm();
 
 const SEVERITY_MATCH = ['match', ['get', 'severity'], 'red', SEVERITY_COLORS.red, 'orange', SEVERITY_COLORS.orange, 'yellow', SEVERITY_COLORS.yellow, SEVERITY_COLORS.blue] as unknown as string;
 /** The layers of the sources that are often empty (switched off while they are: #setData). */
@@ -57,10 +59,13 @@ const absolute = (path: string): string => (/^https?:/.test(path) ? path : `${lo
 export class CockpitMap {
   readonly map: MlMap;
   readonly ready: Promise<void>;
-  readonly boundaries: BoundaryLoader;
+  readonly boundaries: Boundaries;
   /** The case layer as the server last described it (tiles URL with its version, count). */
   #caseLayer: CaseLayer | null = null;
   #refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  #devicesWaiting = false;
+  /** Sources that hold nothing now (they all start empty). */
+  readonly #emptySources = new Set(Object.keys(SOURCE_LAYERS));
   /** The map is moving: text layers are hidden until it rests. */
   #moving = false;
   #refreshing = false;
@@ -101,12 +106,11 @@ export class CockpitMap {
       this.map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
       this.map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-left');
     }
-    this.boundaries = new BoundaryLoader(this.map);
+    this.boundaries = new Boundaries(this.map);
     this.ready = new Promise((resolve) => {
       this.map.on('load', () => {
         performance.mark('cityloop:map-load');
         this.#addLayers();
-        void this.boundaries.start(opts.focus.code, opts.focus.level).then(() => void this.boundaries.update());
         resolve();
       });
     });
@@ -114,34 +118,35 @@ export class CockpitMap {
 
   #addLayers() {
     const m = this.map;
-    const label = (id: string, source: string, minzoom: number, size: number, maxzoom = 24) =>
+    const label = (id: string, sourceLayer: string, minzoom: number, size: number, maxzoom = 24) =>
       m.addLayer({
         id,
         type: 'symbol',
-        source,
+        source: BOUNDARY_SOURCE,
+        'source-layer': sourceLayer,
         minzoom,
         maxzoom,
         layout: { 'text-field': ['get', 'name'], 'text-font': ['sans-serif'], 'text-size': size, 'text-allow-overlap': false, 'text-padding': 4 },
         paint: { 'text-color': COLORS.label, 'text-halo-color': COLORS.labelHalo, 'text-halo-width': 1.4 },
       });
-    for (const level of LEVELS) {
-      // Simplified to 1.5 px at each zoom: the worker cuts and triangulates less for every new tile while panning.
-      m.addSource(`b-${level}`, { type: 'geojson', data: empty(), tolerance: 1.5 });
-      m.addSource(`b-${level}-labels`, { type: 'geojson', data: empty() });
-    }
-    m.addLayer({ id: 'district-fill', type: 'fill', source: 'b-district', paint: { 'fill-color': COLORS.district } });
-    m.addLayer({ id: 'grid-line', type: 'line', source: 'b-grid', minzoom: MIN_ZOOM.grid, paint: { 'line-color': COLORS.gridLine, 'line-width': 0.6 } });
-    m.addLayer({ id: 'community-line', type: 'line', source: 'b-community', minzoom: MIN_ZOOM.community, paint: { 'line-color': COLORS.communityLine, 'line-width': 0.9, 'line-dasharray': [3, 2] } });
-    m.addLayer({ id: 'street-line', type: 'line', source: 'b-street', minzoom: MIN_ZOOM.street, paint: { 'line-color': COLORS.streetLine, 'line-width': 1.1 } });
-    m.addLayer({ id: 'district-line', type: 'line', source: 'b-district', paint: { 'line-color': COLORS.districtLine, 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 0.8, 13, 2] } });
+    // The base map: boundaries and label points as vector tiles cut by the server, each level from its zoom.
+    const base = this.#opts.focus.boundaries ?? { tiles: '/api/v1/map/boundaries/{z}/{x}/{y}.pbf', maxzoom: 16 };
+    m.addSource(BOUNDARY_SOURCE, { type: 'vector', tiles: [absolute(base.tiles)], maxzoom: base.maxzoom });
+    const line = (id: string, sourceLayer: string, minzoom: number, paint: Record<string, unknown>) =>
+      m.addLayer({ id, type: 'line', source: BOUNDARY_SOURCE, 'source-layer': sourceLayer, minzoom, paint } as Parameters<MlMap['addLayer']>[0]);
+    m.addLayer({ id: 'district-fill', type: 'fill', source: BOUNDARY_SOURCE, 'source-layer': 'district', paint: { 'fill-color': COLORS.district } });
+    line('grid-line', 'grid', MIN_ZOOM.grid, { 'line-color': COLORS.gridLine, 'line-width': 0.6 });
+    line('community-line', 'community', MIN_ZOOM.community, { 'line-color': COLORS.communityLine, 'line-width': 0.9, 'line-dasharray': [3, 2] });
+    line('street-line', 'street', MIN_ZOOM.street, { 'line-color': COLORS.streetLine, 'line-width': 1.1 });
+    line('district-line', 'district', 0, { 'line-color': COLORS.districtLine, 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 0.8, 13, 2] });
     if (this.#opts.focus.geometry) {
       m.addSource('focus', { type: 'geojson', data: { type: 'Feature', properties: {}, geometry: this.#opts.focus.geometry } });
       m.addLayer({ id: 'focus-line', type: 'line', source: 'focus', paint: { 'line-color': COLORS.focusLine, 'line-width': 2.5 } });
     }
-    label('district-label', 'b-district-labels', 0, 13, MIN_ZOOM.street + 1.5);
-    label('street-label', 'b-street-labels', MIN_ZOOM.street, 12, MIN_ZOOM.grid);
-    label('community-label', 'b-community-labels', MIN_ZOOM.community, 11);
-    label('grid-label', 'b-grid-labels', MIN_ZOOM.grid + 0.8, 10);
+    label('district-label', 'district-labels', 0, 13, MIN_ZOOM.street + 1.5);
+    label('street-label', 'street-labels', MIN_ZOOM.street, 12, MIN_ZOOM.grid);
+    label('community-label', 'community-labels', MIN_ZOOM.community, 11);
+    label('grid-label', 'grid-labels', MIN_ZOOM.grid + 0.8, 10);
 
     // Plot (在线标绘) under the cases, above the ground.
     m.addSource('plot', { type: 'geojson', data: empty() });
@@ -315,6 +320,10 @@ export class CockpitMap {
    * for each new tile by the worker, and an empty answer still costs a round trip while panning.
    */
   #setData(source: string, fc: GeoJSON.FeatureCollection) {
+    // Empty again: nothing to send to the worker.
+    if (fc.features.length === 0 && this.#emptySources.has(source)) return;
+    if (fc.features.length === 0) this.#emptySources.add(source);
+    else this.#emptySources.delete(source);
     (this.map.getSource(source) as GeoJSONSource).setData(fc);
     const on = fc.features.length > 0 ? 'visible' : 'none';
     for (const id of SOURCE_LAYERS[source] ?? []) if (this.map.getLayer(id) && this.map.getLayoutProperty(id, 'visibility') !== on) this.map.setLayoutProperty(id, 'visibility', on);
@@ -445,9 +454,27 @@ export class CockpitMap {
     return [...this.#devices.values()];
   }
 
+  /**
+   * Devices are drawn from DEVICE_MIN_ZOOM: below it their source stays empty, so the worker is not
+   * kept busy with hundreds of meters nobody can see while the city's first map is being drawn.
+   */
   #pushDevices() {
-    const fc = { type: 'FeatureCollection' as const, features: [...this.#devices.values()] };
-    void this.ready.then(() => this.#setData('devices', fc));
+    void this.ready.then(() => {
+      if (this.map.getZoom() < DEVICE_MIN_ZOOM - 0.5) {
+        if (!this.#devicesWaiting) {
+          this.#devicesWaiting = true;
+          const onZoom = () => {
+            if (this.map.getZoom() < DEVICE_MIN_ZOOM - 0.5) return;
+            this.map.off('zoomend', onZoom);
+            this.#devicesWaiting = false;
+            this.#pushDevices();
+          };
+          this.map.on('zoomend', onZoom);
+        }
+        return;
+      }
+      this.#setData('devices', { type: 'FeatureCollection', features: [...this.#devices.values()] });
+    });
   }
 
   setPlot(fc: GeoJSON.FeatureCollection): void {
