@@ -96,6 +96,12 @@ export class PlanRegistry {
     }
     const last = await this.#db.selectFrom('plans').select(['version', 'source']).where('id', '=', def.id).orderBy('version', 'desc').limit(1).executeTakeFirst();
     if (last && last.source === source) return { id: def.id, version: Number(last.version), created: false };
+    // A plan file read again at start: unchanged since it was last stored from that file, it does
+    // not override a version an administrator saved since (an edited file still does).
+    if (last && createdBy.startsWith('file:')) {
+      const fromFile = await this.#db.selectFrom('plans').select(['source']).where('id', '=', def.id).where('created_by', '=', createdBy).orderBy('version', 'desc').limit(1).executeTakeFirst();
+      if (fromFile && fromFile.source === source) return { id: def.id, version: Number(last.version), created: false };
+    }
     const version = (last ? Number(last.version) : 0) + 1;
     await this.#db
       .insertInto('plans')
@@ -106,7 +112,10 @@ export class PlanRegistry {
     return { id: def.id, version, created: true };
   }
 
-  /** Loads the plan files of a folder (the shipped `plans/` by default) as new versions where they changed. */
+  /**
+   * Loads the plan files of a folder (the shipped `plans/` by default) as new versions where they
+   * changed since they were last stored from the file; versions saved since by administrators stay.
+   */
   async loadFolder(dir: string = SHIPPED_PLANS_DIR): Promise<{ loaded: { file: string; id: string; version: number; created: boolean }[]; refused: { file: string; error: string }[] }> {
     const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => /\.ya?ml$/.test(f)).sort();
     const loaded: { file: string; id: string; version: number; created: boolean }[] = [];

@@ -106,6 +106,21 @@ describe('rule registry (SQLite)', () => {
     expect(registry.all()).toHaveLength(8);
   });
 
+  it('keeps an administrator\'s version when the unchanged file is read again at start; an edited file wins', async () => {
+    const folder = join(dir, 'rules');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'gas.yaml'), V1);
+    await registry.loadFolder(folder);
+    await registry.save(V1.replace('alarm: 20', 'alarm: 25'), 'admin');
+    expect(registry.latest('gas-leak')?.version).toBe(2);
+    const again = await registry.loadFolder(folder);
+    expect(again.loaded).toEqual([{ file: 'gas.yaml', id: 'gas-leak', version: 2, created: false }]);
+    expect(registry.latest('gas-leak')?.rule.definition.params).toMatchObject({ alarm: 25 });
+    writeFileSync(join(folder, 'gas.yaml'), V1.replace('alarm: 20', 'alarm: 30'));
+    const edited = await registry.loadFolder(folder);
+    expect(edited.loaded).toEqual([{ file: 'gas.yaml', id: 'gas-leak', version: 3, created: true }]);
+  });
+
   it('keeps the good files of a folder when one is bad', async () => {
     const folder = join(dir, 'rules');
     mkdirSync(folder);

@@ -133,6 +133,15 @@ export class RuleRegistry {
         out.push({ id: def.id, version: Number(last.version), created: false });
         continue;
       }
+      // A rule file read again at start: unchanged since it was last stored from that file, it does
+      // not override a version an administrator saved since (an edited file still does).
+      if (last && createdBy.startsWith('file:')) {
+        const fromFile = await this.#db.selectFrom('rules').select(['definition']).where('id', '=', def.id).where('created_by', '=', createdBy).orderBy('version', 'desc').limit(1).executeTakeFirst();
+        if (fromFile && sameDefinition(fromFile.definition, def)) {
+          out.push({ id: def.id, version: Number(last.version), created: false });
+          continue;
+        }
+      }
       const version = (last ? Number(last.version) : 0) + 1;
       const text = sources[i] ?? source;
       await this.#db
@@ -147,7 +156,10 @@ export class RuleRegistry {
     return out;
   }
 
-  /** Loads the rule files of a folder (the shipped `rules/` by default) as new versions where they changed. */
+  /**
+   * Loads the rule files of a folder (the shipped `rules/` by default) as new versions where they
+   * changed since they were last stored from the file; versions saved since by administrators stay.
+   */
   async loadFolder(dir: string = SHIPPED_RULES_DIR): Promise<{ loaded: (SavedRule & { file: string })[]; refused: { file: string; error: string }[] }> {
     const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
     const loaded: (SavedRule & { file: string })[] = [];
