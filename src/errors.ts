@@ -38,6 +38,7 @@ export const ERRORS = {
   ROUTING_TABLE_INVALID: { status: 422, titleZh: '派单目录无效', titleEn: 'Invalid routing table', zh: '派单目录无效：{detail}', en: 'The routing table is invalid: {detail}' },
   CATEGORIES_INVALID: { status: 422, titleZh: '事项类别无效', titleEn: 'Invalid categories', zh: '事项类别清单无效：{detail}', en: 'The category list is invalid: {detail}' },
   CATEGORY_IN_USE: { status: 409, titleZh: '事项类别仍在使用', titleEn: 'Category in use', zh: '以下事项类别仍在使用，不能删除：{codes}', en: 'These categories are still in use and cannot be removed: {codes}' },
+  CATEGORIES_CONFLICT: { status: 409, titleZh: '事项类别已被他人修改', titleEn: 'Categories changed meanwhile', zh: '事项类别刚被他人保存，请刷新后再改', en: 'Someone else saved the category list at the same moment; reload it and make your change again' },
   ATTACHMENT_TOO_LARGE: { status: 413, titleZh: '附件过大', titleEn: 'Attachment too large', zh: '附件过大（{size} 字节，上限 {limit} 字节）', en: 'Attachment too large ({size} bytes, limit {limit})' },
   PAYLOAD_TOO_LARGE: { status: 413, titleZh: '请求体过大', titleEn: 'Payload too large', zh: '请求体过大', en: 'Request body too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, titleZh: '不支持的内容类型', titleEn: 'Unsupported media type', zh: '不支持的内容类型：{type}', en: 'Unsupported media type: {type}' },

@@ -305,7 +305,7 @@ export async function saveCategoryList(
   usesOf: (tx: Tx, removed: readonly string[]) => Promise<CategoryUse[]>,
 ): Promise<SavedCategories> {
   const next = [...items].map((c) => ({ ...c })).sort(byCode);
-  return deps.store.transact(async (tx) => {
+  return saveOnce(deps, async (tx) => {
     const current = await listInForce(tx);
     const diff = diffCategories(current, next);
     const last = await tx.selectFrom('category_versions').select(['version', 'items']).orderBy('version', 'desc').limit(1).executeTakeFirst();
@@ -342,4 +342,19 @@ export async function saveCategoryList(
     await tx.insertInto('category_versions').values({ version, items: JSON.stringify(next), summary: JSON.stringify(diff), created_at: now, created_by: by }).execute();
     return { version, created: true, ...diff };
   });
+}
+
+/**
+ * Two saves at once (PostgreSQL runs them side by side) both take the next version number: the
+ * second fails on the version's key and is rolled back whole. It is refused as a conflict, not
+ * retried: each save is a whole list, and replaying it would silently undo the other's change.
+ */
+async function saveOnce<T>(deps: { store: StoreAdapter }, work: (tx: Tx) => Promise<T>): Promise<T> {
+  try {
+    return await deps.store.transact(work);
+  } catch (e) {
+    const err = e as { code?: string; message?: string };
+    if (err.code === '23505' || err.code === '40001' || /UNIQUE constraint failed: category_versions/.test(err.message ?? '')) throw new CityLoopError('CATEGORIES_CONFLICT');
+    throw e;
+  }
 }

@@ -300,5 +300,22 @@ describe.each(DIALECTS)('administration on %s', (dialect) => {
       expect(t.platform.org.category('greening.test-lawn')).toBeUndefined();
       expect((await ok('admin', 'GET', '/api/v1/categories/versions')).items.map((v: any) => v.createdBy)).toEqual(['system', 'admin', 'admin', 'admin']);
     });
+
+    it('two saves at the same moment: each is stored whole or refused as a conflict, never half or a 500', async () => {
+      const items = await list();
+      const a = { code: 'greening.test-a', parentCode: 'greening', nameZh: '测试甲', nameEn: 'Test A', respondWithin: '2h', resolveWithin: '5d', basis: 'working', defaultPriority: 'low' };
+      const b = { ...a, code: 'greening.test-b', nameZh: '测试乙', nameEn: 'Test B' };
+      const before = (await ok('admin', 'GET', '/api/v1/categories/versions')).items.length;
+      const results = await Promise.all([call('admin', 'PUT', '/api/v1/categories', { items: [...items, a] }), call('admin', 'PUT', '/api/v1/categories', { items: [...items, b] })]);
+      for (const r of results) expect([201, 409]).toContain(r.status);
+      const stored = results.filter((r) => r.status === 201).length;
+      expect(stored).toBeGreaterThanOrEqual(1);
+      for (const r of results.filter((x) => x.status === 409)) expect(r.body.code).toBe('CATEGORIES_CONFLICT');
+      // The list in force is one of the two, whole; each stored save is one version.
+      const now = (await list()).map((c) => c.code);
+      expect(now.includes('greening.test-a') !== now.includes('greening.test-b')).toBe(true);
+      expect((await ok('admin', 'GET', '/api/v1/categories/versions')).items.length).toBe(before + stored);
+      await call('admin', 'PUT', '/api/v1/categories', { items });
+    });
   });
 });
