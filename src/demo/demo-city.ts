@@ -15,6 +15,7 @@ import { CITY_UNIT_KINDS, DISTRICT_UNIT_KINDS, STREET_UNIT_KINDS, type UnitKind 
 import type { Tier } from '../cases/case-model.ts';
 import { generateDemoAssets } from '../assets/demo-assets.ts';
 import { insertAssets } from '../assets/asset-repository.ts';
+import { categoryToRow } from '../org/category-rows.ts';
 
 export const RESOURCES_DIR = fileURLToPath(new URL('../../resources', import.meta.url));
 
@@ -140,16 +141,7 @@ export async function resetDemoCity(store: StoreAdapter, opts: ResetDemoOptions 
     await tx
       .insertInto('categories')
       .values(
-        DEMO_CATEGORIES.map((c) => ({
-          code: c.code,
-          parent_code: c.parentCode,
-          name_zh: c.nameZh,
-          name_en: c.nameEn,
-          respond_within: c.respondWithin,
-          resolve_within: c.resolveWithin,
-          basis: c.basis,
-          default_priority: c.defaultPriority,
-        })),
+        DEMO_CATEGORIES.map(categoryToRow),
       )
       .execute();
     await tx

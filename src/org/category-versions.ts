@@ -11,6 +11,7 @@ import { CityLoopError } from '../errors.ts';
 import { validateCategories, type CategoryDefinition } from '../cases/category-catalogue.ts';
 import type { StoreAdapter, Tx } from '../store/store.ts';
 import { readYaml, type LocatedProblem } from '../yaml-positions.ts';
+import { categoryFromRow, categoryToRow } from './category-rows.ts';
 
 export const CATEGORY_FIELDS = ['code', 'parentCode', 'nameZh', 'nameEn', 'respondWithin', 'resolveWithin', 'basis', 'defaultPriority'] as const;
 type Field = (typeof CATEGORY_FIELDS)[number];
@@ -265,16 +266,7 @@ const byCode = (a: CategoryDefinition, b: CategoryDefinition) => (a.code < b.cod
 async function listInForce(db: Tx): Promise<CategoryDefinition[]> {
   const rows = await db.selectFrom('categories').selectAll().execute();
   return rows
-    .map((c) => ({
-      code: c.code,
-      parentCode: c.parent_code,
-      nameZh: c.name_zh,
-      nameEn: c.name_en,
-      respondWithin: c.respond_within,
-      resolveWithin: c.resolve_within,
-      basis: c.basis as CategoryDefinition['basis'],
-      defaultPriority: c.default_priority as CategoryDefinition['defaultPriority'],
-    }))
+    .map(categoryFromRow)
     .sort(byCode);
 }
 
@@ -325,16 +317,7 @@ export async function saveCategoryList(
       await tx
         .insertInto('categories')
         .values(
-          next.slice(i, i + 200).map((c) => ({
-            code: c.code,
-            parent_code: c.parentCode,
-            name_zh: c.nameZh,
-            name_en: c.nameEn,
-            respond_within: c.respondWithin,
-            resolve_within: c.resolveWithin,
-            basis: c.basis,
-            default_priority: c.defaultPriority,
-          })),
+          next.slice(i, i + 200).map(categoryToRow),
         )
         .execute();
     }

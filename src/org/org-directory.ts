@@ -1,6 +1,7 @@
 import type { Tier } from '../cases/case-model.ts';
 import type { CategoryDefinition } from '../cases/category-catalogue.ts';
 import type { Tx } from '../store/store.ts';
+import { categoryFromRow } from './category-rows.ts';
 
 export interface Center {
   readonly id: string;
@@ -50,21 +51,7 @@ export class OrgDirectory {
       units.map((u) => [u.id, { id: u.id, name: u.name, kind: u.kind, tier: u.tier as Tier, jurisdictionCode: u.jurisdiction_code, categoryCodes: JSON.parse(u.category_codes) as string[] }]),
     );
     this.#unitsByKind = new Map([...this.#units.values()].map((u) => [`${u.kind}@${u.jurisdictionCode}`, u]));
-    this.#categories = new Map(
-      categories.map((c) => [
-        c.code,
-        {
-          code: c.code,
-          parentCode: c.parent_code,
-          nameZh: c.name_zh,
-          nameEn: c.name_en,
-          respondWithin: c.respond_within,
-          resolveWithin: c.resolve_within,
-          basis: c.basis as CategoryDefinition['basis'],
-          defaultPriority: c.default_priority as CategoryDefinition['defaultPriority'],
-        },
-      ]),
-    );
+    this.#categories = new Map(categories.map((c) => [c.code, categoryFromRow(c)]));
   }
 
   center(id: string): Center | undefined {
