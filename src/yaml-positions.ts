@@ -58,7 +58,8 @@ export function locateAll(read: Extract<ReadYamlResult, { ok: true }>, problems:
   return problems.map((p) => ({ ...p, ...read.locate(p.path, p.message.startsWith('unknown property')) }));
 }
 
-function position(lines: LineCounter, offset: number | undefined): { line?: number; column?: number } {
+/** Line and column (1-based) of an offset in the text. */
+export function position(lines: LineCounter, offset: number | undefined): { line?: number; column?: number } {
   if (offset === undefined) return {};
   const p = lines.linePos(offset);
   return { line: p.line, column: p.col };
@@ -68,7 +69,8 @@ function unescapePointer(s: string): string {
   return s.replaceAll('~1', '/').replaceAll('~0', '~');
 }
 
-function lineOfPointer(doc: Document, lines: LineCounter, pointer: string, atKey: boolean): { line?: number; column?: number } {
+/** The line and column of the node a JSON pointer names (or of its key), or of its nearest existing parent. */
+export function lineOfPointer(doc: Document, lines: LineCounter, pointer: string, atKey = false): { line?: number; column?: number } {
   let node: unknown = doc.contents;
   let found: unknown = node;
   for (const raw of pointer.split('/').slice(1)) {

@@ -7,7 +7,8 @@
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { closestName } from '../../closest-name.ts';
-import { Document, LineCounter, isAlias, isCollection, isMap, isSeq, parseDocument, visit, type Node as YamlNode } from 'yaml';
+import { lineOfPointer, position } from '../../yaml-positions.ts';
+import { Document, LineCounter, isCollection, isSeq, parseDocument, visit, type Node as YamlNode } from 'yaml';
 import { TIERS, type Tier } from '../../cases/case-model.ts';
 import { SEVERITIES, severityRank, type Severity } from '../sensing-model.ts';
 
@@ -1041,37 +1042,8 @@ function describeData(v: unknown): Bilingual {
   return { en: `${typeof v} ${short}`, zh: `${typeZh(typeof v)} ${short}` };
 }
 
-function position(lines: LineCounter, offset: number | undefined): { line?: number; column?: number } {
-  if (offset === undefined) return {};
-  const p = lines.linePos(offset);
-  return { line: p.line, column: p.col };
-}
-
 function nodePosition(lines: LineCounter, node: { range?: readonly [number, number, number] | null } | null | undefined): { line?: number; column?: number } {
   return position(lines, node?.range?.[0]);
-}
-
-/** The line and column of the node a pointer names (or of its key), or of its nearest existing parent. */
-function lineOfPointer(doc: Document, lines: LineCounter, pointer: string, atKey = false): { line?: number; column?: number } {
-  let node: unknown = doc.contents;
-  let found: unknown = node;
-  for (const raw of pointer.split('/').slice(1)) {
-    if (isAlias(node)) node = node.resolve(doc);
-    if (!isMap(node) && !isSeq(node)) break;
-    const key = unescapePointer(raw);
-    if (isMap(node)) {
-      const pair = node.items.find((it) => String((it.key as { value?: unknown } | null)?.value ?? it.key) === key);
-      if (pair === undefined) break;
-      node = pair.value;
-      found = atKey ? pair.key : (pair.value ?? pair.key);
-      if (node === null || node === undefined) break;
-    } else {
-      node = node.get(Number(key), true);
-      if (node === undefined || node === null) break;
-      found = node;
-    }
-  }
-  return nodePosition(lines, found as YamlNode | null);
 }
 
 function suggestionEn(name: string, candidates: readonly string[]): string {
