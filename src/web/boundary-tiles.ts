@@ -45,23 +45,20 @@ export class BoundaryTiles {
   }
 
   /**
-   * One tile: a layer per level shown at this zoom (`district`, `street`, … with polygons carrying
-   * code and name) and its label points (`district-labels`, …); null when the tile holds nothing.
+   * One tile of outlines (a layer per level shown at this zoom: `district`, `street`, … with
+   * polygons carrying code and name) or of their label points (`district-labels`, …); null when
+   * the tile holds nothing. Labels are tiles of their own: the cockpit hides them while the map
+   * moves, and MapLibre re-reads every tile of a source whose layer is shown or hidden.
    */
-  tile(z: number, x: number, y: number): Uint8Array | null {
+  tile(z: number, x: number, y: number, part: 'shapes' | 'labels' = 'shapes'): Uint8Array | null {
     const layers: Record<string, Parameters<typeof fromGeojsonVt>[0][string]> = {};
     let any = false;
     for (const level of BOUNDARY_LEVELS) {
       if (z < BOUNDARY_MIN_ZOOM[level]) continue;
       const idx = this.#index(level);
-      const shapes = idx.shapes.getTile(z, x, y);
-      if (shapes && shapes.features.length > 0) {
-        layers[level] = shapes as never;
-        any = true;
-      }
-      const labels = idx.labels.getTile(z, x, y);
-      if (labels && labels.features.length > 0) {
-        layers[`${level}-labels`] = labels as never;
+      const t = part === 'shapes' ? idx.shapes.getTile(z, x, y) : idx.labels.getTile(z, x, y);
+      if (t && t.features.length > 0) {
+        layers[part === 'shapes' ? level : `${level}-labels`] = t as never;
         any = true;
       }
     }

@@ -99,11 +99,15 @@ export function registerMapRoutes(app: FastifyInstance, platform: Platform): voi
   const boundaries = new BoundaryTiles((level) => platform.resolver().list(level));
   let boundaryResolver: ReturnType<Platform['resolver']> | null = null;
   let boundaryVersion = 0;
+  /** Where there are boundaries at all (every district's box): no tile outside it is asked for. */
+  let boundaryBounds: [number, number, number, number] | null = null;
   const currentBoundaries = (): BoundaryTiles => {
     if (platform.resolver() !== boundaryResolver) {
       boundaryResolver = platform.resolver();
       boundaryVersion++;
       boundaries.reset();
+      const boxes = boundaryResolver.list('district').map(bboxOf).filter((b): b is [number, number, number, number] => b !== null);
+      boundaryBounds = boxes.length > 0 ? [Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])), Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))] : null;
     }
     return boundaries;
   };
@@ -121,25 +125,30 @@ export function registerMapRoutes(app: FastifyInstance, platform: Platform): voi
     return reply.send(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
   };
 
-  app.get<{ Params: Static<typeof TileParams>; Querystring: { v?: string } }>(
-    '/api/v1/map/boundaries/:z/:x/:y',
-    {
-      schema: {
-        tags: ['map'],
-        summary: '底图 — one tile of the base map as a Mapbox Vector Tile: layers district, street, community, grid (polygons with code and name, each from its zoom: 0, 10, 12, 14) and their label points (district-labels …); public; 204 when empty',
-        params: TileParams,
-        querystring: Type.Object({ v: Type.Optional(Type.String({ maxLength: 20, description: 'the base map version from GET /api/v1/map/focus; not read by the server' })) }),
-        produces: ['application/vnd.mapbox-vector-tile'],
+  for (const part of ['shapes', 'labels'] as const) {
+    app.get<{ Params: Static<typeof TileParams>; Querystring: { v?: string } }>(
+      part === 'shapes' ? '/api/v1/map/boundaries/:z/:x/:y' : '/api/v1/map/boundary-labels/:z/:x/:y',
+      {
+        schema: {
+          tags: ['map'],
+          summary:
+            part === 'shapes'
+              ? '底图 — one tile of the base map as a Mapbox Vector Tile: layers district, street, community, grid (polygons with code and name, each from its zoom: 0, 10, 12, 14); public; 204 when empty'
+              : '底图 — one tile of the base map\'s labels as a Mapbox Vector Tile: layers district-labels, street-labels, community-labels, grid-labels (points with code and name); public; 204 when empty',
+          params: TileParams,
+          querystring: Type.Object({ v: Type.Optional(Type.String({ maxLength: 20, description: 'the base map version from GET /api/v1/map/focus; not read by the server' })) }),
+          produces: ['application/vnd.mapbox-vector-tile'],
+        },
       },
-    },
-    async (req, reply) => {
-      const [z, x, y] = tileXYZ(req.params);
-      const body = currentBoundaries().tile(z, x, y);
-      // Public and the same for everyone; the version in the URL changes when jurisdictions are re-imported.
-      reply.header('cache-control', 'public, max-age=3600').header('vary', 'accept-encoding');
-      return sendTile(req, reply, body);
-    },
-  );
+      async (req, reply) => {
+        const [z, x, y] = tileXYZ(req.params);
+        const body = currentBoundaries().tile(z, x, y, part);
+        // Public and the same for everyone; the version in the URL changes when jurisdictions are re-imported.
+        reply.header('cache-control', 'public, max-age=3600').header('vary', 'accept-encoding');
+        return sendTile(req, reply, body);
+      },
+    );
+  }
 
   /** The viewer's scope: whose cases, narrowed how. One index per scope, shared by its viewers. */
   const scopeOf = (p: Principal, narrow: string | undefined): { key: string; load: () => Promise<CaseMapLoad> } => {
@@ -296,7 +305,12 @@ export function registerMapRoutes(app: FastifyInstance, platform: Platform): voi
             bbox: Type.Union([Type.Array(Type.Number(), { minItems: 4, maxItems: 4 }), Type.Null()]),
             geometry: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()]),
             boundaries: Type.Object(
-              { tiles: Type.String({ description: 'the base map tile URL template ({z}/{x}/{y}), version included' }), maxzoom: Type.Integer() },
+              {
+                tiles: Type.String({ description: 'the base map tile URL template ({z}/{x}/{y}), version included' }),
+                labels: Type.String({ description: 'the tile URL template of its labels' }),
+                maxzoom: Type.Integer(),
+                bounds: Type.Union([Type.Array(Type.Number(), { minItems: 4, maxItems: 4 }), Type.Null()], { description: 'west, south, east, north of all districts: no tile outside holds anything' }),
+              },
               { description: 'the base map: jurisdiction boundaries and labels as vector tiles (GET /api/v1/map/boundaries/{z}/{x}/{y})' },
             ),
             capabilities: Type.Object(
@@ -329,7 +343,12 @@ export function registerMapRoutes(app: FastifyInstance, platform: Platform): voi
       const has = (url: string) => app.hasRoute({ method: 'GET', url });
       const capabilities = { alerts: has('/api/v1/alerts'), devices: has('/api/v1/devices'), indicators: has('/api/v1/indicators') };
       currentBoundaries();
-      const base = { tiles: `/api/v1/map/boundaries/{z}/{x}/{y}.pbf?v=${boundaryVersion}`, maxzoom: BOUNDARY_MAX_ZOOM };
+      const base = {
+        tiles: `/api/v1/map/boundaries/{z}/{x}/{y}.pbf?v=${boundaryVersion}`,
+        labels: `/api/v1/map/boundary-labels/{z}/{x}/{y}.pbf?v=${boundaryVersion}`,
+        maxzoom: BOUNDARY_MAX_ZOOM,
+        bounds: boundaryBounds,
+      };
       return { code: rec?.code ?? null, name: rec?.name ?? null, level: rec?.level ?? null, chain, bbox, geometry: (rec?.geometry as object | null | undefined) ?? null, boundaries: base, capabilities };
     },
   );

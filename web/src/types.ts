@@ -228,7 +228,7 @@ export interface MapFocus {
   readonly bbox: [number, number, number, number] | null;
   readonly geometry: GeoJSON.Geometry | null;
   /** The base map's vector tiles (boundaries and labels), version included. */
-  readonly boundaries?: { readonly tiles: string; readonly maxzoom: number };
+  readonly boundaries?: { readonly tiles: string; readonly labels: string; readonly maxzoom: number; readonly bounds?: [number, number, number, number] | null };
   readonly capabilities?: { alerts: boolean; devices: boolean; indicators: boolean };
 }
 

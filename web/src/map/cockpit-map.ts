@@ -2,7 +2,7 @@ import { Map as MlMap, NavigationControl, ScaleControl, prewarm, setWorkerUrl, t
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?worker&url';
 import { baseStyle, COLORS, SEVERITY_COLORS } from './style.ts';
-import { BOUNDARY_SOURCE, Boundaries, MIN_ZOOM } from './boundaries.ts';
+import { BOUNDARY_LABEL_SOURCE, BOUNDARY_SOURCE, Boundaries, MIN_ZOOM } from './boundaries.ts';
 import { loadSession } from '../api.ts';
 import type { AlertView, CaseLayer, DeviceView, FeedCase, MapFocus } from '../types.ts';
 
@@ -21,8 +21,12 @@ const SOURCE_LAYERS: Record<string, readonly string[]> = {
   'alert-areas': ['alert-area-fill', 'alert-area-line'],
   devices: ['devices'],
 };
-/** Text layers left out while the map moves. */
-const MOVING_HIDDEN = ['district-label', 'street-label', 'community-label', 'grid-label', 'case-cluster-count'];
+/**
+ * Text layers left out while the map moves (placing text is much of a frame's work in software
+ * rendering). Only layers of the label source: hiding a layer re-reads its source's tiles, so the
+ * cluster counts, which share the case tiles, stay.
+ */
+const MOVING_HIDDEN = ['district-label', 'street-label', 'community-label', 'grid-label'];
 /** Devices are drawn from this zoom (a district's view); the city view shows alerts, not every meter. */
 export const DEVICE_MIN_ZOOM = 11;
 /** Case points are coloured by group (g, from the server's groupOfState in src/web/case-map-tiles.ts): 0 new, 1 working, 2 checking, 3 overdue. */
@@ -122,7 +126,7 @@ export class CockpitMap {
       m.addLayer({
         id,
         type: 'symbol',
-        source: BOUNDARY_SOURCE,
+        source: BOUNDARY_LABEL_SOURCE,
         'source-layer': sourceLayer,
         minzoom,
         maxzoom,
@@ -130,8 +134,12 @@ export class CockpitMap {
         paint: { 'text-color': COLORS.label, 'text-halo-color': COLORS.labelHalo, 'text-halo-width': 1.4 },
       });
     // The base map: boundaries and label points as vector tiles cut by the server, each level from its zoom.
-    const base = this.#opts.focus.boundaries ?? { tiles: '/api/v1/map/boundaries/{z}/{x}/{y}.pbf', maxzoom: 16 };
-    m.addSource(BOUNDARY_SOURCE, { type: 'vector', tiles: [absolute(base.tiles)], maxzoom: base.maxzoom });
+    const base = this.#opts.focus.boundaries ?? { tiles: '/api/v1/map/boundaries/{z}/{x}/{y}.pbf', labels: '/api/v1/map/boundary-labels/{z}/{x}/{y}.pbf', maxzoom: 16 };
+    const within = base.bounds ? { bounds: base.bounds } : {};
+    m.addSource(BOUNDARY_SOURCE, { type: 'vector', tiles: [absolute(base.tiles)], maxzoom: base.maxzoom, ...within });
+    // Labels are a source of their own: they are hidden while the map moves, and showing or hiding
+    // a layer makes MapLibre read every tile of its source again.
+    m.addSource(BOUNDARY_LABEL_SOURCE, { type: 'vector', tiles: [absolute(base.labels)], maxzoom: base.maxzoom, ...within });
     const line = (id: string, sourceLayer: string, minzoom: number, paint: Record<string, unknown>) =>
       m.addLayer({ id, type: 'line', source: BOUNDARY_SOURCE, 'source-layer': sourceLayer, minzoom, paint } as Parameters<MlMap['addLayer']>[0]);
     m.addLayer({ id: 'district-fill', type: 'fill', source: BOUNDARY_SOURCE, 'source-layer': 'district', paint: { 'fill-color': COLORS.district } });
@@ -292,7 +300,7 @@ export class CockpitMap {
         source: 'cases',
         'source-layer': 'cases',
         filter: ['has', 'point_count'],
-        layout: { 'text-field': ['get', 'point_count_abbreviated'], 'text-font': ['sans-serif'], 'text-size': 12, 'text-allow-overlap': true, visibility: this.#moving ? 'none' : 'visible' },
+        layout: { 'text-field': ['get', 'point_count_abbreviated'], 'text-font': ['sans-serif'], 'text-size': 12, 'text-allow-overlap': true },
         paint: { 'text-color': '#fff' },
       },
       before,
