@@ -176,6 +176,34 @@ describe.each(DIALECTS)('administration on %s', (dialect) => {
       expect(detail.source).toContain('above: 0.3');
       expect((await ok('yuzhong.operator', 'GET', '/api/v1/rules/test-gauge-high')).version).toBe(2);
     });
+
+    it('switches a rule off and on again (administrators): each a version; off, it raises nothing', async () => {
+      expect((await call('yuzhong.operator', 'POST', '/api/v1/rules/test-gauge-high/deactivate')).status).toBe(403);
+      expect((await call('admin', 'POST', '/api/v1/rules/no-such-rule/deactivate')).status).toBe(404);
+      const off = await ok('admin', 'POST', '/api/v1/rules/test-gauge-high/deactivate');
+      expect(off).toEqual({ id: 'test-gauge-high', version: 3, created: true, active: false });
+      expect(await ok('admin', 'POST', '/api/v1/rules/test-gauge-high/deactivate')).toMatchObject({ version: 3, created: false });
+      expect((await ok('yuzhong.operator', 'GET', '/api/v1/rules')).items.find((r: any) => r.id === 'test-gauge-high')).toMatchObject({ version: 3, activeVersion: null, active: false });
+      const versions = (await ok('yuzhong.operator', 'GET', '/api/v1/rules/test-gauge-high/versions')).items;
+      expect(versions.at(-1)).toMatchObject({ version: 3, createdBy: 'admin', active: false });
+
+      const created = await call('admin', 'POST', '/api/v1/devices', { id: 'gauge-test-03', type: 'water_gauge', name: '测试积水监测三', lon: 106.551, lat: 29.561 });
+      expect(created.status).toBe(201);
+      const send = (level: number, hoursAgo: number) => call('admin', 'POST', '/api/v1/devices/gauge-test-03/telemetry', { ts: at(hoursAgo), values: { water_level: level } });
+      const raised = () => t.platform.store.db.selectFrom('alerts').select('doc').where('rule_id', '=', 'test-gauge-high').where('device_id', '=', 'gauge-test-03').execute();
+      // Below the shipped underpass rule's 0.5 m (which would open a case), above this rule's 0.4 m.
+      expect((await send(0.45, 0.2)).status).toBe(202);
+      expect(await raised()).toEqual([]);
+
+      const on = await ok('admin', 'POST', '/api/v1/rules/test-gauge-high/activate');
+      expect(on).toEqual({ id: 'test-gauge-high', version: 4, created: true, active: true });
+      expect((await send(0.46, 0.1)).status).toBe(202);
+      const now = await raised();
+      expect(now).toHaveLength(1);
+      expect(JSON.parse(now[0]!.doc)).toMatchObject({ ruleVersion: 4 });
+      // The text in force is the newest one (version 2's thresholds, copied).
+      expect((await ok('yuzhong.operator', 'GET', '/api/v1/rules/test-gauge-high')).source).toContain('above: 0.4');
+    });
   });
 
   describe('routing table', () => {

@@ -92,6 +92,15 @@ describe.skipIf(!HAS_CHROMIUM)('administration in Chromium', () => {
     await page.getByTestId('rule-versions').getByText(/v2 · admin/).waitFor({ timeout: 15_000 });
     expect(t.platform.rules.latest('underpass-water-level')?.version).toBe(2);
     expect(await page.getByTestId('rule-list').getByRole('button', { name: /下穿道积水超限/ }).textContent()).toContain('v2');
+
+    // Switched off and on again: each a version; off, the engine no longer has it.
+    await page.getByTestId('rule-toggle').click();
+    await page.getByRole('status').filter({ hasText: '已停用（第 3 版）' }).waitFor({ timeout: 15_000 });
+    expect(t.platform.rules.latest('underpass-water-level')).toBeUndefined();
+    expect(await page.getByTestId('rule-list').getByRole('button', { name: /下穿道积水超限/ }).textContent()).toContain('停用');
+    await page.getByTestId('rule-toggle').click();
+    await page.getByRole('status').filter({ hasText: '已启用（第 4 版）' }).waitFor({ timeout: 15_000 });
+    expect(t.platform.rules.latest('underpass-water-level')?.version).toBe(4);
   }, 120_000);
 
   it('the routing table: a dry run of a sample message beside the table in force; a version\'s text', async () => {

@@ -48,18 +48,47 @@ export class RuleRegistry {
     this.#parseOptions = deps.parseOptions ?? (() => ({}));
   }
 
-  /** Reads the newest active version of every rule from the store. */
+  /**
+   * Reads the rule in force of every id from the store: its newest version, unless that version
+   * switched it off (`active` 0, see setActive). A newest version that no longer reads (a category
+   * was removed) leaves the one before it in force.
+   */
   async reload(): Promise<void> {
-    const rows = await this.#db.selectFrom('rules').select(['id', 'version', 'source']).where('active', '=', 1).orderBy('id').orderBy('version').execute();
+    const rows = await this.#db.selectFrom('rules').select(['id', 'version', 'source', 'active']).orderBy('id').orderBy('version', 'desc').execute();
     const latest = new Map<string, RuleVersion>();
+    const decided = new Set<string>();
     for (const r of rows) {
+      if (decided.has(r.id)) continue;
+      if (Number(r.active) !== 1) {
+        decided.add(r.id);
+        continue;
+      }
       try {
         latest.set(r.id, { rule: this.#compile(r.id, Number(r.version), r.source), version: Number(r.version) });
+        decided.add(r.id);
       } catch {
-        // A stored version that no longer reads (a category was removed) leaves the one before it in force.
+        // Try the version before it.
       }
     }
     this.#latest = latest;
+  }
+
+  /**
+   * Switches a rule off (or on again) as a new version: a copy of its newest text with `active`
+   * set, so who did it and when is kept like any change. Off, the engine no longer evaluates it;
+   * saving a new text puts it in force again.
+   */
+  async setActive(id: string, active: boolean, by: string): Promise<SavedRule & { active: boolean }> {
+    const last = await this.#db.selectFrom('rules').selectAll().where('id', '=', id).orderBy('version', 'desc').limit(1).executeTakeFirst();
+    if (!last) throw new CityLoopError('NOT_FOUND', { what: 'rule', id });
+    if ((Number(last.active) === 1) === active) return { id, version: Number(last.version), created: false, active };
+    const version = Number(last.version) + 1;
+    await this.#db
+      .insertInto('rules')
+      .values({ id, version, name: last.name, source: last.source, definition: last.definition, created_at: this.#clock.now().toISOString(), created_by: by, active: active ? 1 : 0 })
+      .execute();
+    await this.reload();
+    return { id, version, created: true, active };
   }
 
   #compile(id: string, version: number, source: string): CompiledRule {

@@ -202,6 +202,28 @@ export function registerRuleRoutes(app: FastifyInstance, platform: Platform): vo
     },
   );
 
+  for (const on of [false, true]) {
+    app.post<{ Params: Static<typeof IdParams> }>(
+      on ? '/api/v1/rules/:id/activate' : '/api/v1/rules/:id/deactivate',
+      {
+        schema: {
+          tags: ['rules'],
+          summary: on
+            ? 'Switch a rule on again (administrators): a new version, its newest text in force for the next reading'
+            : 'Switch a rule off (administrators): a new version marked inactive; the engine no longer evaluates it (alerts it raised stay until handled)',
+          security: bearer,
+          params: IdParams,
+          response: withProblems({ 200: Type.Object({ id: Type.String(), version: Type.Integer(), created: Type.Boolean(), active: Type.Boolean() }) }),
+        },
+      },
+      async (req) => {
+        const p = requirePrincipal(req);
+        if (!hasRole(p, 'admin')) throw new CityLoopError('FORBIDDEN_ROLE', { action: on ? 'switch a rule on' : 'switch a rule off' });
+        return { ...(await platform.rules.setActive(req.params.id, on, p.username)) };
+      },
+    );
+  }
+
   app.get<{ Params: Static<typeof IdParams> }>(
     '/api/v1/rules/:id/versions',
     { schema: { tags: ['rules'], summary: 'Every version of a rule, oldest first, with who stored it and when', security: bearer, params: IdParams, response: withProblems({ 200: Type.Object({ items: Type.Array(Loose) }) }) } },

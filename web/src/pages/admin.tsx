@@ -341,6 +341,19 @@ function Rules() {
     }
   };
 
+  /** Switches the rule off or on again: a new version either way (who and when are kept). */
+  const toggle = async (id: string, on: boolean) => {
+    setNote(null);
+    try {
+      const r = await api<{ version: number; created: boolean }>(`/api/v1/rules/${id}/${on ? 'activate' : 'deactivate'}`, { body: {} });
+      await loadList();
+      await open(id);
+      setNote(on ? tr(`已启用（第 ${r.version} 版）`, `switched on (version ${r.version})`) : tr(`已停用（第 ${r.version} 版），引擎不再计算此规则`, `switched off (version ${r.version}); the engine no longer evaluates it`));
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+
   const current = rules.find((r) => r.id === sel);
   return (
     <div className="case-grid">
@@ -386,6 +399,11 @@ function Rules() {
             <button type="button" onClick={() => void dryRun()} disabled={busy}>{tr('试运行', 'Dry run')}</button>
             {admin && (
               <button type="button" className="primary" onClick={() => void save()}>{tr('保存新版本', 'Save a new version')}</button>
+            )}
+            {admin && sel && current && (
+              <button type="button" data-testid="rule-toggle" onClick={() => void toggle(sel, !current.active)}>
+                {current.active ? tr('停用规则', 'Switch off') : tr('启用规则', 'Switch on')}
+              </button>
             )}
             {note && <span role="status">{note}</span>}
           </div>
