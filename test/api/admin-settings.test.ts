@@ -178,11 +178,11 @@ describe.each(DIALECTS)('administration on %s', (dialect) => {
     });
 
     it('switches a rule off and on again (administrators): each a version; off, it raises nothing', async () => {
-      expect((await call('yuzhong.operator', 'POST', '/api/v1/rules/test-gauge-high/deactivate')).status).toBe(403);
-      expect((await call('admin', 'POST', '/api/v1/rules/no-such-rule/deactivate')).status).toBe(404);
-      const off = await ok('admin', 'POST', '/api/v1/rules/test-gauge-high/deactivate');
+      expect((await call('yuzhong.operator', 'POST', '/api/v1/rules/test-gauge-high/deactivate', {})).status).toBe(403);
+      expect((await call('admin', 'POST', '/api/v1/rules/no-such-rule/deactivate', {})).status).toBe(404);
+      const off = await ok('admin', 'POST', '/api/v1/rules/test-gauge-high/deactivate', {});
       expect(off).toEqual({ id: 'test-gauge-high', version: 3, created: true, active: false });
-      expect(await ok('admin', 'POST', '/api/v1/rules/test-gauge-high/deactivate')).toMatchObject({ version: 3, created: false });
+      expect(await ok('admin', 'POST', '/api/v1/rules/test-gauge-high/deactivate', {})).toMatchObject({ version: 3, created: false });
       expect((await ok('yuzhong.operator', 'GET', '/api/v1/rules')).items.find((r: any) => r.id === 'test-gauge-high')).toMatchObject({ version: 3, activeVersion: null, active: false });
       const versions = (await ok('yuzhong.operator', 'GET', '/api/v1/rules/test-gauge-high/versions')).items;
       expect(versions.at(-1)).toMatchObject({ version: 3, createdBy: 'admin', active: false });
@@ -195,7 +195,7 @@ describe.each(DIALECTS)('administration on %s', (dialect) => {
       expect((await send(0.45, 0.2)).status).toBe(202);
       expect(await raised()).toEqual([]);
 
-      const on = await ok('admin', 'POST', '/api/v1/rules/test-gauge-high/activate');
+      const on = await ok('admin', 'POST', '/api/v1/rules/test-gauge-high/activate', {});
       expect(on).toEqual({ id: 'test-gauge-high', version: 4, created: true, active: true });
       expect((await send(0.46, 0.1)).status).toBe(202);
       const now = await raised();
