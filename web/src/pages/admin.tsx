@@ -242,17 +242,54 @@ severity: yellow
 const SEVERITY_NAMES: Record<Severity, [string, string]> = { blue: ['蓝色', 'blue'], yellow: ['黄色', 'yellow'], orange: ['橙色', 'orange'], red: ['红色', 'red'] };
 const SEVERITY_COLOURS: Record<Severity, string> = { blue: '#60a5fa', yellow: '#facc15', orange: '#fb923c', red: '#f87171' };
 
+/**
+ * A YAML draft checked by the server as it is typed (600 ms after the last key): its text, whether
+ * it was edited, its problems, a note for the user, and the check itself.
+ */
+function useCheckedDraft(validateUrl: string) {
+  const { tr } = useI18n();
+  const [source, setSource] = useState('');
+  const [edited, setEdited] = useState(false);
+  const [problems, setProblems] = useState<EditorProblem[]>([]);
+  const [note, setNote] = useState<string | null>(null);
+  const check = useCallback(
+    async (text: string): Promise<boolean> => {
+      try {
+        const r = await api<{ ok: boolean; problems: EditorProblem[] }>(validateUrl, { body: { source: text } });
+        setProblems(r.problems);
+        return r.ok;
+      } catch (e) {
+        setProblems(problemsOf(e));
+        return false;
+      }
+    },
+    [validateUrl],
+  );
+  useEffect(() => {
+    if (!edited) return;
+    const timer = setTimeout(() => void check(source), 600);
+    return () => clearTimeout(timer);
+  }, [source, edited, check]);
+  const onEdit = (v: string) => {
+    setSource(v);
+    setEdited(true);
+    setNote(null);
+  };
+  const validate = async () => {
+    setNote(null);
+    if (await check(source)) setNote(tr('校验通过', 'No problems'));
+  };
+  return { source, setSource, edited, setEdited, problems, setProblems, note, setNote, check, onEdit, validate };
+}
+
 function Rules() {
   const { tr, lang, fmtTime } = useI18n();
   const { session } = useSession();
   const admin = hasRole(session?.user, 'admin');
   const [rules, setRules] = useState<RuleSummary[]>([]);
   const [sel, setSel] = useState<string | null>(null);
-  const [source, setSource] = useState('');
-  const [edited, setEdited] = useState(false);
+  const { source, setSource, setEdited, problems, setProblems, note, setNote, check, onEdit, validate } = useCheckedDraft('/api/v1/rules/validate');
   const [versions, setVersions] = useState<VersionInfo[]>([]);
-  const [problems, setProblems] = useState<EditorProblem[]>([]);
-  const [note, setNote] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [hours, setHours] = useState(24);
   const [run, setRun] = useState<RuleDryRun | null>(null);
@@ -289,31 +326,6 @@ function Rules() {
     setProblems([]);
     setEdited(true);
     setNote(tr(`已载入第 ${v} 版（未保存）`, `Version ${v} loaded (not saved)`));
-  };
-  const check = useCallback(async (text: string): Promise<boolean> => {
-    try {
-      const r = await api<{ ok: boolean; problems: EditorProblem[] }>('/api/v1/rules/validate', { body: { source: text } });
-      setProblems(r.problems);
-      return r.ok;
-    } catch (e) {
-      setProblems(problemsOf(e));
-      return false;
-    }
-  }, []);
-  // Problems follow the text as it is typed.
-  useEffect(() => {
-    if (!edited) return;
-    const timer = setTimeout(() => void check(source), 600);
-    return () => clearTimeout(timer);
-  }, [source, edited, check]);
-  const onEdit = (v: string) => {
-    setSource(v);
-    setEdited(true);
-    setNote(null);
-  };
-  const validate = async () => {
-    setNote(null);
-    if (await check(source)) setNote(tr('校验通过', 'No problems'));
   };
   const dryRun = async () => {
     setBusy(true);
@@ -525,10 +537,7 @@ function RoutingTable() {
   const { session } = useSession();
   const admin = hasRole(session?.user, 'admin');
   const [inForce, setInForce] = useState<{ version: number | null; source: string } | null>(null);
-  const [source, setSource] = useState('');
-  const [edited, setEdited] = useState(false);
-  const [problems, setProblems] = useState<EditorProblem[]>([]);
-  const [note, setNote] = useState<string | null>(null);
+  const { source, setSource, edited, setEdited, problems, setProblems, note, setNote, check, onEdit, validate } = useCheckedDraft('/api/v1/routing-table/validate');
   const [error, setError] = useState<string | null>(null);
   const [versions, setVersions] = useState<VersionInfo[]>([]);
   const [viewing, setViewing] = useState<(VersionInfo & { source: string }) | null>(null);
@@ -547,30 +556,6 @@ function RoutingTable() {
     }
   }, []);
   useEffect(() => void load(), [load]);
-  const check = useCallback(async (text: string): Promise<boolean> => {
-    try {
-      const r = await api<{ ok: boolean; problems: EditorProblem[] }>('/api/v1/routing-table/validate', { body: { source: text } });
-      setProblems(r.problems);
-      return r.ok;
-    } catch (e) {
-      setProblems(problemsOf(e));
-      return false;
-    }
-  }, []);
-  useEffect(() => {
-    if (!edited) return;
-    const timer = setTimeout(() => void check(source), 600);
-    return () => clearTimeout(timer);
-  }, [source, edited, check]);
-  const onEdit = (v: string) => {
-    setSource(v);
-    setEdited(true);
-    setNote(null);
-  };
-  const validate = async () => {
-    setNote(null);
-    if (await check(source)) setNote(tr('校验通过', 'No problems'));
-  };
   const save = async () => {
     setNote(null);
     if (!(await check(source))) return;
