@@ -1,31 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deflateSync } from 'node:zlib';
 import { openTestPlatform, type TestPlatform } from '../../test/support/test-platform.ts';
+import { encodePng } from '../../test/support/png.ts';
 import { DEMO_MUCK, demoMuckSpillEvent } from '../sensing/muck/demo-muck-chain.ts';
 
-/** A real 1×1 PNG (signature, IHDR, IDAT, IEND), so the snapshot passes the camera door's magic-byte check. */
-function tinyPng(): Buffer {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (b: Buffer) => {
-    let c = 0xffffffff;
-    for (const x of b) c = crcTable[(c ^ x) & 0xff]! ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Buffer) => {
-    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const c = Buffer.alloc(4);
-    c.writeUInt32BE(crc(td));
-    return Buffer.concat([len, td, c]);
-  };
-  const ihdr = Buffer.from([0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.from([0, 200, 60, 40]))), chunk('IEND', Buffer.alloc(0))]);
-}
+/** A real 1×1 PNG, so the snapshot passes the camera door's magic-byte check. */
+const tinyPng = (): Buffer => encodePng(1, 1, () => [200, 60, 40]);
 
 describe('the cockpit\'s evidence routes', () => {
   let tp: TestPlatform;
