@@ -8,7 +8,7 @@
  * jittered lattice, not the real network. Everything is marked generated. Deterministic: a
  * district's assets depend only on that district (its own seed), not on which others are loaded.
  */
-import { unitIdOf } from '../demo/demo-city.ts';
+import { unitIdOf } from '../demo/demo-ids.ts';
 import { geometryBBox, interiorPoint, METERS_PER_DEGREE, type Position, type Ring } from '../geo/geometry.ts';
 import type { JurisdictionResolver } from '../geo/resolver.ts';
 import { createRandom, hashSeed, type Random } from '../geo/seeded-random.ts';

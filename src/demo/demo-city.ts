@@ -1,5 +1,6 @@
 import { demoDevices } from '../sensing/devices/demo-devices.ts';
 import { seedDemoMuckChain } from '../sensing/muck/demo-muck-chain.ts';
+import { centerIdOf, unitIdOf } from './demo-ids.ts';
 import { fileURLToPath } from 'node:url';
 import type { StoreAdapter } from '../store/store.ts';
 import { GENESIS_HASH } from '../store/migrations.ts';
@@ -22,8 +23,7 @@ export const RESOURCES_DIR = fileURLToPath(new URL('../../resources', import.met
 /** Every demo user signs in with this password (documented in the README; set DEMO=false in production). */
 export const DEMO_PASSWORD = 'cityloop-demo';
 
-export const centerIdOf = (jurisdictionCode: string): string => `center-${jurisdictionCode}`;
-export const unitIdOf = (jurisdictionCode: string, kind: string): string => `unit-${jurisdictionCode}-${kind}`;
+export { centerIdOf, unitIdOf };
 
 export interface DemoUser {
   readonly username: string;

@@ -12,7 +12,7 @@ import type { AssetRecord, AssetType } from '../../assets/asset.ts';
 import { AssetIndex } from '../../assets/asset-index.ts';
 import type { JurisdictionResolver } from '../../geo/resolver.ts';
 import type { DeviceTable } from '../../store/schema.ts';
-import { unitIdOf } from '../../demo/demo-city.ts';
+import { unitIdOf } from '../../demo/demo-ids.ts';
 
 export function demoDeviceSecret(id: string): string {
   return createHash('sha256').update(`cityloop-demo-device:${id}`).digest('base64url').slice(0, 32);
