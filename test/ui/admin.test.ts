@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ManualClock } from '../../src/clock.ts';
-import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
-import { HAS_CHROMIUM, SKIP_REASON, ensureWebBuilt, launchChromium, newWatchedPage, screenshot, signIn, type WatchedPage } from './browser.ts';
+import type { TestPlatform } from '../support/test-platform.ts';
+import { HAS_CHROMIUM, SKIP_REASON, startUiServer, newWatchedPage, screenshot, signIn, type WatchedPage } from './browser.ts';
 
 if (!HAS_CHROMIUM) console.warn(SKIP_REASON);
 
@@ -22,10 +21,7 @@ describe.skipIf(!HAS_CHROMIUM)('administration in Chromium', () => {
   let page: Page;
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    t = await openTestPlatform('sqlite', { clock: new ManualClock(new Date()) });
-    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
+    ({ t, base, browser } = await startUiServer());
     ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     watched = await newWatchedPage(ctx);
     page = watched.page;

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { buildWebIfStale } from '../../web/scripts/build-if-stale.mjs';
+import { ManualClock } from '../../src/clock.ts';
+import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 
 /** Debian's Chromium (`apt-get install -y chromium`); the browser tests skip without it. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -59,3 +61,23 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 export { roadSnapshotPng } from '../support/png.ts';
+
+/**
+ * The web app built, the real server on a free port and Chromium launched. The server's clock is
+ * the real one, so the clocks the browser shows are real too.
+ */
+export async function startUiServer(): Promise<{ t: TestPlatform; base: string; browser: Browser }> {
+  await ensureWebBuilt();
+  const t = await openTestPlatform('sqlite', { clock: new ManualClock(new Date()) });
+  const base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  return { t, base, browser: await launchChromium() };
+}
+
+/** Calls the API in-process as the holder of a token; an answer of 300 or above throws with its body. */
+export function apiCaller(t: TestPlatform) {
+  return async (token: string, method: 'GET' | 'POST', url: string, payload?: unknown) => {
+    const res = await t.app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload !== undefined ? { payload: payload as never } : {}) });
+    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
+    return res.json() as any;
+  };
+}

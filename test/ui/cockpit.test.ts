@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ManualClock } from '../../src/clock.ts';
-import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
+import type { TestPlatform } from '../support/test-platform.ts';
 import { DEMO_POINTS } from '../../src/assets/demo-assets.ts';
 import { DEMO_MUCK, demoMuckSpillEvent } from '../../src/sensing/muck/demo-muck-chain.ts';
-import { HAS_CHROMIUM, SKIP_REASON, ensureWebBuilt, launchChromium, newWatchedPage, roadSnapshotPng, screenshot, signIn, type WatchedPage } from './browser.ts';
+import { HAS_CHROMIUM, SKIP_REASON, startUiServer, apiCaller, newWatchedPage, roadSnapshotPng, screenshot, signIn, type WatchedPage } from './browser.ts';
 
 if (!HAS_CHROMIUM) console.warn(SKIP_REASON);
 
@@ -24,11 +23,7 @@ describe.skipIf(!HAS_CHROMIUM)('cockpit in Chromium', () => {
   let caseId = '';
   let opToken = '';
 
-  const api = async (token: string, method: 'GET' | 'POST', url: string, payload?: unknown) => {
-    const res = await t.app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload !== undefined ? { payload: payload as never } : {}) });
-    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
-    return res.json() as any;
-  };
+  const api = (token: string, method: 'GET' | 'POST', url: string, payload?: unknown) => apiCaller(t)(token, method, url, payload);
   const open = async (user: string, viewport = { width: 1920, height: 1080 }) => {
     const ctx = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     contexts.push(ctx);
@@ -39,11 +34,7 @@ describe.skipIf(!HAS_CHROMIUM)('cockpit in Chromium', () => {
   };
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    // The server's clock is the real one, so the clocks the browser shows are real too.
-    t = await openTestPlatform('sqlite', { clock: new ManualClock(new Date()) });
-    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
+    ({ t, base, browser } = await startUiServer());
     opToken = await t.signIn('yuzhong.operator');
   }, 240_000);
 

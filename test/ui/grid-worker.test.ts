@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ManualClock } from '../../src/clock.ts';
-import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
+import type { TestPlatform } from '../support/test-platform.ts';
 import { DEMO_POINTS } from '../../src/assets/demo-assets.ts';
-import { HAS_CHROMIUM, SKIP_REASON, ensureWebBuilt, launchChromium, newWatchedPage, roadSnapshotPng, screenshot, signIn, type WatchedPage } from './browser.ts';
+import { HAS_CHROMIUM, SKIP_REASON, startUiServer, apiCaller, newWatchedPage, roadSnapshotPng, screenshot, signIn, type WatchedPage } from './browser.ts';
 
 if (!HAS_CHROMIUM) console.warn(SKIP_REASON);
 
@@ -25,19 +24,11 @@ describe.skipIf(!HAS_CHROMIUM)('grid worker tasks in Chromium', () => {
   let taskId = '';
   const title = '解放碑步行街供水管道爆管';
 
-  const api = async (token: string, method: 'GET' | 'POST', url: string, payload?: unknown) => {
-    const res = await t.app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload !== undefined ? { payload: payload as never } : {}) });
-    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
-    return res.json() as any;
-  };
+  const api = (token: string, method: 'GET' | 'POST', url: string, payload?: unknown) => apiCaller(t)(token, method, url, payload);
   const taskEvents = async (type: string) => (await api(opToken, 'GET', `/api/v1/cases/${caseId}/events`)).items.filter((e: any) => e.type === type && e.payload.taskId === taskId);
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    // The server's clock is the real one, so the clocks the browser shows are real too.
-    t = await openTestPlatform('sqlite', { clock: new ManualClock(new Date()) });
-    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
+    ({ t, base, browser } = await startUiServer());
     opToken = await t.signIn('yuzhong.operator');
     // A burst at 解放碑, dispatched by the water-main plan: its notice task goes to the community
     // office of each street within 300 m, the grid worker's among them.
