@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import { loadSession } from './api.ts';
 import { currentLang } from './i18n.tsx';
 import type { FeedMessage } from './types.ts';
@@ -131,3 +132,24 @@ export const liveFeed = new LiveFeed();
 
 /** Alert events as the sensing pipeline publishes them on the same feed. */
 export const ALERT_EVENTS = new Set(['AlertRaised', 'AlertUpdated', 'AlertAcknowledged', 'AlertVerified', 'AlertDismissed', 'AlertCleared']);
+
+/**
+ * Runs `reload` after events of the live feed, at most once per `batchMs` however many arrive
+ * together (a page that shows a list re-reads it rather than patching it).
+ */
+export function useLiveReload(reload: () => void, batchMs = 500): void {
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const off = liveFeed.subscribe(() => {
+      if (timer) return;
+      timer = setTimeout(() => {
+        timer = null;
+        reload();
+      }, batchMs);
+    });
+    return () => {
+      off();
+      if (timer) clearTimeout(timer);
+    };
+  }, [reload, batchMs]);
+}

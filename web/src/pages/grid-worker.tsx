@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, errorText, qs } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
-import { liveFeed } from '../live-feed.ts';
+import { useLiveReload } from '../live-feed.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import { Clock, StateChip, PriorityChip, useNow } from '../components/case-bits.tsx';
@@ -139,21 +139,12 @@ export default function GridWorker() {
       clearInterval(t);
     };
   }, [flush]);
-  useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    const off = liveFeed.subscribe(() => {
-      if (timer) return;
-      timer = setTimeout(() => {
-        timer = null;
-        void loadMatters().catch(() => undefined);
-        void loadTasks().catch(() => undefined);
-      }, 500);
-    });
-    return () => {
-      off();
-      if (timer) clearTimeout(timer);
-    };
-  }, [loadMatters, loadTasks]);
+  useLiveReload(
+    useCallback(() => {
+      void loadMatters().catch(() => undefined);
+      void loadTasks().catch(() => undefined);
+    }, [loadMatters, loadTasks]),
+  );
 
   const suggest = async () => {
     if (!text.trim() && !title.trim()) return;

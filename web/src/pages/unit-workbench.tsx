@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, errorText, qs } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
-import { liveFeed } from '../live-feed.ts';
+import { useLiveReload } from '../live-feed.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import { Clock, OPEN_TASK, PriorityChip, StateChip, useNow } from '../components/case-bits.tsx';
@@ -83,20 +83,7 @@ export default function UnitWorkbench() {
     }
   }, [unitId]);
   useEffect(() => void load(), [load]);
-  useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    const off = liveFeed.subscribe(() => {
-      if (timer) return;
-      timer = setTimeout(() => {
-        timer = null;
-        void load();
-      }, 500);
-    });
-    return () => {
-      off();
-      if (timer) clearTimeout(timer);
-    };
-  }, [load]);
+  useLiveReload(useCallback(() => void load(), [load]));
 
   const act = async (row: Row, action: string, body: Record<string, unknown> = {}) => {
     setError(null);
