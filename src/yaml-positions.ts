@@ -5,6 +5,7 @@
  * list, whose parsers work on data and report JSON pointers only. (Plans and rules locate their
  * problems themselves, in plan-definition.ts and rule-definition.ts.)
  */
+import { CityLoopError, type ErrorCode } from './errors.ts';
 import { LineCounter, isAlias, isCollection, isMap, isSeq, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
 
 /** A problem of an edited text: a JSON pointer into its data, a message in both languages, and its place when known. */
@@ -18,6 +19,18 @@ export interface LocatedProblem {
   /** 1-based line and column in the text, when known. */
   readonly line?: number;
   readonly column?: number;
+}
+
+/**
+ * The 422 for an edited text that does not read: the first five problems in `detail`, every problem
+ * (path, line, messages) in `errors`, for the editor to mark in place.
+ */
+export function problemsError(code: ErrorCode, problems: readonly Pick<LocatedProblem, 'path' | 'message' | 'line'>[]): CityLoopError {
+  const detail = problems
+    .slice(0, 5)
+    .map((p) => `${p.path || '/'}${p.line !== undefined ? ` (line ${p.line})` : ''}: ${p.message}`)
+    .join('; ');
+  return new CityLoopError(code, { detail: problems.length > 5 ? `${detail}; … (${problems.length} problems)` : detail }, { errors: problems.map((p) => ({ ...p })) });
 }
 
 export type ReadYamlResult =

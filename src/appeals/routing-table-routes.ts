@@ -12,9 +12,9 @@ import { requirePrincipal } from '../server/app.ts';
 import { withProblems } from '../server/schemas.ts';
 import { hasRole } from '../auth/principal.ts';
 import type { ChainLink } from '../cases/case-model.ts';
-import type { LocatedProblem } from '../yaml-positions.ts';
 import { checkRoutingTable, dryRunRoute, type RoutingTableOptions } from './routing-table-check.ts';
 import type { RoutingTable } from './routing-table.ts';
+import { problemsError } from '../yaml-positions.ts';
 
 const Loose = Type.Object({}, { additionalProperties: true });
 const SourceBody = Type.Union([Type.String({ maxLength: 262144 }), Type.Object({ source: Type.String({ maxLength: 262144 }) })]);
@@ -79,7 +79,7 @@ export function registerRoutingTableAdminRoutes(app: FastifyInstance, platform: 
       let draft: RoutingTable;
       if (b.source !== undefined) {
         const r = checkRoutingTable(b.source, options());
-        if (!r.ok) throw invalid(r.problems);
+        if (!r.ok) throw problemsError('ROUTING_TABLE_INVALID', r.problems);
         draft = r.table;
       } else if (inForce) draft = inForce.table;
       else throw new CityLoopError('NOT_FOUND', { what: 'routing table', id: 'in force' });
@@ -118,10 +118,3 @@ export function registerRoutingTableAdminRoutes(app: FastifyInstance, platform: 
   );
 }
 
-function invalid(problems: readonly LocatedProblem[]): CityLoopError {
-  const detail = problems
-    .slice(0, 5)
-    .map((p) => `${p.path || '/'}${p.line !== undefined ? ` (line ${p.line})` : ''}: ${p.message}`)
-    .join('; ');
-  return new CityLoopError('ROUTING_TABLE_INVALID', { detail: problems.length > 5 ? `${detail}; … (${problems.length} problems)` : detail }, { errors: problems.map((p) => ({ ...p })) });
-}

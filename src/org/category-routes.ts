@@ -13,8 +13,8 @@ import { withProblems } from '../server/schemas.ts';
 import { hasRole } from '../auth/principal.ts';
 import { APPEAL_CATEGORY_CODES } from '../appeals/classifier/appeal-categories.ts';
 import type { Tx } from '../store/store.ts';
-import type { LocatedProblem } from '../yaml-positions.ts';
 import { categoryUses, categoryVersion, categoryVersions, checkCategoryList, diffCategories, saveCategoryList, type CategoryUsers } from './category-versions.ts';
+import { problemsError } from '../yaml-positions.ts';
 
 const Loose = Type.Object({}, { additionalProperties: true });
 const ListBody = Type.Union(
@@ -37,7 +37,7 @@ export function registerCategoryRoutes(app: FastifyInstance, platform: Platform)
   };
   const read = (body: Static<typeof ListBody>) => {
     const r = checkCategoryList(typeof body === 'string' ? body : 'source' in body ? body.source : body.items);
-    if (!r.ok) throw invalid(r.problems);
+    if (!r.ok) throw problemsError('CATEGORIES_INVALID', r.problems);
     return r.items;
   };
   // Everything that names a category and would break without it.
@@ -114,10 +114,3 @@ export function registerCategoryRoutes(app: FastifyInstance, platform: Platform)
   );
 }
 
-function invalid(problems: readonly LocatedProblem[]): CityLoopError {
-  const detail = problems
-    .slice(0, 5)
-    .map((p) => `${p.path || '/'}${p.line !== undefined ? ` (line ${p.line})` : ''}: ${p.message}`)
-    .join('; ');
-  return new CityLoopError('CATEGORIES_INVALID', { detail: problems.length > 5 ? `${detail}; … (${problems.length} problems)` : detail }, { errors: problems.map((p) => ({ ...p })) });
-}

@@ -16,6 +16,7 @@ import { deviceType } from '../devices/device-types.ts';
 import type { Reading } from '../sensing-model.ts';
 import { compileRule, parseRuleDocument, RULE_SCHEMA, type ParseRuleOptions, type RuleProblem } from './rule-definition.ts';
 import { devicesOfRule, dryRunRule, type DryRunDevice } from './rule-dry-run.ts';
+import { problemsError } from '../../yaml-positions.ts';
 
 const Loose = Type.Object({}, { additionalProperties: true });
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -67,7 +68,7 @@ export function registerRuleRoutes(app: FastifyInstance, platform: Platform): vo
   });
   const check = (source: string) => {
     const parsed = parseRuleDocument(source, undefined, parseOptions());
-    if (!parsed.ok) throw invalid(parsed.problems);
+    if (!parsed.ok) throw problemsError('RULE_INVALID', parsed.problems);
     return parsed.rules;
   };
   const within = (code: string | null, ancestor: string): boolean => {
@@ -250,13 +251,6 @@ function viewOf(v: Awaited<ReturnType<Platform['rules']['get']>>) {
   return { id: v.info.id, version: v.version, name: v.info.name, active: v.info.active, createdAt: v.info.createdAt, createdBy: v.info.createdBy, source: v.source, definition: v.rule.definition as unknown as Record<string, unknown> };
 }
 
-function invalid(problems: readonly RuleProblem[]): CityLoopError {
-  const detail = problems
-    .slice(0, 5)
-    .map((p) => `${p.path || '/'}${p.line !== undefined ? ` (line ${p.line})` : ''}: ${p.message}`)
-    .join('; ');
-  return new CityLoopError('RULE_INVALID', { detail: problems.length > 5 ? `${detail}; … (${problems.length} problems)` : detail }, { errors: problems.map((p) => ({ ...p })) });
-}
 
 /** The readings of these devices in the window, oldest first, at most DRY_RUN_MAX_READINGS (the oldest kept). */
 async function readingsOf(platform: Platform, deviceIds: readonly string[], from: string, to: string): Promise<{ readings: Reading[]; truncated: boolean }> {
