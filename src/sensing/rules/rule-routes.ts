@@ -14,7 +14,7 @@ import { withProblems } from '../../server/schemas.ts';
 import { hasRole, type Principal } from '../../auth/principal.ts';
 import { deviceType } from '../devices/device-types.ts';
 import type { Reading } from '../sensing-model.ts';
-import { compileRule, parseRuleDocument, RULE_SCHEMA, type ParseRuleOptions, type RuleProblem } from './rule-definition.ts';
+import { compileRule, parseRuleDocument, RULE_SCHEMA, type ParseRuleOptions } from './rule-definition.ts';
 import { devicesOfRule, dryRunRule, type DryRunDevice } from './rule-dry-run.ts';
 import { problemsError } from '../../yaml-positions.ts';
 
