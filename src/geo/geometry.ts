@@ -37,6 +37,12 @@ export function geometryBBox(g: AreaGeometry): BBox {
   return [minX, minY, maxX, maxY];
 }
 
+/** The box around boxes; null for none. */
+export function unionBBox(boxes: readonly BBox[]): BBox | null {
+  if (boxes.length === 0) return null;
+  return [Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])), Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))];
+}
+
 /**
  * The crossing test of one edge for a ray going east from (x, y); the even-odd rule toggles on
  * every crossing (W. R. Franklin, PNPOLY).

@@ -13,6 +13,7 @@
 import GeoJSONVT from 'geojson-vt';
 import { fromGeojsonVt } from '@maplibre/vt-pbf';
 import type { JurisdictionLevel, JurisdictionRecord } from '../geo/jurisdiction.ts';
+import { geometryBBox } from '../geo/geometry.ts';
 
 export const BOUNDARY_LEVELS = ['district', 'street', 'community', 'grid'] as const;
 export type BoundaryLevel = (typeof BOUNDARY_LEVELS)[number];
@@ -74,9 +75,9 @@ export class BoundaryTiles {
       if (!j.geometry) continue;
       const properties = { code: j.code, name: j.name };
       shapes.push({ type: 'Feature', properties, geometry: j.geometry as GeoJSON.Geometry });
-      const box = bboxOf(j.geometry as GeoJSON.Geometry);
+      const box = geometryBBox(j.geometry);
       // The bbox centre: good enough a label point for the roughly convex jurisdiction polygons.
-      if (box) labels.push({ type: 'Feature', properties, geometry: { type: 'Point', coordinates: [(box[0] + box[2]) / 2, (box[1] + box[3]) / 2] } });
+      if (Number.isFinite(box[0])) labels.push({ type: 'Feature', properties, geometry: { type: 'Point', coordinates: [(box[0] + box[2]) / 2, (box[1] + box[3]) / 2] } });
     }
     const options = { maxZoom: BOUNDARY_MAX_ZOOM, indexMaxZoom: 4, extent: EXTENT, buffer: 64 };
     idx = {
@@ -87,19 +88,4 @@ export class BoundaryTiles {
     this.#levels.set(level, idx);
     return idx;
   }
-}
-
-function bboxOf(g: GeoJSON.Geometry): [number, number, number, number] | null {
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-  const walk = (c: unknown): void => {
-    if (Array.isArray(c) && typeof c[0] === 'number') {
-      const x = c[0] as number, y = c[1] as number;
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      if (y > maxY) maxY = y;
-    } else if (Array.isArray(c)) for (const e of c) walk(e);
-  };
-  walk('coordinates' in g ? g.coordinates : null);
-  return Number.isFinite(minX) ? [minX, minY, maxX, maxY] : null;
 }

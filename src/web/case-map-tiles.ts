@@ -95,7 +95,6 @@ interface Entry {
   built: Built | null;
   building: Promise<Built> | null;
   buildingGeneration: number;
-  lastUsedMs: number;
 }
 
 export interface CaseMapTilesOptions {
@@ -169,10 +168,9 @@ export class CaseMapTiles {
       // Map order is insertion order: re-inserting keeps the least recently used first.
       this.#entries.delete(scope);
     } else {
-      e = { built: null, building: null, buildingGeneration: -1, lastUsedMs: 0 };
+      e = { built: null, building: null, buildingGeneration: -1 };
       while (this.#entries.size >= this.#maxScopes) this.#entries.delete(this.#entries.keys().next().value!);
     }
-    e.lastUsedMs = this.#now();
     this.#entries.set(scope, e);
     return e;
   }

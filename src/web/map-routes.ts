@@ -9,6 +9,7 @@ import { withProblems } from '../server/schemas.ts';
 import { hasRole, SYSTEM_PRINCIPAL, type Principal } from '../auth/principal.ts';
 import { CASE_STATES, PRIORITIES } from '../cases/case-model.ts';
 import type { JurisdictionRecord } from '../geo/jurisdiction.ts';
+import { geometryBBox, unionBBox, type BBox } from '../geo/geometry.ts';
 import { BOUNDARY_MAX_ZOOM, BoundaryTiles } from './boundary-tiles.ts';
 import { CASE_TILE_MAX_ZOOM, CaseMapTiles, groupOfState, type CaseMapLoad, type CaseMapPoint } from './case-map-tiles.ts';
 
@@ -46,6 +47,22 @@ function subtreeFilter(p: Platform, code: string) {
   };
 }
 
+/**
+ * The map's rows (id, position, state, priority, overdue) of the cases located in `own` (null: the
+ * whole city) and, when given, in `narrow`; open cases only unless `all`. At most MAX_POINTS + 1,
+ * so the caller can tell that there were more.
+ */
+function mapRows(platform: Platform, own: string | null, narrow: string | undefined, all = false) {
+  let q = platform.store.db.selectFrom('cases').select(['id', 'lng', 'lat', 'state', 'priority', 'overdue']);
+  for (const code of [own, narrow]) {
+    if (!code) continue;
+    const f = subtreeFilter(platform, code);
+    q = q.where((eb) => f(eb));
+  }
+  if (!all) q = q.where('state', 'not in', FINISHED);
+  return q.limit(MAX_POINTS + 1).execute();
+}
+
 /** The map shows cases located in the viewer's jurisdiction: a subset of what the case policy lets them see. */
 function mayViewMap(p: Principal): boolean {
   return hasRole(p, 'admin', 'system') || (hasRole(p, 'operator', 'supervisor', 'grid_worker') && p.jurisdictionCode !== null);
@@ -55,21 +72,10 @@ function assertMapViewer(p: Principal): void {
   throw new CityLoopError('FORBIDDEN_ROLE', { action: 'read the case map' });
 }
 
-function bboxOf(r: JurisdictionRecord | undefined): [number, number, number, number] | null {
-  const g = r?.geometry as { type: string; coordinates: unknown } | null | undefined;
-  if (!g) return null;
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-  const walk = (c: unknown): void => {
-    if (Array.isArray(c) && typeof c[0] === 'number') {
-      const [x, y] = c as [number, number];
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      if (y > maxY) maxY = y;
-    } else if (Array.isArray(c)) for (const x of c) walk(x);
-  };
-  walk(g.coordinates);
-  return Number.isFinite(minX) ? [minX, minY, maxX, maxY] : null;
+function bboxOf(r: JurisdictionRecord | undefined): BBox | null {
+  if (!r?.geometry) return null;
+  const b = geometryBBox(r.geometry);
+  return Number.isFinite(b[0]) ? b : null;
 }
 
 /**
@@ -100,14 +106,13 @@ export function registerMapRoutes(app: FastifyInstance, platform: Platform): voi
   let boundaryResolver: ReturnType<Platform['resolver']> | null = null;
   let boundaryVersion = 0;
   /** Where there are boundaries at all (every district's box): no tile outside it is asked for. */
-  let boundaryBounds: [number, number, number, number] | null = null;
+  let boundaryBounds: BBox | null = null;
   const currentBoundaries = (): BoundaryTiles => {
     if (platform.resolver() !== boundaryResolver) {
       boundaryResolver = platform.resolver();
       boundaryVersion++;
       boundaries.reset();
-      const boxes = boundaryResolver.list('district').map(bboxOf).filter((b): b is [number, number, number, number] => b !== null);
-      boundaryBounds = boxes.length > 0 ? [Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])), Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))] : null;
+      boundaryBounds = unionBBox(boundaryResolver.list('district').map(bboxOf).filter((b): b is BBox => b !== null));
     }
     return boundaries;
   };
@@ -158,16 +163,7 @@ export function registerMapRoutes(app: FastifyInstance, platform: Platform): voi
     return {
       key: `${own ?? '*'}|${narrow ?? ''}`,
       load: async () => {
-        let q = platform.store.db.selectFrom('cases').select(['id', 'lng', 'lat', 'state', 'priority', 'overdue']).where('state', 'not in', FINISHED);
-        if (own) {
-          const f = subtreeFilter(platform, own);
-          q = q.where((eb) => f(eb));
-        }
-        if (narrow) {
-          const f = subtreeFilter(platform, narrow);
-          q = q.where((eb) => f(eb));
-        }
-        const rows = await q.limit(MAX_POINTS + 1).execute();
+        const rows = await mapRows(platform, own, narrow);
         const priorityIndex = new Map<string, number>(PRIORITIES.map((s, i) => [s, i]));
         const points: CaseMapPoint[] = [];
         for (const r of rows.slice(0, MAX_POINTS)) {
@@ -259,17 +255,7 @@ export function registerMapRoutes(app: FastifyInstance, platform: Platform): voi
     async (req, reply) => {
       const p = requirePrincipal(req);
       assertMapViewer(p);
-      let q = platform.store.db.selectFrom('cases').select(['id', 'lng', 'lat', 'state', 'priority', 'overdue']);
-      if (!hasRole(p, 'admin', 'system') && p.jurisdictionCode) {
-        const own = subtreeFilter(platform, p.jurisdictionCode);
-        q = q.where((eb) => own(eb));
-      }
-      if (req.query.jurisdiction) {
-        const narrow = subtreeFilter(platform, req.query.jurisdiction);
-        q = q.where((eb) => narrow(eb));
-      }
-      if (!req.query.all) q = q.where('state', 'not in', FINISHED);
-      const rows = await q.limit(MAX_POINTS + 1).execute();
+      const rows = await mapRows(platform, hasRole(p, 'admin', 'system') ? null : p.jurisdictionCode, req.query.jurisdiction, req.query.all);
       const n = Math.min(rows.length, MAX_POINTS);
       const stateIndex = new Map<string, number>(CASE_STATES.map((s, i) => [s, i]));
       const priorityIndex = new Map<string, number>(PRIORITIES.map((s, i) => [s, i]));
@@ -337,8 +323,7 @@ export function registerMapRoutes(app: FastifyInstance, platform: Platform): voi
       let bbox = bboxOf(rec);
       if (!bbox && rec) {
         // The city may have no polygon of its own: its area is the union of its districts.
-        const boxes = resolver.childrenOf(rec.code).map(bboxOf).filter((b): b is [number, number, number, number] => b !== null);
-        if (boxes.length > 0) bbox = [Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])), Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))];
+        bbox = unionBBox(resolver.childrenOf(rec.code).map(bboxOf).filter((b): b is BBox => b !== null));
       }
       const has = (url: string) => app.hasRoute({ method: 'GET', url });
       const capabilities = { alerts: has('/api/v1/alerts'), devices: has('/api/v1/devices'), indicators: has('/api/v1/indicators') };
