@@ -36,9 +36,11 @@ describe('BoundaryTiles', () => {
     const tiles = new BoundaryTiles((level) => data[level] ?? []);
     const [cx, cy] = tileOf(106.6, 29.55, 6);
     const city = layersOf(tiles.tile(6, cx, cy)!);
-    expect(Object.keys(city)).toEqual(['district']);
+    // Outlines and their label points in the same tile, outlines first.
+    expect(Object.keys(city)).toEqual(['district', 'district-labels']);
     expect(city.district!.map((p) => p.name).sort()).toEqual(['南岸区', '渝中区']);
-    // Labels are tiles of their own.
+    expect(city['district-labels']!.map((p) => p.code).sort()).toEqual(['500103', '500108']);
+    // The label points alone, for a client that draws its own outlines.
     const labels = layersOf(tiles.tile(6, cx, cy, 'labels')!);
     expect(Object.keys(labels)).toEqual(['district-labels']);
     expect(labels['district-labels']!.map((p) => p.code).sort()).toEqual(['500103', '500108']);
@@ -46,8 +48,9 @@ describe('BoundaryTiles', () => {
     const near = layersOf(tiles.tile(11, x, y)!);
     expect(near.street).toEqual([{ code: '500103001', name: '解放碑街道' }]);
     expect(near.district!.map((p) => p.code)).toContain('500103');
+    expect(Object.keys(near)).toEqual(['district', 'street', 'district-labels', 'street-labels']);
     // Too small to see from space (only their label points are left), and nothing at all elsewhere.
-    expect(tiles.tile(0, 0, 0)).toBeNull();
+    expect(Object.keys(layersOf(tiles.tile(0, 0, 0)!))).toEqual(['district-labels']);
     expect(layersOf(tiles.tile(0, 0, 0, 'labels')!)['district-labels']).toHaveLength(2);
     expect(tiles.tile(5, 0, 0)).toBeNull();
   });
@@ -88,6 +91,8 @@ describe('the base map over HTTP', () => {
     expect(layers.grid).toBeUndefined();
     const labels = await tp.app.inject({ method: 'GET', url: focus.boundaries.labels.replace('{z}/{x}/{y}', `11/${x}/${y}`) });
     expect(layersOf(labels.rawPayload)['street-labels']!.length).toBeGreaterThan(0);
+    // The base map's tiles carry the same label points with their outlines.
+    expect(layers['street-labels']).toEqual(layersOf(labels.rawPayload)['street-labels']);
     const bad = await tp.app.inject({ method: 'GET', url: '/api/v1/map/boundaries/2/4/0.pbf' });
     expect(bad.statusCode).toBe(400);
     expect(bad.headers['content-type']).toContain('application/problem+json');

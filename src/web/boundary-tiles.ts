@@ -46,20 +46,29 @@ export class BoundaryTiles {
   }
 
   /**
-   * One tile of outlines (a layer per level shown at this zoom: `district`, `street`, … with
-   * polygons carrying code and name) or of their label points (`district-labels`, …); null when
-   * the tile holds nothing. Labels are tiles of their own: the cockpit hides them while the map
-   * moves, and MapLibre re-reads every tile of a source whose layer is shown or hidden.
+   * One tile of the base map: a layer of outlines per level shown at this zoom (`district`,
+   * `street`, … polygons carrying code and name) and a layer of their label points
+   * (`district-labels`, …); with `part` 'labels', the label points alone. Null when the tile holds
+   * nothing. Outlines and labels travel together: one request per tile for the whole base map.
    */
-  tile(z: number, x: number, y: number, part: 'shapes' | 'labels' = 'shapes'): Uint8Array | null {
+  tile(z: number, x: number, y: number, part: 'all' | 'labels' = 'all'): Uint8Array | null {
     const layers: Record<string, Parameters<typeof fromGeojsonVt>[0][string]> = {};
     let any = false;
     for (const level of BOUNDARY_LEVELS) {
       if (z < BOUNDARY_MIN_ZOOM[level]) continue;
       const idx = this.#index(level);
-      const t = part === 'shapes' ? idx.shapes.getTile(z, x, y) : idx.labels.getTile(z, x, y);
-      if (t && t.features.length > 0) {
-        layers[part === 'shapes' ? level : `${level}-labels`] = t as never;
+      const shapes = part === 'all' ? idx.shapes.getTile(z, x, y) : null;
+      if (shapes && shapes.features.length > 0) {
+        layers[level] = shapes as never;
+        any = true;
+      }
+    }
+    // Label points, listed after every outline layer (a decoder sees the outlines first).
+    for (const level of BOUNDARY_LEVELS) {
+      if (z < BOUNDARY_MIN_ZOOM[level]) continue;
+      const labels = this.#index(level).labels.getTile(z, x, y);
+      if (labels && labels.features.length > 0) {
+        layers[`${level}-labels`] = labels as never;
         any = true;
       }
     }

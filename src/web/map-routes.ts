@@ -130,16 +130,16 @@ export function registerMapRoutes(app: FastifyInstance, platform: Platform): voi
     return reply.send(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
   };
 
-  for (const part of ['shapes', 'labels'] as const) {
+  for (const part of ['all', 'labels'] as const) {
     app.get<{ Params: Static<typeof TileParams>; Querystring: { v?: string } }>(
-      part === 'shapes' ? '/api/v1/map/boundaries/:z/:x/:y' : '/api/v1/map/boundary-labels/:z/:x/:y',
+      part === 'all' ? '/api/v1/map/boundaries/:z/:x/:y' : '/api/v1/map/boundary-labels/:z/:x/:y',
       {
         schema: {
           tags: ['map'],
           summary:
-            part === 'shapes'
-              ? '底图 — one tile of the base map as a Mapbox Vector Tile: layers district, street, community, grid (polygons with code and name, each from its zoom: 0, 10, 12, 14); public; 204 when empty'
-              : '底图 — one tile of the base map\'s labels as a Mapbox Vector Tile: layers district-labels, street-labels, community-labels, grid-labels (points with code and name); public; 204 when empty',
+            part === 'all'
+              ? '底图 — one tile of the base map as a Mapbox Vector Tile: layers district, street, community, grid (polygons with code and name, each from its zoom: 0, 10, 12, 14) and their label points district-labels, street-labels, community-labels, grid-labels; public; 204 when empty'
+              : '底图 — the label points alone of one base map tile as a Mapbox Vector Tile: layers district-labels, street-labels, community-labels, grid-labels (points with code and name); public; 204 when empty',
           params: TileParams,
           querystring: Type.Object({ v: Type.Optional(Type.String({ maxLength: 20, description: 'the base map version from GET /api/v1/map/focus; not read by the server' })) }),
           produces: ['application/vnd.mapbox-vector-tile'],
@@ -293,7 +293,7 @@ export function registerMapRoutes(app: FastifyInstance, platform: Platform): voi
             boundaries: Type.Object(
               {
                 tiles: Type.String({ description: 'the base map tile URL template ({z}/{x}/{y}), version included' }),
-                labels: Type.String({ description: 'the tile URL template of its labels' }),
+                labels: Type.String({ description: 'the tile URL template of the label points alone (the boundary tiles carry them too)' }),
                 maxzoom: Type.Integer(),
                 bounds: Type.Union([Type.Array(Type.Number(), { minItems: 4, maxItems: 4 }), Type.Null()], { description: 'west, south, east, north of all districts: no tile outside holds anything' }),
               },
