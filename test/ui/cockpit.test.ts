@@ -292,6 +292,27 @@ describe.skipIf(!HAS_CHROMIUM)('cockpit in Chromium', () => {
     await operator.getByTestId('lang-switch').click();
   }, 60_000);
 
+  it('opened straight on /cockpit (the wall screen each morning): MapLibre gets the worker started with the app, and draws no sky', async () => {
+    const page = await open('city.operator');
+    await page.waitForURL(/\/cockpit$/);
+    const workerScripts: string[] = [];
+    page.context().on('request', (r) => {
+      if (/maplibre-gl-worker[^/]*\.js$/.test(new URL(r.url()).pathname)) workerScripts.push(r.url());
+    });
+    await page.goto(`${base}/cockpit`);
+    await page.waitForFunction('document.body.dataset.casesShown !== undefined', undefined, { timeout: 60_000 });
+    // One worker, started by the app before MapLibre's code had arrived and handed to the map.
+    expect(workerScripts).toHaveLength(1);
+    const marks = (await page.evaluate('performance.getEntriesByType("mark").map((m) => m.name)')) as string[];
+    expect(marks).toEqual(expect.arrayContaining(['cityloop:map-worker-started', 'cityloop:map-worker-handed-over']));
+    expect(await page.evaluate('window.Worker.name')).toBe('Worker');
+    expect(await page.evaluate('window.__cockpit.map.querySourceFeatures("cases", { sourceLayer: "cases" }).length')).toBeGreaterThan(0);
+    // The invisible full-screen sky pass is skipped: its shader was never even compiled.
+    const programs = (await page.evaluate('Object.keys(window.__cockpit.map.painter.programCache.programs)')) as string[];
+    expect(programs.some((p) => p.startsWith('circle/'))).toBe(true);
+    expect(programs.filter((p) => p.startsWith('sky/'))).toEqual([]);
+  }, 90_000);
+
   it('no page logged an error', () => {
     expect(watched.flatMap((w) => w.errors)).toEqual([]);
   });

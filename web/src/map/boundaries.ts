@@ -8,8 +8,6 @@ export const MIN_ZOOM: Record<BoundaryLevel, number> = { district: 0, street: 10
 
 /** The base map's vector source: jurisdiction boundaries and label points cut by the server (src/web/boundary-tiles.ts). */
 export const BOUNDARY_SOURCE = 'boundaries';
-/** Their label points, a source of their own (hidden while the map moves). */
-export const BOUNDARY_LABEL_SOURCE = 'boundary-labels';
 
 /** What is drawn of the base map: how many jurisdictions of a level are in the loaded tiles. */
 export class Boundaries {

@@ -2,7 +2,7 @@ import { Map as MlMap, NavigationControl, ScaleControl, prewarm, setWorkerUrl, t
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?worker&url';
 import { baseStyle, COLORS, SEVERITY_COLORS } from './style.ts';
-import { BOUNDARY_LABEL_SOURCE, BOUNDARY_SOURCE, Boundaries, MIN_ZOOM } from './boundaries.ts';
+import { BOUNDARY_SOURCE, Boundaries, MIN_ZOOM } from './boundaries.ts';
 import { loadSession } from '../api.ts';
 import type { AlertView, CaseLayer, DeviceView, FeedCase, MapFocus } from '../types.ts';
 
@@ -21,16 +21,24 @@ const SOURCE_LAYERS: Record<string, readonly string[]> = {
   'alert-areas': ['alert-area-fill', 'alert-area-line'],
   devices: ['devices'],
 };
-/**
- * Text layers left out while the map moves (placing text is much of a frame's work in software
- * rendering). Only layers of the label source: hiding a layer re-reads its source's tiles, so the
- * cluster counts, which share the case tiles, stay.
- */
-const MOVING_HIDDEN = ['district-label', 'street-label', 'community-label', 'grid-label'];
 /** Devices are drawn from this zoom (a district's view); the city view shows alerts, not every meter. */
 export const DEVICE_MIN_ZOOM = 11;
 /** Case points are coloured by group (g, from the server's groupOfState in src/web/case-map-tiles.ts): 0 new, 1 working, 2 checking, 3 overdue. */
 const GROUP_COLOR = ['match', ['get', 'g'], 0, COLORS.caseNew, 1, COLORS.caseWorking, 2, COLORS.caseChecking, 3, COLORS.caseOverdue, COLORS.caseDone] as unknown as string;
+
+/**
+ * MapLibre draws its sky as a full-screen pass at the start of every frame, even when the map
+ * cannot tilt (maxPitch 0 here) and no pixel of the sky is ever seen. In software rendering that
+ * pass is a whole screen of fragment shading per frame, and its shader one more to compile before
+ * the first map. The painter's draw functions are its own (not public API): if a MapLibre upgrade
+ * renames them, nothing breaks, the sky is just drawn again (test/ui checks the hook is there).
+ */
+function skipSky(map: MlMap): void {
+  const painter = (map as unknown as { painter?: { drawFunctions?: Record<string, unknown> } }).painter;
+  if (painter?.drawFunctions && typeof painter.drawFunctions.sky === 'function') {
+    painter.drawFunctions = { ...painter.drawFunctions, sky: () => undefined };
+  }
+}
 
 export type PlotKind = 'point' | 'line' | 'polygon' | 'label';
 
@@ -70,8 +78,6 @@ export class CockpitMap {
   #devicesWaiting = false;
   /** Sources that hold nothing now (they all start empty). */
   readonly #emptySources = new Set(Object.keys(SOURCE_LAYERS));
-  /** The map is moving: text layers are hidden until it rests. */
-  #moving = false;
   #refreshing = false;
   #refreshAgain = false;
   #lastRefresh = 0;
@@ -105,6 +111,7 @@ export class CockpitMap {
       },
     });
     opts.container.style.background = COLORS.ground;
+    skipSky(this.map);
     this.casesShown = new Promise((r) => (this.#casesShownResolve = r));
     if (opts.interactive ?? true) {
       this.map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
@@ -112,7 +119,9 @@ export class CockpitMap {
     }
     this.boundaries = new Boundaries(this.map);
     this.ready = new Promise((resolve) => {
-      this.map.on('load', () => {
+      // The style is our own object, with no sources: layers are added as soon as it is read
+      // ('style.load'), not after the first empty frame has been drawn ('load').
+      this.map.once('style.load', () => {
         performance.mark('cityloop:map-load');
         this.#addLayers();
         resolve();
@@ -126,23 +135,20 @@ export class CockpitMap {
       m.addLayer({
         id,
         type: 'symbol',
-        source: BOUNDARY_LABEL_SOURCE,
+        source: BOUNDARY_SOURCE,
         'source-layer': sourceLayer,
         minzoom,
         maxzoom,
         layout: { 'text-field': ['get', 'name'], 'text-font': ['sans-serif'], 'text-size': size, 'text-allow-overlap': false, 'text-padding': 4 },
         paint: { 'text-color': COLORS.label, 'text-halo-color': COLORS.labelHalo, 'text-halo-width': 1.4 },
       });
-    // The base map: boundaries and label points as vector tiles cut by the server, each level from its zoom.
-    const base = this.#opts.focus.boundaries ?? { tiles: '/api/v1/map/boundaries/{z}/{x}/{y}.pbf', labels: '/api/v1/map/boundary-labels/{z}/{x}/{y}.pbf', maxzoom: 16 };
-    const within = base.bounds ? { bounds: base.bounds } : {};
-    m.addSource(BOUNDARY_SOURCE, { type: 'vector', tiles: [absolute(base.tiles)], maxzoom: base.maxzoom, ...within });
-    // Labels are a source of their own: they are hidden while the map moves, and showing or hiding
-    // a layer makes MapLibre read every tile of its source again.
-    m.addSource(BOUNDARY_LABEL_SOURCE, { type: 'vector', tiles: [absolute(base.labels)], maxzoom: base.maxzoom, ...within });
+    // The base map: boundaries and their label points as vector tiles cut by the server, each level
+    // from its zoom, outlines and labels in the same tiles.
+    const base: { tiles: string; maxzoom: number; bounds?: [number, number, number, number] | null } = this.#opts.focus.boundaries ?? { tiles: '/api/v1/map/boundaries/{z}/{x}/{y}.pbf', maxzoom: 16 };
+    m.addSource(BOUNDARY_SOURCE, { type: 'vector', tiles: [absolute(base.tiles)], maxzoom: base.maxzoom, ...(base.bounds ? { bounds: base.bounds } : {}) });
     const line = (id: string, sourceLayer: string, minzoom: number, paint: Record<string, unknown>) =>
       m.addLayer({ id, type: 'line', source: BOUNDARY_SOURCE, 'source-layer': sourceLayer, minzoom, paint } as Parameters<MlMap['addLayer']>[0]);
-    m.addLayer({ id: 'district-fill', type: 'fill', source: BOUNDARY_SOURCE, 'source-layer': 'district', paint: { 'fill-color': COLORS.district } });
+    m.addLayer({ id: 'district-fill', type: 'fill', source: BOUNDARY_SOURCE, 'source-layer': 'district', paint: { 'fill-color': COLORS.district, 'fill-antialias': false } });
     line('grid-line', 'grid', MIN_ZOOM.grid, { 'line-color': COLORS.gridLine, 'line-width': 0.6 });
     line('community-line', 'community', MIN_ZOOM.community, { 'line-color': COLORS.communityLine, 'line-width': 0.9, 'line-dasharray': [3, 2] });
     line('street-line', 'street', MIN_ZOOM.street, { 'line-color': COLORS.streetLine, 'line-width': 1.1 });
@@ -209,25 +215,6 @@ export class CockpitMap {
     m.addLayer({ id: 'selected', type: 'circle', source: 'selected', paint: { 'circle-radius': 16, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': COLORS.selected, 'circle-stroke-width': 3 } });
 
     for (const layers of Object.values(SOURCE_LAYERS)) for (const id of layers) if (m.getLayer(id)) m.setLayoutProperty(id, 'visibility', 'none');
-
-    // While the map moves, labels and cluster counts are left out (placing text is most of a
-    // frame's work in software rendering) and come back when it rests.
-    let restore: ReturnType<typeof setTimeout> | null = null;
-    m.on('movestart', () => {
-      if (restore) clearTimeout(restore);
-      restore = null;
-      if (this.#moving) return;
-      this.#moving = true;
-      for (const id of MOVING_HIDDEN) if (m.getLayer(id)) m.setLayoutProperty(id, 'visibility', 'none');
-    });
-    m.on('moveend', () => {
-      if (restore) clearTimeout(restore);
-      restore = setTimeout(() => {
-        restore = null;
-        this.#moving = false;
-        for (const id of MOVING_HIDDEN) if (m.getLayer(id)) m.setLayoutProperty(id, 'visibility', 'visible');
-      }, 250);
-    });
 
     m.on('click', 'case-clusters', (e) => void this.#expandCluster(e));
     m.on('click', 'case-points', (e) => {
