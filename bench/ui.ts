@@ -143,7 +143,8 @@ export async function runUiBench(opts: UiBenchOptions = {}): Promise<UiBenchResu
         });
         const page = await ctx.newPage();
         await page.goto(`${base}/cockpit`);
-        await page.waitForFunction('typeof window.__cityloopFirstMapMs === "number"', undefined, { timeout: 120_000, polling: 50 });
+        // A function, not a string: the app's Content-Security-Policy forbids the eval a polled string needs.
+        await page.waitForFunction(() => typeof (globalThis as { __cityloopFirstMapMs?: number }).__cityloopFirstMapMs === 'number', undefined, { timeout: 120_000, polling: 50 });
         const firstMapMs = Math.round(Number(await page.evaluate('window.__cityloopFirstMapMs')));
         const shown = Number(await page.evaluate('window.__cockpit.caseCount'));
         const marks = (await page.evaluate('performance.getEntriesByType("mark").map((m) => [m.name, Math.round(m.startTime)])')) as [string, number][];

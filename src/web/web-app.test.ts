@@ -34,10 +34,16 @@ describe('serving the web app beside the API', () => {
       expect(r.statusCode, url).toBe(200);
       expect(r.headers['content-type']).toMatch(/text\/html/);
       expect(r.headers['cache-control']).toBe('no-cache');
+      // Only its own scripts, its own server, never framed.
+      expect(r.headers['content-security-policy'], url).toContain("script-src 'self';");
+      expect(r.headers['content-security-policy'], url).toContain("frame-ancestors 'none'");
+      expect(r.headers['x-frame-options']).toBe('DENY');
+      expect(r.headers['x-content-type-options']).toBe('nosniff');
     }
     const js = await app.inject({ url: '/assets/app-abc123.js' });
     expect(js.statusCode).toBe(200);
     expect(js.headers['cache-control']).toMatch(/immutable/);
+    expect(js.headers['x-content-type-options']).toBe('nosniff');
   });
 
   it('never shadows the API: unknown API paths and missing files stay problem+json 404s', async () => {

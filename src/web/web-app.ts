@@ -15,6 +15,35 @@ export const WEB_DIST_DIR = fileURLToPath(new URL('../../web/dist', import.meta.
  */
 const RESERVED = /^\/(api|docs|openapi\.json|open311|healthz|assets)(\/|$|\?)/;
 
+/**
+ * The app's page may run only its own scripts and talk only to its own server: no inline script,
+ * no other origin, not framed by another site. Styles allow inline (React's style attributes);
+ * images allow data: and blob: (the icon, evidence photos read with the session's token); MapLibre's
+ * worker is our own file.
+ */
+export const APP_CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "worker-src 'self' blob:",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Headers of the app's page (index.html, for every deep link). */
+const APP_PAGE_HEADERS: Record<string, string> = {
+  'cache-control': 'no-cache',
+  'content-security-policy': APP_CONTENT_SECURITY_POLICY,
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'same-origin',
+};
+
 export interface WebAppOptions {
   /** The built application; default web/dist. */
   readonly distDir?: string;
@@ -42,9 +71,10 @@ export async function registerWebApp(app: FastifyInstance, platform: Platform, o
     preCompressed: true,
     setHeaders: (res, path) => {
       res.header('cache-control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      res.header('x-content-type-options', 'nosniff');
     },
   });
-  const sendIndex = (_req: FastifyRequest, reply: FastifyReply) => reply.header('cache-control', 'no-cache').sendFile('index.html', root);
+  const sendIndex = (_req: FastifyRequest, reply: FastifyReply) => reply.headers(APP_PAGE_HEADERS).sendFile('index.html', root);
   app.get('/', { schema: { hide: true } }, sendIndex);
   app.get('/*', { schema: { hide: true } }, async (req, reply) => {
     const path = req.url.split('?')[0] ?? '/';

@@ -8,6 +8,13 @@ import { HAS_CHROMIUM, SKIP_REASON, startUiServer, apiCaller, newWatchedPage, ro
 if (!HAS_CHROMIUM) console.warn(SKIP_REASON);
 
 /**
+ * The page's globals as the predicates below read them, in the browser. Predicates are functions,
+ * not strings: the app's Content-Security-Policy forbids eval, which a string predicate needs each
+ * time it is polled.
+ */
+type PageGlobals = any;
+
+/**
  * The cockpit in real Chromium against the real server: sign in, see the demo city, verify an
  * alert (the case opens with its plan's tasks) and dismiss another with a reason, dispatch the
  * water-main plan with one click and watch the tasks appear, plot a cordon shared live, the unit's
@@ -47,7 +54,7 @@ describe.skipIf(!HAS_CHROMIUM)('cockpit in Chromium', () => {
   it('signs in and shows the operator\'s district with its streets and the open cases', async () => {
     operator = await open('yuzhong.operator');
     await operator.waitForURL(/\/cockpit$/);
-    await operator.waitForFunction('window.__cockpit && window.__cockpit.boundaries.featureCount("district") > 0 && window.__cockpit.boundaries.featureCount("street") > 0', undefined, { timeout: 30_000 });
+    await operator.waitForFunction(() => { const c = (globalThis as PageGlobals).__cockpit; return c && c.boundaries.featureCount('district') > 0 && c.boundaries.featureCount('street') > 0; }, undefined, { timeout: 30_000 });
     await expect.poll(() => operator.getByTestId('case-count').textContent()).toMatch(/在办案件 \d+/);
     expect(await operator.getByRole('heading', { name: '待立案' }).isVisible()).toBe(true);
     expect(await operator.locator('.map-title strong').textContent()).toBe('渝中区');
@@ -57,7 +64,7 @@ describe.skipIf(!HAS_CHROMIUM)('cockpit in Chromium', () => {
     // The vital signs and the devices of the district are there before anything happens.
     await operator.getByTestId('vitals-panel').waitFor({ timeout: 15_000 });
     expect(await operator.getByTestId('vital-signs').locator('> li').count()).toBe(6);
-    await operator.waitForFunction('window.__cockpit.devices.some((d) => d.properties.id === "pressure-yz-01" && d.properties.alerting === false)', undefined, { timeout: 15_000 });
+    await operator.waitForFunction(() => (globalThis as PageGlobals).__cockpit.devices.some((d: PageGlobals) => d.properties.id === 'pressure-yz-01' && d.properties.alerting === false), undefined, { timeout: 15_000 });
     // Count the tones the page plays (Web Audio, no sound file).
     await operator.evaluate(`(() => {
       window.__tones = 0;
@@ -96,7 +103,7 @@ describe.skipIf(!HAS_CHROMIUM)('cockpit in Chromium', () => {
     await expect.poll(() => operator.getByTestId('urgent-badge').textContent(), { timeout: 5_000 }).toBe('1');
     await expect.poll(() => operator.title()).toMatch(/^\(1\) /);
     await expect.poll(() => operator.evaluate('window.__tones')).toBeGreaterThanOrEqual(2);
-    await operator.waitForFunction('window.__cockpit.devices.some((d) => d.properties.id === "pressure-yz-01" && d.properties.alerting === true)', undefined, { timeout: 15_000 });
+    await operator.waitForFunction(() => (globalThis as PageGlobals).__cockpit.devices.some((d: PageGlobals) => d.properties.id === 'pressure-yz-01' && d.properties.alerting === true), undefined, { timeout: 15_000 });
     // Open it: the evidence is the meter's readings as a chart.
     await item.click();
     const panel = operator.getByTestId('alert-panel');
@@ -168,7 +175,7 @@ describe.skipIf(!HAS_CHROMIUM)('cockpit in Chromium', () => {
     await item.click();
     await operator.getByTestId('selected-case').waitFor();
     // The map flies to it, and the case is drawn there from the server's vector tiles.
-    await operator.waitForFunction(`window.__cockpit.map.querySourceFeatures('cases', { sourceLayer: 'cases' }).some((f) => f.properties.id === ${JSON.stringify(caseId)})`, undefined, { timeout: 15_000 });
+    await operator.waitForFunction((id) => (globalThis as PageGlobals).__cockpit.map.querySourceFeatures('cases', { sourceLayer: 'cases' }).some((f: PageGlobals) => f.properties.id === id), caseId, { timeout: 15_000 });
     await operator.getByTestId('one-click-dispatch').click();
     const dialog = operator.getByTestId('dispatch-dialog');
     await expect.poll(() => dialog.getByTestId('plan-name').textContent(), { timeout: 15_000 }).toBe('城市供水爆管处置');
@@ -188,11 +195,11 @@ describe.skipIf(!HAS_CHROMIUM)('cockpit in Chromium', () => {
     await operator.getByTestId('open-case').click();
     await operator.getByTestId('case-page').waitFor();
     await operator.getByTestId('timeline').getByText('启动预案').waitFor();
-    await operator.waitForFunction('window.__caseMap && window.__caseMap.map.loaded()', undefined, { timeout: 30_000 });
+    await operator.waitForFunction(() => (globalThis as PageGlobals).__caseMap?.map.loaded(), undefined, { timeout: 30_000 });
     const watcher = await open('yuzhong.supervisor');
     await watcher.goto(`${base}/cases/${caseId}`);
     await watcher.getByTestId('case-page').waitFor();
-    await watcher.waitForFunction('window.__caseMap && window.__caseMap.map.loaded()', undefined, { timeout: 30_000 });
+    await watcher.waitForFunction(() => (globalThis as PageGlobals).__caseMap?.map.loaded(), undefined, { timeout: 30_000 });
 
     // Draw with real clicks on the map canvas: three corners, then Finish.
     await operator.getByTestId('plot-polygon').click();
@@ -203,7 +210,7 @@ describe.skipIf(!HAS_CHROMIUM)('cockpit in Chromium', () => {
     await operator.getByText(/标绘已保存/).waitFor();
     const attachments = (await api(opToken, 'GET', `/api/v1/cases/${caseId}`)).attachments as { fileName: string }[];
     expect(attachments.some((a) => a.fileName.endsWith('.plot.geojson'))).toBe(true);
-    await watcher.waitForFunction('window.__caseMap.plot.features.length === 1 && window.__caseMap.plot.features[0].geometry.type === "Polygon"', undefined, { timeout: 15_000 });
+    await watcher.waitForFunction(() => { const plot = (globalThis as PageGlobals).__caseMap.plot; return plot.features.length === 1 && plot.features[0].geometry.type === 'Polygon'; }, undefined, { timeout: 15_000 });
     await screenshot(operator, 'case');
   }, 120_000);
 
@@ -300,7 +307,7 @@ describe.skipIf(!HAS_CHROMIUM)('cockpit in Chromium', () => {
       if (/maplibre-gl-worker[^/]*\.js$/.test(new URL(r.url()).pathname)) workerScripts.push(r.url());
     });
     await page.goto(`${base}/cockpit`);
-    await page.waitForFunction('document.body.dataset.casesShown !== undefined', undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => (globalThis as PageGlobals).document.body.dataset.casesShown !== undefined, undefined, { timeout: 60_000 });
     // One worker, started by the app before MapLibre's code had arrived and handed to the map.
     expect(workerScripts).toHaveLength(1);
     const marks = (await page.evaluate('performance.getEntriesByType("mark").map((m) => m.name)')) as string[];
