@@ -234,6 +234,10 @@ describe.skipIf(!HAS_CHROMIUM)('cockpit in Chromium', () => {
       await api(admin, 'POST', `/api/v1/cases/${caseId}/tasks/${x.id}/accept`, {});
       await api(admin, 'POST', `/api/v1/cases/${caseId}/tasks/${x.id}/complete`, { note: `${x.unitName}已完成` });
     }
+    // Commands carry the version the operator saw: wait until the page shows the case as it now is
+    // (the units' answers came live), or the server rightly refuses a decision taken on a stale view.
+    const latest = (await api(opToken, 'GET', `/api/v1/cases/${caseId}`)).version;
+    await expect.poll(async () => Number(await operator.getByTestId('case-page').getAttribute('data-version')), { timeout: 15_000 }).toBeGreaterThanOrEqual(latest);
     await operator.getByTestId('report-back').waitFor({ timeout: 15_000 });
     await operator.getByTestId('report-back').click();
     await operator.getByRole('dialog').getByRole('textbox').fill('爆管已修复，供水恢复');

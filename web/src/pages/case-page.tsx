@@ -202,7 +202,7 @@ export default function CasePage({ id }: { id: string }) {
   const canPlot = staff || hasRole(session?.user, 'grid_worker', 'unit_staff');
   const reporter = c.reporter.anonymous ? tr('匿名', 'anonymous') : [c.reporter.name, c.reporter.phone].filter(Boolean).join(' ') || '—';
   return (
-    <div className="page case-page" data-testid="case-page" data-state={c.state}>
+    <div className="page case-page" data-testid="case-page" data-state={c.state} data-version={c.version}>
       <header className="case-head">
         <div>
           <p className="muted">
