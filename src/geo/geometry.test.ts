@@ -3,6 +3,7 @@ import {
   distanceToGeometryMeters,
   geometryBBox,
   interiorPoint,
+  parseBBoxText,
   pointInGeometry,
   validateAreaGeometry,
   type AreaGeometry,
@@ -135,5 +136,17 @@ describe('geometryBBox, distanceToGeometryMeters, interiorPoint', () => {
     const c: AreaGeometry = { type: 'Polygon', coordinates: [[[0, 0], [3, 0], [3, 1], [1, 1], [1, 2], [3, 2], [3, 3], [0, 3], [0, 0]]] };
     expect(pointInGeometry(c, 1.5, 1.5)).toBe(false);
     expect(pointInGeometry(c, ...interiorPoint(c))).toBe(true);
+  });
+});
+
+describe('a box as text (bbox parameters)', () => {
+  it('reads minLon,minLat,maxLon,maxLat and says what is wrong otherwise', () => {
+    expect(parseBBoxText('106.5,29.5,106.6, 29.6')).toEqual([106.5, 29.5, 106.6, 29.6]);
+    expect(parseBBoxText('106.5,29.5,106.6')).toMatch(/minLon,minLat,maxLon,maxLat/);
+    expect(parseBBoxText('106.5,,106.6,29.6')).toMatch(/minLon/);
+    expect(parseBBoxText('a,29.5,106.6,29.6')).toMatch(/four numbers/);
+    expect(parseBBoxText('106.5,29.5,Infinity,29.6')).toMatch(/four numbers/);
+    expect(parseBBoxText('106.5,29.5,190,29.6')).toMatch(/±180/);
+    expect(parseBBoxText('106.6,29.5,106.5,29.6')).toMatch(/minimum/);
   });
 });

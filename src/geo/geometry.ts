@@ -54,6 +54,21 @@ export function unionBBox(boxes: readonly BBox[]): BBox | null {
  * polygon east of it, and on a horizontal edge to the polygon north of it — like the half-open
  * square [x0, x1) × [y0, y1).
  */
+/**
+ * A box given as text, `minLon,minLat,maxLon,maxLat` (as in a `bbox` query parameter); the reason
+ * it is not one otherwise.
+ */
+export function parseBBoxText(text: string): BBox | string {
+  const parts = text.split(',').map((p) => p.trim());
+  if (parts.length !== 4 || parts.some((p) => p === '')) return 'must be minLon,minLat,maxLon,maxLat';
+  const n = parts.map(Number) as BBox;
+  if (!n.every(Number.isFinite)) return 'must be four numbers';
+  const [minX, minY, maxX, maxY] = n;
+  if (minX < -180 || maxX > 180 || minY < -90 || maxY > 90) return 'longitudes must be within ±180 and latitudes within ±90';
+  if (minX > maxX || minY > maxY) return 'the minimum must not be above the maximum';
+  return n;
+}
+
 export function crossesEastRay(ax: number, ay: number, bx: number, by: number, x: number, y: number): boolean {
   if (ay > by) {
     const tx = ax; ax = bx; bx = tx;

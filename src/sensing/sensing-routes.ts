@@ -11,6 +11,7 @@ import { requirePrincipal } from '../server/app.ts';
 import { withProblems } from '../server/schemas.ts';
 import { hasRole, type Principal } from '../auth/principal.ts';
 import { checkDeviceDraft, type DeviceRecord } from './devices/device-draft.ts';
+import { parseBBoxText } from '../geo/geometry.ts';
 import { DEVICE_TYPES } from './devices/device-types.ts';
 import { ALERT_STATUSES, type AlertDoc, type AlertStatus } from './alerts/alert-model.ts';
 import { registerRuleRoutes } from './rules/rule-routes.ts';
@@ -40,7 +41,8 @@ const DeviceListQuery = Type.Object({
   district: Type.Optional(Type.String({ maxLength: 20 })),
   assetId: Type.Optional(Type.String({ maxLength: 200 })),
   within: Type.Optional(Type.String({ maxLength: 20, description: 'jurisdiction code' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
+  bbox: Type.Optional(Type.String({ maxLength: 120, description: 'only devices placed in this box: minLon,minLat,maxLon,maxLat (GCJ-02, like device places)' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, description: 'at most this many (default 5000); `truncated` says whether more matched' })),
 });
 const ImportQuery = Type.Object({
   format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('geojson')])),
@@ -138,17 +140,18 @@ export function registerSensingRoutes(app: FastifyInstance, platform: Platform):
 
   app.get<{ Querystring: Static<typeof DeviceListQuery> }>(
     '/api/v1/devices',
-    { schema: { tags: ['sensing'], summary: '设备 — devices the caller may see (center staff: inside their jurisdiction; unit staff: their unit\'s), with whether an alert is active on each', security: bearer, querystring: DeviceListQuery, response: withProblems({ 200: Type.Object({ items: Type.Array(Loose) }) }) } },
+    { schema: { tags: ['sensing'], summary: '设备 — devices the caller may see (center staff: inside their jurisdiction; unit staff: their unit\'s), with whether an alert is active on each; `truncated` when more matched than `limit`', security: bearer, querystring: DeviceListQuery, response: withProblems({ 200: Type.Object({ items: Type.Array(Loose), truncated: Type.Boolean() }) }) } },
     async (req) => {
       const p = staffOrUnit(req);
       const q = req.query;
+      const bbox = q.bbox === undefined ? undefined : parseBBoxText(q.bbox);
+      if (typeof bbox === 'string') throw new CityLoopError('VALIDATION_FAILED', { detail: `bbox ${bbox}` }, { errors: [`bbox: ${bbox}`] });
       const alerting = await s().alerts.activeByDevice();
-      const items = s()
-        .devices.list({ type: q.type, district: q.district, assetId: q.assetId, within: q.within }, 100_000)
-        .filter((d) => maySeeDevice(p, d, within))
-        .slice(0, q.limit ?? 5000)
-        .map((d) => deviceView(d, alerting.has(d.id)));
-      return { items };
+      const limit = q.limit ?? 5000;
+      const visible = s()
+        .devices.list({ type: q.type, district: q.district, assetId: q.assetId, within: q.within, bbox }, 100_000)
+        .filter((d) => maySeeDevice(p, d, within));
+      return { items: visible.slice(0, limit).map((d) => deviceView(d, alerting.has(d.id))), truncated: visible.length > limit };
     },
   );
 

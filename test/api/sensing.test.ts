@@ -53,6 +53,35 @@ describe.each(DIALECTS)('sensing on %s', (dialect) => {
     expect(seen).not.toContain(GAUGE);
   });
 
+  it('lists the devices in a box (the map\'s view) and says when a list was cut short', async () => {
+    const meter = tp.platform.sensing.devices.get('pressure-yz-01')!;
+    const gauge = tp.platform.sensing.devices.get(GAUGE)!;
+    const box = [meter.lon - 0.01, meter.lat - 0.01, meter.lon + 0.01, meter.lat + 0.01].join(',');
+    const inBox = await inject('GET', `/api/v1/devices?bbox=${box}`, admin);
+    expect(inBox.statusCode).toBe(200);
+    const ids = inBox.json().items.map((x: { id: string }) => x.id);
+    expect(ids).toContain('pressure-yz-01');
+    expect(ids).not.toContain(GAUGE);
+    for (const x of inBox.json().items as { location: { lon: number; lat: number } }[]) {
+      expect(Math.abs(x.location.lon - meter.lon)).toBeLessThanOrEqual(0.01);
+      expect(Math.abs(x.location.lat - meter.lat)).toBeLessThanOrEqual(0.01);
+    }
+    expect(inBox.json().truncated).toBe(false);
+    // The box narrows what the caller may see; it never widens it.
+    const yz = await tp.signIn('yuzhong.operator');
+    const around = [gauge.lon - 0.01, gauge.lat - 0.01, gauge.lon + 0.01, gauge.lat + 0.01].join(',');
+    expect((await inject('GET', `/api/v1/devices?bbox=${around}`, yz)).json().items.map((x: { id: string }) => x.id)).not.toContain(GAUGE);
+    const cut = await inject('GET', '/api/v1/devices?limit=1', admin);
+    expect(cut.json().items).toHaveLength(1);
+    expect(cut.json().truncated).toBe(true);
+    for (const bad of ['106.5,29.5,106.6', '106.6,29.5,106.5,29.6', 'x,29.5,106.6,29.6', '106.5,29.5,200,29.6']) {
+      const r = await inject('GET', `/api/v1/devices?bbox=${encodeURIComponent(bad)}`, admin);
+      expect(r.statusCode, bad).toBe(400);
+      expect(r.headers['content-type']).toContain('application/problem+json');
+      expect(r.json().detail).toMatch(/bbox /);
+    }
+  });
+
   it('registers a device over the API, shows its secret once and lets it log in with it only', async () => {
     const res = await inject('POST', '/api/v1/devices', admin, { id: 'gas-test-01', type: 'gas_detector', name: '测试燃气监测', lon: 106.55, lat: 29.56 });
     expect(res.statusCode).toBe(201);

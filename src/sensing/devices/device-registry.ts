@@ -33,6 +33,8 @@ export interface DeviceListFilter {
   readonly unitId?: string | undefined;
   /** Only devices inside this jurisdiction (its chain contains it). */
   readonly within?: string | undefined;
+  /** Only devices placed inside this box (minLon, minLat, maxLon, maxLat; GCJ-02 like their places). */
+  readonly bbox?: readonly [number, number, number, number] | undefined;
 }
 
 export interface IssuedDevice {
@@ -136,6 +138,7 @@ export class DeviceRegistry {
       if (f.assetId && d.assetId !== f.assetId) continue;
       if (f.unitId && d.unitId !== f.unitId) continue;
       if (f.within && resolver && !withinChain(resolver, d.jurisdictionCode, f.within)) continue;
+      if (f.bbox && (d.lon < f.bbox[0] || d.lat < f.bbox[1] || d.lon > f.bbox[2] || d.lat > f.bbox[3])) continue;
       out.push(d);
       if (out.length >= limit) break;
     }
