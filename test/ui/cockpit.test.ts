@@ -307,8 +307,11 @@ describe.skipIf(!HAS_CHROMIUM)('cockpit in Chromium', () => {
     const page = await open('city.operator');
     await page.waitForURL(/\/cockpit$/);
     const workerScripts: string[] = [];
+    const deviceLists: string[] = [];
     page.context().on('request', (r) => {
-      if (/maplibre-gl-worker[^/]*\.js$/.test(new URL(r.url()).pathname)) workerScripts.push(r.url());
+      const path = new URL(r.url()).pathname;
+      if (/maplibre-gl-worker[^/]*\.js$/.test(path)) workerScripts.push(r.url());
+      if (path === '/api/v1/devices') deviceLists.push(r.url());
     });
     await page.goto(`${base}/cockpit`);
     await page.waitForFunction(() => (globalThis as PageGlobals).document.body.dataset.casesShown !== undefined, undefined, { timeout: 60_000 });
@@ -318,6 +321,9 @@ describe.skipIf(!HAS_CHROMIUM)('cockpit in Chromium', () => {
     expect(marks).toEqual(expect.arrayContaining(['cityloop:map-worker-started', 'cityloop:map-worker-handed-over']));
     expect(await page.evaluate('window.Worker.name')).toBe('Worker');
     expect(await page.evaluate('window.__cockpit.map.querySourceFeatures("cases", { sourceLayer: "cases" }).length')).toBeGreaterThan(0);
+    // The city view draws no devices, so none were asked for (they come by the view's box from a district's zoom).
+    expect(deviceLists).toEqual([]);
+    expect(await page.evaluate(() => (globalThis as PageGlobals).__cockpit.devices.length)).toBe(0);
     // The invisible full-screen sky pass is skipped: its shader was never even compiled.
     const programs = (await page.evaluate('Object.keys(window.__cockpit.map.painter.programCache.programs)')) as string[];
     expect(programs.some((p) => p.startsWith('circle/'))).toBe(true);

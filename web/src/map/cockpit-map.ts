@@ -54,7 +54,21 @@ export interface CockpitMapOptions {
   readonly onCaseCount?: (n: number) => void;
   /** Asks the server for the case layer as it now is (GET /api/v1/map/cases/summary). */
   readonly fetchCaseLayer?: () => Promise<CaseLayer>;
+  /** Asks the server for the devices placed in a box (GET /api/v1/devices?bbox=…); absent: no device layer. */
+  readonly fetchDevices?: (bbox: DeviceBox) => Promise<readonly DeviceView[]>;
 }
+
+/** minLon, minLat, maxLon, maxLat. */
+export type DeviceBox = [number, number, number, number];
+
+/** The view's box grown by half its size on every side (the devices asked for cover a pan or two). */
+function grownBox(b: DeviceBox): DeviceBox {
+  const w = (b[2] - b[0]) / 2;
+  const h = (b[3] - b[1]) / 2;
+  return [Math.max(-180, b[0] - w), Math.max(-90, b[1] - h), Math.min(180, b[2] + w), Math.min(90, b[3] + h)];
+}
+
+const boxHolds = (outer: DeviceBox, inner: DeviceBox): boolean => outer[0] <= inner[0] && outer[1] <= inner[1] && outer[2] >= inner[2] && outer[3] >= inner[3];
 
 /** Live changes reach the case layer at most this often: each one reloads the visible case tiles. */
 const CASE_REFRESH_MS = 1500;
@@ -76,6 +90,9 @@ export class CockpitMap {
   #caseLayer: CaseLayer | null = null;
   #refreshTimer: ReturnType<typeof setTimeout> | null = null;
   #devicesWaiting = false;
+  /** The box the devices at hand were asked for, and the number of the newest request. */
+  #devicesBox: DeviceBox | null = null;
+  #devicesAsked = 0;
   /** Sources that hold nothing now (they all start empty). */
   readonly #emptySources = new Set(Object.keys(SOURCE_LAYERS));
   #refreshing = false;
@@ -215,6 +232,11 @@ export class CockpitMap {
     m.addLayer({ id: 'selected', type: 'circle', source: 'selected', paint: { 'circle-radius': 16, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': COLORS.selected, 'circle-stroke-width': 3 } });
 
     for (const layers of Object.values(SOURCE_LAYERS)) for (const id of layers) if (m.getLayer(id)) m.setLayoutProperty(id, 'visibility', 'none');
+
+    // Devices are asked for by the view's box from the zoom they are drawn at: a whole city's meters
+    // are never sent to a page that cannot show them.
+    m.on('moveend', () => this.#loadDevicesInView());
+    this.#loadDevicesInView();
 
     m.on('click', 'case-clusters', (e) => void this.#expandCluster(e));
     m.on('click', 'case-points', (e) => {
@@ -435,6 +457,29 @@ export class CockpitMap {
   setDevices(devices: readonly DeviceView[]): void {
     this.#devices = new Map(devices.map((d) => [d.id, { type: 'Feature' as const, properties: { id: d.id, status: d.status, alerting: d.alerting, name: d.name, type: d.type }, geometry: { type: 'Point' as const, coordinates: [d.location.lon, d.location.lat] } }]));
     this.#pushDevices();
+  }
+
+  /** The devices in view changed (an alert on one ended, live): asked for again. */
+  refreshDevices(): void {
+    this.#loadDevicesInView(true);
+  }
+
+  #loadDevicesInView(again = false): void {
+    const fetchDevices = this.#opts.fetchDevices;
+    if (!fetchDevices || this.map.getZoom() < DEVICE_MIN_ZOOM - 0.5) return;
+    const b = this.map.getBounds();
+    const view: DeviceBox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+    if (!again && this.#devicesBox && boxHolds(this.#devicesBox, view)) return;
+    const box = again && this.#devicesBox && boxHolds(this.#devicesBox, view) ? this.#devicesBox : grownBox(view);
+    const asked = ++this.#devicesAsked;
+    fetchDevices(box)
+      .then((list) => {
+        // An answer overtaken by a newer request (the map moved on) is dropped.
+        if (asked !== this.#devicesAsked) return;
+        this.#devicesBox = box;
+        this.setDevices(list);
+      })
+      .catch(() => undefined); // the next move asks again; the devices at hand stay shown
   }
 
   /** An alert on a device went up or down (live feed). */

@@ -123,10 +123,6 @@ export default function Cockpit() {
     setAlerts(r ? r.items : null);
     if (r) mapRef.current?.setAlerts(r.items);
   }, [focus, district]);
-  const loadDevices = useCallback(async () => {
-    const d = focus?.capabilities?.devices ? await apiOptional<{ items: DeviceView[] }>(`/api/v1/devices${qs({ within: focus.code ?? undefined })}`) : null;
-    if (d) mapRef.current?.setDevices(d.items);
-  }, [focus]);
   const loadVitals = useCallback(async () => {
     const v = focus?.capabilities?.indicators ? await apiOptional<Indicators>(`/api/v1/indicators${qs({ jurisdiction: focus.code ?? undefined })}`) : null;
     setVitals(v);
@@ -155,7 +151,11 @@ export default function Cockpit() {
 
   useEffect(() => {
     if (!focus || !mapEl.current) return;
-    const m = new CockpitMap({ container: mapEl.current, focus, onCase: (id) => void selectCase(id), onAlert: (id) => openAlert(id), onCaseCount: setCaseCount, fetchCaseLayer });
+    // Devices of the view's box, inside the jurisdiction, asked for by the map from the zoom they are drawn at.
+    const fetchDevices = focus.capabilities?.devices
+      ? async (bbox: [number, number, number, number]) => (await apiOptional<{ items: DeviceView[] }>(`/api/v1/devices${qs({ within: focus.code ?? undefined, bbox: bbox.map((v) => v.toFixed(5)).join(',') })}`))?.items ?? []
+      : undefined;
+    const m = new CockpitMap({ container: mapEl.current, focus, onCase: (id) => void selectCase(id), onAlert: (id) => openAlert(id), onCaseCount: setCaseCount, fetchCaseLayer, ...(fetchDevices ? { fetchDevices } : {}) });
     mapRef.current = m;
     (window as unknown as { __cockpit?: CockpitMap }).__cockpit = m;
     const t0 = performance.now();
@@ -182,13 +182,12 @@ export default function Cockpit() {
   useEffect(() => {
     if (!focus) return;
     void loadAlerts().catch(() => setAlerts(null));
-    void loadDevices().catch(() => undefined);
     void loadVitals().catch(() => setVitals(null));
     // Vital signs are computed on the server from device and case state: asked again each minute
     // and shortly after anything that moves them (below).
     const t = setInterval(() => void loadVitals().catch(() => undefined), 60_000);
     return () => clearInterval(t);
-  }, [focus, loadAlerts, loadDevices, loadVitals]);
+  }, [focus, loadAlerts, loadVitals]);
 
   // Live: every event updates the map, the lists and the activity log without a reload.
   useEffect(() => {
@@ -206,7 +205,7 @@ export default function Cockpit() {
       if (deviceTimer) return;
       deviceTimer = setTimeout(() => {
         deviceTimer = null;
-        void loadDevices().catch(() => undefined);
+        mapRef.current?.refreshDevices();
       }, 1500);
     };
     const refreshVitals = () => {
@@ -256,7 +255,7 @@ export default function Cockpit() {
       off();
       for (const t of [listTimer, deviceTimer, vitalsTimer]) if (t) clearTimeout(t);
     };
-  }, [loadLists, loadDevices, loadVitals, selectCase, tr]);
+  }, [loadLists, loadVitals, selectCase, tr]);
 
   // The badge counts the new urgent alerts nobody has opened yet and that still wait for a decision.
   const unseenUrgent = alerts?.filter((a) => freshAlerts.has(a.id)).length ?? 0;
