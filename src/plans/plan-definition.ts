@@ -6,7 +6,8 @@
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { closestName } from '../closest-name.ts';
-import { LineCounter, isAlias, isCollection, isMap, isSeq, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
+import { lineOfPointer } from '../yaml-positions.ts';
+import { LineCounter, isCollection, parseDocument, visit, type Node as YamlNode } from 'yaml';
 import { CASE_SOURCES, TIERS, type CaseSource, type Tier, type TaskRole } from '../cases/case-model.ts';
 import { compileExpression, ExpressionError, type CompiledExpression, type PathReference } from './expression.ts';
 
@@ -546,7 +547,7 @@ export function parsePlan(text: string, opts: ParsePlanOptions = {}): PlanDefini
 
   const planName = isRecord(data) && typeof data.id === 'string' && data.id.length > 0 && data.id.length <= 64 ? data.id : null;
   const locate = (problem: PlanProblem): PlanProblem =>
-    problem.line !== undefined ? problem : { ...problem, ...lineOfPointer(doc, lines, problem.path) };
+    problem.line !== undefined ? problem : withLine(problem, lineOfPointer(doc, lines, problem.path).line);
 
   const validate = planValidator();
   if (!validate(data)) return refuse(planName, explainSchemaErrors(validate.errors ?? [], data).map(locate));
@@ -1066,19 +1067,9 @@ function lineAt(lines: LineCounter, node: { range?: readonly [number, number, nu
   return start === undefined ? {} : { line: lines.linePos(start).line };
 }
 
-/** The YAML line of the node a pointer names, or of its nearest existing parent. */
-function lineOfPointer(doc: Document, lines: LineCounter, pointer: string): { line?: number } {
-  let node: unknown = doc.contents;
-  let found: unknown = node;
-  for (const raw of pointer.split('/').slice(1)) {
-    if (isAlias(node)) node = node.resolve(doc);
-    if (!isMap(node) && !isSeq(node)) break;
-    const key = unescapePointer(raw);
-    node = node.get(isSeq(node) ? Number(key) : key, true);
-    if (node === undefined || node === null) break;
-    found = node;
-  }
-  return lineAt(lines, found as YamlNode | null);
+/** Plan problems carry the line only (the shared locator also knows the column). */
+function withLine(problem: PlanProblem, line: number | undefined): PlanProblem {
+  return line === undefined ? problem : { ...problem, line };
 }
 
 /** "unknown unit kind 'water' (did you mean 'water-supply'?)" */
