@@ -17,18 +17,28 @@ export interface QueuedReport {
   lastError: string | null;
 }
 
-const KEY = 'cityloop.outbox';
+/** A list kept in the browser's storage under one key; a value that cannot be read counts as empty. */
+function storedList<T>(key: string): { read: () => T[]; write: (list: T[]) => void } {
+  return {
+    read: () => {
+      try {
+        return JSON.parse(localStorage.getItem(key) ?? '[]') as T[];
+      } catch {
+        return [];
+      }
+    },
+    write: (list) => localStorage.setItem(key, JSON.stringify(list)),
+  };
+}
+
+const reports = storedList<QueuedReport>('cityloop.outbox');
 
 export function readQueue(): QueuedReport[] {
-  try {
-    return JSON.parse(localStorage.getItem(KEY) ?? '[]') as QueuedReport[];
-  } catch {
-    return [];
-  }
+  return reports.read();
 }
 
 function writeQueue(q: QueuedReport[]): void {
-  localStorage.setItem(KEY, JSON.stringify(q));
+  reports.write(q);
 }
 
 export function enqueue(r: QueuedReport): void {
@@ -133,18 +143,14 @@ export interface TaskOutcome {
   readonly outcome: 'done' | 'done_by_other';
 }
 
-const TASK_KEY = 'cityloop.taskOutbox';
+const taskDones = storedList<QueuedTaskDone>('cityloop.taskOutbox');
 
 export function readTaskQueue(): QueuedTaskDone[] {
-  try {
-    return JSON.parse(localStorage.getItem(TASK_KEY) ?? '[]') as QueuedTaskDone[];
-  } catch {
-    return [];
-  }
+  return taskDones.read();
 }
 
 function writeTaskQueue(q: QueuedTaskDone[]): void {
-  localStorage.setItem(TASK_KEY, JSON.stringify(q));
+  taskDones.write(q);
 }
 
 /** Queues a task as done; pressing done twice on one task keeps the first entry. */
