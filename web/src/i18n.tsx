@@ -1,4 +1,5 @@
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { formatCityTime, formatNumber } from './format.ts';
 
 export type Lang = 'zh' | 'en';
 
@@ -37,8 +38,6 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     document.title = lang === 'zh' ? 'CityLoop 城市运行和治理中心' : 'CityLoop — city operations and governance center';
   }, [lang]);
   const value = useMemo<I18n>(() => {
-    const locale = lang === 'zh' ? 'zh-CN' : 'en-GB';
-    const dt = new Intl.DateTimeFormat(locale, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Asia/Shanghai' });
     return {
       lang,
       setLang: (l) => {
@@ -46,8 +45,8 @@ export function I18nProvider({ children }: { children: ReactNode }) {
         setLangState(l);
       },
       tr: (zh, en) => (lang === 'zh' ? zh : en),
-      fmtTime: (iso) => (iso ? dt.format(new Date(iso)) : '—'),
-      fmtNumber: (n, digits = 0) => (n === null || n === undefined || Number.isNaN(n) ? '—' : n.toLocaleString(locale, { maximumFractionDigits: digits, minimumFractionDigits: digits })),
+      fmtTime: (iso) => formatCityTime(iso, lang),
+      fmtNumber: (n, digits = 0) => formatNumber(n, digits),
     };
   }, [lang]);
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;

@@ -22,6 +22,8 @@ const URGENT = new Set(['orange', 'red']);
 const SEVERITY_RANK: Record<string, number> = { blue: 1, yellow: 2, orange: 3, red: 4 };
 /** Alert events after which a device's light may have gone out: the device list is asked again. */
 const ALERT_ENDED = new Set(['AlertCleared', 'AlertDismissed']);
+/** The longest the side panels wait for the first map before they are asked for anyway. */
+const PANELS_WAIT_MS = 3000;
 
 interface Activity {
   readonly key: string;
@@ -86,6 +88,14 @@ export default function Cockpit() {
   const [freshAlerts, setFreshAlerts] = useState<ReadonlySet<string>>(new Set());
   const [vitals, setVitals] = useState<Indicators | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // The side panels (lists, alerts, vital signs) are asked for once the map shows the city, or
+  // after PANELS_WAIT_MS at the latest: their queries and their rendering took the server's and
+  // the page's time from the first map, the cockpit's main view (docs/guides/cockpit.md).
+  const [panelsOn, setPanelsOn] = useState(false);
+  useEffect(() => {
+    const t = setTimeout(() => setPanelsOn(true), PANELS_WAIT_MS);
+    return () => clearTimeout(t);
+  }, []);
   const selectedRef = useRef<CaseView | null>(null);
   selectedRef.current = selected;
   const alertOpenRef = useRef<string | null>(null);
@@ -155,7 +165,15 @@ export default function Cockpit() {
     const fetchDevices = focus.capabilities?.devices
       ? async (bbox: [number, number, number, number]) => (await apiOptional<{ items: DeviceView[] }>(`/api/v1/devices${qs({ within: focus.code ?? undefined, bbox: bbox.map((v) => v.toFixed(5)).join(',') })}`))?.items ?? []
       : undefined;
-    const m = new CockpitMap({ container: mapEl.current, focus, onCase: (id) => void selectCase(id), onAlert: (id) => openAlert(id), onCaseCount: setCaseCount, fetchCaseLayer, ...(fetchDevices ? { fetchDevices } : {}) });
+    let m: CockpitMap;
+    try {
+      m = new CockpitMap({ container: mapEl.current, focus, onCase: (id) => void selectCase(id), onAlert: (id) => openAlert(id), onCaseCount: setCaseCount, fetchCaseLayer, ...(fetchDevices ? { fetchDevices } : {}) });
+    } catch (e) {
+      // No map (no WebGL here): the panels still work.
+      setPanelsOn(true);
+      setError(errorText(e));
+      return;
+    }
     mapRef.current = m;
     (window as unknown as { __cockpit?: CockpitMap }).__cockpit = m;
     const t0 = performance.now();
@@ -165,11 +183,15 @@ export default function Cockpit() {
         m.setCaseLayer(layer);
         void m.casesShown.then(() => {
           performance.mark('cityloop:cases-shown');
+          setPanelsOn(true);
           (window as unknown as { __cityloopFirstMapMs?: number }).__cityloopFirstMapMs = performance.now();
           document.body.dataset.casesShown = String(Math.round(performance.now() - t0));
         });
       })
-      .catch((e) => setError(errorText(e)));
+      .catch((e) => {
+        setPanelsOn(true);
+        setError(errorText(e));
+      });
     return () => {
       m.destroy();
       mapRef.current = null;
@@ -177,17 +199,18 @@ export default function Cockpit() {
   }, [focus, selectCase, openAlert]);
 
   useEffect(() => {
+    if (!panelsOn) return;
     void loadLists().catch((e) => setError(errorText(e)));
-  }, [loadLists]);
+  }, [loadLists, panelsOn]);
   useEffect(() => {
-    if (!focus) return;
+    if (!focus || !panelsOn) return;
     void loadAlerts().catch(() => setAlerts(null));
     void loadVitals().catch(() => setVitals(null));
     // Vital signs are computed on the server from device and case state: asked again each minute
     // and shortly after anything that moves them (below).
     const t = setInterval(() => void loadVitals().catch(() => undefined), 60_000);
     return () => clearInterval(t);
-  }, [focus, loadAlerts, loadVitals]);
+  }, [focus, loadAlerts, loadVitals, panelsOn]);
 
   // Live: every event updates the map, the lists and the activity log without a reload.
   useEffect(() => {
