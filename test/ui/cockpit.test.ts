@@ -303,7 +303,7 @@ describe.skipIf(!HAS_CHROMIUM)('cockpit in Chromium', () => {
     await operator.getByTestId('lang-switch').click();
   }, 60_000);
 
-  it('opened straight on /cockpit (the wall screen each morning): MapLibre gets the worker started with the app, and draws no sky', async () => {
+  it('opened straight on /cockpit (the wall screen each morning): MapLibre gets the worker started with the app, draws no sky, and draws first when the view is complete', async () => {
     const page = await open('city.operator');
     await page.waitForURL(/\/cockpit$/);
     const workerScripts: string[] = [];
@@ -328,6 +328,11 @@ describe.skipIf(!HAS_CHROMIUM)('cockpit in Chromium', () => {
     const programs = (await page.evaluate('Object.keys(window.__cockpit.map.painter.programCache.programs)')) as string[];
     expect(programs.some((p) => p.startsWith('circle/'))).toBe(true);
     expect(programs.filter((p) => p.startsWith('sky/'))).toEqual([]);
+    // The first frame was drawn once the view's tiles were in, its case layer among them, not before.
+    const timeOf = async (name: string) => (await page.evaluate((n) => (globalThis as PageGlobals).performance.getEntriesByName(n)[0]?.startTime ?? null, name)) as number | null;
+    const firstDraw = await timeOf('cityloop:first-draw');
+    expect(firstDraw).not.toBeNull();
+    expect(firstDraw!).toBeGreaterThanOrEqual((await timeOf('cityloop:cases-set'))!);
   }, 90_000);
 
   it('no page logged an error', () => {

@@ -40,6 +40,33 @@ function skipSky(map: MlMap): void {
   }
 }
 
+/** The longest the first frame waits for the first view's tiles (then whatever is in is drawn). */
+const FIRST_DRAW_WAIT_MS = 3000;
+
+/**
+ * The map draws nothing until the first view's tiles are all in (or FIRST_DRAW_WAIT_MS passed):
+ * MapLibre otherwise draws a frame for each batch of tiles that arrives, and in software WebGL each
+ * of those frames is a whole screen's work (and the page waits for it) to show a map that is
+ * complete a few tens of milliseconds later. Like skipSky this goes through the painter (not public
+ * API); without the hook the map simply draws as before (test/ui checks the mark it leaves).
+ */
+function drawFirstWhenLoaded(map: MlMap, loaded: () => boolean): void {
+  const painter = (map as unknown as { painter?: { render?: (...args: unknown[]) => unknown } }).painter;
+  if (!painter || typeof painter.render !== 'function') return;
+  const render = painter.render;
+  const until = performance.now() + FIRST_DRAW_WAIT_MS;
+  let held = 0;
+  painter.render = function (this: unknown, ...args: unknown[]) {
+    if (performance.now() < until && !loaded()) {
+      held++;
+      return undefined;
+    }
+    painter.render = render;
+    performance.mark('cityloop:first-draw', { detail: { held } });
+    return render.apply(this, args);
+  };
+}
+
 export type PlotKind = 'point' | 'line' | 'polygon' | 'label';
 
 export interface CockpitMapOptions {
@@ -96,6 +123,7 @@ export class CockpitMap {
   /** Sources that hold nothing now (they all start empty). */
   readonly #emptySources = new Set(Object.keys(SOURCE_LAYERS));
   #refreshing = false;
+  #overlaysAdded = false;
   #refreshAgain = false;
   #lastRefresh = 0;
   #plot: GeoJSON.FeatureCollection = empty();
@@ -129,6 +157,8 @@ export class CockpitMap {
     });
     opts.container.style.background = COLORS.ground;
     skipSky(this.map);
+    // The cockpit's first view is complete with its case layer; a map without one (the case page) waits for its base map only.
+    drawFirstWhenLoaded(this.map, () => this.map.isStyleLoaded() === true && (!opts.fetchCaseLayer || this.map.getSource('cases') !== undefined) && this.map.areTilesLoaded() === true);
     this.casesShown = new Promise((r) => (this.#casesShownResolve = r));
     if (opts.interactive ?? true) {
       this.map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
@@ -179,60 +209,6 @@ export class CockpitMap {
     label('community-label', 'community-labels', MIN_ZOOM.community, 11);
     label('grid-label', 'grid-labels', MIN_ZOOM.grid + 0.8, 10);
 
-    // Plot (在线标绘) under the cases, above the ground.
-    m.addSource('plot', { type: 'geojson', data: empty() });
-    m.addSource('draft', { type: 'geojson', data: empty() });
-    m.addLayer({ id: 'plot-fill', type: 'fill', source: 'plot', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': ['coalesce', ['get', 'color'], COLORS.plot], 'fill-opacity': 0.22 } });
-    m.addLayer({ id: 'plot-line', type: 'line', source: 'plot', filter: ['!=', ['geometry-type'], 'Point'], paint: { 'line-color': ['coalesce', ['get', 'color'], COLORS.plot], 'line-width': 3, 'line-dasharray': [2, 1] } });
-    m.addLayer({ id: 'plot-point', type: 'circle', source: 'plot', filter: ['all', ['==', ['geometry-type'], 'Point'], ['!=', ['get', 'kind'], 'label']], paint: { 'circle-radius': 7, 'circle-color': ['coalesce', ['get', 'color'], COLORS.plot], 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
-    m.addLayer({
-      id: 'plot-label',
-      type: 'symbol',
-      source: 'plot',
-      filter: ['has', 'label'],
-      layout: { 'text-field': ['get', 'label'], 'text-font': ['sans-serif'], 'text-size': 14, 'text-offset': [0, 1.2], 'text-allow-overlap': true },
-      paint: { 'text-color': '#fff', 'text-halo-color': COLORS.plot, 'text-halo-width': 2 },
-    });
-    m.addLayer({ id: 'draft-line', type: 'line', source: 'draft', paint: { 'line-color': '#fff', 'line-width': 2, 'line-dasharray': [1, 1] } });
-    m.addLayer({ id: 'draft-point', type: 'circle', source: 'draft', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': 4, 'circle-color': '#fff' } });
-
-    // CAP warning areas under the cases: a tinted fill and the outline in the warning's colour.
-    m.addSource('alert-areas', { type: 'geojson', data: empty() });
-    m.addLayer({ id: 'alert-area-fill', type: 'fill', source: 'alert-areas', paint: { 'fill-color': SEVERITY_MATCH, 'fill-opacity': 0.14 } });
-    m.addLayer({ id: 'alert-area-line', type: 'line', source: 'alert-areas', paint: { 'line-color': SEVERITY_MATCH, 'line-width': 2, 'line-dasharray': [4, 2] } });
-
-    // Devices: green when normal, red while an alert is active on them, grey when disabled.
-    m.addSource('devices', { type: 'geojson', data: empty() });
-    m.addLayer({
-      id: 'devices',
-      type: 'circle',
-      source: 'devices',
-      minzoom: DEVICE_MIN_ZOOM,
-      paint: {
-        'circle-radius': ['case', ['get', 'alerting'], 6, 4],
-        'circle-color': ['case', ['get', 'alerting'], COLORS.deviceAlerting, ['==', ['get', 'status'], 'disabled'], COLORS.deviceDisabled, COLORS.deviceNormal],
-        'circle-stroke-color': '#e2e8f0',
-        'circle-stroke-width': 1,
-      },
-    });
-    m.addSource('alerts', { type: 'geojson', data: empty() });
-    m.addLayer({
-      id: 'alerts',
-      type: 'circle',
-      source: 'alerts',
-      paint: {
-        'circle-radius': ['case', ['in', ['get', 'severity'], ['literal', ['orange', 'red']]], 13, 10],
-        'circle-color': SEVERITY_MATCH,
-        'circle-opacity': 0.35,
-        'circle-stroke-color': SEVERITY_MATCH,
-        'circle-stroke-width': 3,
-      },
-    });
-    m.addSource('selected', { type: 'geojson', data: empty() });
-    m.addLayer({ id: 'selected', type: 'circle', source: 'selected', paint: { 'circle-radius': 16, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': COLORS.selected, 'circle-stroke-width': 3 } });
-
-    for (const layers of Object.values(SOURCE_LAYERS)) for (const id of layers) if (m.getLayer(id)) m.setLayoutProperty(id, 'visibility', 'none');
-
     // Devices are asked for by the view's box from the zoom they are drawn at: a whole city's meters
     // are never sent to a page that cannot show them.
     m.on('moveend', () => this.#loadDevicesInView());
@@ -271,6 +247,74 @@ export class CockpitMap {
       e.preventDefault();
       this.finishDrawing();
     });
+  }
+
+  /**
+   * The overlays (plot, drafts, warning areas, devices, alerts, the selected case) are added when
+   * first given something to show, not with the base map: at the start they are all empty, and
+   * each layer is one more for the worker to set up before it asks for the first tiles. The plot
+   * and warning areas go under the cases, the rest above them, whenever they are added.
+   */
+  #addOverlays() {
+    if (this.#overlaysAdded) return;
+    this.#overlaysAdded = true;
+    const m = this.map;
+    const under = m.getLayer('case-clusters') ? 'case-clusters' : undefined;
+    const addLayer = m.addLayer.bind(m);
+    const underCases = (layer: Parameters<MlMap['addLayer']>[0]) => addLayer(layer, under);
+    // Plot (在线标绘) under the cases, above the ground.
+    m.addSource('plot', { type: 'geojson', data: empty() });
+    m.addSource('draft', { type: 'geojson', data: empty() });
+    underCases({ id: 'plot-fill', type: 'fill', source: 'plot', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': ['coalesce', ['get', 'color'], COLORS.plot], 'fill-opacity': 0.22 } });
+    underCases({ id: 'plot-line', type: 'line', source: 'plot', filter: ['!=', ['geometry-type'], 'Point'], paint: { 'line-color': ['coalesce', ['get', 'color'], COLORS.plot], 'line-width': 3, 'line-dasharray': [2, 1] } });
+    underCases({ id: 'plot-point', type: 'circle', source: 'plot', filter: ['all', ['==', ['geometry-type'], 'Point'], ['!=', ['get', 'kind'], 'label']], paint: { 'circle-radius': 7, 'circle-color': ['coalesce', ['get', 'color'], COLORS.plot], 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
+    underCases({
+      id: 'plot-label',
+      type: 'symbol',
+      source: 'plot',
+      filter: ['has', 'label'],
+      layout: { 'text-field': ['get', 'label'], 'text-font': ['sans-serif'], 'text-size': 14, 'text-offset': [0, 1.2], 'text-allow-overlap': true },
+      paint: { 'text-color': '#fff', 'text-halo-color': COLORS.plot, 'text-halo-width': 2 },
+    });
+    underCases({ id: 'draft-line', type: 'line', source: 'draft', paint: { 'line-color': '#fff', 'line-width': 2, 'line-dasharray': [1, 1] } });
+    underCases({ id: 'draft-point', type: 'circle', source: 'draft', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': 4, 'circle-color': '#fff' } });
+
+    // CAP warning areas under the cases: a tinted fill and the outline in the warning's colour.
+    m.addSource('alert-areas', { type: 'geojson', data: empty() });
+    underCases({ id: 'alert-area-fill', type: 'fill', source: 'alert-areas', paint: { 'fill-color': SEVERITY_MATCH, 'fill-opacity': 0.14 } });
+    underCases({ id: 'alert-area-line', type: 'line', source: 'alert-areas', paint: { 'line-color': SEVERITY_MATCH, 'line-width': 2, 'line-dasharray': [4, 2] } });
+
+    // Devices: green when normal, red while an alert is active on them, grey when disabled.
+    m.addSource('devices', { type: 'geojson', data: empty() });
+    m.addLayer({
+      id: 'devices',
+      type: 'circle',
+      source: 'devices',
+      minzoom: DEVICE_MIN_ZOOM,
+      paint: {
+        'circle-radius': ['case', ['get', 'alerting'], 6, 4],
+        'circle-color': ['case', ['get', 'alerting'], COLORS.deviceAlerting, ['==', ['get', 'status'], 'disabled'], COLORS.deviceDisabled, COLORS.deviceNormal],
+        'circle-stroke-color': '#e2e8f0',
+        'circle-stroke-width': 1,
+      },
+    });
+    m.addSource('alerts', { type: 'geojson', data: empty() });
+    m.addLayer({
+      id: 'alerts',
+      type: 'circle',
+      source: 'alerts',
+      paint: {
+        'circle-radius': ['case', ['in', ['get', 'severity'], ['literal', ['orange', 'red']]], 13, 10],
+        'circle-color': SEVERITY_MATCH,
+        'circle-opacity': 0.35,
+        'circle-stroke-color': SEVERITY_MATCH,
+        'circle-stroke-width': 3,
+      },
+    });
+    m.addSource('selected', { type: 'geojson', data: empty() });
+    m.addLayer({ id: 'selected', type: 'circle', source: 'selected', paint: { 'circle-radius': 16, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': COLORS.selected, 'circle-stroke-width': 3 } });
+
+    for (const layers of Object.values(SOURCE_LAYERS)) for (const id of layers) if (m.getLayer(id)) m.setLayoutProperty(id, 'visibility', 'none');
   }
 
   /** The case layers, under the devices and alerts. Cluster colour says whether anything inside is overdue. */
@@ -339,6 +383,7 @@ export class CockpitMap {
   #setData(source: string, fc: GeoJSON.FeatureCollection) {
     // Empty again: nothing to send to the worker.
     if (fc.features.length === 0 && this.#emptySources.has(source)) return;
+    this.#addOverlays();
     if (fc.features.length === 0) this.#emptySources.add(source);
     else this.#emptySources.delete(source);
     (this.map.getSource(source) as GeoJSONSource).setData(fc);
@@ -416,8 +461,7 @@ export class CockpitMap {
   }
 
   setSelected(loc: { lng: number; lat: number } | null, fly = false): void {
-    const src = this.map.getSource('selected') as GeoJSONSource | undefined;
-    if (!src) {
+    if (!this.map.getSource(BOUNDARY_SOURCE)) {
       void this.ready.then(() => this.setSelected(loc, fly));
       return;
     }
@@ -559,7 +603,7 @@ export class CockpitMap {
 
   #updateDraft() {
     const d = this.#drawing;
-    if (!this.map.getSource('draft')) return;
+    if (!this.map.getSource(BOUNDARY_SOURCE)) return;
     if (!d) {
       this.#setData('draft', empty());
       return;
