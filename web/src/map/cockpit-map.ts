@@ -195,11 +195,11 @@ export class CockpitMap {
     m.addSource(BOUNDARY_SOURCE, { type: 'vector', tiles: [absolute(base.tiles)], maxzoom: base.maxzoom, ...(base.bounds ? { bounds: base.bounds } : {}) });
     const line = (id: string, sourceLayer: string, minzoom: number, paint: Record<string, unknown>) =>
       m.addLayer({ id, type: 'line', source: BOUNDARY_SOURCE, 'source-layer': sourceLayer, minzoom, paint } as Parameters<MlMap['addLayer']>[0]);
-    m.addLayer({ id: 'district-fill', type: 'fill', source: BOUNDARY_SOURCE, 'source-layer': 'district', paint: { 'fill-color': COLORS.district, 'fill-antialias': false } });
+    m.addLayer({ id: 'district-fill', type: 'fill', source: BOUNDARY_SOURCE, 'source-layer': 'district', paint: { 'fill-color': COLORS.district, 'fill-antialias': ['step', ['zoom'], true, 9, false], 'fill-outline-color': COLORS.districtLine } } as Parameters<MlMap['addLayer']>[0]);
     line('grid-line', 'grid', MIN_ZOOM.grid, { 'line-color': COLORS.gridLine, 'line-width': 0.6 });
     line('community-line', 'community', MIN_ZOOM.community, { 'line-color': COLORS.communityLine, 'line-width': 0.9, 'line-dasharray': [3, 2] });
     line('street-line', 'street', MIN_ZOOM.street, { 'line-color': COLORS.streetLine, 'line-width': 1.1 });
-    line('district-line', 'district', 0, { 'line-color': COLORS.districtLine, 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 0.8, 13, 2] });
+    line('district-line', 'district', 9, { 'line-color': COLORS.districtLine, 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 0.8, 13, 2] });
     if (this.#opts.focus.geometry) {
       m.addSource('focus', { type: 'geojson', data: { type: 'Feature', properties: {}, geometry: this.#opts.focus.geometry } });
       m.addLayer({ id: 'focus-line', type: 'line', source: 'focus', paint: { 'line-color': COLORS.focusLine, 'line-width': 2.5 } });

@@ -8,13 +8,14 @@ import { COLORS, SEVERITY_COLORS } from '../map/style.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import { OPEN_ALERT, SeverityChip, beep } from '../components/alert-bits.tsx';
-import { VitalSigns } from '../components/vital-signs.tsx';
 import { PriorityChip, StateChip, TaskTable, caseChain } from '../components/case-bits.tsx';
 import { latestPlot, loadPlot } from '../plots.ts';
 import type { AlertView, CaseView, DeviceView, FeedMessage, Indicators, MapFocus, CaseLayer } from '../types.ts';
 
 // What the first screen does not show is loaded when it is opened.
 const AlertPanel = lazy(() => import('../components/alerts.tsx').then((m) => ({ default: m.AlertPanel })));
+// The vital signs come with the side panels, after the first map: their code is fetched then.
+const VitalSigns = lazy(() => import('../components/vital-signs.tsx').then((m) => ({ default: m.VitalSigns })));
 const DispatchDialog = lazy(() => import('../components/dispatch-dialog.tsx').then((m) => ({ default: m.DispatchDialog })));
 
 const FINISHED = new Set(['closed', 'evaluated', 'declined', 'merged']);
@@ -408,7 +409,9 @@ export default function Cockpit() {
             <h2 id="vs-h">
               {tr('城市体征', 'Vital signs')} <span className="muted small">{vitals.jurisdiction.name}</span>
             </h2>
-            <VitalSigns items={vitals.items} compact />
+            <Suspense fallback={null}>
+              <VitalSigns items={vitals.items} compact />
+            </Suspense>
           </section>
         )}
         {alertOpen ? (
