@@ -151,13 +151,18 @@ export async function runUiBench(opts: UiBenchOptions = {}): Promise<UiBenchResu
         const marks = (await page.evaluate('performance.getEntriesByType("mark").map((m) => [m.name, Math.round(m.startTime)])')) as [string, number][];
         const renderer = String(await page.evaluate(`(() => { const gl = window.__cockpit.map.painter.context.gl; const i = gl.getExtension('WEBGL_debug_renderer_info'); return i ? gl.getParameter(i.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER); })()`));
         log(`ui: run ${run + 1}: first map ${firstMapMs} ms, marks ${JSON.stringify(marks)}; WebGL: ${renderer}`);
+        // The first screen's scripts: those the page asked for until the first map, by its own
+        // resource timing (the side panels' code comes after it, with them), and MapLibre's worker.
+        const requested = await page.evaluate((): string[] => {
+          const g = globalThis as unknown as { performance: { getEntriesByType(t: string): { name: string; startTime: number }[] }; __cityloopFirstMapMs: number };
+          return g.performance.getEntriesByType('resource').filter((e) => e.startTime <= g.__cityloopFirstMapMs).map((e) => new URL(e.name).pathname);
+        });
+        const firstScreen = new Set<string>(requested.filter((p) => scripts.has(p)));
         for (const w of page.workers()) {
           const u = new URL(w.url());
-          if (u.pathname.endsWith('.js')) scripts.add(u.pathname);
+          if (u.pathname.endsWith('.js')) firstScreen.add(u.pathname);
         }
-        // The first screen's scripts: those asked for until the first map (the side panels' own
-        // code comes after it, with them).
-        const jsFiles = [...scripts].sort();
+        const jsFiles = [...firstScreen].sort();
         // The pan is measured on the settled cockpit: the side panels are asked for once the first
         // map is drawn, and their answers and rendering are not the map's frame rate.
         await page.getByTestId('vitals-panel').waitFor({ timeout: 15_000 }).catch(() => undefined);
