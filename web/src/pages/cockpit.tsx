@@ -405,14 +405,15 @@ export default function Cockpit() {
 
       <section className="side right" aria-label={tr('详情与动态', 'Details and activity')}>
         {vitals && (
-          <section className="panel" aria-labelledby="vs-h" data-testid="vitals-panel">
-            <h2 id="vs-h">
-              {tr('城市体征', 'Vital signs')} <span className="muted small">{vitals.jurisdiction.name}</span>
-            </h2>
-            <Suspense fallback={null}>
+          // The panel appears whole, once its code (fetched with it, after the first map) is here.
+          <Suspense fallback={null}>
+            <section className="panel" aria-labelledby="vs-h" data-testid="vitals-panel">
+              <h2 id="vs-h">
+                {tr('城市体征', 'Vital signs')} <span className="muted small">{vitals.jurisdiction.name}</span>
+              </h2>
               <VitalSigns items={vitals.items} compact />
-            </Suspense>
-          </section>
+            </section>
+          </Suspense>
         )}
         {alertOpen ? (
           <Suspense fallback={<section className="panel" role="status">{tr('加载中…', 'Loading…')}</section>}>
