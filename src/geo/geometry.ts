@@ -44,17 +44,6 @@ export function unionBBox(boxes: readonly BBox[]): BBox | null {
 }
 
 /**
- * The crossing test of one edge for a ray going east from (x, y); the even-odd rule toggles on
- * every crossing (W. R. Franklin, PNPOLY).
- *
- * Boundary rule, chosen so that polygons that share edges partition the plane with no point
- * counted twice or lost: the edge is taken lower end first (so both neighbours evaluate the same
- * arithmetic on a shared edge), it covers y in [lowY, highY) (half-open), and a point exactly on
- * the edge (cross product 0) is not a crossing. Net effect: a point on a boundary belongs to the
- * polygon east of it, and on a horizontal edge to the polygon north of it — like the half-open
- * square [x0, x1) × [y0, y1).
- */
-/**
  * A box given as text, `minLon,minLat,maxLon,maxLat` (as in a `bbox` query parameter); the reason
  * it is not one otherwise.
  */
@@ -69,6 +58,17 @@ export function parseBBoxText(text: string): BBox | string {
   return n;
 }
 
+/**
+ * The crossing test of one edge for a ray going east from (x, y); the even-odd rule toggles on
+ * every crossing (W. R. Franklin, PNPOLY).
+ *
+ * Boundary rule, chosen so that polygons that share edges partition the plane with no point
+ * counted twice or lost: the edge is taken lower end first (so both neighbours evaluate the same
+ * arithmetic on a shared edge), it covers y in [lowY, highY) (half-open), and a point exactly on
+ * the edge (cross product 0) is not a crossing. Net effect: a point on a boundary belongs to the
+ * polygon east of it, and on a horizontal edge to the polygon north of it — like the half-open
+ * square [x0, x1) × [y0, y1).
+ */
 export function crossesEastRay(ax: number, ay: number, bx: number, by: number, x: number, y: number): boolean {
   if (ay > by) {
     const tx = ax; ax = bx; bx = tx;

@@ -122,8 +122,9 @@ export class CockpitMap {
   #devicesAsked = 0;
   /** Sources that hold nothing now (they all start empty). */
   readonly #emptySources = new Set(Object.keys(SOURCE_LAYERS));
-  #refreshing = false;
+  /** The overlays' sources and layers exist (#addOverlays). */
   #overlaysAdded = false;
+  #refreshing = false;
   #refreshAgain = false;
   #lastRefresh = 0;
   #plot: GeoJSON.FeatureCollection = empty();
@@ -252,6 +253,11 @@ export class CockpitMap {
     });
   }
 
+  /** The base map's layers are there (the style was read): overlays may be added from now on. */
+  get #baseAdded(): boolean {
+    return this.map.getSource(BOUNDARY_SOURCE) !== undefined;
+  }
+
   /**
    * The overlays (plot, drafts, warning areas, devices, alerts, the selected case) are added when
    * first given something to show, not with the base map: at the start they are all empty, and
@@ -263,8 +269,7 @@ export class CockpitMap {
     this.#overlaysAdded = true;
     const m = this.map;
     const under = m.getLayer('case-clusters') ? 'case-clusters' : undefined;
-    const addLayer = m.addLayer.bind(m);
-    const underCases = (layer: Parameters<MlMap['addLayer']>[0]) => addLayer(layer, under);
+    const underCases = (layer: Parameters<MlMap['addLayer']>[0]) => m.addLayer(layer, under);
     // Plot (在线标绘) under the cases, above the ground.
     m.addSource('plot', { type: 'geojson', data: empty() });
     m.addSource('draft', { type: 'geojson', data: empty() });
@@ -464,7 +469,7 @@ export class CockpitMap {
   }
 
   setSelected(loc: { lng: number; lat: number } | null, fly = false): void {
-    if (!this.map.getSource(BOUNDARY_SOURCE)) {
+    if (!this.#baseAdded) {
       void this.ready.then(() => this.setSelected(loc, fly));
       return;
     }
@@ -606,7 +611,7 @@ export class CockpitMap {
 
   #updateDraft() {
     const d = this.#drawing;
-    if (!this.map.getSource(BOUNDARY_SOURCE)) return;
+    if (!this.#baseAdded) return;
     if (!d) {
       this.#setData('draft', empty());
       return;
