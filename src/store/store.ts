@@ -14,6 +14,8 @@ export interface StoreAdapter {
   readonly kind: 'sqlite' | 'postgres';
   readonly description: string;
   readonly capabilities: StoreCapabilities;
+  /** SQLite on a file: its path, for readers with connections of their own (the case map's thread). */
+  readonly sqliteFile?: string;
   /**
    * Runs fn in a write transaction. Adapters may run several callers' functions in one
    * transaction (SQLite group commit), each isolated by a savepoint; the promise settles after the

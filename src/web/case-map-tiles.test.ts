@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gunzipSync } from 'node:zlib';
 import { VectorTile } from '@mapbox/vector-tile';
 import { PbfReader } from 'pbf';
-import { CaseMapTiles, groupOfState, type CaseMapLoad, type CaseMapPoint } from './case-map-tiles.ts';
-import { openTestPlatform, type TestPlatform } from '../../test/support/test-platform.ts';
+import { CaseMapTiles, groupOfState, InProcessIndexer, pointsOfRows, type CaseMapLoad, type CaseMapPoint, type ClusterIndexer } from './case-map-tiles.ts';
+import { ThreadIndexer } from './case-cluster-thread.ts';
+import { DIALECTS, openTestPlatform, type TestPlatform } from '../../test/support/test-platform.ts';
 
 /** The tile's `cases` layer as plain objects. */
 function decode(buf: Uint8Array | Buffer): { props: Record<string, unknown>; x: number; y: number }[] {
@@ -27,7 +28,21 @@ function tileOf(lng: number, lat: number, z: number): [number, number] {
   return [x, y];
 }
 
-describe('CaseMapTiles', () => {
+const INDEXERS: [string, () => ClusterIndexer][] = [
+  ['in this thread', () => new InProcessIndexer()],
+  ['on a worker thread', () => new ThreadIndexer()],
+];
+
+describe.each(INDEXERS)('CaseMapTiles, indexes %s', (_where, makeIndexer) => {
+  const made: CaseMapTiles[] = [];
+  const newTiles = (opts: ConstructorParameters<typeof CaseMapTiles>[0] = {}) => {
+    const t = new CaseMapTiles({ ...opts, indexer: makeIndexer() });
+    made.push(t);
+    return t;
+  };
+  afterAll(async () => {
+    for (const t of made) await t.close();
+  });
   const points = (n: number, seed = 1): CaseMapPoint[] => {
     let s = seed;
     const rnd = () => ((s = (s * 16807) % 2147483647) / 2147483647);
@@ -36,7 +51,7 @@ describe('CaseMapTiles', () => {
 
   it('answers a city-wide tile with clusters whose sums are those of their cases', async () => {
     const pts = points(1000);
-    const tiles = new CaseMapTiles();
+    const tiles = newTiles();
     const buf = await tiles.tile('s', async () => ({ points: pts, truncated: false }), 0, 0, 0);
     const feats = decode(buf!);
     const clusters = feats.filter((f) => f.props.cluster === true);
@@ -55,7 +70,7 @@ describe('CaseMapTiles', () => {
       { id: 'a', lng: 106.5455, lat: 29.5635, group: 3, priority: 2 },
       { id: 'b', lng: 106.5456, lat: 29.5636, group: 0, priority: 1 },
     ];
-    const tiles = new CaseMapTiles();
+    const tiles = newTiles();
     const load = async () => ({ points: pts, truncated: false });
     const [x10, y10] = tileOf(106.5455, 29.5635, 10);
     const low = decode((await tiles.tile('s', load, 10, x10, y10))!);
@@ -79,7 +94,7 @@ describe('CaseMapTiles', () => {
       loads++;
       return data;
     };
-    const tiles = new CaseMapTiles({ now: () => now, minRebuildMs: 1000, maxAgeMs: 60_000 });
+    const tiles = newTiles({ now: () => now, minRebuildMs: 1000, maxAgeMs: 60_000 });
     const first = await tiles.summary('s', load);
     expect(first.count).toBe(10);
     expect(await tiles.summary('s', load)).toEqual(first);
@@ -120,7 +135,7 @@ describe('CaseMapTiles', () => {
       await new Promise((r) => setTimeout(r, 20));
       return { points: points(n), truncated: n > 5 };
     };
-    const tiles = new CaseMapTiles({ maxScopes: 2 });
+    const tiles = newTiles({ maxScopes: 2 });
     const [a, b] = await Promise.all([tiles.summary('a', slow(3)), tiles.summary('a', slow(3))]);
     expect(a).toEqual(b);
     expect(loads).toBe(1);
@@ -137,7 +152,7 @@ describe('CaseMapTiles', () => {
     let fail = false;
     const errors: unknown[] = [];
     let now = 0;
-    const tiles = new CaseMapTiles({ now: () => now, onError: (e) => errors.push(e), minRebuildMs: 0 });
+    const tiles = newTiles({ now: () => now, onError: (e) => errors.push(e), minRebuildMs: 0 });
     const load = async () => {
       if (fail) throw new Error('store down');
       return { points: points(5), truncated: false };
@@ -152,6 +167,83 @@ describe('CaseMapTiles', () => {
     await expect(tiles.summary('s', load)).rejects.toThrow('store down');
   });
 
+  it('reads the rows itself from the store\'s SQLite file, committed cases included', async () => {
+    const tp = await openTestPlatform('sqlite');
+    try {
+      const file = tp.platform.store.sqliteFile!;
+      expect(file).toMatch(/\.sqlite$/);
+      const token = await tp.signIn('yuzhong.operator');
+      for (const [lng, lat] of [[106.5455, 29.5635], [106.5456, 29.5636], [106.5355, 29.5478]]) {
+        const r = await tp.app.inject({ method: 'POST', url: '/api/v1/cases', headers: { authorization: `Bearer ${token}` }, payload: { categoryCode: 'municipal.manhole.missing', source: 'sensor', title: '井盖缺失', lng, lat, crs: 'gcj02', priority: 'urgent' } });
+        expect(r.statusCode).toBe(201);
+      }
+      const query = (limit: number): CaseMapLoad => ({ query: { sqliteFile: file, sql: 'select id, lng, lat, state, priority, overdue from cases order by id limit ?', parameters: [limit + 1], limit } });
+      const tiles = newTiles();
+      expect(await tiles.summary('all', async () => query(10))).toMatchObject({ count: 3, truncated: false });
+      expect(await tiles.summary('two', async () => query(2))).toMatchObject({ count: 2, truncated: true });
+      const feats = decode((await tiles.tile('all', async () => query(10), 0, 0, 0))!);
+      expect(feats.reduce((a, f) => a + (f.props.cluster ? Number(f.props.urgent) : f.props.p === 3 ? 1 : 0), 0)).toBe(3);
+      // A statement that fails is the build's error; the reader's connection writes nothing.
+      await expect(tiles.summary('bad', async () => ({ query: { sqliteFile: file, sql: 'delete from cases returning id, lng, lat, state, priority, overdue', parameters: [], limit: 1 } }))).rejects.toThrow(/readonly/);
+      expect((await tp.app.inject({ method: 'GET', url: '/api/v1/map/cases/summary', headers: { authorization: `Bearer ${token}` } })).json().count).toBe(3);
+    } finally {
+      await tp.close();
+    }
+  });
+});
+
+describe('the case map on a worker thread', () => {
+  it('builds again, on a new thread, the indexes lost when its thread ended', async () => {
+    const indexer = new ThreadIndexer();
+    const tiles = new CaseMapTiles({ indexer });
+    try {
+      let loads = 0;
+      const load = async (): Promise<CaseMapLoad> => {
+        loads++;
+        return { points: [{ id: 'a', lng: 106.5455, lat: 29.5635, group: 3, priority: 2 }], truncated: false };
+      };
+      expect((await tiles.summary('s', load)).count).toBe(1);
+      await indexer.endThread();
+      const feats = decode((await tiles.tile('s', load, 0, 0, 0))!);
+      expect(feats).toHaveLength(1);
+      expect(feats[0]!.props).toMatchObject({ id: 'a', g: 3, p: 2 });
+      expect(loads).toBe(2);
+    } finally {
+      await tiles.close();
+    }
+    await expect(tiles.summary('s', async () => ({ points: [], truncated: false }))).rejects.toThrow('closed');
+  });
+
+  it('tells a tile of an index it does not hold from one that is empty', async () => {
+    for (const indexer of [new InProcessIndexer(), new ThreadIndexer()]) {
+      await indexer.build(1, { points: [{ id: 'a', lng: 106.5, lat: 29.5, group: 0, priority: 1 }], truncated: false });
+      expect(await indexer.tile(1, 15, 0, 0)).toBeNull();
+      indexer.drop(1);
+      await expect(indexer.tile(1, 0, 0, 0)).rejects.toThrow('no longer held');
+      await indexer.close();
+    }
+  });
+});
+
+describe('the map\'s points', () => {
+  it('come from rows as either store returns them, finished cases left out', () => {
+    const rows = [
+      { id: 'a', lng: 106.5, lat: 29.5, state: 'reported', priority: 'urgent', overdue: 0 },
+      { id: 'b', lng: 106.6, lat: 29.6, state: 'in_progress', priority: 'low', overdue: true },
+      { id: 'c', lng: 106.7, lat: 29.7, state: 'closed', priority: 'normal', overdue: 1 },
+      { id: 'd', lng: 106.8, lat: 29.8, state: 'checked', priority: 'high', overdue: '0' },
+    ];
+    expect(pointsOfRows(rows, 10)).toEqual({
+      truncated: false,
+      points: [
+        { id: 'a', lng: 106.5, lat: 29.5, group: 0, priority: 3 },
+        { id: 'b', lng: 106.6, lat: 29.6, group: 3, priority: 0 },
+        { id: 'd', lng: 106.8, lat: 29.8, group: 2, priority: 2 },
+      ],
+    });
+    expect(pointsOfRows(rows, 1)).toEqual({ truncated: true, points: [{ id: 'a', lng: 106.5, lat: 29.5, group: 0, priority: 3 }] });
+  });
+
   it('groups states as the map colours them; finished cases are not shown', () => {
     expect(groupOfState('reported', false)).toBe(0);
     expect(groupOfState('in_progress', false)).toBe(1);
@@ -161,7 +253,7 @@ describe('CaseMapTiles', () => {
   });
 });
 
-describe('the case layer over HTTP', () => {
+describe.each(DIALECTS)('the case layer over HTTP (%s)', (dialect) => {
   let tp: TestPlatform;
   let yuzhong: string;
   let nanan: string;
@@ -172,7 +264,7 @@ describe('the case layer over HTTP', () => {
   const get = (url: string, token?: string, headers: Record<string, string> = {}) => tp.app.inject({ method: 'GET', url, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
 
   beforeAll(async () => {
-    tp = await openTestPlatform('sqlite');
+    tp = await openTestPlatform(dialect);
     yuzhong = await tp.signIn('yuzhong.operator');
     nanan = await tp.signIn('nanan.operator');
     await report(yuzhong, 106.5455, 29.5635);

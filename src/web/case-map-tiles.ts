@@ -13,9 +13,18 @@
  * asks for the summary, then reloads its tiles under the new version. An index is also rebuilt when
  * it is older than `maxAgeMs` (five minutes), which covers changes made by another server process on
  * the same store.
+ *
+ * Where the work runs: reading 100,000 rows and clustering them each hold a thread for a few hundred
+ * milliseconds. The indexes live behind a `ClusterIndexer`: in this thread (`InProcessIndexer`, for
+ * tests and small tools) or on a worker thread (`ThreadIndexer` in case-cluster-thread.ts, what the
+ * server uses), so the server keeps answering while a city's index is rebuilt. On SQLite the rows
+ * are read by the indexer itself, through its own connection to the store's file (`CaseMapQuery`);
+ * on PostgreSQL the driver reads them without holding the thread, and the points are handed over.
  */
 import Supercluster, { type ClusterProperties, type PointFeature } from 'supercluster';
 import { fromGeojsonVt } from '@maplibre/vt-pbf';
+import BetterSqlite3 from 'better-sqlite3';
+import { PRIORITIES } from '../cases/case-model.ts';
 
 /** One open case as the map shows it. */
 export interface CaseMapPoint {
@@ -28,10 +37,121 @@ export interface CaseMapPoint {
   readonly priority: number;
 }
 
-/** What a scope's loader reads: the points and whether the store held more than the cap. */
-export interface CaseMapLoad {
+/** What a scope's loader read: the points and whether the store held more than the cap. */
+export interface CaseMapPoints {
   readonly points: readonly CaseMapPoint[];
   readonly truncated: boolean;
+}
+
+/**
+ * A read for the indexer to run itself on a SQLite file (its own connection, so not on the thread
+ * that serves requests): the statement returns the map's rows (id, lng, lat, state, priority,
+ * overdue), at most `limit` + 1 of them.
+ */
+export interface CaseMapQuery {
+  readonly sqliteFile: string;
+  readonly sql: string;
+  readonly parameters: readonly unknown[];
+  readonly limit: number;
+}
+
+/** A scope's loader answers the points themselves or the read that gives them. */
+export type CaseMapLoad = CaseMapPoints | { readonly query: CaseMapQuery };
+
+/** A row of the map's read, as both stores return it. */
+export interface CaseMapRow {
+  readonly id: string;
+  readonly lng: number;
+  readonly lat: number;
+  readonly state: string;
+  readonly priority: string;
+  readonly overdue: number | boolean | string;
+}
+
+const PRIORITY_INDEX: Readonly<Record<string, number>> = Object.fromEntries(PRIORITIES.map((p, i) => [p, i]));
+
+/** The map's points of its rows (finished cases left out), at most `limit`; `truncated` when there were more rows. */
+export function pointsOfRows(rows: readonly CaseMapRow[], limit: number): CaseMapPoints {
+  const points: CaseMapPoint[] = [];
+  const n = Math.min(rows.length, limit);
+  for (let i = 0; i < n; i++) {
+    const r = rows[i]!;
+    const group = groupOfState(r.state, Number(r.overdue) === 1 || r.overdue === true);
+    if (group < 4) points.push({ id: r.id, lng: Number(r.lng), lat: Number(r.lat), group, priority: PRIORITY_INDEX[r.priority] ?? 1 });
+  }
+  return { points, truncated: rows.length > limit };
+}
+
+/**
+ * Runs a CaseMapQuery on its file. The connection is kept per file and answers reads only; with
+ * the store in WAL mode it reads the last commit without waiting for (or blocking) the writer.
+ */
+export class SqliteMapReader {
+  readonly #connections = new Map<string, BetterSqlite3.Database>();
+
+  read(q: CaseMapQuery): CaseMapPoints {
+    let db = this.#connections.get(q.sqliteFile);
+    if (!db) {
+      db = new BetterSqlite3(q.sqliteFile, { fileMustExist: true });
+      db.pragma('query_only = ON');
+      db.pragma('busy_timeout = 5000');
+      this.#connections.set(q.sqliteFile, db);
+    }
+    return pointsOfRows(db.prepare(q.sql).all(...q.parameters) as CaseMapRow[], q.limit);
+  }
+
+  close(): void {
+    for (const db of this.#connections.values()) db.close();
+    this.#connections.clear();
+  }
+}
+
+/** An index asked for by a number the indexer no longer holds (replaced, dropped, or its thread ended). */
+export class IndexGoneError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IndexGoneError';
+  }
+}
+
+/**
+ * Holds cluster indexes by number. `build` reads (for a query) and clusters; `tile` answers one
+ * tile of an index; `drop` lets an index go. A tile of an index not held rejects with IndexGoneError.
+ */
+export interface ClusterIndexer {
+  build(id: number, load: CaseMapLoad): Promise<{ readonly count: number; readonly truncated: boolean }>;
+  tile(id: number, z: number, x: number, y: number): Promise<Uint8Array | null>;
+  drop(id: number): void;
+  close(): Promise<void>;
+}
+
+/** The indexes in this thread: reading and clustering hold it while they run. */
+export class InProcessIndexer implements ClusterIndexer {
+  readonly #indexes = new Map<number, ClusterIndex>();
+  readonly #reader = new SqliteMapReader();
+
+  async build(id: number, load: CaseMapLoad): Promise<{ count: number; truncated: boolean }> {
+    const data = 'query' in load ? this.#reader.read(load.query) : load;
+    // Reading the store and clustering both hold the thread: let waiting requests through between the two.
+    await new Promise((r) => setImmediate(r));
+    this.#indexes.set(id, buildClusterIndex(data.points));
+    return { count: data.points.length, truncated: data.truncated };
+  }
+
+  async tile(id: number, z: number, x: number, y: number): Promise<Uint8Array | null> {
+    const index = this.#indexes.get(id);
+    if (!index) throw new IndexGoneError(`case map index ${id} is no longer held`);
+    return encodeClusterTile(index, z, x, y);
+  }
+
+  drop(id: number): void {
+    this.#indexes.delete(id);
+  }
+
+  async close(): Promise<void> {
+    this.#indexes.clear();
+    this.#reader.close();
+  }
 }
 
 export interface CaseMapSummary {
@@ -83,8 +203,10 @@ interface ClusterSums {
   urgent: number;
 }
 
+export type ClusterIndex = Supercluster<PointProps, ClusterSums>;
+
 interface Built {
-  readonly index: Supercluster<PointProps, ClusterSums>;
+  /** The index's number in the indexer: its summary's version. */
   readonly summary: CaseMapSummary;
   /** The change generation the load started at: changes after it are not in this index. */
   readonly generation: number;
@@ -107,6 +229,8 @@ export interface CaseMapTilesOptions {
   readonly maxScopes?: number;
   /** A background rebuild that failed (the store was down): logged, the old index keeps serving. */
   readonly onError?: (e: unknown) => void;
+  /** Where the indexes are read, built and cut into tiles (default: in this thread). */
+  readonly indexer?: ClusterIndexer;
 }
 
 export class CaseMapTiles {
@@ -116,6 +240,7 @@ export class CaseMapTiles {
   readonly #minRebuildMs: number;
   readonly #maxScopes: number;
   readonly #onError: (e: unknown) => void;
+  readonly #indexer: ClusterIndexer;
   #generation = 0;
   #version = 0;
 
@@ -125,6 +250,13 @@ export class CaseMapTiles {
     this.#minRebuildMs = opts.minRebuildMs ?? 1000;
     this.#maxScopes = opts.maxScopes ?? 8;
     this.#onError = opts.onError ?? (() => undefined);
+    this.#indexer = opts.indexer ?? new InProcessIndexer();
+  }
+
+  /** Lets every index go and ends the indexer (its thread, its connections). */
+  async close(): Promise<void> {
+    this.#entries.clear();
+    await this.#indexer.close();
   }
 
   /** A case changed: every index is out of date. */
@@ -141,7 +273,7 @@ export class CaseMapTiles {
   async summary(scope: string, load: () => Promise<CaseMapLoad>): Promise<CaseMapSummary> {
     const e = this.#entry(scope);
     if (e.built && !this.#stale(e.built, 0)) return e.built.summary;
-    return (await this.#build(e, load)).summary;
+    return (await this.#build(scope, e, load)).summary;
   }
 
   /**
@@ -150,16 +282,25 @@ export class CaseMapTiles {
    */
   async tile(scope: string, load: () => Promise<CaseMapLoad>, z: number, x: number, y: number): Promise<Uint8Array | null> {
     const e = this.#entry(scope);
-    let built = e.built;
-    if (!built) built = await this.#build(e, load);
-    else if (this.#stale(built, this.#minRebuildMs) && !e.building) this.#build(e, load).catch(this.#onError);
-    return encodeTile(built.index, z, x, y);
+    for (let attempt = 0; ; attempt++) {
+      let built = e.built;
+      if (!built) built = await this.#build(scope, e, load);
+      else if (this.#stale(built, this.#minRebuildMs) && !e.building) this.#build(scope, e, load).catch(this.#onError);
+      try {
+        return await this.#indexer.tile(built.summary.version, z, x, y);
+      } catch (err) {
+        // Replaced while the request was on its way, or lost with the indexer's thread: once more
+        // with the index now at hand, or a new one.
+        if (!(err instanceof IndexGoneError) || attempt > 0) throw err;
+        if (e.built === built) e.built = null;
+      }
+    }
   }
 
   /** Starts the scope's index building now, without waiting (the cockpit's first request does this). */
   warm(scope: string, load: () => Promise<CaseMapLoad>): void {
     const e = this.#entry(scope);
-    if (!e.built && !e.building) this.#build(e, load).catch(this.#onError);
+    if (!e.built && !e.building) this.#build(scope, e, load).catch(this.#onError);
   }
 
   #entry(scope: string): Entry {
@@ -169,7 +310,11 @@ export class CaseMapTiles {
       this.#entries.delete(scope);
     } else {
       e = { built: null, building: null, buildingGeneration: -1 };
-      while (this.#entries.size >= this.#maxScopes) this.#entries.delete(this.#entries.keys().next().value!);
+      while (this.#entries.size >= this.#maxScopes) {
+        const [oldest, gone] = this.#entries.entries().next().value!;
+        this.#entries.delete(oldest);
+        if (gone.built) this.#indexer.drop(gone.built.summary.version);
+      }
     }
     this.#entries.set(scope, e);
     return e;
@@ -183,7 +328,7 @@ export class CaseMapTiles {
   }
 
   /** One build at a time per scope; a caller that needs newer data than the running build waits for the next. */
-  #build(e: Entry, load: () => Promise<CaseMapLoad>): Promise<Built> {
+  #build(scope: string, e: Entry, load: () => Promise<CaseMapLoad>): Promise<Built> {
     if (e.building && e.buildingGeneration >= this.#generation) return e.building;
     const after = e.building ?? Promise.resolve(null);
     const generation = this.#generation;
@@ -192,11 +337,25 @@ export class CaseMapTiles {
       .then(async () => {
         if (e.built && e.built.generation >= generation && this.#now() - e.built.builtAtMs < this.#maxAgeMs) return e.built;
         const data = await load();
-        // Reading the store and clustering both hold the event loop (SQLite reads synchronously):
-        // let waiting requests through between the two.
-        await new Promise((r) => setImmediate(r));
-        const built = buildIndex(data, generation, ++this.#version, this.#now());
-        if (!e.built || e.built.generation <= built.generation) e.built = built;
+        let version = ++this.#version;
+        let made: { count: number; truncated: boolean };
+        try {
+          made = await this.#indexer.build(version, data);
+        } catch (err) {
+          // The indexer's thread ended under the build: once more, on a new one.
+          if (!(err instanceof IndexGoneError)) throw err;
+          version = ++this.#version;
+          made = await this.#indexer.build(version, data);
+        }
+        const { count, truncated } = made;
+        const nowMs = this.#now();
+        const built: Built = { generation, builtAtMs: nowMs, summary: { version, count, truncated, builtAt: new Date(nowMs).toISOString() } };
+        // The newest index serves; the one it replaces, or one for a scope no longer held, goes.
+        const kept = this.#entries.get(scope) === e && (!e.built || e.built.generation <= built.generation);
+        if (kept) {
+          if (e.built) this.#indexer.drop(e.built.summary.version);
+          e.built = built;
+        } else this.#indexer.drop(version);
         return built;
       })
       .finally(() => {
@@ -208,7 +367,8 @@ export class CaseMapTiles {
   }
 }
 
-function buildIndex(data: CaseMapLoad, generation: number, version: number, nowMs: number): Built {
+/** The cluster index of the points (pure: the same on any thread). */
+export function buildClusterIndex(points: readonly CaseMapPoint[]): ClusterIndex {
   const index = new Supercluster<PointProps, ClusterSums>({
     radius: (RADIUS_PX * EXTENT) / 512,
     extent: EXTENT,
@@ -219,19 +379,19 @@ function buildIndex(data: CaseMapLoad, generation: number, version: number, nowM
       acc.urgent += p.urgent;
     },
   });
-  const features = new Array<PointFeature<PointProps>>(data.points.length);
-  data.points.forEach((c, i) => {
+  const features = new Array<PointFeature<PointProps>>(points.length);
+  points.forEach((c, i) => {
     features[i] = { type: 'Feature', properties: { id: c.id, g: c.group, p: c.priority }, geometry: { type: 'Point', coordinates: [c.lng, c.lat] } };
   });
   index.load(features);
-  return { index, generation, builtAtMs: nowMs, summary: { version, count: data.points.length, truncated: data.truncated, builtAt: new Date(nowMs).toISOString() } };
+  return index;
 }
 
 /**
  * The tile's features as MVT. Clusters carry point_count, point_count_abbreviated, overdue and
  * urgent (sums), cluster_id and expansion_zoom (where a click should zoom to); points carry id, g, p.
  */
-function encodeTile(index: Supercluster<PointProps, ClusterSums>, z: number, x: number, y: number): Uint8Array | null {
+export function encodeClusterTile(index: ClusterIndex, z: number, x: number, y: number): Uint8Array | null {
   const tile = index.getTile(z, x, y);
   if (!tile || tile.features.length === 0) return null;
   for (const f of tile.features) {

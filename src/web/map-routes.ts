@@ -11,7 +11,8 @@ import { CASE_STATES, PRIORITIES } from '../cases/case-model.ts';
 import type { JurisdictionRecord } from '../geo/jurisdiction.ts';
 import { geometryBBox, unionBBox, type BBox } from '../geo/geometry.ts';
 import { BOUNDARY_MAX_ZOOM, BoundaryTiles } from './boundary-tiles.ts';
-import { CASE_TILE_MAX_ZOOM, CaseMapTiles, groupOfState, type CaseMapLoad, type CaseMapPoint } from './case-map-tiles.ts';
+import { CASE_TILE_MAX_ZOOM, CaseMapTiles, pointsOfRows, type CaseMapLoad } from './case-map-tiles.ts';
+import { ThreadIndexer } from './case-cluster-thread.ts';
 
 /** States in which a case no longer needs anyone: the map leaves them out unless asked. */
 const FINISHED = ['closed', 'evaluated', 'declined', 'merged'];
@@ -52,7 +53,7 @@ function subtreeFilter(p: Platform, code: string) {
  * whole city) and, when given, in `narrow`; open cases only unless `all`. At most MAX_POINTS + 1,
  * so the caller can tell that there were more.
  */
-function mapRows(platform: Platform, own: string | null, narrow: string | undefined, all = false) {
+function mapRowsQuery(platform: Platform, own: string | null, narrow: string | undefined, all = false) {
   let q = platform.store.db.selectFrom('cases').select(['id', 'lng', 'lat', 'state', 'priority', 'overdue']);
   for (const code of [own, narrow]) {
     if (!code) continue;
@@ -60,7 +61,10 @@ function mapRows(platform: Platform, own: string | null, narrow: string | undefi
     q = q.where((eb) => f(eb));
   }
   if (!all) q = q.where('state', 'not in', FINISHED);
-  return q.limit(MAX_POINTS + 1).execute();
+  return q.limit(MAX_POINTS + 1);
+}
+function mapRows(platform: Platform, own: string | null, narrow: string | undefined, all = false) {
+  return mapRowsQuery(platform, own, narrow, all).execute();
 }
 
 /** The map shows cases located in the viewer's jurisdiction: a subset of what the case policy lets them see. */
@@ -86,7 +90,9 @@ function bboxOf(r: JurisdictionRecord | undefined): BBox | null {
  */
 export function registerMapRoutes(app: FastifyInstance, platform: Platform): void {
   const bearer = [{ bearer: [] }];
-  const tiles = new CaseMapTiles({ onError: (e) => app.log.warn({ err: e }, 'case map index: rebuild failed; the previous index keeps serving') });
+  // The indexes are read, built and cut into tiles on a thread of their own: a city's rebuild
+  // (100,000 cases) would otherwise hold this server for a few hundred milliseconds each time.
+  const tiles = new CaseMapTiles({ indexer: new ThreadIndexer(), onError: (e) => app.log.warn({ err: e }, 'case map index: rebuild failed; the previous index keeps serving') });
   let unsubscribe: (() => void) | null = null;
   app.addHook('onReady', async () => {
     unsubscribe = platform.bus?.subscribe(() => tiles.invalidate()) ?? null;
@@ -99,7 +105,10 @@ export function registerMapRoutes(app: FastifyInstance, platform: Platform): voi
       app.log.warn({ err: e }, 'case map index: not made at start');
     }
   });
-  app.addHook('onClose', async () => unsubscribe?.());
+  app.addHook('onClose', async () => {
+    unsubscribe?.();
+    await tiles.close();
+  });
 
   // The base map's tiles follow the resolver: a re-import gives a new one, and the tiles a new version.
   const boundaries = new BoundaryTiles((level) => platform.resolver().list(level));
@@ -162,15 +171,14 @@ export function registerMapRoutes(app: FastifyInstance, platform: Platform): voi
     const own = ownCode && platform.resolver().get(ownCode)?.level !== 'city' ? ownCode : null;
     return {
       key: `${own ?? '*'}|${narrow ?? ''}`,
-      load: async () => {
-        const rows = await mapRows(platform, own, narrow);
-        const priorityIndex = new Map<string, number>(PRIORITIES.map((s, i) => [s, i]));
-        const points: CaseMapPoint[] = [];
-        for (const r of rows.slice(0, MAX_POINTS)) {
-          const group = groupOfState(r.state, Number(r.overdue) === 1);
-          if (group < 4) points.push({ id: r.id, lng: r.lng, lat: r.lat, group, priority: priorityIndex.get(r.priority) ?? 1 });
+      load: async (): Promise<CaseMapLoad> => {
+        // SQLite reads hold the thread that runs them: on a file, the index's thread reads itself.
+        const file = platform.store.sqliteFile;
+        if (file) {
+          const { sql, parameters } = mapRowsQuery(platform, own, narrow).compile();
+          return { query: { sqliteFile: file, sql, parameters, limit: MAX_POINTS } };
         }
-        return { points, truncated: rows.length > MAX_POINTS };
+        return pointsOfRows(await mapRows(platform, own, narrow), MAX_POINTS);
       },
     };
   };

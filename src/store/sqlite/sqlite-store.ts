@@ -31,6 +31,7 @@ export function openSqlite(opts: SqliteOptions): StoreAdapter {
     description: `SQLite ${String((raw.prepare('select sqlite_version() as v').get() as { v: string }).v)} (${opts.file})`,
     // SQLite runs one writer at a time, so a transaction already holds the whole database.
     capabilities: { rowLocks: false },
+    ...(opts.file !== ':memory:' ? { sqliteFile: opts.file } : {}),
     async close() {
       await db.destroy();
     },
