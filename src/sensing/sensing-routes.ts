@@ -140,7 +140,7 @@ export function registerSensingRoutes(app: FastifyInstance, platform: Platform):
 
   app.get<{ Querystring: Static<typeof DeviceListQuery> }>(
     '/api/v1/devices',
-    { schema: { tags: ['sensing'], summary: '设备 — devices the caller may see (center staff: inside their jurisdiction; unit staff: their unit\'s), with whether an alert is active on each; `truncated` when more matched than `limit`', security: bearer, querystring: DeviceListQuery, response: withProblems({ 200: Type.Object({ items: Type.Array(Loose), truncated: Type.Boolean() }) }) } },
+    { schema: { tags: ['sensing'], summary: '设备 — devices the caller may see (center staff: inside their jurisdiction; unit staff: their unit\'s), with whether an alert is active on each; `truncated` when more matched than `limit` (then the devices with an active alert come first)', security: bearer, querystring: DeviceListQuery, response: withProblems({ 200: Type.Object({ items: Type.Array(Loose), truncated: Type.Boolean() }) }) } },
     async (req) => {
       const p = staffOrUnit(req);
       const q = req.query;
@@ -151,7 +151,10 @@ export function registerSensingRoutes(app: FastifyInstance, platform: Platform):
       const visible = s()
         .devices.list({ type: q.type, district: q.district, assetId: q.assetId, within: q.within, bbox }, 100_000)
         .filter((d) => maySeeDevice(p, d, within));
-      return { items: visible.slice(0, limit).map((d) => deviceView(d, alerting.has(d.id))), truncated: visible.length > limit };
+      // When more match than the limit, the devices with an active alert are kept first: a capped
+      // answer (a dense district on the map) never leaves out one that needs someone.
+      const kept = visible.length > limit ? [...visible.filter((d) => alerting.has(d.id)), ...visible.filter((d) => !alerting.has(d.id))].slice(0, limit) : visible;
+      return { items: kept.map((d) => deviceView(d, alerting.has(d.id))), truncated: visible.length > limit };
     },
   );
 

@@ -175,6 +175,12 @@ describe.each(DIALECTS)('sensing on %s', (dialect) => {
       const after = (await tp.platform.sensing.alerts.activeAlerts()).filter((a) => a.deviceId === GAUGE && a.source === 'rule' && a.ruleId === 'underpass-water-level');
       expect(after).toHaveLength(1);
       expect(after[0]).toMatchObject({ severity: 'orange', count: 2, peak: { metric: 'water_level', value: 0.9 } });
+      // A list cut short (a dense district on the map) keeps the devices with an active alert first.
+      const alertingIds = new Set((await tp.platform.sensing.alerts.activeAlerts()).map((a) => a.deviceId).filter((id): id is string => !!id));
+      const capped = (await inject('GET', `/api/v1/devices?limit=${alertingIds.size}`, admin)).json() as { truncated: boolean; items: { id: string; alerting: boolean }[] };
+      expect(capped.truncated).toBe(true);
+      expect(capped.items.map((d) => d.id).sort()).toEqual([...alertingIds].sort());
+      expect(capped.items.every((d) => d.alerting)).toBe(true);
       // Hysteresis: 0.45 is under the limit but above the clearing bound — still active; 0.3 clears.
       await gauge.publishAsync(`cityloop/devices/${GAUGE}/telemetry`, JSON.stringify({ ts: new Date(at + 3000).toISOString(), values: { water_level: 0.45 } }), { qos: 1 });
       expect((await tp.platform.sensing.alerts.activeAlerts()).some((a) => a.id === alert.id)).toBe(true);

@@ -335,6 +335,26 @@ describe.skipIf(!HAS_CHROMIUM)('cockpit in Chromium', () => {
     expect(firstDraw!).toBeGreaterThanOrEqual((await timeOf('cityloop:cases-set'))!);
   }, 90_000);
 
+  it('a district dense with devices: the map says it shows only part of them, and shows the rest as the operator zooms in', async () => {
+    // 5,001 meters in a square of 1 km in 渝中区, imported as an administrator would: more than one
+    // answer of the device list holds (5,000).
+    const rows = Array.from({ length: 5001 }, (_, i) => `dense-${i},water_pressure,压力计${i},${(106.5755 + (i % 71) * 0.00014).toFixed(6)},${(29.5565 + Math.floor(i / 71) * 0.00014).toFixed(6)},gcj02,`);
+    const admin = await t.signIn('admin');
+    const imported = await t.app.inject({ method: 'POST', url: '/api/v1/devices/import', headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/csv' }, payload: `id,type,name,lon,lat,crs,thresholds\n${rows.join('\n')}\n` });
+    expect(imported.statusCode, imported.body).toBe(200);
+    const page = await open('yuzhong.operator');
+    await page.waitForURL(/\/cockpit$/);
+    await page.getByTestId('devices-capped').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('devices-capped').textContent()).toContain('显示 5,000 台');
+    expect(await page.evaluate(() => (globalThis as PageGlobals).__cockpit.devices.length)).toBe(5000);
+    // Zoomed in on a corner of the square, the view holds fewer than a full answer: all are drawn, the notice goes.
+    await page.evaluate(() => (globalThis as PageGlobals).__cockpit.map.jumpTo({ center: [106.5757, 29.5567], zoom: 18 }));
+    await page.getByTestId('devices-capped').waitFor({ state: 'detached', timeout: 15_000 });
+    const shown = (await page.evaluate(() => (globalThis as PageGlobals).__cockpit.devices.map((d: PageGlobals) => d.properties.id))) as string[];
+    expect(shown).toContain('dense-0');
+    expect(shown.length).toBeLessThan(5000);
+  }, 120_000);
+
   it('no page logged an error', () => {
     expect(watched.flatMap((w) => w.errors)).toEqual([]);
   });

@@ -81,8 +81,13 @@ export interface CockpitMapOptions {
   readonly onCaseCount?: (n: number) => void;
   /** Asks the server for the case layer as it now is (GET /api/v1/map/cases/summary). */
   readonly fetchCaseLayer?: () => Promise<CaseLayer>;
-  /** Asks the server for the devices placed in a box (GET /api/v1/devices?bbox=…); absent: no device layer. */
-  readonly fetchDevices?: (bbox: DeviceBox) => Promise<readonly DeviceView[]>;
+  /**
+   * Asks the server for the devices placed in a box (GET /api/v1/devices?bbox=…); absent: no device
+   * layer. `truncated`: more are there than the answer holds (those alerting come first).
+   */
+  readonly fetchDevices?: (bbox: DeviceBox) => Promise<{ readonly items: readonly DeviceView[]; readonly truncated: boolean }>;
+  /** The devices drawn are only part of those in view (how many are drawn), or all of them again (null). */
+  readonly onDevicesCapped?: (shown: number | null) => void;
 }
 
 /** minLon, minLat, maxLon, maxLat. */
@@ -120,6 +125,8 @@ export class CockpitMap {
   /** The box the devices at hand were asked for, and the number of the newest request. */
   #devicesBox: DeviceBox | null = null;
   #devicesAsked = 0;
+  /** The last answer was cut short: every move asks again for just the view, so zooming in shows the rest. */
+  #devicesCapped = false;
   /** Sources that hold nothing now (they all start empty). */
   readonly #emptySources = new Set(Object.keys(SOURCE_LAYERS));
   /** The overlays' sources and layers exist (#addOverlays). */
@@ -518,18 +525,26 @@ export class CockpitMap {
 
   #loadDevicesInView(again = false): void {
     const fetchDevices = this.#opts.fetchDevices;
-    if (!fetchDevices || this.map.getZoom() < DEVICE_MIN_ZOOM - 0.5) return;
+    if (!fetchDevices) return;
+    if (this.map.getZoom() < DEVICE_MIN_ZOOM - 0.5) {
+      // No devices are drawn at this zoom: nothing is left out of view either.
+      if (this.#devicesCapped) this.#opts.onDevicesCapped?.(null);
+      return;
+    }
     const b = this.map.getBounds();
     const view: DeviceBox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
-    if (!again && this.#devicesBox && boxHolds(this.#devicesBox, view)) return;
-    const box = again && this.#devicesBox && boxHolds(this.#devicesBox, view) ? this.#devicesBox : grownBox(view);
+    const held = this.#devicesBox && boxHolds(this.#devicesBox, view);
+    if (!again && held && !this.#devicesCapped) return;
+    const box = this.#devicesCapped ? view : again && held ? this.#devicesBox! : grownBox(view);
     const asked = ++this.#devicesAsked;
     fetchDevices(box)
       .then((list) => {
         // An answer overtaken by a newer request (the map moved on) is dropped.
         if (asked !== this.#devicesAsked) return;
         this.#devicesBox = box;
-        this.setDevices(list);
+        this.#devicesCapped = list.truncated;
+        this.#opts.onDevicesCapped?.(list.truncated ? list.items.length : null);
+        this.setDevices(list.items);
       })
       .catch(() => undefined); // the next move asks again; the devices at hand stay shown
   }

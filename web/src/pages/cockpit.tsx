@@ -76,6 +76,7 @@ export default function Cockpit() {
   const mapRef = useRef<CockpitMap | null>(null);
   const [focus, setFocus] = useState<MapFocus | null>(null);
   const [caseCount, setCaseCount] = useState<number | null>(null);
+  const [devicesCapped, setDevicesCapped] = useState<number | null>(null);
   const [toRegister, setToRegister] = useState<CaseView[]>([]);
   const [overdue, setOverdue] = useState<CaseView[]>([]);
   const [alerts, setAlerts] = useState<AlertView[] | null>(null);
@@ -164,11 +165,11 @@ export default function Cockpit() {
     if (!focus || !mapEl.current) return;
     // Devices of the view's box, inside the jurisdiction, asked for by the map from the zoom they are drawn at.
     const fetchDevices = focus.capabilities?.devices
-      ? async (bbox: [number, number, number, number]) => (await apiOptional<{ items: DeviceView[] }>(`/api/v1/devices${qs({ within: focus.code ?? undefined, bbox: bbox.map((v) => v.toFixed(5)).join(',') })}`))?.items ?? []
+      ? async (bbox: [number, number, number, number]) => (await apiOptional<{ items: DeviceView[]; truncated: boolean }>(`/api/v1/devices${qs({ within: focus.code ?? undefined, bbox: bbox.map((v) => v.toFixed(5)).join(',') })}`)) ?? { items: [], truncated: false }
       : undefined;
     let m: CockpitMap;
     try {
-      m = new CockpitMap({ container: mapEl.current, focus, onCase: (id) => void selectCase(id), onAlert: (id) => openAlert(id), onCaseCount: setCaseCount, fetchCaseLayer, ...(fetchDevices ? { fetchDevices } : {}) });
+      m = new CockpitMap({ container: mapEl.current, focus, onCase: (id) => void selectCase(id), onAlert: (id) => openAlert(id), onCaseCount: setCaseCount, onDevicesCapped: setDevicesCapped, fetchCaseLayer, ...(fetchDevices ? { fetchDevices } : {}) });
     } catch (e) {
       // No map (no WebGL here): the panels still work.
       setPanelsOn(true);
@@ -373,6 +374,12 @@ export default function Cockpit() {
             {' '}
             · {tr('在办案件', 'open cases')} {caseCount === null ? '…' : fmtNumber(caseCount)}
           </span>
+          {devicesCapped !== null && (
+            <span className="muted" role="status" data-testid="devices-capped">
+              {' '}
+              · {tr(`设备过多，显示 ${fmtNumber(devicesCapped)} 台（报警优先），放大看其余`, `${fmtNumber(devicesCapped)} devices shown (alerting first): zoom in for the rest`)}
+            </span>
+          )}
         </div>
         <div className="legend" aria-label={tr('图例', 'Legend')}>
           {[
