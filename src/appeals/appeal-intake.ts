@@ -7,7 +7,7 @@ import type { CaseCommand } from '../cases/decide-case.ts';
 import type { OrgDirectory } from '../org/org-directory.ts';
 import type { Tx } from '../store/store.ts';
 import type { Crs } from '../geo/crs.ts';
-import { chooseRoute, parseRoutingTable, refineCategory, type RoutingTable } from './routing-table.ts';
+import { decideRoute, parseRoutingTable, refineCategory, type RoutingTable } from './routing-table.ts';
 
 /** What the intake needs from a classifier (the shipped one lives in ./classifier/). */
 export interface AppealClassifier {
@@ -181,19 +181,17 @@ export class AppealIntake {
         type: 'record_routing',
         routing: { automatic: true, categoryCode, confidence, top, routingVersion: table?.version ?? null, rule: null, why, outcome: 'triage' },
       });
-    if (!chosenByAgent && refinedBy === null && confidence !== null && confidence < this.threshold) {
-      return triage(`分类置信度${confidence}低于阈值${this.threshold}，转人工分拨`);
-    }
-    const choice = table ? chooseRoute(table.table, categoryCode, doc.chain) : null;
-    if (!table || !choice) return triage(`派单目录中没有适用于${categoryCode}的规则，转人工分拨`);
-    const unitAt = (kind: string, scope: string) => {
-      const code = scope === 'city' ? doc.chain[0]?.code : doc.chain.find((l) => l.level === scope)?.code;
-      return code ? this.#org.unitOfKind(kind, code) : undefined;
-    };
-    const lead = unitAt(choice.rule.lead.kind, choice.rule.lead.scope);
-    if (!lead) return triage(`${choice.why}：本地没有该单位，转人工分拨`);
-    const assists = choice.rule.assists.map((a) => unitAt(a.kind, a.scope)).filter((u): u is NonNullable<typeof u> => u !== undefined && u.id !== lead.id);
-    const why = `${choice.why}${refinedBy !== null ? `；关键词“${refinedBy}”` : ''}${confidence !== null ? `；分类置信度${confidence}` : '；坐席选定类别'}`;
+    const d = decideRoute(table?.table ?? null, {
+      categoryCode,
+      chain: doc.chain,
+      categoryBy: chosenByAgent ? 'agent' : refinedBy !== null ? 'keyword' : 'classifier',
+      keyword: refinedBy,
+      confidence,
+      threshold: this.threshold,
+      unitOfKind: (kind, code) => this.#org.unitOfKind(kind, code),
+    });
+    if (d.outcome === 'triage' || !table) return triage(d.why);
+    const { choice, lead, assists, why } = d;
     const commands: CaseCommand[] = [
       { type: 'record_routing', routing: { automatic: true, categoryCode, confidence, top, routingVersion: table.version, rule: `${choice.rule.category}@${choice.rule.jurisdiction ?? '*'}`, why, outcome: 'dispatched' } },
       { type: 'register', note: why },

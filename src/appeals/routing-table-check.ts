@@ -6,7 +6,7 @@
  */
 import type { ChainLink } from '../cases/case-model.ts';
 import { readYaml, type LocatedProblem } from '../yaml-positions.ts';
-import { chooseRoute, parseRoutingTable, refineCategory, RoutingTableError, type RoutingRule, type RoutingTable } from './routing-table.ts';
+import { decideRoute, parseRoutingTable, refineCategory, RoutingTableError, type RoutedUnit, type RoutingRule, type RoutingTable } from './routing-table.ts';
 
 export type RoutingTableCheck = { readonly ok: true; readonly table: RoutingTable } | { readonly ok: false; readonly problems: LocatedProblem[] };
 
@@ -83,8 +83,8 @@ export interface RouteDryRun {
 }
 
 /**
- * What the intake would decide for a message under `table`, without reporting anything. The
- * steps and their order are AppealIntake.submit's and #route's (src/appeals/appeal-intake.ts).
+ * What the intake would decide for a message under `table`, without reporting anything: the
+ * category found as AppealIntake.submit finds it, then the same decideRoute.
  */
 export function dryRunRoute(table: RoutingTable, input: RouteDryRunInput, deps: RouteDryRunDeps): RouteDryRun {
   let categoryCode: string | null = input.categoryCode ?? null;
@@ -111,21 +111,11 @@ export function dryRunRoute(table: RoutingTable, input: RouteDryRunInput, deps: 
   }
   const base = { categoryCode, categoryName: categoryCode ? deps.categoryName(categoryCode) : null, categoryBy, keyword, confidence, top };
   const triage = (why: string): RouteDryRun => ({ ...base, outcome: 'triage', why, rule: null, lead: null, assists: [] });
-  if (!categoryCode) return triage('没有分类模型，也没有关键词规则命中，转人工分拨 / no classifier and no keyword rule: manual triage');
+  if (!categoryCode || categoryBy === 'none') return triage('没有分类模型，也没有关键词规则命中，转人工分拨 / no classifier and no keyword rule: manual triage');
   if (!deps.chain) return triage('地点无法定位，转人工分拨 / the place could not be located: manual triage');
-  if (categoryBy === 'classifier' && confidence !== null && confidence < deps.threshold) return triage(`分类置信度${confidence}低于阈值${deps.threshold}，转人工分拨`);
-  const choice = chooseRoute(table, categoryCode, deps.chain);
-  if (!choice) return triage(`派单目录中没有适用于${categoryCode}的规则，转人工分拨`);
-  const chain = deps.chain;
-  const unitAt = (kind: string, scope: string) => {
-    const code = scope === 'city' ? chain[0]?.code : chain.find((l) => l.level === scope)?.code;
-    return code ? deps.unitOfKind(kind, code) : undefined;
-  };
-  const rule = { category: choice.rule.category, jurisdiction: choice.rule.jurisdiction ?? null, lead: choice.rule.lead, assists: choice.rule.assists };
-  const lead = unitAt(choice.rule.lead.kind, choice.rule.lead.scope);
-  if (!lead) return { ...triage(`${choice.why}：本地没有该单位，转人工分拨`), rule };
-  const assists = choice.rule.assists.map((a) => unitAt(a.kind, a.scope)).filter((u): u is NonNullable<typeof u> => u !== undefined && u.id !== lead.id);
-  const why = `${choice.why}${keyword !== null ? `；关键词“${keyword}”` : ''}${confidence !== null ? `；分类置信度${confidence}` : categoryBy === 'agent' ? '；坐席选定类别' : ''}`;
-  const unit = (u: { id: string; name: string; kind: string }) => ({ unitId: u.id, name: u.name, kind: u.kind });
-  return { ...base, outcome: 'dispatched', why, rule, lead: unit(lead), assists: assists.map(unit) };
+  const d = decideRoute(table, { categoryCode, chain: deps.chain, categoryBy, keyword, confidence, threshold: deps.threshold, unitOfKind: deps.unitOfKind });
+  const rule = d.choice ? { category: d.choice.rule.category, jurisdiction: d.choice.rule.jurisdiction ?? null, lead: d.choice.rule.lead, assists: d.choice.rule.assists } : null;
+  if (d.outcome === 'triage') return { ...triage(d.why), rule };
+  const unit = (u: RoutedUnit) => ({ unitId: u.id, name: u.name, kind: u.kind });
+  return { ...base, outcome: 'dispatched', why: d.why, rule, lead: unit(d.lead), assists: d.assists.map(unit) };
 }

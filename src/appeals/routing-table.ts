@@ -120,3 +120,50 @@ export function chooseRoute(table: RoutingTable, categoryCode: string, chain: re
   const r = best.rule;
   return { rule: r, why: `派单目录：${r.category}${r.jurisdiction ? `（${r.jurisdiction}）` : ''} → ${r.lead.kind}` };
 }
+
+/** A unit as routing names it. */
+export interface RoutedUnit {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: string;
+}
+
+/** What the intake decides for a categorised, placed message: its units, or the manual triage queue, and why. */
+export type RouteDecision =
+  | { readonly outcome: 'triage'; readonly why: string; readonly choice: RouteChoice | null }
+  | { readonly outcome: 'dispatched'; readonly why: string; readonly choice: RouteChoice; readonly lead: RoutedUnit; readonly assists: readonly RoutedUnit[] };
+
+export interface RouteFacts {
+  readonly categoryCode: string;
+  /** The place's chain, city first. */
+  readonly chain: readonly ChainLink[];
+  /** How the category was found: a hotline agent chose it, a keyword rule named it, or the classifier guessed it. */
+  readonly categoryBy: 'agent' | 'keyword' | 'classifier';
+  readonly keyword: string | null;
+  /** The classifier's confidence (rounded), when it ran. */
+  readonly confidence: number | null;
+  /** Below it a classifier's guess goes to a person. */
+  readonly threshold: number;
+  unitOfKind(kind: string, jurisdictionCode: string): RoutedUnit | undefined;
+}
+
+/**
+ * The routing decision itself, pure: the intake (appeal-intake.ts) records it on a case and the
+ * administrator's dry run (routing-table-check.ts) shows it, so the two can never disagree.
+ */
+export function decideRoute(table: RoutingTable | null, f: RouteFacts): RouteDecision {
+  if (f.categoryBy === 'classifier' && f.confidence !== null && f.confidence < f.threshold) {
+    return { outcome: 'triage', why: `分类置信度${f.confidence}低于阈值${f.threshold}，转人工分拨`, choice: null };
+  }
+  const choice = table ? chooseRoute(table, f.categoryCode, f.chain) : null;
+  if (!choice) return { outcome: 'triage', why: `派单目录中没有适用于${f.categoryCode}的规则，转人工分拨`, choice: null };
+  const unitAt = (kind: string, scope: string) => {
+    const code = scope === 'city' ? f.chain[0]?.code : f.chain.find((l) => l.level === scope)?.code;
+    return code ? f.unitOfKind(kind, code) : undefined;
+  };
+  const lead = unitAt(choice.rule.lead.kind, choice.rule.lead.scope);
+  if (!lead) return { outcome: 'triage', why: `${choice.why}：本地没有该单位，转人工分拨`, choice };
+  const assists = choice.rule.assists.map((a) => unitAt(a.kind, a.scope)).filter((u): u is RoutedUnit => u !== undefined && u.id !== lead.id);
+  const why = `${choice.why}${f.keyword !== null ? `；关键词“${f.keyword}”` : ''}${f.confidence !== null ? `；分类置信度${f.confidence}` : f.categoryBy === 'agent' ? '；坐席选定类别' : ''}`;
+  return { outcome: 'dispatched', why, choice, lead, assists };
+}
