@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { decideRoute, parseRoutingTable, type RouteFacts } from './routing-table.ts';
+
+const table = parseRoutingTable({
+  refine: [],
+  rules: [
+    { category: 'municipal', lead: { kind: 'urban-management', scope: 'district' }, assists: [] },
+    { category: 'municipal.water', lead: { kind: 'water-supply', scope: 'district' }, assists: [{ kind: 'traffic-police', scope: 'district' }, { kind: 'water-supply', scope: 'district' }, { kind: 'community', scope: 'street' }] },
+    { category: 'municipal.water', jurisdiction: '500103001', lead: { kind: 'water-supply', scope: 'city' }, assists: [] },
+  ],
+});
+const chain = [
+  { code: '500000', name: '重庆市', level: 'city' as const },
+  { code: '500103', name: '渝中区', level: 'district' as const },
+  { code: '500103001', name: '七星岗街道', level: 'street' as const },
+];
+const units: Record<string, { id: string; name: string; kind: string }> = {
+  'water-supply@500103': { id: 'u-ws-yz', name: '渝中区供水', kind: 'water-supply' },
+  'water-supply@500000': { id: 'u-ws-city', name: '市供水', kind: 'water-supply' },
+  'traffic-police@500103': { id: 'u-tp-yz', name: '渝中区交巡警', kind: 'traffic-police' },
+};
+const facts = (over: Partial<RouteFacts> = {}): RouteFacts => ({
+  categoryCode: 'municipal.water.burst',
+  chain: chain.slice(0, 2),
+  categoryBy: 'classifier',
+  keyword: null,
+  confidence: 0.9,
+  threshold: 0.5,
+  unitOfKind: (kind, code) => units[`${kind}@${code}`],
+  ...over,
+});
+
+describe('decideRoute', () => {
+  it('dispatches to the most specific rule\'s lead, with its assists found locally (the lead not twice), saying why', () => {
+    const d = decideRoute(table, facts());
+    expect(d.outcome).toBe('dispatched');
+    if (d.outcome !== 'dispatched') return;
+    expect(d.lead.id).toBe('u-ws-yz');
+    expect(d.assists.map((u) => u.id)).toEqual(['u-tp-yz']);
+    expect(d.why).toBe('派单目录：municipal.water → water-supply；分类置信度0.9');
+    // A rule written for the street wins there, and its lead is the city's unit.
+    const street = decideRoute(table, facts({ chain, categoryBy: 'keyword', keyword: '爆管' }));
+    expect(street.outcome === 'dispatched' && street.lead.id).toBe('u-ws-city');
+    expect(street.why).toBe('派单目录：municipal.water（500103001） → water-supply；关键词“爆管”；分类置信度0.9');
+    expect(decideRoute(table, facts({ categoryBy: 'agent', confidence: null })).why).toBe('派单目录：municipal.water → water-supply；坐席选定类别');
+  });
+
+  it('sends a person the unsure guess, the category with no rule, and the rule with no unit here', () => {
+    expect(decideRoute(table, facts({ confidence: 0.3 }))).toEqual({ outcome: 'triage', why: '分类置信度0.3低于阈值0.5，转人工分拨', choice: null });
+    // A keyword or an agent settles the category: their answer is not a guess.
+    expect(decideRoute(table, facts({ confidence: 0.3, categoryBy: 'keyword', keyword: '爆管' })).outcome).toBe('dispatched');
+    expect(decideRoute(table, facts({ categoryCode: 'environment.noise' }))).toMatchObject({ outcome: 'triage', why: '派单目录中没有适用于environment.noise的规则，转人工分拨' });
+    expect(decideRoute(null, facts())).toMatchObject({ outcome: 'triage', choice: null });
+    const noUnit = decideRoute(table, facts({ categoryCode: 'municipal.manhole' }));
+    expect(noUnit).toMatchObject({ outcome: 'triage', why: '派单目录：municipal → urban-management：本地没有该单位，转人工分拨' });
+    expect(noUnit.choice?.rule.category).toBe('municipal');
+  });
+});
