@@ -1034,7 +1034,7 @@ export default function Admin() {
       <h1>{tr('预案与配置', 'Plans and settings')}</h1>
       <div className="row" role="tablist" aria-label={tr('配置', 'Settings')} style={{ marginBottom: '0.6rem' }} onKeyDown={onKey}>
         {tabs.map(([k, n]) => (
-          <button key={k} id={`admin-tab-${k}`} type="button" role="tab" aria-selected={tab === k} aria-pressed={tab === k} aria-controls="admin-panel" tabIndex={tab === k ? 0 : -1} onClick={() => setTab(k)}>
+          <button key={k} id={`admin-tab-${k}`} type="button" role="tab" aria-selected={tab === k} aria-controls="admin-panel" tabIndex={tab === k ? 0 : -1} onClick={() => setTab(k)}>
             {n}
           </button>
         ))}
