@@ -3,21 +3,58 @@
  * per server: it reads SQLite through its own connection, clusters and cuts tiles, while the
  * server's own thread goes on answering. If the thread ends (it ran out of memory, or was ended),
  * every index it held is gone: waiting requests are refused with IndexGoneError, CaseMapTiles
- * builds what it needs again, and the next request starts a new thread.
+ * builds what it needs again, and the next request starts a new thread. A thread that cannot be
+ * started at all (twice in a row, before answering anything) is given up: the indexes are then
+ * kept in the server's own thread, as they were before, and the map goes on working.
  */
 import { Worker } from 'node:worker_threads';
-import { IndexGoneError, type CaseMapLoad, type ClusterIndexer } from './case-map-tiles.ts';
+import { IndexGoneError, InProcessIndexer, type CaseMapLoad, type ClusterIndexer } from './case-map-tiles.ts';
 import type { PointColumns, WorkerReply, WorkerRequest } from './case-cluster-worker.ts';
 
 type Pending = { resolve: (r: WorkerReply & { ok: true }) => void; reject: (e: Error) => void };
+
+export interface ThreadIndexerOptions {
+  /** The worker's entry (tests give one that cannot start). */
+  readonly entry?: URL;
+  /** Told once when the thread cannot be started and the indexes are kept in this thread instead. */
+  readonly onFallback?: (reason: Error) => void;
+}
 
 export class ThreadIndexer implements ClusterIndexer {
   #worker: Worker | null = null;
   readonly #pending = new Map<number, Pending>();
   #requests = 0;
   #closed = false;
+  readonly #entry: URL;
+  readonly #onFallback: (reason: Error) => void;
+  /** Threads in a row that ended before answering anything: two, and the thread is given up. */
+  #failedStarts = 0;
+  /** Where the indexes go when no thread can be started: the map keeps working, only slower to rebuild. */
+  #fallback: InProcessIndexer | null = null;
+
+  constructor(opts: ThreadIndexerOptions = {}) {
+    this.#entry = opts.entry ?? new URL('./case-cluster-worker.mjs', import.meta.url);
+    this.#onFallback = opts.onFallback ?? (() => undefined);
+  }
+
+  /** Whether the indexes are on their own thread (false once it could not be started). */
+  get threaded(): boolean {
+    return this.#fallback === null;
+  }
 
   async build(id: number, load: CaseMapLoad): Promise<{ count: number; truncated: boolean }> {
+    if (this.#fallback) return this.#fallback.build(id, load);
+    try {
+      return await this.#buildOnThread(id, load);
+    } catch (e) {
+      // The thread could not be started for this build: it is given up, and this build goes where the next ones will.
+      const fallback = this.#fallback as InProcessIndexer | null; // set by the thread's end, under the await
+      if (fallback) return fallback.build(id, load);
+      throw e;
+    }
+  }
+
+  async #buildOnThread(id: number, load: CaseMapLoad): Promise<{ count: number; truncated: boolean }> {
     if ('query' in load) {
       const r = await this.#ask({ op: 'build', req: 0, id, query: load.query });
       return { count: r.count ?? 0, truncated: r.truncated ?? false };
@@ -36,16 +73,19 @@ export class ThreadIndexer implements ClusterIndexer {
   }
 
   async tile(id: number, z: number, x: number, y: number): Promise<Uint8Array | null> {
+    if (this.#fallback) return this.#fallback.tile(id, z, x, y);
     const r = await this.#ask({ op: 'tile', req: 0, id, z, x, y });
     return r.tile ?? null;
   }
 
   drop(id: number): void {
-    this.#worker?.postMessage({ op: 'drop', id } satisfies WorkerRequest);
+    if (this.#fallback) this.#fallback.drop(id);
+    else this.#worker?.postMessage({ op: 'drop', id } satisfies WorkerRequest);
   }
 
   async close(): Promise<void> {
     this.#closed = true;
+    await this.#fallback?.close();
     const w = this.#worker;
     this.#worker = null;
     if (w) await w.terminate();
@@ -70,9 +110,12 @@ export class ThreadIndexer implements ClusterIndexer {
 
   #thread(): Worker {
     if (this.#worker) return this.#worker;
-    const w = new Worker(new URL('./case-cluster-worker.mjs', import.meta.url));
+    const w = new Worker(this.#entry);
     w.unref();
+    let answered = false;
     w.on('message', (r: WorkerReply) => {
+      answered = true;
+      this.#failedStarts = 0;
       const p = this.#pending.get(r.req);
       if (!p) return;
       this.#pending.delete(r.req);
@@ -83,6 +126,10 @@ export class ThreadIndexer implements ClusterIndexer {
     const ended = (e: Error) => {
       if (this.#worker !== w) return;
       this.#worker = null;
+      if (!answered && ++this.#failedStarts >= 2 && !this.#closed) {
+        this.#fallback = new InProcessIndexer();
+        this.#onFallback(e);
+      }
       const waiting = [...this.#pending.values()];
       this.#pending.clear();
       for (const p of waiting) p.reject(e);

@@ -214,6 +214,21 @@ describe('the case map on a worker thread', () => {
     await expect(tiles.summary('s', async () => ({ points: [], truncated: false }))).rejects.toThrow('closed');
   });
 
+  it('keeps the indexes in this thread when no thread can be started, and says so once', async () => {
+    const reasons: Error[] = [];
+    const indexer = new ThreadIndexer({ entry: new URL('./no-such-worker.mjs', import.meta.url), onFallback: (e) => reasons.push(e) });
+    const tiles = new CaseMapTiles({ indexer });
+    try {
+      const load = async (): Promise<CaseMapLoad> => ({ points: [{ id: 'a', lng: 106.5455, lat: 29.5635, group: 0, priority: 3 }], truncated: false });
+      expect((await tiles.summary('s', load)).count).toBe(1);
+      expect(decode((await tiles.tile('s', load, 0, 0, 0))!)[0]!.props).toMatchObject({ id: 'a', p: 3 });
+      expect(indexer.threaded).toBe(false);
+      expect(reasons).toHaveLength(1);
+    } finally {
+      await tiles.close();
+    }
+  });
+
   it('tells a tile of an index it does not hold from one that is empty', async () => {
     for (const indexer of [new InProcessIndexer(), new ThreadIndexer()]) {
       await indexer.build(1, { points: [{ id: 'a', lng: 106.5, lat: 29.5, group: 0, priority: 1 }], truncated: false });

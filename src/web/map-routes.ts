@@ -92,7 +92,8 @@ export function registerMapRoutes(app: FastifyInstance, platform: Platform): voi
   const bearer = [{ bearer: [] }];
   // The indexes are read, built and cut into tiles on a thread of their own: a city's rebuild
   // (100,000 cases) would otherwise hold this server for a few hundred milliseconds each time.
-  const tiles = new CaseMapTiles({ indexer: new ThreadIndexer(), onError: (e) => app.log.warn({ err: e }, 'case map index: rebuild failed; the previous index keeps serving') });
+  const indexer = new ThreadIndexer({ onFallback: (e) => app.log.error({ err: e }, 'case map index: its worker thread cannot be started; the indexes are built on the server\'s own thread') });
+  const tiles = new CaseMapTiles({ indexer, onError: (e) => app.log.warn({ err: e }, 'case map index: rebuild failed; the previous index keeps serving') });
   let unsubscribe: (() => void) | null = null;
   app.addHook('onReady', async () => {
     unsubscribe = platform.bus?.subscribe(() => tiles.invalidate()) ?? null;

@@ -11,6 +11,9 @@ if (!HAS_CHROMIUM) console.warn(SKIP_REASON);
 /** axe-core's browser build, read from the package (no network). */
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
+/** The page's globals as the functions below read them, in the browser (this file is type-checked without the DOM's types). */
+type PageGlobals = any;
+
 interface AxeViolation {
   id: string;
   impact: string | null;
@@ -56,7 +59,7 @@ describe.skipIf(!HAS_CHROMIUM)('accessibility in Chromium', () => {
     const w = await newWatchedPage(ctx);
     watched.push(w);
     await signIn(w.page, base, user);
-    if (opts.locale === 'en-GB') await w.page.evaluate(() => localStorage.setItem('cityloop.lang', 'en'));
+    if (opts.locale === 'en-GB') await w.page.evaluate(() => (globalThis as PageGlobals).localStorage.setItem('cityloop.lang', 'en'));
     return w.page;
   };
 
@@ -64,7 +67,7 @@ describe.skipIf(!HAS_CHROMIUM)('accessibility in Chromium', () => {
     await page.evaluate(AXE_SOURCE);
     const found = (await page.evaluate(async () => {
       const axe = (globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
-      const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
+      const r = await axe.run((globalThis as PageGlobals).document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
       return r.violations;
     })) as AxeViolation[];
     return found.flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${v.help} — ${n.target.join(' ')}${n.failureSummary ? ` — ${n.failureSummary.replace(/\s+/g, ' ')}` : ''}`));
@@ -113,19 +116,20 @@ describe.skipIf(!HAS_CHROMIUM)('accessibility in Chromium', () => {
     await item.waitFor({ timeout: 20_000 });
     // The first stop is the skip link, and it leads into the main content.
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('跳到主要内容');
+    expect(await page.evaluate(() => (globalThis as PageGlobals).document.activeElement?.textContent)).toBe('跳到主要内容');
     await page.keyboard.press('Enter');
-    expect(await page.evaluate(() => location.hash)).toBe('#main');
+    expect(await page.evaluate(() => (globalThis as PageGlobals).location.hash)).toBe('#main');
     // Tab on until the new case in 待立案 has the focus (every stop on the way is named).
     const unnamed: string[] = [];
     let reached = false;
     for (let i = 0; i < 200 && !reached; i++) {
       await page.keyboard.press('Tab');
       const f = await page.evaluate(() => {
-        const el = document.activeElement as HTMLElement | null;
-        if (!el || el === document.body) return null;
+        const doc = (globalThis as PageGlobals).document;
+        const el = doc.activeElement;
+        if (!el || el === doc.body) return null;
         const name = (el.getAttribute('aria-label') ?? el.textContent ?? el.getAttribute('title') ?? '').trim();
-        return { name, tag: el.tagName };
+        return { name: name as string, tag: el.tagName as string };
       });
       if (f && !f.name && f.tag !== 'CANVAS') unnamed.push(f.tag);
       reached = !!f?.name.includes(title);
@@ -137,14 +141,14 @@ describe.skipIf(!HAS_CHROMIUM)('accessibility in Chromium', () => {
     await card.getByRole('heading', { name: new RegExp(title) }).waitFor({ timeout: 10_000 });
     // On to its one-click dispatch, opened with Enter; Escape closes the dialog.
     for (let i = 0; i < 30; i++) {
-      if ((await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))) === 'one-click-dispatch') break;
+      if ((await page.evaluate(() => (globalThis as PageGlobals).document.activeElement?.getAttribute('data-testid'))) === 'one-click-dispatch') break;
       await page.keyboard.press('Tab');
     }
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('one-click-dispatch');
+    expect(await page.evaluate(() => (globalThis as PageGlobals).document.activeElement?.getAttribute('data-testid'))).toBe('one-click-dispatch');
     await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog');
     await dialog.waitFor({ timeout: 10_000 });
-    expect(await page.evaluate(() => !!document.activeElement?.closest('dialog'))).toBe(true);
+    expect(await page.evaluate(() => !!(globalThis as PageGlobals).document.activeElement?.closest('dialog'))).toBe(true);
     // The dialog with its dry run (level, tasks, units) passes the same checks as the pages.
     await dialog.getByText(/任务|预案/).first().waitFor({ timeout: 10_000 });
     expect(await violations(page)).toEqual([]);
