@@ -17,6 +17,8 @@ export interface Settings {
   readonly demo: boolean;
   readonly logLevel: string;
   readonly timerIntervalMs: number;
+  /** How often `serve` looks for configuration changed by another process (0: never). */
+  readonly configWatchSeconds: number;
   readonly sessionTtlHours: number;
   readonly defaultTier: Tier;
   readonly caseNumberPrefix: string;
@@ -59,6 +61,7 @@ export const SETTING_NAMES = [
   'DEMO',
   'LOG_LEVEL',
   'TIMER_INTERVAL_MS',
+  'CONFIG_WATCH_SECONDS',
   'SESSION_TTL_HOURS',
   'DEFAULT_TIER',
   'CASE_NUMBER_PREFIX',
@@ -151,6 +154,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     demo: ['true', '1', 'yes'].includes(demoRaw),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     timerIntervalMs: int(env, 'TIMER_INTERVAL_MS', 1000, 50, 3_600_000),
+    configWatchSeconds: int(env, 'CONFIG_WATCH_SECONDS', 5, 0, 3600),
     sessionTtlHours: int(env, 'SESSION_TTL_HOURS', 12, 1, 24 * 90),
     defaultTier: oneOf(env, 'DEFAULT_TIER', ['city', 'district', 'street'], 'district'),
     caseNumberPrefix: prefix,

@@ -4,6 +4,7 @@ import type { Settings } from './config.ts';
 import { loadCalendarData, WorkingCalendar } from './calendar/working-calendar.ts';
 import { openStore, type StoreAdapter } from './store/store.ts';
 import { OrgDirectory } from './org/org-directory.ts';
+import { ConfigWatcher, readConfigFingerprint } from './store/config-watch.ts';
 import { EventBus } from './events/event-bus.ts';
 import { CaseService } from './cases/case-service.ts';
 import { AuthService } from './auth/auth-service.ts';
@@ -63,6 +64,11 @@ export interface Platform {
   map(): MapLookup;
   /** Re-reads jurisdictions, centers, units and categories after an import or a demo reset. */
   reload(): Promise<void>;
+  /**
+   * Reads again what another process changed (plans, rules, routing table, categories and units,
+   * devices); `serve` starts it every CONFIG_WATCH_SECONDS.
+   */
+  readonly config: ConfigWatcher;
   close(): Promise<void>;
 }
 
@@ -217,6 +223,21 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     log: opts.log as never,
     blobs,
   });
+  const config = new ConfigWatcher({
+    read: () => readConfigFingerprint(store.db),
+    reload: async (parts) => {
+      // Units and categories are what plans, the routing table and rules are checked against: all follow them.
+      const orgChanged = parts.includes('org');
+      if (orgChanged) await org.reload(store.db);
+      if (orgChanged || parts.includes('plans')) await plans.reload();
+      if (orgChanged || parts.includes('routing')) await intake.reload();
+      if (orgChanged || parts.includes('rules')) await rules.reload();
+      if (parts.includes('devices')) await sensing.reload();
+    },
+    ...(store.othersCommitted ? { othersCommitted: () => store.othersCommitted!() } : {}),
+    onReloaded: (parts) => opts.log?.info(`configuration changed by another process: read again ${parts.join(', ')}`),
+    onError: (e) => opts.log?.warn(`configuration watch: ${(e as Error).message}`),
+  });
   const platform: Platform = {
     settings,
     store,
@@ -239,6 +260,7 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     resolver: () => resolver,
     assets: () => assets,
     map: () => map,
+    config,
     async reload() {
       await org.reload(store.db);
       jurisdictionRecords = await loadJurisdictions(store.db);
@@ -252,6 +274,7 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
       await sensing.reload();
     },
     async close() {
+      config.stop();
       timers.stop();
       await telemetry?.close();
       await sensing.stop();

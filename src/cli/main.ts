@@ -117,6 +117,8 @@ export function buildCli(): Command {
         throw new CliFailure(err.code === 'EADDRINUSE' ? `port ${settings.port} is already in use: set PORT to another port` : `cannot listen: ${err.message}`);
       }
       platform.timers.start();
+      // Another process (a second server, the CLI) may change plans, rules, routing, categories or devices.
+      if (settings.configWatchSeconds > 0) await platform.config.start(settings.configWatchSeconds * 1000);
       broker?.setGate(platform.sensing.gate());
       platform.sensing.start(settings.ruleTickMs, 60_000, settings.capFeedUrls, settings.capPollSeconds);
       log.info(`CityLoop on http://localhost:${settings.port} (${platform.store.description}); API docs at /docs`);

@@ -14,6 +14,8 @@ export interface StoreAdapter {
   readonly kind: 'sqlite' | 'postgres';
   readonly description: string;
   readonly capabilities: StoreCapabilities;
+  /** SQLite: whether another connection (another process) committed since the last call. */
+  othersCommitted?(): boolean;
   /** SQLite on a file: its path, for readers with connections of their own (the case map's thread). */
   readonly sqliteFile?: string;
   /**

@@ -27,6 +27,8 @@ export interface TestPlatform {
   close(): Promise<void>;
   /** Closes the platform and opens it again on the same store, as a restart would. */
   restart(): Promise<TestPlatform>;
+  /** Another platform on the same store, as a second process would hold it (the caller closes it). */
+  openSecond(): Promise<Platform>;
 }
 
 let counter = 0;
@@ -65,6 +67,7 @@ export async function openTestPlatform(dialect: Dialect, opts: { clock?: ManualC
         await platform.close();
         return open(false);
       },
+      openSecond: () => openPlatform(settings, { clock, ...(schema ? { pgSchema: schema } : {}), classifier: null }),
     };
     return tp;
   };

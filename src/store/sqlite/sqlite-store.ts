@@ -24,6 +24,8 @@ export function openSqlite(opts: SqliteOptions): StoreAdapter {
   raw.pragma('wal_autocheckpoint = 4000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
   const committer = new GroupCommitter(db);
+  // Changes when another connection commits; this connection's own commits leave it as it is.
+  let dataVersion = raw.pragma('data_version', { simple: true });
   return {
     db,
     kind: 'sqlite',
@@ -32,6 +34,12 @@ export function openSqlite(opts: SqliteOptions): StoreAdapter {
     // SQLite runs one writer at a time, so a transaction already holds the whole database.
     capabilities: { rowLocks: false },
     ...(opts.file !== ':memory:' ? { sqliteFile: opts.file } : {}),
+    othersCommitted() {
+      const now = raw.pragma('data_version', { simple: true });
+      const changed = now !== dataVersion;
+      dataVersion = now;
+      return changed;
+    },
     async close() {
       await db.destroy();
     },
