@@ -195,7 +195,8 @@ describe.each(DIALECTS)('administration on %s', (dialect) => {
       expect((await send(0.45, 0.2)).status).toBe(202);
       expect(await raised()).toEqual([]);
 
-      const on = await ok('admin', 'POST', '/api/v1/rules/test-gauge-high/activate', {});
+      // Sent with no body at all, as a plain HTTP client would.
+      const on = await ok('admin', 'POST', '/api/v1/rules/test-gauge-high/activate');
       expect(on).toEqual({ id: 'test-gauge-high', version: 4, created: true, active: true });
       expect((await send(0.46, 0.1)).status).toBe(202);
       const now = await raised();

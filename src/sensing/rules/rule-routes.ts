@@ -214,8 +214,13 @@ export function registerRuleRoutes(app: FastifyInstance, platform: Platform): vo
             : 'Switch a rule off (administrators): a new version marked inactive; the engine no longer evaluates it (alerts it raised stay until handled)',
           security: bearer,
           params: IdParams,
-          body: Type.Object({}, { additionalProperties: false, description: 'nothing: who and when are recorded with the version' }),
+          body: Type.Object({}, { additionalProperties: false, description: 'nothing (`{}`, or no body at all): who and when are recorded with the version' }),
           response: withProblems({ 200: Type.Object({ id: Type.String(), version: Type.Integer(), created: Type.Boolean(), active: Type.Boolean() }) }),
+        },
+        // A plain client posts the switch with no body at all: read as `{}`.
+        preValidation: (req, _reply, done) => {
+          req.body ??= {};
+          done();
         },
       },
       async (req) => {
