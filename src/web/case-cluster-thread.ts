@@ -2,8 +2,8 @@
  * The case map's cluster indexes on a worker thread (see case-map-tiles.ts for why). One thread
  * per server: it reads SQLite through its own connection, clusters and cuts tiles, while the
  * server's own thread goes on answering. If the thread ends (it ran out of memory, or was ended),
- * every index it held is gone: waiting requests are refused with IndexGoneError, CaseMapTiles
- * builds what it needs again, and the next request starts a new thread. A thread that cannot be
+ * every index it held is gone: a build under way is made again on a new thread, tiles asked of a
+ * lost index are refused with IndexGoneError (CaseMapTiles then builds the index again). A thread that cannot be
  * started at all (twice in a row, before answering anything) is given up: the indexes are then
  * kept in the server's own thread, as they were before, and the map goes on working.
  */
@@ -43,14 +43,16 @@ export class ThreadIndexer implements ClusterIndexer {
   }
 
   async build(id: number, load: CaseMapLoad): Promise<{ count: number; truncated: boolean }> {
-    if (this.#fallback) return this.#fallback.build(id, load);
-    try {
-      return await this.#buildOnThread(id, load);
-    } catch (e) {
-      // The thread could not be started for this build: it is given up, and this build goes where the next ones will.
-      const fallback = this.#fallback as InProcessIndexer | null; // set by the thread's end, under the await
+    for (let attempt = 0; ; attempt++) {
+      const fallback = this.#fallback as InProcessIndexer | null; // set when a thread ends, under the await below
       if (fallback) return fallback.build(id, load);
-      throw e;
+      try {
+        return await this.#buildOnThread(id, load);
+      } catch (e) {
+        // The thread ended under the build, or could not be started: once more on a new thread, and
+        // again only if the thread was given up (the build then runs here).
+        if (!(e instanceof IndexGoneError) || (attempt > 0 && this.#fallback === null)) throw e;
+      }
     }
   }
 

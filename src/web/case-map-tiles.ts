@@ -68,7 +68,8 @@ export interface CaseMapRow {
   readonly overdue: number | boolean | string;
 }
 
-const PRIORITY_INDEX: Readonly<Record<string, number>> = Object.fromEntries(PRIORITIES.map((p, i) => [p, i]));
+/** A priority's index in PRIORITIES, as the map's points and columns carry it. */
+export const PRIORITY_INDEX: Readonly<Record<string, number>> = Object.fromEntries(PRIORITIES.map((p, i) => [p, i]));
 
 /** The map's points of its rows (finished cases left out), at most `limit`; `truncated` when there were more rows. */
 export function pointsOfRows(rows: readonly CaseMapRow[], limit: number): CaseMapPoints {
@@ -76,7 +77,7 @@ export function pointsOfRows(rows: readonly CaseMapRow[], limit: number): CaseMa
   const n = Math.min(rows.length, limit);
   for (let i = 0; i < n; i++) {
     const r = rows[i]!;
-    const group = groupOfState(r.state, Number(r.overdue) === 1 || r.overdue === true);
+    const group = groupOfState(r.state, Number(r.overdue) === 1);
     if (group < 4) points.push({ id: r.id, lng: Number(r.lng), lat: Number(r.lat), group, priority: PRIORITY_INDEX[r.priority] ?? 1 });
   }
   return { points, truncated: rows.length > limit };
@@ -337,17 +338,8 @@ export class CaseMapTiles {
       .then(async () => {
         if (e.built && e.built.generation >= generation && this.#now() - e.built.builtAtMs < this.#maxAgeMs) return e.built;
         const data = await load();
-        let version = ++this.#version;
-        let made: { count: number; truncated: boolean };
-        try {
-          made = await this.#indexer.build(version, data);
-        } catch (err) {
-          // The indexer's thread ended under the build: once more, on a new one.
-          if (!(err instanceof IndexGoneError)) throw err;
-          version = ++this.#version;
-          made = await this.#indexer.build(version, data);
-        }
-        const { count, truncated } = made;
+        const version = ++this.#version;
+        const { count, truncated } = await this.#indexer.build(version, data);
         const nowMs = this.#now();
         const built: Built = { generation, builtAtMs: nowMs, summary: { version, count, truncated, builtAt: new Date(nowMs).toISOString() } };
         // The newest index serves; the one it replaces, or one for a scope no longer held, goes.

@@ -11,7 +11,7 @@ import { CASE_STATES, PRIORITIES } from '../cases/case-model.ts';
 import type { JurisdictionRecord } from '../geo/jurisdiction.ts';
 import { geometryBBox, unionBBox, type BBox } from '../geo/geometry.ts';
 import { BOUNDARY_MAX_ZOOM, BoundaryTiles } from './boundary-tiles.ts';
-import { CASE_TILE_MAX_ZOOM, CaseMapTiles, pointsOfRows, type CaseMapLoad } from './case-map-tiles.ts';
+import { CASE_TILE_MAX_ZOOM, CaseMapTiles, pointsOfRows, PRIORITY_INDEX, type CaseMapLoad } from './case-map-tiles.ts';
 import { ThreadIndexer } from './case-cluster-thread.ts';
 
 /** States in which a case no longer needs anyone: the map leaves them out unless asked. */
@@ -267,7 +267,6 @@ export function registerMapRoutes(app: FastifyInstance, platform: Platform): voi
       const rows = await mapRows(platform, hasRole(p, 'admin', 'system') ? null : p.jurisdictionCode, req.query.jurisdiction, req.query.all);
       const n = Math.min(rows.length, MAX_POINTS);
       const stateIndex = new Map<string, number>(CASE_STATES.map((s, i) => [s, i]));
-      const priorityIndex = new Map<string, number>(PRIORITIES.map((s, i) => [s, i]));
       const out = { count: n, truncated: rows.length > MAX_POINTS, states: [...CASE_STATES], priorities: [...PRIORITIES], id: new Array<string>(n), lng: new Array<number>(n), lat: new Array<number>(n), state: new Array<number>(n), priority: new Array<number>(n), overdue: new Array<number>(n) };
       for (let i = 0; i < n; i++) {
         const r = rows[i]!;
@@ -276,7 +275,7 @@ export function registerMapRoutes(app: FastifyInstance, platform: Platform): voi
         out.lng[i] = Math.round(r.lng * 1e6) / 1e6;
         out.lat[i] = Math.round(r.lat * 1e6) / 1e6;
         out.state[i] = stateIndex.get(r.state) ?? 0;
-        out.priority[i] = priorityIndex.get(r.priority) ?? 1;
+        out.priority[i] = PRIORITY_INDEX[r.priority] ?? 1;
         out.overdue[i] = Number(r.overdue) ? 1 : 0;
       }
       // The response schema would copy 100,000 × 6 values through the serializer: send the text.
