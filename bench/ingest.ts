@@ -17,6 +17,7 @@ import { readSettings } from '../src/config.ts';
 import { openPlatform, type Platform } from '../src/platform.ts';
 import { resetDemoCity } from '../src/demo/demo-city.ts';
 import { startEmbeddedBroker } from '../src/actions/mqtt/embedded-broker.ts';
+import { SYSTEM_PRINCIPAL } from '../src/auth/principal.ts';
 
 const LOAD = fileURLToPath(new URL('./ingest-load.mjs', import.meta.url));
 
@@ -98,7 +99,7 @@ export async function runIngestBench(opts: { seconds: number; log: (m: string) =
     await platform.rules.save(BENCH_RULE, 'bench');
     await platform.reload();
     const csv = ['id,type,name,lon,lat', ...Array.from({ length: devices }, (_, i) => `bench-${i},bench_gauge,基准测试水位计${i},${(106.55 + (i % 50) * 0.0008).toFixed(5)},${(29.555 + Math.floor(i / 50) * 0.0008).toFixed(5)}`)].join('\n');
-    const imported = await platform.sensing.devices.importFile(csv, 'csv');
+    const imported = await platform.sensing.devices.importFile(csv, 'csv', {}, { actor: SYSTEM_PRINCIPAL });
     if (imported.errors.length) throw new Error(`bench devices refused: ${JSON.stringify(imported.errors.slice(0, 3))}`);
     const secrets = new Map(imported.secrets.map((s) => [s.id, s.secret]));
     const benchDevices = Array.from({ length: devices }, (_, i) => ({ id: `bench-${i}`, secret: secrets.get(`bench-${i}`)! }));

@@ -41,3 +41,11 @@ export const SYSTEM_PRINCIPAL: Principal = {
   unitId: null,
   jurisdictionCode: null,
 };
+
+/**
+ * Whoever runs a `cityloop` command on the server's machine: they hold the store itself, so they
+ * act with a system's rights, and the log records the operating-system account they used.
+ */
+export function commandLinePrincipal(osUser: string): Principal {
+  return { ...SYSTEM_PRINCIPAL, userId: `cli:${osUser}`, username: `cli:${osUser}`, displayName: `命令行（${osUser}）` };
+}

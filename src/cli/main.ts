@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
 import pino from 'pino';
 import { readSettings } from '../config.ts';
@@ -20,7 +21,17 @@ import { parsePlan, PlanError } from '../plans/plan-definition.ts';
 import { DEMO_CATEGORIES } from '../cases/category-catalogue.ts';
 import { CITY_UNIT_KINDS, DISTRICT_UNIT_KINDS, STREET_UNIT_KINDS } from '../org/unit-catalogue.ts';
 import { CityLoopError } from '../errors.ts';
+import { commandLinePrincipal } from '../auth/principal.ts';
 import { registerClassifierCommands } from '../appeals/classifier/classifier-cli.ts';
+
+/** The operating-system account running the command (recorded as the actor of what it changes). */
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+}
 
 const KNOWN_UNIT_KINDS = new Set([...CITY_UNIT_KINDS, ...DISTRICT_UNIT_KINDS, ...STREET_UNIT_KINDS].map((k) => k.kind));
 
@@ -248,7 +259,7 @@ export function buildCli(): Command {
       const platform = await openPlatform({ ...settingsOrFail(), demo: false }, { subscribeTelemetry: false });
       try {
         const progress = progressReporter(true);
-        const r = await platform.sensing.devices.importFile(text, format, { dryRun: opts.dryRun ?? false, credentials: opts.credentials, onProgress: (d, n) => progress.update('store devices', d, n) });
+        const r = await platform.sensing.devices.importFile(text, format, { dryRun: opts.dryRun ?? false, credentials: opts.credentials, onProgress: (d, n) => progress.update('store devices', d, n) }, { actor: commandLinePrincipal(osUser()) });
         progress.stop();
         if (r.errors.length > 0) {
           for (const e of r.errors.slice(0, 50)) console.error(`${file}: ${format === 'csv' ? 'row' : 'feature'} ${e.index}: ${e.errors.join('; ')}`);

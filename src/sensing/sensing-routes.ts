@@ -11,6 +11,8 @@ import { requirePrincipal } from '../server/app.ts';
 import { withProblems } from '../server/schemas.ts';
 import { hasRole, type Principal } from '../auth/principal.ts';
 import { checkDeviceDraft, type DeviceRecord } from './devices/device-draft.ts';
+import { deviceChangeRefusal, mayManageDevices, maySeeDevice, type DevicePolicyLookup } from './devices/device-policy.ts';
+import type { DeviceChangeBy } from './devices/device-registry.ts';
 import { parseBBoxText } from '../geo/geometry.ts';
 import { DEVICE_TYPES } from './devices/device-types.ts';
 import { ALERT_STATUSES, type AlertDoc, type AlertStatus } from './alerts/alert-model.ts';
@@ -90,17 +92,6 @@ export function alertView(a: AlertDoc): Record<string, unknown> {
   return { ...a };
 }
 
-function mayManageDevices(p: Principal): boolean {
-  return hasRole(p, 'admin') || (hasRole(p, 'operator', 'supervisor') && (p.tier === 'city' || p.tier === 'district'));
-}
-
-function maySeeDevice(p: Principal, d: DeviceRecord, inJurisdiction: (code: string | null, ancestor: string) => boolean): boolean {
-  if (hasRole(p, 'admin', 'system')) return true;
-  if (hasRole(p, 'operator', 'supervisor', 'grid_worker') && p.jurisdictionCode && inJurisdiction(d.jurisdictionCode, p.jurisdictionCode)) return true;
-  if (hasRole(p, 'unit_staff') && p.unitId !== null && d.unitId === p.unitId) return true;
-  return false;
-}
-
 /** A device posting its own telemetry authenticates with its id (in the path) and secret. */
 function deviceSecretOf(req: FastifyRequest): string | null {
   const h = req.headers['x-device-secret'];
@@ -121,14 +112,26 @@ export function registerSensingRoutes(app: FastifyInstance, platform: Platform):
     if (!hasRole(p, 'admin', 'system', 'operator', 'supervisor', 'unit_staff', 'grid_worker')) throw new CityLoopError('FORBIDDEN_ROLE', { action: 'read sensing data' });
     return p;
   };
-  const manager = (req: FastifyRequest): Principal => {
+  const policyLookup: DevicePolicyLookup = { within, unitJurisdiction: (id) => platform.org.unit(id)?.jurisdictionCode ?? null };
+  /**
+   * The caller as a device manager: the role is checked now, and every change is checked against
+   * the caller's ground by the registry before it writes (old place and new place alike).
+   */
+  const manager = (req: FastifyRequest): DeviceChangeBy => {
     const p = requirePrincipal(req);
     if (!mayManageDevices(p)) throw new CityLoopError('FORBIDDEN_ROLE', { action: 'manage devices' });
-    return p;
+    return {
+      actor: p,
+      check: (before, after) => {
+        const refusal = deviceChangeRefusal(p, before, after, policyLookup);
+        if (refusal === 'role') throw new CityLoopError('FORBIDDEN_ROLE', { action: 'manage devices' });
+        if (refusal === 'jurisdiction') throw new CityLoopError('FORBIDDEN_JURISDICTION');
+      },
+    };
   };
   const visibleDevice = (p: Principal, id: string): DeviceRecord => {
     const d = s().devices.require(id);
-    if (!maySeeDevice(p, d, within)) throw new CityLoopError('FORBIDDEN_JURISDICTION');
+    if (!maySeeDevice(p, d, policyLookup)) throw new CityLoopError('FORBIDDEN_JURISDICTION');
     return d;
   };
   // Device files and CAP messages arrive as text in their own media types.
@@ -150,7 +153,7 @@ export function registerSensingRoutes(app: FastifyInstance, platform: Platform):
       const limit = q.limit ?? 5000;
       const visible = s()
         .devices.list({ type: q.type, district: q.district, assetId: q.assetId, within: q.within, bbox }, 100_000)
-        .filter((d) => maySeeDevice(p, d, within));
+        .filter((d) => maySeeDevice(p, d, policyLookup));
       // When more match than the limit, the devices with an active alert are kept first: a capped
       // answer (a dense district on the map) never leaves out one that needs someone.
       const kept = visible.length > limit ? [...visible.filter((d) => alerting.has(d.id)), ...visible.filter((d) => !alerting.has(d.id))].slice(0, limit) : visible;
@@ -162,11 +165,11 @@ export function registerSensingRoutes(app: FastifyInstance, platform: Platform):
     '/api/v1/devices',
     { schema: { tags: ['sensing'], summary: 'Register a device; its MQTT secret is in the answer, once (administrators, city and district operators)', security: bearer, body: DeviceBody, response: withProblems({ 201: Type.Object({ device: Loose, secret: Type.Union([Type.String(), Type.Null()]) }) }) } },
     async (req, reply) => {
-      manager(req);
+      const by = manager(req);
       const { credentials, ...rest } = req.body;
       const checked = checkDeviceDraft(rest as Record<string, unknown>);
       if (!checked.ok) throw new CityLoopError('VALIDATION_FAILED', { detail: checked.errors.join('; ') }, { errors: checked.errors });
-      const r = await s().devices.create(checked.draft, { credentials: credentials !== false });
+      const r = await s().devices.create(checked.draft, { credentials: credentials !== false }, by);
       return reply.code(201).send({ device: deviceView(r.device, false), secret: r.secret });
     },
   );
@@ -184,10 +187,13 @@ export function registerSensingRoutes(app: FastifyInstance, platform: Platform):
       },
     },
     async (req) => {
-      manager(req);
+      const by = manager(req);
       const ct = String(req.headers['content-type'] ?? '');
       const format = req.query.format ?? (ct.startsWith('text/csv') ? 'csv' : 'geojson');
-      const r = await s().devices.importFile(req.body, format, { dryRun: req.query.dryRun ?? false, credentials: req.query.credentials !== false });
+      const r = await s().devices.importFile(req.body, format, { dryRun: req.query.dryRun ?? false, credentials: req.query.credentials !== false }, by);
+      if (r.forbidden.length > 0) {
+        throw new CityLoopError('FORBIDDEN_JURISDICTION', {}, { detail: `${r.forbidden.length} row(s) outside your jurisdiction; nothing was imported`, errors: r.errors.filter((e) => r.forbidden.includes(e.index)) });
+      }
       if (r.errors.length > 0) throw new CityLoopError('VALIDATION_FAILED', { detail: `${r.errors.length} row(s) refused; nothing was imported` }, { errors: r.errors });
       return { ...r, dryRun: req.query.dryRun ?? false };
     },
@@ -207,12 +213,12 @@ export function registerSensingRoutes(app: FastifyInstance, platform: Platform):
     '/api/v1/devices/:id',
     { schema: { tags: ['sensing'], summary: 'Replace a device\'s description (its secret stays)', security: bearer, params: IdParams, body: DeviceBody, response: withProblems({ 200: Loose }) } },
     async (req) => {
-      manager(req);
+      const by = manager(req);
       if (req.body.id !== req.params.id) throw new CityLoopError('VALIDATION_FAILED', { detail: 'id in the body differs from the path' });
       const { credentials: _c, ...rest } = req.body;
       const checked = checkDeviceDraft(rest as Record<string, unknown>);
       if (!checked.ok) throw new CityLoopError('VALIDATION_FAILED', { detail: checked.errors.join('; ') }, { errors: checked.errors });
-      return deviceView(await s().devices.update(checked.draft), false);
+      return deviceView(await s().devices.update(checked.draft, by), false);
     },
   );
 
@@ -220,8 +226,7 @@ export function registerSensingRoutes(app: FastifyInstance, platform: Platform):
     '/api/v1/devices/:id',
     { schema: { tags: ['sensing'], summary: 'Remove a device (its readings stay for the record)', security: bearer, params: IdParams, response: withProblems({ 204: Type.Null() }) } },
     async (req, reply) => {
-      manager(req);
-      await s().devices.remove(req.params.id);
+      await s().devices.remove(req.params.id, manager(req));
       return reply.code(204).send();
     },
   );
@@ -230,8 +235,7 @@ export function registerSensingRoutes(app: FastifyInstance, platform: Platform):
     '/api/v1/devices/:id/secret',
     { schema: { tags: ['sensing'], summary: 'Issue a new MQTT secret; the old one stops working at once', security: bearer, params: IdParams, body: Type.Object({}, { additionalProperties: false }), response: withProblems({ 200: Type.Object({ device: Loose, secret: Type.String() }) }) } },
     async (req) => {
-      manager(req);
-      const r = await s().devices.rotateSecret(req.params.id);
+      const r = await s().devices.rotateSecret(req.params.id, manager(req));
       return { device: deviceView(r.device, false), secret: r.secret! };
     },
   );

@@ -19,6 +19,9 @@ import type { OrgDirectory } from '../../org/org-directory.ts';
 import { CityLoopError } from '../../errors.ts';
 import type { DeviceDraft, DeviceRecord, DeviceStatus } from './device-draft.ts';
 import { parseDeviceFile } from './device-draft.ts';
+import type { Principal } from '../../auth/principal.ts';
+import type { DeviceHolding } from './device-policy.ts';
+import { recordAdminChanges, type AdminChange } from '../../events/admin-events.ts';
 
 export interface DevicePlaceLookup {
   resolver(): JurisdictionResolver;
@@ -35,6 +38,35 @@ export interface DeviceListFilter {
   readonly within?: string | undefined;
   /** Only devices placed inside this box (minLon, minLat, maxLon, maxLat; GCJ-02 like their places). */
   readonly bbox?: readonly [number, number, number, number] | undefined;
+}
+
+/**
+ * Who changes a device, and the check of whether they may: called with the device as it stood
+ * (undefined when new) and as it will stand (undefined when it is removed or only re-keyed),
+ * before anything is written; it throws to refuse. Every change is an event with this actor.
+ */
+export interface DeviceChangeBy {
+  readonly actor: Principal;
+  readonly check?: (before: DeviceHolding | undefined, after: DeviceHolding | undefined) => void;
+}
+
+/** The fields of a device that a change event compares (never its secret). */
+const TRACKED_FIELDS = ['type', 'model', 'name', 'lon', 'lat', 'jurisdictionCode', 'districtCode', 'assetId', 'unitId', 'thresholds', 'properties', 'status'] as const;
+
+function describeDevice(d: DeviceRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = { id: d.id };
+  for (const k of TRACKED_FIELDS) out[k] = d[k];
+  out.hasCredentials = d.hasCredentials;
+  return out;
+}
+
+/** What changed between two versions of a device, field by field (`{name: {from, to}}`). */
+function deviceDiff(before: DeviceRecord, after: DeviceRecord): Record<string, { from: unknown; to: unknown }> {
+  const out: Record<string, { from: unknown; to: unknown }> = {};
+  for (const k of TRACKED_FIELDS) {
+    if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) out[k] = { from: before[k], to: after[k] };
+  }
+  return out;
 }
 
 export interface IssuedDevice {
@@ -206,59 +238,71 @@ export class DeviceRegistry {
   }
 
   /** Registers a new device; with credentials (the default) its secret is returned once. */
-  async create(d: DeviceDraft, opts: { credentials?: boolean } = {}): Promise<IssuedDevice> {
+  async create(d: DeviceDraft, opts: { credentials?: boolean }, by: DeviceChangeBy): Promise<IssuedDevice> {
     if (this.#byId.has(d.id)) throw new CityLoopError('ALREADY_EXISTS', { what: '设备/device', id: d.id });
     const now = this.#clock.now().toISOString();
     const secret = opts.credentials === false ? null : newSecret();
     const row = this.#row(d, now, now, secret ? hashSecret(secret) : null, null);
+    by.check?.(undefined, holdingOf(row));
     await this.#store.transact(async (tx) => {
       await tx.insertInto('devices').values(row).execute();
+      await this.#record(tx, by, now, [{ kind: 'device', id: d.id, type: 'DeviceRegistered', payload: describeDevice(toRecord(row)) }]);
     });
     this.#remember(toRecord(row), row.secret_hash);
     return { device: this.#byId.get(d.id)!, secret };
   }
 
   /** Replaces a device's description; its credentials and last-seen time stay. */
-  async update(d: DeviceDraft): Promise<DeviceRecord> {
+  async update(d: DeviceDraft, by: DeviceChangeBy): Promise<DeviceRecord> {
     const old = this.require(d.id);
     const now = this.#clock.now().toISOString();
     const row = this.#row(d, now, old.createdAt, null, old.lastSeenAt);
+    by.check?.(old, holdingOf(row));
     const { secret_hash: _keep, ...changes } = row;
+    const after = { ...toRecord(row), hasCredentials: old.hasCredentials };
     await this.#store.transact(async (tx) => {
       await tx.updateTable('devices').set(changes).where('id', '=', d.id).execute();
+      await this.#record(tx, by, now, [{ kind: 'device', id: d.id, type: 'DeviceUpdated', payload: { id: d.id, changes: deviceDiff(old, after) } }]);
     });
     this.#remember(toRecord({ ...row, secret_hash: this.#secretHashes.has(d.id) ? 'x' : null }), undefined);
     return this.#byId.get(d.id)!;
   }
 
   /** Issues a new secret; the old one stops working at once (a device that was stolen or leaked). */
-  async rotateSecret(id: string): Promise<IssuedDevice> {
+  async rotateSecret(id: string, by: DeviceChangeBy): Promise<IssuedDevice> {
     const d = this.require(id);
+    by.check?.(d, undefined);
     const secret = newSecret();
     const hash = hashSecret(secret);
     const now = this.#clock.now().toISOString();
     await this.#store.transact(async (tx) => {
       await tx.updateTable('devices').set({ secret_hash: hash, updated_at: now }).where('id', '=', id).execute();
+      await this.#record(tx, by, now, [{ kind: 'device', id, type: 'DeviceSecretRotated', payload: { id, hadCredentials: d.hasCredentials } }]);
     });
     this.#remember({ ...d, hasCredentials: true, updatedAt: now }, hash);
     return { device: this.#byId.get(id)!, secret };
   }
 
-  async setStatus(id: string, status: DeviceStatus): Promise<DeviceRecord> {
+  async setStatus(id: string, status: DeviceStatus, by: DeviceChangeBy): Promise<DeviceRecord> {
     const d = this.require(id);
+    by.check?.(d, d);
     const now = this.#clock.now().toISOString();
     await this.#store.transact(async (tx) => {
       await tx.updateTable('devices').set({ status, updated_at: now }).where('id', '=', id).execute();
+      await this.#record(tx, by, now, [{ kind: 'device', id, type: 'DeviceUpdated', payload: { id, changes: { status: { from: d.status, to: status } } } }]);
     });
     this.#remember({ ...d, status, updatedAt: now }, undefined);
     return this.#byId.get(id)!;
   }
 
-  async remove(id: string): Promise<void> {
-    this.require(id);
+  async remove(id: string, by: DeviceChangeBy): Promise<void> {
+    const old = this.require(id);
+    by.check?.(old, undefined);
+    const now = this.#clock.now().toISOString();
     await this.#store.transact(async (tx) => {
       await tx.deleteFrom('devices').where('id', '=', id).execute();
       await tx.deleteFrom('rule_states').where('subject_key', '=', id).execute();
+      await this.#record(tx, by, now, [{ kind: 'device', id, type: 'DeviceRemoved', payload: describeDevice(old) }]);
     });
     const d = this.#byId.get(id)!;
     this.#remember({ ...d, assetId: null }, null);
@@ -273,22 +317,28 @@ export class DeviceRegistry {
   async importFile(
     text: string,
     format: 'csv' | 'geojson',
-    opts: { dryRun?: boolean; credentials?: boolean; onProgress?: (done: number, total: number) => void } = {},
-  ): Promise<{ created: number; updated: number; secrets: { id: string; secret: string }[]; errors: { index: number; errors: string[] }[] }> {
+    opts: { dryRun?: boolean; credentials?: boolean; onProgress?: (done: number, total: number) => void },
+    by: DeviceChangeBy,
+  ): Promise<{ created: number; updated: number; secrets: { id: string; secret: string }[]; errors: { index: number; errors: string[] }[]; forbidden: number[] }> {
     const parsed = parseDeviceFile(text, format);
     const errors = [...parsed.errors];
     const now = this.#clock.now().toISOString();
     const rows: { row: DeviceTable; isNew: boolean; secret: string | null }[] = [];
+    const forbidden: number[] = [];
     parsed.drafts.forEach((d, i) => {
       const old = this.#byId.get(d.id);
       const secret = !old && opts.credentials !== false ? newSecret() : null;
       try {
-        rows.push({ row: this.#row(d, now, old?.createdAt ?? now, secret ? hashSecret(secret) : null, old?.lastSeenAt ?? null), isNew: !old, secret });
+        const row = this.#row(d, now, old?.createdAt ?? now, secret ? hashSecret(secret) : null, old?.lastSeenAt ?? null);
+        // An import may neither overwrite a device outside the caller's ground nor place one there.
+        by.check?.(old, holdingOf(row));
+        rows.push({ row, isNew: !old, secret });
       } catch (e) {
         errors.push({ index: i, errors: [e instanceof CityLoopError ? e.message : String(e)] });
+        if (e instanceof CityLoopError && e.status === 403) forbidden.push(i);
       }
     });
-    if (errors.length > 0 || opts.dryRun) return { created: rows.filter((r) => r.isNew).length, updated: rows.filter((r) => !r.isNew).length, secrets: [], errors };
+    if (errors.length > 0 || opts.dryRun) return { created: rows.filter((r) => r.isNew).length, updated: rows.filter((r) => !r.isNew).length, secrets: [], errors, forbidden };
     const CHUNK = 200;
     await this.#store.transact(async (tx) => {
       for (let i = 0; i < rows.length; i += CHUNK) {
@@ -299,6 +349,7 @@ export class DeviceRegistry {
             await tx.updateTable('devices').set(changes).where('id', '=', r.row.id).execute();
           }
         }
+        await this.#record(tx, by, now, rows.slice(i, i + CHUNK).map((r) => this.#importChange(r.row, r.isNew)));
         opts.onProgress?.(Math.min(i + CHUNK, rows.length), rows.length);
       }
     });
@@ -308,7 +359,19 @@ export class DeviceRegistry {
       updated: rows.filter((r) => !r.isNew).length,
       secrets: rows.filter((r) => r.secret).map((r) => ({ id: r.row.id, secret: r.secret! })),
       errors: [],
+      forbidden: [],
     };
+  }
+
+  #importChange(row: DeviceTable, isNew: boolean): AdminChange {
+    const after = toRecord(row);
+    if (isNew) return { kind: 'device', id: row.id, type: 'DeviceRegistered', payload: { ...describeDevice(after), via: 'import' } };
+    const old = this.#byId.get(row.id)!;
+    return { kind: 'device', id: row.id, type: 'DeviceUpdated', payload: { id: row.id, changes: deviceDiff(old, { ...after, hasCredentials: old.hasCredentials }), via: 'import' } };
+  }
+
+  #record(tx: Tx, by: DeviceChangeBy, at: string, changes: readonly AdminChange[]): Promise<unknown> {
+    return recordAdminChanges(tx, this.#store, by.actor, at, changes);
   }
 
   /** Last-seen times, written by the ingest pipeline in its own transaction. */
@@ -327,6 +390,10 @@ export class DeviceRegistry {
       if (d && (!d.lastSeenAt || d.lastSeenAt < at)) this.#byId.set(id, { ...d, lastSeenAt: at });
     }
   }
+}
+
+function holdingOf(row: DeviceTable): DeviceHolding {
+  return { jurisdictionCode: row.jurisdiction_code, unitId: row.unit_id };
 }
 
 function newSecret(): string {
