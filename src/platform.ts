@@ -123,7 +123,7 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
         .map((d) => ({ code: d.code, name: d.name })),
   };
   const plans = new PlanRegistry({
-    db: store.db,
+    store,
     clock,
     parseOptions: () => ({
       knownUnitKinds: new Set([...DISTRICT_UNIT_KINDS, ...STREET_UNIT_KINDS, ...CITY_UNIT_KINDS].map((k) => k.kind).concat(org.units().map((u) => u.kind))),
@@ -168,7 +168,7 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
   const intake = new AppealIntake({
     cases,
     org,
-    db: store.db,
+    store,
     clock,
     classifier: () => classifier,
     locatePlace: (name) => gazetteer.locate(name),
@@ -188,7 +188,7 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
   const timers = new TimerScheduler(cases, settings.timerIntervalMs, opts.log);
   // Rules are data like plans: the folder seeds versions, the registry holds them, the runtime
   // (rebuilt on every change) is what the ingest pipeline evaluates.
-  const rules = new RuleRegistry({ db: store.db, clock });
+  const rules = new RuleRegistry({ store, clock });
   let ruleRuntime: RuleRuntime = buildRuleRuntime([]);
   let ruleRuntimeOf: readonly RuleVersion[] = [];
   // A version saved through the API (src/sensing/rules/rule-routes.ts) replaces its entry in the

@@ -5,7 +5,8 @@ import type { CaseService, ReportCaseInput } from '../cases/case-service.ts';
 import type { CaseDoc } from '../cases/case-model.ts';
 import type { CaseCommand } from '../cases/decide-case.ts';
 import type { OrgDirectory } from '../org/org-directory.ts';
-import type { Tx } from '../store/store.ts';
+import type { StoreAdapter, Tx } from '../store/store.ts';
+import { authorActor, authorName, recordAdminChanges, type ChangeAuthor } from '../events/admin-events.ts';
 import type { Crs } from '../geo/crs.ts';
 import { decideRoute, parseRoutingTable, refineCategory, type RoutingTable } from './routing-table.ts';
 
@@ -46,6 +47,7 @@ export class AppealIntake {
   readonly #cases: CaseService;
   readonly #org: OrgDirectory;
   readonly #db: Tx;
+  readonly #store: Pick<StoreAdapter, 'transact' | 'capabilities'>;
   readonly #clock: Clock;
   readonly #classifier: () => AppealClassifier | null;
   readonly #locatePlace: (name: string) => { lng: number; lat: number } | null;
@@ -55,7 +57,8 @@ export class AppealIntake {
   constructor(deps: {
     cases: CaseService;
     org: OrgDirectory;
-    db: Tx;
+    /** Versions of the routing table are written with their events in one transaction. */
+    store: Pick<StoreAdapter, 'db' | 'transact' | 'capabilities'>;
     clock: Clock;
     classifier: () => AppealClassifier | null;
     locatePlace: (name: string) => { lng: number; lat: number } | null;
@@ -63,7 +66,8 @@ export class AppealIntake {
   }) {
     this.#cases = deps.cases;
     this.#org = deps.org;
-    this.#db = deps.db;
+    this.#db = deps.store.db;
+    this.#store = deps.store;
     this.#clock = deps.clock;
     this.#classifier = deps.classifier;
     this.#locatePlace = deps.locatePlace;
@@ -95,7 +99,7 @@ export class AppealIntake {
   }
 
   /** Stores a new version of the routing table (checked first); identical text is not stored again. */
-  async saveTable(source: string, by: string): Promise<{ version: number; created: boolean }> {
+  async saveTable(source: string, by: ChangeAuthor): Promise<{ version: number; created: boolean }> {
     try {
       parseRoutingTable(source, this.#parseOptions());
     } catch (e) {
@@ -105,7 +109,11 @@ export class AppealIntake {
     const last = await this.#db.selectFrom('routing_tables').select(['version', 'source']).orderBy('version', 'desc').limit(1).executeTakeFirst();
     if (last && last.source === source) return { version: Number(last.version), created: false };
     const version = (last ? Number(last.version) : 0) + 1;
-    await this.#db.insertInto('routing_tables').values({ version, source, created_at: this.#clock.now().toISOString(), created_by: by }).execute();
+    const now = this.#clock.now().toISOString();
+    await this.#store.transact(async (tx) => {
+      await tx.insertInto('routing_tables').values({ version, source, created_at: now, created_by: authorName(by) }).execute();
+      await recordAdminChanges(tx, this.#store, authorActor(by), now, [{ kind: 'routing', id: 'table', type: 'RoutingTableSaved', payload: { version } }]);
+    });
     await this.reload();
     return { version, created: true };
   }

@@ -119,7 +119,7 @@ export function registerAppealRoutes(app: FastifyInstance, platform: Platform): 
     async (req, reply) => {
       const p = requirePrincipal(req);
       if (!hasRole(p, 'admin')) throw new CityLoopError('FORBIDDEN_ROLE', { action: 'change the routing table' });
-      const r = await platform.intake.saveTable(typeof req.body === 'string' ? req.body : req.body.source, p.username);
+      const r = await platform.intake.saveTable(typeof req.body === 'string' ? req.body : req.body.source, p);
       return reply.code(r.created ? 201 : 200).send(r);
     },
   );

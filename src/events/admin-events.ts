@@ -61,3 +61,51 @@ export async function recordAdminChanges(
   }
   return appendEvents(tx, store, drafts);
 }
+
+/**
+ * Who makes a change: a signed-in person, or a name for the platform itself acting from a file
+ * (`file:burst.yaml` when a shipped plan is read at start) or a tool.
+ */
+export type ChangeAuthor = string | Pick<Principal, 'userId' | 'username' | 'displayName' | 'roles'>;
+
+/** The name stored beside a version (`created_by`). */
+export function authorName(by: ChangeAuthor): string {
+  return typeof by === 'string' ? by : by.username;
+}
+
+/** The actor the log records. */
+export function authorActor(by: ChangeAuthor): Pick<Principal, 'userId' | 'displayName' | 'roles'> {
+  return typeof by === 'string' ? { userId: by, displayName: by, roles: ['system'] } : by;
+}
+
+/** One administrative change as the audit page shows it. */
+export interface AdminChangeView {
+  readonly seq: number;
+  readonly kind: string;
+  readonly id: string;
+  readonly type: string;
+  readonly at: string;
+  readonly actor: { id: string; name: string; roles: string[] };
+  readonly payload: unknown;
+}
+
+/**
+ * Administrative changes, newest first. Their streams are named `kind:id`; case and alert
+ * streams are bare ids, so the prefix never matches them. `exact`: one thing's stream only.
+ */
+export async function listAdminChanges(
+  db: Tx,
+  q: { streamPrefix?: string | undefined; exact?: boolean; before?: number | undefined; limit: number },
+): Promise<{ items: AdminChangeView[]; nextBefore: number | null }> {
+  let query = db.selectFrom('events').select(['seq', 'stream_id', 'type', 'at', 'actor', 'payload']);
+  if (q.streamPrefix === undefined) query = query.where((eb) => eb.or(ADMIN_STREAM_KINDS.map((k) => eb('stream_id', 'like', `${k}:%`))));
+  else if (q.exact) query = query.where('stream_id', '=', q.streamPrefix);
+  else query = query.where('stream_id', 'like', `${q.streamPrefix}%`);
+  if (q.before !== undefined) query = query.where('seq', '<', q.before);
+  const rows = await query.orderBy('seq', 'desc').limit(q.limit + 1).execute();
+  const items = rows.slice(0, q.limit).map((r) => {
+    const at = r.stream_id.indexOf(':');
+    return { seq: Number(r.seq), kind: r.stream_id.slice(0, at), id: r.stream_id.slice(at + 1), type: r.type, at: r.at, actor: JSON.parse(r.actor) as AdminChangeView['actor'], payload: JSON.parse(r.payload) as unknown };
+  });
+  return { items, nextBefore: rows.length > q.limit ? items[items.length - 1]!.seq : null };
+}

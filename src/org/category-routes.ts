@@ -66,7 +66,7 @@ export function registerCategoryRoutes(app: FastifyInstance, platform: Platform)
       const p = requirePrincipal(req);
       if (!hasRole(p, 'admin')) throw new CityLoopError('FORBIDDEN_ROLE', { action: 'change categories' });
       const items = read(req.body);
-      const saved = await saveCategoryList({ store: platform.store, clock: platform.clock }, items, p.username, usesOf);
+      const saved = await saveCategoryList({ store: platform.store, clock: platform.clock }, items, p, usesOf);
       // Only the org directory: platform.reload() would also rebuild the geography and re-read the plan and rule folders.
       if (saved.created) await platform.org.reload(platform.store.db);
       return reply.code(saved.created ? 201 : 200).send(saved);

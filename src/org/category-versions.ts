@@ -10,6 +10,7 @@ import type { Clock } from '../clock.ts';
 import { CityLoopError } from '../errors.ts';
 import { validateCategories, type CategoryDefinition } from '../cases/category-catalogue.ts';
 import type { StoreAdapter, Tx } from '../store/store.ts';
+import { authorActor, authorName, recordAdminChanges, type ChangeAuthor } from '../events/admin-events.ts';
 import { readYaml, type LocatedProblem } from '../yaml-positions.ts';
 import { categoryFromRow, categoryToRow } from './category-rows.ts';
 
@@ -293,7 +294,7 @@ export async function categoryVersion(db: Tx, version: number): Promise<Category
 export async function saveCategoryList(
   deps: { store: StoreAdapter; clock: Clock },
   items: readonly CategoryDefinition[],
-  by: string,
+  by: ChangeAuthor,
   usesOf: (tx: Tx, removed: readonly string[]) => Promise<CategoryUse[]>,
 ): Promise<SavedCategories> {
   const next = [...items].map((c) => ({ ...c })).sort(byCode);
@@ -322,7 +323,8 @@ export async function saveCategoryList(
         .execute();
     }
     version += 1;
-    await tx.insertInto('category_versions').values({ version, items: JSON.stringify(next), summary: JSON.stringify(diff), created_at: now, created_by: by }).execute();
+    await tx.insertInto('category_versions').values({ version, items: JSON.stringify(next), summary: JSON.stringify(diff), created_at: now, created_by: authorName(by) }).execute();
+    await recordAdminChanges(tx, deps.store, authorActor(by), now, [{ kind: 'categories', id: 'list', type: 'CategoriesSaved', payload: { version, added: diff.added, removed: diff.removed, changed: diff.changed } }]);
     return { version, created: true, ...diff };
   });
 }

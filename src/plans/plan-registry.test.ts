@@ -14,7 +14,7 @@ describe('plan registry: the plans folder read again at start', () => {
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cityloop-plans-'));
     store = await openStore({ dataDir: dir });
-    registry = new PlanRegistry({ db: store.db, clock: new ManualClock('2026-07-01T00:00:00Z'), parseOptions: () => ({}) });
+    registry = new PlanRegistry({ store, clock: new ManualClock('2026-07-01T00:00:00Z'), parseOptions: () => ({}) });
   });
   afterEach(async () => {
     await store.close();

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Clock } from '../clock.ts';
 import { CityLoopError } from '../errors.ts';
-import type { Tx } from '../store/store.ts';
+import type { StoreAdapter, Tx } from '../store/store.ts';
+import { authorActor, authorName, recordAdminChanges, type AdminChange, type ChangeAuthor } from '../events/admin-events.ts';
 import { parsePlan, PlanError, type ParsePlanOptions, type PlanDefinition } from './plan-definition.ts';
 import type { Candidate } from './plan-engine.ts';
 
@@ -24,15 +25,26 @@ export interface PlanVersionInfo {
  */
 export class PlanRegistry {
   readonly #db: Tx;
+  readonly #store: Pick<StoreAdapter, 'transact' | 'capabilities'>;
   readonly #clock: Clock;
   readonly #parseOptions: () => ParsePlanOptions;
   #latest = new Map<string, Candidate>();
   readonly #compiled = new Map<string, PlanDefinition>();
 
-  constructor(deps: { db: Tx; clock: Clock; parseOptions: () => ParsePlanOptions }) {
-    this.#db = deps.db;
+  /** `store`: versions are written with their events in one transaction. */
+  constructor(deps: { store: Pick<StoreAdapter, 'db' | 'transact' | 'capabilities'>; clock: Clock; parseOptions: () => ParsePlanOptions }) {
+    this.#db = deps.store.db;
+    this.#store = deps.store;
     this.#clock = deps.clock;
     this.#parseOptions = deps.parseOptions;
+  }
+
+  #transact<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.#store.transact(fn);
+  }
+
+  #audit(tx: Tx, by: ChangeAuthor, at: string, changes: readonly AdminChange[]): Promise<unknown> {
+    return recordAdminChanges(tx, this.#store, authorActor(by), at, changes);
   }
 
   async reload(): Promise<void> {
@@ -86,7 +98,8 @@ export class PlanRegistry {
    * Stores a plan's text as its next version (validated first; a refused plan changes nothing).
    * Text identical to the newest version is not stored again.
    */
-  async save(source: string, createdBy: string, fileName?: string): Promise<{ id: string; version: number; created: boolean }> {
+  async save(source: string, by: ChangeAuthor, fileName?: string): Promise<{ id: string; version: number; created: boolean }> {
+    const createdBy = authorName(by);
     let def: PlanDefinition;
     try {
       def = parsePlan(source, { ...this.#parseOptions(), ...(fileName ? { fileName } : {}) });
@@ -103,10 +116,14 @@ export class PlanRegistry {
       if (fromFile && fromFile.source === source) return { id: def.id, version: Number(last.version), created: false };
     }
     const version = (last ? Number(last.version) : 0) + 1;
-    await this.#db
-      .insertInto('plans')
-      .values({ id: def.id, version, name: def.name, source, definition: JSON.stringify(def), created_at: this.#clock.now().toISOString(), created_by: createdBy, active: 1 })
-      .execute();
+    const now = this.#clock.now().toISOString();
+    await this.#transact(async (tx) => {
+      await tx
+        .insertInto('plans')
+        .values({ id: def.id, version, name: def.name, source, definition: JSON.stringify(def), created_at: now, created_by: createdBy, active: 1 })
+        .execute();
+      await this.#audit(tx, by, now, [{ kind: 'plan', id: def.id, type: 'PlanSaved', payload: { id: def.id, version, name: def.name, ...(fileName ? { file: fileName } : {}) } }]);
+    });
     this.#compiled.set(`${def.id}@${version}`, def);
     this.#latest.set(def.id, { plan: def, version });
     return { id: def.id, version, created: true };

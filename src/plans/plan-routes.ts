@@ -83,7 +83,7 @@ export function registerPlanRoutes(app: FastifyInstance, platform: Platform): vo
       const p = requirePrincipal(req);
       if (!hasRole(p, 'admin')) throw new CityLoopError('FORBIDDEN_ROLE', { action: 'change plans' });
       const source = typeof req.body === 'string' ? req.body : req.body.source;
-      const r = await platform.plans.save(source, p.username);
+      const r = await platform.plans.save(source, p);
       return reply.code(r.created ? 201 : 200).send(r);
     },
   );

@@ -84,13 +84,15 @@ describe.each(DIALECTS)('deadlines, durable timers and the audit trail on %s', (
       const db = t.platform.store.db;
       expect((await verifyEventLog(db)).ok).toBe(true);
       // Someone with database access rewrites who registered a case.
-      const victim = await db.selectFrom('events').selectAll().where('seq', '=', 2).executeTakeFirstOrThrow();
-      await db.updateTable('events').set({ actor: victim.actor.replace('系统', '张三') }).where('seq', '=', 2).execute();
+      // (The first case registration: the plans and rules read at start come before it in the log.)
+      const victim = await db.selectFrom('events').selectAll().where('type', '=', 'CaseRegistered').orderBy('seq').limit(1).executeTakeFirstOrThrow();
+      expect(victim.actor).toContain('系统');
+      await db.updateTable('events').set({ actor: victim.actor.replace('系统', '张三') }).where('seq', '=', victim.seq).execute();
       const edited = await verifyEventLog(db);
       expect(edited.ok).toBe(false);
       expect(edited.problems.map((p) => p.kind)).toContain('hash_mismatch');
-      expect(edited.problems[0]?.seq).toBe(2);
-      await db.updateTable('events').set({ actor: victim.actor }).where('seq', '=', 2).execute();
+      expect(edited.problems[0]?.seq).toBe(Number(victim.seq));
+      await db.updateTable('events').set({ actor: victim.actor }).where('seq', '=', victim.seq).execute();
       expect((await verifyEventLog(db)).ok).toBe(true);
       // Deleting an event in the middle breaks the chain.
       const gone = await db.selectFrom('events').selectAll().where('seq', '=', 3).executeTakeFirstOrThrow();

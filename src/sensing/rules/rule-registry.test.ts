@@ -26,7 +26,7 @@ describe('rule registry (SQLite)', () => {
     dir = mkdtempSync(join(tmpdir(), 'cityloop-rules-'));
     store = await openStore({ dataDir: dir });
     clock = new ManualClock('2026-07-01T00:00:00Z');
-    registry = new RuleRegistry({ db: store.db, clock });
+    registry = new RuleRegistry({ store, clock });
   });
 
   afterEach(async () => {
@@ -55,7 +55,7 @@ describe('rule registry (SQLite)', () => {
     await expect(registry.get('gas-leak', 9)).rejects.toMatchObject({ code: 'NOT_FOUND' });
 
     // Another registry on the same store (a restart) finds the newest version.
-    const again = new RuleRegistry({ db: store.db, clock });
+    const again = new RuleRegistry({ store, clock });
     await again.reload();
     expect(again.latest('gas-leak')?.version).toBe(2);
     expect(again.latest('gas-leak')?.rule.definition.params).toEqual({ alarm: 25 });
@@ -91,7 +91,7 @@ describe('rule registry (SQLite)', () => {
     expect(two.source).toContain('id: rule-two');
     expect(two.source).not.toContain('rule-one');
     expect(two.source).toContain('# the second');
-    const again = new RuleRegistry({ db: store.db, clock });
+    const again = new RuleRegistry({ store, clock });
     await again.reload();
     expect(again.all().map((r) => r.id).sort()).toEqual(['rule-one', 'rule-two']);
   });
@@ -135,7 +135,7 @@ describe('rule registry (SQLite)', () => {
   it('leaves the previous version in force when the newest no longer reads', async () => {
     await registry.save(V1, 'ops-1');
     await registry.save(V1.replace('gas_detector', 'gas_sensor'), 'ops-1');
-    const strict = new RuleRegistry({ db: store.db, clock, parseOptions: () => ({ metricsOf: (t) => (t === 'gas_detector' ? new Set(['gas']) : t === 'gas_sensor' ? new Set(['ch4']) : undefined) }) });
+    const strict = new RuleRegistry({ store, clock, parseOptions: () => ({ metricsOf: (t) => (t === 'gas_detector' ? new Set(['gas']) : t === 'gas_sensor' ? new Set(['ch4']) : undefined) }) });
     await strict.reload();
     expect(strict.latest('gas-leak')?.version).toBe(1);
   });

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Clock } from '../../clock.ts';
 import { CityLoopError } from '../../errors.ts';
-import type { Tx } from '../../store/store.ts';
+import type { StoreAdapter, Tx } from '../../store/store.ts';
+import { authorActor, authorName, recordAdminChanges, type AdminChange, type ChangeAuthor } from '../../events/admin-events.ts';
 import { compileRule, parseRuleDocument, splitRuleSources, type CompiledRule, type ParseRuleOptions, type RuleDefinition } from './rule-definition.ts';
 
 export const SHIPPED_RULES_DIR = fileURLToPath(new URL('../../../rules', import.meta.url));
@@ -37,13 +38,16 @@ export interface SavedRule {
 
 export class RuleRegistry {
   readonly #db: Tx;
+  readonly #store: Pick<StoreAdapter, 'transact' | 'capabilities'>;
   readonly #clock: Clock;
   readonly #parseOptions: () => ParseRuleOptions;
   #latest = new Map<string, RuleVersion>();
   readonly #compiled = new Map<string, CompiledRule>();
 
-  constructor(deps: { db: Tx; clock: Clock; parseOptions?: () => ParseRuleOptions }) {
-    this.#db = deps.db;
+  /** `store`: versions are written with their events in one transaction. */
+  constructor(deps: { store: Pick<StoreAdapter, 'db' | 'transact' | 'capabilities'>; clock: Clock; parseOptions?: () => ParseRuleOptions }) {
+    this.#db = deps.store.db;
+    this.#store = deps.store;
     this.#clock = deps.clock;
     this.#parseOptions = deps.parseOptions ?? (() => ({}));
   }
@@ -53,6 +57,14 @@ export class RuleRegistry {
    * switched it off (`active` 0, see setActive). A newest version that no longer reads (a category
    * was removed) leaves the one before it in force.
    */
+  #transact<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.#store.transact(fn);
+  }
+
+  #audit(tx: Tx, by: ChangeAuthor, at: string, changes: readonly AdminChange[]): Promise<unknown> {
+    return recordAdminChanges(tx, this.#store, authorActor(by), at, changes);
+  }
+
   async reload(): Promise<void> {
     const rows = await this.#db.selectFrom('rules').select(['id', 'version', 'source', 'active']).orderBy('id').orderBy('version', 'desc').execute();
     const latest = new Map<string, RuleVersion>();
@@ -78,15 +90,19 @@ export class RuleRegistry {
    * set, so who did it and when is kept like any change. Off, the engine no longer evaluates it;
    * saving a new text puts it in force again.
    */
-  async setActive(id: string, active: boolean, by: string): Promise<SavedRule & { active: boolean }> {
+  async setActive(id: string, active: boolean, by: ChangeAuthor): Promise<SavedRule & { active: boolean }> {
     const last = await this.#db.selectFrom('rules').selectAll().where('id', '=', id).orderBy('version', 'desc').limit(1).executeTakeFirst();
     if (!last) throw new CityLoopError('NOT_FOUND', { what: 'rule', id });
     if ((Number(last.active) === 1) === active) return { id, version: Number(last.version), created: false, active };
     const version = Number(last.version) + 1;
-    await this.#db
-      .insertInto('rules')
-      .values({ id, version, name: last.name, source: last.source, definition: last.definition, created_at: this.#clock.now().toISOString(), created_by: by, active: active ? 1 : 0 })
-      .execute();
+    const now = this.#clock.now().toISOString();
+    await this.#transact(async (tx) => {
+      await tx
+        .insertInto('rules')
+        .values({ id, version, name: last.name, source: last.source, definition: last.definition, created_at: now, created_by: authorName(by), active: active ? 1 : 0 })
+        .execute();
+      await this.#audit(tx, by, now, [{ kind: 'rule', id, type: active ? 'RuleActivated' : 'RuleDeactivated', payload: { id, version } }]);
+    });
     await this.reload();
     return { id, version, created: true, active };
   }
@@ -144,7 +160,8 @@ export class RuleRegistry {
    * refused text changes nothing. A rule whose definition equals its newest version is not stored
    * again (comments and key order are not changes).
    */
-  async save(source: string, createdBy: string, fileName?: string): Promise<SavedRule[]> {
+  async save(source: string, by: ChangeAuthor, fileName?: string): Promise<SavedRule[]> {
+    const createdBy = authorName(by);
     const parsed = parseRuleDocument(source, fileName, this.#parseOptions());
     if (!parsed.ok) {
       const what = fileName ?? 'text';
@@ -156,8 +173,12 @@ export class RuleRegistry {
     }
     const sources = parsed.rules.length === 1 ? [source] : splitRuleSources(source);
     const out: SavedRule[] = [];
+    const compiled: { id: string; version: number; rule: CompiledRule }[] = [];
+    // Every rule of the text and its event in one transaction: a text is stored whole or not at all.
+    await this.#transact(async (tx) => {
+    const now = this.#clock.now().toISOString();
     for (const [i, def] of parsed.rules.entries()) {
-      const last = await this.#db.selectFrom('rules').select(['version', 'definition']).where('id', '=', def.id).orderBy('version', 'desc').limit(1).executeTakeFirst();
+      const last = await tx.selectFrom('rules').select(['version', 'definition']).where('id', '=', def.id).orderBy('version', 'desc').limit(1).executeTakeFirst();
       if (last && sameDefinition(last.definition, def)) {
         out.push({ id: def.id, version: Number(last.version), created: false });
         continue;
@@ -165,7 +186,7 @@ export class RuleRegistry {
       // A rule file read again at start: unchanged since it was last stored from that file, it does
       // not override a version an administrator saved since (an edited file still does).
       if (last && createdBy.startsWith('file:')) {
-        const fromFile = await this.#db.selectFrom('rules').select(['definition']).where('id', '=', def.id).where('created_by', '=', createdBy).orderBy('version', 'desc').limit(1).executeTakeFirst();
+        const fromFile = await tx.selectFrom('rules').select(['definition']).where('id', '=', def.id).where('created_by', '=', createdBy).orderBy('version', 'desc').limit(1).executeTakeFirst();
         if (fromFile && sameDefinition(fromFile.definition, def)) {
           out.push({ id: def.id, version: Number(last.version), created: false });
           continue;
@@ -173,14 +194,18 @@ export class RuleRegistry {
       }
       const version = (last ? Number(last.version) : 0) + 1;
       const text = sources[i] ?? source;
-      await this.#db
+      await tx
         .insertInto('rules')
-        .values({ id: def.id, version, name: def.name, source: text, definition: JSON.stringify(def), created_at: this.#clock.now().toISOString(), created_by: createdBy, active: 1 })
+        .values({ id: def.id, version, name: def.name, source: text, definition: JSON.stringify(def), created_at: now, created_by: createdBy, active: 1 })
         .execute();
-      const rule = compileRule(def);
-      this.#compiled.set(`${def.id}@${version}`, rule);
-      this.#latest.set(def.id, { rule, version });
+      await this.#audit(tx, by, now, [{ kind: 'rule', id: def.id, type: 'RuleSaved', payload: { id: def.id, version, name: def.name, ...(fileName ? { file: fileName } : {}) } }]);
+      compiled.push({ id: def.id, version, rule: compileRule(def) });
       out.push({ id: def.id, version, created: true });
+    }
+    });
+    for (const c of compiled) {
+      this.#compiled.set(`${c.id}@${c.version}`, c.rule);
+      this.#latest.set(c.id, { rule: c.rule, version: c.version });
     }
     return out;
   }

@@ -125,7 +125,7 @@ export function registerRuleRoutes(app: FastifyInstance, platform: Platform): vo
       if (!hasRole(p, 'admin')) throw new CityLoopError('FORBIDDEN_ROLE', { action: 'change rules' });
       const source = typeof req.body === 'string' ? req.body : req.body.source;
       check(source);
-      const saved = await platform.rules.save(source, p.username);
+      const saved = await platform.rules.save(source, p);
       return reply.code(saved.some((s) => s.created) ? 201 : 200).send({ items: saved.map((s) => ({ ...s })) });
     },
   );
@@ -226,7 +226,7 @@ export function registerRuleRoutes(app: FastifyInstance, platform: Platform): vo
       async (req) => {
         const p = requirePrincipal(req);
         if (!hasRole(p, 'admin')) throw new CityLoopError('FORBIDDEN_ROLE', { action: on ? 'switch a rule on' : 'switch a rule off' });
-        return { ...(await platform.rules.setActive(req.params.id, on, p.username)) };
+        return { ...(await platform.rules.setActive(req.params.id, on, p)) };
       },
     );
   }
