@@ -12,7 +12,7 @@ import { UNSATISFIED_REASONS, type CaseCommand } from './decide-case.ts';
 import { presentCase } from './present-case.ts';
 import { alertOf, planCaseOf } from './case-service.ts';
 import { citizenReplies } from '../appeals/citizen-replies.ts';
-import { canSeeCase } from '../auth/case-policy.ts';
+import { assertMayCommand, canSeeCase } from '../auth/case-policy.ts';
 import { findReplayedTaskEvent, REPLAY_REFUSALS, type TaskCommand } from './task-replay.ts';
 
 /** The Idempotency-Key header of a request, if it has a usable one. */
@@ -451,7 +451,10 @@ export function registerCaseRoutes(app: FastifyInstance, platform: Platform): vo
     '/api/v1/cases/:id/plan-preview',
     { schema: { tags: ['plans'], summary: 'Dry run of the plan for this case: which plan, which tier, which units, which actions; changes nothing', security: bearer, params: IdParams, querystring: PreviewQuery, response: withProblems({ 200: Type.Ref('PlanRun') }) } },
     async (req) => {
-      const doc = await cases.get(requirePrincipal(req), req.params.id);
+      const p = requirePrincipal(req);
+      const doc = await cases.get(p, req.params.id);
+      // The dry run shows the units and steps the center would set going: for those who may run it.
+      assertMayCommand(p, doc, { type: 'apply_plan' });
       return cases.planFor(planCaseOf(doc), req.query.planId, doc.number, undefined, alertOf(doc));
     },
   );

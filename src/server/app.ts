@@ -68,6 +68,17 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: true } },
   });
   app.decorateRequest('principal', null);
+  // A route that declares bearer security asks for a signed-in caller before anything else: an
+  // anonymous request is told 401, not how its body would have failed validation.
+  app.addHook('onRoute', (route) => {
+    const security = (route.schema as { security?: unknown[] } | undefined)?.security;
+    if (!Array.isArray(security) || security.length === 0) return;
+    const signedIn = async (req: FastifyRequest) => {
+      requirePrincipal(req);
+    };
+    const before = route.preValidation;
+    route.preValidation = before === undefined ? signedIn : Array.isArray(before) ? [signedIn, ...before] : [signedIn, before];
+  });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
   app.addSchema(Problem);

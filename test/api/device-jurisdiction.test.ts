@@ -73,8 +73,8 @@ describe.each(DIALECTS)('device management by jurisdiction on %s', (dialect) => 
   it('refuses registering a device on another district\'s ground or for another district\'s unit', async () => {
     const onNanan = await call('yuzhong.operator', 'POST', '/api/v1/devices', { id: 'yz-intruder-01', type: 'water_gauge', name: '越界水位计', ...NANAN, crs: 'gcj02' });
     expect(onNanan.status).toBe(403);
-    const forShapingbaUnit = await call('yuzhong.operator', 'POST', '/api/v1/devices', { id: 'yz-intruder-02', type: 'water_gauge', name: '他区单位水位计', ...YUZHONG, crs: 'gcj02', unitId: unitIdOf('500108', 'water-supply') });
-    expect(forShapingbaUnit.status).toBe(403);
+    const forNananUnit = await call('yuzhong.operator', 'POST', '/api/v1/devices', { id: 'yz-intruder-02', type: 'water_gauge', name: '他区单位水位计', ...YUZHONG, crs: 'gcj02', unitId: unitIdOf('500108', 'water-supply') });
+    expect(forNananUnit.status).toBe(403);
     expect(tp.platform.sensing.devices.get('yz-intruder-01')).toBeUndefined();
     expect(tp.platform.sensing.devices.get('yz-intruder-02')).toBeUndefined();
   });
