@@ -51,6 +51,11 @@ export interface Settings {
   readonly capPollSeconds: number;
   /** The <sender> of the CAP messages CityLoop exports. */
   readonly capSender: string;
+  /**
+   * Behind a reverse proxy that terminates TLS: believe its X-Forwarded-For / -Proto headers
+   * (client addresses, and HSTS on requests that came in over HTTPS). Off: the socket's own.
+   */
+  readonly trustProxy: boolean;
 }
 
 export const SETTING_NAMES = [
@@ -82,6 +87,7 @@ export const SETTING_NAMES = [
   'CAP_FEED_URLS',
   'CAP_POLL_SECONDS',
   'CAP_SENDER',
+  'TRUST_PROXY',
 ] as const;
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -175,5 +181,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     capFeedUrls: capFeedsOf(env.CAP_FEED_URLS),
     capPollSeconds: int(env, 'CAP_POLL_SECONDS', 300, 10, 86_400),
     capSender: env.CAP_SENDER || 'cityloop@chongqing.gov.cn',
+    trustProxy: ['true', '1', 'yes'].includes((env.TRUST_PROXY ?? '').toLowerCase()),
   };
 }

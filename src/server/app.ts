@@ -7,6 +7,7 @@ import type { Principal } from '../auth/principal.ts';
 import { handleError, handleNotFound } from './problem.ts';
 import { Problem } from './schemas.ts';
 import { registerHealthRoutes } from './health-routes.ts';
+import { DOCS_CONTENT_SECURITY_POLICY, registerSecurityHeaders } from './security-headers.ts';
 import { registerAuthRoutes } from '../auth/auth-routes.ts';
 import { registerGeoRoutes } from '../geo/geo-routes.ts';
 import { registerOrgRoutes } from '../org/org-routes.ts';
@@ -29,6 +30,8 @@ declare module 'fastify' {
 
 export interface AppOptions {
   readonly logger?: boolean | { level: string };
+  /** The built web application; default web/dist. */
+  readonly webDistDir?: string;
 }
 
 /** Reads the bearer token (or, for EventSource which cannot send headers, ?access_token=). */
@@ -65,6 +68,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
           },
     bodyLimit: platform.settings.maxAttachmentBytes + 1024 * 1024,
     genReqId: () => crypto.randomUUID(),
+    trustProxy: platform.settings.trustProxy,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: true } },
   });
   app.decorateRequest('principal', null);
@@ -79,6 +83,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
     const before = route.preValidation;
     route.preValidation = before === undefined ? signedIn : Array.isArray(before) ? [signedIn, ...before] : [signedIn, before];
   });
+  registerSecurityHeaders(app);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
   app.addSchema(Problem);
@@ -94,7 +99,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: DOCS_CONTENT_SECURITY_POLICY });
 
   app.addHook('onRequest', async (req) => {
     const token = tokenOf(req);
@@ -121,7 +126,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
   registerMuckRoutes(app, platform);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  await registerWebApp(app, platform);
+  await registerWebApp(app, platform, opts.webDistDir ? { distDir: opts.webDistDir } : {});
   await app.ready();
   return app;
 }
