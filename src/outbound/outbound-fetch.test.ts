@@ -208,7 +208,7 @@ describe('outbound requests', () => {
     await new Promise((r) => setTimeout(r, 20));
     const e2 = await failureOf(loopbackClient().get(`${gone.base}/x`));
     expect(e2.code).toBe('OUTBOUND_FAILED');
-    expect(outboundFailureOf(e2)).toEqual({ failure: 'network', code: 'ECONNREFUSED' });
+    expect(outboundFailureOf(e2)).toEqual({ failure: 'network', networkError: 'ECONNREFUSED' });
 
     const nowhere = loopbackClient({ allowHosts: ['no-such-host.cityloop.test'] }, async () => {
       throw Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' });

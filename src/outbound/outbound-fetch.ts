@@ -17,7 +17,8 @@
  * Failures are CityLoopErrors: OUTBOUND_REFUSED (422) when the policy forbids the target,
  * OUTBOUND_FAILED (502) when it cannot be reached, is too slow, too large or answers an error
  * status. Neither ever carries the response body, nor where a redirect pointed; the `failure`
- * member says which case it is for callers that map it (the webhook channel).
+ * member says which case it is for callers that map it (the webhook channel), `networkError` the
+ * system's code (ECONNREFUSED, ENOTFOUND …), `upstreamStatus` an error status.
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
@@ -65,9 +66,9 @@ function failed(failure: OutboundFailure, en: string, zh: string, more: Record<s
 }
 
 /** The failure kind of an OUTBOUND_FAILED error (undefined for anything else). */
-export function outboundFailureOf(e: unknown): { failure: OutboundFailure; code?: string; upstreamStatus?: number } | undefined {
+export function outboundFailureOf(e: unknown): { failure: OutboundFailure; networkError?: string; upstreamStatus?: number } | undefined {
   if (!(e instanceof CityLoopError) || e.code !== 'OUTBOUND_FAILED' || !e.extra) return undefined;
-  return e.extra as { failure: OutboundFailure; code?: string; upstreamStatus?: number };
+  return e.extra as { failure: OutboundFailure; networkError?: string; upstreamStatus?: number };
 }
 
 export class OutboundClient {
@@ -131,7 +132,7 @@ export class OutboundClient {
       } catch (e) {
         if (e instanceof CityLoopError) throw e;
         const code = (e as { code?: string }).code ?? 'EAI_FAIL';
-        throw failed('network', `host not found (${code})`, `找不到主机（${code}）`, { code });
+        throw failed('network', `host not found (${code})`, `找不到主机（${code}）`, { networkError: code });
       }
       addresses = found.map((a) => parseIp(a)).filter((a): a is IpAddress => a !== null);
     }
@@ -213,7 +214,7 @@ function exchange(checked: CheckedUrl, address: IpAddress, x: Exchange): Promise
     });
     req.on('error', (e: Error & { code?: string }) => {
       const code = e.code ?? 'ERROR';
-      finish(failed('network', `network error ${code}`, `网络错误 ${code}`, { code }));
+      finish(failed('network', `network error ${code}`, `网络错误 ${code}`, { networkError: code }));
     });
     req.on('response', (res: IncomingMessage) => {
       const status = res.statusCode ?? 0;
@@ -230,7 +231,7 @@ function exchange(checked: CheckedUrl, address: IpAddress, x: Exchange): Promise
         else chunks.push(c);
       });
       res.on('end', () => finish(null, { status, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', (e: Error & { code?: string }) => finish(failed('network', `network error ${e.code ?? 'ERROR'}`, `网络错误 ${e.code ?? 'ERROR'}`, { code: e.code ?? 'ERROR' })));
+      res.on('error', (e: Error & { code?: string }) => finish(failed('network', `network error ${e.code ?? 'ERROR'}`, `网络错误 ${e.code ?? 'ERROR'}`, { networkError: e.code ?? 'ERROR' })));
     });
     req.end(payload);
   });
