@@ -3,6 +3,7 @@
  * every refusal happens before a connection, and host names are resolved by a stand-in).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTcpServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CityLoopError } from '../errors.ts';
 import { loopbackClient } from './outbound-test-kit.ts';
@@ -163,6 +164,33 @@ describe('outbound requests', () => {
     // A per-call limit too.
     const e2 = await failureOf(loopbackClient().get(`${base}/slow`, { timeoutMs: 150 }));
     expect(outboundFailureOf(e2)).toEqual({ failure: 'timeout', limitMs: 150 });
+  });
+
+  it('gives up on a connection that does not stand in time (a TLS handshake never answered)', async () => {
+    // Accepts TCP and then says nothing: the TLS handshake of an https request never completes.
+    const sockets: Socket[] = [];
+    const silent = createTcpServer((sock) => sockets.push(sock));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const port = (silent.address() as { port: number }).port;
+      const e = await failureOf(loopbackClient({ connectTimeoutMs: 150, timeoutMs: 5_000 }).get(`https://127.0.0.1:${port}/feed`));
+      expect(e.code).toBe('OUTBOUND_FAILED');
+      expect(outboundFailureOf(e)).toEqual({ failure: 'connect-timeout', limitMs: 150 });
+      expect(e.message).toBe('The outbound request failed: no connection within 150 ms');
+    } finally {
+      for (const sock of sockets) sock.destroy();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+
+  it('reaches an IPv6 address allowed by an explicit entry, and connects to it', async () => {
+    const s = createServer((_q, res) => res.end('over ipv6'));
+    await new Promise<void>((r) => s.listen(0, '::1', r));
+    servers.push(s);
+    const port = (s.address() as { port: number }).port;
+    expect((await loopbackClient({ allowHosts: ['::1'] }).get(`http://[::1]:${port}/`)).toString()).toBe('over ipv6');
+    // Without the entry, ::1 is loopback like 127.0.0.1.
+    expect((await failureOf(loopbackClient({ allowHosts: ['*'] }).get(`http://[::1]:${port}/`))).code).toBe('OUTBOUND_REFUSED');
   });
 
   it('aborts a body past the size limit, declared or streamed', async () => {
