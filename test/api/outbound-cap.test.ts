@@ -162,6 +162,9 @@ describe.each(DIALECTS)('outbound requests and CAP on %s', (dialect) => {
     const relayed = await cap(rebroadcast);
     expect(relayed.statusCode, relayed.body).toBe(200);
     expect(relayed.json()).toMatchObject({ ownMessage: true, raised: [] });
+    // A relay that kept our identifier under its own sender (no references).
+    const sameId = await cap(ours.replace(`<sender>${tp.settings.capSender}</sender>`, '<sender>relay.province@example.org</sender>'));
+    expect(sameId.json()).toMatchObject({ ownMessage: true, raised: [] });
     // And through a polled feed that echoes our export.
     const base = await serve({
       '/feed.atom': (res) =>

@@ -36,13 +36,26 @@ export function capSignatureStatus(m: Pick<CapMessage, 'signed'>): CapSignatureS
   return m.signed ? 'signed-unverified' : 'unsigned';
 }
 
+/** The alert id an identifier of our exports names (`cityloop.<alert id>[.suffix]`), or null. */
+export function exportedAlertIdOf(identifier: string): string | null {
+  const m = /^cityloop\.([^.]+)(?:\.|$)/.exec(identifier);
+  return m ? m[1]! : null;
+}
+
 /**
- * Ours: sent under our own sender, or an answer (Update, Cancel, a re-broadcast) whose
- * references all name messages of ours. Pure.
+ * Ours, recognised by sender and identifier: a message sent under our own sender, or whose
+ * identifier is that of an export of one of our alerts (a relay that kept our identifier under its
+ * own sender), or an answer (Update, Cancel, a re-broadcast) whose references all name messages of
+ * ours in the same way. `knownAlertIds`: which of the alert ids named exist here. Pure.
  */
-export function isOwnCapMessage(m: Pick<CapMessage, 'sender' | 'references'>, ownSender: string): boolean {
-  if (m.sender === ownSender) return true;
-  return m.references.length > 0 && m.references.every((r) => r.sender === ownSender);
+export function isOwnCapMessage(m: Pick<CapMessage, 'sender' | 'identifier' | 'references'>, ownSender: string, knownAlertIds: ReadonlySet<string> = new Set()): boolean {
+  const ours = (sender: string, identifier: string) => {
+    if (sender === ownSender) return true;
+    const id = exportedAlertIdOf(identifier);
+    return id !== null && knownAlertIds.has(id);
+  };
+  if (ours(m.sender, m.identifier)) return true;
+  return m.references.length > 0 && m.references.every((r) => ours(r.sender, r.identifier));
 }
 
 export interface CapImportResult {
@@ -95,6 +108,14 @@ export class CapIntake {
     return this.#geo.geo;
   }
 
+  /** Which alert ids named by the message's export-shaped identifiers exist in our store. */
+  async #knownAlertIds(m: CapMessage): Promise<Set<string>> {
+    const named = [m.identifier, ...m.references.map((r) => r.identifier)].map(exportedAlertIdOf).filter((id): id is string => id !== null);
+    if (named.length === 0) return new Set();
+    const rows = await this.#d.store.db.selectFrom('alerts').select('id').where('id', 'in', [...new Set(named)]).execute();
+    return new Set(rows.map((r) => r.id));
+  }
+
   /** Imports one message. Refused messages throw CAP_REFUSED with every problem (and nothing is kept). */
   async import(input: Uint8Array | string, receivedBy: string): Promise<CapImportResult> {
     const parsed = parseCap(input);
@@ -104,7 +125,7 @@ export class CapIntake {
     }
     const m = parsed.message;
     const signature = capSignatureStatus(m);
-    if (isOwnCapMessage(m, this.#d.ownSender)) {
+    if (isOwnCapMessage(m, this.#d.ownSender, await this.#knownAlertIds(m))) {
       return { sender: m.sender, identifier: m.identifier, msgType: m.msgType, duplicate: false, ownMessage: true, signature, raised: [], ended: 0, outside: 0, unmapped: 0, notes: [], warnings: parsed.warnings };
     }
     const now = this.#d.clock.now().toISOString();
