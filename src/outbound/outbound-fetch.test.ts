@@ -80,7 +80,7 @@ describe('outbound requests', () => {
 
   it('refuses a name when any one of its addresses is loopback, private or link-local, before connecting', async () => {
     const { port, seen } = await server((_q, res) => res.end(SECRET_PAGE));
-    for (const answer of [['93.184.216.34', '127.0.0.1'], ['10.0.0.7'], ['169.254.169.254'], ['::1'], ['::ffff:127.0.0.1'], ['fd00::1']]) {
+    for (const answer of [['93.184.216.34', '127.0.0.1'], ['10.0.0.7'], ['169.254.169.254'], ['::1'], ['::ffff:127.0.0.1'], ['fd00::1'], ['93.184.216.34', 'not-an-address'], []]) {
       const client = loopbackClient({ allowHosts: ['*'] }, async () => answer);
       const e = await failureOf(client.request(`http://rebind.cityloop.test:${port}/`));
       expect(e.code, answer.join()).toBe('OUTBOUND_REFUSED');

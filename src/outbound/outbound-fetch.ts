@@ -134,7 +134,10 @@ export class OutboundClient {
         const code = (e as { code?: string }).code ?? 'EAI_FAIL';
         throw failed('network', `host not found (${code})`, `找不到主机（${code}）`, { networkError: code });
       }
-      addresses = found.map((a) => parseIp(a)).filter((a): a is IpAddress => a !== null);
+      const parsed = found.map((a) => parseIp(a));
+      // An answer we cannot read is not one we can vouch for: refused, not skipped.
+      if (parsed.some((a) => a === null)) throw outboundRefused({ zh: `${what.zh} 解析出无法识别的地址`, en: `${what.en} resolved to an address that cannot be read` }, 'address');
+      addresses = parsed as IpAddress[];
     }
     const refusal = checkOutboundAddresses(this.policy, addresses, what);
     if (refusal) throw outboundRefused(refusal, 'address');
