@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Tier } from './cases/case-model.ts';
+import { buildOutboundPolicy, checkOutboundUrl } from './outbound/outbound-policy.ts';
 
 const SHIPPED_PLANS_DIR = fileURLToPath(new URL('../plans', import.meta.url));
 const SHIPPED_RULES_DIR = fileURLToPath(new URL('../rules', import.meta.url));
@@ -56,6 +57,20 @@ export interface Settings {
    * (client addresses, and HSTS on requests that came in over HTTPS). Off: the socket's own.
    */
   readonly trustProxy: boolean;
+  /**
+   * Hosts the server may send requests to (CAP feeds, webhooks): names, `*.suffix`, IP
+   * addresses, CIDR ranges, `*`. Unset: the hosts of CAP_FEED_URLS and NOTIFY_WEBHOOKS.
+   */
+  readonly outboundAllowHosts: readonly string[];
+  /** Plain http besides https. */
+  readonly outboundAllowHttp: boolean;
+  /** Loopback, private, shared and unique-local addresses as targets. */
+  readonly outboundAllowPrivate: boolean;
+  /** The whole exchange of one outbound request, redirects included. */
+  readonly outboundTimeoutMs: number;
+  readonly outboundConnectTimeoutMs: number;
+  /** Largest response body an outbound request reads. */
+  readonly outboundMaxBytes: number;
 }
 
 export const SETTING_NAMES = [
@@ -88,6 +103,12 @@ export const SETTING_NAMES = [
   'CAP_POLL_SECONDS',
   'CAP_SENDER',
   'TRUST_PROXY',
+  'OUTBOUND_ALLOW_HOSTS',
+  'OUTBOUND_ALLOW_HTTP',
+  'OUTBOUND_ALLOW_PRIVATE',
+  'OUTBOUND_TIMEOUT_MS',
+  'OUTBOUND_CONNECT_TIMEOUT_MS',
+  'OUTBOUND_MAX_BYTES',
 ] as const;
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -147,11 +168,57 @@ function capFeedsOf(raw: string | undefined): string[] {
   return urls;
 }
 
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = (env[name] ?? '').toLowerCase();
+  if (raw === '') return fallback;
+  if (['true', '1', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'no'].includes(raw)) return false;
+  throw new Error(`setting ${name} must be true or false, got "${env[name]}"`);
+}
+
+/**
+ * The outbound allow-list: as written, or, unset, the hosts of the URLs the administrator
+ * configured; either way every configured URL must pass it (a typo fails at start, not at the
+ * first flood).
+ */
+function outboundOf(env: NodeJS.ProcessEnv, configured: { setting: string; url: string }[]) {
+  const given = env.OUTBOUND_ALLOW_HOSTS;
+  const outbound = {
+    allowHosts: given !== undefined && given.trim() !== '' ? given.split(/[\s,]+/).filter(Boolean) : [...new Set(configured.map((c) => new URL(c.url).hostname))],
+    allowHttp: flag(env, 'OUTBOUND_ALLOW_HTTP', false),
+    allowPrivate: flag(env, 'OUTBOUND_ALLOW_PRIVATE', false),
+    timeoutMs: int(env, 'OUTBOUND_TIMEOUT_MS', 15_000, 100, 600_000),
+    connectTimeoutMs: int(env, 'OUTBOUND_CONNECT_TIMEOUT_MS', 5_000, 100, 600_000),
+    maxBytes: int(env, 'OUTBOUND_MAX_BYTES', 2 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+  };
+  const policy = buildOutboundPolicy(outbound);
+  for (const c of configured) {
+    const r = checkOutboundUrl(policy, c.url);
+    if (!r.ok) throw new Error(`setting ${c.setting}: ${r.refusal.en}`);
+  }
+  return outbound;
+}
+
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const demoRaw = (env.DEMO ?? 'true').toLowerCase();
   if (!['true', 'false', '1', '0', 'yes', 'no'].includes(demoRaw)) throw new Error(`setting DEMO must be true or false, got "${env.DEMO}"`);
   const prefix = env.CASE_NUMBER_PREFIX ?? 'CL';
   if (!/^[A-Z]{0,6}$/.test(prefix)) throw new Error(`setting CASE_NUMBER_PREFIX must be up to 6 capital letters, got "${prefix}"`);
+  const capFeedUrls = capFeedsOf(env.CAP_FEED_URLS);
+  const notifyWebhooks = webhooksOf(env.NOTIFY_WEBHOOKS);
+  const o = outboundOf(env, [
+    ...capFeedUrls.map((url) => ({ setting: 'CAP_FEED_URLS', url })),
+    // Webhook URLs often carry a token: a refusal names the recipient, never the URL.
+    ...Object.entries(notifyWebhooks).map(([to, url]) => ({ setting: `NOTIFY_WEBHOOKS (${to})`, url })),
+  ]);
+  const outboundSettings = {
+    outboundAllowHosts: o.allowHosts,
+    outboundAllowHttp: o.allowHttp,
+    outboundAllowPrivate: o.allowPrivate,
+    outboundTimeoutMs: o.timeoutMs,
+    outboundConnectTimeoutMs: o.connectTimeoutMs,
+    outboundMaxBytes: o.maxBytes,
+  };
   return {
     port: int(env, 'PORT', 8080, 0, 65535),
     host: env.HOST || '0.0.0.0',
@@ -170,7 +237,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     plansDir: env.PLANS_DIR === 'none' ? 'none' : resolve(env.PLANS_DIR || SHIPPED_PLANS_DIR),
     mqttUrl: mqttUrlOf(env.MQTT_URL),
     mqttPort: env.MQTT_PORT === 'off' ? null : int(env, 'MQTT_PORT', 1883, 0, 65535),
-    notifyWebhooks: webhooksOf(env.NOTIFY_WEBHOOKS),
+    notifyWebhooks,
     notifyWebhookSecret: env.NOTIFY_WEBHOOK_SECRET || undefined,
     appealTriageThreshold: env.APPEAL_TRIAGE_THRESHOLD ? fraction(env, 'APPEAL_TRIAGE_THRESHOLD', 0.56) : undefined,
     rulesDir: env.RULES_DIR === 'none' ? 'none' : resolve(env.RULES_DIR || SHIPPED_RULES_DIR),
@@ -178,9 +245,10 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     mqttPassword: env.MQTT_PASSWORD || undefined,
     mqttIngestClientId: clientIdOf(env.MQTT_INGEST_CLIENT_ID),
     ruleTickMs: int(env, 'RULE_TICK_MS', 1000, 50, 600_000),
-    capFeedUrls: capFeedsOf(env.CAP_FEED_URLS),
+    capFeedUrls,
     capPollSeconds: int(env, 'CAP_POLL_SECONDS', 300, 10, 86_400),
     capSender: env.CAP_SENDER || 'cityloop@chongqing.gov.cn',
     trustProxy: ['true', '1', 'yes'].includes((env.TRUST_PROXY ?? '').toLowerCase()),
+    ...outboundSettings,
   };
 }

@@ -43,6 +43,8 @@ export const ERRORS = {
   PAYLOAD_TOO_LARGE: { status: 413, titleZh: '请求体过大', titleEn: 'Payload too large', zh: '请求体过大', en: 'Request body too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, titleZh: '不支持的内容类型', titleEn: 'Unsupported media type', zh: '不支持的内容类型：{type}', en: 'Unsupported media type: {type}' },
   CAP_REFUSED: { status: 422, titleZh: 'CAP 预警消息被拒收', titleEn: 'CAP message refused', zh: 'CAP 预警消息被拒收：{detail}', en: 'The CAP message was refused: {detail}' },
+  OUTBOUND_REFUSED: { status: 422, titleZh: '不允许的外部请求', titleEn: 'Outbound request refused', zh: '服务器不会向该地址发出请求：{reasonZh}', en: 'The server will not send a request there: {reason}' },
+  OUTBOUND_FAILED: { status: 502, titleZh: '外部请求失败', titleEn: 'Outbound request failed', zh: '外部请求失败：{reasonZh}', en: 'The outbound request failed: {reason}' },
   TELEMETRY_REFUSED: { status: 422, titleZh: '遥测数据被拒收', titleEn: 'Telemetry refused', zh: '遥测数据被拒收（已转入死信）：{detail}', en: 'The telemetry was refused (kept in the dead letters): {detail}' },
   RATE_LIMITED: { status: 429, titleZh: '请求过于频繁', titleEn: 'Too many requests', zh: '请求过于频繁，请稍后再试', en: 'Too many requests; try again later' },
   OVERLOADED: { status: 503, titleZh: '系统繁忙', titleEn: 'Overloaded', zh: '系统繁忙，请稍后重试', en: 'The platform is busy; retry shortly' },

@@ -35,6 +35,8 @@ import { RuleRegistry, type RuleVersion } from './sensing/rules/rule-registry.ts
 import type { RuleRuntime } from './sensing/ingest/ingest-pipeline.ts';
 import { openMqttSubscriber, type MqttSubscriber } from './sensing/ingest/mqtt-subscriber.ts';
 import { fileURLToPath } from 'node:url';
+import { OutboundClient } from './outbound/outbound-fetch.ts';
+import { buildOutboundPolicy } from './outbound/outbound-policy.ts';
 
 /** The composition root: every adapter is chosen here, once, from the settings. */
 export interface Platform {
@@ -53,6 +55,8 @@ export interface Platform {
   readonly intake: AppealIntake;
   gazetteer(): Gazetteer;
   readonly notifier: NotifierRegistry;
+  /** Every request the server sends to a URL it was given goes through this (settings OUTBOUND_*). */
+  readonly outbound: OutboundClient;
   /** Devices, rules, telemetry, alerts, camera events, CAP warnings, vital signs. */
   readonly sensing: Sensing;
   readonly rules: RuleRegistry;
@@ -159,9 +163,19 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     ? { ...(settings.mqttUsername ? { username: settings.mqttUsername } : {}), ...(settings.mqttPassword ? { password: settings.mqttPassword } : {}) }
     : (opts.mqttCredentials ?? {});
   const devices: DeviceCommandChannel | null = brokerUrl ? await openMqttDeviceChannel({ url: brokerUrl, clock, ...brokerLogin }) : null;
+  const outbound = new OutboundClient(
+    buildOutboundPolicy({
+      allowHosts: settings.outboundAllowHosts,
+      allowHttp: settings.outboundAllowHttp,
+      allowPrivate: settings.outboundAllowPrivate,
+      timeoutMs: settings.outboundTimeoutMs,
+      connectTimeoutMs: settings.outboundConnectTimeoutMs,
+      maxBytes: settings.outboundMaxBytes,
+    }),
+  );
   const notifier = new NotifierRegistry([createFileChannel({ name: 'log', file: join(settings.dataDir, 'notifications.jsonl') })]);
   if (Object.keys(settings.notifyWebhooks).length > 0) {
-    notifier.register(createWebhookChannel({ targets: settings.notifyWebhooks, ...(settings.notifyWebhookSecret ? { secret: settings.notifyWebhookSecret } : {}), clock }));
+    notifier.register(createWebhookChannel({ outbound, targets: settings.notifyWebhooks, ...(settings.notifyWebhookSecret ? { secret: settings.notifyWebhookSecret } : {}), clock }));
   }
   const actions = new PlanActionRunner({ cases, bus, devices: () => devices, notifier, clock });
   const classifier = opts.classifier !== undefined ? opts.classifier : await loadDefaultClassifier(opts.log);
@@ -222,6 +236,8 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     rules: currentRuleRuntime,
     log: opts.log as never,
     blobs,
+    outbound,
+    capSender: settings.capSender,
   });
   const config = new ConfigWatcher({
     read: () => readConfigFingerprint(store.db),
@@ -252,6 +268,7 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     plans,
     actions,
     notifier,
+    outbound,
     intake,
     sensing,
     rules,

@@ -398,7 +398,7 @@ export function registerSensingRoutes(app: FastifyInstance, platform: Platform):
     {
       schema: {
         tags: ['alerts'],
-        summary: 'Import a CAP 1.2 (or 1.1) warning (application/cap+xml) — or {"url"} of a feed or message to fetch now. Areas become the districts they touch, an alert on each; Update and Cancel follow their references. DTDs and entities are refused. (administrators, city and district operators, system gateways)',
+        summary: 'Import a CAP 1.2 (or 1.1) warning (application/cap+xml) — or {"url"} of a feed or message to fetch now. Areas become the districts they touch, an alert on each; Update and Cancel follow their references. Our own exports (CAP_SENDER) are recognised (200, ownMessage) and raise nothing. The URL must pass the outbound policy (OUTBOUND_ALLOW_HOSTS; 422 OUTBOUND_REFUSED, 502 OUTBOUND_FAILED). DTDs and entities are refused. (administrators, city and district operators, system gateways)',
         security: bearer,
         body: Type.Union([Type.String({ maxLength: 1024 * 1024 }), Type.Object({ url: Type.String({ maxLength: 2000 }) })]),
         response: withProblems({ 200: Loose, 201: Loose }),
@@ -409,11 +409,12 @@ export function registerSensingRoutes(app: FastifyInstance, platform: Platform):
       if (!hasRole(p, 'admin', 'system') && !mayManageDevices(p)) throw new CityLoopError('FORBIDDEN_ROLE', { action: 'import CAP warnings' });
       if (typeof req.body === 'object') {
         if (!hasRole(p, 'admin', 'system')) throw new CityLoopError('FORBIDDEN_ROLE', { action: 'make the server fetch a URL' });
-        if (!/^https?:\/\//.test(req.body.url)) throw new CityLoopError('VALIDATION_FAILED', { detail: 'url: an http(s) URL' });
+        // The outbound policy is the one judge of the URL: 422 OUTBOUND_REFUSED, 502 OUTBOUND_FAILED.
         return reply.code(200).send(await s().cap.poll(req.body.url));
       }
       const r = await s().cap.import(req.body, p.username);
-      return reply.code(r.duplicate ? 200 : 201).send(r);
+      // 200 for a message already kept (duplicate) or our own export recognised (ownMessage).
+      return reply.code(r.duplicate || r.ownMessage ? 200 : 201).send(r);
     },
   );
 

@@ -25,6 +25,7 @@ import type { AlertDoc } from './alerts/alert-model.ts';
 import type { BlobStore } from '../cases/blob-store.ts';
 import { CityLoopError } from '../errors.ts';
 import { CapIntake } from './cap/cap-intake.ts';
+import type { OutboundClient } from '../outbound/outbound-fetch.ts';
 
 /** What became of one camera event. */
 export interface CameraEventOutcome {
@@ -49,6 +50,10 @@ export interface SensingDeps {
   readonly keepReadings?: boolean | undefined;
   /** Where camera snapshots are kept (the attachments' blob store). */
   readonly blobs?: BlobStore | undefined;
+  /** The one door for requests to URLs (CAP feeds). */
+  readonly outbound: OutboundClient;
+  /** The <sender> of our own CAP exports: such a message coming back is recognised, not raised. */
+  readonly capSender: string;
 }
 
 const OPEN_CASE_STATES_EXCLUDED = ['closed', 'evaluated', 'declined', 'merged'];
@@ -91,7 +96,7 @@ export class Sensing {
       keepReadings: d.keepReadings,
     });
     this.muck = new MuckRegistry(d.store);
-    this.cap = new CapIntake({ store: d.store, clock: d.clock, resolver: d.resolver, alerts: this.alerts, log: d.log });
+    this.cap = new CapIntake({ store: d.store, clock: d.clock, resolver: d.resolver, alerts: this.alerts, log: d.log, outbound: d.outbound, ownSender: d.capSender });
   }
 
   /**

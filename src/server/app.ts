@@ -20,6 +20,7 @@ import { registerKpiRoutes } from '../kpis/kpi-routes.ts';
 import { registerAppealRoutes } from '../appeals/appeal-routes.ts';
 import { registerSensingRoutes } from '../sensing/sensing-routes.ts';
 import { registerMuckRoutes } from '../sensing/muck/muck-routes.ts';
+import { registerOutboundRoutes } from '../outbound/outbound-routes.ts';
 import { registerWebApp } from '../web/web-app.ts';
 
 declare module 'fastify' {
@@ -124,6 +125,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
   registerAppealRoutes(app, platform);
   registerSensingRoutes(app, platform);
   registerMuckRoutes(app, platform);
+  registerOutboundRoutes(app, platform);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerWebApp(app, platform, opts.webDistDir ? { distDir: opts.webDistDir } : {});

@@ -175,6 +175,7 @@ export const MATRIX: Record<string, MatrixEntry> = {
   // ─── live feed and audit ───────────────────────────────────────────────────────────────
   'GET /api/v1/events/stream': { allow: signedIn, request: none, stream: true },
   'GET /api/v1/audit/changes': { allow: admin, request: none },
+  'GET /api/v1/admin/outbound': { allow: admin, request: none },
   'GET /api/v1/audit/verify': { allow: (c) => is(c, 'admin', 'supervisor'), request: none },
 
   // ─── plans ─────────────────────────────────────────────────────────────────────────────

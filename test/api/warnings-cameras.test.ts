@@ -11,6 +11,7 @@ import { openGatedTestPlatform, DIALECTS, type TestPlatform } from '../support/t
 import { ManualClock } from '../../src/clock.ts';
 import type { EmbeddedBroker } from '../../src/actions/mqtt/embedded-broker.ts';
 import { FIXTURE_CAP_DIR, HAVE_SHARED_CAP, SHARED_CAP_DIR, validateWithCapXsd } from '../../src/sensing/cap/cap-test-kit.ts';
+import { LOOPBACK_OUTBOUND_SETTINGS } from '../../src/outbound/outbound-test-kit.ts';
 import { DEMO_MUCK, demoMuckSpillEvent } from '../../src/sensing/muck/demo-muck-chain.ts';
 import { demoDeviceSecret } from '../../src/sensing/devices/demo-devices.ts';
 
@@ -29,7 +30,8 @@ describe.each(DIALECTS)('CAP warnings and camera events on %s', (dialect) => {
 
   let gated: Awaited<ReturnType<typeof openGatedTestPlatform>>;
   beforeAll(async () => {
-    gated = await openGatedTestPlatform(dialect, clock);
+    // The feed server of the polling test listens on 127.0.0.1, which the administrator must allow.
+    gated = await openGatedTestPlatform(dialect, clock, LOOPBACK_OUTBOUND_SETTINGS);
     ({ tp, broker } = gated);
     admin = await tp.signIn('admin');
   }, 120_000);
@@ -82,7 +84,7 @@ describe.each(DIALECTS)('CAP warnings and camera events on %s', (dialect) => {
       expect((await post('/api/v1/cap', yz, { url: `http://127.0.0.1:${port}/feed.atom` })).statusCode).toBe(403);
       const r = await post('/api/v1/cap', admin, { url: `http://127.0.0.1:${port}/feed.atom` });
       expect(r.statusCode).toBe(200);
-      expect(r.json()).toMatchObject({ imported: 1, duplicates: 0, refused: [] });
+      expect(r.json()).toMatchObject({ imported: 1, duplicates: 0, own: 0, refused: [] });
       const again = (await post('/api/v1/cap', admin, { url: `http://127.0.0.1:${port}/feed.atom` })).json();
       expect(again).toMatchObject({ imported: 0, duplicates: 1 });
     } finally {

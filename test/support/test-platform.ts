@@ -79,9 +79,9 @@ export async function openTestPlatform(dialect: Dialect, opts: { clock?: ManualC
  * secrets, the platform with the broker's own credentials. `restart()` keeps the broker and sets
  * its gate on the new platform.
  */
-export async function openGatedTestPlatform(dialect: Dialect, clock: ManualClock): Promise<{ tp: TestPlatform; broker: EmbeddedBroker; restart(): Promise<TestPlatform>; close(): Promise<void> }> {
+export async function openGatedTestPlatform(dialect: Dialect, clock: ManualClock, settings?: Partial<Settings>): Promise<{ tp: TestPlatform; broker: EmbeddedBroker; restart(): Promise<TestPlatform>; close(): Promise<void> }> {
   const broker = await startEmbeddedBroker({ port: 0, gated: true });
-  let tp = await openTestPlatform(dialect, { clock, mqttUrl: broker.url, mqttCredentials: broker.platformCredentials });
+  let tp = await openTestPlatform(dialect, { clock, mqttUrl: broker.url, mqttCredentials: broker.platformCredentials, ...(settings ? { settings } : {}) });
   broker.setGate(tp.platform.sensing.gate());
   const handle = {
     get tp() {

@@ -3,6 +3,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { TestPlatform } from '../support/test-platform.ts';
 import { DEMO_POINTS } from '../../src/assets/demo-assets.ts';
 import { DEMO_MUCK, demoMuckSpillEvent } from '../../src/sensing/muck/demo-muck-chain.ts';
+import { readFileSync } from 'node:fs';
+import { FIXTURE_CAP_DIR } from '../../src/sensing/cap/cap-test-kit.ts';
 import { HAS_CHROMIUM, SKIP_REASON, startUiServer, apiCaller, newWatchedPage, roadSnapshotPng, screenshot, signIn, type WatchedPage } from './browser.ts';
 
 if (!HAS_CHROMIUM) console.warn(SKIP_REASON);
@@ -159,6 +161,22 @@ describe.skipIf(!HAS_CHROMIUM)('cockpit in Chromium', () => {
     expect(a.dismissed.reason).toBe('洒水车作业，路面为清水，非渣土撒漏');
     expect(a.caseId).toBeNull();
     await panel.getByRole('button', { name: '关闭预警' }).click();
+  }, 90_000);
+
+  it('shows a CAP warning\'s signature status in the alert panel (签名状态: 已签名（未验证）)', async () => {
+    // A signed message whose signature the server does not verify: the panel says so honestly.
+    const r = await t.platform.sensing.cap.import(readFileSync(`${FIXTURE_CAP_DIR}cq-flood-signed-empty.cap`), 'test');
+    const alert = r.raised.find((x) => x.districtCode === '500103')!;
+    const page = await open('yuzhong.operator');
+    await page.waitForURL(/\/cockpit$/);
+    const item = page.getByTestId('alerts-panel').getByRole('button', { name: new RegExp(alert.number) });
+    await item.waitFor({ timeout: 15_000 });
+    await item.click();
+    const signature = page.getByTestId('alert-panel').getByTestId('cap-signature');
+    await signature.waitFor({ timeout: 15_000 });
+    expect(await signature.getAttribute('data-signature')).toBe('signed-unverified');
+    expect(await signature.locator('dt').textContent()).toBe('签名状态');
+    expect(await signature.locator('dd').textContent()).toBe('已签名（未验证）');
   }, 90_000);
 
   it('a reported burst appears live; one click runs the water-main plan and the tasks appear', async () => {

@@ -126,7 +126,7 @@ export interface AlertEvidence {
   readonly snapshot?: { sha256: string };
   /** CAP warnings: the area (GCJ-02 polygons) and the message's fields. */
   readonly area?: GeoJSON.Polygon | GeoJSON.MultiPolygon | null;
-  readonly cap?: { event?: string; areaDesc?: string; senderName?: string | null; instruction?: string | null; urgency?: string; certainty?: string; expires?: string | null; [k: string]: unknown };
+  readonly cap?: { event?: string; areaDesc?: string; senderName?: string | null; instruction?: string | null; urgency?: string; certainty?: string; expires?: string | null; signature?: 'unsigned' | 'signed-unverified' | 'verified'; [k: string]: unknown };
   /** Camera events: the muck-truck chain. */
   readonly cameraId?: string;
   readonly eventType?: string;

@@ -4,6 +4,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../clock.ts';
 import type { Notification } from '../notify.ts';
 import { createWebhookChannel } from './webhook-channel.ts';
+import { loopbackClient } from '../../outbound/outbound-test-kit.ts';
+
+// Every receiver here is on 127.0.0.1, which the administrator must allow explicitly.
+const outbound = loopbackClient();
 
 interface Received {
   readonly path: string;
@@ -47,7 +51,7 @@ describe('webhook channel', () => {
       res.statusCode = given.length === expected.length && timingSafeEqual(given, expected) ? 204 : 401;
       res.end();
     });
-    const ch = createWebhookChannel({ targets: { 'duty-office': `${base}/hooks/duty?token=abc` }, secret: SECRET, clock: new ManualClock('2026-01-05T03:00:00Z') });
+    const ch = createWebhookChannel({ outbound, targets: { 'duty-office': `${base}/hooks/duty?token=abc` }, secret: SECRET, clock: new ManualClock('2026-01-05T03:00:00Z') });
     expect(ch.name).toBe('webhook');
     await expect(ch.send(note)).resolves.toEqual({ delivered: true, detail: null });
     expect(received).toHaveLength(1);
@@ -58,7 +62,7 @@ describe('webhook channel', () => {
 
   it('sends no signature without a secret', async () => {
     const { base, received } = await receiver((_r, _n, res) => res.end('ok'));
-    const ch = createWebhookChannel({ name: 'county', targets: { 'duty-office': base } });
+    const ch = createWebhookChannel({ outbound, name: 'county', targets: { 'duty-office': base } });
     expect(ch.name).toBe('county');
     await expect(ch.send(note)).resolves.toMatchObject({ delivered: true });
     expect(received[0]!.headers['x-cityloop-signature']).toBeUndefined();
@@ -69,7 +73,7 @@ describe('webhook channel', () => {
       res.statusCode = n === 1 ? 500 : 200;
       res.end();
     });
-    const ch = createWebhookChannel({ targets: { 'duty-office': base }, secret: SECRET, retryDelayMs: 10 });
+    const ch = createWebhookChannel({ outbound, targets: { 'duty-office': base }, secret: SECRET, retryDelayMs: 10 });
     await expect(ch.send(note)).resolves.toEqual({ delivered: true, detail: 'delivered on attempt 2' });
     expect(received).toHaveLength(2);
     // The same body (and key) both times, so the receiver can drop a duplicate.
@@ -81,7 +85,7 @@ describe('webhook channel', () => {
       res.statusCode = 503;
       res.end();
     });
-    const ch = createWebhookChannel({ targets: { 'duty-office': failing.base }, retryDelayMs: 10 });
+    const ch = createWebhookChannel({ outbound, targets: { 'duty-office': failing.base }, retryDelayMs: 10 });
     await expect(ch.send(note)).resolves.toEqual({ delivered: false, detail: 'HTTP 503 after 3 attempts' });
     expect(failing.received).toHaveLength(3);
 
@@ -89,7 +93,7 @@ describe('webhook channel', () => {
       res.statusCode = 400;
       res.end();
     });
-    const ch2 = createWebhookChannel({ targets: { 'duty-office': refusing.base }, retryDelayMs: 10 });
+    const ch2 = createWebhookChannel({ outbound, targets: { 'duty-office': refusing.base }, retryDelayMs: 10 });
     await expect(ch2.send(note)).resolves.toEqual({ delivered: false, detail: 'receiver answered HTTP 400' });
     expect(refusing.received).toHaveLength(1);
   });
@@ -101,6 +105,7 @@ describe('webhook channel', () => {
     const s = servers.pop()!;
     await new Promise((r) => s.close(r));
     const ch = createWebhookChannel({
+      outbound,
       targets: { slow: `${slow.base}/t/TOKEN123`, gone: `${goneBase}/t/TOKEN123` },
       secret: SECRET,
       timeoutMs: 100,
@@ -116,15 +121,40 @@ describe('webhook channel', () => {
 
   it('reports an unknown recipient as undelivered without a request', async () => {
     const { base, received } = await receiver((_r, _n, res) => res.end());
-    const ch = createWebhookChannel({ targets: { 'duty-office': base } });
+    const ch = createWebhookChannel({ outbound, targets: { 'duty-office': base } });
     await expect(ch.send({ ...note, to: 'mayor' })).resolves.toEqual({ delivered: false, detail: 'no webhook target for recipient "mayor"' });
     expect(received).toHaveLength(0);
   });
 
+  it('sends nothing to a receiver the outbound policy refuses, and does not retry it', async () => {
+    const { base, received } = await receiver((_r, _n, res) => res.end());
+    // Default policy: no allow-listed host, no private addresses, https only.
+    const strict = loopbackClient({ allowHosts: [], allowHttp: false });
+    const ch = createWebhookChannel({ outbound: strict, targets: { 'duty-office': `${base}/t/TOKEN123` }, retryDelayMs: 10 });
+    const r = await ch.send(note);
+    expect(r).toEqual({ delivered: false, detail: 'refused by the outbound policy (url)' });
+    // Allowed by host and scheme, but loopback without OUTBOUND_ALLOW_PRIVATE: the address check refuses.
+    const byName = loopbackClient({ allowHosts: ['localhost'] }, async () => ['127.0.0.1']);
+    const ch2 = createWebhookChannel({ outbound: byName, targets: { 'duty-office': base.replace('127.0.0.1', 'localhost') }, retryDelayMs: 10 });
+    await expect(ch2.send(note)).resolves.toEqual({ delivered: false, detail: 'refused by the outbound policy (address)' });
+    expect(received).toHaveLength(0);
+  });
+
+  it('answers a redirect as a failure instead of following it', async () => {
+    const target = await receiver((_r, _n, res) => res.end());
+    const { base, received } = await receiver((_r, _n, res) => {
+      res.writeHead(307, { location: `${target.base}/elsewhere` }).end();
+    });
+    const ch = createWebhookChannel({ outbound, targets: { 'duty-office': base }, retryDelayMs: 10 });
+    await expect(ch.send(note)).resolves.toEqual({ delivered: false, detail: 'receiver answered HTTP 307' });
+    expect(received).toHaveLength(1);
+    expect(target.received).toHaveLength(0);
+  });
+
   it('accepts only http and https URLs, at creation', () => {
-    expect(() => createWebhookChannel({ targets: { a: 'file:///etc/passwd' } })).toThrow(/"a" must be an http or https URL \(got file:\)/);
-    expect(() => createWebhookChannel({ targets: { a: 'ftp://example.org/x' } })).toThrow(/http or https/);
-    expect(() => createWebhookChannel({ targets: { a: 'not a url' } })).toThrow(/"a" is not a valid URL/);
-    expect(() => createWebhookChannel({ targets: { a: 'https://example.org/hook' } })).not.toThrow();
+    expect(() => createWebhookChannel({ outbound, targets: { a: 'file:///etc/passwd' } })).toThrow(/"a" must be an http or https URL \(got file:\)/);
+    expect(() => createWebhookChannel({ outbound, targets: { a: 'ftp://example.org/x' } })).toThrow(/http or https/);
+    expect(() => createWebhookChannel({ outbound, targets: { a: 'not a url' } })).toThrow(/"a" is not a valid URL/);
+    expect(() => createWebhookChannel({ outbound, targets: { a: 'https://example.org/hook' } })).not.toThrow();
   });
 });

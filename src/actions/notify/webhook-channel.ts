@@ -7,10 +7,15 @@
  * Network errors, timeouts and 5xx are retried twice; a receiver may therefore see one message
  * more than once and should drop duplicates by `key`. A 4xx is not retried: the request itself is
  * wrong and would be refused again.
+ *
+ * Requests go through the outbound client (`src/outbound/`): the receiver's host must be allowed
+ * (OUTBOUND_ALLOW_HOSTS) and resolve to an allowed address; a refusal is not retried either.
  */
 import { createHmac } from 'node:crypto';
 import { systemClock, type Clock } from '../../clock.ts';
 import type { Notification, NotifyChannel, NotifyResult } from '../notify.ts';
+import { outboundFailureOf, type OutboundClient } from '../../outbound/outbound-fetch.ts';
+import { isCityLoopError } from '../../errors.ts';
 
 export interface WebhookChannelOptions {
   /** Default 'webhook'. */
@@ -22,7 +27,8 @@ export interface WebhookChannelOptions {
   readonly timeoutMs?: number;
   /** Pause before the first retry, doubled before the second. Default 200 ms. */
   readonly retryDelayMs?: number;
-  readonly fetchImpl?: typeof fetch;
+  /** The one door for outbound requests, with the administrator's policy. */
+  readonly outbound: OutboundClient;
   readonly clock?: Clock;
 }
 
@@ -32,7 +38,6 @@ export function createWebhookChannel(opts: WebhookChannelOptions): NotifyChannel
   const name = opts.name ?? 'webhook';
   const timeoutMs = opts.timeoutMs ?? 5_000;
   const retryDelayMs = opts.retryDelayMs ?? 200;
-  const doFetch = opts.fetchImpl ?? fetch;
   const clock = opts.clock ?? systemClock;
   const targets = new Map<string, URL>();
   // Checked once at start-up, so a typo in the settings fails there and not on the first flood.
@@ -61,17 +66,19 @@ export function createWebhookChannel(opts: WebhookChannelOptions): NotifyChannel
       let lastProblem = '';
       for (let attempt = 0; attempt <= RETRIES; attempt++) {
         if (attempt > 0) await sleep(retryDelayMs * 2 ** (attempt - 1));
-        let res: Response;
+        let res: { status: number };
         try {
-          // redirect 'manual': a 3xx is answered as a failure rather than followed, so the body
-          // and its signature only ever go to the configured receiver.
-          res = await doFetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+          // maxRedirects 0: a 3xx is answered as a failure rather than followed, so the body
+          // and its signature only ever go to the configured receiver. The receiver's answer is
+          // not used: 64 KiB of it is plenty to read to the end.
+          res = await opts.outbound.request(url, { method: 'POST', headers, body, maxRedirects: 0, timeoutMs, maxBytes: 64 * 1024 });
         } catch (err) {
+          if (isCityLoopError(err) && err.code === 'OUTBOUND_REFUSED') {
+            return { delivered: false, detail: `refused by the outbound policy (${String(err.extra?.rule ?? 'url')})` };
+          }
           lastProblem = describeFetchError(err, timeoutMs);
           continue;
         }
-        // The body is not used, but it must be consumed to free the connection for keep-alive.
-        await res.arrayBuffer().catch(() => undefined);
         if (res.status >= 200 && res.status < 300) {
           return { delivered: true, detail: attempt === 0 ? null : `delivered on attempt ${attempt + 1}` };
         }
@@ -83,11 +90,14 @@ export function createWebhookChannel(opts: WebhookChannelOptions): NotifyChannel
   };
 }
 
+/** Never the URL (it may carry a token) nor anything the receiver sent. */
 function describeFetchError(err: unknown, timeoutMs: number): string {
-  const e = err as { name?: string; cause?: { code?: string } };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
-  // undici hides the reason (ECONNREFUSED, ENOTFOUND …) in `cause`; the message would be just "fetch failed".
-  return `network error${e?.cause?.code ? ` ${e.cause.code}` : ''}`;
+  const f = outboundFailureOf(err);
+  if (!f) return 'network error';
+  if (f.failure === 'timeout') return `no answer within ${timeoutMs} ms`;
+  if (f.failure === 'connect-timeout') return 'no connection in time';
+  if (f.failure === 'too-large') return 'the answer was too large';
+  return `network error${f.networkError ? ` ${f.networkError}` : ''}`;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -2,12 +2,19 @@
  * Warnings from other systems (CAP 1.2, 1.1 accepted), in and out, with I/O: a message is parsed
  * strictly (`parseCap`: no DTD, no entities), its areas become the districts of the city they
  * touch, and in one transaction it is kept (once: sender + identifier) and its alerts are raised,
- * superseded (Update) or withdrawn (Cancel). Feeds are polled with the built-in fetch.
+ * superseded (Update) or withdrawn (Cancel). Feeds are fetched through the outbound client
+ * (`src/outbound/`): allow-listed hosts, public addresses only, limits on time and size.
+ *
+ * Our own exports coming back (a feed that echoes what we published) are recognised by their
+ * sender (`CAP_SENDER`) and raise nothing: otherwise every export would loop into a second alert.
+ * A URL's document that is refused is refused without saying what it was: the answer names
+ * neither its content nor its problems (they are in the server log; POST the document itself to
+ * see them).
  */
 import type { StoreAdapter } from '../../store/store.ts';
 import type { Clock } from '../../clock.ts';
 import type { JurisdictionResolver } from '../../geo/resolver.ts';
-import { CityLoopError } from '../../errors.ts';
+import { CityLoopError, isCityLoopError } from '../../errors.ts';
 import { AlertOutbox, type AlertService } from '../alerts/alert-service.ts';
 import type { AlertDoc } from '../alerts/alert-model.ts';
 import { parseCap } from './cap-message.ts';
@@ -16,12 +23,49 @@ import { capGeographyFromResolver } from './cap-geo.ts';
 import { planCapAlerts, type CapAlertPlan } from './cap-warnings.ts';
 import { alertToCap } from './cap-export.ts';
 import { capFeedLinks } from './cap-feed.ts';
+import type { OutboundClient } from '../../outbound/outbound-fetch.ts';
+import type { CapMessage } from './cap-message.ts';
+
+/**
+ * What we know of a message's XML signature. We do not verify signatures (no trusted keys are
+ * configured), so a signed message is `signed-unverified`; `verified` is reserved for when we do.
+ */
+export type CapSignatureStatus = 'unsigned' | 'signed-unverified' | 'verified';
+
+export function capSignatureStatus(m: Pick<CapMessage, 'signed'>): CapSignatureStatus {
+  return m.signed ? 'signed-unverified' : 'unsigned';
+}
+
+/** The alert id an identifier of our exports names (`cityloop.<alert id>[.suffix]`), or null. */
+export function exportedAlertIdOf(identifier: string): string | null {
+  const m = /^cityloop\.([^.]+)(?:\.|$)/.exec(identifier);
+  return m ? m[1]! : null;
+}
+
+/**
+ * Ours, recognised by sender and identifier: a message sent under our own sender, or whose
+ * identifier is that of an export of one of our alerts (a relay that kept our identifier under its
+ * own sender), or an answer (Update, Cancel, a re-broadcast) whose references all name messages of
+ * ours in the same way. `knownAlertIds`: which of the alert ids named exist here. Pure.
+ */
+export function isOwnCapMessage(m: Pick<CapMessage, 'sender' | 'identifier' | 'references'>, ownSender: string, knownAlertIds: ReadonlySet<string> = new Set()): boolean {
+  const ours = (sender: string, identifier: string) => {
+    if (sender === ownSender) return true;
+    const id = exportedAlertIdOf(identifier);
+    return id !== null && knownAlertIds.has(id);
+  };
+  if (ours(m.sender, m.identifier)) return true;
+  return m.references.length > 0 && m.references.every((r) => ours(r.sender, r.identifier));
+}
 
 export interface CapImportResult {
   readonly sender: string;
   readonly identifier: string;
   readonly msgType: string;
   readonly duplicate: boolean;
+  /** Our own export (or an answer to ours only) came back: recognised, nothing kept or raised. */
+  readonly ownMessage: boolean;
+  readonly signature: CapSignatureStatus;
   readonly raised: { id: string; number: string; districtCode: string | null; severity: string }[];
   readonly ended: number;
   readonly outside: number;
@@ -36,9 +80,18 @@ export interface CapIntakeDeps {
   readonly resolver: () => JurisdictionResolver;
   readonly alerts: AlertService;
   readonly log?: { warn(o: unknown, msg?: string): void; error(o: unknown, msg?: string): void } | undefined;
+  readonly outbound: OutboundClient;
+  /** CAP_SENDER: the sender of our exports. */
+  readonly ownSender: string;
 }
 
-const FEED_MAX_BYTES = 2 * 1024 * 1024;
+export interface CapPollResult {
+  readonly imported: number;
+  readonly duplicates: number;
+  /** Our own exports recognised in the feed. */
+  readonly own: number;
+  readonly refused: { url: string; reason: string }[];
+}
 
 export class CapIntake {
   readonly #d: CapIntakeDeps;
@@ -55,6 +108,14 @@ export class CapIntake {
     return this.#geo.geo;
   }
 
+  /** Which alert ids named by the message's export-shaped identifiers exist in our store. */
+  async #knownAlertIds(m: CapMessage): Promise<Set<string>> {
+    const named = [m.identifier, ...m.references.map((r) => r.identifier)].map(exportedAlertIdOf).filter((id): id is string => id !== null);
+    if (named.length === 0) return new Set();
+    const rows = await this.#d.store.db.selectFrom('alerts').select('id').where('id', 'in', [...new Set(named)]).execute();
+    return new Set(rows.map((r) => r.id));
+  }
+
   /** Imports one message. Refused messages throw CAP_REFUSED with every problem (and nothing is kept). */
   async import(input: Uint8Array | string, receivedBy: string): Promise<CapImportResult> {
     const parsed = parseCap(input);
@@ -63,6 +124,10 @@ export class CapIntake {
       throw new CityLoopError('CAP_REFUSED', { detail: first ? `${first.path}: ${first.message.en}` : 'not a CAP message' }, { problems: parsed.errors });
     }
     const m = parsed.message;
+    const signature = capSignatureStatus(m);
+    if (isOwnCapMessage(m, this.#d.ownSender, await this.#knownAlertIds(m))) {
+      return { sender: m.sender, identifier: m.identifier, msgType: m.msgType, duplicate: false, ownMessage: true, signature, raised: [], ended: 0, outside: 0, unmapped: 0, notes: [], warnings: parsed.warnings };
+    }
     const now = this.#d.clock.now().toISOString();
     const plan = planCapAlerts(m, capAreaTargets(m, this.#geography()), { now });
     const xml = typeof input === 'string' ? input : Buffer.from(input).toString(/encoding=["']iso-8859-1["']/i.test(Buffer.from(input.subarray(0, 100)).toString('latin1')) ? 'latin1' : 'utf8');
@@ -80,7 +145,7 @@ export class CapIntake {
           status: m.status,
           received_at: now,
           received_by: receivedBy,
-          summary: JSON.stringify({ drafts: plan.drafts.length, supersedes: plan.supersedes, cancels: plan.cancels, outside: plan.outside.length, unmapped: plan.unmapped.length, notes: plan.notes, event: m.infos[0]?.event ?? null }),
+          summary: JSON.stringify({ signature, drafts: plan.drafts.length, supersedes: plan.supersedes, cancels: plan.cancels, outside: plan.outside.length, unmapped: plan.unmapped.length, notes: plan.notes, event: m.infos[0]?.event ?? null }),
           xml: xml.slice(0, 1024 * 1024),
         })
         .execute();
@@ -113,7 +178,7 @@ export class CapIntake {
               jurisdictionCode: d.jurisdictionCode,
               tier: 'district',
               at: d.at,
-              evidence: { ...d.evidence, cap: { sender: m.sender, identifier: m.identifier, event: d.event, urgency: d.urgency, certainty: d.certainty, areaDesc: d.areaDesc, expires: d.expiresUtc, exercise: d.exercise, web: d.web }, area: d.geometry },
+              evidence: { ...d.evidence, cap: { sender: m.sender, identifier: m.identifier, event: d.event, urgency: d.urgency, certainty: d.certainty, areaDesc: d.areaDesc, expires: d.expiresUtc, exercise: d.exercise, web: d.web, signature }, area: d.geometry },
             },
             out,
           ),
@@ -127,6 +192,8 @@ export class CapIntake {
       identifier: m.identifier,
       msgType: m.msgType,
       duplicate: result.duplicate,
+      ownMessage: false,
+      signature,
       raised: result.raised.map((a) => ({ id: a.id, number: a.number, districtCode: a.districtCode, severity: a.severity })),
       ended: result.ended,
       outside: plan.outside.length,
@@ -138,29 +205,48 @@ export class CapIntake {
 
   /**
    * Fetches a feed URL: an Atom/RSS list of CAP links (each fetched and imported; messages already
-   * kept are skipped quickly) or a CAP document itself.
+   * kept are skipped quickly) or a CAP document itself. A URL the outbound policy refuses is
+   * OUTBOUND_REFUSED (422), one that cannot be read OUTBOUND_FAILED (502); a document that is
+   * neither a feed nor a valid CAP message is CAP_REFUSED without a word of what it was.
    */
-  async poll(url: string): Promise<{ imported: number; duplicates: number; refused: { url: string; reason: string }[] }> {
-    const body = await fetchLimited(url);
+  async poll(url: string): Promise<CapPollResult> {
+    const body = await this.#d.outbound.get(url);
     const asCap = /<alert[\s>]/.test(body.subarray(0, 4096).toString('latin1'));
     const urls = asCap ? [url] : (() => {
       const feed = capFeedLinks(body, { baseUrl: url });
-      if (!feed.ok) throw new CityLoopError('CAP_REFUSED', { detail: `${url}: not an Atom/RSS feed of CAP messages nor a CAP message` }, { problems: feed.errors });
+      if (!feed.ok) {
+        this.#d.log?.warn({ url, problems: feed.errors.map((e) => e.path) }, 'CAP feed refused');
+        throw new CityLoopError('CAP_REFUSED', { detail: 'the document at the URL is neither an Atom/RSS feed of CAP messages nor a CAP message' });
+      }
       return feed.entries.map((e) => e.url);
     })();
     let imported = 0;
     let duplicates = 0;
+    let own = 0;
     const refused: { url: string; reason: string }[] = [];
     for (const u of urls) {
       try {
-        const r = await this.import(u === url && asCap ? body : await fetchLimited(u), `feed:${url}`);
-        if (r.duplicate) duplicates += 1;
+        const r = await this.import(u === url && asCap ? body : await this.#d.outbound.get(u), `feed:${url}`);
+        if (r.ownMessage) own += 1;
+        else if (r.duplicate) duplicates += 1;
         else imported += 1;
       } catch (e) {
-        refused.push({ url: u, reason: (e as Error).message });
+        refused.push({ url: u, reason: this.#refusalOf(u, e) });
       }
     }
-    return { imported, duplicates, refused };
+    return { imported, duplicates, own, refused };
+  }
+
+  /** Why a fetched message was not imported, without its content: the details go to the log. */
+  #refusalOf(url: string, e: unknown): string {
+    if (isCityLoopError(e) && e.code === 'CAP_REFUSED') {
+      const problems = (e.extra?.problems as { path: string }[] | undefined) ?? [];
+      this.#d.log?.warn({ url, problems: problems.map((p) => p.path) }, 'CAP message refused');
+      return `not a valid CAP message (${problems.length} ${problems.length === 1 ? 'problem' : 'problems'}; import the document itself to see them)`;
+    }
+    if (isCityLoopError(e)) return e.message;
+    this.#d.log?.error({ url, err: (e as Error)?.message }, 'CAP message could not be imported');
+    return 'could not be imported (see the server log)';
   }
 
   startPolling(urls: readonly string[], everySeconds: number): void {
@@ -169,7 +255,7 @@ export class CapIntake {
       for (const u of urls) {
         try {
           const r = await this.poll(u);
-          for (const x of r.refused) this.#d.log?.warn({ url: x.url, reason: x.reason }, 'CAP message refused');
+          for (const x of r.refused) this.#d.log?.warn({ url: x.url, reason: x.reason }, 'CAP message not imported');
         } catch (e) {
           this.#d.log?.warn({ url: u, err: (e as Error).message }, 'CAP feed could not be read');
         }
@@ -221,15 +307,4 @@ function polygonOf(area: unknown): [number, number][] | null {
   if (g.type === 'Polygon') return ((g.coordinates as [number, number][][])[0] ?? null) as [number, number][] | null;
   if (g.type === 'MultiPolygon') return ((g.coordinates as [number, number][][][])[0]?.[0] ?? null) as [number, number][] | null;
   return null;
-}
-
-async function fetchLimited(url: string): Promise<Buffer> {
-  if (!/^https?:\/\//.test(url)) throw new Error(`${url} is not an http(s) URL`);
-  const res = await fetch(url, { signal: AbortSignal.timeout(15_000), redirect: 'follow' });
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-  const len = Number(res.headers.get('content-length') ?? 0);
-  if (len > FEED_MAX_BYTES) throw new Error(`${url}: ${len} bytes is over ${FEED_MAX_BYTES}`);
-  const buf = Buffer.from(await res.arrayBuffer());
-  if (buf.byteLength > FEED_MAX_BYTES) throw new Error(`${url}: ${buf.byteLength} bytes is over ${FEED_MAX_BYTES}`);
-  return buf;
 }

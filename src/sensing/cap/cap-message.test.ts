@@ -61,7 +61,8 @@ describe.skipIf(!HAVE_SHARED_CAP)(`the shared CAP samples (${SHARED_CAP_DIR})`, 
       /^\/alert\/info\[0\]\/severity: <severity> value "" is not valid/,
       /^\/alert\/info\[0\]\/certainty: <certainty> value "" is not valid/,
       /^\/alert\/info\[0\]\/area\[0\]\/polygon\[0\]: coordinate "\+40\.85,-118\.09," should be "lat,lon"/,
-      /^\/alert\/info\[0\]\/area\[0\]\/polygon\[1\]: the polygon is empty/,
+      // Its second, empty <polygon> is no longer a reason (issue 14): empty optional elements are
+      // ignored with a warning, as NWS sends them in valid alerts.
     ],
     'no_optional_fields.cap': [/^\/alert\/info: the Alert message has no <info>: .*nothing to import/],
     'xee.cap': [/^\/: DOCTYPE declarations are refused/],
@@ -291,6 +292,27 @@ describe('parseCap: the rules', () => {
     expect([a.altitude, a.ceiling]).toEqual([100, 2000.5]);
     expect(refusal(parseCap(area('<ceiling>10</ceiling>')))).toEqual(['/alert/info[0]/area[0]/ceiling: <ceiling> may only be used together with <altitude>']);
     expect(refusal(parseCap(area('<altitude>high</altitude>')))[0]).toMatch(/not a decimal number/);
+  });
+
+  it('ignores empty optional elements as real feeds send them, with a warning each (issue 14)', () => {
+    const area = (inner: string) => cap({ area: `<area><areaDesc>x</areaDesc>${inner}</area>` });
+    // NWS writes an empty <polygon></polygon> when a warning has only zones.
+    const nws = accepted(parseCap(area('<polygon></polygon><circle/><geocode><valueName>SAME</valueName><value></value></geocode><geocode/><geocode><valueName>UGC</valueName><value>ORZ006</value></geocode>')));
+    const a = nws.message.infos[0]!.area[0]!;
+    expect([a.polygon, a.circle, a.geocode]).toEqual([[], [], [{ valueName: 'UGC', value: 'ORZ006' }]]);
+    expect(nws.warnings).toEqual([
+      '/alert/info[0]/area[0]/polygon[0]: 空的 <polygon> 已忽略 / empty <polygon> ignored',
+      '/alert/info[0]/area[0]/circle[0]: 空的 <circle> 已忽略 / empty <circle> ignored',
+      '/alert/info[0]/area[0]/geocode[0]: <geocode> SAME 的值为空，已忽略 / <geocode> SAME has an empty value; ignored',
+      '/alert/info[0]/area[0]/geocode[1]: 空的 <geocode> 已忽略 / empty <geocode> ignored',
+    ]);
+    // A usable polygon beside an empty one is kept.
+    expect(accepted(parseCap(area('<polygon> </polygon><polygon>29.55,106.56 29.55,106.58 29.56,106.58 29.55,106.56</polygon>'))).message.infos[0]!.area[0]!.polygon).toHaveLength(1);
+    const info = accepted(parseCap(cap({ infoBody: '<category>Met</category><event>e</event><urgency>Past</urgency><severity>Minor</severity><certainty>Likely</certainty><eventCode/><headline></headline><instruction/><web></web><parameter/><area><areaDesc>x</areaDesc></area>' }))).message.infos[0]!;
+    expect([info.instruction, info.web, info.headline, info.eventCode, info.parameter]).toEqual([undefined, undefined, undefined, [], []]);
+    // What is not empty is still checked, and required elements stay required.
+    expect(refusal(parseCap(area('<polygon>29.55,106.56</polygon>')))[0]).toMatch(/the polygon has 1 points/);
+    expect(refusal(parseCap(cap({ infoBody: '<category>Met</category><event></event><urgency>Past</urgency><severity>Minor</severity><certainty>Likely</certainty>' })))).toEqual(['/alert/info[0]/event: <event> must not be empty']);
   });
 
   it('other data types: language tags, absolute web URIs, resource sizes', () => {

@@ -423,6 +423,36 @@ class Checker {
     return { valueName: valueName ? this.text(valueName).trim() : '', value: value ? this.text(value).trim() : '' };
   }
 
+  /**
+   * Real feeds send optional elements empty (NWS: `<polygon></polygon>`, `<geocode>` without a
+   * value, `<instruction/>`): an empty optional element says nothing, so it is skipped with a
+   * warning rather than refusing the whole message. Required elements stay required.
+   */
+  ignoredIfEmpty(item: { el: XmlElement; path: string }): boolean {
+    if (childElements(item.el).length > 0 || directText(item.el).trim() !== '') return false;
+    this.warn(item.path, `空的 <${item.el.local}> 已忽略`, `empty <${item.el.local}> ignored`);
+    return true;
+  }
+
+  /**
+   * Value pairs (geocode, eventCode, parameter); an empty element is skipped. `dropEmptyValue`:
+   * a geocode without a value names no place and is skipped too (a parameter's empty value may
+   * mean something, "no resources allocated", and is kept).
+   */
+  pairs(items: readonly { el: XmlElement; path: string }[], dropEmptyValue = false): CapValuePair[] {
+    const out: CapValuePair[] = [];
+    for (const item of items) {
+      if (this.ignoredIfEmpty(item)) continue;
+      const p = this.pair(item);
+      if (dropEmptyValue && p.value === '') {
+        this.warn(item.path, `<${item.el.local}> ${p.valueName} 的值为空，已忽略`, `<${item.el.local}> ${p.valueName} has an empty value; ignored`);
+        continue;
+      }
+      out.push(p);
+    }
+    return out;
+  }
+
   decimal(item: { el: XmlElement; path: string } | undefined): number | undefined {
     if (!item) return undefined;
     const text = this.text(item);
@@ -511,12 +541,14 @@ function readInfo(c: Checker, item: { el: XmlElement; path: string }): CapInfo {
     const { groups: g } = c.sequence(a.el, a.path, AREA);
     const polygon: CapLonLat[][] = [];
     for (const p of g.get('polygon')!) {
+      if (c.ignoredIfEmpty(p)) continue;
       const r = parseCapPolygon(c.text(p));
       if (r.ok) polygon.push(r.ring);
       else c.error(p.path, r.why.zh, r.why.en, p.el);
     }
     const circle: CapCircle[] = [];
     for (const p of g.get('circle')!) {
+      if (c.ignoredIfEmpty(p)) continue;
       const r = parseCapCircle(c.text(p));
       if (!r.ok) c.error(p.path, r.why.zh, r.why.en, p.el);
       else {
@@ -533,7 +565,7 @@ function readInfo(c: Checker, item: { el: XmlElement; path: string }): CapInfo {
       areaDesc: c.requiredText(g, 'areaDesc'),
       polygon,
       circle,
-      geocode: g.get('geocode')!.map((x) => c.pair(x)),
+      geocode: c.pairs(g.get('geocode')!, true),
       altitude,
       ceiling,
     };
@@ -548,7 +580,7 @@ function readInfo(c: Checker, item: { el: XmlElement; path: string }): CapInfo {
     severity: severity ?? 'Unknown',
     certainty: certainty ?? 'Unknown',
     audience: c.optionalText(groups, 'audience'),
-    eventCode: groups.get('eventCode')!.map((x) => c.pair(x)),
+    eventCode: c.pairs(groups.get('eventCode')!),
     effective: effective?.text,
     effectiveUtc: effective?.utc,
     onset: onset?.text,
@@ -561,7 +593,7 @@ function readInfo(c: Checker, item: { el: XmlElement; path: string }): CapInfo {
     instruction: c.optionalText(groups, 'instruction'),
     web,
     contact: c.optionalText(groups, 'contact'),
-    parameter: groups.get('parameter')!.map((x) => c.pair(x)),
+    parameter: c.pairs(groups.get('parameter')!),
     resource,
     area,
   };

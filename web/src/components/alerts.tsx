@@ -8,6 +8,8 @@ import type { AlertEventView, AlertView, CaseView, Category, Reading, VerifyAnsw
 
 const Chart = lazy(() => import('./chart.tsx'));
 
+/** What we know of a CAP message's XML signature (the server does not verify signatures yet). */
+const SIGNATURE_NAMES: Record<string, [string, string]> = { unsigned: ['未签名', 'unsigned'], 'signed-unverified': ['已签名（未验证）', 'signed, not verified'], verified: ['已验证', 'verified'] };
 const SOURCE_NAMES: Record<string, [string, string]> = { rule: ['监测规则', 'rule'], camera: ['视频识别', 'camera'], cap: ['预警信息（CAP）', 'warning (CAP)'], indicator: ['城市体征', 'vital sign'] };
 const EVENT_NAMES: Record<string, [string, string]> = {
   AlertRaised: ['触发预警', 'raised'],
@@ -302,6 +304,12 @@ export function AlertPanel({ id, live, onClose, onChanged, onShowCase }: { id: s
                 <div>
                   <dt>{tr('有效至', 'Expires')}</dt>
                   <dd>{fmtTime(cap.expires)}</dd>
+                </div>
+              )}
+              {cap.signature && (
+                <div data-testid="cap-signature" data-signature={cap.signature}>
+                  <dt>{tr('签名状态', 'Signature')}</dt>
+                  <dd>{tr(...(SIGNATURE_NAMES[cap.signature] ?? [cap.signature, cap.signature]))}</dd>
                 </div>
               )}
             </dl>
