@@ -54,7 +54,7 @@ describe('the shipped appeal classifier', () => {
     expect(evaluateClassifier(loadShippedClassifier(), sample).report.macroF1).toBeGreaterThanOrEqual(0.85);
   });
 
-  it.skipIf(!existsSync(TRAIN))('still reaches macro-F1 ≥ 0.90 on the fixed held-out split of train.jsonl', () => {
+  it.skipIf(!existsSync(TRAIN) && process.env.CI !== 'true')('still reaches macro-F1 ≥ 0.90 on the fixed held-out split of train.jsonl', () => {
     const c = loadShippedClassifier();
     const options = c.model.provenance.options as { holdout: number; seed: number };
     const held = selectHeldOutMessages(parseJsonlMessages(readFileSync(TRAIN, 'utf8'), { requireLabel: true }), options);
