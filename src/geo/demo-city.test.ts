@@ -112,12 +112,9 @@ describe('generateDemoJurisdictions for 渝中 and 南岸', () => {
 });
 
 describe('generateDemoJurisdictions for the whole city', () => {
-  it('makes about 62,000 grids in seconds, and every point in the city resolves to one', () => {
+  it('makes about 62,000 grids, and every point in the city resolves to one', () => {
     const phases: string[] = [];
-    const t = performance.now();
     const records = generateDemoJurisdictions({ resourcesDir: RESOURCES_DIR, onProgress: (phase, done, total) => phases.push(`${phase} ${done}/${total}`) });
-    const ms = performance.now() - t;
-    expect(ms).toBeLessThan(30_000);
     expect(phases.at(-1)).toBe('districts 38/38');
     const count = (level: string) => records.filter((r) => r.level === level).length;
     expect(count('district')).toBe(38);

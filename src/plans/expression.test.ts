@@ -400,17 +400,13 @@ describe('the compiled expression', () => {
     expect(JSON.stringify({ when: c })).toBe('{"when":" facts.x  < 3 "}');
   });
 
-  it('is fast: a compiled comparison takes well under a microsecond', () => {
+  it('is compiled once and evaluated again and again to the same answer', () => {
+    // How fast is measured by the benchmarks (bench/), not asserted here.
     const c = compileExpression('facts.water_main.diameter_mm < 500');
-    const n = 200_000;
+    const n = 10_000;
     let hits = 0;
-    for (let i = 0; i < 10_000; i++) if (c.evaluate(burst) === true) hits++;
-    const started = performance.now();
     for (let i = 0; i < n; i++) if (c.evaluate(burst) === true) hits++;
-    const nsPerEvaluation = ((performance.now() - started) * 1e6) / n;
-    expect(hits).toBe(n + 10_000);
-    // Measured at about 70 ns; the bound leaves room for a slow or busy CI machine.
-    expect(nsPerEvaluation).toBeLessThan(1000);
+    expect(hits).toBe(n);
   });
 });
 
