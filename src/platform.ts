@@ -177,7 +177,7 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
   if (Object.keys(settings.notifyWebhooks).length > 0) {
     notifier.register(createWebhookChannel({ outbound, targets: settings.notifyWebhooks, ...(settings.notifyWebhookSecret ? { secret: settings.notifyWebhookSecret } : {}), clock }));
   }
-  const actions = new PlanActionRunner({ cases, bus, devices: () => devices, notifier, clock });
+  const actions = new PlanActionRunner({ cases, store, bus, devices: () => devices, notifier, clock, ...(opts.log ? { log: opts.log } : {}) });
   const classifier = opts.classifier !== undefined ? opts.classifier : await loadDefaultClassifier(opts.log);
   const intake = new AppealIntake({
     cases,

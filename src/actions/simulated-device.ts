@@ -102,7 +102,8 @@ export async function connectSimulatedDevice(opts: SimulatedDeviceOptions): Prom
     received,
     state,
     async close() {
-      await client.endAsync();
+      // Connected: a clean goodbye; cut off (a broker that went away): do not wait for one.
+      await client.endAsync(!client.connected);
     },
   };
 }

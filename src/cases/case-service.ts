@@ -12,14 +12,15 @@ import type { StoreAdapter, Tx } from '../store/store.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { appendEvents, type StoredEventRow } from '../events/event-log.ts';
 import { assertMayCommand, assertMayReport, canSeeCase } from '../auth/case-policy.ts';
-import { hasRole, type Principal } from '../auth/principal.ts';
+import { hasRole, SYSTEM_PRINCIPAL, type Principal } from '../auth/principal.ts';
 import { SYSTEM_ACTOR, type Actor, type CaseEvent, type CaseEventBody } from './case-events.ts';
 import { CASE_SOURCES, PRIORITIES, type CaseDoc, type CaseSource, type ChainLink, type Priority, type Tier } from './case-model.ts';
 import { decideCase, type CaseCommand, type DecideContext } from './decide-case.ts';
 import { evolveCase } from './evolve-case.ts';
 import { decideTimer, timersForEvents, type TimerKind } from './case-timers.ts';
 import type { PlanRegistry } from '../plans/plan-registry.ts';
-import { decidePlanRun, gatherFacts, selectPlan, type Candidate, type MapLookup, type PlanCase, type PlanRun } from '../plans/plan-engine.ts';
+import { decidePlanRun, gatherFacts, selectPlan, type Candidate, type MapLookup, type PlanCase, type PlanRun, type ResolvedAction } from '../plans/plan-engine.ts';
+import { effectsOfCaseClosed, effectsOfPlanApplied, type PlanEffect } from '../plans/plan-effects.ts';
 
 export interface ReportCaseInput {
   readonly source?: CaseSource | undefined;
@@ -533,6 +534,19 @@ export class CaseService {
           .execute();
       }
     }
+    // A plan's automatic steps (and their undo at closing) go to the outbox with the events that
+    // call for them; the runner carries them out after the commit (src/plans/plan-actions.ts).
+    const effects: PlanEffect[] = [];
+    for (const e of events) {
+      if (e.type === 'PlanApplied') effects.push(...effectsOfPlanApplied(e.payload.actions as ResolvedAction[]));
+      if (e.type === 'CaseClosed' && doc.plan) effects.push(...effectsOfCaseClosed(await this.#appliedActions(tx, caseId), doc.automaticSteps ?? []));
+    }
+    if (effects.length > 0) {
+      await tx
+        .insertInto('outbox')
+        .values(effects.map((ef) => ({ id: newId(), kind: ef.kind, case_id: caseId, payload: JSON.stringify(ef), status: 'pending', attempts: 0, claimed_until: null, created_at: at, done_at: null })))
+        .execute();
+    }
     const timers = timersForEvents(events);
     if (timers.length > 0) {
       await tx
@@ -541,6 +555,29 @@ export class CaseService {
         .execute();
     }
     return { doc, events };
+  }
+
+  /** The automatic steps of the plan last applied to the case, as its PlanApplied event says. */
+  async #appliedActions(tx: Tx, caseId: string): Promise<ResolvedAction[]> {
+    const row = await tx.selectFrom('events').select('payload').where('stream_id', '=', caseId).where('type', '=', 'PlanApplied').orderBy('stream_version', 'desc').limit(1).executeTakeFirst();
+    return row ? ((JSON.parse(row.payload) as { actions?: ResolvedAction[] }).actions ?? []) : [];
+  }
+
+  /**
+   * Records the outcome of an effect from the outbox as an event of its case, in the transaction
+   * that marks the effect done. `false`: the effect was done already (another runner, or this one
+   * before a restart, got there first), and nothing is written — an outcome is recorded once.
+   */
+  async recordEffect(effectId: string, caseId: string, record: Extract<CaseCommand, { type: 'record_action' }>['record']): Promise<boolean> {
+    let recorded = false;
+    await this.#write(SYSTEM_PRINCIPAL, caseId, null, null, async (tx, doc) => {
+      if (!doc) throw new CityLoopError('NOT_FOUND', { what: 'case', id: caseId });
+      const marked = await tx.updateTable('outbox').set({ status: 'done', done_at: this.#d.clock.now().toISOString() }).where('id', '=', effectId).where('status', '=', 'pending').executeTakeFirst();
+      if (Number(marked.numUpdatedRows) === 0) return [];
+      recorded = true;
+      return decideCase(doc, { type: 'record_action', record }, this.#contextFor(doc, { type: 'record_action', record }));
+    });
+    return recorded;
   }
 
   async #project(tx: Tx, before: CaseDoc | null, doc: CaseDoc): Promise<void> {

@@ -33,6 +33,9 @@ function osUser(): string {
   }
 }
 
+/** How often `serve` looks for plan steps that no commit of its own announced (another node's, or left by a crash). */
+const OUTBOX_POLL_MS = 5_000;
+
 const KNOWN_UNIT_KINDS = new Set([...CITY_UNIT_KINDS, ...DISTRICT_UNIT_KINDS, ...STREET_UNIT_KINDS].map((k) => k.kind));
 
 /** Exit codes: 0 done; 1 failed (bad input, service down); 2 wrong usage; 3 audit found tampering. */
@@ -131,6 +134,8 @@ export function buildCli(): Command {
       // Another process (a second server, the CLI) may change plans, rules, routing, categories or devices.
       if (settings.configWatchSeconds > 0) await platform.config.start(settings.configWatchSeconds * 1000);
       broker?.setGate(platform.sensing.gate());
+      // Plan steps a crash left pending (and those of other nodes), once devices can log in.
+      platform.actions.start(OUTBOX_POLL_MS);
       platform.sensing.start(settings.ruleTickMs, 60_000, settings.capFeedUrls, settings.capPollSeconds);
       log.info(`CityLoop on http://localhost:${settings.port} (${platform.store.description}); API docs at /docs`);
       const stop = async () => {

@@ -9,36 +9,91 @@ import type { EventBus } from '../events/event-bus.ts';
 import type { DeviceCommandChannel } from '../actions/device-commands.ts';
 import type { NotifierRegistry } from '../actions/notify.ts';
 import type { ResolvedAction } from './plan-engine.ts';
+import type { PlanEffect } from './plan-effects.ts';
+import type { StoreAdapter } from '../store/store.ts';
+import type { OutboxTable } from '../store/schema.ts';
+import { failpoint } from '../failpoints.ts';
 
 type ActionRecord = Extract<CaseEventBody, { type: 'ActionRecorded' }>['payload'];
 type DeviceAction = Extract<ResolvedAction, { type: 'device' }>;
 
+/** Effects claimed at once by one pass of the runner. */
+const BATCH = 50;
 /**
- * Carries out a plan's automatic steps after the case that ordered them is committed: device
- * commands (sent, acknowledged, retried by the channel) and notifications. Every outcome is written
- * to the case's log; a step that did not happen is marked for the operator's attention. When the
- * case closes, device steps with an undo are undone. Steps run outside the case's transaction
- * because a device may take seconds to answer; their results are separate events.
+ * A runner holds what it claimed for this long and renews the hold while it works: a runner that
+ * died (kill -9, power) lets go within this time, and the next pass anywhere takes the effects over.
+ */
+const HOLD_MS = 15_000;
+const RENEW_MS = 5_000;
+
+/**
+ * Carries out a plan's automatic steps from the outbox (see `plan-effects.ts`): device commands
+ * (sent, acknowledged, retried by the channel) and notifications, applied when the plan was and
+ * undone when the case closes. Each effect was written in the transaction that decided it; the
+ * runner claims it for a lease, carries it out, and records its outcome as an event of the case in
+ * the transaction that marks it done. A crash before the effect leaves it pending, and the next
+ * runner (this process after a restart, or another node) carries it out; a crash after sending and
+ * before recording sends the same command again under the same id, which the device recognises.
+ * Steps run outside the case's transaction because a device may take seconds to answer.
  */
 export class PlanActionRunner {
   readonly #cases: CaseService;
+  readonly #store: StoreAdapter;
   readonly #devices: () => DeviceCommandChannel | null;
   readonly #notifier: NotifierRegistry;
   readonly #clock: Clock;
+  readonly #log: { warn(o: unknown, msg?: string): void } | undefined;
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #unsubscribe: () => void;
+  #draining = false;
+  #again = false;
+  #poll: NodeJS.Timeout | null = null;
 
-  constructor(deps: { cases: CaseService; bus: EventBus; devices: () => DeviceCommandChannel | null; notifier: NotifierRegistry; clock: Clock }) {
+  constructor(deps: { cases: CaseService; store: StoreAdapter; bus: EventBus; devices: () => DeviceCommandChannel | null; notifier: NotifierRegistry; clock: Clock; log?: { warn(o: unknown, msg?: string): void } }) {
     this.#cases = deps.cases;
+    this.#store = deps.store;
     this.#devices = deps.devices;
     this.#notifier = deps.notifier;
     this.#clock = deps.clock;
-    this.#unsubscribe = deps.bus.subscribe(({ events, doc }) => {
-      for (const e of events) {
-        if (e.type === 'PlanApplied') this.#track(this.#runAll(doc, e.payload.actions as ResolvedAction[], 'apply'));
-        if (e.type === 'CaseClosed' && doc.plan) this.#track(this.#undoAll(doc));
-      }
+    this.#log = deps.log;
+    // A commit that wrote effects is followed at once by a pass (this process's own commits).
+    this.#unsubscribe = deps.bus.subscribe(({ events }) => {
+      if (events.some((e) => e.type === 'PlanApplied' || e.type === 'CaseClosed')) this.kick();
     });
+  }
+
+  /**
+   * Starts the passes that do not wait for a commit of this process: now (what a crash left
+   * pending) and every `pollMs` (effects written by another node, leases that ran out).
+   */
+  start(pollMs: number): void {
+    if (this.#poll) return;
+    this.kick();
+    this.#poll = setInterval(() => this.kick(), pollMs);
+    this.#poll.unref();
+  }
+
+  /** Asks for a pass over the pending effects (one at a time; a request during one runs another after it). */
+  kick(): void {
+    if (this.#draining) {
+      this.#again = true;
+      return;
+    }
+    this.#draining = true;
+    this.#track(
+      (async () => {
+        try {
+          do {
+            this.#again = false;
+            while ((await this.#pass()) > 0);
+          } while (this.#again);
+        } catch (e) {
+          this.#log?.warn({ err: (e as Error).message }, 'outbox pass failed; it is tried again at the next one');
+        } finally {
+          this.#draining = false;
+        }
+      })(),
+    );
   }
 
   #track(p: Promise<unknown>): void {
@@ -53,49 +108,86 @@ export class PlanActionRunner {
 
   stop(): void {
     this.#unsubscribe();
+    if (this.#poll) clearInterval(this.#poll);
+    this.#poll = null;
   }
 
-  async #runAll(doc: CaseDoc, actions: readonly ResolvedAction[], phase: 'apply' | 'override', by: Principal = SYSTEM_PRINCIPAL): Promise<void> {
-    await Promise.all(
-      actions.map(async (a) => {
-        if (a.type === 'notify') {
-          const r = await this.#notifier.send({ channel: a.channel, to: a.to, message: a.message, caseId: doc.id, key: `${doc.id}:${a.key}` });
-          await this.#record(doc.id, { key: a.key, kind: 'notify', target: `${a.channel}:${a.to}`, phase, outcome: r.delivered ? 'delivered' : 'undelivered', attempts: 1, detail: r.detail, commandId: null, command: null }, by);
-          return;
-        }
-        await Promise.all(a.deviceIds.map((deviceId) => this.#sendDevice(doc.id, a, deviceId, a.command, phase, by)));
-      }),
-    );
-  }
-
-  async #sendDevice(caseId: string, a: DeviceAction, deviceId: string, command: { name: string; params: Record<string, unknown> }, phase: 'apply' | 'undo' | 'override', by: Principal): Promise<boolean> {
-    const channel = this.#devices();
-    const commandId = newId();
-    let record: ActionRecord;
-    if (!channel) {
-      record = { key: a.key, kind: 'device', target: deviceId, phase, outcome: 'failed', attempts: 0, detail: 'no device channel is configured (MQTT)', commandId, command: command.name };
-    } else {
-      try {
-        const out = await channel.send({ commandId, deviceId, name: command.name, params: command.params, caseId, issuedAt: this.#clock.now().toISOString() }, { times: a.retry.times, everyMs: a.retry.everyMs });
-        record = out.confirmed
-          ? { key: a.key, kind: 'device', target: deviceId, phase, outcome: 'confirmed', attempts: out.attempts, detail: out.ack.detail, commandId, command: command.name }
-          : { key: a.key, kind: 'device', target: deviceId, phase, outcome: 'failed', attempts: out.attempts, detail: out.reason + (out.ack?.detail ? `: ${out.ack.detail}` : ''), commandId, command: command.name };
-      } catch (e) {
-        record = { key: a.key, kind: 'device', target: deviceId, phase, outcome: 'failed', attempts: 0, detail: (e as Error).message, commandId, command: command.name };
-      }
+  /** One pass: claims the pending effects that nobody holds and carries them out together. */
+  async #pass(): Promise<number> {
+    const now = this.#clock.now().toISOString();
+    const rows = await this.#store.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('status', '=', 'pending')
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(BATCH)
+      .execute();
+    const claimed: OutboxTable[] = [];
+    for (const row of rows) if (await this.#claim(row)) claimed.push(row);
+    if (claimed.length === 0) return 0;
+    failpoint('outbox:before-effect');
+    const renew = setInterval(() => void this.#renew(claimed.map((r) => r.id)).catch(() => {}), RENEW_MS);
+    try {
+      await Promise.all(claimed.map((row) => this.#carryOut(row)));
+    } finally {
+      clearInterval(renew);
     }
-    await this.#record(caseId, record, by);
-    return record.outcome === 'confirmed';
+    return claimed.length;
   }
 
-  async #undoAll(doc: CaseDoc): Promise<void> {
-    const applied = await this.#appliedActions(doc.id);
-    const confirmed = new Set((doc.automaticSteps ?? []).filter((x) => x.kind === 'device' && x.outcome === 'confirmed' && x.phase !== 'undo').map((x) => `${x.key}|${x.target}`));
-    await Promise.all(
-      applied
-        .filter((a): a is DeviceAction => a.type === 'device' && a.undoOnClose !== null)
-        .flatMap((a) => a.deviceIds.filter((d) => confirmed.has(`${a.key}|${d}`)).map((d) => this.#sendDevice(doc.id, a, d, a.undoOnClose!, 'undo', SYSTEM_PRINCIPAL))),
-    );
+  #holdUntil(): string {
+    return new Date(this.#clock.now().getTime() + HOLD_MS).toISOString();
+  }
+
+  async #renew(ids: readonly string[]): Promise<void> {
+    await this.#store.db.updateTable('outbox').set({ claimed_until: this.#holdUntil() }).where('id', 'in', ids).where('status', '=', 'pending').execute();
+  }
+
+  /** Holds an effect for this runner; false when another runner holds it. */
+  async #claim(row: OutboxTable): Promise<boolean> {
+    const now = this.#clock.now();
+    const r = await this.#store.db
+      .updateTable('outbox')
+      .set({ claimed_until: this.#holdUntil(), attempts: Number(row.attempts) + 1 })
+      .where('id', '=', row.id)
+      .where('status', '=', 'pending')
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now.toISOString())]))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async #carryOut(row: OutboxTable): Promise<void> {
+    const effect = JSON.parse(row.payload) as PlanEffect;
+    let record: ActionRecord;
+    if (effect.kind === 'notify') {
+      const a = effect.action;
+      const r = await this.#notifier.send({ channel: a.channel, to: a.to, message: a.message, caseId: row.case_id, key: `${row.case_id}:${a.key}` });
+      record = { key: a.key, kind: 'notify', target: `${a.channel}:${a.to}`, phase: effect.phase, outcome: r.delivered ? 'delivered' : 'undelivered', attempts: 1, detail: r.detail, commandId: null, command: null };
+    } else {
+      // The effect's id is the command's: resent after a crash, the device knows it for the same one.
+      record = await this.#sendDevice(row.case_id, effect.action, effect.deviceId, effect.command, effect.phase, row.id);
+    }
+    if (effect.kind === 'device_command') failpoint('outbox:before-record');
+    try {
+      await this.#cases.recordEffect(row.id, row.case_id, record);
+    } catch (e) {
+      this.#log?.warn({ effect: row.id, caseId: row.case_id, err: (e as Error).message }, 'the outcome of an automatic step could not be recorded; the step is carried out again once its hold runs out');
+    }
+  }
+
+  async #sendDevice(caseId: string, a: DeviceAction, deviceId: string, command: { name: string; params: Record<string, unknown> }, phase: 'apply' | 'undo' | 'override', commandId: string): Promise<ActionRecord> {
+    const channel = this.#devices();
+    if (!channel) return { key: a.key, kind: 'device', target: deviceId, phase, outcome: 'failed', attempts: 0, detail: 'no device channel is configured (MQTT)', commandId, command: command.name };
+    try {
+      const out = await channel.send({ commandId, deviceId, name: command.name, params: command.params, caseId, issuedAt: this.#clock.now().toISOString() }, { times: a.retry.times, everyMs: a.retry.everyMs });
+      return out.confirmed
+        ? { key: a.key, kind: 'device', target: deviceId, phase, outcome: 'confirmed', attempts: out.attempts, detail: out.ack.detail, commandId, command: command.name }
+        : { key: a.key, kind: 'device', target: deviceId, phase, outcome: 'failed', attempts: out.attempts, detail: out.reason + (out.ack?.detail ? `: ${out.ack.detail}` : ''), commandId, command: command.name };
+    } catch (e) {
+      return { key: a.key, kind: 'device', target: deviceId, phase, outcome: 'failed', attempts: 0, detail: (e as Error).message, commandId, command: command.name };
+    }
   }
 
   async #appliedActions(caseId: string): Promise<ResolvedAction[]> {
@@ -114,18 +206,17 @@ export class PlanActionRunner {
     this.#cases.assertMay(p, doc, 'override_action');
     const action = (await this.#appliedActions(caseId)).find((a) => a.key === key);
     if (!action) throw new CityLoopError('NOT_FOUND', { what: 'plan action', id: key });
+    const records: ActionRecord[] = [];
     if (action.type === 'notify') {
-      await this.#runAll(doc, [action], 'override', p);
+      const r = await this.#notifier.send({ channel: action.channel, to: action.to, message: action.message, caseId, key: `${caseId}:${action.key}` });
+      records.push({ key: action.key, kind: 'notify', target: `${action.channel}:${action.to}`, phase: 'override', outcome: r.delivered ? 'delivered' : 'undelivered', attempts: 1, detail: r.detail, commandId: null, command: null });
     } else {
       const command = what === 'undo' ? action.undoOnClose : action.command;
       if (!command) throw new CityLoopError('CASE_RULE_VIOLATED', { detail: `action ${key} has no undo command` });
-      await Promise.all(action.deviceIds.map((d) => this.#sendDevice(caseId, action, d, command, 'override', p)));
+      records.push(...(await Promise.all(action.deviceIds.map((d) => this.#sendDevice(caseId, action, d, command, 'override', newId())))));
     }
+    // The operator asked and waits for the answer: the outcome is recorded as theirs.
+    for (const record of records) await this.#cases.execute(p, caseId, { type: 'override_action', record });
     return this.#cases.get(p, caseId);
-  }
-
-  async #record(caseId: string, record: ActionRecord, by: Principal): Promise<void> {
-    const cmd = by === SYSTEM_PRINCIPAL ? ({ type: 'record_action', record } as const) : ({ type: 'override_action', record } as const);
-    await this.#cases.execute(by, caseId, cmd);
   }
 }

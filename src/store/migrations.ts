@@ -449,6 +449,26 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0010_outbox': {
+    async up(db: Kysely<any>) {
+      // Effects decided in a transaction (a plan's device commands and notifications, the undo of
+      // its device steps when the case closes), written with the events that decide them and
+      // claimed by a runner: a crash between the commit and the effect loses nothing.
+      await db.schema
+        .createTable('outbox')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('case_id', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('claimed_until', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('done_at', 'text')
+        .execute();
+      await db.schema.createIndex('outbox_pending').on('outbox').columns(['status', 'created_at']).execute();
+    },
+  },
 };
 
 /** The hash that the first event of the log points back to. */

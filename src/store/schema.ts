@@ -18,6 +18,7 @@ export interface Database {
   events: EventTable;
   log_head: LogHeadTable;
   timers: TimerTable;
+  outbox: OutboxTable;
   counters: CounterTable;
   settings: SettingTable;
   assets: AssetTable;
@@ -358,6 +359,22 @@ export interface TimerTable {
   created_at: string;
   fired_at: string | null;
   detail?: string | null;
+}
+
+/** An effect to carry out after the commit that decided it (see src/plans/plan-effects.ts). */
+export interface OutboxTable {
+  id: string;
+  kind: string;
+  case_id: string;
+  /** JSON: what to do. */
+  payload: string;
+  /** pending → done (its outcome is an event of the case, written with this change). */
+  status: string;
+  attempts: number;
+  /** A runner holds the effect until then; past it another may take it over (a crashed runner). */
+  claimed_until: string | null;
+  created_at: string;
+  done_at: string | null;
 }
 
 export interface CounterTable {
