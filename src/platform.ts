@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.ts';
 import type { Settings } from './config.ts';
 import { loadCalendarData, WorkingCalendar } from './calendar/working-calendar.ts';
-import { openStore, type StoreAdapter } from './store/store.ts';
+import { openStore, type Store } from './store/store.ts';
 import { OrgDirectory } from './org/org-directory.ts';
 import { ConfigWatcher, readConfigFingerprint } from './store/config-watch.ts';
 import { EventBus } from './events/event-bus.ts';
@@ -39,7 +39,7 @@ import { fileURLToPath } from 'node:url';
 /** The composition root: every adapter is chosen here, once, from the settings. */
 export interface Platform {
   readonly settings: Settings;
-  readonly store: StoreAdapter;
+  readonly store: Store;
   readonly clock: Clock;
   readonly calendar: WorkingCalendar;
   readonly org: OrgDirectory;
@@ -97,6 +97,9 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     databaseUrl: settings.databaseUrl,
     dataDir: settings.dataDir,
     sqliteSynchronous: settings.sqliteSynchronous,
+    timeoutMs: settings.storeTimeoutMs,
+    applicationName: settings.databaseApplicationName,
+    log: opts.log,
     ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}),
   });
   const calendar = new WorkingCalendar(loadCalendarData(settings.calendarFile));

@@ -11,7 +11,16 @@ export interface SqliteOptions {
   readonly file: string;
   /** FULL survives power loss; NORMAL (the default, with WAL) survives a process crash. */
   readonly synchronous?: 'NORMAL' | 'FULL';
+  /** STORE_TIMEOUT_MS: the longest wait for a write's turn; busy_timeout is capped below it. */
+  readonly timeoutMs?: number;
 }
+
+/**
+ * better-sqlite3 waits for a lock held by another process inside the one JavaScript thread: the
+ * whole server stands still meanwhile. So the lock wait is capped well below STORE_TIMEOUT_MS;
+ * SQLITE_BUSY after it is answered 503 STORE_UNAVAILABLE.
+ */
+const MAX_BUSY_TIMEOUT_MS = 5000;
 
 export function openSqlite(opts: SqliteOptions): StoreAdapter {
   if (opts.file !== ':memory:') mkdirSync(dirname(opts.file), { recursive: true });
@@ -19,11 +28,11 @@ export function openSqlite(opts: SqliteOptions): StoreAdapter {
   raw.pragma('journal_mode = WAL');
   raw.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
   raw.pragma('foreign_keys = ON');
-  raw.pragma('busy_timeout = 5000');
+  raw.pragma(`busy_timeout = ${Math.min(opts.timeoutMs ?? MAX_BUSY_TIMEOUT_MS, MAX_BUSY_TIMEOUT_MS)}`);
   raw.pragma('cache_size = -65536');
   raw.pragma('wal_autocheckpoint = 4000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
-  const committer = new GroupCommitter(db);
+  const committer = new GroupCommitter(db, 64, opts.timeoutMs ?? null);
   // Changes when another connection commits; this connection's own commits leave it as it is.
   let dataVersion = raw.pragma('data_version', { simple: true });
   return {
@@ -46,6 +55,9 @@ export function openSqlite(opts: SqliteOptions): StoreAdapter {
   };
 }
 
+/** What Kysely's SQLite driver reads of a statement that writes: not a reader, run() counts. */
+const NOTHING_TO_ROLL_BACK = { reader: false, run: () => ({ changes: 0, lastInsertRowid: 0 }) } as unknown as BetterSqlite3.Statement;
+
 /**
  * Kysely's SQLite driver prepares every statement anew; preparing costs more than running a small
  * statement. The same SQL text recurs for every command, so prepared statements are kept in a
@@ -56,6 +68,11 @@ function withStatementCache(raw: BetterSqlite3.Database, capacity = 300) {
   return {
     close: () => raw.close(),
     prepare(sql: string) {
+      // When a statement or COMMIT fails with SQLITE_FULL or an I/O error, SQLite may already
+      // have rolled the transaction back. Kysely then sends ROLLBACK, which fails with "cannot
+      // rollback - no transaction is active" and replaces the error that says what went wrong.
+      // With no transaction open there is nothing to roll back: the ROLLBACK is skipped.
+      if (sql === 'rollback' && !raw.inTransaction) return NOTHING_TO_ROLL_BACK;
       let stmt = cache.get(sql);
       if (stmt) {
         cache.delete(sql);
