@@ -69,6 +69,8 @@ export interface Platform {
    * devices); `serve` starts it every CONFIG_WATCH_SECONDS.
    */
   readonly config: ConfigWatcher;
+  /** Whether device commands can reach the MQTT broker now; null: no broker is configured. */
+  deviceChannelConnected(): boolean | null;
   close(): Promise<void>;
 }
 
@@ -225,6 +227,7 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     rules: currentRuleRuntime,
     log: opts.log as never,
     blobs,
+    ingestMaxWaitMs: settings.ingestMaxWaitMs,
   });
   const config = new ConfigWatcher({
     read: () => readConfigFingerprint(store.db),
@@ -264,6 +267,7 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     assets: () => assets,
     map: () => map,
     config,
+    deviceChannelConnected: () => (devices ? (devices.connected ?? true) : null),
     async reload() {
       await org.reload(store.db);
       jurisdictionRecords = await loadJurisdictions(store.db);

@@ -47,6 +47,8 @@ export interface SensingDeps {
   readonly rules: () => RuleRuntime;
   readonly log?: Log | undefined;
   readonly keepReadings?: boolean | undefined;
+  /** INGEST_MAX_WAIT_MS: HTTP telemetry's longest wait for room in the full ingest queue. */
+  readonly ingestMaxWaitMs?: number | undefined;
   /** Where camera snapshots are kept (the attachments' blob store). */
   readonly blobs?: BlobStore | undefined;
 }
@@ -89,6 +91,7 @@ export class Sensing {
       assetName: (id) => d.assets().get(id)?.name ?? null,
       log: d.log,
       keepReadings: d.keepReadings,
+      httpMaxWaitMs: d.ingestMaxWaitMs,
     });
     this.muck = new MuckRegistry(d.store);
     this.cap = new CapIntake({ store: d.store, clock: d.clock, resolver: d.resolver, alerts: this.alerts, log: d.log });
