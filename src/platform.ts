@@ -71,6 +71,8 @@ export interface Platform {
   readonly config: ConfigWatcher;
   /** Whether device commands can reach the MQTT broker now; null: no broker is configured. */
   deviceChannelConnected(): boolean | null;
+  /** Finishes what a crash interrupted (see OpenPlatformOptions.deferRecovery); openPlatform runs it unless deferred. */
+  recover(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -89,6 +91,11 @@ export interface OpenPlatformOptions {
   readonly mqttCredentials?: { readonly username: string; readonly password: string };
   /** Receive telemetry from the external broker of settings.mqttUrl (default: when one is set). */
   readonly subscribeTelemetry?: boolean;
+  /**
+   * Leave crash recovery (trusted alerts to verify, hence plans to apply and device commands to
+   * send) to the caller's `platform.recover()`: `serve` runs it once the broker lets devices in.
+   */
+  readonly deferRecovery?: boolean;
 }
 
 const SHIPPED_ROUTING_TABLE = fileURLToPath(new URL('../routing/routing-table.yaml', import.meta.url));
@@ -268,6 +275,7 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     map: () => map,
     config,
     deviceChannelConnected: () => (devices ? (devices.connected ?? true) : null),
+    recover: () => sensing.recover(),
     async reload() {
       await org.reload(store.db);
       jurisdictionRecords = await loadJurisdictions(store.db);
@@ -302,6 +310,7 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
   await syncRouting();
   await syncRules();
   await sensing.open();
+  if (!opts.deferRecovery) await sensing.recover();
   // Telemetry from an external broker; the embedded broker hands it over through its gate instead.
   let telemetry: MqttSubscriber | null = null;
   if (settings.mqttUrl && opts.subscribeTelemetry !== false) {

@@ -148,11 +148,18 @@ export class Sensing {
     return { id, duplicate: false, enrichment, alert };
   }
 
-  /** Loads devices and rule states; finishes what a crash interrupted (trusted alerts not yet verified). */
+  /** Loads devices and rule states. */
   async open(): Promise<void> {
     await this.devices.reload();
     await this.muck.reload();
     await this.pipeline.load();
+  }
+
+  /**
+   * Finishes what a crash interrupted: trusted alerts not yet verified get verified now, which may
+   * apply a plan and send its device commands. `serve` calls it once devices can log in again.
+   */
+  async recover(): Promise<void> {
     await this.alerts.recover();
   }
 
