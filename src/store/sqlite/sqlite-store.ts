@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDialectConfig } from 'kysely';
+import { StoreTimeoutError } from '../store-faults.ts';
 import type { Database } from '../schema.ts';
 import type { StoreAdapter } from '../store.ts';
 import { GroupCommitter } from './group-commit.ts';
@@ -31,7 +32,8 @@ export function openSqlite(opts: SqliteOptions): StoreAdapter {
   raw.pragma(`busy_timeout = ${Math.min(opts.timeoutMs ?? MAX_BUSY_TIMEOUT_MS, MAX_BUSY_TIMEOUT_MS)}`);
   raw.pragma('cache_size = -65536');
   raw.pragma('wal_autocheckpoint = 4000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+  const config: SqliteDialectConfig = { database: withStatementCache(raw) };
+  const db = new Kysely<Database>({ dialect: opts.timeoutMs ? new BoundedSqliteDialect(config, opts.timeoutMs) : new SqliteDialect(config) });
   const committer = new GroupCommitter(db, 64, opts.timeoutMs ?? null);
   // Changes when another connection commits; this connection's own commits leave it as it is.
   let dataVersion = raw.pragma('data_version', { simple: true });
@@ -53,6 +55,46 @@ export function openSqlite(opts: SqliteOptions): StoreAdapter {
       await db.destroy();
     },
   };
+}
+
+/**
+ * Kysely serves SQLite through one connection behind a mutex: while a transaction runs, every
+ * other query (reads too) waits for it. A transaction that never ends would make them wait for
+ * ever; here the wait is bounded by STORE_TIMEOUT_MS (a StoreTimeoutError, answered 503). A
+ * connection obtained after its caller gave up is handed straight back.
+ */
+class BoundedSqliteDriver extends SqliteDriver {
+  readonly #waitMs: number;
+  constructor(config: SqliteDialectConfig, waitMs: number) {
+    super(config);
+    this.#waitMs = waitMs;
+  }
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const acquiring = super.acquireConnection();
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<'gave up'>((resolve) => {
+      timer = setTimeout(() => resolve('gave up'), this.#waitMs);
+      timer.unref();
+    });
+    const first = await Promise.race([acquiring, gaveUp]);
+    clearTimeout(timer);
+    if (first !== 'gave up') return first;
+    void acquiring.then(() => this.releaseConnection());
+    throw new StoreTimeoutError('waiting for the SQLite connection', this.#waitMs);
+  }
+}
+
+class BoundedSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  readonly #waitMs: number;
+  constructor(config: SqliteDialectConfig, waitMs: number) {
+    super(config);
+    this.#config = config;
+    this.#waitMs = waitMs;
+  }
+  override createDriver(): SqliteDriver {
+    return new BoundedSqliteDriver(this.#config, this.#waitMs);
+  }
 }
 
 /** What Kysely's SQLite driver reads of a statement that writes: not a reader, run() counts. */
