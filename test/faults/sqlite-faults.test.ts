@@ -12,6 +12,9 @@ import { sql } from 'kysely';
 import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { openStore } from '../../src/store/store.ts';
 import { classifyStoreFault } from '../../src/store/store-faults.ts';
+import Fastify from 'fastify';
+import { Writable } from 'node:stream';
+import { handleError } from '../../src/server/problem.ts';
 
 const JIEFANGBEI = { lng: 106.577, lat: 29.557, crs: 'gcj02' as const };
 const CASE = { categoryCode: 'municipal.water.burst', title: '供水管道爆管', description: '路面积水', ...JIEFANGBEI };
@@ -89,6 +92,37 @@ describe('SQLite: a full database', () => {
     await t.platform.store.transact(async (tx) => {
       await tx.deleteFrom('settings').where('key', 'like', 'fault-test-%').execute();
     });
+  });
+});
+
+describe('SQLite: the operator sees the real cause', () => {
+  it('logs SQLITE_FULL and "database or disk is full" where the client gets STORE_FULL', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cityloop-log-'));
+    const store = await openStore({ dataDir: dir });
+    const lines: string[] = [];
+    const app = Fastify({ logger: { level: 'warn', stream: new Writable({ write: (chunk, _enc, cb) => (lines.push(String(chunk)), cb()) }) } });
+    try {
+      const pages = Number((await sql<{ page_count: number }>`pragma page_count`.execute(store.db)).rows[0]!.page_count);
+      await sql.raw(`pragma max_page_count = ${pages}`).execute(store.db);
+      app.setErrorHandler(handleError);
+      app.post('/write', async () => {
+        await store.transact(async (tx) => {
+          await tx.insertInto('settings').values({ key: 'big', value: 'z'.repeat(256 * 1024) }).execute();
+        });
+        return { ok: true };
+      });
+      const r = await app.inject({ method: 'POST', url: '/write' });
+      expect(r.statusCode).toBe(503);
+      expect(r.json().code).toBe('STORE_FULL');
+      const log = lines.join('');
+      expect(log).toMatch(/SQLITE_FULL/);
+      expect(log).toMatch(/database or disk is full/);
+      expect(log).not.toMatch(/cannot rollback/);
+    } finally {
+      await app.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
