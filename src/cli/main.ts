@@ -133,7 +133,8 @@ export function buildCli(): Command {
         throw new CliFailure(err.code === 'EADDRINUSE' ? `port ${settings.port} is already in use: set PORT to another port` : `cannot listen: ${err.message}`);
       }
       // Only now that devices can log in: commands of recovered plans and of due plan steps reach them.
-      await platform.recover();
+      // A store that fails now leaves those alerts raised for the operator; the server runs on.
+      await platform.recover().catch((e: unknown) => log.error({ err: e }, 'crash recovery of trusted alerts failed; verify them by hand'));
       platform.timers.start();
       // Another process (a second server, the CLI) may change plans, rules, routing, categories or devices.
       if (settings.configWatchSeconds > 0) await platform.config.start(settings.configWatchSeconds * 1000);
