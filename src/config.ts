@@ -71,6 +71,14 @@ export interface Settings {
   readonly outboundConnectTimeoutMs: number;
   /** Largest response body an outbound request reads. */
   readonly outboundMaxBytes: number;
+  /** The bound of every store call (statement, connect, wait for a turn): past it, 503 STORE_UNAVAILABLE. */
+  readonly storeTimeoutMs: number;
+  /** PostgreSQL application_name of the platform's connections. */
+  readonly databaseApplicationName: string;
+  /** How long HTTP telemetry waits for room in the full ingest queue before 503 OVERLOADED. */
+  readonly ingestMaxWaitMs: number;
+  /** Free space in DATA_DIR below which /readyz answers 503 (MB). */
+  readonly readyMinFreeMb: number;
 }
 
 export const SETTING_NAMES = [
@@ -109,6 +117,10 @@ export const SETTING_NAMES = [
   'OUTBOUND_TIMEOUT_MS',
   'OUTBOUND_CONNECT_TIMEOUT_MS',
   'OUTBOUND_MAX_BYTES',
+  'STORE_TIMEOUT_MS',
+  'DATABASE_APPLICATION_NAME',
+  'INGEST_MAX_WAIT_MS',
+  'READY_MIN_FREE_MB',
 ] as const;
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -159,6 +171,13 @@ function clientIdOf(raw: string | undefined): string {
   const id = raw || 'cityloop-ingest';
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw new Error('setting MQTT_INGEST_CLIENT_ID must be 1 to 64 letters, digits, ".", "_" or "-"');
   return id;
+}
+
+function applicationNameOf(raw: string | undefined): string {
+  const name = raw || 'cityloop';
+  // PostgreSQL keeps 63 bytes of printable ASCII.
+  if (!/^[A-Za-z0-9._-]{1,63}$/.test(name)) throw new Error('setting DATABASE_APPLICATION_NAME must be 1 to 63 letters, digits, ".", "_" or "-"');
+  return name;
 }
 
 function capFeedsOf(raw: string | undefined): string[] {
@@ -250,5 +269,9 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     capSender: env.CAP_SENDER || 'cityloop@chongqing.gov.cn',
     trustProxy: ['true', '1', 'yes'].includes((env.TRUST_PROXY ?? '').toLowerCase()),
     ...outboundSettings,
+    storeTimeoutMs: int(env, 'STORE_TIMEOUT_MS', 10_000, 100, 600_000),
+    databaseApplicationName: applicationNameOf(env.DATABASE_APPLICATION_NAME),
+    ingestMaxWaitMs: int(env, 'INGEST_MAX_WAIT_MS', 2000, 0, 600_000),
+    readyMinFreeMb: int(env, 'READY_MIN_FREE_MB', 100, 0, 1_000_000),
   };
 }

@@ -9,6 +9,8 @@ export interface ErrorDefinition {
   readonly titleEn: string;
   readonly zh: string;
   readonly en: string;
+  /** Sent as Retry-After (seconds): the fault is passing, and the client should come back. */
+  readonly retryAfterSeconds?: number;
 }
 
 export const ERRORS = {
@@ -47,7 +49,9 @@ export const ERRORS = {
   OUTBOUND_FAILED: { status: 502, titleZh: '外部请求失败', titleEn: 'Outbound request failed', zh: '外部请求失败：{reasonZh}', en: 'The outbound request failed: {reason}' },
   TELEMETRY_REFUSED: { status: 422, titleZh: '遥测数据被拒收', titleEn: 'Telemetry refused', zh: '遥测数据被拒收（已转入死信）：{detail}', en: 'The telemetry was refused (kept in the dead letters): {detail}' },
   RATE_LIMITED: { status: 429, titleZh: '请求过于频繁', titleEn: 'Too many requests', zh: '请求过于频繁，请稍后再试', en: 'Too many requests; try again later' },
-  OVERLOADED: { status: 503, titleZh: '系统繁忙', titleEn: 'Overloaded', zh: '系统繁忙，请稍后重试', en: 'The platform is busy; retry shortly' },
+  OVERLOADED: { status: 503, titleZh: '系统繁忙', titleEn: 'Overloaded', zh: '系统繁忙，请稍后重试', en: 'The platform is busy; retry shortly', retryAfterSeconds: 2 },
+  STORE_UNAVAILABLE: { status: 503, titleZh: '数据库暂不可用', titleEn: 'Store unavailable', zh: '数据库暂时不可用或响应超时，请稍后重试', en: 'The database is unavailable or did not answer in time; retry shortly', retryAfterSeconds: 5 },
+  STORE_FULL: { status: 503, titleZh: '存储空间已满', titleEn: 'Storage full', zh: '存储空间已满，暂时无法保存，请联系管理员', en: 'The storage is full; nothing can be saved until an operator frees space', retryAfterSeconds: 60 },
   INTERNAL: { status: 500, titleZh: '服务器内部错误', titleEn: 'Internal error', zh: '服务器内部错误（追踪号 {traceId}）', en: 'Internal error (trace id {traceId})' },
 } as const satisfies Record<string, ErrorDefinition>;
 

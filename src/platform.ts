@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.ts';
 import type { Settings } from './config.ts';
 import { loadCalendarData, WorkingCalendar } from './calendar/working-calendar.ts';
-import { openStore, type StoreAdapter } from './store/store.ts';
+import { openStore, type Store } from './store/store.ts';
 import { OrgDirectory } from './org/org-directory.ts';
 import { ConfigWatcher, readConfigFingerprint } from './store/config-watch.ts';
 import { EventBus } from './events/event-bus.ts';
@@ -41,7 +41,7 @@ import { buildOutboundPolicy } from './outbound/outbound-policy.ts';
 /** The composition root: every adapter is chosen here, once, from the settings. */
 export interface Platform {
   readonly settings: Settings;
-  readonly store: StoreAdapter;
+  readonly store: Store;
   readonly clock: Clock;
   readonly calendar: WorkingCalendar;
   readonly org: OrgDirectory;
@@ -73,6 +73,10 @@ export interface Platform {
    * devices); `serve` starts it every CONFIG_WATCH_SECONDS.
    */
   readonly config: ConfigWatcher;
+  /** Whether device commands can reach the MQTT broker now; null: no broker is configured. */
+  deviceChannelConnected(): boolean | null;
+  /** Finishes what a crash interrupted (see OpenPlatformOptions.deferRecovery); openPlatform runs it unless deferred. */
+  recover(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -91,6 +95,11 @@ export interface OpenPlatformOptions {
   readonly mqttCredentials?: { readonly username: string; readonly password: string };
   /** Receive telemetry from the external broker of settings.mqttUrl (default: when one is set). */
   readonly subscribeTelemetry?: boolean;
+  /**
+   * Leave crash recovery (trusted alerts to verify, hence plans to apply and device commands to
+   * send) to the caller's `platform.recover()`: `serve` runs it once the broker lets devices in.
+   */
+  readonly deferRecovery?: boolean;
 }
 
 const SHIPPED_ROUTING_TABLE = fileURLToPath(new URL('../routing/routing-table.yaml', import.meta.url));
@@ -101,6 +110,9 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     databaseUrl: settings.databaseUrl,
     dataDir: settings.dataDir,
     sqliteSynchronous: settings.sqliteSynchronous,
+    timeoutMs: settings.storeTimeoutMs,
+    applicationName: settings.databaseApplicationName,
+    log: opts.log,
     ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}),
   });
   const calendar = new WorkingCalendar(loadCalendarData(settings.calendarFile));
@@ -238,6 +250,7 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     blobs,
     outbound,
     capSender: settings.capSender,
+    ingestMaxWaitMs: settings.ingestMaxWaitMs,
   });
   const config = new ConfigWatcher({
     read: () => readConfigFingerprint(store.db),
@@ -278,6 +291,8 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     assets: () => assets,
     map: () => map,
     config,
+    deviceChannelConnected: () => (devices ? (devices.connected ?? true) : null),
+    recover: () => sensing.recover(),
     async reload() {
       await org.reload(store.db);
       jurisdictionRecords = await loadJurisdictions(store.db);
@@ -312,6 +327,7 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
   await syncRouting();
   await syncRules();
   await sensing.open();
+  if (!opts.deferRecovery) await sensing.recover();
   // Telemetry from an external broker; the embedded broker hands it over through its gate instead.
   let telemetry: MqttSubscriber | null = null;
   if (settings.mqttUrl && opts.subscribeTelemetry !== false) {

@@ -52,6 +52,8 @@ export interface DeviceCommandChannel {
    */
   send(cmd: DeviceCommand, retry: RetryPolicy): Promise<SendOutcome>;
   close(): Promise<void>;
+  /** Whether the channel is connected to its broker now (readiness); absent: not known. */
+  readonly connected?: boolean;
 }
 
 /** Refuses a retry policy that would hang (NaN, Infinity) or spin (0 ms), with the values given. */

@@ -14,6 +14,7 @@ import { JurisdictionResolver } from '../geo/resolver.ts';
 import { insertJurisdictions, loadJurisdictions } from '../geo/jurisdiction-repository.ts';
 import { progressReporter } from './progress.ts';
 import { startEmbeddedBroker } from '../actions/mqtt/embedded-broker.ts';
+import { classifyStoreFault, describeStoreFault } from '../store/store-faults.ts';
 import { ASSET_TYPES, type AssetType } from '../assets/asset.ts';
 import { parseAssetFeatureCollection } from '../assets/import-assets.ts';
 import { deleteAssetsOfType, insertAssets, loadAssets } from '../assets/asset-repository.ts';
@@ -95,12 +96,24 @@ export function buildCli(): Command {
       const settings = settingsOrFail();
       const log = pino({ level: settings.logLevel, redact: ['req.headers.authorization', 'password', 'token'] });
       const progress = progressReporter(true);
+      // A store fault in work nobody awaits (a background task, a late after-commit step) must not
+      // end the process: the store comes back, and the next attempt works. Anything else is a bug
+      // whose state cannot be trusted: logged, and the process ends as Node would end it.
+      process.on('unhandledRejection', (reason) => {
+        if (classifyStoreFault(reason)) {
+          log.error({ err: reason, cause: describeStoreFault(reason) }, 'a background store call failed; the platform goes on');
+          return;
+        }
+        log.fatal({ err: reason }, 'unhandled rejection');
+        process.exit(EXIT.failed);
+      });
       // The embedded MQTT broker, unless the settings name an external one. A taken port is said
       // clearly; the platform still runs, and device steps are recorded as failed for operators.
       let broker: Awaited<ReturnType<typeof startEmbeddedBroker>> | null = null;
       if (!settings.mqttUrl && settings.mqttPort !== null) {
         try {
-          // Gated: devices log in with their id and secret; until the platform is open only its own client may.
+          // Gated: devices log in with their id and secret. Until the platform is open only its own
+          // client may; a device's CONNECT is held meanwhile (not refused: clients do not retry "not authorised").
           broker = await startEmbeddedBroker({ port: settings.mqttPort, gated: true });
           log.info(`embedded MQTT broker on ${broker.url} (devices log in with their id and secret: cityloop/devices/{id}/telemetry …)`);
         } catch (e) {
@@ -112,6 +125,7 @@ export function buildCli(): Command {
         platform = await openPlatform(settings, {
           ...(broker ? { mqttUrl: broker.url, mqttCredentials: broker.platformCredentials } : {}),
           log,
+          deferRecovery: true,
           seedWhenEmpty: async (p) => {
             log.info('empty store: loading the demo city of Chongqing (重庆市)…');
             const r = await resetDemoCity(p.store, { onProgress: progress.update });
@@ -122,6 +136,8 @@ export function buildCli(): Command {
       } catch (e) {
         throw new CliFailure(`cannot open the store: ${(e as Error).message}`);
       }
+      // Devices in at once: the broker has been holding their CONNECTs since it started listening.
+      broker?.setGate(platform.sensing.gate());
       const app = await buildApp(platform, { logger: { level: settings.logLevel } });
       try {
         await app.listen({ port: settings.port, host: settings.host });
@@ -130,11 +146,13 @@ export function buildCli(): Command {
         const err = e as NodeJS.ErrnoException;
         throw new CliFailure(err.code === 'EADDRINUSE' ? `port ${settings.port} is already in use: set PORT to another port` : `cannot listen: ${err.message}`);
       }
+      // Only now that devices can log in: commands of recovered plans and of due plan steps reach them.
+      // A store that fails now leaves those alerts raised for the operator; the server runs on.
+      await platform.recover().catch((e: unknown) => log.error({ err: e }, 'crash recovery of trusted alerts failed; verify them by hand'));
       platform.timers.start();
       // Another process (a second server, the CLI) may change plans, rules, routing, categories or devices.
       if (settings.configWatchSeconds > 0) await platform.config.start(settings.configWatchSeconds * 1000);
-      broker?.setGate(platform.sensing.gate());
-      // Plan steps a crash left pending (and those of other nodes), once devices can log in.
+      // Plan steps a crash left pending (and those of other nodes), now that devices can log in.
       platform.actions.start(OUTBOX_POLL_MS);
       platform.sensing.start(settings.ruleTickMs, 60_000, settings.capFeedUrls, settings.capPollSeconds);
       log.info(`CityLoop on http://localhost:${settings.port} (${platform.store.description}); API docs at /docs`);

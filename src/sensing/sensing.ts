@@ -48,6 +48,8 @@ export interface SensingDeps {
   readonly rules: () => RuleRuntime;
   readonly log?: Log | undefined;
   readonly keepReadings?: boolean | undefined;
+  /** INGEST_MAX_WAIT_MS: HTTP telemetry's longest wait for room in the full ingest queue. */
+  readonly ingestMaxWaitMs?: number | undefined;
   /** Where camera snapshots are kept (the attachments' blob store). */
   readonly blobs?: BlobStore | undefined;
   /** The one door for requests to URLs (CAP feeds). */
@@ -94,6 +96,7 @@ export class Sensing {
       assetName: (id) => d.assets().get(id)?.name ?? null,
       log: d.log,
       keepReadings: d.keepReadings,
+      httpMaxWaitMs: d.ingestMaxWaitMs,
     });
     this.muck = new MuckRegistry(d.store);
     this.cap = new CapIntake({ store: d.store, clock: d.clock, resolver: d.resolver, alerts: this.alerts, log: d.log, outbound: d.outbound, ownSender: d.capSender });
@@ -150,11 +153,18 @@ export class Sensing {
     return { id, duplicate: false, enrichment, alert };
   }
 
-  /** Loads devices and rule states; finishes what a crash interrupted (trusted alerts not yet verified). */
+  /** Loads devices and rule states. */
   async open(): Promise<void> {
     await this.devices.reload();
     await this.muck.reload();
     await this.pipeline.load();
+  }
+
+  /**
+   * Finishes what a crash interrupted: trusted alerts not yet verified get verified now, which may
+   * apply a plan and send its device commands. `serve` calls it once devices can log in again.
+   */
+  async recover(): Promise<void> {
     await this.alerts.recover();
   }
 

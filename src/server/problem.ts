@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { CityLoopError, ERRORS, errorMessage, type ErrorCode, type Lang } from '../errors.ts';
+import { CityLoopError, ERRORS, errorMessage, type ErrorCode, type ErrorDefinition, type Lang } from '../errors.ts';
+import { classifyStoreFault, describeStoreFault } from '../store/store-faults.ts';
 
 /** zh-CN by default; English when the client asks (?lang=en or Accept-Language: en…). */
 export function langOf(req: FastifyRequest): Lang {
@@ -16,7 +17,9 @@ export function problemType(code: ErrorCode): string {
 
 function send(reply: FastifyReply, req: FastifyRequest, code: ErrorCode, params: Record<string, unknown>, extra?: Record<string, unknown>): FastifyReply {
   const lang = langOf(req);
-  const def = ERRORS[code];
+  const def: ErrorDefinition = ERRORS[code];
+  // A passing fault (overload, a store that is restarting or full) tells the client when to come back.
+  if (def.retryAfterSeconds !== undefined) reply.header('retry-after', String(def.retryAfterSeconds));
   return reply
     .code(def.status)
     .type('application/problem+json; charset=utf-8')
@@ -51,6 +54,18 @@ export function handleError(error: FastifyError | Error, req: FastifyRequest, re
   if (typeof fe.statusCode === 'number' && fe.statusCode === 429) return send(reply, req, 'RATE_LIMITED', {});
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return send(reply, req, 'VALIDATION_FAILED', { detail: error.message });
+  }
+  // The store's own faults are not bugs: a full disk and a database that is gone or stalled are
+  // answered 503 with Retry-After, and the driver's words (SQLITE_FULL, 53100, a lost connection)
+  // go to the log, where the operator needs them.
+  const fault = classifyStoreFault(error);
+  if (fault === 'full') {
+    req.log.error({ err: error, traceId: req.id, cause: describeStoreFault(error) }, 'the store is full: nothing can be written until space is freed');
+    return send(reply, req, 'STORE_FULL', {});
+  }
+  if (fault === 'unavailable') {
+    req.log.warn({ err: error, traceId: req.id, cause: describeStoreFault(error) }, 'the store is unavailable or did not answer in time');
+    return send(reply, req, 'STORE_UNAVAILABLE', {});
   }
   req.log.error({ err: error, traceId: req.id }, 'unhandled error');
   return send(reply, req, 'INTERNAL', { traceId: req.id });

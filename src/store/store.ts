@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Migrator, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import { migrationProvider } from './migrations.ts';
+import { StoreFaultMonitor, StoreTimeoutError } from './store-faults.ts';
 
 export interface StoreCapabilities {
   /** SELECT … FOR UPDATE is available and needed to serialise writers. */
@@ -27,6 +28,22 @@ export interface StoreAdapter {
   close(): Promise<void>;
 }
 
+/** A dialect adapter with the platform's watch over its faults (what `openStore` returns). */
+export interface Store extends StoreAdapter {
+  /** The bound of every store call (STORE_TIMEOUT_MS). */
+  readonly timeoutMs: number;
+  /** The last full-or-unavailable fault of a write, until a write succeeds again (readiness). */
+  readonly faults: StoreFaultMonitor;
+  /**
+   * Proves the store takes a write: one row written and rolled back in a transaction, within
+   * timeoutMs. Leaves nothing behind; rejects with the store's fault or a StoreTimeoutError.
+   */
+  probeWrite(timeoutMs: number): Promise<void>;
+}
+
+/** Default of STORE_TIMEOUT_MS. */
+export const DEFAULT_STORE_TIMEOUT_MS = 10_000;
+
 export type Tx = Transaction<Database> | Kysely<Database>;
 
 export interface StoreSettings {
@@ -36,14 +53,20 @@ export interface StoreSettings {
   readonly sqliteFile?: string;
   readonly pgSchema?: string;
   readonly sqliteSynchronous?: 'NORMAL' | 'FULL';
+  /** The bound of every store call, in ms (STORE_TIMEOUT_MS). */
+  readonly timeoutMs?: number;
+  /** PostgreSQL application_name of the platform's connections (operators and tests find them by it). */
+  readonly applicationName?: string;
+  readonly log?: { warn(msg: string): void } | undefined;
 }
 
-export async function openStore(settings: StoreSettings): Promise<StoreAdapter> {
+export async function openStore(settings: StoreSettings): Promise<Store> {
+  const timeoutMs = settings.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
   const url = settings.databaseUrl;
   let store: StoreAdapter;
   if (url && /^postgres(ql)?:\/\//.test(url)) {
     const { openPostgres } = await import('./postgres/postgres-store.ts');
-    store = await openPostgres({ url, ...(settings.pgSchema ? { schema: settings.pgSchema } : {}) });
+    store = await openPostgres({ url, timeoutMs, ...(settings.pgSchema ? { schema: settings.pgSchema } : {}), ...(settings.applicationName ? { applicationName: settings.applicationName } : {}), log: settings.log });
   } else if (url && !url.startsWith('sqlite:') && url !== ':memory:') {
     throw new Error(`DATABASE_URL must start with postgres:// or sqlite: (got a URL of another kind)`);
   } else {
@@ -54,10 +77,61 @@ export async function openStore(settings: StoreSettings): Promise<StoreAdapter> 
         : url?.startsWith('sqlite:')
           ? url.slice('sqlite:'.length)
           : (settings.sqliteFile ?? join(settings.dataDir ?? 'data', 'cityloop.sqlite'));
-    store = openSqlite({ file, ...(settings.sqliteSynchronous ? { synchronous: settings.sqliteSynchronous } : {}) });
+    store = openSqlite({ file, timeoutMs, ...(settings.sqliteSynchronous ? { synchronous: settings.sqliteSynchronous } : {}) });
   }
   await migrateToLatest(store.db);
-  return store;
+  return watchFaults(store, timeoutMs);
+}
+
+/** Marks the write of the probe as one to roll back. */
+class ProbeRolledBack extends Error {}
+const PROBE_KEY = 'readiness.write_probe';
+
+/** Every write's outcome goes through the monitor, so readiness knows a full or absent store. */
+export function watchFaults(store: StoreAdapter, timeoutMs: number, faults = new StoreFaultMonitor()): Store {
+  const transact = async <T>(fn: (tx: Transaction<Database>) => Promise<T>): Promise<T> => {
+    try {
+      const value = await store.transact(fn);
+      faults.noteWriteOk();
+      return value;
+    } catch (e) {
+      faults.noteError(e);
+      throw e;
+    }
+  };
+  return {
+    ...store,
+    timeoutMs,
+    faults,
+    transact,
+    close: () => store.close(),
+    ...(store.othersCommitted ? { othersCommitted: () => store.othersCommitted!() } : {}),
+    async probeWrite(ms: number): Promise<void> {
+      const probe = store
+        .transact(async (tx) => {
+          const at = new Date().toISOString();
+          await tx.insertInto('settings').values({ key: PROBE_KEY, value: at }).onConflict((oc) => oc.column('key').doUpdateSet({ value: at })).execute();
+          throw new ProbeRolledBack();
+        })
+        .catch((e: unknown) => {
+          if (e instanceof ProbeRolledBack) return;
+          faults.noteError(e);
+          throw e;
+        });
+      await withTimeout(probe, ms, 'the write probe');
+    },
+  };
+}
+
+/** Settles as p does, or rejects with a StoreTimeoutError after ms (p keeps running; its outcome is dropped). */
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StoreTimeoutError(what, ms)), ms);
+    timer.unref();
+  });
+  p.catch(() => {}); // lost the race: its rejection is not news
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {

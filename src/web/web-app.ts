@@ -13,7 +13,7 @@ export const WEB_DIST_DIR = fileURLToPath(new URL('../../web/dist', import.meta.
  * Paths the single-page application must never answer: an unknown API route stays a problem+json
  * 404 rather than becoming the app's HTML.
  */
-const RESERVED = /^\/(api|docs|openapi\.json|open311|healthz|assets)(\/|$|\?)/;
+const RESERVED = /^\/(api|docs|openapi\.json|open311|healthz|livez|readyz|assets)(\/|$|\?)/;
 
 /**
  * The app's page may run only its own scripts and talk only to its own server: no inline script,

@@ -26,12 +26,21 @@ export interface BrokerGate {
   authorizeSubscribe(who: BrokerIdentity, topic: string): boolean;
   /** A CONNECT with wrong or no credentials (counted by the gate's owner). */
   onRefusedConnect?(username: string | undefined): void;
+  /** Told once, when set: how many device CONNECTs were answered "server unavailable" before it was. */
+  onConnectsRefusedWhileStarting?(count: number): void;
 }
 
 export const PLATFORM_USERNAME = 'cityloop-platform';
 const MQ_CONCURRENCY = 65_536;
 /** A subscriber that stops reading is disconnected after this, instead of stalling every delivery. */
 const DRAIN_TIMEOUT_MS = 30_000;
+/**
+ * How long a device's CONNECT waits for the gate while the platform starts. Below the 30 s that
+ * common clients (mqtt.js, Paho) wait for a CONNACK, so they hear an answer rather than time out.
+ */
+export const DEFAULT_CONNECT_HOLD_MS = 20_000;
+/** CONNACK return code 3 of MQTT 3.1.1: "server unavailable" — clients try again, unlike 5. */
+const SERVER_UNAVAILABLE = 3;
 
 export interface EmbeddedBroker {
   /** mqtt://host:port to give to clients on this machine. */
@@ -40,7 +49,11 @@ export interface EmbeddedBroker {
   readonly port: number;
   /** The platform's own client logs in with these when a gate is set. */
   readonly platformCredentials: { readonly username: string; readonly password: string };
-  /** Sets (or replaces) the gate; until then a gated broker admits only the platform. */
+  /**
+   * Sets (or replaces) the gate. Until then a gated broker admits only the platform at once; a
+   * device's CONNECT is held until the gate is set (it is then decided as usual) or, after the
+   * hold, answered "server unavailable" (return code 3), which clients retry.
+   */
   setGate(gate: BrokerGate): void;
   close(): Promise<void>;
 }
@@ -48,7 +61,7 @@ export interface EmbeddedBroker {
 const IDENTITY = Symbol('cityloop.identity');
 type GatedClient = Client & { [IDENTITY]?: BrokerIdentity };
 
-export async function startEmbeddedBroker(opts: { port: number; host?: string; gated?: boolean }): Promise<EmbeddedBroker> {
+export async function startEmbeddedBroker(opts: { port: number; host?: string; gated?: boolean; connectHoldMs?: number }): Promise<EmbeddedBroker> {
   const { port } = opts;
   const host = opts.host ?? '127.0.0.1';
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
@@ -60,7 +73,25 @@ export async function startEmbeddedBroker(opts: { port: number; host?: string; g
   const broker = await Aedes.createBroker({ concurrency: MQ_CONCURRENCY, drainTimeout: DRAIN_TIMEOUT_MS });
   const platformPassword = randomBytes(24).toString('base64url');
   let gate: BrokerGate | null = null;
-  if (opts.gated) installGate(broker, platformPassword, () => gate);
+  // Devices that connected before the gate was set, waiting for it (or for the hold to end).
+  const gateWaiters = new Set<(g: BrokerGate | null) => void>();
+  let refusedWhileStarting = 0;
+  const holdMs = opts.connectHoldMs ?? DEFAULT_CONNECT_HOLD_MS;
+  const whenGate = (): Promise<BrokerGate | null> =>
+    gate
+      ? Promise.resolve(gate)
+      : new Promise((resolve) => {
+          const settle = (g: BrokerGate | null) => {
+            clearTimeout(timer);
+            gateWaiters.delete(settle);
+            if (!g) refusedWhileStarting += 1;
+            resolve(g);
+          };
+          const timer = setTimeout(() => settle(null), holdMs);
+          timer.unref();
+          gateWaiters.add(settle);
+        });
+  if (opts.gated) installGate(broker, platformPassword, () => gate, whenGate);
   // aedes closes the clients that completed CONNECT; a socket that never did would keep
   // server.close() waiting, so every socket is tracked and destroyed on close.
   const sockets = new Set<Socket>();
@@ -101,9 +132,15 @@ export async function startEmbeddedBroker(opts: { port: number; host?: string; g
     platformCredentials: { username: PLATFORM_USERNAME, password: platformPassword },
     setGate(g) {
       gate = g;
+      if (refusedWhileStarting > 0) {
+        g.onConnectsRefusedWhileStarting?.(refusedWhileStarting);
+        refusedWhileStarting = 0;
+      }
+      for (const settle of [...gateWaiters]) settle(g);
     },
     close() {
       closing ??= (async () => {
+        for (const settle of [...gateWaiters]) settle(null);
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         await closeBroker();
         for (const s of sockets) s.destroy();
@@ -120,7 +157,7 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function installGate(broker: Aedes, platformPassword: string, gate: () => BrokerGate | null): void {
+function installGate(broker: Aedes, platformPassword: string, gate: () => BrokerGate | null, whenGate: () => Promise<BrokerGate | null>): void {
   broker.authenticate = (client, username, password, done) => {
     const user = username ?? '';
     const pass = password ? password.toString('utf8') : '';
@@ -128,15 +165,24 @@ function installGate(broker: Aedes, platformPassword: string, gate: () => Broker
       (client as GatedClient)[IDENTITY] = { kind: 'platform' };
       return done(null, true);
     }
+    const decide = (g: BrokerGate) => {
+      const who = user && pass ? g.authenticateDevice(user, pass) : null;
+      if (!who) {
+        g.onRefusedConnect?.(username);
+        return done(Object.assign(new Error('not authorised'), { returnCode: 5 }), false);
+      }
+      (client as GatedClient)[IDENTITY] = who;
+      done(null, true);
+    };
     const g = gate();
-    const who = g && user && pass ? g.authenticateDevice(user, pass) : null;
-    if (!who) {
-      g?.onRefusedConnect?.(username);
-      const err = Object.assign(new Error('not authorised'), { returnCode: 5 });
-      return done(err, false);
-    }
-    (client as GatedClient)[IDENTITY] = who;
-    done(null, true);
+    if (g) return decide(g);
+    // The platform is still starting (its device registry is not read yet). Refusing with 5
+    // ("not authorised") would lock devices out: clients take it as final. The CONNECT waits for
+    // the gate instead, and past the hold is answered 3 ("server unavailable"), which they retry.
+    void whenGate().then((ready) => {
+      if (ready) return decide(ready);
+      done(Object.assign(new Error('server unavailable: the platform is starting'), { returnCode: SERVER_UNAVAILABLE }), false);
+    });
   };
   broker.authorizePublish = (client, packet, done) => {
     const who = client ? (client as GatedClient)[IDENTITY] : undefined;

@@ -30,6 +30,7 @@ import { AlertOutbox } from '../alerts/alert-service.ts';
 import type { Tier } from '../../cases/case-model.ts';
 import { newId } from '../../ids.ts';
 import { decodeJson, parseTelemetry } from './telemetry.ts';
+import { CityLoopError } from '../../errors.ts';
 
 /** What the pipeline needs to know of a rule (the rule engine's compiled rule satisfies it). */
 export interface RuleRef {
@@ -80,6 +81,12 @@ export interface IngestPipelineDeps {
   readonly log?: { warn(o: unknown, msg?: string): void; error(o: unknown, msg?: string): void } | undefined;
   /** Readings waiting before submitters are made to wait (backpressure). */
   readonly maxQueued?: number | undefined;
+  /**
+   * How long an HTTP submission waits for room in a full queue before it is refused with 503
+   * OVERLOADED and Retry-After (INGEST_MAX_WAIT_MS). MQTT publishes wait without this bound: the
+   * held PUBACK is their backpressure, and the broker stops reading the device meanwhile.
+   */
+  readonly httpMaxWaitMs?: number | undefined;
   /** Readings evaluated and written per transaction at most. */
   readonly batchMax?: number | undefined;
   /** Keep every reading in `readings` (the charts' history); off for a store that must stay small. */
@@ -129,6 +136,16 @@ export interface IngestStats {
   refusedPublishes: number;
   refusedSubscribes: number;
   lastBatchMs: number;
+  /** Device CONNECTs answered "server unavailable" because the platform was still starting. */
+  refusedConnectsStarting: number;
+  /** The bound of the queue (readings); past it submitters wait for room. */
+  queueBound: number;
+  /** Submitters waiting for room right now (MQTT: PUBACKs held back by the full queue). */
+  waitingForRoom: number;
+  /** The longest any submission has waited for room, in ms, since start. */
+  longestWaitForRoomMs: number;
+  /** HTTP submissions refused with 503 OVERLOADED after INGEST_MAX_WAIT_MS. */
+  overloadRefusals: number;
 }
 
 const SEP = '\u001f';
@@ -143,10 +160,16 @@ export class IngestPipeline {
   #flushing: Promise<void> | null = null;
   #states = new Map<string, CachedState>();
   #closed = false;
-  readonly stats: IngestStats = { readingsAccepted: 0, deadLetters: 0, batches: 0, queued: 0, ruleStates: 0, refusedConnects: 0, refusedPublishes: 0, refusedSubscribes: 0, lastBatchMs: 0 };
+  readonly stats: IngestStats = { readingsAccepted: 0, deadLetters: 0, batches: 0, queued: 0, ruleStates: 0, refusedConnects: 0, refusedPublishes: 0, refusedSubscribes: 0, lastBatchMs: 0, refusedConnectsStarting: 0, queueBound: 0, waitingForRoom: 0, longestWaitForRoomMs: 0, overloadRefusals: 0 };
 
   constructor(deps: IngestPipelineDeps) {
     this.#d = deps;
+    this.stats.queueBound = this.#maxQueued;
+  }
+
+  /** Whether the queue is full: new submissions wait (readiness reports it). */
+  get saturated(): boolean {
+    return this.#queuedReadings >= this.#maxQueued;
   }
 
   get #maxQueued(): number {
@@ -179,7 +202,7 @@ export class IngestPipeline {
     const parsed = parseTelemetry(decoded.value, deviceId, device.type, this.#d.clock.now());
     if (!parsed.ok) return this.#enqueue([], null, [dead(parsed.reason)]);
     const refused = parsed.refused.map((r) => ({ ...dead(`reading ${r.index}: ${r.reason}`), payload: (JSON.stringify(r.raw) ?? '').slice(0, PAYLOAD_KEEP) }));
-    return this.#enqueue(parsed.readings, device, refused);
+    return this.#enqueue(parsed.readings, device, refused, source === 'http' ? (this.#d.httpMaxWaitMs ?? null) : null);
   }
 
   /** Evaluates every rule whose wake time has come (a duration that lasted, a silent device). */
@@ -219,13 +242,22 @@ export class IngestPipeline {
     await this.drain();
   }
 
-  async #enqueue(readings: Reading[], device: DeviceRecord | null, dead: DeadLetter[]): Promise<IngestResult> {
+  async #enqueue(readings: Reading[], device: DeviceRecord | null, dead: DeadLetter[], maxWaitMs: number | null = null): Promise<IngestResult> {
     if (this.#closed) throw new Error('the ingest pipeline is closed');
     // Backpressure: wait for the flusher to make room rather than drop. While others wait, a
-    // newcomer waits too, behind them, so a device's messages keep their order.
+    // newcomer waits too, behind them, so a device's messages keep their order. A caller with a
+    // bound (HTTP) is refused past it: nothing of its message was taken, it sends it again later.
+    const waitStarted = performance.now();
     while (readings.length > 0 && (this.#queuedReadings >= this.#maxQueued || this.#waitingForRoom.length > 0)) {
-      await new Promise<void>((r) => this.#waitingForRoom.push(r));
+      const left = maxWaitMs === null ? null : maxWaitMs - (performance.now() - waitStarted);
+      const gotRoom = await this.#waitForRoom(left);
+      this.#noteWait(waitStarted);
+      if (!gotRoom) {
+        this.stats.overloadRefusals += 1;
+        throw new CityLoopError('OVERLOADED');
+      }
     }
+    if (readings.length > 0) this.#noteWait(waitStarted);
     this.#queuedReadings += readings.length;
     this.stats.queued = this.#queuedReadings;
     await new Promise<void>((resolve, reject) => {
@@ -233,6 +265,34 @@ export class IngestPipeline {
       this.#kick();
     });
     return { accepted: readings.length, deadLettered: dead.length, reasons: dead.map((d) => d.reason) };
+  }
+
+  /** Resolves true when the flusher made room, false when leftMs ran out first (null: no bound). */
+  #waitForRoom(leftMs: number | null): Promise<boolean> {
+    if (leftMs !== null && leftMs <= 0) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      let timer: NodeJS.Timeout | null = null;
+      const wake = () => {
+        if (timer) clearTimeout(timer);
+        this.stats.waitingForRoom = this.#waitingForRoom.length;
+        resolve(true);
+      };
+      this.#waitingForRoom.push(wake);
+      this.stats.waitingForRoom = this.#waitingForRoom.length;
+      if (leftMs !== null) {
+        timer = setTimeout(() => {
+          const i = this.#waitingForRoom.indexOf(wake);
+          if (i >= 0) this.#waitingForRoom.splice(i, 1);
+          this.stats.waitingForRoom = this.#waitingForRoom.length;
+          resolve(false);
+        }, leftMs);
+      }
+    });
+  }
+
+  #noteWait(since: number): void {
+    const waited = Math.round(performance.now() - since);
+    if (waited > this.stats.longestWaitForRoomMs) this.stats.longestWaitForRoomMs = waited;
   }
 
   #kick(): void {

@@ -22,6 +22,10 @@ export function createSensingGate(d: SensingGateDeps): BrokerGate {
     authenticateDevice(username, password) {
       return d.devices.authenticate(username, password) ? { kind: 'device', deviceId: username } : null;
     },
+    onConnectsRefusedWhileStarting(count) {
+      stats.refusedConnectsStarting += count;
+      d.log?.warn({ count }, 'MQTT connects answered "server unavailable" while the platform was starting');
+    },
     onRefusedConnect(username) {
       stats.refusedConnects += 1;
       d.log?.warn({ username: username?.slice(0, 64) ?? null }, 'MQTT connect refused: unknown device or wrong secret');

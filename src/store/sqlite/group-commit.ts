@@ -1,10 +1,13 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
+import { StoreTimeoutError } from '../store-faults.ts';
 
 interface Job {
   readonly fn: (tx: Transaction<Database>) => Promise<unknown>;
   resolve(value: unknown): void;
   reject(err: unknown): void;
+  /** Rejects the job if it is still waiting for its turn when STORE_TIMEOUT_MS has passed. */
+  timer: NodeJS.Timeout | null;
 }
 
 /**
@@ -18,17 +21,35 @@ interface Job {
 export class GroupCommitter {
   readonly #db: Kysely<Database>;
   readonly #maxBatch: number;
+  readonly #waitMs: number | null;
   #queue: Job[] = [];
   #running = false;
 
-  constructor(db: Kysely<Database>, maxBatch = 64) {
+  /**
+   * waitMs bounds the wait for a turn (STORE_TIMEOUT_MS): a caller behind a stalled transaction
+   * gets a StoreTimeoutError instead of waiting for ever. A job that has started runs to its end:
+   * its statements are bounded by busy_timeout, and a half-done job cannot be taken back.
+   */
+  constructor(db: Kysely<Database>, maxBatch = 64, waitMs: number | null = null) {
     this.#db = db;
     this.#maxBatch = maxBatch;
+    this.#waitMs = waitMs;
   }
 
   transact<T>(fn: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      const job: Job = { fn, resolve: resolve as (v: unknown) => void, reject, timer: null };
+      if (this.#waitMs !== null) {
+        const waitMs = this.#waitMs;
+        job.timer = setTimeout(() => {
+          const i = this.#queue.indexOf(job);
+          if (i < 0) return;
+          this.#queue.splice(i, 1);
+          reject(new StoreTimeoutError('a write waiting for its turn', waitMs));
+        }, waitMs);
+        job.timer.unref();
+      }
+      this.#queue.push(job);
       if (!this.#running) void this.#drain();
     });
   }
@@ -38,6 +59,7 @@ export class GroupCommitter {
     try {
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0, this.#maxBatch);
+        for (const job of batch) if (job.timer) clearTimeout(job.timer);
         await this.#runBatch(batch);
       }
     } finally {
@@ -66,8 +88,15 @@ export class GroupCommitter {
             await sql`release savepoint cl_job`.execute(tx);
             outcomes.push({ ok: true, value });
           } catch (err) {
-            await sql`rollback to savepoint cl_job`.execute(tx);
-            await sql`release savepoint cl_job`.execute(tx);
+            try {
+              await sql`rollback to savepoint cl_job`.execute(tx);
+              await sql`release savepoint cl_job`.execute(tx);
+            } catch {
+              // SQLite rolled the whole transaction back by itself (a full disk, an I/O error):
+              // the savepoint is gone with it, and so is every job of this batch. The job's own
+              // error is the one that says why.
+              throw err;
+            }
             outcomes.push({ ok: false, value: err });
           }
         }
