@@ -20,6 +20,7 @@ import { registerAppealRoutes } from '../appeals/appeal-routes.ts';
 import { registerSensingRoutes } from '../sensing/sensing-routes.ts';
 import { registerMuckRoutes } from '../sensing/muck/muck-routes.ts';
 import { registerWebApp } from '../web/web-app.ts';
+import { registerGuardedJsonParser, registerMediaTypeGuard, strictBodySchemaController } from './body-guards.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -65,7 +66,8 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
           },
     bodyLimit: platform.settings.maxAttachmentBytes + 1024 * 1024,
     genReqId: () => crypto.randomUUID(),
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: true } },
+    // Bodies are validated with strict types, the text parts of a request with coercion (body-guards.ts).
+    schemaController: strictBodySchemaController,
   });
   app.decorateRequest('principal', null);
   app.setErrorHandler(handleError);
@@ -90,7 +92,11 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
     if (token) req.principal = await platform.auth.authenticate(token);
   });
 
-  // Plans arrive as YAML text.
+  // Every JSON body: size, depth and the text rule, before any handler (body-guards.ts).
+  registerGuardedJsonParser(app, { maxDepth: platform.settings.jsonMaxDepth, maxBytes: platform.settings.jsonMaxBytes });
+  registerMediaTypeGuard(app);
+  // Plans, rules, the routing table and categories arrive as YAML text; only routes whose body
+  // schema admits a string take it (the others answer 415).
   app.addContentTypeParser(/^(text\/yaml|application\/yaml|application\/x-yaml|text\/plain)/, { parseAs: 'string', bodyLimit: 262144 }, (_req, body, done) => done(null, body));
   // Raw uploads (attachments) arrive with their own media type.
   app.addContentTypeParser(/^(image|video|audio|application\/(pdf|octet-stream))/, { parseAs: 'buffer', bodyLimit: platform.settings.maxAttachmentBytes }, (_req, body, done) => done(null, body));
