@@ -222,6 +222,10 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     rules: currentRuleRuntime,
     log: opts.log as never,
     blobs,
+    limits: {
+      telemetry: { maxDepth: settings.jsonMaxDepth, maxBytes: settings.telemetryMaxBytes },
+      events: { maxDepth: settings.jsonMaxDepth, maxBytes: settings.jsonMaxBytes },
+    },
   });
   const config = new ConfigWatcher({
     read: () => readConfigFingerprint(store.db),
