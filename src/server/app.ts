@@ -68,6 +68,8 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
     genReqId: () => crypto.randomUUID(),
     // Bodies are validated with strict types, the text parts of a request with coercion (body-guards.ts).
     schemaController: strictBodySchemaController,
+    // A path the router cannot decode, or a parameter over its length, is problem+json too.
+    frameworkErrors: (error, req, reply) => handleError(error, req, reply),
   });
   app.decorateRequest('principal', null);
   app.setErrorHandler(handleError);
