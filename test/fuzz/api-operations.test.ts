@@ -13,7 +13,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
-import { fuzzAssert, fuzzSettings, hostileBody, oddSegment, resolver, valueOf } from './fuzz-support.ts';
+import { fuzzAssert, fuzzSettings, hostileBody, hostileText, oddSegment, resolver, valueOf } from './fuzz-support.ts';
+import { schemaTakesText } from '../../src/server/body-guards.ts';
 
 const SETTINGS = fuzzSettings({ runs: 3, timeMs: 250 });
 const JFB = { lng: 106.577, lat: 29.557, crs: 'gcj02' as const };
@@ -85,17 +86,17 @@ describe('fuzz: every operation of the OpenAPI document', () => {
           { weight: 1, arbitrary: oddSegment },
         );
       const query = fc.array(fc.constantFrom(...(op.query.length > 0 ? op.query : [{ name: 'x', schema: {} }])), { maxLength: Math.min(4, op.query.length + 1) }).chain((chosen) => fc.tuple(...chosen.map((q) => queryValue(q.schema).map((v) => `${encodeURIComponent(q.name)}=${v}`))));
-      const body = op.bodySchema ? hostileBody(valueOf(op.bodySchema, resolve)) : fc.constant(undefined);
-      const mediaType = fc.oneof(
-        { weight: 8, arbitrary: fc.constant(op.bodyTypes[0] ?? 'application/json') },
-        { weight: 1, arbitrary: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream', 'text/yaml', 'application/json; charset=latin1', 'multipart/form-data; boundary=x', 'application/merge-patch+json', '') },
-      );
+      const jsonBody = op.bodySchema ? hostileBody(valueOf(op.bodySchema, resolve)) : fc.constant(undefined);
+      const otherMediaType = fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream', 'text/yaml', 'application/json; charset=latin1', 'multipart/form-data; boundary=x', 'application/merge-patch+json', '');
+      const jsonRequest = fc.record({ body: jsonBody, mediaType: fc.oneof({ weight: 8, arbitrary: fc.constant(op.bodyTypes[0] ?? 'application/json') }, { weight: 1, arbitrary: otherMediaType }) });
+      // Routes that take text (YAML, CSV, XML) get hostile text in their own media types too.
+      const textRequest = fc.record({ body: hostileText, mediaType: fc.constantFrom('text/yaml', 'text/plain', 'text/csv', 'application/cap+xml') });
+      const bodyAndType = op.bodySchema && schemaTakesText(op.bodySchema) ? fc.oneof(jsonRequest, textRequest) : jsonRequest;
       const request = fc.record({
         user: fc.constantFrom('admin', 'yuzhong.operator'),
         params: fc.tuple(...op.pathParams.map(() => pathValue)),
         query,
-        body,
-        mediaType,
+        bodyAndType,
         truncate: fc.oneof({ weight: 9, arbitrary: fc.constant(-1) }, { weight: 1, arbitrary: fc.nat({ max: 200 }) }),
       });
       await fuzzAssert(
@@ -107,13 +108,14 @@ describe('fuzz: every operation of the OpenAPI document', () => {
             url = url.replace(`{${name}}`, () => (r.params[i] === '' ? '%20' : r.params[i]!));
           });
           if (r.query.length > 0) url += `?${r.query.join('&')}`;
-          let payload = r.body;
+          const mediaType = r.bodyAndType.mediaType;
+          let payload = r.bodyAndType.body;
           if (payload !== undefined && r.truncate >= 0) payload = payload.slice(0, r.truncate);
           const send = async (auth: string) =>
             t.app.inject({
               method: op.method as 'GET',
               url,
-              headers: { authorization: `Bearer ${auth}`, ...(payload !== undefined && r.mediaType !== '' ? { 'content-type': r.mediaType } : {}) },
+              headers: { authorization: `Bearer ${auth}`, ...(payload !== undefined && mediaType !== '' ? { 'content-type': mediaType } : {}) },
               ...(payload !== undefined ? { payload } : {}),
             });
           let res = await send(await token(r.user));

@@ -174,3 +174,20 @@ export const oddSegment: fc.Arbitrary<string> = fc.oneof(
   fc.integer({ min: 200, max: 3000 }).map((n) => 'x'.repeat(n)),
   fc.string({ maxLength: 20, unit: 'binary' }).map((s) => encodeURIComponent(s.replace(/[\ud800-\udfff]/g, '\ufffd'))),
 );
+
+/**
+ * Hostile text for the routes that take text (plans, rules, the routing table, categories as YAML;
+ * device files as CSV): deep flow and block nesting, alias bombs, custom tags, duplicate keys,
+ * control characters, huge scalars, and plain garbage.
+ */
+export const hostileText: fc.Arbitrary<string> = fc.oneof(
+  fc.integer({ min: 50, max: 50_000 }).map((n) => '['.repeat(n) + ']'.repeat(n)),
+  fc.integer({ min: 50, max: 20_000 }).map((n) => '{a: '.repeat(n) + '1' + '}'.repeat(n)),
+  fc.integer({ min: 50, max: 400 }).map((n) => Array.from({ length: n }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n') + ' 1'),
+  fc.integer({ min: 50, max: 3_000 }).map((n) => Array.from({ length: n }, (_, i) => `${' '.repeat(i)}- `).join('\n') + '1'),
+  fc.constant(['a: &a ["x","x","x","x","x","x","x","x","x"]', ...Array.from({ length: 9 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`)].join('\n')),
+  fc.constantFrom('!!js/function "function(){}"', '!!binary AAAA', 'id: !!python/object:os.system ls', 'id: a\nid: b', '? [a, b]\n: c', '%YAML 9.9\n---\na: 1', '---\n...\n---', '<<: *nope', 'id: "\\u0000"', 'a: 1e99999', 'a: .nan'),
+  nastyString,
+  fc.integer({ min: 1_000, max: 200_000 }).map((n) => `id: ${'x'.repeat(n)}`),
+  fc.string({ maxLength: 200, unit: 'binary' }),
+);
