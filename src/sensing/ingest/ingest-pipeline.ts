@@ -185,7 +185,15 @@ export class IngestPipeline {
     if (tooDeep) return this.#enqueue([], null, [dead(`JSON_TOO_DEEP: nested deeper than ${limits.maxDepth} levels`)]);
     const decoded = handedIn ? { ok: true as const, value: payload.json } : decodeJson(payload, limits);
     if (!decoded.ok) return this.#enqueue([], null, [dead(decoded.reason)]);
-    const parsed = parseTelemetry(decoded.value, deviceId, device.type, this.#d.clock.now());
+    let parsed: ReturnType<typeof parseTelemetry>;
+    try {
+      parsed = parseTelemetry(decoded.value, deviceId, device.type, this.#d.clock.now());
+    } catch (e) {
+      // Reading a message must never throw, but if it ever does, the message is at fault, not the
+      // store: a dead letter, and the publish acknowledged, rather than a device resending forever.
+      this.#d.log?.error({ err: e, deviceId }, 'telemetry could not be read; kept as a dead letter');
+      return this.#enqueue([], null, [dead(`unreadable: ${(e as Error).message}`)]);
+    }
     if (!parsed.ok) return this.#enqueue([], null, [dead(parsed.reason)]);
     const refused = parsed.refused.map((r) => ({ ...dead(`reading ${r.index}: ${r.reason}`), payload: (stringifyOrUndefined(r.raw) ?? '').slice(0, PAYLOAD_KEEP) }));
     return this.#enqueue(parsed.readings, device, refused);

@@ -105,6 +105,8 @@ export function parseTimestamp(ts: unknown, now: Date): { ok: true; iso: string 
   } else {
     return no('ts must be an ISO-8601 string or epoch milliseconds');
   }
+  // Beyond ±8.64e15 ms a Date is invalid (and toISOString throws): such a number is not a time.
+  if (!Number.isFinite(new Date(ms).getTime())) return no(`ts ${String(ts).slice(0, 40)} is not a time`);
   if (ms > now.getTime() + FUTURE_TOLERANCE_MS) return no(`ts ${new Date(ms).toISOString()} is in the future (now ${now.toISOString()})`);
   if (ms < now.getTime() - PAST_LIMIT_MS) return no(`ts ${new Date(ms).toISOString()} is more than 7 days old`);
   return { ok: true, iso: new Date(ms).toISOString() };
