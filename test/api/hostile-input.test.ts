@@ -113,6 +113,20 @@ describe.each(DIALECTS)('hostile input on %s', (dialect) => {
     }
   });
 
+  it('refuses deep or control-laden device files (GeoJSON and CSV) with a 4xx, never a 500', async () => {
+    const deepProps = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
+    const geojson = `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[106.577,29.557]},"properties":{"id":"deep-01","type":"gas_detector","properties":${deepProps}}}]}`;
+    const csvDeep = `id,type,lon,lat,properties\ndeep-02,gas_detector,106.577,29.557,"${'{""a"":'.repeat(5000)}1${'}'.repeat(5000)}"\n`;
+    const csvNul = 'id,type,lon,lat,name\nnul-01,gas_detector,106.577,29.557,燃气\u0000探头\n';
+    for (const [body, type] of [[geojson, 'application/geo+json'], [csvDeep, 'text/csv'], [csvNul, 'text/csv']] as const) {
+      const r = await inject('POST', `/api/v1/devices/import?format=${type === 'text/csv' ? 'csv' : 'geojson'}`, admin, body, { 'content-type': type });
+      expect(r.statusCode, `${type} ${r.body.slice(0, 300)}`).toBeGreaterThanOrEqual(400);
+      expect(r.statusCode).toBeLessThan(500);
+      expect(r.headers['content-type']).toContain('application/problem+json');
+    }
+    for (const id of ['deep-01', 'deep-02', 'nul-01']) expect(tp.platform.sensing.devices.get(id)).toBeUndefined();
+  });
+
   it('searches for % and _ as themselves, not as wildcards', async () => {
     const titles = ['水压 100% 不足', '水压 1000 不足', 'pipe_a 渗漏', 'pipeXa 渗漏', '反斜杠 a\\b 井盖'];
     for (const title of titles) {

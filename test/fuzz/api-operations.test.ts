@@ -90,7 +90,7 @@ describe('fuzz: every operation of the OpenAPI document', () => {
       const otherMediaType = fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream', 'text/yaml', 'application/json; charset=latin1', 'multipart/form-data; boundary=x', 'application/merge-patch+json', '');
       const jsonRequest = fc.record({ body: jsonBody, mediaType: fc.oneof({ weight: 8, arbitrary: fc.constant(op.bodyTypes[0] ?? 'application/json') }, { weight: 1, arbitrary: otherMediaType }) });
       // Routes that take text (YAML, CSV, XML) get hostile text in their own media types too.
-      const textRequest = fc.record({ body: hostileText, mediaType: fc.constantFrom('text/yaml', 'text/plain', 'text/csv', 'application/cap+xml') });
+      const textRequest = fc.record({ body: hostileText, mediaType: fc.constantFrom('text/yaml', 'text/plain', 'text/csv', 'application/geo+json', 'application/cap+xml') });
       const bodyAndType = op.bodySchema && schemaTakesText(op.bodySchema) ? fc.oneof(jsonRequest, textRequest) : jsonRequest;
       const request = fc.record({
         user: fc.constantFrom('admin', 'yuzhong.operator'),

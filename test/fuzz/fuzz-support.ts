@@ -189,5 +189,8 @@ export const hostileText: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom('!!js/function "function(){}"', '!!binary AAAA', 'id: !!python/object:os.system ls', 'id: a\nid: b', '? [a, b]\n: c', '%YAML 9.9\n---\na: 1', '---\n...\n---', '<<: *nope', 'id: "\\u0000"', 'a: 1e99999', 'a: .nan'),
   nastyString,
   fc.integer({ min: 1_000, max: 200_000 }).map((n) => `id: ${'x'.repeat(n)}`),
+  // Device files: a GeoJSON feature and a CSV row whose properties nest deep or hold a control character.
+  fc.tuple(fc.integer({ min: 50, max: 20_000 }), fc.constantFrom('', '\\u0000', '\\ud800')).map(([n, c]) => `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[106.577,29.557]},"properties":{"id":"fz-${n}${c}","type":"gas_detector","properties":${'{"a":'.repeat(n)}1${'}'.repeat(n)}}}]}`),
+  fc.tuple(fc.integer({ min: 50, max: 20_000 }), fc.constantFrom('x', '\u0000', '\u001b')).map(([n, c]) => `id,type,lon,lat,properties\nfz-${n},gas_detector,106.577,29.557,"${'{""a"":'.repeat(n)}1${'}'.repeat(n)}"\nfz-b,gas_detector,106.577,29.557,${c}`),
   fc.string({ maxLength: 200, unit: 'binary' }),
 );
