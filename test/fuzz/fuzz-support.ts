@@ -12,7 +12,7 @@ import fc from 'fast-check';
 export interface FuzzSettings {
   readonly runs: number;
   readonly seed: number;
-  /** A budget per property, after which fast-check stops early without failing. */
+  /** A time budget per property: once spent, its remaining runs return at once (never mid-request). */
   readonly timeMs: number;
   readonly long: boolean;
 }
@@ -35,18 +35,25 @@ export function fuzzSettings(short: { runs: number; timeMs: number }): FuzzSetti
   };
 }
 
-/** fc.assert's parameters from the settings; the seed goes into the failure message too. */
-export function assertParams(s: FuzzSettings, timeMs = s.timeMs): fc.Parameters<unknown> {
-  return { numRuns: s.runs, seed: s.seed, interruptAfterTimeLimit: timeMs, markInterruptAsFailure: false, endOnFailure: true };
-}
-
-/** Runs fc.assert and, on failure, says how to replay it. */
-export async function fuzzAssert<T>(name: string, s: FuzzSettings, property: fc.IAsyncPropertyWithHooks<T>, timeMs = s.timeMs): Promise<void> {
+/**
+ * Runs `check` on values of `arbitrary` (fast-check, seeded) and, on failure, says how to replay.
+ * Time is bounded by the runs and by `timeMs`: once the budget is spent the remaining runs return
+ * at once (at least one run always checks). A request is never abandoned half-way, as fast-check's
+ * own interruption would do, so one run never overlaps the next.
+ */
+export async function fuzzAssert<T>(name: string, s: FuzzSettings, arbitrary: fc.Arbitrary<T>, check: (value: T) => Promise<void>, timeMs = s.timeMs): Promise<void> {
+  const deadline = Date.now() + timeMs;
+  let checked = 0;
+  const property = fc.asyncProperty(arbitrary, async (value) => {
+    if (checked > 0 && Date.now() > deadline) return;
+    checked++;
+    await check(value);
+  });
   try {
-    await fc.assert(property, assertParams(s, timeMs) as fc.Parameters<T>);
+    await fc.assert(property, { numRuns: s.runs, seed: s.seed, endOnFailure: true });
   } catch (e) {
     const msg = `fuzz "${name}" failed; replay with FUZZ_SEED=${s.seed} FUZZ_RUNS=${s.runs}`;
-    console.error(msg);
+    console.error(`${msg}\n${(e as Error).message.slice(0, 4000)}`);
     throw new Error(`${msg}\n${(e as Error).message}`, { cause: e });
   }
 }

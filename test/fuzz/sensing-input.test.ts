@@ -65,11 +65,12 @@ describe('fuzz: telemetry, camera events and CAP', () => {
     await fuzzAssert(
       'telemetry over HTTP',
       SETTINGS,
-      fc.asyncProperty(hostileBody(telemetry), async (body) => {
+      hostileBody(telemetry),
+      async (body) => {
         clock.advance(1_000);
         const res = await tp.app.inject({ method: 'POST', url: `/api/v1/devices/${GAS}/telemetry`, headers: { 'content-type': 'application/json', 'x-device-secret': demoDeviceSecret(GAS) }, payload: body });
         expectFine(res, `telemetry ${body.slice(0, 200)}`);
-      }),
+      },
     );
   });
 
@@ -94,13 +95,14 @@ describe('fuzz: telemetry, camera events and CAP', () => {
       await fuzzAssert(
         'MQTT telemetry and events',
         SETTINGS,
-        fc.asyncProperty(payload, fc.boolean(), async (bytes, asEvent) => {
+        fc.tuple(payload, fc.boolean()),
+        async ([bytes, asEvent]) => {
           clock.advance(1_000);
           const [name, client, topic] = asEvent ? (['cam', cam, `cityloop/devices/${camera.id}/events`] as const) : (['gauge', gauge, `cityloop/devices/${GAS}/telemetry`] as const);
           const sent = await client.publishAsync(topic, bytes, { qos: 1 });
           expect(pubacks.has(`${name}:${sent!.messageId}`), `PUBACK for ${bytes.toString('utf8').slice(0, 200)}`).toBe(true);
           expect(client.connected).toBe(true);
-        }),
+        },
       );
       await tp.platform.sensing.pipeline.drain();
       expect(tp.platform.sensing.pipeline.stats.deadLetters).toBeGreaterThan(deadBefore);
@@ -133,10 +135,11 @@ describe('fuzz: telemetry, camera events and CAP', () => {
     await fuzzAssert(
       'CAP import',
       SETTINGS,
-      fc.asyncProperty(mutated, async (xml) => {
+      mutated,
+      async (xml) => {
         const res = await tp.app.inject({ method: 'POST', url: '/api/v1/cap', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/cap+xml' }, payload: xml });
         expectFine(res, `CAP ${xml.slice(0, 300)}`);
-      }),
+      },
     );
   });
 
