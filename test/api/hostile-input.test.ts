@@ -127,6 +127,19 @@ describe.each(DIALECTS)('hostile input on %s', (dialect) => {
     for (const id of ['deep-01', 'deep-02', 'nul-01']) expect(tp.platform.sensing.devices.get(id)).toBeUndefined();
   });
 
+  it('never answers 5xx to YAML text with control characters on the routes that take text', async () => {
+    const yaml = 'id: nul-plan\nname: "燃气\u0000泄漏"\ncategory: municipal.water.burst\n\u0000\u001b\n';
+    for (const [method, url] of [['POST', '/api/v1/plans'], ['POST', '/api/v1/rules'], ['POST', '/api/v1/rules/validate'], ['POST', '/api/v1/routing-table'], ['POST', '/api/v1/routing-table/validate'], ['PUT', '/api/v1/categories'], ['POST', '/api/v1/categories/validate']] as const) {
+      for (const body of [yaml, JSON.stringify({ source: yaml })]) {
+        const type = body === yaml ? 'text/yaml' : 'application/json';
+        const r = await tp.app.inject({ method, url, payload: body, headers: { authorization: `Bearer ${admin}`, 'content-type': type } });
+        expect(r.statusCode, `${method} ${url} ${type} ${r.body.slice(0, 300)}`).toBeLessThan(500);
+        if (r.statusCode >= 400) expect(r.headers['content-type']).toContain('application/problem+json');
+      }
+    }
+    expect((await inject('GET', '/healthz', null)).statusCode).toBe(200);
+  });
+
   it('searches for % and _ as themselves, not as wildcards', async () => {
     const titles = ['水压 100% 不足', '水压 1000 不足', 'pipe_a 渗漏', 'pipeXa 渗漏', '反斜杠 a\\b 井盖'];
     for (const title of titles) {

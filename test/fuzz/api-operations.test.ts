@@ -13,7 +13,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
-import { fuzzAssert, fuzzSettings, hostileBody, hostileText, oddSegment, resolver, valueOf } from './fuzz-support.ts';
+import { FUZZ_DIALECT, fuzzAssert, fuzzSettings, hostileBody, hostileText, oddSegment, resolver, valueOf } from './fuzz-support.ts';
+
 import { schemaTakesText } from '../../src/server/body-guards.ts';
 
 const SETTINGS = fuzzSettings({ runs: 3, timeMs: 250 });
@@ -36,7 +37,7 @@ describe('fuzz: every operation of the OpenAPI document', () => {
   const realIds: string[] = [];
 
   beforeAll(async () => {
-    t = await openTestPlatform('sqlite', { districts: ['500103'] });
+    t = await openTestPlatform(FUZZ_DIALECT, { districts: ['500103'] });
     doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     for (const user of ['admin', 'yuzhong.operator']) tokens[user] = await t.signIn(user);
     // Real ids, so that some requests get past "not found" into the handlers.

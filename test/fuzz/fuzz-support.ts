@@ -3,11 +3,16 @@
  * from an OpenAPI document's JSON Schemas, and the hostile mutations of them.
  *
  *   npm test          a short run (FUZZ_RUNS defaults to a few per operation)
- *   npm run fuzz      the long run; FUZZ_RUNS, FUZZ_SEED and FUZZ_TIME_MS (a budget per test) set it
+ *   npm run fuzz      the long run; FUZZ_RUNS, FUZZ_SEED and FUZZ_TIME_MS (a budget per test) set it;
+ *                     FUZZ_DIALECT=postgres (with TEST_DATABASE_URL) runs it on PostgreSQL
  *
  * A failure prints the seed (and fast-check's path): FUZZ_SEED=<seed> npm run fuzz replays it.
  */
 import fc from 'fast-check';
+import { PG_URL, type Dialect } from '../support/test-platform.ts';
+
+/** The store the fuzz runs on: SQLite, or PostgreSQL with FUZZ_DIALECT=postgres and TEST_DATABASE_URL set. */
+export const FUZZ_DIALECT: Dialect = process.env.FUZZ_DIALECT === 'postgres' && PG_URL ? 'postgres' : 'sqlite';
 
 export interface FuzzSettings {
   readonly runs: number;

@@ -16,7 +16,8 @@ import { openGatedTestPlatform, type TestPlatform } from '../support/test-platfo
 import { ManualClock } from '../../src/clock.ts';
 import type { EmbeddedBroker } from '../../src/actions/mqtt/embedded-broker.ts';
 import { demoDeviceSecret } from '../../src/sensing/devices/demo-devices.ts';
-import { fuzzAssert, fuzzSettings, hostileBody, hostileJsonText } from './fuzz-support.ts';
+import { FUZZ_DIALECT, fuzzAssert, fuzzSettings, hostileBody, hostileJsonText } from './fuzz-support.ts';
+
 
 const SETTINGS = fuzzSettings({ runs: 40, timeMs: 4_000 });
 const CAP_DIR = 'test/fixtures/cap';
@@ -35,7 +36,7 @@ describe('fuzz: telemetry, camera events and CAP', () => {
 
   beforeAll(async () => {
     clock = new ManualClock(new Date());
-    gated = await openGatedTestPlatform('sqlite', clock);
+    gated = await openGatedTestPlatform(FUZZ_DIALECT, clock);
     ({ tp, broker } = gated);
     admin = await tp.signIn('admin');
     GAS = [...tp.platform.sensing.devices.all()].find((d) => d.type === 'gas_detector' && d.hasCredentials)!.id;
