@@ -79,6 +79,14 @@ export interface Settings {
   readonly ingestMaxWaitMs: number;
   /** Free space in DATA_DIR below which /readyz answers 503 (MB). */
   readonly readyMinFreeMb: number;
+  /** Deepest nesting of arrays/objects accepted in JSON from outside (HTTP bodies, MQTT payloads). */
+  readonly jsonMaxDepth: number;
+  /** Largest JSON body accepted over HTTP, in bytes. */
+  readonly jsonMaxBytes: number;
+  /** Largest telemetry message (MQTT payload or HTTP body), in bytes. */
+  readonly telemetryMaxBytes: number;
+  /** The address people and Open311 clients reach this server at (discovery names it); never taken from a request's Host. */
+  readonly publicUrl: string;
 }
 
 export const SETTING_NAMES = [
@@ -121,6 +129,10 @@ export const SETTING_NAMES = [
   'DATABASE_APPLICATION_NAME',
   'INGEST_MAX_WAIT_MS',
   'READY_MIN_FREE_MB',
+  'JSON_MAX_DEPTH',
+  'JSON_MAX_BYTES',
+  'TELEMETRY_MAX_BYTES',
+  'PUBLIC_URL',
 ] as const;
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -218,6 +230,19 @@ function outboundOf(env: NodeJS.ProcessEnv, configured: { setting: string; url: 
   return outbound;
 }
 
+function publicUrlOf(raw: string | undefined, port: number): string {
+  if (!raw) return `http://localhost:${port}`;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new Error(`setting PUBLIC_URL must be an http(s) URL, got "${raw}"`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`setting PUBLIC_URL must be an http(s) URL, got "${raw}"`);
+  if (u.search || u.hash || u.username || u.password) throw new Error('setting PUBLIC_URL must be a plain base address (no query, fragment or credentials)');
+  return u.href.replace(/\/+$/, '');
+}
+
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const demoRaw = (env.DEMO ?? 'true').toLowerCase();
   if (!['true', 'false', '1', '0', 'yes', 'no'].includes(demoRaw)) throw new Error(`setting DEMO must be true or false, got "${env.DEMO}"`);
@@ -273,5 +298,9 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     databaseApplicationName: applicationNameOf(env.DATABASE_APPLICATION_NAME),
     ingestMaxWaitMs: int(env, 'INGEST_MAX_WAIT_MS', 2000, 0, 600_000),
     readyMinFreeMb: int(env, 'READY_MIN_FREE_MB', 100, 0, 1_000_000),
+    jsonMaxDepth: int(env, 'JSON_MAX_DEPTH', 64, 2, 1000),
+    jsonMaxBytes: int(env, 'JSON_MAX_BYTES', 16 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+    telemetryMaxBytes: int(env, 'TELEMETRY_MAX_BYTES', 256 * 1024, 256, 64 * 1024 * 1024),
+    publicUrl: publicUrlOf(env.PUBLIC_URL, int(env, 'PORT', 8080, 0, 65535)),
   };
 }

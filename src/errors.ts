@@ -15,6 +15,8 @@ export interface ErrorDefinition {
 
 export const ERRORS = {
   VALIDATION_FAILED: { status: 400, titleZh: '请求内容不合法', titleEn: 'Invalid request', zh: '请求内容不合法：{detail}', en: 'The request is invalid: {detail}' },
+  JSON_TOO_DEEP: { status: 400, titleZh: 'JSON 嵌套过深', titleEn: 'JSON nested too deeply', zh: 'JSON 嵌套层数超过上限 {limit} 层', en: 'The JSON is nested deeper than the limit of {limit} levels' },
+  TEXT_FORBIDDEN_CHARACTER: { status: 400, titleZh: '文本含有不允许的字符', titleEn: 'Forbidden character in text', zh: '文本含有不允许的字符（控制字符或不成对的代理项）：{detail}', en: 'The text holds a character that is not accepted (a control character or an unpaired surrogate): {detail}' },
   BAD_COORDINATES: { status: 400, titleZh: '坐标不合法', titleEn: 'Invalid coordinates', zh: '坐标不合法：{detail}', en: 'Invalid coordinates: {detail}' },
   AUTH_REQUIRED: { status: 401, titleZh: '需要登录', titleEn: 'Sign-in required', zh: '请先登录', en: 'Sign-in required' },
   AUTH_INVALID_CREDENTIALS: { status: 401, titleZh: '登录失败', titleEn: 'Wrong credentials', zh: '用户名或密码错误', en: 'Wrong user name or password' },

@@ -251,6 +251,10 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     outbound,
     capSender: settings.capSender,
     ingestMaxWaitMs: settings.ingestMaxWaitMs,
+    limits: {
+      telemetry: { maxDepth: settings.jsonMaxDepth, maxBytes: settings.telemetryMaxBytes },
+      events: { maxDepth: settings.jsonMaxDepth, maxBytes: settings.jsonMaxBytes },
+    },
   });
   const config = new ConfigWatcher({
     read: () => readConfigFingerprint(store.db),

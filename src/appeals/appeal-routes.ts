@@ -9,6 +9,7 @@ import { hasRole } from '../auth/principal.ts';
 import { presentCase } from '../cases/present-case.ts';
 import { canSeeCase } from '../auth/case-policy.ts';
 import type { CaseDoc } from '../cases/case-model.ts';
+import { likeInOrder } from '../store/like-pattern.ts';
 import { registerRoutingTableAdminRoutes } from './routing-table-routes.ts';
 
 const AppealBody = Type.Object(
@@ -81,7 +82,7 @@ export function registerAppealRoutes(app: FastifyInstance, platform: Platform): 
     { schema: { tags: ['appeals'], summary: '人工分拨 — appeals waiting for a person to route them, oldest first', security: bearer, response: withProblems({ 200: Type.Object({ items: Type.Array(Type.Ref('Case')) }) }) } },
     async (req) => {
       const p = staff(req);
-      const rows = await platform.store.db.selectFrom('cases').select('doc').where('state', '=', 'reported').where('doc', 'like', '%"outcome":"triage"%').orderBy('created_at').limit(500).execute();
+      const rows = await platform.store.db.selectFrom('cases').select('doc').where('state', '=', 'reported').where(likeInOrder('doc', ['"outcome":"triage"'])).orderBy('created_at').limit(500).execute();
       return { items: rows.map((r) => JSON.parse(r.doc) as CaseDoc).filter((d) => d.routing?.outcome === 'triage' && canSeeCase(p, d)).map((d) => presentCase(d, p, langOf(req))) };
     },
   );
@@ -136,7 +137,7 @@ export function registerAppealRoutes(app: FastifyInstance, platform: Platform): 
     },
     async (req) => {
       const p = staff(req);
-      const rows = await platform.store.db.selectFrom('cases').select('doc').where('doc', 'like', '%"routing":{"automatic":true%').limit(50_000).execute();
+      const rows = await platform.store.db.selectFrom('cases').select('doc').where(likeInOrder('doc', ['"routing":{"automatic":true'])).limit(50_000).execute();
       const docs = rows.map((r) => JSON.parse(r.doc) as CaseDoc).filter((d) => canSeeCase(p, d));
       const routed = docs.filter((d) => d.routing?.outcome === 'dispatched');
       const misrouted = routed.filter((d) => d.tasks.some((t) => t.role === 'lead' && t.state === 'returned')).length;

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { likeContains, likeInOrder, likeStartsWith } from '../store/like-pattern.ts';
 import type { Clock } from '../clock.ts';
 import { CityLoopError } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -773,7 +774,7 @@ export class CaseService {
     const rows = await this.#d.store.db
       .selectFrom('cases')
       .select(['id', 'doc'])
-      .where('doc', 'like', `%"plan":{"id":"${planId.replace(/[%_"\\]/g, '')}"%`)
+      .where(likeInOrder('doc', [`"plan":{"id":${JSON.stringify(planId)}`]))
       .orderBy('created_at', 'desc')
       .limit(limit)
       .execute();
@@ -811,7 +812,7 @@ export class CaseService {
         if (level === 'district') return eb('district_code', '=', code);
         if (level === 'street') return eb('street_code', '=', code);
         if (level === 'grid') return eb('jurisdiction_code', '=', code);
-        return eb('chain', 'like', `%"${code.replace(/[%_"\\]/g, '')}"%`);
+        return likeInOrder('chain', [JSON.stringify(code)]);
       };
     };
     if (!hasRole(p, 'admin', 'system')) {
@@ -823,14 +824,14 @@ export class CaseService {
         }
         ors.push(eb('reporter_user_id', '=', p.userId));
         // 跨区域协同: cases a neighbouring district shares with this center.
-        if (hasRole(p, 'operator', 'supervisor') && p.centerId) ors.push(eb('doc', 'like', `%"centerIds":[%"${p.centerId.replace(/[%_"\\]/g, '')}"%`));
+        if (hasRole(p, 'operator', 'supervisor') && p.centerId) ors.push(likeInOrder('doc', ['"centerIds":[', JSON.stringify(p.centerId)]));
         return eb.or(ors);
       });
     }
     if (f.state && f.state.length > 0) q = q.where('state', 'in', [...f.state]);
     if (f.category) {
       const c = f.category;
-      q = q.where((eb) => eb.or([eb('category_code', '=', c), eb('category_code', 'like', `${c.replace(/[%_]/g, '')}.%`)]));
+      q = q.where((eb) => eb.or([eb('category_code', '=', c), likeStartsWith('category_code', `${c}.`)]));
     }
     if (f.jurisdiction) {
       const jf = byJurisdiction(f.jurisdiction);
@@ -845,7 +846,7 @@ export class CaseService {
     if (f.overdue !== undefined) q = q.where('overdue', '=', f.overdue ? 1 : 0);
     if (f.from) q = q.where('created_at', '>=', new Date(f.from).toISOString());
     if (f.to) q = q.where('created_at', '<', new Date(f.to).toISOString());
-    if (f.q) q = q.where('title', 'like', `%${f.q.replace(/[%_]/g, '')}%`);
+    if (f.q) q = q.where(likeContains('title', f.q));
     if (f.cursor) {
       const c = decodeCursor(f.cursor);
       q = q.where((eb) => eb.or([eb('created_at', '<', c.createdAt), eb.and([eb('created_at', '=', c.createdAt), eb('id', '<', c.id)])]));

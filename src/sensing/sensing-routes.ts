@@ -243,6 +243,8 @@ export function registerSensingRoutes(app: FastifyInstance, platform: Platform):
   app.post<{ Params: Static<typeof IdParams>; Body: unknown }>(
     '/api/v1/devices/:id/telemetry',
     {
+      // A telemetry message is small (TELEMETRY_MAX_BYTES, as over MQTT); depth and text as every JSON body.
+      bodyLimit: platform.settings.telemetryMaxBytes,
       schema: {
         tags: ['sensing'],
         summary: 'Telemetry for a device without MQTT: {"ts","values"} or a batch; authenticate with the header X-Device-Secret (the device) or a bearer token (administrators, system gateways). Answers once the readings\' effects are durable.',

@@ -14,6 +14,8 @@ import type { BrokerGate } from '../actions/mqtt/embedded-broker.ts';
 import { DeviceRegistry } from './devices/device-registry.ts';
 import { AlertService } from './alerts/alert-service.ts';
 import { IngestPipeline, type RuleRuntime } from './ingest/ingest-pipeline.ts';
+import { likeInOrder } from '../store/like-pattern.ts';
+import { DEFAULT_JSON_LIMITS, parseGuardedJson, type JsonLimits } from '../guarded-json.ts';
 import { createSensingGate } from './ingest/sensing-gate.ts';
 import { computeVitalSigns, INDICATORS, type IndicatorValue } from './indicators/vital-signs.ts';
 import { deviceType } from './devices/device-types.ts';
@@ -56,6 +58,8 @@ export interface SensingDeps {
   readonly outbound: OutboundClient;
   /** The <sender> of our own CAP exports: such a message coming back is recognised, not raised. */
   readonly capSender: string;
+  /** JSON limits of MQTT payloads: telemetry (TELEMETRY_MAX_BYTES) and device events (JSON_MAX_BYTES), both JSON_MAX_DEPTH deep. */
+  readonly limits?: { readonly telemetry: JsonLimits; readonly events: JsonLimits } | undefined;
 }
 
 const OPEN_CASE_STATES_EXCLUDED = ['closed', 'evaluated', 'declined', 'merged'];
@@ -97,6 +101,7 @@ export class Sensing {
       log: d.log,
       keepReadings: d.keepReadings,
       httpMaxWaitMs: d.ingestMaxWaitMs,
+      limits: d.limits?.telemetry,
     });
     this.muck = new MuckRegistry(d.store);
     this.cap = new CapIntake({ store: d.store, clock: d.clock, resolver: d.resolver, alerts: this.alerts, log: d.log, outbound: d.outbound, ownSender: d.capSender });
@@ -184,13 +189,14 @@ export class Sensing {
    */
   async deviceEvent(deviceId: string, payload: Buffer): Promise<void> {
     const text = payload.toString('utf8');
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      await this.pipeline.deadLetter({ source: 'mqtt', deviceId, topic: `cityloop/devices/${deviceId}/events`, reason: 'event is not JSON', payload: text.slice(0, 4096) });
+    const decoded = parseGuardedJson(payload, this.#d.limits?.events ?? DEFAULT_JSON_LIMITS);
+    if (!decoded.ok) {
+      const f = decoded.refusal;
+      const reason = f.kind === 'too_deep' ? `JSON_TOO_DEEP: ${f.detail}` : f.kind === 'bad_text' ? `TEXT_FORBIDDEN_CHARACTER: ${f.detail}` : f.kind === 'too_large' ? `event of ${f.detail}` : `event is ${f.detail}`;
+      await this.pipeline.deadLetter({ source: 'mqtt', deviceId, topic: `cityloop/devices/${deviceId}/events`, reason, payload: text.slice(0, 4096) });
       return;
     }
+    const body = decoded.value;
     try {
       await this.cameraEvent(body, { cameraId: deviceId });
     } catch (e) {
@@ -268,7 +274,7 @@ export class Sensing {
     const level = j?.level;
     if (level === 'district') q = q.where('district_code', '=', code);
     else if (level === 'street') q = q.where('street_code', '=', code);
-    else if (level && level !== 'city') q = q.where('chain', 'like', `%"${code}"%`);
+    else if (level && level !== 'city') q = q.where(likeInOrder('chain', [JSON.stringify(code)]));
     const cases = await q.execute();
     return {
       jurisdiction: { code, name: j?.name ?? code },

@@ -22,6 +22,7 @@ import { registerSensingRoutes } from '../sensing/sensing-routes.ts';
 import { registerMuckRoutes } from '../sensing/muck/muck-routes.ts';
 import { registerOutboundRoutes } from '../outbound/outbound-routes.ts';
 import { registerWebApp } from '../web/web-app.ts';
+import { registerGuardedJsonParser, registerMediaTypeGuard, strictBodySchemaController } from './body-guards.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -70,7 +71,10 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
     bodyLimit: platform.settings.maxAttachmentBytes + 1024 * 1024,
     genReqId: () => crypto.randomUUID(),
     trustProxy: platform.settings.trustProxy,
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: true } },
+    // Bodies are validated with strict types, the text parts of a request with coercion (body-guards.ts).
+    schemaController: strictBodySchemaController,
+    // A path the router cannot decode, or a parameter over its length, is problem+json too.
+    frameworkErrors: (error, req, reply) => handleError(error, req, reply),
   });
   app.decorateRequest('principal', null);
   // A route that declares bearer security asks for a signed-in caller before anything else: an
@@ -107,7 +111,11 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
     if (token) req.principal = await platform.auth.authenticate(token);
   });
 
-  // Plans arrive as YAML text.
+  // Every JSON body: size, depth and the text rule, before any handler (body-guards.ts).
+  registerGuardedJsonParser(app, { maxDepth: platform.settings.jsonMaxDepth, maxBytes: platform.settings.jsonMaxBytes });
+  registerMediaTypeGuard(app);
+  // Plans, rules, the routing table and categories arrive as YAML text; only routes whose body
+  // schema admits a string take it (the others answer 415).
   app.addContentTypeParser(/^(text\/yaml|application\/yaml|application\/x-yaml|text\/plain)/, { parseAs: 'string', bodyLimit: 262144 }, (_req, body, done) => done(null, body));
   // Raw uploads (attachments) arrive with their own media type.
   app.addContentTypeParser(/^(image|video|audio|application\/(pdf|octet-stream))/, { parseAs: 'buffer', bodyLimit: platform.settings.maxAttachmentBytes }, (_req, body, done) => done(null, body));

@@ -46,6 +46,9 @@ export function handleError(error: FastifyError | Error, req: FastifyRequest, re
     const errors = fe.validation.map((v) => ({ path: `${fe.validationContext ?? 'body'}${v.instancePath ?? ''}`, message: v.message ?? 'invalid' }));
     return send(reply, req, 'VALIDATION_FAILED', { detail: errors.map((e) => `${e.path} ${e.message}`).join('; ') }, { errors });
   }
+  // The router's own refusals (Fastify's frameworkErrors): answered like every other 400.
+  if (fe.code === 'FST_ERR_BAD_URL') return send(reply, req, 'VALIDATION_FAILED', { detail: 'a path segment is not valid percent-encoded UTF-8' });
+  if (fe.code === 'FST_ERR_MAX_PARAM_LENGTH') return send(reply, req, 'VALIDATION_FAILED', { detail: 'a path segment is too long' });
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(reply, req, 'PAYLOAD_TOO_LARGE', {});
   if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return send(reply, req, 'UNSUPPORTED_MEDIA_TYPE', { type: req.headers['content-type'] ?? '' });
   if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (fe.statusCode === 400 && error.name === 'SyntaxError')) {

@@ -6,6 +6,7 @@ import type { Platform } from '../platform.ts';
 import { CityLoopError } from '../errors.ts';
 import { requirePrincipal } from '../server/app.ts';
 import { withProblems } from '../server/schemas.ts';
+import { likeInOrder } from '../store/like-pattern.ts';
 import { hasRole, SYSTEM_PRINCIPAL, type Principal } from '../auth/principal.ts';
 import { CASE_STATES, PRIORITIES } from '../cases/case-model.ts';
 import type { JurisdictionRecord } from '../geo/jurisdiction.ts';
@@ -44,7 +45,7 @@ function subtreeFilter(p: Platform, code: string) {
     if (level === 'district') return eb('district_code', '=', code);
     if (level === 'street') return eb('street_code', '=', code);
     if (level === 'grid') return eb('jurisdiction_code', '=', code);
-    return eb('chain', 'like', `%"${code.replace(/[%_"\\]/g, '')}"%`);
+    return likeInOrder('chain', [JSON.stringify(code)]);
   };
 }
 

@@ -16,6 +16,7 @@
  * reconnects, long after the case that sent it has closed.
  */
 import type { DeviceCommand } from '../device-commands.ts';
+import { DEFAULT_JSON_LIMITS, parseGuardedJson } from '../../guarded-json.ts';
 
 /** Letters, digits, `.`, `_`, `-`: no `/`, `+` or `#`, which would let an id reach other topics. */
 export const DEVICE_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -120,12 +121,10 @@ export function parseCommand(topic: string, payload: Uint8Array): WireCommand | 
   };
 }
 
+/** A device's message under the limits of any JSON from outside (`guarded-json.ts`); null when refused. */
 function parseJsonObject(payload: Uint8Array): Record<string, unknown> | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'));
-  } catch {
-    return null;
-  }
+  const r = parseGuardedJson(payload, DEFAULT_JSON_LIMITS);
+  if (!r.ok) return null;
+  const value = r.value;
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
 }

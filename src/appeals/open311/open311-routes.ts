@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { forbiddenCharacter, printable } from '../../guarded-json.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Platform } from '../../platform.ts';
 import type { Principal } from '../../auth/principal.ts';
@@ -91,7 +92,19 @@ async function open311Plugin(o311: FastifyInstance, platform: Platform): Promise
       done(new Open311Error(400, langOf(req) === 'zh' ? `表单须为 UTF-8 编码（收到 ${charset.slice(0, 30)}）` : `Forms must be UTF-8 (got ${charset.slice(0, 30)})`), undefined);
       return;
     }
-    done(null, parseForm(body as string));
+    const form = parseForm(body as string);
+    // The one text rule of every body (guarded-json.ts): control characters are refused, not stripped.
+    for (const [k, values] of form) {
+      for (const text of [k, ...values]) {
+        const bad = forbiddenCharacter(text);
+        if (bad) {
+          const field = printable(k).slice(0, 40);
+          done(new Open311Error(400, langOf(req) === 'zh' ? `字段 ${field} 含有不允许的控制字符 U+${bad.codeUnit.toString(16).toUpperCase().padStart(4, '0')}` : `Field ${field} holds a control character U+${bad.codeUnit.toString(16).toUpperCase().padStart(4, '0')}, which is not accepted`), undefined);
+          return;
+        }
+      }
+    }
+    done(null, form);
   });
   o311.setErrorHandler((error, req, reply) => {
     const e = toOpen311Error(error, langOf(req));
@@ -155,7 +168,8 @@ async function open311Plugin(o311: FastifyInstance, platform: Platform): Promise
     const { name, format } = splitFormat(req.params.file);
     const lang = langOf(req);
     if (name === 'discovery') {
-      const host = /^[A-Za-z0-9.\-:[\]]{1,255}$/.test(req.host) ? req.host : 'localhost';
+      // The endpoint is named from the configured PUBLIC_URL, never from the request's Host header:
+      // a forged Host would otherwise be echoed to every client (and to any cache in between).
       const city = platform.org.centers().find((c) => c.tier === 'city');
       const at = changesetNow();
       return send(reply, format, 'discovery', {
@@ -168,7 +182,7 @@ async function open311Plugin(o311: FastifyInstance, platform: Platform): Promise
           lang === 'zh'
             ? 'api_key 是系统账号（system、admin 或 operator 角色）的 API 令牌，由管理员用 `cityloop token create --user <账号> --name <用途>` 或 POST /api/v1/auth/api-tokens 签发'
             : 'An api_key is the API token of a system account (role system, admin or operator); administrators issue one with `cityloop token create --user <account> --name <purpose>` or POST /api/v1/auth/api-tokens',
-        endpoints: [{ specification: GEOREPORT_V2, url: `${req.protocol}://${host}/open311/v2`, changeset: at, type: 'production', formats: ['text/xml', 'application/json'] }],
+        endpoints: [{ specification: GEOREPORT_V2, url: `${platform.settings.publicUrl}/open311/v2`, changeset: at, type: 'production', formats: ['text/xml', 'application/json'] }],
       });
     }
     if (name === 'services') {

@@ -81,6 +81,9 @@ const HERE = { lat: JFB_LAT.toFixed(7), long: JFB_LNG.toFixed(7) };
 const SHANGHAI = { lat: '31.2304', long: '121.4737' };
 const FORM = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
 
+/** The address the city publishes (PUBLIC_URL); discovery names its endpoint from it alone. */
+const PUBLIC_URL = 'https://cityloop.example.gov.cn';
+
 describe('Open311 GeoReport v2 at /open311/v2', () => {
   let t: TestPlatform;
   let apiKey: string;
@@ -88,7 +91,7 @@ describe('Open311 GeoReport v2 at /open311/v2', () => {
   let operatorToken: string;
 
   beforeAll(async () => {
-    t = await openTestPlatform('sqlite');
+    t = await openTestPlatform('sqlite', { settings: { publicUrl: PUBLIC_URL } });
     // A system account as a city would set one up for FixMyStreet: no password, role system.
     const userId = await t.platform.auth.createUser({ username: 'open311.gateway', displayName: 'Open311 网关', password: null, roles: ['system'] });
     apiKey = (await t.platform.auth.createApiToken(userId, 'open311 client')).token;
@@ -112,7 +115,7 @@ describe('Open311 GeoReport v2 at /open311/v2', () => {
     expect(disc.headers['content-type']).toBe('application/json; charset=utf-8');
     const d = disc.json();
     expect(d).toMatchObject({ changeset: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/), contact: expect.any(String), key_service: expect.stringContaining('api_key') });
-    expect(d.endpoints).toEqual([{ specification: 'http://wiki.open311.org/GeoReport_v2', url: 'http://localhost:80/open311/v2', changeset: d.changeset, type: 'production', formats: ['text/xml', 'application/json'] }]);
+    expect(d.endpoints).toEqual([{ specification: 'http://wiki.open311.org/GeoReport_v2', url: `${PUBLIC_URL}/open311/v2`, changeset: d.changeset, type: 'production', formats: ['text/xml', 'application/json'] }]);
 
     const services = (await get('/open311/v2/services.json')).json();
     expect(Array.isArray(services)).toBe(true);
@@ -203,6 +206,17 @@ describe('Open311 GeoReport v2 at /open311/v2', () => {
     expect(bearer.json().map((x: any) => x.service_request_id)).toContain(id);
   });
 
+  it('never echoes the Host header into discovery, whatever a client sends', async () => {
+    for (const host of ['evil.example', 'evil.example:443', '127.0.0.1:1', 'a"b<c>', 'x'.repeat(300)]) {
+      for (const format of ['json', 'xml']) {
+        const r = await get(`/open311/v2/discovery.${format}`, { host, 'x-forwarded-host': 'evil.example' });
+        expect(r.statusCode).toBe(200);
+        expect(r.body).not.toContain('evil.example');
+        expect(r.body).toContain(`${PUBLIC_URL}/open311/v2`);
+      }
+    }
+  });
+
   it('serves an XML client over a real socket (fetch, form-encoded body): the same round trip', async () => {
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}/open311/v2`;
@@ -214,7 +228,8 @@ describe('Open311 GeoReport v2 at /open311/v2', () => {
     expect(d.name).toBe('discovery');
     const endpoint = kid(kid(d, 'endpoints'), 'endpoint');
     expect(textOf(endpoint, 'specification')).toBe('http://wiki.open311.org/GeoReport_v2');
-    expect(textOf(endpoint, 'url')).toBe(`${base}`);
+    // Named from PUBLIC_URL, not from the socket's address or the Host header.
+    expect(textOf(endpoint, 'url')).toBe(`${PUBLIC_URL}/open311/v2`);
     expect(kids(kid(endpoint, 'formats'), 'format').map((f) => f.text)).toEqual(['text/xml', 'application/json']);
 
     const services = readXml(await (await fetch(`${base}/services.xml`)).text());
@@ -342,8 +357,13 @@ describe('Open311 GeoReport v2 at /open311/v2', () => {
     expect(bad.json()[0].description).toContain('glass');
   });
 
-  it('escapes XML: a description with <&>"\' and control characters comes back intact and well-formed', async () => {
-    const tricky = '井盖 <b>缺失</b> & "危险" \'快来\'\u0001\u0008 ]]> &amp;';
+  it('escapes XML: a description with <&>"\' comes back intact and well-formed; control characters are refused (the one text rule)', async () => {
+    // Control characters follow the rule of every body (security.md, "Hostile input"): refused, in Open311's error shape.
+    const refused = await post('/open311/v2/requests.xml', form({ api_key: apiKey, service_code: 'municipal.manhole.missing', ...HERE, description: '井盖缺失\u0001\u0008' }));
+    expect(refused.statusCode, refused.body).toBe(400);
+    expect(readXml(refused.body).name).toBe('errors');
+    expect(refused.body).toContain('U+0001');
+    const tricky = '井盖 <b>缺失</b> & "危险" \'快来\' ]]> &amp;';
     const res = await post('/open311/v2/requests.xml', form({ api_key: apiKey, service_code: 'municipal.manhole.missing', ...HERE, description: tricky }));
     expect(res.statusCode, res.body).toBe(200);
     const id = textOf(kid(readXml(res.body), 'request'), 'service_request_id');

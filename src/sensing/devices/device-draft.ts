@@ -5,6 +5,7 @@
 import { assertLngLat, toGcj02, type Crs } from '../../geo/crs.ts';
 import { DEVICE_ID_PATTERN } from '../../actions/mqtt/device-protocol.ts';
 import { DEVICE_TYPE_PATTERN } from './device-types.ts';
+import { DEFAULT_JSON_LIMITS, forbiddenCharacter, parseGuardedJson } from '../../guarded-json.ts';
 
 export const DEVICE_STATUSES = ['active', 'disabled'] as const;
 export type DeviceStatus = (typeof DEVICE_STATUSES)[number];
@@ -142,12 +143,10 @@ function numberMap(v: unknown, field: string, errors: string[]): Record<string, 
   return out;
 }
 
+/** JSON in a cell or a field, read as every JSON from outside is (depth, size, the text rule). */
 function tryJson(s: string): unknown {
-  try {
-    return JSON.parse(s);
-  } catch {
-    return undefined;
-  }
+  const r = parseGuardedJson(s, DEFAULT_JSON_LIMITS);
+  return r.ok ? r.value : undefined;
 }
 
 /** RFC 4180 CSV (quoted fields, doubled quotes, CRLF or LF); the first row names the columns. */
@@ -204,17 +203,17 @@ export function parseDeviceFile(text: string, format: 'csv' | 'geojson'): Device
     }
   };
   if (format === 'csv') {
+    // The text rule of every body (guarded-json.ts): a control character refuses the file.
+    const bad = forbiddenCharacter(text);
+    if (bad) return { drafts, errors: [{ index: -1, errors: [`TEXT_FORBIDDEN_CHARACTER: ${bad.what} U+${bad.codeUnit.toString(16).toUpperCase().padStart(4, '0')} at character ${bad.index}`] }] };
     const { header, rows } = parseCsv(text);
     if (!header.includes('id') || !header.includes('type')) return { drafts, errors: [{ index: 0, errors: ['the header row must name at least the columns id and type'] }] };
     rows.forEach((cells, n) => take(n + 1, checkDeviceDraft(Object.fromEntries(header.map((h, i) => [h, cells[i] ?? ''])))));
     return { drafts, errors };
   }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    return { drafts, errors: [{ index: -1, errors: [`not JSON: ${(e as Error).message}`] }] };
-  }
+  const read = parseGuardedJson(text, { maxDepth: DEFAULT_JSON_LIMITS.maxDepth, maxBytes: Number.MAX_SAFE_INTEGER });
+  if (!read.ok) return { drafts, errors: [{ index: -1, errors: [{ not_json: '', too_large: '', too_deep: 'JSON_TOO_DEEP: ', bad_text: 'TEXT_FORBIDDEN_CHARACTER: ' }[read.refusal.kind] + read.refusal.detail] }] };
+  const doc: unknown = read.value;
   const fc = doc as { type?: unknown; features?: unknown };
   if (fc?.type !== 'FeatureCollection' || !Array.isArray(fc.features)) return { drafts, errors: [{ index: -1, errors: ['a GeoJSON FeatureCollection is expected'] }] };
   fc.features.forEach((f: unknown, index: number) => {

@@ -29,8 +29,9 @@ import type { AlertService } from '../alerts/alert-service.ts';
 import { AlertOutbox } from '../alerts/alert-service.ts';
 import type { Tier } from '../../cases/case-model.ts';
 import { newId } from '../../ids.ts';
-import { decodeJson, parseTelemetry } from './telemetry.ts';
+import { DEFAULT_TELEMETRY_LIMITS, decodeJson, parseTelemetry } from './telemetry.ts';
 import { CityLoopError } from '../../errors.ts';
+import { jsonValueDepth, printable, stringifyOrUndefined, type JsonLimits } from '../../guarded-json.ts';
 
 /** What the pipeline needs to know of a rule (the rule engine's compiled rule satisfies it). */
 export interface RuleRef {
@@ -91,6 +92,8 @@ export interface IngestPipelineDeps {
   readonly batchMax?: number | undefined;
   /** Keep every reading in `readings` (the charts' history); off for a store that must stay small. */
   readonly keepReadings?: boolean | undefined;
+  /** Size and depth of a message (settings TELEMETRY_MAX_BYTES, JSON_MAX_DEPTH). */
+  readonly limits?: JsonLimits | undefined;
 }
 
 export type IngestSource = 'mqtt' | 'http' | 'replay';
@@ -193,15 +196,29 @@ export class IngestPipeline {
    */
   async submit(deviceId: string, payload: Uint8Array | string | { json: unknown }, source: IngestSource, topic: string | null = null): Promise<IngestResult> {
     const device = this.#d.devices.get(deviceId);
-    const raw = typeof payload === 'object' && 'json' in payload ? JSON.stringify(payload.json) ?? '' : typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8');
+    const limits = this.#d.limits ?? DEFAULT_TELEMETRY_LIMITS;
+    const handedIn = typeof payload === 'object' && 'json' in payload;
+    // A value handed in already parsed (the HTTP route) passed the body parser's limits; measured
+    // again here, without recursion, so that nothing below can overflow the stack on it.
+    const tooDeep = handedIn && jsonValueDepth(payload.json, limits.maxDepth) > limits.maxDepth;
+    const raw = handedIn ? (tooDeep ? '' : (stringifyOrUndefined(payload.json) ?? '')) : typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8');
     const dead = (reason: string): DeadLetter => ({ source, deviceId, topic, reason, payload: raw.slice(0, PAYLOAD_KEEP) });
     if (!device) return this.#enqueue([], null, [dead('unknown device')]);
     if (device.status !== 'active') return this.#enqueue([], null, [dead('device is disabled')]);
-    const decoded = typeof payload === 'object' && 'json' in payload ? { ok: true as const, value: payload.json } : decodeJson(payload);
+    if (tooDeep) return this.#enqueue([], null, [dead(`JSON_TOO_DEEP: nested deeper than ${limits.maxDepth} levels`)]);
+    const decoded = handedIn ? { ok: true as const, value: payload.json } : decodeJson(payload, limits);
     if (!decoded.ok) return this.#enqueue([], null, [dead(decoded.reason)]);
-    const parsed = parseTelemetry(decoded.value, deviceId, device.type, this.#d.clock.now());
+    let parsed: ReturnType<typeof parseTelemetry>;
+    try {
+      parsed = parseTelemetry(decoded.value, deviceId, device.type, this.#d.clock.now());
+    } catch (e) {
+      // Reading a message must never throw, but if it ever does, the message is at fault, not the
+      // store: a dead letter, and the publish acknowledged, rather than a device resending forever.
+      this.#d.log?.error({ err: e, deviceId }, 'telemetry could not be read; kept as a dead letter');
+      return this.#enqueue([], null, [dead(`unreadable: ${(e as Error).message}`)]);
+    }
     if (!parsed.ok) return this.#enqueue([], null, [dead(parsed.reason)]);
-    const refused = parsed.refused.map((r) => ({ ...dead(`reading ${r.index}: ${r.reason}`), payload: (JSON.stringify(r.raw) ?? '').slice(0, PAYLOAD_KEEP) }));
+    const refused = parsed.refused.map((r) => ({ ...dead(`reading ${r.index}: ${r.reason}`), payload: (stringifyOrUndefined(r.raw) ?? '').slice(0, PAYLOAD_KEEP) }));
     return this.#enqueue(parsed.readings, device, refused, source === 'http' ? (this.#d.httpMaxWaitMs ?? null) : null);
   }
 
@@ -473,7 +490,19 @@ export class IngestPipeline {
     if (work.dead.length > 0) {
       await tx
         .insertInto('dead_letters')
-        .values(work.dead.map((d) => ({ id: newId(), received_at: now, source: d.source, device_id: d.deviceId, topic: d.topic, reason: d.reason.slice(0, 500), payload: d.payload })))
+        // Whatever a device sent is kept as printable text: PostgreSQL refuses NUL in text, and a
+        // refused insert would fail the whole batch (and every sender in it would resend forever).
+        .values(
+          work.dead.map((d) => ({
+            id: newId(),
+            received_at: now,
+            source: d.source,
+            device_id: d.deviceId === null ? null : printable(d.deviceId).slice(0, 200),
+            topic: d.topic === null ? null : printable(d.topic).slice(0, 400),
+            reason: printable(d.reason.slice(0, 500)),
+            payload: printable(d.payload),
+          })),
+        )
         .execute();
     }
     // Last-seen times are for people ("online 3 minutes ago"); the absence rule keeps its own.

@@ -12,8 +12,11 @@
  */
 import type { Reading } from '../sensing-model.ts';
 import { metricOf } from '../devices/device-types.ts';
+import { DEFAULT_JSON_LIMITS, parseGuardedJson, type JsonLimits } from '../../guarded-json.ts';
 
+/** The default of the setting TELEMETRY_MAX_BYTES. */
 export const TELEMETRY_MAX_BYTES = 256 * 1024;
+export const DEFAULT_TELEMETRY_LIMITS: JsonLimits = { maxDepth: DEFAULT_JSON_LIMITS.maxDepth, maxBytes: TELEMETRY_MAX_BYTES };
 export const TELEMETRY_MAX_BATCH = 1000;
 export const TELEMETRY_MAX_VALUES = 64;
 /** A device clock may run a little fast; further ahead than this, its stamp is wrong. */
@@ -32,15 +35,18 @@ export type ParsedTelemetry =
   | { readonly ok: true; readonly readings: Reading[]; readonly refused: RefusedReading[] }
   | { readonly ok: false; readonly reason: string };
 
-export function decodeJson(payload: Uint8Array | string): { ok: true; value: unknown } | { ok: false; reason: string } {
-  const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
-  if (size > TELEMETRY_MAX_BYTES) return { ok: false, reason: `payload of ${size} bytes is over ${TELEMETRY_MAX_BYTES}` };
-  const text = typeof payload === 'string' ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch (e) {
-    return { ok: false, reason: `not JSON: ${(e as Error).message.slice(0, 120)}` };
-  }
+/**
+ * A message's JSON under the limits of size and depth and the text rule (`guarded-json.ts`): a
+ * payload nested 5,000 deep is a reason for the dead letters, not a stack overflow.
+ */
+export function decodeJson(payload: Uint8Array | string, limits: JsonLimits = DEFAULT_TELEMETRY_LIMITS): { ok: true; value: unknown } | { ok: false; reason: string } {
+  const r = parseGuardedJson(payload, limits);
+  if (r.ok) return r;
+  const f = r.refusal;
+  if (f.kind === 'too_large') return { ok: false, reason: `payload of ${f.detail}` };
+  if (f.kind === 'too_deep') return { ok: false, reason: `JSON_TOO_DEEP: ${f.detail}` };
+  if (f.kind === 'bad_text') return { ok: false, reason: `TEXT_FORBIDDEN_CHARACTER: ${f.detail}` };
+  return { ok: false, reason: f.detail };
 }
 
 /** Reads one message of a device of `deviceType`, arriving at `now`. */
@@ -99,6 +105,8 @@ export function parseTimestamp(ts: unknown, now: Date): { ok: true; iso: string 
   } else {
     return no('ts must be an ISO-8601 string or epoch milliseconds');
   }
+  // Beyond ±8.64e15 ms a Date is invalid (and toISOString throws): such a number is not a time.
+  if (!Number.isFinite(new Date(ms).getTime())) return no(`ts ${String(ts).slice(0, 40)} is not a time`);
   if (ms > now.getTime() + FUTURE_TOLERANCE_MS) return no(`ts ${new Date(ms).toISOString()} is in the future (now ${now.toISOString()})`);
   if (ms < now.getTime() - PAST_LIMIT_MS) return no(`ts ${new Date(ms).toISOString()} is more than 7 days old`);
   return { ok: true, iso: new Date(ms).toISOString() };

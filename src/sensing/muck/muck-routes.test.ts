@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { strictBodySchemaController } from '../../server/body-guards.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -46,8 +47,8 @@ describe('muck routes', () => {
     store = await openStore({ dataDir: dir });
     muck = new MuckRegistry(store);
     await muck.reload();
-    // As buildApp sets it up: principal decoration, problem+json errors, the same ajv options.
-    app = Fastify({ ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: true } } });
+    // As buildApp sets it up: principal decoration, problem+json errors, the same validators (strict bodies).
+    app = Fastify({ schemaController: strictBodySchemaController });
     app.decorateRequest('principal', null);
     app.setErrorHandler(handleError);
     app.addSchema(Problem);
