@@ -116,6 +116,8 @@ let imports = 0;
 export const MATRIX: Record<string, MatrixEntry> = {
   // ─── health, auth, people ──────────────────────────────────────────────────────────────
   'GET /healthz': { allow: anyone, request: none },
+  'GET /livez': { allow: anyone, request: none },
+  'GET /readyz': { allow: anyone, request: none },
   'POST /api/v1/auth/sign-in': { allow: anyone, request: () => ({ body: { username: 'citizen.li', password: 'cityloop-demo' } }) },
   'POST /api/v1/auth/sign-out': { allow: signedIn, request: () => ({ body: {} }), ownToken: true },
   'GET /api/v1/me': { allow: signedIn, request: none },
