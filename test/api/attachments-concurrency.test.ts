@@ -78,7 +78,10 @@ describe.each(DIALECTS)('attachments, atomic dispatch and concurrent writers on 
       expect(numbers.size).toBe(12);
       const report = await verifyEventLog(t.platform.store.db);
       expect(report.ok).toBe(true);
-      expect(report.events).toBe(12 * 2 + 1);
+      // The cases' own events (the log also holds the plans and rules read at start).
+      const caseEvents = await t.platform.store.db.selectFrom('events').select('id').where('stream_id', 'in', docs.map((d) => d.id)).execute();
+      expect(caseEvents.length).toBe(12 * 2 + 1);
+      expect(report.events).toBeGreaterThanOrEqual(caseEvents.length);
     } finally {
       await t.close();
     }

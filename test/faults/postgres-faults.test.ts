@@ -63,14 +63,15 @@ describe.skipIf(!PG_URL)('PostgreSQL faults', () => {
 
   it('survives pg_terminate_backend of its idle connections, and the next request works', async () => {
     await Promise.all([report(), report(), report()]);
-    expect(Number(await terminatePlatformConnections())).toBeGreaterThan(0);
+    const terminated = Number(await terminatePlatformConnections());
+    expect(terminated).toBeGreaterThan(0);
     await until(async () => (await platformConnections()) === 0);
     // The pool hears each connection end (an 'error' event that, unheard, ends the process) and
     // drops it. A request that races the news may still meet a dead connection: that one is
-    // answered 503, never 500, and the one after it works.
-    const first = await report();
-    expect([201, 503], first.body).toContain(first.statusCode);
-    const r = await report();
+    // answered 503, never 500, and the connection is dropped; so at most one request per dead
+    // connection is refused, and then they work.
+    let r = await report();
+    for (let i = 0; i < terminated && r.statusCode === 503; i++) r = await report();
     expect(r.statusCode, r.body).toBe(201);
     expect((await t.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
   });
