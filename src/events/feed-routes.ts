@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Platform } from '../platform.ts';
-import { requirePrincipal } from '../server/app.ts';
+import { bearerTokenOf, requirePrincipal } from '../server/app.ts';
 import { canSeeCase } from '../auth/case-policy.ts';
 import { hasRole } from '../auth/principal.ts';
 import type { CaseEvent } from '../cases/case-events.ts';
@@ -22,6 +22,13 @@ function redact(e: CaseEvent): CaseEvent {
 }
 
 /**
+ * How often an open stream asks the store whether its token still holds. Revocations made in this
+ * process end a stream at once (the session registry); this catches those made by another process
+ * (a second server on the same PostgreSQL, the CLI): one indexed read per stream per interval.
+ */
+export const FEED_RECHECK_MS = 60_000;
+
+/**
  * The live feed as Server-Sent Events. Each subscriber gets only the events of cases it may see
  * (checked against the case as it is after the event). A reconnecting client sends Last-Event-ID
  * (the event's seq) and first receives what it missed, up to 1,000 events.
@@ -40,6 +47,8 @@ export function registerFeedRoutes(app: FastifyInstance, platform: Platform): vo
     },
     async (req, reply) => {
       const p = requirePrincipal(req);
+      const credential = req.credential!;
+      const token = bearerTokenOf(req)!;
       const wanted = req.query.types ? new Set(req.query.types.split(',').map((s) => s.trim()).filter(Boolean)) : null;
       const raw = reply.raw;
       reply.hijack();
@@ -50,6 +59,26 @@ export function registerFeedRoutes(app: FastifyInstance, platform: Platform): vo
         'x-accel-buffering': 'no',
       });
       raw.write(': CityLoop live feed\n\n');
+      // The stream lives as long as its token: sign-out, expiry, a password change, the user
+      // disabled or the token revoked end it. Attached before anything is awaited, so a revocation
+      // during the replay is not missed. The last event says why; a reconnecting EventSource then
+      // meets 401 and the app signs in again.
+      let ended = false;
+      const timers: NodeJS.Timeout[] = [];
+      const stop = () => {
+        ended = true;
+        for (const t of timers) clearInterval(t);
+        unsubscribe();
+        detach();
+      };
+      const endSession = (reason: string) => {
+        if (ended) return;
+        stop();
+        raw.end(`event: session-ended\ndata: ${JSON.stringify({ reason })}\n\n`);
+      };
+      req.raw.on('close', () => {
+        if (!ended) stop();
+      });
       let lastSent = 0;
       const send = (e: CaseEvent, doc: Committed['doc']) => {
         if (e.seq <= lastSent) return;
@@ -88,6 +117,7 @@ export function registerFeedRoutes(app: FastifyInstance, platform: Platform): vo
         unsubscribeCases();
         unsubscribeAlerts();
       };
+      const detach = platform.sessions.attach(credential, endSession);
       const lastId = Number(req.headers['last-event-id']);
       if (Number.isInteger(lastId) && lastId > 0) {
         const rows = await platform.store.db.selectFrom('events').select(['seq', 'stream_id']).where('seq', '>', lastId).orderBy('seq').limit(1000).execute();
@@ -112,13 +142,18 @@ export function registerFeedRoutes(app: FastifyInstance, platform: Platform): vo
         for (const i of idx) missed[i]!();
       }
       replaying = false;
+      if (ended) return;
       for (const c of queue) deliver(c);
       const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
       heartbeat.unref();
-      req.raw.on('close', () => {
-        clearInterval(heartbeat);
-        unsubscribe();
-      });
+      const recheck = setInterval(() => {
+        platform.auth.authenticateCredential(token).then(
+          () => undefined,
+          () => endSession('token_revoked'),
+        );
+      }, FEED_RECHECK_MS);
+      recheck.unref();
+      timers.push(heartbeat, recheck);
     },
   );
 }

@@ -12,6 +12,7 @@ import type { AssetIndex } from '../assets/asset-index.ts';
 import type { CaseService } from '../cases/case-service.ts';
 import type { BrokerGate } from '../actions/mqtt/embedded-broker.ts';
 import { DeviceRegistry } from './devices/device-registry.ts';
+import type { Revocations } from '../auth/session-registry.ts';
 import { AlertService } from './alerts/alert-service.ts';
 import { IngestPipeline, type RuleRuntime } from './ingest/ingest-pipeline.ts';
 import { createSensingGate } from './ingest/sensing-gate.ts';
@@ -49,6 +50,8 @@ export interface SensingDeps {
   readonly keepReadings?: boolean | undefined;
   /** Where camera snapshots are kept (the attachments' blob store). */
   readonly blobs?: BlobStore | undefined;
+  /** Where the end of a device's credentials is announced (the platform's one notifier). */
+  readonly revocations?: Revocations | undefined;
 }
 
 const OPEN_CASE_STATES_EXCLUDED = ['closed', 'evaluated', 'declined', 'merged'];
@@ -68,7 +71,7 @@ export class Sensing {
 
   constructor(d: SensingDeps) {
     this.#d = d;
-    this.devices = new DeviceRegistry(d.store, d.clock, { resolver: d.resolver, assets: d.assets, org: d.org });
+    this.devices = new DeviceRegistry(d.store, d.clock, { resolver: d.resolver, assets: d.assets, org: d.org }, d.revocations);
     this.alerts = new AlertService({
       store: d.store,
       clock: d.clock,

@@ -4,6 +4,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import { CityLoopError } from '../errors.ts';
 import type { Platform } from '../platform.ts';
 import type { Principal } from '../auth/principal.ts';
+import type { Credential } from '../auth/auth-service.ts';
+import { requiredScope } from '../auth/token-scopes.ts';
 import { handleError, handleNotFound } from './problem.ts';
 import { Problem } from './schemas.ts';
 import { registerHealthRoutes } from './health-routes.ts';
@@ -24,6 +26,8 @@ import { registerWebApp } from '../web/web-app.ts';
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
+    /** The token the principal came with (its id, kind, scopes and expiry); null without one. */
+    credential: Credential | null;
   }
 }
 
@@ -46,6 +50,21 @@ export function redactQuery(url: string): string {
   return url.replace(/([?&](access_token|token|password|api_key)=)[^&]*/gi, '$1***');
 }
 
+/** The raw bearer token of a request (what sign-out revokes); null without one. */
+export function bearerTokenOf(req: FastifyRequest): string | null {
+  return tokenOf(req);
+}
+
+/**
+ * Managing credentials (issuing API tokens, changing a password or the second factor) needs a
+ * signed-in session: an API token, even one with the write scope, cannot mint or change others.
+ */
+export function requireSession(req: FastifyRequest, action: string): Principal {
+  const p = requirePrincipal(req);
+  if (req.credential?.kind !== 'session') throw new CityLoopError('SESSION_REQUIRED', { action });
+  return p;
+}
+
 export function requirePrincipal(req: FastifyRequest): Principal {
   if (!req.principal) throw new CityLoopError('AUTH_REQUIRED');
   return req.principal;
@@ -65,9 +84,12 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
           },
     bodyLimit: platform.settings.maxAttachmentBytes + 1024 * 1024,
     genReqId: () => crypto.randomUUID(),
+    // Sign-in throttling goes by req.ip: behind a proxy, only a trusted one may name the client.
+    trustProxy: typeof platform.settings.trustProxy === 'boolean' ? platform.settings.trustProxy : [...platform.settings.trustProxy],
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: true } },
   });
   app.decorateRequest('principal', null);
+  app.decorateRequest('credential', null);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
   app.addSchema(Problem);
@@ -87,7 +109,13 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
 
   app.addHook('onRequest', async (req) => {
     const token = tokenOf(req);
-    if (token) req.principal = await platform.auth.authenticate(token);
+    if (!token) return;
+    const { principal, credential } = await platform.auth.authenticateCredential(token);
+    // An API token acts only within its scopes; a sign-in session carries them all.
+    const scope = requiredScope(req.method, req.url);
+    if (!credential.scopes.includes(scope)) throw new CityLoopError('TOKEN_SCOPE_MISSING', { scope });
+    req.principal = principal;
+    req.credential = credential;
   });
 
   // Plans arrive as YAML text.
