@@ -122,7 +122,11 @@ export class SessionRegistry {
 
   #end(a: Attached, reason: SessionEndReason): void {
     if (!this.#detach(a)) return;
-    a.end(reason);
+    try {
+      a.end(reason);
+    } catch {
+      // A connection that cannot be closed (its socket already gone) must not keep the others open.
+    }
   }
 
   #detach(a: Attached): boolean {
