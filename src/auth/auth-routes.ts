@@ -210,8 +210,10 @@ export function registerAuthRoutes(app: FastifyInstance, platform: Platform): vo
         tags: ['auth'],
         summary: 'Begin TOTP enrolment (supervisors and administrators): the secret and its otpauth:// URI, shown once; confirm with a code to turn it on',
         security: bearer,
+        body: Type.Object({}, { additionalProperties: false, description: 'nothing (`{}`, or no body at all)' }),
         response: withProblems({ 201: Type.Object({ secret: Type.String(), otpauthUri: Type.String() }) }),
       },
+      preValidation: emptyBodyAsObject,
     },
     async (req, reply) => {
       const p = requireSession(req, 'enrol a second factor');

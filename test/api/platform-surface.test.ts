@@ -85,9 +85,16 @@ describe('health, OpenAPI, documentation and the live feed', () => {
       let text = '';
       const done = (async () => {
         const until = Date.now() + 3000;
+        // One read stays pending across the polls: a read that lost the race to the timeout still
+        // delivers its chunk later (a new read each time would drop it).
+        let pending = reader.read();
         while (Date.now() < until) {
-          const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), 300))]);
-          if (chunk && !chunk.done) text += new TextDecoder().decode(chunk.value);
+          const chunk = await Promise.race([pending, new Promise<null>((r) => setTimeout(() => r(null), 300))]);
+          if (chunk) {
+            if (chunk.done) break;
+            text += new TextDecoder().decode(chunk.value);
+            pending = reader.read();
+          }
           if (text.includes(wantTitle)) break;
         }
         ac.abort();
