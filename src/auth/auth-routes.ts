@@ -99,8 +99,8 @@ export function registerAuthRoutes(app: FastifyInstance, platform: Platform): vo
     '/api/v1/auth/sign-out',
     { schema: { tags: ['auth'], summary: 'Revoke the token of this request; live-feed streams opened with it end at once', security: bearer, response: withProblems({ 204: Type.Null() }) } },
     async (req, reply) => {
-      requirePrincipal(req);
-      await platform.auth.revoke(bearerTokenOf(req) ?? '');
+      const p = requirePrincipal(req);
+      await platform.auth.revoke(bearerTokenOf(req) ?? '', p);
       return reply.code(204).send();
     },
   );

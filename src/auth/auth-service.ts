@@ -273,11 +273,18 @@ export class AuthService {
     this.#revocations.publish({ kind: 'token', tokenId, reason: 'token_revoked' });
   }
 
-  /** Sign-out: the token of the request stops working, and streams opened with it end. */
-  async revoke(token: string): Promise<void> {
-    const row = await this.#db.selectFrom('auth_tokens').select(['id', 'kind']).where('token_hash', '=', hashToken(token)).executeTakeFirst();
+  /**
+   * Sign-out: the token of the request stops working, and streams opened with it end. Signing out
+   * with an API token revokes it, and that is an event in the log like any revocation.
+   */
+  async revoke(token: string, actor: Pick<Principal, 'userId' | 'displayName' | 'roles'>): Promise<void> {
+    const row = await this.#db.selectFrom('auth_tokens').select(['id', 'kind', 'user_id', 'name']).where('token_hash', '=', hashToken(token)).where('revoked_at', 'is', null).executeTakeFirst();
     if (!row) return;
-    await this.#db.updateTable('auth_tokens').set({ revoked_at: this.#clock.now().toISOString() }).where('id', '=', row.id).where('revoked_at', 'is', null).execute();
+    const at = this.#clock.now().toISOString();
+    await this.#store.transact(async (tx) => {
+      await tx.updateTable('auth_tokens').set({ revoked_at: at }).where('id', '=', row.id).where('revoked_at', 'is', null).execute();
+      if (row.kind === 'api') await recordAdminChanges(tx, this.#store, actor, at, [{ kind: 'token', id: row.id, type: 'ApiTokenRevoked', payload: { userId: row.user_id, name: row.name, by: 'sign-out' } }]);
+    });
     this.#revocations.publish({ kind: 'token', tokenId: row.id, reason: row.kind === 'api' ? 'token_revoked' : 'signed_out' });
   }
 

@@ -288,6 +288,17 @@ describe.each(DIALECTS)('sessions, tokens, throttling and the second factor on %
       expect(JSON.stringify(log)).not.toContain(issued.token);
       expect(JSON.stringify(log)).not.toContain(stored.token_hash);
     });
+    it('signing out with an API token revokes it, recorded in the log like any revocation', async () => {
+      const op = await t.signIn('yuzhong.operator');
+      const { id, token } = (await inject('POST', '/api/v1/auth/api-tokens', op, { name: 'one-off', scopes: ['read', 'write'] })).json();
+      const opId = (await inject('GET', '/api/v1/me', op)).json().userId;
+      expect((await inject('POST', '/api/v1/auth/sign-out', token)).statusCode).toBe(204);
+      expect((await inject('GET', '/api/v1/me', token)).statusCode).toBe(401);
+      expect((await eventsOf(`token:${id}`)).map((e) => [e.type, e.actor.id, e.payload.by])).toEqual([
+        ['ApiTokenIssued', opId, undefined],
+        ['ApiTokenRevoked', opId, 'sign-out'],
+      ]);
+    });
   });
 
   describe('sign-in throttling', () => {
