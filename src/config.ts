@@ -51,11 +51,6 @@ export interface Settings {
   readonly capPollSeconds: number;
   /** The <sender> of the CAP messages CityLoop exports. */
   readonly capSender: string;
-  /**
-   * Which proxies in front of the server may say who the client is (X-Forwarded-For): false,
-   * true (any), or addresses/CIDRs. Sign-in throttling goes by the client's address.
-   */
-  readonly trustProxy: boolean | readonly string[];
   /** 32 bytes (base64) sealing TOTP secrets in the store; unset: a key file in DATA_DIR. */
   readonly totpSecretKey: Buffer | undefined;
 }
@@ -89,7 +84,6 @@ export const SETTING_NAMES = [
   'CAP_FEED_URLS',
   'CAP_POLL_SECONDS',
   'CAP_SENDER',
-  'TRUST_PROXY',
   'TOTP_SECRET_KEY',
 ] as const;
 
@@ -150,14 +144,6 @@ function capFeedsOf(raw: string | undefined): string[] {
   return urls;
 }
 
-function trustProxyOf(raw: string | undefined): boolean | string[] {
-  if (!raw || raw === 'false') return false;
-  if (raw === 'true') return true;
-  const list = raw.split(/[\s,]+/).filter(Boolean);
-  for (const a of list) if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(a)) throw new Error(`setting TRUST_PROXY: ${a} is not an address or CIDR (or use true or false)`);
-  return list;
-}
-
 function keyOf(name: string, raw: string | undefined): Buffer | undefined {
   if (!raw) return undefined;
   const key = Buffer.from(raw, 'base64');
@@ -199,7 +185,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     capFeedUrls: capFeedsOf(env.CAP_FEED_URLS),
     capPollSeconds: int(env, 'CAP_POLL_SECONDS', 300, 10, 86_400),
     capSender: env.CAP_SENDER || 'cityloop@chongqing.gov.cn',
-    trustProxy: trustProxyOf(env.TRUST_PROXY),
     totpSecretKey: keyOf('TOTP_SECRET_KEY', env.TOTP_SECRET_KEY),
   };
 }

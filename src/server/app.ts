@@ -84,8 +84,6 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
           },
     bodyLimit: platform.settings.maxAttachmentBytes + 1024 * 1024,
     genReqId: () => crypto.randomUUID(),
-    // Sign-in throttling goes by req.ip: behind a proxy, only a trusted one may name the client.
-    trustProxy: typeof platform.settings.trustProxy === 'boolean' ? platform.settings.trustProxy : [...platform.settings.trustProxy],
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: true } },
   });
   app.decorateRequest('principal', null);
