@@ -77,37 +77,40 @@ describe('health, OpenAPI, documentation and the live feed', () => {
     const port = typeof address === 'object' && address ? address.port : 0;
     const yz = await t.signIn('yuzhong.operator');
     const na = await t.signIn('nanan.operator');
+    // The feed greets a subscriber once it listens: the case is reported only after both greetings.
     const read = async (token: string, wantTitle: string) => {
       const ac = new AbortController();
       const res = await fetch(`http://127.0.0.1:${port}/api/v1/events/stream?access_token=${token}`, { signal: ac.signal });
       expect(res.headers.get('content-type')).toContain('text/event-stream');
       const reader = res.body!.getReader();
       let text = '';
+      let greeted: () => void = () => {};
+      const ready = new Promise<void>((r) => (greeted = r));
       const done = (async () => {
-        const until = Date.now() + 3000;
-        // One read stays pending across the polls: a read that lost the race to the timeout still
-        // delivers its chunk later (a new read each time would drop it).
-        let pending = reader.read();
+        const until = Date.now() + 5000;
+        // One read at a time: a read that lost the race to the timer still gets the next chunk.
+        let pending: ReturnType<typeof reader.read> | null = null;
         while (Date.now() < until) {
+          pending ??= reader.read();
           const chunk = await Promise.race([pending, new Promise<null>((r) => setTimeout(() => r(null), 300))]);
-          if (chunk) {
-            if (chunk.done) break;
-            text += new TextDecoder().decode(chunk.value);
-            pending = reader.read();
-          }
+          if (chunk) pending = null;
+          if (chunk?.done) break;
+          if (chunk) text += new TextDecoder().decode(chunk.value);
+          if (text.includes(': CityLoop live feed')) greeted();
           if (text.includes(wantTitle)) break;
         }
+        greeted();
         ac.abort();
         return text;
       })();
-      return done;
+      return { ready, done };
     };
-    const yzFeed = read(yz, '直播测试');
-    const naFeed = read(na, '直播测试');
-    await new Promise((r) => setTimeout(r, 200));
+    const yzFeed = await read(yz, '直播测试');
+    const naFeed = await read(na, '直播测试');
+    await Promise.all([yzFeed.ready, naFeed.ready]);
     const c = await t.app.inject({ method: 'POST', url: '/api/v1/cases', headers: { authorization: `Bearer ${yz}` }, payload: { categoryCode: 'municipal.water.burst', title: '直播测试', ...JFB } });
     expect(c.statusCode).toBe(201);
-    const [yzText, naText] = await Promise.all([yzFeed, naFeed]);
+    const [yzText, naText] = await Promise.all([yzFeed.done, naFeed.done]);
     expect(yzText).toContain('event: CaseReported');
     expect(yzText).toContain('直播测试');
     expect(naText).not.toContain('直播测试');
