@@ -51,6 +51,11 @@ export interface Settings {
   readonly capPollSeconds: number;
   /** The <sender> of the CAP messages CityLoop exports. */
   readonly capSender: string;
+  /**
+   * How often an open live-feed stream asks the store whether its token still holds: catches a
+   * sign-out or revocation made by another process (this process's end streams at once).
+   */
+  readonly sessionRecheckSeconds: number;
   /** 32 bytes (base64) sealing TOTP secrets in the store; unset: a key file in DATA_DIR. */
   readonly totpSecretKey: Buffer | undefined;
 }
@@ -84,6 +89,7 @@ export const SETTING_NAMES = [
   'CAP_FEED_URLS',
   'CAP_POLL_SECONDS',
   'CAP_SENDER',
+  'SESSION_RECHECK_SECONDS',
   'TOTP_SECRET_KEY',
 ] as const;
 
@@ -185,6 +191,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     capFeedUrls: capFeedsOf(env.CAP_FEED_URLS),
     capPollSeconds: int(env, 'CAP_POLL_SECONDS', 300, 10, 86_400),
     capSender: env.CAP_SENDER || 'cityloop@chongqing.gov.cn',
+    sessionRecheckSeconds: int(env, 'SESSION_RECHECK_SECONDS', 60, 1, 3600),
     totpSecretKey: keyOf('TOTP_SECRET_KEY', env.TOTP_SECRET_KEY),
   };
 }

@@ -4,6 +4,7 @@ import type { Platform } from '../platform.ts';
 import { bearerTokenOf, requirePrincipal } from '../server/app.ts';
 import { canSeeCase } from '../auth/case-policy.ts';
 import { hasRole } from '../auth/principal.ts';
+import { CityLoopError } from '../errors.ts';
 import type { CaseEvent } from '../cases/case-events.ts';
 import type { Committed, CommittedAlert } from './event-bus.ts';
 import { canSeeAlert } from '../sensing/alerts/alert-policy.ts';
@@ -20,13 +21,6 @@ function redact(e: CaseEvent): CaseEvent {
   if (e.type !== 'CaseReported') return e;
   return { ...e, payload: { ...e.payload, reporter: { ...e.payload.reporter, name: null, phone: null } } };
 }
-
-/**
- * How often an open stream asks the store whether its token still holds. Revocations made in this
- * process end a stream at once (the session registry); this catches those made by another process
- * (a second server on the same PostgreSQL, the CLI): one indexed read per stream per interval.
- */
-export const FEED_RECHECK_MS = 60_000;
 
 /**
  * The live feed as Server-Sent Events. Each subscriber gets only the events of cases it may see
@@ -146,12 +140,18 @@ export function registerFeedRoutes(app: FastifyInstance, platform: Platform): vo
       for (const c of queue) deliver(c);
       const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
       heartbeat.unref();
+      // Revocations made in this process end the stream at once (the session registry); this
+      // catches those made by another process (a second server on the same PostgreSQL, the CLI):
+      // one indexed read per stream every SESSION_RECHECK_SECONDS.
       const recheck = setInterval(() => {
         platform.auth.authenticateCredential(token).then(
           () => undefined,
-          () => endSession('token_revoked'),
+          // Only a refused token ends the stream; a passing fault of the store does not.
+          (e: unknown) => {
+            if (e instanceof CityLoopError && e.code === 'AUTH_INVALID_TOKEN') endSession('token_revoked');
+          },
         );
-      }, FEED_RECHECK_MS);
+      }, platform.settings.sessionRecheckSeconds * 1000);
       recheck.unref();
       timers.push(heartbeat, recheck);
     },

@@ -421,3 +421,28 @@ describe.each(DIALECTS)('sessions, tokens, throttling and the second factor on %
     });
   });
 });
+
+describe.each(DIALECTS)('a revocation made by another process on %s', (dialect) => {
+  let t: TestPlatform;
+  let base = '';
+  beforeAll(async () => {
+    t = await openTestPlatform(dialect, { settings: { sessionRecheckSeconds: 1 } });
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  }, 120_000);
+  afterAll(async () => t?.close());
+
+  it('ends the stream at its next re-check of the token (SESSION_RECHECK_SECONDS)', async () => {
+    const op = await t.signIn('yuzhong.operator');
+    const s = await openStream(base, op);
+    // A second server (or the CLI) on the same store signs the token out: this process hears nothing.
+    const second = await t.openSecond();
+    try {
+      const me = await second.auth.authenticate(op);
+      await second.auth.revoke(op, me);
+    } finally {
+      await second.close();
+    }
+    await endedWith(s, 'token_revoked');
+  });
+});
