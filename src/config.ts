@@ -87,6 +87,13 @@ export interface Settings {
   readonly telemetryMaxBytes: number;
   /** The address people and Open311 clients reach this server at (discovery names it); never taken from a request's Host. */
   readonly publicUrl: string;
+  /**
+   * How often an open live-feed stream asks the store whether its token still holds: catches a
+   * sign-out or revocation made by another process (this process's end streams at once).
+   */
+  readonly sessionRecheckSeconds: number;
+  /** 32 bytes (base64) sealing TOTP secrets in the store; unset: a key file in DATA_DIR. */
+  readonly totpSecretKey: Buffer | undefined;
 }
 
 export const SETTING_NAMES = [
@@ -133,6 +140,8 @@ export const SETTING_NAMES = [
   'JSON_MAX_BYTES',
   'TELEMETRY_MAX_BYTES',
   'PUBLIC_URL',
+  'SESSION_RECHECK_SECONDS',
+  'TOTP_SECRET_KEY',
 ] as const;
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -243,6 +252,13 @@ function publicUrlOf(raw: string | undefined, port: number): string {
   return u.href.replace(/\/+$/, '');
 }
 
+function keyOf(name: string, raw: string | undefined): Buffer | undefined {
+  if (!raw) return undefined;
+  const key = Buffer.from(raw, 'base64');
+  if (key.length !== 32) throw new Error(`setting ${name} must be 32 bytes in base64 (openssl rand -base64 32)`);
+  return key;
+}
+
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const demoRaw = (env.DEMO ?? 'true').toLowerCase();
   if (!['true', 'false', '1', '0', 'yes', 'no'].includes(demoRaw)) throw new Error(`setting DEMO must be true or false, got "${env.DEMO}"`);
@@ -302,5 +318,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     jsonMaxBytes: int(env, 'JSON_MAX_BYTES', 16 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     telemetryMaxBytes: int(env, 'TELEMETRY_MAX_BYTES', 256 * 1024, 256, 64 * 1024 * 1024),
     publicUrl: publicUrlOf(env.PUBLIC_URL, int(env, 'PORT', 8080, 0, 65535)),
+    sessionRecheckSeconds: int(env, 'SESSION_RECHECK_SECONDS', 60, 1, 3600),
+    totpSecretKey: keyOf('TOTP_SECRET_KEY', env.TOTP_SECRET_KEY),
   };
 }

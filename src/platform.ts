@@ -8,6 +8,8 @@ import { ConfigWatcher, readConfigFingerprint } from './store/config-watch.ts';
 import { EventBus } from './events/event-bus.ts';
 import { CaseService } from './cases/case-service.ts';
 import { AuthService } from './auth/auth-service.ts';
+import { Revocations, SessionRegistry } from './auth/session-registry.ts';
+import { totpKeyOf } from './auth/totp-key.ts';
 import { JurisdictionResolver } from './geo/resolver.ts';
 import { loadJurisdictions } from './geo/jurisdiction-repository.ts';
 import { BlobStore } from './cases/blob-store.ts';
@@ -48,6 +50,10 @@ export interface Platform {
   readonly bus: EventBus;
   readonly cases: CaseService;
   readonly auth: AuthService;
+  /** Where revoked credentials are announced (tokens, users, devices), after their commit. */
+  readonly revocations: Revocations;
+  /** The users' long-lived connections (live-feed streams), ended by revocations and expiry. */
+  readonly sessions: SessionRegistry;
   readonly blobs: BlobStore;
   readonly timers: TimerScheduler;
   readonly plans: PlanRegistry;
@@ -166,7 +172,9 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     plans,
     map: () => map,
   });
-  const auth = new AuthService({ db: store.db, clock, org, resolver: () => resolver, sessionTtlHours: settings.sessionTtlHours });
+  const revocations = new Revocations();
+  const sessions = new SessionRegistry(clock, revocations);
+  const auth = new AuthService({ store, clock, org, resolver: () => resolver, sessionTtlHours: settings.sessionTtlHours, revocations, totpKey: totpKeyOf(settings) });
   const blobs = new BlobStore(settings.dataDir);
   // Device commands: the broker the settings name, else the one the caller started; without one,
   // device steps are recorded as failed and raised to the operator.
@@ -255,6 +263,7 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
       telemetry: { maxDepth: settings.jsonMaxDepth, maxBytes: settings.telemetryMaxBytes },
       events: { maxDepth: settings.jsonMaxDepth, maxBytes: settings.jsonMaxBytes },
     },
+    revocations,
   });
   const config = new ConfigWatcher({
     read: () => readConfigFingerprint(store.db),
@@ -280,6 +289,8 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     bus,
     cases,
     auth,
+    revocations,
+    sessions,
     blobs,
     timers,
     plans,

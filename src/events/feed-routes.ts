@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Platform } from '../platform.ts';
-import { requirePrincipal } from '../server/app.ts';
+import { bearerTokenOf, requirePrincipal } from '../server/app.ts';
 import { canSeeCase } from '../auth/case-policy.ts';
 import { hasRole } from '../auth/principal.ts';
+import { CityLoopError } from '../errors.ts';
 import type { CaseEvent } from '../cases/case-events.ts';
 import type { Committed, CommittedAlert } from './event-bus.ts';
 import { canSeeAlert } from '../sensing/alerts/alert-policy.ts';
@@ -40,6 +41,8 @@ export function registerFeedRoutes(app: FastifyInstance, platform: Platform): vo
     },
     async (req, reply) => {
       const p = requirePrincipal(req);
+      const credential = req.credential!;
+      const token = bearerTokenOf(req)!;
       const wanted = req.query.types ? new Set(req.query.types.split(',').map((s) => s.trim()).filter(Boolean)) : null;
       const raw = reply.raw;
       reply.hijack();
@@ -50,6 +53,26 @@ export function registerFeedRoutes(app: FastifyInstance, platform: Platform): vo
         'x-accel-buffering': 'no',
       });
       raw.write(': CityLoop live feed\n\n');
+      // The stream lives as long as its token: sign-out, expiry, a password change, the user
+      // disabled or the token revoked end it. Attached before anything is awaited, so a revocation
+      // during the replay is not missed. The last event says why; a reconnecting EventSource then
+      // meets 401 and the app signs in again.
+      let ended = false;
+      const timers: NodeJS.Timeout[] = [];
+      const stop = () => {
+        ended = true;
+        for (const t of timers) clearInterval(t);
+        unsubscribe();
+        detach();
+      };
+      const endSession = (reason: string) => {
+        if (ended) return;
+        stop();
+        raw.end(`event: session-ended\ndata: ${JSON.stringify({ reason })}\n\n`);
+      };
+      req.raw.on('close', () => {
+        if (!ended) stop();
+      });
       let lastSent = 0;
       const send = (e: CaseEvent, doc: Committed['doc']) => {
         if (e.seq <= lastSent) return;
@@ -88,6 +111,7 @@ export function registerFeedRoutes(app: FastifyInstance, platform: Platform): vo
         unsubscribeCases();
         unsubscribeAlerts();
       };
+      const detach = platform.sessions.attach(credential, endSession);
       const lastId = Number(req.headers['last-event-id']);
       if (Number.isInteger(lastId) && lastId > 0) {
         const rows = await platform.store.db.selectFrom('events').select(['seq', 'stream_id']).where('seq', '>', lastId).orderBy('seq').limit(1000).execute();
@@ -112,13 +136,24 @@ export function registerFeedRoutes(app: FastifyInstance, platform: Platform): vo
         for (const i of idx) missed[i]!();
       }
       replaying = false;
+      if (ended) return;
       for (const c of queue) deliver(c);
       const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
       heartbeat.unref();
-      req.raw.on('close', () => {
-        clearInterval(heartbeat);
-        unsubscribe();
-      });
+      // Revocations made in this process end the stream at once (the session registry); this
+      // catches those made by another process (a second server on the same PostgreSQL, the CLI):
+      // one indexed read per stream every SESSION_RECHECK_SECONDS.
+      const recheck = setInterval(() => {
+        platform.auth.authenticateCredential(token).then(
+          () => undefined,
+          // Only a refused token ends the stream; a passing fault of the store does not.
+          (e: unknown) => {
+            if (e instanceof CityLoopError && e.code === 'AUTH_INVALID_TOKEN') endSession('token_revoked');
+          },
+        );
+      }, platform.settings.sessionRecheckSeconds * 1000);
+      recheck.unref();
+      timers.push(heartbeat, recheck);
     },
   );
 }

@@ -12,6 +12,7 @@ import type { AssetIndex } from '../assets/asset-index.ts';
 import type { CaseService } from '../cases/case-service.ts';
 import type { BrokerGate } from '../actions/mqtt/embedded-broker.ts';
 import { DeviceRegistry } from './devices/device-registry.ts';
+import type { Revocations } from '../auth/session-registry.ts';
 import { AlertService } from './alerts/alert-service.ts';
 import { IngestPipeline, type RuleRuntime } from './ingest/ingest-pipeline.ts';
 import { likeInOrder } from '../store/like-pattern.ts';
@@ -60,6 +61,8 @@ export interface SensingDeps {
   readonly capSender: string;
   /** JSON limits of MQTT payloads: telemetry (TELEMETRY_MAX_BYTES) and device events (JSON_MAX_BYTES), both JSON_MAX_DEPTH deep. */
   readonly limits?: { readonly telemetry: JsonLimits; readonly events: JsonLimits } | undefined;
+  /** Where the end of a device's credentials is announced (the platform's one notifier). */
+  readonly revocations?: Revocations | undefined;
 }
 
 const OPEN_CASE_STATES_EXCLUDED = ['closed', 'evaluated', 'declined', 'merged'];
@@ -79,7 +82,7 @@ export class Sensing {
 
   constructor(d: SensingDeps) {
     this.#d = d;
-    this.devices = new DeviceRegistry(d.store, d.clock, { resolver: d.resolver, assets: d.assets, org: d.org });
+    this.devices = new DeviceRegistry(d.store, d.clock, { resolver: d.resolver, assets: d.assets, org: d.org }, d.revocations);
     this.alerts = new AlertService({
       store: d.store,
       clock: d.clock,

@@ -4,6 +4,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import { CityLoopError } from '../errors.ts';
 import type { Platform } from '../platform.ts';
 import type { Principal } from '../auth/principal.ts';
+import type { Credential } from '../auth/auth-service.ts';
+import { requiredScope } from '../auth/token-scopes.ts';
 import { handleError, handleNotFound } from './problem.ts';
 import { Problem } from './schemas.ts';
 import { registerHealthRoutes } from './health-routes.ts';
@@ -27,6 +29,8 @@ import { registerGuardedJsonParser, registerMediaTypeGuard, strictBodySchemaCont
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
+    /** The token the principal came with (its id, kind, scopes and expiry); null without one. */
+    credential: Credential | null;
   }
 }
 
@@ -49,6 +53,21 @@ function tokenOf(req: FastifyRequest): string | null {
 
 export function redactQuery(url: string): string {
   return url.replace(/([?&](access_token|token|password|api_key)=)[^&]*/gi, '$1***');
+}
+
+/** The raw bearer token of a request (what sign-out revokes); null without one. */
+export function bearerTokenOf(req: FastifyRequest): string | null {
+  return tokenOf(req);
+}
+
+/**
+ * Managing credentials (issuing API tokens, changing a password or the second factor) needs a
+ * signed-in session: an API token, even one with the write scope, cannot mint or change others.
+ */
+export function requireSession(req: FastifyRequest, action: string): Principal {
+  const p = requirePrincipal(req);
+  if (req.credential?.kind !== 'session') throw new CityLoopError('SESSION_REQUIRED', { action });
+  return p;
 }
 
 export function requirePrincipal(req: FastifyRequest): Principal {
@@ -89,6 +108,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
     route.preValidation = before === undefined ? signedIn : Array.isArray(before) ? [signedIn, ...before] : [signedIn, before];
   });
   registerSecurityHeaders(app);
+  app.decorateRequest('credential', null);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
   app.addSchema(Problem);
@@ -108,7 +128,13 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
 
   app.addHook('onRequest', async (req) => {
     const token = tokenOf(req);
-    if (token) req.principal = await platform.auth.authenticate(token);
+    if (!token) return;
+    const { principal, credential } = await platform.auth.authenticateCredential(token);
+    // An API token acts only within its scopes; a sign-in session carries them all.
+    const scope = requiredScope(req.method, req.url);
+    if (!credential.scopes.includes(scope)) throw new CityLoopError('TOKEN_SCOPE_MISSING', { scope });
+    req.principal = principal;
+    req.credential = credential;
   });
 
   // Every JSON body: size, depth and the text rule, before any handler (body-guards.ts).

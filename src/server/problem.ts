@@ -40,7 +40,12 @@ function send(reply: FastifyReply, req: FastifyRequest, code: ErrorCode, params:
  * the trace id and answered without internals.
  */
 export function handleError(error: FastifyError | Error, req: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (error instanceof CityLoopError) return send(reply, req, error.code, { ...error.params }, error.extra ? { ...error.extra } : undefined);
+  if (error instanceof CityLoopError) {
+    // A refusal that says when to come back says it in the header too (RFC 9110 §10.2.3), in seconds.
+    const retryAfter = error.extra?.retryAfter;
+    if (typeof retryAfter === 'number' && Number.isFinite(retryAfter)) void reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
+    return send(reply, req, error.code, { ...error.params }, error.extra ? { ...error.extra } : undefined);
+  }
   const fe = error as FastifyError & { validation?: { instancePath?: string; message?: string; params?: unknown }[]; validationContext?: string };
   if (fe.validation) {
     const errors = fe.validation.map((v) => ({ path: `${fe.validationContext ?? 'body'}${v.instancePath ?? ''}`, message: v.message ?? 'invalid' }));

@@ -449,7 +449,30 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
-  '0010_outbox': {
+  '0010_sessions_tokens_totp': {
+    async up(db: Kysely<any>) {
+      // API tokens get scopes and an expiry (issue 14): tokens issued before had every power and
+      // none expired; they keep their powers and expire 90 days after this migration, so that
+      // no token lives for ever. `created_by` says who issued a token (an administrator may issue
+      // one for a system account).
+      await db.schema.alterTable('auth_tokens').addColumn('scopes', 'text').execute();
+      await db.schema.alterTable('auth_tokens').addColumn('created_by', 'text').execute();
+      await db.schema.createIndex('auth_tokens_user').on('auth_tokens').columns(['user_id', 'kind']).execute();
+      const in90Days = new Date(Date.now() + 90 * 24 * 3600_000).toISOString();
+      await db
+        .updateTable('auth_tokens')
+        .set({ scopes: JSON.stringify(['read', 'write', 'ingest', 'open311']) })
+        .where('kind', '=', 'api')
+        .execute();
+      await db.updateTable('auth_tokens').set({ expires_at: in90Days }).where('kind', '=', 'api').where('expires_at', 'is', null).execute();
+      // The second factor: the sealed secret (never in the clear), when it was confirmed (null:
+      // enrolment begun, not yet in force), and the last step used (a code is good once).
+      await db.schema.alterTable('users').addColumn('totp_secret', 'text').execute();
+      await db.schema.alterTable('users').addColumn('totp_confirmed_at', 'text').execute();
+      await db.schema.alterTable('users').addColumn('totp_last_step', 'bigint').execute();
+    },
+  },
+  '0011_outbox': {
     async up(db: Kysely<any>) {
       // Effects decided in a transaction (a plan's device commands and notifications, the undo of
       // its device steps when the case closes), written with the events that decide them and

@@ -1,4 +1,7 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
+
+/** A nullable column added later: optional when a row is inserted. */
+type AddedColumn<T> = ColumnType<T | null, T | null | undefined, T | null>;
 
 /**
  * The tables of one CityLoop store, the same on every dialect. Times are ISO-8601 UTC strings
@@ -240,6 +243,12 @@ export interface UserTable {
   phone: string | null;
   created_at: string;
   disabled: number;
+  /** The TOTP secret, sealed (src/auth/totp.ts); null: no second factor. */
+  totp_secret: AddedColumn<string>;
+  /** When the second factor was confirmed with a code; null while enrolment is pending. */
+  totp_confirmed_at: AddedColumn<string>;
+  /** The last TOTP step a code was accepted for (no code is good twice). */
+  totp_last_step: AddedColumn<number>;
 }
 
 export interface AuthTokenTable {
@@ -251,6 +260,10 @@ export interface AuthTokenTable {
   created_at: string;
   expires_at: string | null;
   revoked_at: string | null;
+  /** JSON array of scopes of an API token (src/auth/token-scopes.ts); null for sign-in sessions (every scope). */
+  scopes: AddedColumn<string>;
+  /** The user who issued an API token (the owner or an administrator). */
+  created_by: AddedColumn<string>;
 }
 
 export interface CategoryTable {

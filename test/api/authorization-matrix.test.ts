@@ -8,7 +8,7 @@
  * route cannot ship without saying who may call it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../../src/auth/principal.ts';
+import { SYSTEM_PRINCIPAL, type Role } from '../../src/auth/principal.ts';
 import type { Tier } from '../../src/cases/case-model.ts';
 import { DEMO_PASSWORD, unitIdOf } from '../../src/demo/demo-city.ts';
 import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
@@ -72,7 +72,7 @@ describe('authorization matrix: every operation, every kind of caller, inside an
     const street = await me(await tp.signIn('street.operator'));
     await must(admin, 'POST', '/api/v1/users', { username: 'street.supervisor', displayName: '街道督办员', password: DEMO_PASSWORD, roles: ['supervisor'], centerId: street.centerId, jurisdictionCode: street.jurisdictionCode });
     const systemUser = await tp.platform.auth.createUser({ username: 'gateway.system', displayName: '物联网关', password: 'not-for-sign-in-0', roles: ['system'], centerId: null, unitId: null, jurisdictionCode: null, phone: null });
-    const systemToken = async () => (await tp.platform.auth.createApiToken(systemUser, 'matrix')).token;
+    const systemToken = async () => (await tp.platform.auth.createApiToken(SYSTEM_PRINCIPAL, systemUser, 'matrix', { scopes: ['read', 'write', 'ingest', 'open311'] })).token;
 
     const people: [string, string, boolean][] = [
       ['admin', 'admin', false],

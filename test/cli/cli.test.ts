@@ -175,6 +175,29 @@ describe('the cityloop CLI', () => {
     expect(statSync(`${good}.secrets.json`).mode & 0o077).toBe(0);
   }, 60_000);
 
+  it('issues an API token with scopes and an expiry, recorded in the log as done by the CLI', async () => {
+    const bad = await cli('token', 'create', '--user', 'yuzhong.operator', '--name', 'x', '--scopes', 'read,root');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('unknown scope root');
+    const r = await cli('token', 'create', '--user', 'yuzhong.operator', '--name', '水位网关 gauge gateway', '--scopes', 'ingest,read', '--days', '30');
+    expect(r.code, r.stderr).toBe(0);
+    const token = r.stdout.trim();
+    expect(token).toMatch(/^clt_/);
+    const store = await openStore({ databaseUrl: env.DATABASE_URL });
+    try {
+      const row = await store.db.selectFrom('auth_tokens').selectAll().where('name', '=', '水位网关 gauge gateway').executeTakeFirstOrThrow();
+      expect(JSON.parse(row.scopes!)).toEqual(['ingest', 'read']);
+      expect(Date.parse(row.expires_at!) - Date.parse(row.created_at)).toBe(30 * 86_400_000);
+      expect(row.token_hash).not.toBe(token);
+      const ev = await store.db.selectFrom('events').select(['type', 'actor', 'payload']).where('stream_id', '=', `token:${row.id}`).executeTakeFirstOrThrow();
+      expect(ev.type).toBe('ApiTokenIssued');
+      expect(JSON.parse(ev.actor).id).toBe('cli');
+      expect(ev.payload).not.toContain(token);
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+
   it('imports a CAP file and refuses the entity attack with exit code 1', async () => {
     const attack = join(dir, 'xee.cap');
     writeFileSync(attack, '<?xml version="1.0"?>\n<!DOCTYPE alert [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>&xxe;</identifier></alert>\n');

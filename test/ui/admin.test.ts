@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { TestPlatform } from '../support/test-platform.ts';
 import { HAS_CHROMIUM, SKIP_REASON, startUiServer, newWatchedPage, screenshot, signIn, type WatchedPage } from './browser.ts';
+import { base32Decode, hotp, totpStep } from '../../src/auth/totp.ts';
 
 if (!HAS_CHROMIUM) console.warn(SKIP_REASON);
 
@@ -131,6 +132,62 @@ describe.skipIf(!HAS_CHROMIUM)('administration in Chromium', () => {
     await screenshot(page, 'admin-category-problem');
     await page.getByRole('button', { name: '放弃修改' }).click();
     expect(t.platform.org.category('environment.road-dirt')?.respondWithin).toBe('2h');
+  }, 60_000);
+
+  it('my account: an API token issued (shown once) and revoked; the second factor set up and turned off', async () => {
+    await page.getByRole('tab', { name: '账号安全' }).click();
+    const tokens = page.getByTestId('api-tokens');
+    await tokens.getByLabel('用途').fill('大屏 wall screen');
+    await tokens.getByRole('button', { name: '签发令牌' }).click();
+    const issued = page.getByTestId('issued-token');
+    await issued.waitFor({ timeout: 15_000 });
+    const token = (await issued.locator('code').textContent())!;
+    expect(token).toMatch(/^clt_/);
+    const row = tokens.locator('tr', { hasText: '大屏 wall screen' });
+    await row.getByRole('button', { name: '吊销' }).click();
+    await row.getByText('已吊销').waitFor({ timeout: 15_000 });
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(401);
+
+    const factor = page.getByTestId('second-factor');
+    await factor.getByRole('button', { name: '开始登记' }).click();
+    const secret = (await factor.locator('code').textContent())!;
+    const key = base32Decode(secret);
+    await factor.getByLabel('动态验证码').fill(hotp(key, totpStep(t.clock.now())));
+    await factor.getByRole('button', { name: '确认启用' }).click();
+    await factor.getByText('已启用').waitFor({ timeout: 15_000 });
+    // A later step's code turns it off again (each code is good once).
+    t.clock.advance(30_000);
+    await factor.getByLabel('动态验证码').fill(hotp(key, totpStep(t.clock.now())));
+    await factor.getByRole('button', { name: '停用' }).click();
+    await factor.getByText('未启用').waitFor({ timeout: 15_000 });
+  }, 60_000);
+
+  it('sign-in asks a supervisor with a second factor for the code, then lets her in', async () => {
+    const api = async (method: 'POST' | 'GET', url: string, token: string, payload?: object) => t.app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload ? { payload } : {}) });
+    const sup = await t.signIn('city.supervisor');
+    const { secret } = (await api('POST', '/api/v1/me/second-factor/totp', sup, {})).json();
+    const key = base32Decode(secret);
+    expect((await api('POST', '/api/v1/me/second-factor/totp/confirm', sup, { code: hotp(key, totpStep(t.clock.now())) })).statusCode).toBe(204);
+    t.clock.advance(30_000);
+    const other = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    try {
+      const p = await other.newPage();
+      await p.goto(`${base}/signin`);
+      await p.getByLabel('用户名').fill('city.supervisor');
+      await p.getByLabel('密码').fill('cityloop-demo');
+      await p.getByRole('button', { name: /^登录$/ }).click();
+      const code = p.getByLabel('动态验证码');
+      await code.waitFor({ timeout: 15_000 });
+      expect(await p.getByRole('alert').textContent()).toContain('动态验证码');
+      await code.fill(hotp(key, totpStep(t.clock.now())));
+      await p.getByRole('button', { name: /^登录$/ }).click();
+      await p.waitForURL((u) => !u.pathname.startsWith('/signin'), { timeout: 15_000 });
+    } finally {
+      await other.close();
+      const admin = await t.signIn('admin');
+      const supId = (await api('GET', '/api/v1/me', sup)).json().userId;
+      await api('POST', `/api/v1/users/${supId}/second-factor/reset`, admin, {});
+    }
   }, 60_000);
 
   it('no page logged an error', () => {

@@ -35,6 +35,11 @@ export function setUnauthorizedHandler(fn: () => void): void {
   onUnauthorized = fn;
 }
 
+/** The session ended elsewhere (the live feed was refused or ended): sign-in again. */
+export function reportUnauthorized(): void {
+  onUnauthorized?.();
+}
+
 export interface RequestOptions {
   readonly method?: string;
   readonly body?: unknown;

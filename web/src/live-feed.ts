@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { loadSession } from './api.ts';
+import { loadSession, reportUnauthorized } from './api.ts';
 import { currentLang } from './i18n.tsx';
 import type { FeedMessage } from './types.ts';
 
@@ -73,6 +73,14 @@ class LiveFeed {
       const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'text/event-stream', 'accept-language': currentLang() };
       if (this.#lastId > 0) headers['last-event-id'] = String(this.#lastId);
       const res = await fetch('/api/v1/events/stream', { headers, signal: abort.signal });
+      // The session ended (signed out elsewhere, expired, password changed, user disabled): the
+      // server closed the stream and refuses it now; retrying would never succeed.
+      if (res.status === 401) {
+        this.#abort = null;
+        this.stop();
+        reportUnauthorized();
+        return;
+      }
       if (!res.ok || !res.body) throw new Error(`feed answered ${res.status}`);
       this.#setStatus('live');
       this.#retryMs = 1000;

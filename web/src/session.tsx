@@ -5,7 +5,8 @@ import type { Role, Session, User } from './types.ts';
 
 interface SessionCtx {
   readonly session: Session | null;
-  signIn(username: string, password: string): Promise<Session>;
+  /** `totp`: the one-time code of an account with a second factor. */
+  signIn(username: string, password: string, totp?: string): Promise<Session>;
   signOut(): Promise<void>;
 }
 
@@ -22,8 +23,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const value = useMemo<SessionCtx>(
     () => ({
       session,
-      signIn: async (username, password) => {
-        const r = await api<{ token: string; expiresAt: string; user: User }>('/api/v1/auth/sign-in', { body: { username, password } });
+      signIn: async (username, password, totp) => {
+        const r = await api<{ token: string; expiresAt: string; user: User }>('/api/v1/auth/sign-in', { body: { username, password, ...(totp ? { totp } : {}) } });
         const s: Session = { token: r.token, expiresAt: r.expiresAt, user: r.user };
         saveSession(s);
         liveFeed.stop();

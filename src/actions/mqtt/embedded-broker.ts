@@ -28,6 +28,11 @@ export interface BrokerGate {
   onRefusedConnect?(username: string | undefined): void;
   /** Told once, when set: how many device CONNECTs were answered "server unavailable" before it was. */
   onConnectsRefusedWhileStarting?(count: number): void;
+  /**
+   * Subscribes the broker to the end of devices' credentials (a secret rotated, a device deleted
+   * or disabled): `endDevice` closes the device's connections at once. Returns the unsubscribe.
+   */
+  watchRevocations?(endDevice: (deviceId: string) => void): () => void;
 }
 
 export const PLATFORM_USERNAME = 'cityloop-platform';
@@ -55,11 +60,47 @@ export interface EmbeddedBroker {
    * hold, answered "server unavailable" (return code 3), which clients retry.
    */
   setGate(gate: BrokerGate): void;
+  /** Closes every connection of a device now (its credentials ended); returns how many. */
+  disconnectDevice(deviceId: string): number;
   close(): Promise<void>;
 }
 
 const IDENTITY = Symbol('cityloop.identity');
-type GatedClient = Client & { [IDENTITY]?: BrokerIdentity };
+const GENERATION = Symbol('cityloop.generation');
+type GatedClient = Client & { [IDENTITY]?: BrokerIdentity; [GENERATION]?: number };
+
+/**
+ * The connected devices, and for each device how often its credentials ended. A client remembers
+ * the count it authenticated under: one that authenticated just before a revocation and became
+ * ready just after it is recognised by the changed count and closed too.
+ */
+class DeviceConnections {
+  readonly #clients = new Map<string, Set<GatedClient>>();
+  readonly #generation = new Map<string, number>();
+
+  generationOf(deviceId: string): number {
+    return this.#generation.get(deviceId) ?? 0;
+  }
+
+  add(deviceId: string, c: GatedClient): void {
+    let set = this.#clients.get(deviceId);
+    if (!set) this.#clients.set(deviceId, (set = new Set()));
+    set.add(c);
+  }
+
+  delete(deviceId: string, c: GatedClient): void {
+    const set = this.#clients.get(deviceId);
+    if (set?.delete(c) && set.size === 0) this.#clients.delete(deviceId);
+  }
+
+  end(deviceId: string): number {
+    this.#generation.set(deviceId, this.generationOf(deviceId) + 1);
+    const set = this.#clients.get(deviceId);
+    this.#clients.delete(deviceId);
+    for (const c of set ?? []) c.close();
+    return set?.size ?? 0;
+  }
+}
 
 export async function startEmbeddedBroker(opts: { port: number; host?: string; gated?: boolean; connectHoldMs?: number }): Promise<EmbeddedBroker> {
   const { port } = opts;
@@ -91,7 +132,9 @@ export async function startEmbeddedBroker(opts: { port: number; host?: string; g
           timer.unref();
           gateWaiters.add(settle);
         });
-  if (opts.gated) installGate(broker, platformPassword, () => gate, whenGate);
+  let unwatch: (() => void) | null = null;
+  const devices = new DeviceConnections();
+  if (opts.gated) installGate(broker, platformPassword, () => gate, whenGate, devices);
   // aedes closes the clients that completed CONNECT; a socket that never did would keep
   // server.close() waiting, so every socket is tracked and destroyed on close.
   const sockets = new Set<Socket>();
@@ -131,15 +174,21 @@ export async function startEmbeddedBroker(opts: { port: number; host?: string; g
     port: bound,
     platformCredentials: { username: PLATFORM_USERNAME, password: platformPassword },
     setGate(g) {
+      unwatch?.();
       gate = g;
       if (refusedWhileStarting > 0) {
         g.onConnectsRefusedWhileStarting?.(refusedWhileStarting);
         refusedWhileStarting = 0;
       }
+      unwatch = g.watchRevocations?.((deviceId) => devices.end(deviceId)) ?? null;
       for (const settle of [...gateWaiters]) settle(g);
+    },
+    disconnectDevice(deviceId) {
+      return devices.end(deviceId);
     },
     close() {
       closing ??= (async () => {
+        unwatch?.();
         for (const settle of [...gateWaiters]) settle(null);
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         await closeBroker();
@@ -157,7 +206,18 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function installGate(broker: Aedes, platformPassword: string, gate: () => BrokerGate | null, whenGate: () => Promise<BrokerGate | null>): void {
+function installGate(broker: Aedes, platformPassword: string, gate: () => BrokerGate | null, whenGate: () => Promise<BrokerGate | null>, devices: DeviceConnections): void {
+  broker.on('clientReady', (client) => {
+    const c = client as GatedClient;
+    const who = c[IDENTITY];
+    if (who?.kind !== 'device') return;
+    if (c[GENERATION] !== devices.generationOf(who.deviceId)) return c.close();
+    devices.add(who.deviceId, c);
+  });
+  broker.on('clientDisconnect', (client) => {
+    const who = (client as GatedClient)[IDENTITY];
+    if (who?.kind === 'device') devices.delete(who.deviceId, client as GatedClient);
+  });
   broker.authenticate = (client, username, password, done) => {
     const user = username ?? '';
     const pass = password ? password.toString('utf8') : '';
@@ -172,6 +232,7 @@ function installGate(broker: Aedes, platformPassword: string, gate: () => Broker
         return done(Object.assign(new Error('not authorised'), { returnCode: 5 }), false);
       }
       (client as GatedClient)[IDENTITY] = who;
+      if (who.kind === 'device') (client as GatedClient)[GENERATION] = devices.generationOf(who.deviceId);
       done(null, true);
     };
     const g = gate();
@@ -190,6 +251,7 @@ function installGate(broker: Aedes, platformPassword: string, gate: () => Broker
     if (!who) return done(new Error('not authenticated'));
     if (packet.topic.startsWith('$SYS')) return done(new Error('$SYS is reserved'));
     if (who.kind === 'platform') return done(null);
+    if ((client as GatedClient)[GENERATION] !== devices.generationOf(who.deviceId)) return done(new Error('the device\'s credentials ended'));
     const g = gate();
     if (!g) return done(new Error('the platform is not ready'));
     g.authorizePublish(who, packet.topic, packet.payload as Buffer, packet.qos).then(

@@ -129,7 +129,7 @@ async function open311Plugin(o311: FastifyInstance, platform: Platform): Promise
   /** The account an api_key (form field or query) or a bearer token stands for; null without either. */
   const principalOf = async (req: FastifyRequest, bodyKey?: string): Promise<Principal | null> => {
     const key = bodyKey ?? oneParam(req.query as Record<string, unknown>, 'api_key');
-    if (key !== undefined && key.trim() !== '') return platform.auth.authenticate(key.trim());
+    if (key !== undefined && key.trim() !== '') return platform.auth.authenticate(key.trim(), 'open311');
     return req.principal;
   };
   const requireKey = (p: Principal | null, lang: Lang): Principal => {

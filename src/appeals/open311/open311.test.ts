@@ -94,7 +94,7 @@ describe('Open311 GeoReport v2 at /open311/v2', () => {
     t = await openTestPlatform('sqlite', { settings: { publicUrl: PUBLIC_URL } });
     // A system account as a city would set one up for FixMyStreet: no password, role system.
     const userId = await t.platform.auth.createUser({ username: 'open311.gateway', displayName: 'Open311 网关', password: null, roles: ['system'] });
-    apiKey = (await t.platform.auth.createApiToken(userId, 'open311 client')).token;
+    apiKey = (await t.platform.auth.createApiToken(SYSTEM_PRINCIPAL, userId, 'open311 client', { scopes: ['open311'] })).token;
     citizenToken = await t.signIn('citizen.zhang');
     operatorToken = await t.signIn('yuzhong.operator');
   });

@@ -22,6 +22,7 @@ import { parseDeviceFile } from './device-draft.ts';
 import type { Principal } from '../../auth/principal.ts';
 import type { DeviceHolding } from './device-policy.ts';
 import { recordAdminChanges, type AdminChange } from '../../events/admin-events.ts';
+import { Revocations, type RevocationNotifier, type SessionEndReason } from '../../auth/session-registry.ts';
 
 export interface DevicePlaceLookup {
   resolver(): JurisdictionResolver;
@@ -108,19 +109,45 @@ export class DeviceRegistry {
   readonly #store: StoreAdapter;
   readonly #clock: Clock;
   readonly #place: DevicePlaceLookup;
+  readonly #revocations: Revocations;
 
-  constructor(store: StoreAdapter, clock: Clock, place: DevicePlaceLookup) {
+  constructor(store: StoreAdapter, clock: Clock, place: DevicePlaceLookup, revocations: Revocations = new Revocations()) {
     this.#store = store;
     this.#clock = clock;
     this.#place = place;
+    this.#revocations = revocations;
+  }
+
+  /**
+   * Where the end of a device's credentials is announced (secret rotated, device removed or no
+   * longer active), after the commit, whoever made the change: the embedded broker listens and
+   * closes the device's MQTT connections.
+   */
+  get revocations(): RevocationNotifier {
+    return this.#revocations;
+  }
+
+  #credentialsEnded(id: string, reason: SessionEndReason): void {
+    this.#revocations.publish({ kind: 'device', deviceId: id, reason });
   }
 
   async reload(): Promise<void> {
     const rows = await this.#store.db.selectFrom('devices').selectAll().execute();
+    const before = this.#byId;
+    const hashesBefore = this.#secretHashes;
     this.#byId = new Map();
     this.#secretHashes = new Map();
     this.#byAsset = new Map();
     for (const r of rows) this.#remember(toRecord(r), r.secret_hash);
+    // Another process rotated, removed or disabled a device: its connections here end too.
+    for (const [id, old] of before) {
+      const now = this.#byId.get(id);
+      const oldHash = hashesBefore.get(id);
+      const newHash = this.#secretHashes.get(id);
+      if (!now) this.#credentialsEnded(id, 'device_removed');
+      else if (old.status === 'active' && now.status !== 'active') this.#credentialsEnded(id, 'device_disabled');
+      else if (oldHash && !(newHash && oldHash.equals(newHash))) this.#credentialsEnded(id, 'device_secret_rotated');
+    }
   }
 
   #remember(d: DeviceRecord, secretHash: string | null | undefined): void {
@@ -265,6 +292,7 @@ export class DeviceRegistry {
       await this.#record(tx, by, now, [{ kind: 'device', id: d.id, type: 'DeviceUpdated', payload: { id: d.id, changes: deviceDiff(old, after) } }]);
     });
     this.#remember(toRecord({ ...row, secret_hash: this.#secretHashes.has(d.id) ? 'x' : null }), undefined);
+    if (d.status !== 'active') this.#credentialsEnded(d.id, 'device_disabled');
     return this.#byId.get(d.id)!;
   }
 
@@ -280,6 +308,7 @@ export class DeviceRegistry {
       await this.#record(tx, by, now, [{ kind: 'device', id, type: 'DeviceSecretRotated', payload: { id, hadCredentials: d.hasCredentials } }]);
     });
     this.#remember({ ...d, hasCredentials: true, updatedAt: now }, hash);
+    this.#credentialsEnded(id, 'device_secret_rotated');
     return { device: this.#byId.get(id)!, secret };
   }
 
@@ -292,6 +321,7 @@ export class DeviceRegistry {
       await this.#record(tx, by, now, [{ kind: 'device', id, type: 'DeviceUpdated', payload: { id, changes: { status: { from: d.status, to: status } } } }]);
     });
     this.#remember({ ...d, status, updatedAt: now }, undefined);
+    if (status !== 'active') this.#credentialsEnded(id, 'device_disabled');
     return this.#byId.get(id)!;
   }
 
@@ -307,6 +337,7 @@ export class DeviceRegistry {
     const d = this.#byId.get(id)!;
     this.#remember({ ...d, assetId: null }, null);
     this.#byId.delete(id);
+    this.#credentialsEnded(id, 'device_removed');
   }
 
   /**
@@ -354,6 +385,7 @@ export class DeviceRegistry {
       }
     });
     for (const r of rows) this.#remember(toRecord({ ...r.row, secret_hash: r.isNew ? r.row.secret_hash : this.#secretHashes.has(r.row.id) ? 'x' : null }), r.isNew ? r.row.secret_hash : undefined);
+    for (const r of rows) if (!r.isNew && r.row.status !== 'active') this.#credentialsEnded(r.row.id, 'device_disabled');
     return {
       created: rows.filter((r) => r.isNew).length,
       updated: rows.filter((r) => !r.isNew).length,

@@ -26,11 +26,22 @@ export function createSensingGate(d: SensingGateDeps): BrokerGate {
       stats.refusedConnectsStarting += count;
       d.log?.warn({ count }, 'MQTT connects answered "server unavailable" while the platform was starting');
     },
+    watchRevocations(endDevice) {
+      return d.devices.revocations.subscribe((r) => {
+        if (r.kind === 'device') endDevice(r.deviceId);
+      });
+    },
     onRefusedConnect(username) {
       stats.refusedConnects += 1;
       d.log?.warn({ username: username?.slice(0, 64) ?? null }, 'MQTT connect refused: unknown device or wrong secret');
     },
     async authorizePublish(who: BrokerIdentity, topic, payload) {
+      // A device deleted or disabled since it connected is refused even before its connection
+      // closes (the broker closes it as soon as the registry says so).
+      if (who.kind === 'device') {
+        const dev = d.devices.get(who.deviceId);
+        if (!dev || dev.status !== 'active' || !dev.hasCredentials) throw new Error(`device ${who.deviceId} is no longer active`);
+      }
       if (!mayPublish(who, topic)) {
         stats.refusedPublishes += 1;
         d.log?.warn({ device: who.kind === 'device' ? who.deviceId : 'platform', topic: topic.slice(0, 200) }, 'MQTT publish refused: not a topic of this device');

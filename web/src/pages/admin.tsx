@@ -4,6 +4,7 @@ import { useI18n } from '../i18n.tsx';
 import { useSession, hasRole } from '../session.tsx';
 import type { PlanRun, Severity } from '../types.ts';
 import { YamlEditor, problemText, type EditorProblem } from '../components/yaml-editor.tsx';
+import { AccountSecurity } from './account-security.tsx';
 
 /**
  * Administration (预案与配置): plans, alert rules and the routing table as YAML with their problems
@@ -1009,7 +1010,7 @@ function Categories() {
 
 // ───────────────────────────── the page ─────────────────────────────
 
-type Tab = 'plans' | 'rules' | 'routing' | 'categories';
+type Tab = 'plans' | 'rules' | 'routing' | 'categories' | 'account';
 
 /** Administration: plans, rules and the routing table as YAML with problems in place, dry runs and versions; the category list. */
 export default function Admin() {
@@ -1020,6 +1021,7 @@ export default function Admin() {
     ['rules', tr('告警规则', 'Alert rules')],
     ['routing', tr('派单目录', 'Routing table')],
     ['categories', tr('事项类别', 'Categories')],
+    ['account', tr('账号安全', 'My account')],
   ];
   // Arrow keys move between tabs (the WAI-ARIA tabs pattern).
   const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
@@ -1044,6 +1046,7 @@ export default function Admin() {
         {tab === 'rules' && <Rules />}
         {tab === 'routing' && <RoutingTable />}
         {tab === 'categories' && <Categories />}
+        {tab === 'account' && <AccountSecurity />}
       </div>
     </div>
   );
