@@ -15,12 +15,15 @@ export type Where = 'in' | 'out';
 export interface Caller {
   readonly label: string;
   readonly username: string;
+  readonly userId: string;
   readonly role: Role | 'anonymous';
   readonly tier: Tier | null;
   readonly unitId: string | null;
   /** Bound to 渝中 (its district, a street, a grid, a unit, a citizen): `out` is outside for it. */
   readonly local: boolean;
   readonly token: string | null;
+  /** The client address its requests come from. */
+  readonly address: string;
   freshToken(): Promise<string | null>;
 }
 
@@ -43,6 +46,10 @@ export interface Fixture {
   newDevice(w: Where): Promise<string>;
   newAlert(w: Where): Promise<string>;
   deviceBody(id: string): Record<string, unknown>;
+  /** A user no caller is (an operator of the street), and API tokens it owns. */
+  readonly targetUserId: string;
+  newApiToken(): Promise<string>;
+  readonly sharedApiToken: string;
 }
 
 export interface MatrixRequest {
@@ -61,6 +68,8 @@ export interface MatrixEntry {
   readonly ownToken?: boolean;
   /** A live stream: asked over a real connection, its status read, then closed. */
   readonly stream?: boolean;
+  /** Refused as "not found" (404): another's resource whose very existence is not told. */
+  readonly refusedAsNotFound?: boolean;
   /** A list: the outside resource's id (or number) must not be in a local caller's answer. */
   lists?(fx: Fixture, w: Where): string;
 }
@@ -121,7 +130,18 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'POST /api/v1/auth/sign-in': { allow: anyone, request: () => ({ body: { username: 'citizen.li', password: 'cityloop-demo' } }) },
   'POST /api/v1/auth/sign-out': { allow: signedIn, request: () => ({ body: {} }), ownToken: true },
   'GET /api/v1/me': { allow: signedIn, request: none },
-  'POST /api/v1/auth/api-tokens': { allow: (c) => signedIn(c) && !is(c, 'citizen'), request: () => ({ body: { name: '矩阵测试令牌' } }) },
+  // Tokens, passwords and second factors are a person's: an API token (the system's) cannot manage them.
+  'POST /api/v1/auth/api-tokens': { allow: (c) => signedIn(c) && !is(c, 'citizen', 'system'), request: () => ({ body: { name: '矩阵测试令牌' } }) },
+  'GET /api/v1/auth/api-tokens': { allow: signedIn, request: none },
+  'DELETE /api/v1/auth/api-tokens/{id}': { allow: admin, request: async (fx, _c, _w, fresh) => ({ params: { id: fresh ? await fx.newApiToken() : fx.sharedApiToken } }), fresh: true, refusedAsNotFound: true },
+  'POST /api/v1/me/password': { allow: (c) => signedIn(c) && !is(c, 'system'), request: () => ({ body: { oldPassword: 'unchanged-password-1', newPassword: 'unchanged-password-1' } }) },
+  'GET /api/v1/me/second-factor': { allow: signedIn, request: none },
+  'POST /api/v1/me/second-factor/totp': { allow: (c) => is(c, 'admin', 'supervisor'), request: () => ({ body: {} }) },
+  'POST /api/v1/me/second-factor/totp/confirm': { allow: (c) => signedIn(c) && !is(c, 'system'), request: () => ({ body: { code: '000000' } }) },
+  'POST /api/v1/me/second-factor/totp/disable': { allow: (c) => signedIn(c) && !is(c, 'system'), request: () => ({ body: { code: '000000' } }) },
+  'POST /api/v1/users/{id}/disable': { allow: admin, request: (fx) => ({ params: { id: fx.targetUserId }, body: { reason: '矩阵测试' } }) },
+  'POST /api/v1/users/{id}/enable': { allow: admin, request: (fx) => ({ params: { id: fx.targetUserId }, body: { reason: '矩阵测试' } }) },
+  'POST /api/v1/users/{id}/second-factor/reset': { allow: admin, request: (fx) => ({ params: { id: fx.targetUserId }, body: { reason: '矩阵测试' } }) },
   'POST /api/v1/users': { allow: admin, request: () => ({ body: { username: `matrix.user.${++imports}`, displayName: '矩阵测试用户', password: 'matrix-password-1', roles: ['citizen'] } }) },
 
   // ─── geography and organisation ────────────────────────────────────────────────────────
