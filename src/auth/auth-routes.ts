@@ -270,7 +270,7 @@ export function registerAuthRoutes(app: FastifyInstance, platform: Platform): vo
       if (b.jurisdictionCode && !platform.auth.knowsJurisdiction(b.jurisdictionCode)) throw new CityLoopError('NOT_FOUND', { what: 'jurisdiction', id: b.jurisdictionCode });
       const exists = await platform.store.db.selectFrom('users').select('id').where('username', '=', b.username).executeTakeFirst();
       if (exists) throw new CityLoopError('VALIDATION_FAILED', { detail: `username ${b.username} is taken` });
-      const id = await platform.auth.createUser({ ...b, centerId: b.centerId ?? null, unitId: b.unitId ?? null, jurisdictionCode: b.jurisdictionCode ?? null, phone: b.phone ?? null });
+      const id = await platform.auth.createUserBy(p, { ...b, centerId: b.centerId ?? null, unitId: b.unitId ?? null, jurisdictionCode: b.jurisdictionCode ?? null, phone: b.phone ?? null });
       return reply.code(201).send({ id });
     },
   );

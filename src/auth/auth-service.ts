@@ -144,6 +144,21 @@ export class AuthService {
   }
 
   /**
+   * An administrator creates a user: the user and the event that records it (who, when, with
+   * which roles and place — never the password) in one transaction.
+   */
+  async createUserBy(actor: Pick<Principal, 'userId' | 'displayName' | 'roles'>, u: NewUser): Promise<string> {
+    const at = this.#clock.now().toISOString();
+    return this.#store.transact(async (tx) => {
+      const id = await this.createUser(u, tx);
+      await recordAdminChanges(tx, this.#store, actor, at, [
+        { kind: 'user', id, type: 'UserCreated', payload: { username: u.username, displayName: u.displayName, roles: [...u.roles], centerId: u.centerId ?? null, unitId: u.unitId ?? null, jurisdictionCode: u.jurisdictionCode ?? null } },
+      ]);
+      return id;
+    });
+  }
+
+  /**
    * Signs in from a client address. Throttled by address and by account (sign-in-throttle.ts); an
    * account with a second factor needs `totp` too, and a wrong code counts as a failed attempt.
    */

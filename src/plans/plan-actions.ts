@@ -124,6 +124,7 @@ export class PlanActionRunner {
       .orderBy('id')
       .limit(BATCH)
       .execute();
+    if (rows.length > 0) failpoint('outbox:after-commit');
     const claimed: OutboxTable[] = [];
     for (const row of rows) if (await this.#claim(row)) claimed.push(row);
     if (claimed.length === 0) return 0;

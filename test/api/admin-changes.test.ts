@@ -73,6 +73,18 @@ describe.each(DIALECTS)('administrative changes in the event log on %s', (dialec
     expect((await verifyEventLog(tp.platform.store.db)).ok).toBe(true);
   });
 
+  it('records a user created by an administrator, without the password', async () => {
+    const password = 'a-new-users-password-1';
+    const r = await call('admin', 'POST', '/api/v1/users', { username: 'audit.newbie', displayName: '新坐席', password, roles: ['operator'] });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const events = await changes(`kind=user&id=${r.body.id}`);
+    expect(events.map((e) => e.type)).toEqual(['UserCreated']);
+    expect(events[0]!.payload).toMatchObject({ username: 'audit.newbie', roles: ['operator'] });
+    expect(JSON.stringify(events[0])).not.toContain(password);
+    const me = (await call('admin', 'GET', '/api/v1/me')).body;
+    expect(events[0]!.actor.id).toBe(me.userId);
+  });
+
   it('pages by sequence number', async () => {
     const first = await call('admin', 'GET', '/api/v1/audit/changes?limit=2');
     expect(first.body.items).toHaveLength(2);
