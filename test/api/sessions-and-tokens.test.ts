@@ -178,8 +178,9 @@ describe.each(DIALECTS)('sessions, tokens, throttling and the second factor on %
       expect((await inject('GET', '/api/v1/me', apiToken)).statusCode).toBe(401);
       const log = await eventsOf(`user:${u.id}`);
       const adminId = (await inject('GET', '/api/v1/me', admin)).json().userId;
-      expect(log.map((e) => e.type)).toEqual(['UserDisabled', 'UserEnabled']);
-      expect(log[0]).toMatchObject({ actor: { id: adminId }, payload: { reason: '离职 left the center', tokensRevoked: 2 } });
+      // Created by the administrator, then disabled and enabled again.
+      expect(log.map((e) => e.type)).toEqual(['UserCreated', 'UserDisabled', 'UserEnabled']);
+      expect(log[1]).toMatchObject({ actor: { id: adminId }, payload: { reason: '离职 left the center', tokensRevoked: 2 } });
       // An administrator cannot shut themselves out.
       expect((await inject('POST', `/api/v1/users/${adminId}/disable`, admin, {})).statusCode).toBe(400);
     });

@@ -8,7 +8,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,18 +21,12 @@ import { connectSimulatedDevice, type SimulatedDevice } from '../../src/actions/
 import { demoDeviceSecret } from '../../src/sensing/devices/demo-devices.ts';
 import { DIALECTS, PG_URL, TEST_DISTRICTS, type Dialect } from '../support/test-platform.ts';
 import { until } from '../support/until.ts';
+import { freePort } from '../support/free-port.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const GAUGE = 'gauge-nankai-01';
 const SIGNALS = ['signal-nankai-n', 'signal-nankai-s'];
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 interface Served {
   readonly child: ChildProcess;
@@ -65,7 +58,11 @@ async function healthy(port: number, served: Served): Promise<void> {
 // before sending (SQLite: the restarted runner waits out the dead one's hold); and after a device
 // answered, before the outcome was recorded (SQLite): then the same command goes out again under
 // the same id, and the device, which knows it, does not carry it out twice.
-const SCENARIOS: [Dialect, string][] = [...DIALECTS.map((d): [Dialect, string] => [d, 'outbox:after-commit']), ['sqlite', 'outbox:before-effect'], ['sqlite', 'outbox:before-record']];
+// The two later moments wait out a hold or a resend: they run in `npm run validate` (VALIDATE=1).
+const SCENARIOS: [Dialect, string][] = [
+  ...DIALECTS.map((d): [Dialect, string] => [d, 'outbox:after-commit']),
+  ...(process.env.VALIDATE ? ([['sqlite', 'outbox:before-effect'], ['sqlite', 'outbox:before-record']] as [Dialect, string][]) : []),
+];
 
 describe.each(SCENARIOS)('plan steps survive a kill -9 on %s at %s', (dialect: Dialect, point: string) => {
   const cleanups: (() => Promise<unknown> | unknown)[] = [];

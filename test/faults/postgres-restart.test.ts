@@ -10,12 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Store } from '../../src/store/store.ts';
 import { classifyStoreFault } from '../../src/store/store-faults.ts';
 import { until } from '../support/until.ts';
+import { freePort } from '../support/free-port.ts';
 
 function findPgBin(): string | null {
   const root = '/usr/lib/postgresql';
@@ -39,13 +39,6 @@ function asPostgres(): { run: (cmd: string, args: string[]) => Promise<void>; ui
   }
 }
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 const bin = findPgBin();
 const runner = asPostgres();

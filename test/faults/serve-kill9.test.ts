@@ -7,7 +7,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -16,17 +15,11 @@ import { openStore } from '../../src/store/store.ts';
 import { resetDemoCity } from '../../src/demo/demo-city.ts';
 import { demoDeviceSecret } from '../../src/sensing/devices/demo-devices.ts';
 import { until } from '../support/until.ts';
+import { freePort } from '../support/free-port.ts';
 
 const GAUGE = 'gauge-nankai-01';
 const BIN = join(import.meta.dirname, '../../bin/cityloop.js');
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 describe('serve: kill -9 under a device\'s load, then a restart', () => {
   let dir: string;
