@@ -79,7 +79,7 @@ export async function openStore(settings: StoreSettings): Promise<Store> {
           : (settings.sqliteFile ?? join(settings.dataDir ?? 'data', 'cityloop.sqlite'));
     store = openSqlite({ file, timeoutMs, ...(settings.sqliteSynchronous ? { synchronous: settings.sqliteSynchronous } : {}) });
   }
-  await migrateToLatest(store.db);
+  await migrateToLatest(store.db, settings.pgSchema);
   return watchFaults(store, timeoutMs);
 }
 
@@ -134,8 +134,13 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+/**
+ * `schema`: a PostgreSQL schema of its own (tests, several stores in one database). The migrator's
+ * own tables are then looked for there: unnamed, it finds another schema's `kysely_migration_lock`
+ * among all the database's tables, skips creating its own and fails on it.
+ */
+export async function migrateToLatest(db: Kysely<Database>, schema?: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
