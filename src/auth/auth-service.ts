@@ -51,9 +51,6 @@ export interface ApiTokenView {
   readonly status: 'active' | 'expired' | 'revoked';
 }
 
-/** Who did it when the command line (an operator at the server's console) makes the change. */
-export const CLI_ACTOR: Pick<Principal, 'userId' | 'displayName' | 'roles'> = { userId: 'cli', displayName: '命令行 cityloop CLI', roles: ['system'] };
-
 export const API_TOKEN_DEFAULT_DAYS = 90;
 export const API_TOKEN_MAX_DAYS = 365;
 /** Roles that may turn on a second factor (TOTP). */

@@ -44,8 +44,9 @@ export const SYSTEM_PRINCIPAL: Principal = {
 
 /**
  * Whoever runs a `cityloop` command on the server's machine: they hold the store itself, so they
- * act with a system's rights, and the log records the operating-system account they used.
+ * act with a system's rights. The log records them as `cli`, with the operating-system account
+ * they used in the name.
  */
 export function commandLinePrincipal(osUser: string): Principal {
-  return { ...SYSTEM_PRINCIPAL, userId: `cli:${osUser}`, username: `cli:${osUser}`, displayName: `命令行（${osUser}）` };
+  return { ...SYSTEM_PRINCIPAL, userId: 'cli', username: 'cli', displayName: `命令行 cityloop CLI（${osUser}）` };
 }

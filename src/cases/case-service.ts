@@ -540,7 +540,7 @@ export class CaseService {
     const effects: PlanEffect[] = [];
     for (const e of events) {
       if (e.type === 'PlanApplied') effects.push(...effectsOfPlanApplied(e.payload.actions as ResolvedAction[]));
-      if (e.type === 'CaseClosed' && doc.plan) effects.push(...effectsOfCaseClosed(await this.#appliedActions(tx, caseId), doc.automaticSteps ?? []));
+      if (e.type === 'CaseClosed' && doc.plan) effects.push(...effectsOfCaseClosed(await this.appliedActions(caseId, tx), doc.automaticSteps ?? []));
     }
     if (effects.length > 0) {
       await tx
@@ -559,7 +559,7 @@ export class CaseService {
   }
 
   /** The automatic steps of the plan last applied to the case, as its PlanApplied event says. */
-  async #appliedActions(tx: Tx, caseId: string): Promise<ResolvedAction[]> {
+  async appliedActions(caseId: string, tx: Tx = this.#d.store.db): Promise<ResolvedAction[]> {
     const row = await tx.selectFrom('events').select('payload').where('stream_id', '=', caseId).where('type', '=', 'PlanApplied').orderBy('stream_version', 'desc').limit(1).executeTakeFirst();
     return row ? ((JSON.parse(row.payload) as { actions?: ResolvedAction[] }).actions ?? []) : [];
   }

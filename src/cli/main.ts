@@ -15,7 +15,7 @@ import { insertJurisdictions, loadJurisdictions } from '../geo/jurisdiction-repo
 import { progressReporter } from './progress.ts';
 import { startEmbeddedBroker } from '../actions/mqtt/embedded-broker.ts';
 import { classifyStoreFault, describeStoreFault } from '../store/store-faults.ts';
-import { API_TOKEN_DEFAULT_DAYS, API_TOKEN_MAX_DAYS, CLI_ACTOR } from '../auth/auth-service.ts';
+import { API_TOKEN_DEFAULT_DAYS, API_TOKEN_MAX_DAYS } from '../auth/auth-service.ts';
 import { TOKEN_SCOPES, type TokenScope } from '../auth/token-scopes.ts';
 import { ASSET_TYPES, type AssetType } from '../assets/asset.ts';
 import { parseAssetFeatureCollection } from '../assets/import-assets.ts';
@@ -417,7 +417,7 @@ export function buildCli(): Command {
       try {
         const u = await platform.store.db.selectFrom('users').select('id').where('username', '=', opts.user).executeTakeFirst();
         if (!u) throw new CliFailure(`no user named ${opts.user}`);
-        const t = await platform.auth.createApiToken(CLI_ACTOR, u.id, opts.name, { scopes: scopes as TokenScope[], expiresInDays: Number(opts.days) });
+        const t = await platform.auth.createApiToken(commandLinePrincipal(osUser()), u.id, opts.name, { scopes: scopes as TokenScope[], expiresInDays: Number(opts.days) });
         console.log(t.token);
       } finally {
         await platform.close();

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.ts';
 import { newId } from '../ids.ts';
 import { CityLoopError } from '../errors.ts';
-import { SYSTEM_PRINCIPAL, type Principal } from '../auth/principal.ts';
+import type { Principal } from '../auth/principal.ts';
 import type { CaseService } from '../cases/case-service.ts';
 import type { CaseEventBody } from '../cases/case-events.ts';
 import type { CaseDoc } from '../cases/case-model.ts';
@@ -191,12 +191,6 @@ export class PlanActionRunner {
     }
   }
 
-  async #appliedActions(caseId: string): Promise<ResolvedAction[]> {
-    const events = await this.#cases.timeline(SYSTEM_PRINCIPAL, caseId);
-    const applied = [...events].reverse().find((e) => e.type === 'PlanApplied');
-    return applied && applied.type === 'PlanApplied' ? (applied.payload.actions as ResolvedAction[]) : [];
-  }
-
   /**
    * An operator's override of one automatic step: `resend` the plan's command, or `undo` it (e.g.
    * the road is clear before the case closes). The operator's right to steer the case is checked
@@ -205,7 +199,7 @@ export class PlanActionRunner {
   async override(p: Principal, caseId: string, key: string, what: 'resend' | 'undo'): Promise<CaseDoc> {
     const doc = await this.#cases.get(p, caseId);
     this.#cases.assertMay(p, doc, 'override_action');
-    const action = (await this.#appliedActions(caseId)).find((a) => a.key === key);
+    const action = (await this.#cases.appliedActions(caseId)).find((a) => a.key === key);
     if (!action) throw new CityLoopError('NOT_FOUND', { what: 'plan action', id: key });
     const records: ActionRecord[] = [];
     if (action.type === 'notify') {
