@@ -54,6 +54,8 @@ function ApiTokens() {
     }
   };
   const statusText = { active: tr('有效', 'active'), expired: tr('已过期', 'expired'), revoked: tr('已吊销', 'revoked') };
+  // A scope is a code on the wire; people read its name.
+  const scopeText: Record<string, string> = { read: tr('只读', 'read'), write: tr('写入', 'write'), ingest: tr('数据接入', 'ingest'), open311: 'Open311' };
   return (
     <section className="panel stack" data-testid="api-tokens">
       <h2>{tr('API 令牌', 'API tokens')}</h2>
@@ -66,7 +68,7 @@ function ApiTokens() {
           <legend>{tr('权限范围', 'Scopes')}</legend>
           {SCOPES.map((s) => (
             <label key={s}>
-              <input type="checkbox" checked={scopes.includes(s)} onChange={(e) => setScopes(e.target.checked ? [...scopes, s] : scopes.filter((x) => x !== s))} /> {s}
+              <input type="checkbox" checked={scopes.includes(s)} onChange={(e) => setScopes(e.target.checked ? [...scopes, s] : scopes.filter((x) => x !== s))} /> {scopeText[s] ?? s}
             </label>
           ))}
         </fieldset>
@@ -103,7 +105,7 @@ function ApiTokens() {
           {items.map((t) => (
             <tr key={t.id}>
               <td>{t.name}</td>
-              <td>{t.scopes.join(', ')}</td>
+              <td>{t.scopes.map((x) => scopeText[x] ?? x).join(tr('、', ', '))}</td>
               <td>{t.expiresAt ? t.expiresAt.slice(0, 10) : '—'}</td>
               <td>{statusText[t.status]}</td>
               <td>
