@@ -68,7 +68,17 @@ export function classifyStoreFault(err: unknown): StoreFault | null {
 export function describeStoreFault(err: unknown): string {
   const e = err as { code?: unknown; message?: unknown } | null;
   const code = e && typeof e.code === 'string' ? `${e.code}: ` : '';
-  return `${code}${e && typeof e.message === 'string' ? e.message : String(err)}`;
+  return `${code}${e && typeof e.message === 'string' ? e.message : printable(err)}`;
+}
+
+// String() itself throws on an object whose toString is not a function (or a null-prototype
+// object); the description of a fault must never be a second fault.
+function printable(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }
 
 /**
