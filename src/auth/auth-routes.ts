@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Platform } from '../platform.ts';
-import { bearerTokenOf, requirePrincipal, requireSession } from '../server/app.ts';
+import { bearerTokenOf, requirePrincipal, requireSession } from '../server/request-principal.ts';
 import { withProblems } from '../server/schemas.ts';
 import { CityLoopError } from '../errors.ts';
 import { hasRole, ROLES } from './principal.ts';

@@ -3,7 +3,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { Platform } from '../platform.ts';
 import { CityLoopError } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { requirePrincipal } from '../server/app.ts';
+import { requirePrincipal } from '../server/request-principal.ts';
 import { langOf } from '../server/problem.ts';
 import { withProblems } from '../server/schemas.ts';
 import { hasRole, SYSTEM_PRINCIPAL } from '../auth/principal.ts';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Platform } from '../platform.ts';
-import { requirePrincipal } from '../server/app.ts';
+import { requirePrincipal } from '../server/request-principal.ts';
 import { withProblems } from '../server/schemas.ts';
 import { registerCategoryRoutes } from './category-routes.ts';
 

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Platform } from '../platform.ts';
 import { CityLoopError } from '../errors.ts';
-import { requirePrincipal } from '../server/app.ts';
+import { requirePrincipal } from '../server/request-principal.ts';
 import { withProblems } from '../server/schemas.ts';
 import { hasRole } from '../auth/principal.ts';
 import { CASE_SOURCES } from '../cases/case-model.ts';

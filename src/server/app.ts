@@ -3,8 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { CityLoopError } from '../errors.ts';
 import type { Platform } from '../platform.ts';
-import type { Principal } from '../auth/principal.ts';
-import type { Credential } from '../auth/auth-service.ts';
+import { requirePrincipal, redactQuery, tokenOf } from './request-principal.ts';
 import { requiredScope } from '../auth/token-scopes.ts';
 import { handleError, handleNotFound } from './problem.ts';
 import { Problem } from './schemas.ts';
@@ -26,53 +25,10 @@ import { registerOutboundRoutes } from '../outbound/outbound-routes.ts';
 import { registerWebApp } from '../web/web-app.ts';
 import { registerGuardedJsonParser, registerMediaTypeGuard, strictBodySchemaController } from './body-guards.ts';
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    principal: Principal | null;
-    /** The token the principal came with (its id, kind, scopes and expiry); null without one. */
-    credential: Credential | null;
-  }
-}
-
 export interface AppOptions {
   readonly logger?: boolean | { level: string };
   /** The built web application; default web/dist. */
   readonly webDistDir?: string;
-}
-
-/** Reads the bearer token (or, for EventSource which cannot send headers, ?access_token=). */
-function tokenOf(req: FastifyRequest): string | null {
-  const h = req.headers.authorization;
-  if (typeof h === 'string') {
-    const m = /^Bearer\s+(\S+)$/i.exec(h);
-    if (m) return m[1] ?? null;
-  }
-  const q = (req.query as Record<string, unknown> | undefined)?.access_token;
-  return typeof q === 'string' && q.length > 0 ? q : null;
-}
-
-export function redactQuery(url: string): string {
-  return url.replace(/([?&](access_token|token|password|api_key)=)[^&]*/gi, '$1***');
-}
-
-/** The raw bearer token of a request (what sign-out revokes); null without one. */
-export function bearerTokenOf(req: FastifyRequest): string | null {
-  return tokenOf(req);
-}
-
-/**
- * Managing credentials (issuing API tokens, changing a password or the second factor) needs a
- * signed-in session: an API token, even one with the write scope, cannot mint or change others.
- */
-export function requireSession(req: FastifyRequest, action: string): Principal {
-  const p = requirePrincipal(req);
-  if (req.credential?.kind !== 'session') throw new CityLoopError('SESSION_REQUIRED', { action });
-  return p;
-}
-
-export function requirePrincipal(req: FastifyRequest): Principal {
-  if (!req.principal) throw new CityLoopError('AUTH_REQUIRED');
-  return req.principal;
 }
 
 export async function buildApp(platform: Platform, opts: AppOptions = {}): Promise<FastifyInstance> {

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Platform } from '../platform.ts';
 import { CityLoopError } from '../errors.ts';
-import { requirePrincipal } from '../server/app.ts';
+import { requirePrincipal } from '../server/request-principal.ts';
 import { withProblems } from '../server/schemas.ts';
 import { likeInOrder } from '../store/like-pattern.ts';
 import { hasRole, SYSTEM_PRINCIPAL, type Principal } from '../auth/principal.ts';

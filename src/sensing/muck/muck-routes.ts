@@ -10,7 +10,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Clock } from '../../clock.ts';
 import type { StoreAdapter } from '../../store/store.ts';
 import { CityLoopError } from '../../errors.ts';
-import { requirePrincipal } from '../../server/app.ts';
+import { requirePrincipal } from '../../server/request-principal.ts';
 import { withProblems } from '../../server/schemas.ts';
 import { hasRole, type Principal } from '../../auth/principal.ts';
 import { canonicalEventType, normalizePlate, parseIsoTime } from './camera-event.ts';
