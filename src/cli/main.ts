@@ -5,7 +5,7 @@ import pino from 'pino';
 import { readSettings } from '../config.ts';
 import { openPlatform, type Platform } from '../platform.ts';
 import { openStore } from '../store/store.ts';
-import { buildApp } from '../server/app.ts';
+import { buildApp } from '../http/app.ts';
 import { resetDemoCity, DEMO_PASSWORD } from '../demo/demo-city.ts';
 import { verifyEventLog } from '../events/event-log.ts';
 import { LEVELS, type JurisdictionLevel } from '../geo/jurisdiction.ts';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { ERRORS } from '../../src/errors.ts';
 import { SETTING_NAMES } from '../../src/config.ts';
-import { redactQuery } from '../../src/server/request-principal.ts';
+import { redactQuery } from '../../src/http/request-principal.ts';
 
 const JFB = { lng: 106.577, lat: 29.557, crs: 'gcj02' as const };
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/server/app.ts';
+import { buildApp } from '../../src/http/app.ts';
 import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 
 function directives(csp: string | undefined): Map<string, string> {

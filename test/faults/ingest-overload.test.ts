@@ -9,7 +9,7 @@ import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts
 import { ManualClock } from '../../src/clock.ts';
 import { IngestPipeline } from '../../src/sensing/ingest/ingest-pipeline.ts';
 import { CityLoopError } from '../../src/errors.ts';
-import { handleError } from '../../src/server/problem.ts';
+import { handleError } from '../../src/http/problem.ts';
 
 const GAUGE = 'gauge-nankai-01';
 

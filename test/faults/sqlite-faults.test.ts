@@ -14,7 +14,7 @@ import { openStore } from '../../src/store/store.ts';
 import { classifyStoreFault } from '../../src/store/store-faults.ts';
 import Fastify from 'fastify';
 import { Writable } from 'node:stream';
-import { handleError } from '../../src/server/problem.ts';
+import { handleError } from '../../src/http/problem.ts';
 
 const JIEFANGBEI = { lng: 106.577, lat: 29.557, crs: 'gcj02' as const };
 const CASE = { categoryCode: 'municipal.water.burst', title: '供水管道爆管', description: '路面积水', ...JIEFANGBEI };

@@ -15,7 +15,7 @@ import fc from 'fast-check';
 import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { FUZZ_DIALECT, fuzzAssert, fuzzSettings, hostileBody, hostileText, oddSegment, resolver, valueOf } from './fuzz-support.ts';
 
-import { schemaTakesText } from '../../src/server/body-guards.ts';
+import { schemaTakesText } from '../../src/http/body-guards.ts';
 
 const SETTINGS = fuzzSettings({ runs: 3, timeMs: 250 });
 const JFB = { lng: 106.577, lat: 29.557, crs: 'gcj02' as const };

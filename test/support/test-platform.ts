@@ -6,7 +6,7 @@ import { ManualClock } from '../../src/clock.ts';
 import { readSettings, type Settings } from '../../src/config.ts';
 import { openPlatform, type Platform } from '../../src/platform.ts';
 import { resetDemoCity, DEMO_PASSWORD } from '../../src/demo/demo-city.ts';
-import { buildApp } from '../../src/server/app.ts';
+import { buildApp } from '../../src/http/app.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/actions/mqtt/embedded-broker.ts';
 
 /** The PostgreSQL suite runs when TEST_DATABASE_URL is set (CI sets it); otherwise it is skipped. */

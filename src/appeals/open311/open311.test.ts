@@ -5,7 +5,7 @@ import { gcj02ToWgs84 } from '../../geo/crs.ts';
 import { unitIdOf } from '../../demo/demo-city.ts';
 import { SYSTEM_PRINCIPAL } from '../../auth/principal.ts';
 import { escapeXmlText, writeXmlDocument } from './xml-writer.ts';
-import { splitFormat } from './open311-routes.ts';
+import { splitFormat } from '../../http/routes/open311/open311-routes.ts';
 import { formatW3c, parseForm, parseW3c, readSubmission, statusOf, titleFrom } from './open311-requests.ts';
 
 // ── A minimal reader for the XML we write, so the tests check structure rather than substrings.

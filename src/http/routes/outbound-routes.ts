@@ -5,12 +5,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { Platform } from '../platform.ts';
-import { CityLoopError } from '../errors.ts';
-import { requirePrincipal } from '../server/request-principal.ts';
-import { withProblems } from '../server/schemas.ts';
-import { hasRole } from '../auth/principal.ts';
-import { describeOutboundPolicy } from './outbound-policy.ts';
+import type { Platform } from '../../platform.ts';
+import { CityLoopError } from '../../errors.ts';
+import { requirePrincipal } from '../request-principal.ts';
+import { withProblems } from '../schemas.ts';
+import { hasRole } from '../../auth/principal.ts';
+import { describeOutboundPolicy } from '../../outbound/outbound-policy.ts';
 
 export function registerOutboundRoutes(app: FastifyInstance, platform: Platform): void {
   app.get(

@@ -3,8 +3,8 @@ import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Platform } from '../platform.ts';
-import { registerMapRoutes } from './map-routes.ts';
-import { registerEvidenceRoutes } from './evidence-routes.ts';
+import { registerMapRoutes } from './routes/map-routes.ts';
+import { registerEvidenceRoutes } from './routes/evidence-routes.ts';
 
 /** Where `vite build` writes the web application (web/vite.config.ts). */
 export const WEB_DIST_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));

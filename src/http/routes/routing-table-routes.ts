@@ -6,15 +6,15 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { Platform } from '../platform.ts';
-import { CityLoopError } from '../errors.ts';
-import { requirePrincipal } from '../server/request-principal.ts';
-import { withProblems } from '../server/schemas.ts';
-import { hasRole } from '../auth/principal.ts';
-import type { ChainLink } from '../cases/case-model.ts';
-import { checkRoutingTable, dryRunRoute, type RoutingTableOptions } from './routing-table-check.ts';
-import type { RoutingTable } from './routing-table.ts';
-import { problemsError } from '../yaml-positions.ts';
+import type { Platform } from '../../platform.ts';
+import { CityLoopError } from '../../errors.ts';
+import { requirePrincipal } from '../request-principal.ts';
+import { withProblems } from '../schemas.ts';
+import { hasRole } from '../../auth/principal.ts';
+import type { ChainLink } from '../../cases/case-model.ts';
+import { checkRoutingTable, dryRunRoute, type RoutingTableOptions } from '../../appeals/routing-table-check.ts';
+import type { RoutingTable } from '../../appeals/routing-table.ts';
+import { problemsError } from '../../yaml-positions.ts';
 
 const Loose = Type.Object({}, { additionalProperties: true });
 const SourceBody = Type.Union([Type.String({ maxLength: 262144 }), Type.Object({ source: Type.String({ maxLength: 262144 }) })]);

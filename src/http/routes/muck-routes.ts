@@ -10,13 +10,13 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Clock } from '../../clock.ts';
 import type { StoreAdapter } from '../../store/store.ts';
 import { CityLoopError } from '../../errors.ts';
-import { requirePrincipal } from '../../server/request-principal.ts';
-import { withProblems } from '../../server/schemas.ts';
+import { requirePrincipal } from '../request-principal.ts';
+import { withProblems } from '../schemas.ts';
 import { hasRole, type Principal } from '../../auth/principal.ts';
-import { canonicalEventType, normalizePlate, parseIsoTime } from './camera-event.ts';
-import { MUCK_SITE_KINDS, PERMIT_STATUSES, permitValidAt } from './muck-chain.ts';
-import type { MuckImportError } from './muck-import.ts';
-import { getMuckPermit, getMuckSite, getMuckTruck, listCameraEvents, listMuckPermits, listMuckSites, listMuckTrucks, type MuckImportResult, type MuckRegistry } from './muck-repository.ts';
+import { canonicalEventType, normalizePlate, parseIsoTime } from '../../sensing/muck/camera-event.ts';
+import { MUCK_SITE_KINDS, PERMIT_STATUSES, permitValidAt } from '../../sensing/muck/muck-chain.ts';
+import type { MuckImportError } from '../../sensing/muck/muck-import.ts';
+import { getMuckPermit, getMuckSite, getMuckTruck, listCameraEvents, listMuckPermits, listMuckSites, listMuckTrucks, type MuckImportResult, type MuckRegistry } from '../../sensing/muck/muck-repository.ts';
 
 /** What the routes need; the Platform satisfies it once it holds a `muck: MuckRegistry`. */
 export interface MuckRoutesPlatform {

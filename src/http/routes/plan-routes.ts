@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { Platform } from '../platform.ts';
-import { CityLoopError } from '../errors.ts';
-import { requirePrincipal } from '../server/request-principal.ts';
-import { withProblems } from '../server/schemas.ts';
-import { hasRole } from '../auth/principal.ts';
-import { CASE_SOURCES } from '../cases/case-model.ts';
-import { PLAN_JSON_SCHEMA, planToJson, summarizePlanDiff } from './plan-definition.ts';
-import { reviewPlan } from './plan-review.ts';
+import type { Platform } from '../../platform.ts';
+import { CityLoopError } from '../../errors.ts';
+import { requirePrincipal } from '../request-principal.ts';
+import { withProblems } from '../schemas.ts';
+import { hasRole } from '../../auth/principal.ts';
+import { CASE_SOURCES } from '../../cases/case-model.ts';
+import { PLAN_JSON_SCHEMA, planToJson, summarizePlanDiff } from '../../plans/plan-definition.ts';
+import { reviewPlan } from '../../plans/plan-review.ts';
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 const VersionParams = Type.Object({ id: Type.String({ maxLength: 64 }), version: Type.Integer({ minimum: 1 }) });

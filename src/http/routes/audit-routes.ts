@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { Platform } from '../platform.ts';
-import { CityLoopError } from '../errors.ts';
-import { requirePrincipal } from '../server/request-principal.ts';
-import { withProblems } from '../server/schemas.ts';
-import { hasRole } from '../auth/principal.ts';
-import { verifyEventLog } from './event-log.ts';
-import { ADMIN_STREAM_KINDS, adminStreamId, listAdminChanges } from './admin-events.ts';
+import type { Platform } from '../../platform.ts';
+import { CityLoopError } from '../../errors.ts';
+import { requirePrincipal } from '../request-principal.ts';
+import { withProblems } from '../schemas.ts';
+import { hasRole } from '../../auth/principal.ts';
+import { verifyEventLog } from '../../events/event-log.ts';
+import { ADMIN_STREAM_KINDS, adminStreamId, listAdminChanges } from '../../events/admin-events.ts';
 
 const ChangesQuery = Type.Object({
   kind: Type.Optional(Type.Union(ADMIN_STREAM_KINDS.map((k) => Type.Literal(k)))),

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { Platform } from '../platform.ts';
-import { CityLoopError } from '../errors.ts';
-import { withProblems } from '../server/schemas.ts';
-import { toGcj02, fromGcj02 } from './crs.ts';
-import { LEVELS } from './jurisdiction.ts';
+import type { Platform } from '../../platform.ts';
+import { CityLoopError } from '../../errors.ts';
+import { withProblems } from '../schemas.ts';
+import { toGcj02, fromGcj02 } from '../../geo/crs.ts';
+import { LEVELS } from '../../geo/jurisdiction.ts';
 
 const ResolveQuery = Type.Object({
   lng: Type.Number({ minimum: -180, maximum: 180 }),

@@ -1,19 +1,19 @@
 import { createHash } from 'node:crypto';
-import { forbiddenCharacter, printable } from '../../guarded-json.ts';
+import { forbiddenCharacter, printable } from '../../../guarded-json.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Platform } from '../../platform.ts';
-import type { Principal } from '../../auth/principal.ts';
-import { hasRole } from '../../auth/principal.ts';
-import { canSeeCase } from '../../auth/case-policy.ts';
-import type { CaseDoc, CaseState } from '../../cases/case-model.ts';
-import { CASE_STATES } from '../../cases/case-model.ts';
-import type { CategoryDefinition } from '../../cases/category-catalogue.ts';
-import { CityLoopError, type Lang } from '../../errors.ts';
-import { langOf } from '../../server/problem.ts';
-import { MESSAGES, Open311Error, say, toOpen311Error } from './open311-errors.ts';
-import { deadlineSentence, leafCategories, serviceDefinitionOf, serviceOf } from './open311-services.ts';
-import { formatW3c, parseForm, parseW3c, readReport, readSubmission, requestViewOf, statusOf, type RequestLookups } from './open311-requests.ts';
-import { writeXmlDocument, type XmlValue } from './xml-writer.ts';
+import type { Platform } from '../../../platform.ts';
+import type { Principal } from '../../../auth/principal.ts';
+import { hasRole } from '../../../auth/principal.ts';
+import { canSeeCase } from '../../../auth/case-policy.ts';
+import type { CaseDoc, CaseState } from '../../../cases/case-model.ts';
+import { CASE_STATES } from '../../../cases/case-model.ts';
+import type { CategoryDefinition } from '../../../cases/category-catalogue.ts';
+import { CityLoopError, type Lang } from '../../../errors.ts';
+import { langOf } from '../../problem.ts';
+import { MESSAGES, Open311Error, say, toOpen311Error } from '../../../appeals/open311/open311-errors.ts';
+import { deadlineSentence, leafCategories, serviceDefinitionOf, serviceOf } from '../../../appeals/open311/open311-services.ts';
+import { formatW3c, parseForm, parseW3c, readReport, readSubmission, requestViewOf, statusOf, type RequestLookups } from '../../../appeals/open311/open311-requests.ts';
+import { writeXmlDocument, type XmlValue } from '../../../appeals/open311/xml-writer.ts';
 
 /** The specification's token for this API, as discovery names it. */
 export const GEOREPORT_V2 = 'http://wiki.open311.org/GeoReport_v2';

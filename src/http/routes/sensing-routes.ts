@@ -5,18 +5,18 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { Platform } from '../platform.ts';
-import { CityLoopError } from '../errors.ts';
-import { requirePrincipal } from '../server/request-principal.ts';
-import { withProblems } from '../server/schemas.ts';
-import { hasRole, type Principal } from '../auth/principal.ts';
-import { checkDeviceDraft, type DeviceRecord } from './devices/device-draft.ts';
-import { deviceChangeRefusal, mayManageDevices, maySeeDevice, type DevicePolicyLookup } from './devices/device-policy.ts';
-import type { DeviceChangeBy } from './devices/device-registry.ts';
-import { parseBBoxText } from '../geo/geometry.ts';
-import { DEVICE_TYPES } from './devices/device-types.ts';
-import { ALERT_STATUSES, type AlertDoc, type AlertStatus } from './alerts/alert-model.ts';
-import { registerRuleRoutes } from './rules/rule-routes.ts';
+import type { Platform } from '../../platform.ts';
+import { CityLoopError } from '../../errors.ts';
+import { requirePrincipal } from '../request-principal.ts';
+import { withProblems } from '../schemas.ts';
+import { hasRole, type Principal } from '../../auth/principal.ts';
+import { checkDeviceDraft, type DeviceRecord } from '../../sensing/devices/device-draft.ts';
+import { deviceChangeRefusal, mayManageDevices, maySeeDevice, type DevicePolicyLookup } from '../../sensing/devices/device-policy.ts';
+import type { DeviceChangeBy } from '../../sensing/devices/device-registry.ts';
+import { parseBBoxText } from '../../geo/geometry.ts';
+import { DEVICE_TYPES } from '../../sensing/devices/device-types.ts';
+import { ALERT_STATUSES, type AlertDoc, type AlertStatus } from '../../sensing/alerts/alert-model.ts';
+import { registerRuleRoutes } from './rule-routes.ts';
 
 const Loose = Type.Object({}, { additionalProperties: true });
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });

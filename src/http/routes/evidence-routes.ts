@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { Platform } from '../platform.ts';
-import { CityLoopError } from '../errors.ts';
-import { requirePrincipal } from '../server/request-principal.ts';
+import type { Platform } from '../../platform.ts';
+import { CityLoopError } from '../../errors.ts';
+import { requirePrincipal } from '../request-principal.ts';
 
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 

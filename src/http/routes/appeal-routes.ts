@@ -1,15 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { Platform } from '../platform.ts';
-import { CityLoopError } from '../errors.ts';
-import { requirePrincipal } from '../server/request-principal.ts';
-import { langOf } from '../server/problem.ts';
-import { withProblems } from '../server/schemas.ts';
-import { hasRole } from '../auth/principal.ts';
-import { presentCase } from '../cases/present-case.ts';
-import { canSeeCase } from '../auth/case-policy.ts';
-import type { CaseDoc } from '../cases/case-model.ts';
-import { likeInOrder } from '../store/like-pattern.ts';
+import type { Platform } from '../../platform.ts';
+import { CityLoopError } from '../../errors.ts';
+import { requirePrincipal } from '../request-principal.ts';
+import { langOf } from '../problem.ts';
+import { withProblems } from '../schemas.ts';
+import { hasRole } from '../../auth/principal.ts';
+import { presentCase } from '../../cases/present-case.ts';
+import { canSeeCase } from '../../auth/case-policy.ts';
+import type { CaseDoc } from '../../cases/case-model.ts';
+import { likeInOrder } from '../../store/like-pattern.ts';
 import { registerRoutingTableAdminRoutes } from './routing-table-routes.ts';
 
 const AppealBody = Type.Object(

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { Platform } from '../platform.ts';
-import { requirePrincipal } from '../server/request-principal.ts';
-import { withProblems } from '../server/schemas.ts';
+import type { Platform } from '../../platform.ts';
+import { requirePrincipal } from '../request-principal.ts';
+import { withProblems } from '../schemas.ts';
 import { registerCategoryRoutes } from './category-routes.ts';
 
 const CenterView = Type.Object({ id: Type.String(), tier: Type.String(), jurisdictionCode: Type.String(), name: Type.String(), parentCenterId: Type.Union([Type.String(), Type.Null()]) });

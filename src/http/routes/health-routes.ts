@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { Platform } from '../platform.ts';
-import { ReadinessProbe, type Readiness } from './readiness.ts';
+import type { Platform } from '../../platform.ts';
+import { ReadinessProbe, type Readiness } from '../readiness.ts';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const Check = Type.Object({ ok: Type.Boolean(), detail: Type.String() });
 const ReadinessBody = Type.Object({

@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { Platform } from '../platform.ts';
-import { bearerTokenOf, requirePrincipal, requireSession } from '../server/request-principal.ts';
-import { withProblems } from '../server/schemas.ts';
-import { CityLoopError } from '../errors.ts';
-import { hasRole, ROLES } from './principal.ts';
-import { TOKEN_SCOPES } from './token-scopes.ts';
-import { API_TOKEN_DEFAULT_DAYS, API_TOKEN_MAX_DAYS, MIN_PASSWORD_LENGTH } from './auth-service.ts';
+import type { Platform } from '../../platform.ts';
+import { bearerTokenOf, requirePrincipal, requireSession } from '../request-principal.ts';
+import { withProblems } from '../schemas.ts';
+import { CityLoopError } from '../../errors.ts';
+import { hasRole, ROLES } from '../../auth/principal.ts';
+import { TOKEN_SCOPES } from '../../auth/token-scopes.ts';
+import { API_TOKEN_DEFAULT_DAYS, API_TOKEN_MAX_DAYS, MIN_PASSWORD_LENGTH } from '../../auth/auth-service.ts';
 
 export const PrincipalView = Type.Object(
   {

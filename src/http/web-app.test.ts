@@ -3,8 +3,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { handleNotFound } from '../server/problem.ts';
-import { Problem } from '../server/schemas.ts';
+import { handleNotFound } from './problem.ts';
+import { Problem } from './schemas.ts';
 import type { Platform } from '../platform.ts';
 import { registerWebApp } from './web-app.ts';
 

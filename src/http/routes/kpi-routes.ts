@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { Platform } from '../platform.ts';
-import { CityLoopError } from '../errors.ts';
-import { requirePrincipal } from '../server/request-principal.ts';
-import { withProblems } from '../server/schemas.ts';
-import { hasRole } from '../auth/principal.ts';
-import type { CaseDoc } from '../cases/case-model.ts';
-import { computeKpis, kpisToCsv, rankUnits, type KpiGroup, type KpiPeriod } from './compute-kpis.ts';
+import type { Platform } from '../../platform.ts';
+import { CityLoopError } from '../../errors.ts';
+import { requirePrincipal } from '../request-principal.ts';
+import { withProblems } from '../schemas.ts';
+import { hasRole } from '../../auth/principal.ts';
+import type { CaseDoc } from '../../cases/case-model.ts';
+import { computeKpis, kpisToCsv, rankUnits, type KpiGroup, type KpiPeriod } from '../../kpis/compute-kpis.ts';
 
 const KpiQuery = Type.Object({
   groupBy: Type.Optional(Type.Union(['district', 'street', 'category', 'unit', 'center', 'all'].map((x) => Type.Literal(x)), { default: 'district' })),

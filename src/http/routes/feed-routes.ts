@@ -1,14 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { Platform } from '../platform.ts';
-import { bearerTokenOf, requirePrincipal } from '../server/request-principal.ts';
-import { canSeeCase } from '../auth/case-policy.ts';
-import { hasRole } from '../auth/principal.ts';
-import { CityLoopError } from '../errors.ts';
-import type { CaseEvent } from '../cases/case-events.ts';
-import type { Committed, CommittedAlert } from './event-bus.ts';
-import { canSeeAlert } from '../sensing/alerts/alert-policy.ts';
-import type { AlertDoc, AlertEvent } from '../sensing/alerts/alert-model.ts';
+import type { Platform } from '../../platform.ts';
+import { bearerTokenOf, requirePrincipal } from '../request-principal.ts';
+import { canSeeCase } from '../../auth/case-policy.ts';
+import { hasRole } from '../../auth/principal.ts';
+import { CityLoopError } from '../../errors.ts';
+import type { CaseEvent } from '../../cases/case-events.ts';
+import type { Committed, CommittedAlert } from '../../events/event-bus.ts';
+import { canSeeAlert } from '../../sensing/alerts/alert-policy.ts';
+import type { AlertDoc, AlertEvent } from '../../sensing/alerts/alert-model.ts';
 
 const FeedQuery = Type.Object({
   access_token: Type.Optional(Type.String({ description: 'for EventSource, which cannot send an Authorization header' })),

@@ -1,19 +1,19 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import type { Platform } from '../platform.ts';
-import { CityLoopError } from '../errors.ts';
-import { newId } from '../ids.ts';
-import { requirePrincipal } from '../server/request-principal.ts';
-import { langOf } from '../server/problem.ts';
-import { withProblems } from '../server/schemas.ts';
-import { hasRole, SYSTEM_PRINCIPAL } from '../auth/principal.ts';
-import { CASE_SOURCES, CASE_STATE_NAMES, CASE_STATES, PRIORITIES, TASK_STATE_NAMES, TIERS, type CaseDoc } from './case-model.ts';
-import { UNSATISFIED_REASONS, type CaseCommand } from './decide-case.ts';
-import { presentCase } from './present-case.ts';
-import { alertOf, planCaseOf } from './case-service.ts';
-import { citizenReplies } from '../appeals/citizen-replies.ts';
-import { assertMayCommand, canSeeCase } from '../auth/case-policy.ts';
-import { findReplayedTaskEvent, REPLAY_REFUSALS, type TaskCommand } from './task-replay.ts';
+import type { Platform } from '../../platform.ts';
+import { CityLoopError } from '../../errors.ts';
+import { newId } from '../../ids.ts';
+import { requirePrincipal } from '../request-principal.ts';
+import { langOf } from '../problem.ts';
+import { withProblems } from '../schemas.ts';
+import { hasRole, SYSTEM_PRINCIPAL } from '../../auth/principal.ts';
+import { CASE_SOURCES, CASE_STATE_NAMES, CASE_STATES, PRIORITIES, TASK_STATE_NAMES, TIERS, type CaseDoc } from '../../cases/case-model.ts';
+import { UNSATISFIED_REASONS, type CaseCommand } from '../../cases/decide-case.ts';
+import { presentCase } from '../../cases/present-case.ts';
+import { alertOf, planCaseOf } from '../../cases/case-service.ts';
+import { citizenReplies } from '../../appeals/citizen-replies.ts';
+import { assertMayCommand, canSeeCase } from '../../auth/case-policy.ts';
+import { findReplayedTaskEvent, REPLAY_REFUSALS, type TaskCommand } from '../../cases/task-replay.ts';
 
 /** The Idempotency-Key header of a request, if it has a usable one. */
 function idempotencyKeyOf(req: FastifyRequest): string | undefined {

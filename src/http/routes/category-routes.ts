@@ -6,15 +6,15 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import type { Platform } from '../platform.ts';
-import { CityLoopError } from '../errors.ts';
-import { requirePrincipal } from '../server/request-principal.ts';
-import { withProblems } from '../server/schemas.ts';
-import { hasRole } from '../auth/principal.ts';
-import { APPEAL_CATEGORY_CODES } from '../appeals/classifier/appeal-categories.ts';
-import type { Tx } from '../store/store.ts';
-import { categoryUses, categoryVersion, categoryVersions, checkCategoryList, diffCategories, saveCategoryList, type CategoryUsers } from './category-versions.ts';
-import { problemsError } from '../yaml-positions.ts';
+import type { Platform } from '../../platform.ts';
+import { CityLoopError } from '../../errors.ts';
+import { requirePrincipal } from '../request-principal.ts';
+import { withProblems } from '../schemas.ts';
+import { hasRole } from '../../auth/principal.ts';
+import { APPEAL_CATEGORY_CODES } from '../../appeals/classifier/appeal-categories.ts';
+import type { Tx } from '../../store/store.ts';
+import { categoryUses, categoryVersion, categoryVersions, checkCategoryList, diffCategories, saveCategoryList, type CategoryUsers } from '../../org/category-versions.ts';
+import { problemsError } from '../../yaml-positions.ts';
 
 const Loose = Type.Object({}, { additionalProperties: true });
 const ListBody = Type.Union(

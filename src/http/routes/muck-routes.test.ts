@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { strictBodySchemaController } from '../../server/body-guards.ts';
+import { strictBodySchemaController } from '../body-guards.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -8,12 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../clock.ts';
 import { openStore, type StoreAdapter } from '../../store/store.ts';
 import type { Principal } from '../../auth/principal.ts';
-import { handleError } from '../../server/problem.ts';
-import { Problem } from '../../server/schemas.ts';
-import { parseCameraEvent } from './camera-event.ts';
-import { enrichCameraEvent } from './muck-chain.ts';
-import { MuckRegistry, recordCameraEvent } from './muck-repository.ts';
-import { DEMO_MUCK, demoMuckChainDocument, demoMuckSpillEvent } from './demo-muck-chain.ts';
+import { handleError } from '../problem.ts';
+import { Problem } from '../schemas.ts';
+import { parseCameraEvent } from '../../sensing/muck/camera-event.ts';
+import { enrichCameraEvent } from '../../sensing/muck/muck-chain.ts';
+import { MuckRegistry, recordCameraEvent } from '../../sensing/muck/muck-repository.ts';
+import { DEMO_MUCK, demoMuckChainDocument, demoMuckSpillEvent } from '../../sensing/muck/demo-muck-chain.ts';
 import { registerMuckRoutes } from './muck-routes.ts';
 
 const principal = (username: string, over: Partial<Principal>): Principal => ({ userId: username, username, displayName: username, roles: [], centerId: null, tier: null, unitId: null, jurisdictionCode: null, ...over });
