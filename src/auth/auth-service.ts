@@ -144,6 +144,11 @@ export class AuthService {
    * An administrator creates a user: the user and the event that records it (who, when, with
    * which roles and place — never the password) in one transaction.
    */
+  /** Whether a user of this name exists (enabled or not). */
+  async usernameTaken(username: string): Promise<boolean> {
+    return (await this.#db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst()) !== undefined;
+  }
+
   async createUserBy(actor: Pick<Principal, 'userId' | 'displayName' | 'roles'>, u: NewUser): Promise<string> {
     const at = this.#clock.now().toISOString();
     return this.#store.transact(async (tx) => {

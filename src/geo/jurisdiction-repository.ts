@@ -55,3 +55,11 @@ export async function countJurisdictions(db: Tx): Promise<Record<string, number>
   const rows = await db.selectFrom('jurisdictions').select(['level', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('level').execute();
   return Object.fromEntries(rows.map((r) => [r.level, Number(r.n)]));
 }
+
+/** Jurisdictions of a level and/or under a parent, in code order, with their geometry as stored text. */
+export async function listJurisdictionRows(db: Tx, q: { level?: string | undefined; parent?: string | undefined; limit: number }) {
+  let sel = db.selectFrom('jurisdictions').select(['code', 'name', 'level', 'parent_code', 'generated', 'geometry']);
+  if (q.level) sel = sel.where('level', '=', q.level);
+  if (q.parent) sel = sel.where('parent_code', '=', q.parent);
+  return sel.orderBy('code').limit(q.limit).execute();
+}

@@ -268,8 +268,7 @@ export function registerAuthRoutes(app: FastifyInstance, platform: Platform): vo
       if (!hasRole(p, 'admin')) throw new CityLoopError('FORBIDDEN_ROLE', { action: 'create user' });
       const b = req.body;
       if (b.jurisdictionCode && !platform.auth.knowsJurisdiction(b.jurisdictionCode)) throw new CityLoopError('NOT_FOUND', { what: 'jurisdiction', id: b.jurisdictionCode });
-      const exists = await platform.store.db.selectFrom('users').select('id').where('username', '=', b.username).executeTakeFirst();
-      if (exists) throw new CityLoopError('VALIDATION_FAILED', { detail: `username ${b.username} is taken` });
+      if (await platform.auth.usernameTaken(b.username)) throw new CityLoopError('VALIDATION_FAILED', { detail: `username ${b.username} is taken` });
       const id = await platform.auth.createUserBy(p, { ...b, centerId: b.centerId ?? null, unitId: b.unitId ?? null, jurisdictionCode: b.jurisdictionCode ?? null, phone: b.phone ?? null });
       return reply.code(201).send({ id });
     },

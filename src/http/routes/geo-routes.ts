@@ -1,3 +1,4 @@
+import { listJurisdictionRows } from '../../geo/jurisdiction-repository.ts';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Platform } from '../../platform.ts';
@@ -82,10 +83,7 @@ export function registerGeoRoutes(app: FastifyInstance, platform: Platform): voi
     async (req) => {
       const { level, parent, geometry, limit } = req.query;
       if (!level && !parent) throw new CityLoopError('VALIDATION_FAILED', { detail: 'give level or parent' });
-      let q = platform.store.db.selectFrom('jurisdictions').select(['code', 'name', 'level', 'parent_code', 'generated', 'geometry']);
-      if (level) q = q.where('level', '=', level);
-      if (parent) q = q.where('parent_code', '=', parent);
-      const rows = await q.orderBy('code').limit(limit ?? 1000).execute();
+      const rows = await listJurisdictionRows(platform.store.db, { level, parent, limit: limit ?? 1000 });
       return {
         type: 'FeatureCollection' as const,
         features: rows.map((r) => ({

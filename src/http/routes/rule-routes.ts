@@ -13,8 +13,8 @@ import { requirePrincipal } from '../request-principal.ts';
 import { withProblems } from '../schemas.ts';
 import { hasRole, type Principal } from '../../auth/principal.ts';
 import { deviceType } from '../../sensing/devices/device-types.ts';
-import type { Reading } from '../../sensing/sensing-model.ts';
 import { compileRule, parseRuleDocument, RULE_SCHEMA, type ParseRuleOptions } from '../../sensing/rules/rule-definition.ts';
+import { readingsForDryRun } from '../../sensing/rules/dry-run-readings.ts';
 import { devicesOfRule, dryRunRule, type DryRunDevice } from '../../sensing/rules/rule-dry-run.ts';
 import { problemsError } from '../../yaml-positions.ts';
 
@@ -84,25 +84,23 @@ export function registerRuleRoutes(app: FastifyInstance, platform: Platform): vo
     { schema: { tags: ['rules'], summary: '告警规则 — every rule: its newest version, the version in force, and whether it is active', security: bearer, response: withProblems({ 200: Type.Object({ items: Type.Array(RuleSummary) }) }) } },
     async (req) => {
       staff(req);
-      const rows = await platform.store.db.selectFrom('rules').select(['id', 'version', 'name', 'created_at', 'created_by', 'definition']).orderBy('id').orderBy('version').execute();
-      const newest = new Map<string, (typeof rows)[number]>();
-      for (const r of rows) newest.set(r.id, r);
+      const newest = await platform.rules.newestVersions();
       return {
-        items: [...newest.values()].map((r) => {
+        items: newest.map((r) => {
           const def = JSON.parse(r.definition) as { deviceTypes?: string[]; scope?: string; category?: string | null; trusted?: boolean };
           const inForce = platform.rules.latest(r.id);
           return {
             id: r.id,
             name: r.name,
-            version: Number(r.version),
+            version: r.version,
             activeVersion: inForce?.version ?? null,
             active: inForce !== undefined,
             deviceTypes: def.deviceTypes ?? [],
             scope: def.scope ?? 'device',
             category: def.category ?? null,
             trusted: def.trusted === true,
-            createdAt: r.created_at,
-            createdBy: r.created_by,
+            createdAt: r.createdAt,
+            createdBy: r.createdBy,
           };
         }),
       };
@@ -174,7 +172,7 @@ export function registerRuleRoutes(app: FastifyInstance, platform: Platform): vo
       if (req.body.deviceId && all.length === 0) throw new CityLoopError('NOT_FOUND', { what: '设备/device', id: req.body.deviceId });
       const rules = defs.map(compileRule);
       const ids = [...new Set(rules.flatMap((r) => devicesOfRule(r, all).map((d) => d.id)))];
-      const { readings, truncated } = await readingsOf(platform, ids, from, to);
+      const { readings, truncated } = await readingsForDryRun(platform.store.db, ids, from, to, DRY_RUN_MAX_READINGS);
       return {
         window: { from, to, hours },
         readings: readings.length,
@@ -257,24 +255,3 @@ function viewOf(v: Awaited<ReturnType<Platform['rules']['get']>>) {
 }
 
 
-/** The readings of these devices in the window, oldest first, at most DRY_RUN_MAX_READINGS (the oldest kept). */
-async function readingsOf(platform: Platform, deviceIds: readonly string[], from: string, to: string): Promise<{ readings: Reading[]; truncated: boolean }> {
-  const out: Reading[] = [];
-  let truncated = false;
-  // In chunks: an IN list of thousands of parameters is refused by some drivers.
-  for (let i = 0; i < deviceIds.length && !truncated; i += 500) {
-    const room = DRY_RUN_MAX_READINGS - out.length;
-    const rows = await platform.store.db
-      .selectFrom('readings')
-      .select(['device_id', 'ts', 'payload'])
-      .where('device_id', 'in', deviceIds.slice(i, i + 500))
-      .where('ts', '>=', from)
-      .where('ts', '<=', to)
-      .orderBy('ts')
-      .limit(room + 1)
-      .execute();
-    if (rows.length > room) truncated = true;
-    for (const r of rows.slice(0, room)) out.push({ deviceId: r.device_id, ts: r.ts, values: JSON.parse(r.payload) as Record<string, number> });
-  }
-  return { readings: out, truncated };
-}

@@ -150,6 +150,14 @@ export class RuleRegistry {
     };
   }
 
+  /** The newest stored version of every rule, in id order (what the rules list shows beside the version in force). */
+  async newestVersions(): Promise<{ id: string; version: number; name: string; createdAt: string; createdBy: string; definition: string }[]> {
+    const rows = await this.#db.selectFrom('rules').select(['id', 'version', 'name', 'created_at', 'created_by', 'definition']).orderBy('id').orderBy('version').execute();
+    const newest = new Map<string, (typeof rows)[number]>();
+    for (const r of rows) newest.set(r.id, r);
+    return [...newest.values()].map((r) => ({ id: r.id, version: Number(r.version), name: r.name, createdAt: r.created_at, createdBy: r.created_by, definition: r.definition }));
+  }
+
   async versions(id: string): Promise<RuleVersionInfo[]> {
     const rows = await this.#db.selectFrom('rules').select(['id', 'version', 'name', 'created_at', 'created_by', 'active']).where('id', '=', id).orderBy('version').execute();
     return rows.map((r) => ({ id: r.id, version: Number(r.version), name: r.name, createdAt: r.created_at, createdBy: r.created_by, active: Number(r.active) === 1 }));
