@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { Database } from '../schema.ts';
-import type { StoreAdapter } from '../store.ts';
+import type { StoreAdapter } from '../store-adapter.ts';
 
 export interface PostgresOptions {
   readonly url: string;

@@ -4,7 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDialectConfig } from 'kysely';
 import { StoreTimeoutError } from '../store-faults.ts';
 import type { Database } from '../schema.ts';
-import type { StoreAdapter } from '../store.ts';
+import type { StoreAdapter } from '../store-adapter.ts';
 import { GroupCommitter } from './group-commit.ts';
 
 export interface SqliteOptions {
