@@ -8,11 +8,11 @@
  */
 const LAYERS = [
   { name: 'kernel', paths: ['ids\\.ts', 'clock\\.ts', 'errors\\.ts', 'failpoints\\.ts', 'guarded-json\\.ts', 'closest-name\\.ts', 'yaml-positions\\.ts', 'documents/', 'calendar/', 'store/', 'outbound/'] },
-  { name: 'places-and-log', paths: ['geo/', 'events/', 'actions/'] },
-  { name: 'org', paths: ['org/', 'assets/'] },
+  { name: 'places-and-log', paths: ['geo/', 'events/', 'actions/'], siblings: true },
+  { name: 'org', paths: ['org/', 'assets/'], siblings: true },
   { name: 'auth', paths: ['auth/'] },
   { name: 'cases', paths: ['cases/'] },
-  { name: 'capabilities', paths: ['plans/', 'sensing/', 'appeals/', 'kpis/'] },
+  { name: 'capabilities', paths: ['plans/', 'sensing/', 'appeals/', 'kpis/'], siblings: true },
   { name: 'composition', paths: ['timers/', 'config\\.ts', 'platform\\.ts', 'city-pack\\.ts', 'demo/'] },
   { name: 'delivery', paths: ['http/', 'map-tiles/', 'web/'] },
   { name: 'commands', paths: ['cli/'] },
@@ -35,6 +35,17 @@ const upward = LAYERS.flatMap((layer, i) => {
       ];
 });
 
+// In a layer marked `siblings`, each folder stands on the layers below only, not on its neighbours.
+const sideways = LAYERS.filter((l) => l.siblings).flatMap((layer) =>
+  layer.paths.map((p) => ({
+    name: `layer-${layer.name}-imports-sideways`,
+    comment: `the folders of ${layer.name} (${layer.paths.join(', ')}) are siblings: move what two of them share down a layer`,
+    severity: 'error',
+    from: { path: inSrc([p]) },
+    to: { path: inSrc(layer.paths.filter((q) => q !== p)) },
+  })),
+);
+
 module.exports = {
   forbidden: [
     {
@@ -45,6 +56,7 @@ module.exports = {
       to: { circular: true },
     },
     ...upward,
+    ...sideways,
     {
       name: 'server-imports-tools',
       comment: 'tools/ (the simulator, the classifier training) are reached through the CLI only; the server never imports them',

@@ -8,6 +8,10 @@ import { hasRole } from '../../auth/principal.ts';
 import { verifyEventLog } from '../../events/event-log.ts';
 import { ADMIN_STREAM_KINDS, adminStreamId, listAdminChanges } from '../../events/admin-events.ts';
 
+/** What these routes use of the platform (and nothing more). */
+type AuditRouteDeps = Pick<Platform, 'store'>;
+
+
 const ChangesQuery = Type.Object({
   kind: Type.Optional(Type.Union(ADMIN_STREAM_KINDS.map((k) => Type.Literal(k)))),
   id: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'with kind: one thing\'s changes (a device id, a rule id …)' })),
@@ -15,7 +19,7 @@ const ChangesQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
 });
 
-export function registerAuditRoutes(app: FastifyInstance, platform: Platform): void {
+export function registerAuditRoutes(app: FastifyInstance, platform: AuditRouteDeps): void {
   app.get(
     '/api/v1/audit/verify',
     {

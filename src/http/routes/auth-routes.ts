@@ -8,6 +8,10 @@ import { hasRole, ROLES } from '../../auth/principal.ts';
 import { TOKEN_SCOPES } from '../../auth/token-scopes.ts';
 import { API_TOKEN_DEFAULT_DAYS, API_TOKEN_MAX_DAYS, MIN_PASSWORD_LENGTH } from '../../auth/auth-service.ts';
 
+/** What these routes use of the platform (and nothing more). */
+type AuthRouteDeps = Pick<Platform, 'auth'>;
+
+
 export const PrincipalView = Type.Object(
   {
     userId: Type.String(),
@@ -76,7 +80,7 @@ function emptyBodyAsObject(req: { body: unknown }, _reply: unknown, done: () => 
   done();
 }
 
-export function registerAuthRoutes(app: FastifyInstance, platform: Platform): void {
+export function registerAuthRoutes(app: FastifyInstance, platform: AuthRouteDeps): void {
   app.addSchema(PrincipalView);
   const bearer = [{ bearer: [] }];
   app.post<{ Body: Static<typeof SignIn> }>(

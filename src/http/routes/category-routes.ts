@@ -16,6 +16,10 @@ import type { Tx } from '../../store/store.ts';
 import { categoryUses, categoryVersion, categoryVersions, checkCategoryList, diffCategories, saveCategoryList, type CategoryUsers } from '../../org/category-versions.ts';
 import { problemsError } from '../../yaml-positions.ts';
 
+/** What these routes use of the platform (and nothing more). */
+export type CategoryRouteDeps = Pick<Platform, 'clock' | 'intake' | 'org' | 'plans' | 'reload' | 'rules' | 'store'>;
+
+
 const Loose = Type.Object({}, { additionalProperties: true });
 const ListBody = Type.Union(
   [
@@ -28,7 +32,7 @@ const ListBody = Type.Union(
 const VersionParams = Type.Object({ version: Type.Integer({ minimum: 1 }) });
 const Saved = Type.Object({ version: Type.Union([Type.Integer(), Type.Null()]), created: Type.Boolean(), added: Type.Array(Type.String()), removed: Type.Array(Type.String()), changed: Type.Array(Type.String()) });
 
-export function registerCategoryRoutes(app: FastifyInstance, platform: Platform): void {
+export function registerCategoryRoutes(app: FastifyInstance, platform: CategoryRouteDeps): void {
   const bearer = [{ bearer: [] }];
   const staff = (req: FastifyRequest) => {
     const p = requirePrincipal(req);

@@ -4,6 +4,10 @@ import type { Platform } from '../../platform.ts';
 import { CityLoopError } from '../../errors.ts';
 import { requirePrincipal } from '../request-principal.ts';
 
+/** What these routes use of the platform (and nothing more). */
+type EvidenceRouteDeps = Pick<Platform, 'blobs' | 'sensing'>;
+
+
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
 /** JPEG and PNG are the only snapshots a camera event may carry (checked by their first bytes on the way in). */
@@ -17,7 +21,7 @@ function imageType(data: Buffer): string {
  * The cockpit's evidence that the JSON answers only name: the camera snapshot of an alert, by the
  * SHA-256 in `evidence.snapshotSha256`, to whoever may see the alert.
  */
-export function registerEvidenceRoutes(app: FastifyInstance, platform: Platform): void {
+export function registerEvidenceRoutes(app: FastifyInstance, platform: EvidenceRouteDeps): void {
   app.get<{ Params: Static<typeof Params> }>(
     '/api/v1/map/alerts/:id/snapshot',
     {

@@ -7,6 +7,10 @@ import { withProblems } from '../schemas.ts';
 import { toGcj02, fromGcj02 } from '../../geo/crs.ts';
 import { LEVELS } from '../../geo/jurisdiction.ts';
 
+/** What these routes use of the platform (and nothing more). */
+type GeoRouteDeps = Pick<Platform, 'resolver' | 'store'>;
+
+
 const ResolveQuery = Type.Object({
   lng: Type.Number({ minimum: -180, maximum: 180 }),
   lat: Type.Number({ minimum: -90, maximum: 90 }),
@@ -24,7 +28,7 @@ const ListQuery = Type.Object({
   lang: Type.Optional(Type.String()),
 });
 
-export function registerGeoRoutes(app: FastifyInstance, platform: Platform): void {
+export function registerGeoRoutes(app: FastifyInstance, platform: GeoRouteDeps): void {
   app.get<{ Querystring: Static<typeof ResolveQuery> }>(
     '/api/v1/geo/resolve',
     {

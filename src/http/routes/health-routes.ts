@@ -4,6 +4,10 @@ import { Type } from '@sinclair/typebox';
 import type { Platform } from '../../platform.ts';
 import { ReadinessProbe, type Readiness } from '../readiness.ts';
 
+/** What these routes use of the platform (and nothing more). */
+type HealthRouteDeps = Pick<Platform, 'clock' | 'deviceChannelConnected' | 'resolver' | 'sensing' | 'settings' | 'store'>;
+
+
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const Check = Type.Object({ ok: Type.Boolean(), detail: Type.String() });
@@ -33,7 +37,7 @@ const NOT_READY_RETRY_AFTER = '5';
  * old combined answer, now with the readiness in it; 503 when not ready. The two latter share one
  * observation per second.
  */
-export function registerHealthRoutes(app: FastifyInstance, platform: Platform): void {
+export function registerHealthRoutes(app: FastifyInstance, platform: HealthRouteDeps): void {
   const probe = new ReadinessProbe({
     store: platform.store,
     dataDir: platform.settings.dataDir,

@@ -3,7 +3,11 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Platform } from '../../platform.ts';
 import { requirePrincipal } from '../request-principal.ts';
 import { withProblems } from '../schemas.ts';
-import { registerCategoryRoutes } from './category-routes.ts';
+import { registerCategoryRoutes, type CategoryRouteDeps } from './category-routes.ts';
+
+/** What these routes use of the platform (and nothing more). */
+type OrgRouteDeps = Pick<Platform, 'org'> & CategoryRouteDeps;
+
 
 const CenterView = Type.Object({ id: Type.String(), tier: Type.String(), jurisdictionCode: Type.String(), name: Type.String(), parentCenterId: Type.Union([Type.String(), Type.Null()]) });
 const UnitView = Type.Object({ id: Type.String(), name: Type.String(), kind: Type.String(), tier: Type.String(), jurisdictionCode: Type.String(), categoryCodes: Type.Array(Type.String()) });
@@ -21,7 +25,7 @@ const CategoryView = Type.Object({
 const CenterQuery = Type.Object({ tier: Type.Optional(Type.String()), jurisdiction: Type.Optional(Type.String()), lang: Type.Optional(Type.String()) });
 const UnitQuery = Type.Object({ jurisdiction: Type.Optional(Type.String()), kind: Type.Optional(Type.String()), category: Type.Optional(Type.String()), tier: Type.Optional(Type.String()), lang: Type.Optional(Type.String()) });
 
-export function registerOrgRoutes(app: FastifyInstance, platform: Platform): void {
+export function registerOrgRoutes(app: FastifyInstance, platform: OrgRouteDeps): void {
   const bearer = [{ bearer: [] }];
   registerCategoryRoutes(app, platform);
   app.get(

@@ -12,7 +12,11 @@ import { withProblems } from '../schemas.ts';
 import { hasRole } from '../../auth/principal.ts';
 import { describeOutboundPolicy } from '../../outbound/outbound-policy.ts';
 
-export function registerOutboundRoutes(app: FastifyInstance, platform: Platform): void {
+/** What these routes use of the platform (and nothing more). */
+type OutboundRouteDeps = Pick<Platform, 'outbound'>;
+
+
+export function registerOutboundRoutes(app: FastifyInstance, platform: OutboundRouteDeps): void {
   app.get(
     '/api/v1/admin/outbound',
     {

@@ -9,6 +9,10 @@ import { CASE_SOURCES } from '../../cases/case-model.ts';
 import { PLAN_JSON_SCHEMA, planToJson, summarizePlanDiff } from '../../plans/plan-definition.ts';
 import { reviewPlan } from '../../plans/plan-review.ts';
 
+/** What these routes use of the platform (and nothing more). */
+type PlanRouteDeps = Pick<Platform, 'cases' | 'plans'>;
+
+
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 const VersionParams = Type.Object({ id: Type.String({ maxLength: 64 }), version: Type.Integer({ minimum: 1 }) });
 const Loose = Type.Object({}, { additionalProperties: true });
@@ -43,7 +47,7 @@ const RunView = Type.Object(
   { $id: 'PlanRun' },
 );
 
-export function registerPlanRoutes(app: FastifyInstance, platform: Platform): void {
+export function registerPlanRoutes(app: FastifyInstance, platform: PlanRouteDeps): void {
   app.addSchema(RunView);
   const bearer = [{ bearer: [] }];
   const staff = (req: Parameters<typeof requirePrincipal>[0]) => {

@@ -16,6 +16,10 @@ import { checkRoutingTable, dryRunRoute, type RoutingTableOptions } from '../../
 import type { RoutingTable } from '../../appeals/routing-table.ts';
 import { problemsError } from '../../yaml-positions.ts';
 
+/** What these routes use of the platform (and nothing more). */
+export type RoutingTableRouteDeps = Pick<Platform, 'cases' | 'gazetteer' | 'intake' | 'org'>;
+
+
 const Loose = Type.Object({}, { additionalProperties: true });
 const SourceBody = Type.Union([Type.String({ maxLength: 262144 }), Type.Object({ source: Type.String({ maxLength: 262144 }) })]);
 const DryRunBody = Type.Object(
@@ -33,7 +37,7 @@ const DryRunBody = Type.Object(
 );
 const VersionParams = Type.Object({ version: Type.Integer({ minimum: 1 }) });
 
-export function registerRoutingTableAdminRoutes(app: FastifyInstance, platform: Platform): void {
+export function registerRoutingTableAdminRoutes(app: FastifyInstance, platform: RoutingTableRouteDeps): void {
   const bearer = [{ bearer: [] }];
   const staff = (req: FastifyRequest) => {
     const p = requirePrincipal(req);

@@ -18,6 +18,10 @@ import { readingsForDryRun } from '../../sensing/rules/dry-run-readings.ts';
 import { devicesOfRule, dryRunRule, type DryRunDevice } from '../../sensing/rules/rule-dry-run.ts';
 import { problemsError } from '../../yaml-positions.ts';
 
+/** What these routes use of the platform (and nothing more). */
+export type RuleRouteDeps = Pick<Platform, 'clock' | 'org' | 'resolver' | 'rules' | 'sensing' | 'store'>;
+
+
 const Loose = Type.Object({}, { additionalProperties: true });
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const VersionParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }), version: Type.Integer({ minimum: 1 }) });
@@ -50,7 +54,7 @@ const DryRunBody = Type.Object(
 /** Readings replayed per dry run at most; beyond that the newest are left out and `truncated` says so. */
 export const DRY_RUN_MAX_READINGS = 50_000;
 
-export function registerRuleRoutes(app: FastifyInstance, platform: Platform): void {
+export function registerRuleRoutes(app: FastifyInstance, platform: RuleRouteDeps): void {
   const bearer = [{ bearer: [] }];
   const staff = (req: FastifyRequest, action = 'read rules'): Principal => {
     const p = requirePrincipal(req);

@@ -16,7 +16,11 @@ import type { DeviceChangeBy } from '../../sensing/devices/device-registry.ts';
 import { parseBBoxText } from '../../geo/geometry.ts';
 import { DEVICE_TYPES } from '../../sensing/devices/device-types.ts';
 import { ALERT_STATUSES, type AlertDoc, type AlertStatus } from '../../sensing/alerts/alert-model.ts';
-import { registerRuleRoutes } from './rule-routes.ts';
+import { registerRuleRoutes, type RuleRouteDeps } from './rule-routes.ts';
+
+/** What these routes use of the platform (and nothing more). */
+type SensingRouteDeps = Pick<Platform, 'org' | 'resolver' | 'sensing' | 'settings'> & RuleRouteDeps;
+
 
 const Loose = Type.Object({}, { additionalProperties: true });
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -98,7 +102,7 @@ function deviceSecretOf(req: FastifyRequest): string | null {
   return typeof h === 'string' && h.length > 0 ? h : null;
 }
 
-export function registerSensingRoutes(app: FastifyInstance, platform: Platform): void {
+export function registerSensingRoutes(app: FastifyInstance, platform: SensingRouteDeps): void {
   const bearer = [{ bearer: [] }];
   const s = () => platform.sensing;
   registerRuleRoutes(app, platform);
