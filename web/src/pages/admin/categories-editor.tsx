@@ -26,6 +26,7 @@ interface CategoryRow {
 
 type CategoryField = 'code' | 'parentCode' | 'nameZh' | 'nameEn' | 'respondWithin' | 'resolveWithin' | 'basis' | 'defaultPriority';
 
+// The uses and versions are open objects in the server's schema: their shapes are written here.
 interface CategoryUse {
   readonly code: string;
   readonly cases: number;

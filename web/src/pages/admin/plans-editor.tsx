@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, errorText } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession, hasRole } from '../../session.tsx';
-import type { PlanRun } from '../../types.ts';
+import type { ApiAnswer, PlanRun } from '../../types.ts';
 import { YamlEditor, type EditorProblem } from '../../components/yaml-editor.tsx';
 import { VersionList, problemsOf, type VersionInfo } from './shared.tsx';
 
@@ -11,13 +11,8 @@ import { VersionList, problemsOf, type VersionInfo } from './shared.tsx';
  * a dry run at a point (the server's engine, nothing written) and the plan's versions.
  */
 
-interface PlanSummary {
-  readonly id: string;
-  readonly version: number;
-  readonly name: string;
-  readonly description: string | null;
-  readonly categories: string[];
-}
+/** A plan of the list (`GET /api/v1/plans`), as generated from the server's schema. */
+type PlanSummary = ApiAnswer<'/api/v1/plans', 'get'>['items'][number];
 
 export function Plans() {
   const { tr } = useI18n();

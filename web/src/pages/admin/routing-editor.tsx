@@ -10,6 +10,7 @@ import { VersionList, problemsOf, useCheckedDraft, type VersionInfo } from './sh
  * citizen message against the draft and the table in force side by side, and the versions.
  */
 
+// The dry run's answer is an open object in the server's schema: its shape is written here.
 interface RouteChoice {
   readonly categoryCode: string | null;
   readonly categoryName: string | null;

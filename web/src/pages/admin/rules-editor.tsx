@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, errorText } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession, hasRole } from '../../session.tsx';
-import type { Severity } from '../../types.ts';
+import type { ApiAnswer, Severity } from '../../types.ts';
 import { YamlEditor } from '../../components/yaml-editor.tsx';
 import { VersionList, problemsOf, useCheckedDraft, type VersionInfo } from './shared.tsx';
 
@@ -11,18 +11,10 @@ import { VersionList, problemsOf, useCheckedDraft, type VersionInfo } from './sh
  * a recent window (what it would have raised and cleared), versions, switching a rule off and on.
  */
 
-interface RuleSummary {
-  readonly id: string;
-  readonly name: string;
-  readonly version: number;
-  readonly activeVersion: number | null;
-  readonly active: boolean;
-  readonly deviceTypes: string[];
-  readonly scope: string;
-  readonly category: string | null;
-  readonly trusted: boolean;
-}
+/** A rule of the list (`GET /api/v1/rules`), as generated from the server's schema. */
+type RuleSummary = ApiAnswer<'/api/v1/rules', 'get'>['items'][number];
 
+// The dry run's answer is an open object in the server's schema: its shape is written here.
 interface RuleDryRunEvent {
   readonly type: 'raise' | 'update' | 'clear';
   readonly subject: string;

@@ -8,6 +8,7 @@ import type { EditorProblem } from '../../components/yaml-editor.tsx';
  * refused request, the list of versions, and a YAML draft checked by the server as it is typed.
  */
 
+/** A version of a plan, rule, routing table or category list (open objects in the server's schemas). */
 export interface VersionInfo {
   readonly version: number;
   readonly createdAt: string;
