@@ -21,8 +21,24 @@ export type ApiAnswer<P extends keyof paths, M extends Method & keyof paths[P], 
 /** A generated type without the index signature an open schema (`additionalProperties`) adds. */
 type Described<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] };
 
-/** The described part of a generated type with some fields narrowed or added by hand (see above). */
-export type Refined<T, N> = Omit<Described<T>, keyof N> & N;
+/**
+ * A generated type with some of its fields narrowed by hand (N: fields the schema describes, where it
+ * says only `string` or an open object and the UI needs the closed set or the shape) and fields the
+ * schema leaves undescribed added (X). Both are checked against the schema: a narrowed field the
+ * schema no longer has, or an added one it now describes, turns the type into a `SchemaDrift` and
+ * every use of it fails to compile, so the hand-written part cannot drift silently either.
+ */
+export type Refined<T, N extends { readonly [K in keyof Described<T>]?: unknown }, X = {}> = [Exclude<keyof N, keyof Described<T>>] extends [never]
+  ? [Extract<keyof X, keyof Described<T>>] extends [never]
+    ? Omit<Described<T>, keyof N> & N & X
+    : SchemaDrift<'added by hand but now described by the schema: take it from there', Extract<keyof X, keyof Described<T>>>
+  : SchemaDrift<'narrowed by hand but no longer in the schema', Exclude<keyof N, keyof Described<T>>>;
+
+/** What a `Refined` type becomes when the schema changed under its hand-written part. */
+export interface SchemaDrift<Why extends string, Fields> {
+  readonly schemaDrift: Why;
+  readonly fields: Fields;
+}
 
 /** The server's roles (the schema says `string`; the UI decides what to show by them). */
 export type Role = 'admin' | 'supervisor' | 'operator' | 'unit_staff' | 'grid_worker' | 'citizen' | 'system';
@@ -44,6 +60,8 @@ export type Task = Refined<
   ApiCase['tasks'][number],
   {
     readonly role: 'lead' | 'assist';
+  },
+  {
     readonly acceptedAt: string | null;
     readonly startedAt: string | null;
     readonly doneAt: string | null;
@@ -72,6 +90,8 @@ export type CaseView = Refined<
   {
     readonly priority: Priority;
     readonly tasks: Task[];
+  },
+  {
     readonly attachments: Attachment[];
     readonly plan?: { id: string; version: number; name: string; tier: string; appliedAt: string } | null;
     readonly automaticSteps?: { key: string; kind: string; target: string; phase: string; outcome: string; command: string | null; at: string; needsAttention: boolean }[];
