@@ -1,44 +1,78 @@
+import type { paths } from './api-types.ts';
+
+/**
+ * The API's types as the web app reads them. Where the server's OpenAPI document describes an answer,
+ * the type here is an alias of the one generated from it (api-types.ts, `npm run api-types`), so a
+ * changed route breaks `tsc -p web` instead of the page. Hand-written, each saying why: the closed
+ * sets the UI switches on where the schema only says `string` (roles, tiers, priorities, task roles),
+ * fields an open schema (`additionalProperties`) leaves undescribed, the alerts, devices and vital
+ * signs (their schemas are open objects), and the live feed (server-sent events, not in OpenAPI).
+ */
+
+type Method = 'get' | 'post' | 'put' | 'delete';
+
+/** The JSON body of a route's answer, as generated (status 200 unless another is named). */
+export type ApiAnswer<P extends keyof paths, M extends Method & keyof paths[P], S extends number = 200> = paths[P][M] extends {
+  responses: { [K in S]: { content: { 'application/json': infer J } } };
+}
+  ? J
+  : never;
+
+/** A generated type without the index signature an open schema (`additionalProperties`) adds. */
+type Described<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] };
+
+/**
+ * A generated type with some of its fields narrowed by hand (N: fields the schema describes, where it
+ * says only `string` or an open object and the UI needs the closed set or the shape) and fields the
+ * schema leaves undescribed added (X). Both are checked against the schema: a narrowed field the
+ * schema no longer has, or an added one it now describes, turns the type into a `SchemaDrift` and
+ * every use of it fails to compile, so the hand-written part cannot drift silently either.
+ */
+export type Refined<T, N extends { readonly [K in keyof Described<T>]?: unknown }, X = {}> = [Exclude<keyof N, keyof Described<T>>] extends [never]
+  ? [Extract<keyof X, keyof Described<T>>] extends [never]
+    ? Omit<Described<T>, keyof N> & N & X
+    : SchemaDrift<'added by hand but now described by the schema: take it from there', Extract<keyof X, keyof Described<T>>>
+  : SchemaDrift<'narrowed by hand but no longer in the schema', Exclude<keyof N, keyof Described<T>>>;
+
+/** What a `Refined` type becomes when the schema changed under its hand-written part. */
+export interface SchemaDrift<Why extends string, Fields> {
+  readonly schemaDrift: Why;
+  readonly fields: Fields;
+}
+
+/** The server's roles (the schema says `string`; the UI decides what to show by them). */
 export type Role = 'admin' | 'supervisor' | 'operator' | 'unit_staff' | 'grid_worker' | 'citizen' | 'system';
 
-export interface User {
-  readonly userId: string;
-  readonly username: string;
-  readonly displayName: string;
-  readonly roles: readonly Role[];
-  readonly centerId: string | null;
-  readonly tier: 'city' | 'district' | 'street' | null;
-  readonly unitId: string | null;
-  readonly jurisdictionCode: string | null;
-}
+export type Tier = 'city' | 'district' | 'street';
 
-export interface Session {
-  readonly token: string;
-  readonly expiresAt: string;
-  readonly user: User;
-}
+export type Priority = 'low' | 'normal' | 'high' | 'urgent';
 
-export interface Task {
-  readonly id: string;
-  readonly unitId: string;
-  readonly unitName: string;
-  readonly role: 'lead' | 'assist';
-  readonly round: number;
-  readonly state: string;
-  readonly stateName: string;
-  readonly dispatchedAt: string;
-  readonly respondDue: string;
-  readonly deadline: string;
-  readonly acceptedAt: string | null;
-  readonly startedAt: string | null;
-  readonly doneAt: string | null;
-  readonly note: string | null;
-  readonly returnReason: string | null;
-  readonly overdue: boolean;
-  readonly reminders: number;
-  readonly evidence?: { attachmentIds: string[]; reading: { name: string; value: number; unit: string } | null } | null;
-  readonly plan?: { key: string; instructions: string; arriveBy: string | null; dependsOn: string[]; handBack: string[] };
-}
+/** The signed-in principal (`GET /api/v1/me`; `user` of the sign-in answer). */
+export type User = Refined<ApiAnswer<'/api/v1/me', 'get'>, { readonly roles: readonly Role[]; readonly tier: Tier | null }>;
 
+/** `POST /api/v1/auth/sign-in`. */
+export type Session = Refined<ApiAnswer<'/api/v1/auth/sign-in', 'post'>, { readonly user: User }>;
+
+type ApiCase = ApiAnswer<'/api/v1/cases/{id}', 'get'>;
+
+/** A task of a case: the schema describes its core and leaves the rest open (`additionalProperties`). */
+export type Task = Refined<
+  ApiCase['tasks'][number],
+  {
+    readonly role: 'lead' | 'assist';
+  },
+  {
+    readonly acceptedAt: string | null;
+    readonly startedAt: string | null;
+    readonly doneAt: string | null;
+    readonly note: string | null;
+    readonly returnReason: string | null;
+    readonly evidence?: { attachmentIds: string[]; reading: { name: string; value: number; unit: string } | null } | null;
+    readonly plan?: { key: string; instructions: string; arriveBy: string | null; dependsOn: string[]; handBack: string[] };
+  }
+>;
+
+/** An attachment as the case gives it (not described by the Case schema). */
 export interface Attachment {
   readonly id: string;
   readonly sha256: string;
@@ -47,67 +81,44 @@ export interface Attachment {
   readonly size: number;
 }
 
-export interface CaseView {
-  readonly id: string;
-  readonly number: string;
-  readonly state: string;
-  readonly stateName: string;
-  readonly source: string;
-  readonly categoryCode: string;
-  readonly priority: 'low' | 'normal' | 'high' | 'urgent';
-  readonly title: string;
-  readonly description: string;
-  readonly location: { lng: number; lat: number; address: string };
-  readonly chain: { code: string; name: string; level: string }[];
-  readonly centerId: string;
-  readonly tier: string;
-  readonly reporter: { userId: string | null; name: string | null; phone: string | null; anonymous: boolean };
-  readonly tasks: Task[];
-  readonly round: number;
-  readonly respondDue: string | null;
-  readonly resolveDue: string | null;
-  readonly overdue: boolean;
-  readonly actions: string[];
-  readonly attachments: Attachment[];
-  readonly plan?: { id: string; version: number; name: string; tier: string; appliedAt: string } | null;
-  readonly automaticSteps?: { key: string; kind: string; target: string; phase: string; outcome: string; command: string | null; at: string; needsAttention: boolean }[];
-  readonly evaluation?: { satisfaction: string; comment: string | null; at: string } | null;
-  readonly summary: string | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly version: number;
-}
+/**
+ * A case as a viewer sees it (`GET /api/v1/cases/{id}`). The Case schema is open: attachments, the
+ * plan, the automatic steps, the evaluation and the summary are not described there, so they are here.
+ */
+export type CaseView = Refined<
+  ApiCase,
+  {
+    readonly priority: Priority;
+    readonly tasks: Task[];
+  },
+  {
+    readonly attachments: Attachment[];
+    readonly plan?: { id: string; version: number; name: string; tier: string; appliedAt: string } | null;
+    readonly automaticSteps?: { key: string; kind: string; target: string; phase: string; outcome: string; command: string | null; at: string; needsAttention: boolean }[];
+    readonly evaluation?: { satisfaction: string; comment: string | null; at: string } | null;
+    readonly summary: string | null;
+  }
+>;
 
-export interface CaseEvent {
-  readonly seq: number;
-  readonly id: string;
-  readonly type: string;
-  readonly streamVersion: number;
-  readonly actor: { id: string; name: string; roles: string[] };
-  readonly at: string;
-  readonly payload: Record<string, unknown>;
-}
+/** One event of a case's timeline (`GET /api/v1/cases/{id}/events`). */
+export type CaseEvent = Refined<ApiAnswer<'/api/v1/cases/{id}/events', 'get'>['items'][number], { readonly payload: Record<string, unknown> }>;
 
-export interface PlanRun {
-  readonly planId: string;
-  readonly version: number;
-  readonly name: string;
-  readonly matched: boolean;
-  readonly tier: string;
-  readonly facts: Record<string, unknown>;
-  readonly tasks: { key: string; role: string; unitId: string; unitName: string; instructions: string; deadlineMs: number | null; arriveWithinMs: number | null }[];
-  readonly actions: { type: string; key: string; [k: string]: unknown }[];
-  readonly escalation: Record<string, unknown>[];
-  readonly problems: { path: string; message: string }[];
-}
+/** A plan's dry run (`POST /api/v1/plans/{id}/simulate`); its tasks and actions are open objects in the schema. */
+export type PlanRun = Refined<
+  ApiAnswer<'/api/v1/plans/{id}/simulate', 'post'>,
+  {
+    readonly facts: Record<string, unknown>;
+    readonly tasks: { key: string; role: string; unitId: string; unitName: string; instructions: string; deadlineMs: number | null; arriveWithinMs: number | null }[];
+    readonly actions: { type: string; key: string; [k: string]: unknown }[];
+    readonly escalation: Record<string, unknown>[];
+  }
+>;
 
-export interface Category {
-  readonly code: string;
-  readonly parentCode: string | null;
-  readonly nameZh: string;
-  readonly nameEn: string;
-  readonly defaultPriority: string;
-}
+/** A category of the list (`GET /api/v1/categories`). */
+export type Category = ApiAnswer<'/api/v1/categories', 'get'>['items'][number];
+
+// Hand-written below: the alert, device and vital-sign answers are open objects in the schema
+// (`additionalProperties`, no properties), and the live feed is not in the OpenAPI document.
 
 export type Severity = 'blue' | 'yellow' | 'orange' | 'red';
 
@@ -220,28 +231,23 @@ export interface Indicators {
   readonly items: Indicator[];
 }
 
-export interface MapFocus {
-  readonly code: string | null;
-  readonly name: string | null;
-  readonly level: string | null;
-  readonly chain: { code: string; name: string; level: string }[];
-  readonly bbox: [number, number, number, number] | null;
-  readonly geometry: GeoJSON.Geometry | null;
-  /** The base map's vector tiles (boundaries and labels), version included. */
-  readonly boundaries?: { readonly tiles: string; readonly labels: string; readonly maxzoom: number; readonly bounds?: [number, number, number, number] | null };
-  readonly capabilities?: { alerts: boolean; devices: boolean; indicators: boolean };
-}
+/**
+ * The cockpit's focus (`GET /api/v1/map/focus`). The schema gives the bounding boxes as number arrays
+ * of four and the geometry as an open object: the UI reads them as a tuple and as GeoJSON.
+ */
+export type MapFocus = Refined<
+  ApiAnswer<'/api/v1/map/focus', 'get'>,
+  {
+    readonly bbox: [number, number, number, number] | null;
+    readonly geometry: GeoJSON.Geometry | null;
+    /** The base map's vector tiles (boundaries and labels), version included. */
+    readonly boundaries?: Refined<ApiAnswer<'/api/v1/map/focus', 'get'>['boundaries'], { readonly bounds?: [number, number, number, number] | null }>;
+    readonly capabilities?: ApiAnswer<'/api/v1/map/focus', 'get'>['capabilities'];
+  }
+>;
 
 /** The case layer of the cockpit's map (`GET /api/v1/map/cases/summary`). */
-export interface CaseLayer {
-  readonly version: number;
-  readonly count: number;
-  readonly truncated: boolean;
-  readonly builtAt: string;
-  /** Tile URL template with {z}/{x}/{y}, the version included. */
-  readonly tiles: string;
-  readonly maxzoom: number;
-}
+export type CaseLayer = ApiAnswer<'/api/v1/map/cases/summary', 'get'>;
 
 /** What a live-feed message carries besides the event: the case as it is after it. */
 export interface FeedCase {

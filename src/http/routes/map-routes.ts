@@ -11,9 +11,9 @@ import { hasRole, SYSTEM_PRINCIPAL, type Principal } from '../../auth/principal.
 import { CASE_STATES, PRIORITIES } from '../../cases/case-model.ts';
 import type { JurisdictionRecord } from '../../geo/jurisdiction.ts';
 import { geometryBBox, unionBBox, type BBox } from '../../geo/geometry.ts';
-import { BOUNDARY_MAX_ZOOM, BoundaryTiles } from '../../web/boundary-tiles.ts';
-import { CASE_TILE_MAX_ZOOM, CaseMapTiles, pointsOfRows, PRIORITY_INDEX, type CaseMapLoad } from '../../web/case-map-tiles.ts';
-import { ThreadIndexer } from '../../web/case-cluster-thread.ts';
+import { BOUNDARY_MAX_ZOOM, BoundaryTiles } from '../../map-tiles/boundary-tiles.ts';
+import { CASE_TILE_MAX_ZOOM, CaseMapTiles, pointsOfRows, PRIORITY_INDEX, type CaseMapLoad } from '../../map-tiles/case-map-tiles.ts';
+import { ThreadIndexer } from '../../map-tiles/case-cluster-thread.ts';
 
 /** States in which a case no longer needs anyone: the map leaves them out unless asked. */
 const FINISHED = ['closed', 'evaluated', 'declined', 'merged'];

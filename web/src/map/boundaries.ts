@@ -6,7 +6,7 @@ export type BoundaryLevel = (typeof LEVELS)[number];
 /** The zoom from which each level's boundaries are drawn (the server's tiles carry them half a zoom earlier). */
 export const MIN_ZOOM: Record<BoundaryLevel, number> = { district: 0, street: 10.5, community: 12.8, grid: 14.3 };
 
-/** The base map's vector source: jurisdiction boundaries and label points cut by the server (src/web/boundary-tiles.ts). */
+/** The base map's vector source: jurisdiction boundaries and label points cut by the server (src/map-tiles/boundary-tiles.ts). */
 export const BOUNDARY_SOURCE = 'boundaries';
 
 /** What is drawn of the base map: how many jurisdictions of a level are in the loaded tiles. */

@@ -23,7 +23,7 @@ const SOURCE_LAYERS: Record<string, readonly string[]> = {
 };
 /** Devices are drawn from this zoom (a district's view); the city view shows alerts, not every meter. */
 export const DEVICE_MIN_ZOOM = 11;
-/** Case points are coloured by group (g, from the server's groupOfState in src/web/case-map-tiles.ts): 0 new, 1 working, 2 checking, 3 overdue. */
+/** Case points are coloured by group (g, from the server's groupOfState in src/map-tiles/case-map-tiles.ts): 0 new, 1 working, 2 checking, 3 overdue. */
 const GROUP_COLOR = ['match', ['get', 'g'], 0, COLORS.caseNew, 1, COLORS.caseWorking, 2, COLORS.caseChecking, 3, COLORS.caseOverdue, COLORS.caseDone] as unknown as string;
 
 /**
@@ -410,14 +410,14 @@ export class CockpitMap {
     if (this.#drawing) return;
     const f = e.features?.[0];
     if (!f) return;
-    // The server put the zoom at which the cluster falls apart on it (src/web/case-map-tiles.ts).
+    // The server put the zoom at which the cluster falls apart on it (src/map-tiles/case-map-tiles.ts).
     const zoom = Number(f.properties.expansion_zoom ?? this.map.getZoom() + 2);
     this.map.easeTo({ center: (f.geometry as GeoJSON.Point).coordinates as [number, number], zoom: Math.min(zoom, 17) });
   }
 
   /**
    * The case layer: clustered vector tiles made by the server for the viewer's jurisdiction (see
-   * src/web/case-map-tiles.ts). The browser only draws; nothing of the 100,000 cases is indexed here.
+   * src/map-tiles/case-map-tiles.ts). The browser only draws; nothing of the 100,000 cases is indexed here.
    */
   setCaseLayer(layer: CaseLayer): void {
     const first = this.#caseLayer === null;
