@@ -34,7 +34,7 @@ import { Sensing } from './sensing/sensing.ts';
 import type { MuckRegistry } from './sensing/muck/muck-repository.ts';
 import { buildRuleRuntime } from './sensing/rules-runtime.ts';
 import { RuleRegistry, type RuleVersion } from './sensing/rules/rule-registry.ts';
-import type { RuleRuntime } from './sensing/ingest/ingest-pipeline.ts';
+import type { RuleRuntime } from './sensing/ingest/rule-runtime-port.ts';
 import { openMqttSubscriber, type MqttSubscriber } from './sensing/ingest/mqtt-subscriber.ts';
 import { fileURLToPath } from 'node:url';
 import { OutboundClient } from './outbound/outbound-fetch.ts';

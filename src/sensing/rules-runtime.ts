@@ -3,7 +3,7 @@
  * device type, and the engine's two entry points. Rebuilt whenever the rules change.
  */
 import type { DeviceRecord } from './devices/device-draft.ts';
-import type { PipelineRuleOutcome, RuleRef, RuleRuntime, RuleSubjectInput } from './ingest/ingest-pipeline.ts';
+import type { PipelineRuleOutcome, RuleRef, RuleRuntime, RuleSubjectInput } from './ingest/rule-runtime-port.ts';
 import type { CompiledRule } from './rules/rule-definition.ts';
 import { appliesTo, onReading, onTick, type RuleState } from './rules/rule-engine.ts';
 import type { Reading } from './sensing-model.ts';

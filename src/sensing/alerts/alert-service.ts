@@ -2,23 +2,22 @@
  * The alert service: raising, repeating and clearing alerts (inside the caller's transaction, so
  * the ingest pipeline makes a reading's effects durable together), and the people's steps —
  * acknowledge, verify (a case opens and its plan runs), dismiss, watch. Every change is an event
- * in the one log (stream = the alert's id); the `alerts` table is its projection.
+ * in the one log (stream = the alert's id); the `alerts` table is its projection. Reading
+ * alerts is `alert-queries.ts`; a new alert's document and number, `new-alert.ts`.
  */
-import { sql } from 'kysely';
 import type { StoreAdapter, Tx } from '../../store/store.ts';
 import type { AlertTable } from '../../store/schema.ts';
 import type { Clock } from '../../clock.ts';
 import type { EventBus } from '../../events/event-bus.ts';
 import type { OrgDirectory } from '../../org/org-directory.ts';
-import type { JurisdictionResolver, ResolvedLink } from '../../geo/resolver.ts';
+import type { JurisdictionResolver } from '../../geo/resolver.ts';
 import type { CaseService } from '../../cases/case-service.ts';
 import type { CaseCommand } from '../../cases/decide-case.ts';
-import type { CaseDoc, Tier } from '../../cases/case-model.ts';
+import type { CaseDoc } from '../../cases/case-model.ts';
 import { appendEvents } from '../../events/event-log.ts';
 import { CityLoopError, isCityLoopError } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import { SYSTEM_PRINCIPAL, type Principal } from '../../auth/principal.ts';
-import { severityRank, type Severity } from '../sensing-model.ts';
 import { metricOf } from '../devices/device-types.ts';
 import {
   ACTION_ALLOWED_IN,
@@ -32,6 +31,10 @@ import {
   type AlertStatus,
 } from './alert-model.ts';
 import { assertMayAcknowledge, assertMayAddWatcher, assertMayDecide, canSeeAlert } from './alert-policy.ts';
+import { activeAlerts, activeAlertsByDevice, alertTimeline, listVisibleAlerts, requireAlert, visibleAlert, type AlertListFilter } from './alert-queries.ts';
+import { newAlertDoc } from './new-alert.ts';
+
+export type { AlertListFilter };
 
 const ALERT_EVENT_SCHEMA = 1;
 
@@ -59,16 +62,6 @@ export class AlertOutbox {
   get empty(): boolean {
     return this.commits.length === 0 && this.autoVerify.length === 0 && this.sensorNormal.length === 0;
   }
-}
-
-export interface AlertListFilter {
-  readonly status?: readonly AlertStatus[] | undefined;
-  readonly district?: string | undefined;
-  readonly deviceId?: string | undefined;
-  readonly source?: string | undefined;
-  readonly limit?: number | undefined;
-  /** The `last_at|id` of the last item of the previous page. */
-  readonly cursor?: string | undefined;
 }
 
 type Actor = { id: string; name: string; roles: readonly string[] };
@@ -119,7 +112,7 @@ export class AlertService {
   async raiseInTx(tx: Tx, draft: AlertDraft, out: AlertOutbox, actor: Actor = SYSTEM_ACTOR): Promise<AlertDoc> {
     const existing = await this.#loadActive(tx, draft.dedupKey);
     if (existing) return this.#repeat(tx, existing, draft, out, actor);
-    const doc = await this.#newAlert(tx, draft);
+    const doc = await newAlertDoc(tx, draft, this.#d);
     const inserted = await tx
       .insertInto('alerts')
       .values(rowOf(doc, true))
@@ -356,24 +349,11 @@ export class AlertService {
   // ─── reading ─────────────────────────────────────────────────────────────────────────────
 
   async get(p: Principal, id: string): Promise<AlertDoc> {
-    const doc = await this.#require(id);
-    if (!canSeeAlert(p, doc)) throw new CityLoopError('FORBIDDEN_JURISDICTION');
-    return doc;
+    return visibleAlert(this.#d.store.db, p, id);
   }
 
   async timeline(p: Principal, id: string): Promise<AlertEvent[]> {
-    await this.get(p, id);
-    const rows = await this.#d.store.db.selectFrom('events').selectAll().where('stream_id', '=', id).orderBy('stream_version').execute();
-    return rows.map((r) => ({
-      seq: Number(r.seq),
-      id: r.id,
-      streamId: r.stream_id,
-      streamVersion: r.stream_version,
-      type: r.type as AlertEvent['type'],
-      actor: JSON.parse(r.actor) as AlertEvent['actor'],
-      at: r.at,
-      payload: JSON.parse(r.payload) as AlertEvent['payload'],
-    }));
+    return alertTimeline(this.#d.store.db, p, id);
   }
 
   /**
@@ -381,54 +361,21 @@ export class AlertService {
    * a page is fetched in rounds until it is full.
    */
   async list(p: Principal, f: AlertListFilter): Promise<{ items: AlertDoc[]; nextCursor: string | null }> {
-    const limit = Math.min(Math.max(f.limit ?? 50, 1), 500);
-    const items: AlertDoc[] = [];
-    let cursor = f.cursor ?? null;
-    for (let round = 0; round < 20 && items.length < limit; round++) {
-      let q = this.#d.store.db.selectFrom('alerts').select(['id', 'last_at', 'doc']).orderBy('last_at', 'desc').orderBy('id', 'desc').limit(limit * 2);
-      if (f.status?.length) q = q.where('status', 'in', [...f.status]);
-      if (f.district) q = q.where('district_code', '=', f.district);
-      if (f.deviceId) q = q.where('device_id', '=', f.deviceId);
-      if (f.source) q = q.where('source', '=', f.source);
-      if (cursor) {
-        const [at, cid] = cursor.split('|');
-        q = q.where((eb) => eb.or([eb('last_at', '<', at!), eb.and([eb('last_at', '=', at!), eb('id', '<', cid!)])]));
-      }
-      const rows = await q.execute();
-      for (const r of rows) {
-        cursor = `${r.last_at}|${r.id}`;
-        const d = JSON.parse(r.doc) as AlertDoc;
-        if (canSeeAlert(p, d)) items.push(d);
-        if (items.length >= limit) break;
-      }
-      if (rows.length < limit * 2) return { items, nextCursor: items.length >= limit ? cursor : null };
-    }
-    return { items, nextCursor: items.length >= limit ? cursor : null };
+    return listVisibleAlerts(this.#d.store.db, p, f);
   }
 
   /** Active alerts by device (for the map and vital signs). */
   async activeByDevice(): Promise<Map<string, AlertDoc>> {
-    const rows = await this.#d.store.db.selectFrom('alerts').select(['doc']).where('active_key', 'is not', null).where('device_id', 'is not', null).execute();
-    const m = new Map<string, AlertDoc>();
-    for (const r of rows) {
-      const d = JSON.parse(r.doc) as AlertDoc;
-      const old = m.get(d.deviceId!);
-      if (!old || severityRank(d.severity) > severityRank(old.severity)) m.set(d.deviceId!, d);
-    }
-    return m;
+    return activeAlertsByDevice(this.#d.store.db);
   }
 
   async activeAlerts(): Promise<AlertDoc[]> {
-    const rows = await this.#d.store.db.selectFrom('alerts').select(['doc']).where('active_key', 'is not', null).execute();
-    return rows.map((r) => JSON.parse(r.doc) as AlertDoc);
+    return activeAlerts(this.#d.store.db);
   }
-
   // ─── internals ───────────────────────────────────────────────────────────────────────────
 
   async #require(id: string): Promise<AlertDoc> {
-    const r = await this.#d.store.db.selectFrom('alerts').select(['doc']).where('id', '=', id).executeTakeFirst();
-    if (!r) throw new CityLoopError('NOT_FOUND', { what: '预警/alert', id });
-    return JSON.parse(r.doc) as AlertDoc;
+    return requireAlert(this.#d.store.db, id);
   }
 
   async #latest(id: string, fallback: AlertDoc): Promise<AlertDoc> {
@@ -459,71 +406,6 @@ export class AlertService {
     return rows.map((r, i) => ({ seq: Number(r.seq), id: r.id, streamId, streamVersion: r.stream_version, type: bodies[i]!.type, actor, at, payload: bodies[i]!.payload }));
   }
 
-  async #newAlert(tx: Tx, d: AlertDraft): Promise<AlertDoc> {
-    const resolver = this.#d.resolver();
-    let chain: ResolvedLink[] = [];
-    if (d.location) chain = resolver.resolve(d.location.lon, d.location.lat)?.chain ?? [];
-    else if (d.jurisdictionCode) {
-      for (let c: string | null = d.jurisdictionCode; c; c = resolver.get(c)?.parentCode ?? null) {
-        const j = resolver.get(c);
-        if (!j) break;
-        chain.unshift({ code: j.code, name: j.name, level: j.level });
-      }
-    }
-    const tier: Tier = d.tier ?? 'district';
-    const tierLevel = tier === 'city' ? 'city' : tier;
-    const ownerJurisdiction = chain.find((l) => l.level === tierLevel) ?? chain.find((l) => l.level === 'district') ?? chain[0];
-    const owner = ownerJurisdiction ? this.#d.org.centerOfJurisdiction(ownerJurisdiction.code) : undefined;
-    const metric = d.metric ?? null;
-    const value = d.value ?? null;
-    return {
-      id: newId(),
-      number: await this.#nextNumber(tx, new Date(d.at)),
-      dedupKey: d.dedupKey,
-      source: d.source,
-      status: 'raised',
-      severity: d.severity,
-      title: d.title,
-      description: d.description ?? null,
-      ruleId: d.ruleId ?? null,
-      ruleVersion: d.ruleVersion ?? null,
-      trusted: d.trusted ?? false,
-      categoryCode: d.categoryCode ?? null,
-      deviceId: d.deviceId ?? null,
-      assetId: d.assetId ?? null,
-      location: d.location ?? null,
-      chain,
-      districtCode: chain.find((l) => l.level === 'district')?.code ?? null,
-      jurisdictionCode: chain[chain.length - 1]?.code ?? null,
-      tier: owner?.tier ?? tier,
-      ownerCenterId: owner?.id ?? null,
-      ownerUnitId: d.ownerUnitId ?? (d.deviceId ? (this.#d.deviceOwner?.(d.deviceId) ?? null) : null),
-      watchers: [],
-      caseId: null,
-      firstAt: d.at,
-      lastAt: d.at,
-      count: 1,
-      peak: metric !== null && value !== null ? { metric, value } : null,
-      readings: d.readings ?? {},
-      evidence: d.evidence ?? {},
-      acknowledged: null,
-      verified: null,
-      dismissed: null,
-      clearedAt: null,
-      version: 1,
-    };
-  }
-
-  async #nextNumber(tx: Tx, at: Date): Promise<string> {
-    const day = new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '');
-    const row = await tx
-      .insertInto('counters')
-      .values({ name: `alert:${day}`, value: 1 })
-      .onConflict((oc) => oc.column('name').doUpdateSet({ value: sql`counters.value + 1` }))
-      .returning('value')
-      .executeTakeFirstOrThrow();
-    return `YJ${day}${String(row.value).padStart(6, '0')}`;
-  }
 
   #pointOf(code: string | null): { lon: number; lat: number } | null {
     if (!code) return null;

@@ -4,7 +4,8 @@ import { gcj02ToWgs84 } from '../../geo/crs.ts';
 import type { JurisdictionResolver } from '../../geo/resolver.ts';
 import { capAreaTargets } from './cap-areas.ts';
 import { capGeographyFromResolver, type CapGeography, type Gcj02 } from './cap-geo.ts';
-import { parseCap, type CapMessage } from './cap-message.ts';
+import { parseCap } from './cap-message.ts';
+import type { CapMessage } from './cap-model.ts';
 import { chongqingDistrictResolver, SKIP_SHARED_CAP, readFixture, readSample, SHARED_CAP_DIR } from './cap-test-kit.ts';
 
 function message(bytes: Uint8Array | string): CapMessage {

@@ -10,7 +10,7 @@
  */
 import { wgs84ToGcj02 } from '../../geo/crs.ts';
 import type { CapDistrict, CapGeography, Gcj02 } from './cap-geo.ts';
-import type { CapMessage, CapValuePair } from './cap-message.ts';
+import type { CapMessage, CapValuePair } from './cap-model.ts';
 
 export interface CapCircleGcj02 {
   readonly center: Gcj02;

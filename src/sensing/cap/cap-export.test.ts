@@ -3,7 +3,8 @@ import { gcj02ToWgs84, haversineMeters } from '../../geo/crs.ts';
 import { capAreaTargets } from './cap-areas.ts';
 import { alertToCap, CapExportError, escapeXmlText, formatCapDateTime, type CapExportInput } from './cap-export.ts';
 import { capGeographyFromResolver, type CapGeography } from './cap-geo.ts';
-import { parseCap, type CapMessage } from './cap-message.ts';
+import { parseCap } from './cap-message.ts';
+import type { CapMessage } from './cap-model.ts';
 import { chongqingDistrictResolver, SKIP_SHARED_CAP, readFixture, readSample, SHARED_CAP_DIR, validateWithCapXsd } from './cap-test-kit.ts';
 import { planCapAlerts } from './cap-warnings.ts';
 

@@ -16,7 +16,8 @@
  */
 import { gcj02ToWgs84 } from '../../geo/crs.ts';
 import type { Severity } from '../sensing-model.ts';
-import { capIdentifierProblem, type CapCategory, type CapSeverity } from './cap-message.ts';
+import type { CapCategory, CapSeverity } from './cap-model.ts';
+import { capIdentifierProblem } from './cap-values.ts';
 
 /** Our colours → CAP severity (the inverse of `CAP_SEVERITY_COLOURS`, blue as Minor). */
 export const COLOUR_CAP_SEVERITIES: Readonly<Record<Severity, CapSeverity>> = {

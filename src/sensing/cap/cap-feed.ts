@@ -7,8 +7,9 @@
  * Only http and https links are listed (resolved against `baseUrl` when relative): a feed must
  * not be able to point the poller at file:// or any other scheme.
  */
-import { childElements, directText, readXml, type XmlElement, type XmlReadOptions } from './cap-xml.ts';
-import type { CapProblem } from './cap-message.ts';
+import { readXml, type XmlReadOptions } from './cap-xml.ts';
+import { childElements, directText, type XmlElement } from './cap-xml-tree.ts';
+import type { CapProblem } from './cap-model.ts';
 
 const ATOM = 'http://www.w3.org/2005/Atom';
 const CAP_MIME = 'application/cap+xml';

@@ -24,7 +24,7 @@ import { planCapAlerts, type CapAlertPlan } from './cap-warnings.ts';
 import { alertToCap } from './cap-export.ts';
 import { capFeedLinks } from './cap-feed.ts';
 import type { OutboundClient } from '../../outbound/outbound-fetch.ts';
-import type { CapMessage } from './cap-message.ts';
+import type { CapMessage } from './cap-model.ts';
 
 /**
  * What we know of a message's XML signature. We do not verify signatures (no trusted keys are

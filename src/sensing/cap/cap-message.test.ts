@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseCap, parseCapDateTime, splitCapList, type CapParseResult } from './cap-message.ts';
+import { parseCap } from './cap-message.ts';
+import type { CapParseResult } from './cap-model.ts';
+import { parseCapDateTime, splitCapList } from './cap-values.ts';
 import { SKIP_SHARED_CAP, readFixture, readSample, SHARED_CAP_DIR } from './cap-test-kit.ts';
 
 const NS12 = 'urn:oasis:names:tc:emergency:cap:1.2';

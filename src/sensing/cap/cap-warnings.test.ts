@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CATEGORIES } from '../../cases/category-catalogue.ts';
 import { capAreaTargets } from './cap-areas.ts';
 import { capGeographyFromResolver, type CapGeography } from './cap-geo.ts';
-import { CAP_SEVERITIES, parseCap, type CapMessage } from './cap-message.ts';
+import { parseCap } from './cap-message.ts';
+import { CAP_SEVERITIES, type CapMessage } from './cap-model.ts';
 import { chongqingDistrictResolver, SKIP_SHARED_CAP, readFixture, readSample, SHARED_CAP_DIR } from './cap-test-kit.ts';
 import { CAP_CASE_CATEGORY_RULES, CAP_SEVERITY_COLOURS, capDedupKey, capKeyPrefix, planCapAlerts, suggestCaseCategory } from './cap-warnings.ts';
 

@@ -23,7 +23,7 @@ import { METERS_PER_DEGREE } from '../../geo/geometry.ts';
 import { severityRank, type Severity } from '../sensing-model.ts';
 import type { CapAreaTarget, CapCircleGcj02 } from './cap-areas.ts';
 import type { CapDistrict } from './cap-geo.ts';
-import type { CapCategory, CapCertainty, CapInfo, CapMessage, CapMsgType, CapReference, CapResponseType, CapSeverity, CapStatus, CapUrgency, CapValuePair } from './cap-message.ts';
+import type { CapCategory, CapCertainty, CapInfo, CapMessage, CapMsgType, CapReference, CapResponseType, CapSeverity, CapStatus, CapUrgency, CapValuePair } from './cap-model.ts';
 
 // ───────────────────────────── the tables ─────────────────────────────
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { childElements, directText, readXml, type XmlReadResult } from './cap-xml.ts';
+import { readXml, type XmlReadResult } from './cap-xml.ts';
+import { childElements, directText } from './cap-xml-tree.ts';
 
 function refused(r: XmlReadResult): string {
   expect(r.ok).toBe(false);

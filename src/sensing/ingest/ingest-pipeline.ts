@@ -17,60 +17,23 @@
  * Rule states are held in memory and written through: a batch computes new states on the side and
  * they replace the cached ones only after the commit, so a failed transaction leaves memory and the
  * store agreeing.
+ *
+ * This module is the parse stage, the queue and the flusher; the evaluate stage is
+ * `ingest-batch.ts` (over the port `rule-runtime-port.ts`), the persist stage `batch-writer.ts`.
  */
-import { sql } from 'kysely';
-import type { StoreAdapter, Tx } from '../../store/store.ts';
+import type { StoreAdapter } from '../../store/store.ts';
 import type { Clock } from '../../clock.ts';
 import type { Reading } from '../sensing-model.ts';
-import type { Severity } from '../sensing-model.ts';
 import type { DeviceRecord } from '../devices/device-draft.ts';
 import type { DeviceRegistry } from '../devices/device-registry.ts';
 import type { AlertService } from '../alerts/alert-service.ts';
 import { AlertOutbox } from '../alerts/alert-service.ts';
-import type { Tier } from '../../cases/case-model.ts';
-import { newId } from '../../ids.ts';
 import { DEFAULT_TELEMETRY_LIMITS, decodeJson, parseTelemetry } from './telemetry.ts';
 import { CityLoopError } from '../../errors.ts';
-import { jsonValueDepth, printable, stringifyOrUndefined, type JsonLimits } from '../../guarded-json.ts';
-
-/** What the pipeline needs to know of a rule (the rule engine's compiled rule satisfies it). */
-export interface RuleRef {
-  readonly id: string;
-  readonly version: number;
-  readonly name: string;
-  readonly scope: 'device' | 'asset';
-  readonly category: string | null;
-  readonly trusted: boolean;
-  readonly tier?: Tier | undefined;
-}
-
-export interface RuleSubjectInput {
-  readonly key: string;
-  readonly deviceType: string;
-  readonly assetId: string | null;
-  readonly params: Readonly<Record<string, number>>;
-}
-
-export type PipelineRuleEffect =
-  | { type: 'raise'; severity: Severity; metric: string | null; value: number | null; readings: Record<string, number>; at: string; reason: { zh: string; en: string } }
-  | { type: 'update'; severity: Severity; metric: string | null; value: number | null; readings: Record<string, number>; at: string }
-  | { type: 'clear'; at: string; readings: Record<string, number> };
-
-export interface PipelineRuleOutcome {
-  readonly state: unknown;
-  readonly effects: readonly PipelineRuleEffect[];
-  readonly wakeAt: string | null;
-  readonly changed: boolean;
-}
-
-/** The rule engine, as the pipeline sees it. */
-export interface RuleRuntime {
-  /** Rules evaluating readings of this device (device-scoped for its type, asset-scoped for its asset). */
-  rulesFor(device: DeviceRecord): readonly RuleRef[];
-  rule(id: string): RuleRef | undefined;
-  onReading(rule: RuleRef, subject: RuleSubjectInput, state: unknown, reading: Reading): PipelineRuleOutcome;
-  onTick(rule: RuleRef, subject: RuleSubjectInput, state: unknown, now: string): PipelineRuleOutcome;
-}
+import { jsonValueDepth, stringifyOrUndefined, type JsonLimits } from '../../guarded-json.ts';
+import type { RuleRuntime } from './rule-runtime-port.ts';
+import { evaluateBatch, stateKey, type BatchWork, type CachedState, type DeadLetter, type IngestSource, type Pending } from './ingest-batch.ts';
+import { writeBatch } from './batch-writer.ts';
 
 export interface IngestPipelineDeps {
   readonly store: StoreAdapter;
@@ -96,37 +59,10 @@ export interface IngestPipelineDeps {
   readonly limits?: JsonLimits | undefined;
 }
 
-export type IngestSource = 'mqtt' | 'http' | 'replay';
-
 export interface IngestResult {
   readonly accepted: number;
   readonly deadLettered: number;
   readonly reasons: readonly string[];
-}
-
-interface DeadLetter {
-  readonly source: IngestSource;
-  readonly deviceId: string | null;
-  readonly topic: string | null;
-  readonly reason: string;
-  readonly payload: string;
-}
-
-interface Pending {
-  readonly readings: readonly Reading[];
-  readonly device: DeviceRecord | null;
-  readonly dead: readonly DeadLetter[];
-  readonly tickAt: string | null;
-  readonly resolve: () => void;
-  readonly reject: (e: unknown) => void;
-}
-
-interface CachedState {
-  readonly ruleId: string;
-  readonly ruleVersion: number;
-  readonly subjectKey: string;
-  readonly state: unknown;
-  readonly wakeAt: string | null;
 }
 
 export interface IngestStats {
@@ -151,8 +87,7 @@ export interface IngestStats {
   overloadRefusals: number;
 }
 
-const SEP = '\u001f';
-const LAST_SEEN_EVERY_MS = 60_000;
+
 const PAYLOAD_KEEP = 4096;
 
 export class IngestPipeline {
@@ -185,7 +120,7 @@ export class IngestPipeline {
     this.#states = new Map();
     for (const r of rows) {
       const parsed = JSON.parse(r.state) as { v: number; s: unknown };
-      this.#states.set(r.rule_id + SEP + r.subject_key, { ruleId: r.rule_id, ruleVersion: parsed.v, subjectKey: r.subject_key, state: parsed.s, wakeAt: r.wake_at });
+      this.#states.set(stateKey(r.rule_id, r.subject_key), { ruleId: r.rule_id, ruleVersion: parsed.v, subjectKey: r.subject_key, state: parsed.s, wakeAt: r.wake_at });
     }
     this.stats.ruleStates = this.#states.size;
   }
@@ -342,8 +277,8 @@ export class IngestPipeline {
     const out = new AlertOutbox();
     let work: BatchWork;
     try {
-      work = this.#evaluate(batch);
-      await this.#d.store.transact((tx) => this.#write(tx, work, out));
+      work = evaluateBatch(batch, this.#states, this.#d.rules(), this.#d.devices);
+      await this.#d.store.transact((tx) => writeBatch(tx, work, out, this.#d));
     } catch (e) {
       this.#d.log?.error({ err: e }, 'ingest batch could not be written; its senders get an error and will resend');
       this.#release(n);
@@ -379,195 +314,8 @@ export class IngestPipeline {
     }
   }
 
-  #evaluate(batch: readonly Pending[]): BatchWork {
-    const rt = this.#d.rules();
-    const work: BatchWork = { readings: [], states: new Map(), effects: [], dead: [], lastSeen: new Map() };
-    const current = (key: string): CachedState | undefined => {
-      const s = work.states.get(key);
-      return s === null ? undefined : (s ?? this.#states.get(key));
-    };
-    const run = (rule: RuleRef, subject: RuleSubjectInput, device: DeviceRecord | null, f: (state: unknown) => PipelineRuleOutcome) => {
-      const key = rule.id + SEP + subject.key;
-      const cached = current(key);
-      // A new version of a rule starts from a clean state: the old one may not fit its conditions.
-      const prior = cached && cached.ruleVersion === rule.version ? cached.state : null;
-      let outcome: PipelineRuleOutcome;
-      try {
-        outcome = f(prior);
-      } catch (e) {
-        work.dead.push({ source: 'replay', deviceId: device?.id ?? null, topic: null, reason: `rule ${rule.id} failed: ${(e as Error).message}`, payload: '' });
-        return;
-      }
-      if (outcome.changed || !cached || cached.ruleVersion !== rule.version || cached.wakeAt !== outcome.wakeAt) {
-        work.states.set(key, { ruleId: rule.id, ruleVersion: rule.version, subjectKey: subject.key, state: outcome.state, wakeAt: outcome.wakeAt });
-      }
-      for (const e of outcome.effects) work.effects.push({ rule, subject, device, effect: e });
-    };
-
-    for (const p of batch) {
-      work.dead.push(...p.dead);
-      if (p.tickAt !== null) {
-        for (const s of [...this.#states.values()]) {
-          const live = current(s.ruleId + SEP + s.subjectKey);
-          if (!live || live.wakeAt === null || live.wakeAt > p.tickAt) continue;
-          const rule = rt.rule(live.ruleId);
-          const subject = rule ? this.#subjectOf(rule, live.subjectKey) : null;
-          if (!rule || !subject) {
-            work.states.set(live.ruleId + SEP + live.subjectKey, null); // the rule or the device is gone
-            continue;
-          }
-          run(rule, subject.subject, subject.device, (st) => rt.onTick(rule, subject.subject, st, p.tickAt!));
-        }
-        continue;
-      }
-      const device = p.device;
-      if (!device) continue; // dead letters only
-      const rules = rt.rulesFor(device);
-      for (const r of p.readings) {
-        work.readings.push(r);
-        for (const rule of rules) {
-          const subject = this.#subjectFor(rule, device);
-          if (subject) run(rule, subject, device, (st) => rt.onReading(rule, subject, st, r));
-        }
-        const seen = work.lastSeen.get(device.id);
-        if (!seen || r.ts > seen) work.lastSeen.set(device.id, r.ts);
-      }
-    }
-    return work;
-  }
-
-  #subjectFor(rule: RuleRef, device: DeviceRecord): RuleSubjectInput | null {
-    if (rule.scope === 'device') return { key: device.id, deviceType: device.type, assetId: device.assetId, params: device.thresholds };
-    if (!device.assetId) return null;
-    return { key: device.assetId, deviceType: device.type, assetId: device.assetId, params: this.#assetParams(device.assetId) };
-  }
-
-  #subjectOf(rule: RuleRef, key: string): { subject: RuleSubjectInput; device: DeviceRecord } | null {
-    if (rule.scope === 'device') {
-      const d = this.#d.devices.get(key);
-      return d ? { subject: { key, deviceType: d.type, assetId: d.assetId, params: d.thresholds }, device: d } : null;
-    }
-    const at = this.#d.devices.atAsset(key);
-    if (at.length === 0) return null;
-    return { subject: { key, deviceType: at[0]!.type, assetId: key, params: this.#assetParams(key) }, device: at[0]! };
-  }
-
-  /** An asset's rule parameters: the overrides of the devices watching it, merged. */
-  #assetParams(assetId: string): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const d of this.#d.devices.atAsset(assetId)) Object.assign(out, d.thresholds);
-    return out;
-  }
-
-  async #write(tx: Tx, work: BatchWork, out: AlertOutbox): Promise<void> {
-    const now = this.#d.clock.now().toISOString();
-    if (this.#d.keepReadings !== false && work.readings.length > 0) {
-      const rows = work.readings.map((r) => ({ device_id: r.deviceId, ts: r.ts, payload: JSON.stringify(r.values), received_at: now }));
-      for (let i = 0; i < rows.length; i += 400) {
-        // A QoS 1 duplicate carries the same device and stamp: it is written once.
-        await tx.insertInto('readings').values(rows.slice(i, i + 400)).onConflict((oc) => oc.columns(['device_id', 'ts']).doNothing()).execute();
-      }
-    }
-    const upserts: { rule_id: string; subject_key: string; state: string; wake_at: string | null; updated_at: string }[] = [];
-    const deletes: [string, string][] = [];
-    for (const [k, s] of work.states) {
-      if (s === null) {
-        const [ruleId, subjectKey] = k.split(SEP) as [string, string];
-        deletes.push([ruleId, subjectKey]);
-      } else upserts.push({ rule_id: s.ruleId, subject_key: s.subjectKey, state: JSON.stringify({ v: s.ruleVersion, s: s.state }), wake_at: s.wakeAt, updated_at: now });
-    }
-    for (let i = 0; i < upserts.length; i += 200) {
-      await tx
-        .insertInto('rule_states')
-        .values(upserts.slice(i, i + 200))
-        .onConflict((oc) =>
-          oc.columns(['rule_id', 'subject_key']).doUpdateSet({ state: sql`excluded.state`, wake_at: sql`excluded.wake_at`, updated_at: sql`excluded.updated_at` }),
-        )
-        .execute();
-    }
-    for (const [ruleId, subjectKey] of deletes) await tx.deleteFrom('rule_states').where('rule_id', '=', ruleId).where('subject_key', '=', subjectKey).execute();
-    for (const item of work.effects) await this.#applyEffect(tx, item, out);
-    if (work.dead.length > 0) {
-      await tx
-        .insertInto('dead_letters')
-        // Whatever a device sent is kept as printable text: PostgreSQL refuses NUL in text, and a
-        // refused insert would fail the whole batch (and every sender in it would resend forever).
-        .values(
-          work.dead.map((d) => ({
-            id: newId(),
-            received_at: now,
-            source: d.source,
-            device_id: d.deviceId === null ? null : printable(d.deviceId).slice(0, 200),
-            topic: d.topic === null ? null : printable(d.topic).slice(0, 400),
-            reason: printable(d.reason.slice(0, 500)),
-            payload: printable(d.payload),
-          })),
-        )
-        .execute();
-    }
-    // Last-seen times are for people ("online 3 minutes ago"); the absence rule keeps its own.
-    const stale = new Map<string, string>();
-    for (const [id, at] of work.lastSeen) {
-      const d = this.#d.devices.get(id);
-      if (!d?.lastSeenAt || Date.parse(at) - Date.parse(d.lastSeenAt) >= LAST_SEEN_EVERY_MS) stale.set(id, at);
-    }
-    if (stale.size > 0) await this.#d.devices.touch(tx, stale);
-    work.lastSeen = stale;
-  }
-
-  async #applyEffect(tx: Tx, item: BatchEffect, out: AlertOutbox): Promise<void> {
-    const { rule, subject, device, effect } = item;
-    const dedupKey = `rule:${rule.id}:${subject.key}`;
-    if (effect.type === 'clear') {
-      await this.#d.alerts.clearInTx(tx, dedupKey, effect.at, effect.readings, null, out);
-      return;
-    }
-    const subjectName = rule.scope === 'asset' ? (this.#d.assetName?.(subject.key) ?? subject.key) : (device?.name ?? subject.key);
-    await this.#d.alerts.raiseInTx(
-      tx,
-      {
-        dedupKey,
-        source: 'rule',
-        severity: effect.severity,
-        title: `${subjectName}：${rule.name}`,
-        description: effect.type === 'raise' ? effect.reason.zh : null,
-        ruleId: rule.id,
-        ruleVersion: rule.version,
-        trusted: rule.trusted,
-        categoryCode: rule.category,
-        deviceId: device?.id ?? null,
-        assetId: subject.assetId,
-        location: device ? { lon: device.lon, lat: device.lat } : null,
-        tier: rule.tier,
-        ownerUnitId: device?.unitId ?? null,
-        metric: effect.metric,
-        value: effect.value,
-        readings: effect.readings,
-        evidence: effect.type === 'raise' ? { reason: effect.reason, subject: subject.key, scope: rule.scope } : {},
-        at: effect.at,
-      },
-      out,
-    );
-  }
-
   /** A dead letter that never reached a device's queue (a refused publish, a bad topic). */
   async deadLetter(d: DeadLetter): Promise<void> {
     await this.#enqueue([], null, [d]);
   }
-}
-
-interface BatchEffect {
-  readonly rule: RuleRef;
-  readonly subject: RuleSubjectInput;
-  readonly device: DeviceRecord | null;
-  readonly effect: PipelineRuleEffect;
-}
-
-interface BatchWork {
-  readings: Reading[];
-  /** New states by key; null = delete. */
-  states: Map<string, CachedState | null>;
-  effects: BatchEffect[];
-  dead: DeadLetter[];
-  lastSeen: Map<string, string>;
 }

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { cameraEventId, canonicalEventType, formatPlate, normalizePlate, parseCameraEvent, parseIsoTime, type ParseCameraEventResult } from './camera-event.ts';
+import { cameraEventId, parseCameraEvent, parseIsoTime, type ParseCameraEventResult } from './camera-event.ts';
+import { canonicalEventType } from './camera-event-types.ts';
+import { formatPlate, normalizePlate } from './vehicle-plate.ts';
 
 const now = new Date('2026-03-02T01:30:00Z');
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]);

@@ -16,8 +16,12 @@
  * - The snapshot is optional; it is either inline (`snapshot`: base64 or a data: URI of a JPEG
  *   or PNG, checked by its magic bytes, size-limited) or a reference (`snapshotSha256`) to a file
  *   already uploaded to the blob store. Both may be given only if they agree.
+ *
+ * The known types and their synonyms are in `camera-event-types.ts`, plates in `vehicle-plate.ts`.
  */
 import { createHash } from 'node:crypto';
+import { canonicalEventType } from './camera-event-types.ts';
+import { isNoPlateMarker, normalizePlate } from './vehicle-plate.ts';
 
 /** The device id rule (same as devices): also the MQTT topic level `cityloop/devices/{id}/events`. */
 export const CAMERA_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -28,184 +32,6 @@ export const DEFAULT_MAX_SNAPSHOT_BYTES = 2 * 1024 * 1024;
 export const DEFAULT_MAX_FUTURE_MS = 5 * 60_000;
 /** Default oldest event accepted (a box replaying its buffer after an outage is fine; 1970 is not). */
 export const DEFAULT_MAX_AGE_MS = 7 * 24 * 3_600_000;
-
-export interface CameraEventTypeSpec {
-  /** Canonical name, as Chinese vendors and operators say it. */
-  readonly type: string;
-  /** Stable ASCII code (dedup keys, APIs). */
-  readonly code: string;
-  readonly en: string;
-  /** The case category an alert of this type opens (src/cases/category-catalogue.ts). */
-  readonly category: string | null;
-  /** A muck-truck event: the plate is looked up in the muck-truck chain. */
-  readonly muck: boolean;
-  readonly aliases: readonly string[];
-}
-
-/**
- * The types CityLoop knows. Aliases are compared after trimming, removing inner spaces and
- * lower-casing ASCII (so `Muck_Spill` and `muck_spill` match).
- */
-export const CAMERA_EVENT_TYPES: readonly CameraEventTypeSpec[] = Object.freeze([
-  {
-    type: '渣土车撒漏',
-    code: 'muck_spill',
-    en: 'Muck truck spilling its load',
-    category: 'construction.muck-spillage',
-    muck: true,
-    aliases: ['渣土车抛洒', '渣土车遗撒', '渣土车抛洒滴漏', '抛洒滴漏', '道路遗撒', '渣土遗撒', '车辆抛洒', 'muck_spill', 'muck_truck_spill', 'muck_spillage', 'spillage', 'road_spill'],
-  },
-  {
-    type: '渣土车未密闭',
-    code: 'muck_uncovered',
-    en: 'Muck truck with an uncovered load',
-    category: 'construction.muck-uncovered',
-    muck: true,
-    aliases: ['渣土车未覆盖', '渣土车未苫盖', '车厢未密闭', '未密闭运输', 'muck_uncovered', 'muck_truck_uncovered', 'uncovered_load'],
-  },
-  {
-    type: '渣土车超载',
-    code: 'muck_overload',
-    en: 'Overloaded muck truck',
-    category: 'construction.muck-uncovered',
-    muck: true,
-    aliases: ['渣土车超限', 'muck_overload', 'muck_truck_overload'],
-  },
-  {
-    type: '道路积水',
-    code: 'road_waterlogging',
-    en: 'Waterlogged road',
-    category: 'safety.road-waterlogging',
-    muck: false,
-    aliases: ['路面积水', '积水', 'road_waterlogging', 'waterlogging', 'road_flooding', 'flooding'],
-  },
-  {
-    type: '烟火',
-    code: 'smoke_fire',
-    en: 'Smoke or fire',
-    category: 'safety.fire',
-    muck: false,
-    aliases: ['烟火识别', '烟雾', '火焰', '明火', 'smoke_fire', 'fire', 'smoke', 'flame'],
-  },
-  {
-    type: '占道经营',
-    code: 'street_vending',
-    en: 'Street vending on public space',
-    category: 'street-order.street-vending',
-    muck: false,
-    aliases: ['流动摊贩', '占道摆摊', 'street_vending', 'vendor', 'illegal_vending'],
-  },
-  {
-    type: '店外经营',
-    code: 'outside_shop',
-    en: 'Trading outside the shopfront',
-    category: 'street-order.outside-shop',
-    muck: false,
-    aliases: ['出店经营', '跨门经营', 'outside_shop', 'out_of_store_operation'],
-  },
-  {
-    type: '暴露垃圾',
-    code: 'exposed_garbage',
-    en: 'Exposed garbage',
-    category: 'environment.exposed-garbage',
-    muck: false,
-    aliases: ['垃圾暴露', '垃圾堆放', 'exposed_garbage', 'garbage'],
-  },
-  {
-    type: '井盖缺失',
-    code: 'manhole_missing',
-    en: 'Missing manhole cover',
-    category: 'municipal.manhole.missing',
-    muck: false,
-    aliases: ['井盖丢失', 'manhole_missing', 'missing_manhole_cover'],
-  },
-  {
-    type: '机动车违停',
-    code: 'illegal_parking',
-    en: 'Illegally parked motor vehicle',
-    category: 'traffic.illegal-parking',
-    muck: false,
-    aliases: ['违法停车', '违停', 'illegal_parking', 'parking_violation'],
-  },
-]);
-
-function typeKey(s: string): string {
-  return s.replace(/\s+/g, '').replace(/[A-Z]/g, (c) => c.toLowerCase());
-}
-
-const TYPE_BY_KEY: ReadonlyMap<string, CameraEventTypeSpec> = (() => {
-  const m = new Map<string, CameraEventTypeSpec>();
-  for (const spec of CAMERA_EVENT_TYPES) {
-    for (const name of [spec.type, spec.code, ...spec.aliases]) {
-      const k = typeKey(name);
-      const seen = m.get(k);
-      if (seen && seen !== spec) throw new Error(`camera event alias ${name} names two types`);
-      m.set(k, spec);
-    }
-  }
-  return m;
-})();
-
-/** The spec of a canonical type name (or of any alias or code), if CityLoop knows it. */
-export function cameraEventTypeSpec(type: string): CameraEventTypeSpec | undefined {
-  return TYPE_BY_KEY.get(typeKey(type));
-}
-
-/** The canonical name of a vendor's type, or the type as sent (trimmed) when unknown. */
-export function canonicalEventType(raw: string): { type: string; known: boolean } {
-  const spec = cameraEventTypeSpec(raw);
-  return spec ? { type: spec.type, known: true } : { type: raw.trim(), known: false };
-}
-
-export function isMuckEventType(type: string): boolean {
-  return cameraEventTypeSpec(type)?.muck === true;
-}
-
-// ── Plates ──────────────────────────────────────────────────────────────────
-
-/** Province abbreviations that open a civil plate (GA 36-2018). */
-const PROVINCES = '京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼';
-/** Letters used on plates: I and O never appear (they read as 1 and 0). */
-const L = 'A-HJ-NP-Z';
-const PLATE_PATTERNS: readonly RegExp[] = [
-  // Ordinary (blue, yellow): province, issuing-office letter, five letters/digits; the last may be
-  // 挂 (trailer), 学 (learner), 警 (police), 港/澳 (cross-border).
-  new RegExp(`^[${PROVINCES}][${L}][${L}0-9]{4}[${L}0-9挂学警港澳]$`),
-  // Small new-energy (green): D/F (pure electric / other) — since 2022 also A–K — then a letter or
-  // digit and four digits: 渝AD12345.
-  new RegExp(`^[${PROVINCES}][${L}][A-HJK][${L}0-9][0-9]{4}$`),
-  // Large new-energy (yellow-green, trucks and buses, many muck trucks): five digits then D/F.
-  new RegExp(`^[${PROVINCES}][${L}][0-9]{5}[A-HJK]$`),
-];
-
-/** What recognisers send when they saw a vehicle but no plate. */
-const NO_PLATE = new Set(['', '无牌', '无车牌', '无牌车', '未识别', '未知', '无', '车牌', 'unknown', 'none', 'null', 'n/a', 'na', '-']);
-
-/** Colour prefixes some recognisers put before the plate (蓝渝A12345, 黄绿渝A12345D). */
-const COLOUR_PREFIX = /^(黄绿|渐变绿|蓝|黄|绿|白|黑)(?=[\u4e00-\u9fff])/;
-
-/** Full-width ASCII (Ａ, ０) to half-width; separators and spaces removed; upper case. */
-function plateKey(raw: string): string {
-  return raw
-    .replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
-    .replace(/[\s·•・.\-_\u00B7\u2022\u30FB\u2027\u2219]/g, '')
-    .toUpperCase()
-    .replace(COLOUR_PREFIX, '');
-}
-
-/**
- * The canonical form of a Chinese civil plate (渝A·12345, 渝a 12345, 黄渝A12345 → 渝A12345;
- * 渝AD12345 and 渝A12345D new-energy), or null when the text is not one.
- */
-export function normalizePlate(raw: string): string | null {
-  const k = plateKey(raw);
-  return PLATE_PATTERNS.some((p) => p.test(k)) ? k : null;
-}
-
-/** The usual printed form: 渝A·12345. */
-export function formatPlate(plate: string): string {
-  return plate.length > 2 ? `${plate.slice(0, 2)}·${plate.slice(2)}` : plate;
-}
 
 // ── The event ───────────────────────────────────────────────────────────────
 
@@ -355,7 +181,7 @@ function parsePlate(body: Record<string, unknown>): Pick<CameraEvent, 'plate' | 
   if (typeof v !== 'string') refuse('plate', 'must be a string', '必须是字符串');
   if (v.length > 32 || CONTROL.test(v)) refuse('plate', 'must be at most 32 printable characters', '不能超过 32 个可打印字符');
   const text = v.trim();
-  if (NO_PLATE.has(text.toLowerCase())) return { plate: null, plateText: text === '' ? null : text, plateStatus: 'absent' };
+  if (isNoPlateMarker(text)) return { plate: null, plateText: text === '' ? null : text, plateStatus: 'absent' };
   const plate = normalizePlate(text);
   return { plate, plateText: text, plateStatus: plate === null ? 'unreadable' : 'read' };
 }

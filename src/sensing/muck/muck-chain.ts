@@ -10,7 +10,9 @@ import Flatbush from 'flatbush';
 import { boundaryDistanceMeters, distanceToGeometryMeters, METERS_PER_DEGREE, type Position } from '../../geo/geometry.ts';
 import { haversineMeters } from '../../geo/crs.ts';
 import { SEVERITIES, severityRank, type Severity } from '../sensing-model.ts';
-import { cameraEventTypeSpec, formatPlate, type CameraEvent } from './camera-event.ts';
+import type { CameraEvent } from './camera-event.ts';
+import { cameraEventTypeSpec } from './camera-event-types.ts';
+import { formatPlate } from './vehicle-plate.ts';
 
 export const MUCK_SITE_KINDS = ['excavation', 'disposal'] as const;
 export type MuckSiteKind = (typeof MUCK_SITE_KINDS)[number];

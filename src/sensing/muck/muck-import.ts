@@ -9,7 +9,8 @@ import { toGcj02, type Crs } from '../../geo/crs.ts';
 import type { Position } from '../../geo/geometry.ts';
 import { normalizeAssetGeometry, representativePoint, validateAssetGeometry } from '../../assets/asset-geometry.ts';
 import type { AssetGeometry } from '../../assets/asset.ts';
-import { normalizePlate, parseIsoTime } from './camera-event.ts';
+import { parseIsoTime } from './camera-event.ts';
+import { normalizePlate } from './vehicle-plate.ts';
 import { MUCK_SITE_KINDS, PERMIT_STATUSES, type MuckChain, type MuckPermit, type MuckSite, type MuckSiteKind, type MuckTruck, type PermitStatus, type RouteGeometry, type SiteGeometry } from './muck-chain.ts';
 
 export interface MuckImportError {

@@ -6,9 +6,18 @@
  *
  * The state is plain JSON, small and bounded; the caller keeps it per (rule, subject), writes it
  * when `changed` and calls onTick at `wakeAt`. Reference: docs/reference/rules.md.
+ *
+ * This module is the state machine (a step: values in, conditions evaluated, raise / update /
+ * clear, the next wake time); its parts are `rule-windows.ts` (values taken into count and change
+ * windows), `rule-conditions.ts` (the condition tree evaluated), `rule-severity.ts` and
+ * `rule-reasons.ts` (what an alert says).
  */
-import { severityRank, type Reading, type Severity } from '../sensing-model.ts';
-import { formatDuration, type CompiledRule, type RuleNode, type ValueRef } from './rule-definition.ts';
+import type { Reading, Severity } from '../sensing-model.ts';
+import type { CompiledRule } from './rule-definition.ts';
+import { evaluate, grain, holdTimesOf, iso, setNode, value, type NodeState, type StepWork } from './rule-conditions.ts';
+import { takeValue } from './rule-windows.ts';
+import { levelReached, primaryValue, severityOf } from './rule-severity.ts';
+import { explain } from './rule-reasons.ts';
 
 export interface RuleSubject {
   /** The device id for a device-scoped rule, the asset id for an asset-scoped one (see subjectKey). */
@@ -39,15 +48,9 @@ export interface RuleState {
   readonly peak: number | null;
   /** The wake time this state asked for (epoch ms), so that a change of it is a change of state. */
   readonly wake: number | null;
-  /**
-   * Per condition node (by index): `for` → since (ms) | null; count → times of matching readings;
-   * change → { w: [ts, value, ts, value, …] (a monotonic window), ref: latched reference | null };
-   * absence → last reading time (ms, kept coarse) | null; others → null.
-   */
+  /** Per condition node (by index): what it remembers (`NodeState` in rule-conditions.ts). */
   readonly n: readonly NodeState[];
 }
-
-export type NodeState = number | null | readonly number[] | { readonly w: readonly number[]; readonly ref: number | null };
 
 export type RuleEffect =
   | {
@@ -75,13 +78,6 @@ export interface RuleOutcome {
    */
   readonly changed: boolean;
 }
-
-/** Samples kept per change window; older ones are dropped first beyond this. */
-export const MAX_WINDOW_SAMPLES = 512;
-/** Matching readings kept per count. */
-const MAX_COUNT_HITS = 1000;
-/** Relative tolerance when comparing a change with its bound (0.4 → 0.28 is a 30 % fall). */
-const EPSILON = 1e-9;
 
 // ───────────────────────────── entry points ─────────────────────────────
 
@@ -137,22 +133,8 @@ function unchanged(input: RuleState, original: RuleState | null): RuleOutcome {
   return { state: input, effects: [], wakeAt: input.wake === null ? null : iso(input.wake), changed: original !== null && input !== original };
 }
 
-interface Work {
-  readonly rule: CompiledRule;
-  readonly p: Readonly<Record<string, number>>;
-  t: number;
-  active: boolean;
-  vals: Record<string, number>;
-  n: NodeState[];
-  nodesCopied: boolean;
-  dirty: boolean;
-  /** Per node: did it hold in the evaluation (for the reason of a raise). */
-  truth: boolean[];
-  wake: number;
-}
-
 function step(rule: CompiledRule, subject: RuleSubject, original: RuleState | null, input: RuleState, time: number, reading: Reading | null): RuleOutcome {
-  const w: Work = {
+  const w: StepWork = {
     rule,
     p: subject.params ?? {},
     t: input.t === null ? time : Math.max(input.t, time),
@@ -189,7 +171,7 @@ function step(rule: CompiledRule, subject: RuleSubject, original: RuleState | nu
       vts[metric] = time;
       if (pending && old !== v) w.dirty = true;
       if (metric === severityMetric && levelReached(rule, old, w.p) !== levelReached(rule, v, w.p)) w.dirty = true;
-      for (const i of rule.nodesByMetric.get(metric) ?? []) ingest(w, i, old, v, time);
+      for (const i of rule.nodesByMetric.get(metric) ?? []) takeValue(w, i, old, v, time);
     }
     if (rule.hasAbsence) {
       for (const i of rule.timedNodes) {
@@ -269,283 +251,4 @@ function step(rule: CompiledRule, subject: RuleSubject, original: RuleState | nu
 
   const state: RuleState = { v: 1, sig: rule.signature, t: w.t, vals: w.vals, vts, active: w.active, severity, peak, wake, n: w.n };
   return { state, effects, wakeAt: wake === null ? null : iso(wake), changed: w.dirty };
-}
-
-// ───────────────────────────── taking a value in ─────────────────────────────
-
-function setNode(w: Work, i: number, s: NodeState): void {
-  if (!w.nodesCopied) {
-    w.n = [...w.n];
-    w.nodesCopied = true;
-  }
-  w.n[i] = s;
-  w.dirty = true;
-}
-
-/** A new value of a metric for node i: windows take the sample; a threshold marks the state dirty when the value crosses a bound. */
-function ingest(w: Work, i: number, old: number | undefined, v: number, ts: number): void {
-  const node = w.rule.nodes[i]!;
-  switch (node.kind) {
-    case 'threshold': {
-      if (zone(node, old, w.p) !== zone(node, v, w.p)) w.dirty = true;
-      return;
-    }
-    case 'count': {
-      const bound = value(node.bound, w.p);
-      if (!(node.up ? v > bound : v < bound)) return;
-      const keep = timesOf(node, w.p);
-      const hits = (w.n[i] as readonly number[] | null) ?? [];
-      const next = [...hits, ts];
-      setNode(w, i, next.length > keep ? next.slice(next.length - keep) : next);
-      return;
-    }
-    case 'change': {
-      const s = (w.n[i] as { w: readonly number[]; ref: number | null } | null) ?? { w: [], ref: null };
-      const from = w.t - value(node.within, w.p);
-      const win: number[] = [];
-      for (let k = 0; k < s.w.length; k += 2) if (s.w[k]! >= from) win.push(s.w[k]!, s.w[k + 1]!);
-      // A monotonic window: for a fall, the values left are decreasing, so the first is the window's
-      // maximum; a sample is dropped once a newer one is at least as high (it can never be the max again).
-      while (win.length > 0 && (node.up ? win[win.length - 1]! >= v : win[win.length - 1]! <= v)) win.length -= 2;
-      win.push(ts, v);
-      if (win.length > 2 * MAX_WINDOW_SAMPLES) win.splice(0, win.length - 2 * MAX_WINDOW_SAMPLES);
-      setNode(w, i, { w: win, ref: s.ref });
-      return;
-    }
-    default:
-      return;
-  }
-}
-
-/** 0 normal (or unknown: it holds in neither mode), 1 between the clear and the raise bound, 2 beyond the raise bound. */
-function zone(node: Extract<RuleNode, { kind: 'threshold' }>, v: number | undefined, p: Readonly<Record<string, number>>): number {
-  if (v === undefined) return 0;
-  const raise = value(node.raise, p);
-  const clear = clearBound(node, raise, p);
-  if (node.up) return v > raise ? 2 : v >= clear ? 1 : 0;
-  return v < raise ? 2 : v <= clear ? 1 : 0;
-}
-
-/** The clear bound, never on the wrong side of the raise bound (an override may have moved one of them). */
-function clearBound(node: Extract<RuleNode, { kind: 'threshold' }>, raise: number, p: Readonly<Record<string, number>>): number {
-  if (node.clear === null) return raise;
-  const c = value(node.clear, p);
-  return node.up ? Math.min(c, raise) : Math.max(c, raise);
-}
-
-// ───────────────────────────── evaluating ─────────────────────────────
-
-type Mode = 'raise' | 'hold';
-
-/**
- * Whether node i holds at w.t. 'raise' (the rule is not active): bounds to raise, durations must
- * have passed. 'hold' (active): clear bounds, latched changes, a count's holdTimes, no duration.
- * Every child is evaluated (no short cut), so that each `for` and change keeps its state.
- */
-function evaluate(w: Work, i: number, mode: Mode): boolean {
-  const node = w.rule.nodes[i]!;
-  let result: boolean;
-  switch (node.kind) {
-    case 'threshold': {
-      const v = w.vals[node.metric];
-      if (v === undefined) result = false;
-      else {
-        const raise = value(node.raise, w.p);
-        if (mode === 'raise') result = node.up ? v > raise : v < raise;
-        else {
-          const clear = clearBound(node, raise, w.p);
-          result = node.up ? v >= clear : v <= clear;
-        }
-      }
-      break;
-    }
-    case 'count': {
-      const hits = w.n[i] as readonly number[] | null;
-      const from = w.t - value(node.within, w.p);
-      let inWindow = 0;
-      if (hits !== null) for (let k = hits.length - 1; k >= 0 && hits[k]! >= from; k--) inWindow++;
-      result = inWindow >= (mode === 'raise' ? timesOf(node, w.p) : holdTimesOf(node, w.p));
-      break;
-    }
-    case 'change': {
-      const s = w.n[i] as { w: readonly number[]; ref: number | null } | null;
-      const cur = w.vals[node.metric];
-      const from = w.t - value(node.within, w.p);
-      let ref: number | null = null;
-      if (s !== null) for (let k = 0; k < s.w.length; k += 2) if (s.w[k]! >= from) { ref = s.w[k + 1]!; break; }
-      const raised = ref !== null && cur !== undefined && changed(node, ref, cur, value(node.amount, w.p));
-      let latch = s?.ref ?? null;
-      if (mode === 'raise') {
-        latch = raised ? ref : null;
-        result = raised;
-      } else {
-        if (raised) latch = latch === null ? ref : node.up ? Math.min(latch, ref!) : Math.max(latch, ref!);
-        result = raised || (latch !== null && cur !== undefined && changed(node, latch, cur, value(node.hold, w.p)));
-        if (!result) latch = null;
-      }
-      if (latch !== (s?.ref ?? null)) setNode(w, i, { w: s?.w ?? [], ref: latch });
-      break;
-    }
-    case 'absence': {
-      const seen = w.n[i] as number | null;
-      const after = value(node.after, w.p);
-      result = seen !== null && w.t - seen >= after + grain(after);
-      break;
-    }
-    case 'all':
-    case 'any': {
-      let all = true;
-      let any = false;
-      for (const c of node.children) {
-        const r = evaluate(w, c, mode);
-        all &&= r;
-        any ||= r;
-      }
-      result = node.kind === 'all' ? all : any;
-      break;
-    }
-    case 'for': {
-      // `since` follows the child as it would raise, also while active: after a clear caused by
-      // something else, a child that has held all along needs no new wait.
-      const r = evaluate(w, node.child, 'raise');
-      const old = w.n[i] as number | null;
-      const since = r ? (old ?? w.t) : null;
-      if (since !== old) setNode(w, i, since);
-      result = mode === 'raise' ? r && w.t - since! >= value(node.after, w.p) : evaluate(w, node.child, 'hold');
-      break;
-    }
-  }
-  w.truth[i] = result;
-  return result;
-}
-
-/** A count's `times` for the subject: a whole number from 1 to MAX_COUNT_HITS. */
-function timesOf(node: Extract<RuleNode, { kind: 'count' }>, p: Readonly<Record<string, number>>): number {
-  return Math.min(MAX_COUNT_HITS, Math.max(1, Math.round(value(node.times, p))));
-}
-
-/** A count's `holdTimes`, never more than its `times` (an override may have moved one of them). */
-function holdTimesOf(node: Extract<RuleNode, { kind: 'count' }>, p: Readonly<Record<string, number>>): number {
-  return Math.min(timesOf(node, p), Math.max(1, Math.round(value(node.holdTimes, p))));
-}
-
-/** Whether a value has moved from `ref` by at least `amount` in the node's direction (`amount` is a fraction for a percentage). */
-function changed(node: Extract<RuleNode, { kind: 'change' }>, ref: number, cur: number, amount: number): boolean {
-  const delta = node.up ? cur - ref : ref - cur;
-  if (node.percent) {
-    if (ref === 0) return false; // a percentage of nothing: use an absolute amount for metrics that can be zero
-    return delta / Math.abs(ref) >= amount * (1 - EPSILON);
-  }
-  return delta >= amount * (1 - EPSILON) && delta > 0;
-}
-
-/**
- * How coarsely an absence remembers the last reading: a fifteenth of its duration, at most a
- * minute. The absence fires between `for` and `for + grain` after the last reading, never early.
- */
-function grain(afterMs: number): number {
-  return Math.min(60_000, Math.floor(afterMs / 15));
-}
-
-/** A parameter's value for the subject, else its default; scaled (percent, seconds → ms). */
-function value(ref: ValueRef, p: Readonly<Record<string, number>>): number {
-  if (ref.param !== null) {
-    const v = p[ref.param];
-    if (typeof v === 'number' && Number.isFinite(v)) return v * ref.scale;
-  }
-  return ref.fallback * ref.scale;
-}
-
-// ───────────────────────────── severity, reasons ─────────────────────────────
-
-function primaryValue(rule: CompiledRule, vals: Readonly<Record<string, number>>): number | null {
-  return rule.primary === null ? null : (vals[rule.primary.metric] ?? null);
-}
-
-/** The rank of the most severe level a value of the severity metric reaches, -1 for none (or no value). */
-function levelReached(rule: CompiledRule, v: number | undefined, p: Readonly<Record<string, number>>): number {
-  const s = rule.severity;
-  if (s.kind === 'fixed' || v === undefined) return -1;
-  let best = -1;
-  for (const l of s.levels) if ((s.up ? v >= value(l.bound, p) : v <= value(l.bound, p)) && severityRank(l.level) > best) best = severityRank(l.level);
-  return best;
-}
-
-/** The most severe level whose bound the value reaches; else the least severe listed (or the current one when the value is unknown). */
-function severityOf(rule: CompiledRule, vals: Readonly<Record<string, number>>, p: Readonly<Record<string, number>>, current: Severity | null): Severity {
-  const s = rule.severity;
-  if (s.kind === 'fixed') return s.level;
-  const v = vals[s.metric];
-  let least: Severity = s.levels[0]!.level;
-  for (const l of s.levels) if (severityRank(l.level) < severityRank(least)) least = l.level;
-  if (v === undefined) return current ?? least;
-  let best: Severity | null = null;
-  for (const l of s.levels) {
-    const bound = value(l.bound, p);
-    if ((s.up ? v >= bound : v <= bound) && (best === null || severityRank(l.level) > severityRank(best))) best = l.level;
-  }
-  return best ?? least;
-}
-
-/** Why the rule raised: the parts of the condition that held, in both languages. */
-function explain(w: Work, i: number): { zh: string; en: string } {
-  const node = w.rule.nodes[i]!;
-  const p = w.p;
-  switch (node.kind) {
-    case 'threshold': {
-      const v = w.vals[node.metric]!;
-      const bound = num(value(node.raise, p));
-      return node.up
-        ? { zh: `${node.metric} 为 ${num(v)}，高于 ${bound}`, en: `${node.metric} ${num(v)} above ${bound}` }
-        : { zh: `${node.metric} 为 ${num(v)}，低于 ${bound}`, en: `${node.metric} ${num(v)} below ${bound}` };
-    }
-    case 'count': {
-      const hits = (w.n[i] as readonly number[] | null) ?? [];
-      const within = value(node.within, p);
-      const n = hits.filter((h) => h >= w.t - within).length;
-      const bound = num(value(node.bound, p));
-      const dur = durationText(node.within, p);
-      return {
-        zh: `${dur} 内 ${node.metric} ${n} 次${node.up ? '高于' : '低于'} ${bound}`,
-        en: `${node.metric} ${node.up ? 'above' : 'below'} ${bound} ${n} times within ${dur}`,
-      };
-    }
-    case 'change': {
-      const s = w.n[i] as { w: readonly number[]; ref: number | null };
-      const ref = s.ref!;
-      const cur = w.vals[node.metric]!;
-      const dur = durationText(node.within, p);
-      const by = node.percent && ref !== 0 ? `${Math.round((Math.abs(cur - ref) / Math.abs(ref)) * 1000) / 10}%` : num(Math.abs(cur - ref));
-      return node.up
-        ? { zh: `${node.metric} 在 ${dur} 内上升 ${by}（${num(ref)} → ${num(cur)}）`, en: `${node.metric} rose by ${by} within ${dur} (${num(ref)} → ${num(cur)})` }
-        : { zh: `${node.metric} 在 ${dur} 内下降 ${by}（${num(ref)} → ${num(cur)}）`, en: `${node.metric} fell by ${by} within ${dur} (${num(ref)} → ${num(cur)})` };
-    }
-    case 'absence': {
-      const seen = w.n[i] as number;
-      const silent = formatDuration(w.t - seen);
-      return { zh: `${silent} 未收到数据（自 ${iso(seen)} 起）`, en: `no data for ${silent} (since ${iso(seen)})` };
-    }
-    case 'all':
-    case 'any': {
-      const parts = node.children.filter((c) => w.truth[c]).map((c) => explain(w, c));
-      return { zh: parts.map((x) => x.zh).join('；'), en: parts.map((x) => x.en).join('; ') };
-    }
-    case 'for': {
-      const inner = explain(w, node.child);
-      const held = formatDuration(w.t - (w.n[i] as number));
-      return { zh: `${inner.zh}，已持续 ${held}`, en: `${inner.en} for ${held}` };
-    }
-  }
-}
-
-function durationText(ref: ValueRef, p: Readonly<Record<string, number>>): string {
-  return ref.param === null && ref.text !== undefined ? ref.text : formatDuration(value(ref, p));
-}
-
-function num(x: number): string {
-  return Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(4)));
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }

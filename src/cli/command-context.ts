@@ -1,0 +1,63 @@
+/**
+ * What every `cityloop` command shares: the exit codes, the failure that carries one, the
+ * settings read or a usage error, a store opened for one command, JSON files read, all-or-nothing
+ * imports refused with their reasons, and the account recorded as the actor of a change.
+ */
+import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { readSettings } from '../config.ts';
+import { openStore } from '../store/store.ts';
+
+/** The operating-system account running the command (recorded as the actor of what it changes). */
+export function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+}
+
+
+/** Exit codes: 0 done; 1 failed (bad input, service down); 2 wrong usage; 3 audit found tampering. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, tampered: 3 } as const;
+
+/** A command's refusal: printed as `cityloop: message`, and the process exits with `exitCode`. */
+export class CliFailure extends Error {
+  constructor(message: string, readonly exitCode: number = EXIT.failed) {
+    super(message);
+  }
+}
+
+export function settingsOrFail() {
+  try {
+    return readSettings();
+  } catch (e) {
+    throw new CliFailure((e as Error).message, EXIT.usage);
+  }
+}
+
+export async function withStore<T>(fn: (store: Awaited<ReturnType<typeof openStore>>) => Promise<T>): Promise<T> {
+  const s = settingsOrFail();
+  const store = await openStore({ databaseUrl: s.databaseUrl, dataDir: s.dataDir, sqliteSynchronous: s.sqliteSynchronous });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+export async function readJsonFile(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8'));
+  } catch (e) {
+    throw new CliFailure(`cannot read ${file} as JSON: ${(e as Error).message}`);
+  }
+}
+
+/** An import is all or nothing: any invalid feature is listed by index and nothing is written. */
+export function refuseIfInvalid(file: string, errors: readonly { index: number; reason: string }[]): void {
+  if (errors.length === 0) return;
+  for (const e of errors.slice(0, 200)) console.error(`feature ${e.index}: ${e.reason}`);
+  if (errors.length > 200) console.error(`… and ${errors.length - 200} more`);
+  throw new CliFailure(`${errors.length} invalid feature(s) in ${file}: nothing was imported`);
+}

@@ -1,0 +1,95 @@
+/**
+ * `cityloop import …`: jurisdictions and asset layers from GeoJSON, all or nothing.
+ */
+import { Option, type Command } from 'commander';
+import { LEVELS, type JurisdictionLevel } from '../../geo/jurisdiction.ts';
+import { parseJurisdictionFeatureCollection } from '../../geo/import-jurisdictions.ts';
+import { JurisdictionResolver } from '../../geo/resolver.ts';
+import { insertJurisdictions, loadJurisdictions } from '../../geo/jurisdiction-repository.ts';
+import { ASSET_TYPES, type AssetType } from '../../assets/asset.ts';
+import { parseAssetFeatureCollection } from '../../assets/import-assets.ts';
+import { deleteAssetsOfType, insertAssets, loadAssets } from '../../assets/asset-repository.ts';
+import { progressReporter } from '../progress.ts';
+import { readJsonFile, refuseIfInvalid, withStore } from '../command-context.ts';
+
+export function registerImportCommands(program: Command): void {
+  const imp = program.command('import').description('import data into the store');
+  imp
+    .command('jurisdictions')
+    .argument('<file>', 'GeoJSON FeatureCollection (GCJ-02 coordinates)')
+    .addOption(new Option('--level <level>', 'level of every feature in the file').choices([...LEVELS]).makeOptionMandatory())
+    .option('--code-property <name>', 'property holding the code (default: code or adcode)')
+    .option('--name-property <name>', 'property holding the name (default: name)')
+    .option('--replace', 'replace jurisdictions whose code already exists')
+    .option('--dry-run', 'check the file and report, change nothing')
+    .description('import jurisdictions of one level; invalid features are reported by index and nothing is imported')
+    .action(async (file: string, opts: { level: JurisdictionLevel; codeProperty?: string; nameProperty?: string; replace?: boolean; dryRun?: boolean }) => {
+      const input = await readJsonFile(file);
+      const progress = progressReporter(true);
+      await withStore(async (store) => {
+        const existing = await loadJurisdictions(store.db);
+        const parents = opts.level === 'city' ? null : JurisdictionResolver.build(existing);
+        const { records, errors } = parseJurisdictionFeatureCollection(input, {
+          level: opts.level,
+          parents,
+          ...(opts.codeProperty ? { codeProperty: opts.codeProperty } : {}),
+          ...(opts.nameProperty ? { nameProperty: opts.nameProperty } : {}),
+          onProgress: (d, n) => progress.update('check features', d, n),
+        });
+        progress.stop();
+        const known = new Set(existing.map((r) => r.code));
+        const clashes = records.filter((r) => known.has(r.code));
+        if (clashes.length > 0 && !opts.replace) {
+          for (const r of clashes.slice(0, 20)) errors.push({ index: records.indexOf(r), reason: `code ${r.code} already exists (use --replace)` });
+        }
+        refuseIfInvalid(file, errors);
+        if (opts.dryRun) {
+          console.log(`${records.length} ${opts.level} feature(s) are valid (dry run: nothing imported)`);
+          return;
+        }
+        await store.db.transaction().execute(async (tx) => {
+          if (clashes.length > 0) {
+            for (let i = 0; i < clashes.length; i += 500) await tx.deleteFrom('jurisdictions').where('code', 'in', clashes.slice(i, i + 500).map((r) => r.code)).execute();
+          }
+          await insertJurisdictions(tx, records, (d, n) => progress.update('store', d, n));
+        });
+        progress.stop();
+        console.log(`imported ${records.length} ${opts.level} jurisdiction(s)${clashes.length ? ` (${clashes.length} replaced)` : ''}`);
+      });
+    });
+
+  imp
+    .command('assets')
+    .argument('<file>', 'GeoJSON FeatureCollection of one asset type (GCJ-02 coordinates)')
+    .addOption(new Option('--type <type>', 'asset type of every feature').choices([...ASSET_TYPES]).makeOptionMandatory())
+    .option('--id-property <name>', 'property holding the asset id (default: the feature id or id)')
+    .option('--replace-type', 'replace every asset of this type (a new survey of the layer)')
+    .option('--dry-run', 'check the file and report, change nothing')
+    .description('import an asset layer (water mains, manholes, signals, places …); invalid features are reported by index and nothing is imported')
+    .action(async (file: string, opts: { type: AssetType; idProperty?: string; replaceType?: boolean; dryRun?: boolean }) => {
+      const input = await readJsonFile(file);
+      const progress = progressReporter(true);
+      await withStore(async (store) => {
+        const resolver = JurisdictionResolver.build(await loadJurisdictions(store.db));
+        const { records, errors } = parseAssetFeatureCollection(input, { type: opts.type, resolver, ...(opts.idProperty ? { idProperty: opts.idProperty } : {}), onProgress: (d: number, n: number) => progress.update('check features', d, n) });
+        progress.stop();
+        if (!opts.replaceType) {
+          const ids = new Set((await loadAssets(store.db)).map((a) => a.id));
+          records.forEach((r, i) => {
+            if (ids.has(r.id)) errors.push({ index: i, reason: `asset ${r.id} already exists (use --replace-type to replace the layer)` });
+          });
+        }
+        refuseIfInvalid(file, errors);
+        if (opts.dryRun) {
+          console.log(`${records.length} ${opts.type} feature(s) are valid (dry run: nothing imported)`);
+          return;
+        }
+        await store.db.transaction().execute(async (tx) => {
+          if (opts.replaceType) await deleteAssetsOfType(tx, opts.type);
+          await insertAssets(tx, records, (d, n) => progress.update('store', d, n));
+        });
+        progress.stop();
+        console.log(`imported ${records.length} ${opts.type} asset(s)`);
+      });
+    });
+}
