@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { IncomingHttpHeaders } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { expect } from 'vitest';
 import type { ErrorCode } from '../../src/errors.ts';
 
@@ -20,9 +20,9 @@ export type LooseJson = any;
 
 export interface HttpAnswer<T> {
   readonly status: number;
-  /** The parsed JSON body; null for an empty body; the text for a body that is not JSON. */
+  /** The parsed JSON body; null for an empty body; the text for a body that is not JSON (whatever its type says). */
   readonly body: T;
-  readonly headers: IncomingHttpHeaders;
+  readonly headers: OutgoingHttpHeaders;
   /** The body as sent. */
   readonly text: string;
 }
@@ -52,7 +52,14 @@ export interface Problem {
 
 function parseBody(text: string, contentType: string | undefined): unknown {
   if (text === '') return null;
-  if (contentType && /json/i.test(contentType)) return JSON.parse(text) as unknown;
+  if (contentType && /json/i.test(contentType)) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      // Said JSON, is not: the text, for the test to show (reading a field of it then fails).
+      return text;
+    }
+  }
   return text;
 }
 
