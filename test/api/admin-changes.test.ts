@@ -53,7 +53,7 @@ describe.each(DIALECTS)('administrative changes in the event log on %s', (dialec
     expect(t.status, JSON.stringify(t.body)).toBeLessThan(300);
     expect((await changes('kind=routing'))[0]).toMatchObject({ type: 'RoutingTableSaved', payload: { version: t.body.version } });
 
-    const items = (await call('yuzhong.operator', 'GET', '/api/v1/categories')).body.items as any[];
+    const items = (await call<{ items: { code: string; [field: string]: unknown }[] }>('yuzhong.operator', 'GET', '/api/v1/categories')).body.items;
     const next = items.map((c) => (c.code === 'environment.dead-animal' ? { ...c, nameZh: '动物尸体（路面）' } : c));
     const c = await call('admin', 'PUT', '/api/v1/categories', { items: next });
     expect(c.status, JSON.stringify(c.body)).toBe(201);

@@ -247,7 +247,7 @@ describe.each(DIALECTS)('administration on %s', (dialect) => {
   });
 
   describe('categories', () => {
-    const list = async () => (await ok('yuzhong.operator', 'GET', '/api/v1/categories')).items as any[];
+    const list = async () => (await ok<{ items: { code: string; [field: string]: unknown }[] }>('yuzhong.operator', 'GET', '/api/v1/categories')).items;
 
     it('saves the whole list as a version (administrators), the org directory follows; versions name who and when', async () => {
       const items = await list();

@@ -39,7 +39,7 @@ describe.each(DIALECTS)('configuration changed by another process (%s)', (dialec
     expect((await tp.platform.intake.saveTable(`${row.source}\n# 值班长调整\n`, 'admin')).created).toBe(true);
     const off = await call(admin, 'POST', `/api/v1/rules/${ruleId}/deactivate`, {});
     expect(off.status, JSON.stringify(off.body)).toBe(200);
-    const items = (await call(admin, 'GET', '/api/v1/categories')).body.items as any[];
+    const items = (await call<{ items: { code: string; [field: string]: unknown }[] }>(admin, 'GET', '/api/v1/categories')).body.items;
     items.push({ code: 'street-order.night-market', parentCode: 'street-order', nameZh: '夜市占道', nameEn: 'Night market on the road', respondWithin: '2h', resolveWithin: '3d', basis: 'working', defaultPriority: 'low' });
     expect((await call(admin, 'PUT', '/api/v1/categories', { items })).status).toBe(201);
     expect((await call(admin, 'POST', '/api/v1/devices', { id: 'gas-watch-01', type: 'gas_detector', name: '观音岩燃气监测', lon: 106.5455, lat: 29.5635 })).status).toBe(201);
