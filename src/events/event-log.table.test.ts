@@ -169,7 +169,9 @@ describe.each(DIALECTS)('event log on %s', (dialect) => {
   const schema = `log_${process.pid}_${Date.now()}`;
 
   beforeAll(async () => {
-    store = await openStore(dialect === 'postgres' ? { databaseUrl: PG_URL, pgSchema: schema } : { databaseUrl: ':memory:' });
+    // A generous bound on each store call: the machine running the suite may be busy, and this
+    // file is about what the log says, not how fast the store answers.
+    store = await openStore(dialect === 'postgres' ? { databaseUrl: PG_URL, pgSchema: schema, timeoutMs: 60_000 } : { databaseUrl: ':memory:', timeoutMs: 60_000 });
   });
   afterAll(async () => {
     if (dialect === 'postgres') await store?.db.schema.dropSchema(schema).ifExists().cascade().execute();
