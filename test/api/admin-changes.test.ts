@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
+import { testHttp } from '../support/http.ts';
 import { verifyEventLog } from '../../src/events/event-log.ts';
 
 const repo = (p: string) => new URL(`../../${p}`, import.meta.url);
@@ -13,15 +14,7 @@ const repo = (p: string) => new URL(`../../${p}`, import.meta.url);
 describe.each(DIALECTS)('administrative changes in the event log on %s', (dialect) => {
   let tp: TestPlatform;
   const tokens: Record<string, string> = {};
-  const call = async (user: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown, contentType?: string) => {
-    const res = await tp.app.inject({
-      method,
-      url,
-      headers: { authorization: `Bearer ${tokens[user]}`, ...(contentType ? { 'content-type': contentType } : {}) },
-      ...(payload !== undefined ? { payload: payload as never } : {}),
-    });
-    return { status: res.statusCode, body: res.json() as any };
-  };
+  const { call } = testHttp(() => tp.app, (u) => tokens[u]);
   const changes = async (query: string) => {
     const r = await call('admin', 'GET', `/api/v1/audit/changes?${query}`);
     expect(r.status, JSON.stringify(r.body)).toBe(200);
@@ -36,7 +29,7 @@ describe.each(DIALECTS)('administrative changes in the event log on %s', (dialec
 
   it('records a rule saved and switched off, with the administrator as actor', async () => {
     const source = readFileSync(repo('rules/device-offline.yaml'), 'utf8').replace(/name: (.*)/, 'name: $1（改）');
-    const saved = await call('admin', 'POST', '/api/v1/rules', source, 'text/yaml');
+    const saved = await call('admin', 'POST', '/api/v1/rules', source, { 'content-type': 'text/yaml' });
     expect(saved.status, JSON.stringify(saved.body)).toBeLessThan(300);
     const id = saved.body.items?.[0]?.id ?? saved.body.id ?? saved.body[0]?.id;
     expect(typeof id).toBe('string');
@@ -50,17 +43,17 @@ describe.each(DIALECTS)('administrative changes in the event log on %s', (dialec
 
   it('records a plan, the routing table and the category list saved', async () => {
     const plan = readFileSync(repo('plans/manhole-cover.yaml'), 'utf8').replace(/name: (.*)/, 'name: $1（修订）');
-    const p = await call('admin', 'POST', '/api/v1/plans', plan, 'text/yaml');
+    const p = await call('admin', 'POST', '/api/v1/plans', plan, { 'content-type': 'text/yaml' });
     expect(p.status, JSON.stringify(p.body)).toBeLessThan(300);
     const planEvents = await changes(`kind=plan&id=${p.body.id}`);
     expect(planEvents[0]).toMatchObject({ type: 'PlanSaved', payload: { id: p.body.id, version: p.body.version } });
 
     const table = readFileSync(repo('routing/routing-table.yaml'), 'utf8') + '\n# 修订\n';
-    const t = await call('admin', 'POST', '/api/v1/routing-table', table, 'text/yaml');
+    const t = await call('admin', 'POST', '/api/v1/routing-table', table, { 'content-type': 'text/yaml' });
     expect(t.status, JSON.stringify(t.body)).toBeLessThan(300);
     expect((await changes('kind=routing'))[0]).toMatchObject({ type: 'RoutingTableSaved', payload: { version: t.body.version } });
 
-    const items = (await call('yuzhong.operator', 'GET', '/api/v1/categories')).body.items as any[];
+    const items = (await call<{ items: { code: string; [field: string]: unknown }[] }>('yuzhong.operator', 'GET', '/api/v1/categories')).body.items;
     const next = items.map((c) => (c.code === 'environment.dead-animal' ? { ...c, nameZh: '动物尸体（路面）' } : c));
     const c = await call('admin', 'PUT', '/api/v1/categories', { items: next });
     expect(c.status, JSON.stringify(c.body)).toBe(201);

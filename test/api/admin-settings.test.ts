@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
+import { testHttp } from '../support/http.ts';
 
 const GAUGE = 'gauge-nankai-01'; // 沙坪坝区 (500106), at the 南开 underpass
 const JFB = { lng: 106.577, lat: 29.557, crs: 'gcj02' as const }; // 解放碑, 渝中区
@@ -23,20 +24,7 @@ severity: yellow
 describe.each(DIALECTS)('administration on %s', (dialect) => {
   let t: TestPlatform;
   const tokens: Record<string, string> = {};
-  const call = async (user: string | null, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown, headers: Record<string, string> = {}) => {
-    const res = await t.app.inject({
-      method,
-      url,
-      headers: { ...(user ? { authorization: `Bearer ${tokens[user]}` } : {}), ...headers },
-      ...(payload !== undefined ? { payload: payload as never } : {}),
-    });
-    return { status: res.statusCode, body: res.json() as any };
-  };
-  const ok = async (user: string, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown, headers: Record<string, string> = {}) => {
-    const r = await call(user, method, url, payload, headers);
-    if (r.status >= 300) throw new Error(`${method} ${url} as ${user}: ${r.status} ${JSON.stringify(r.body)}`);
-    return r.body;
-  };
+  const { call, ok } = testHttp(() => t.app, (u) => tokens[u]);
   const yaml = { 'content-type': 'text/yaml' };
   const count = async (table: 'rules' | 'alerts' | 'rule_states' | 'readings' | 'routing_tables' | 'cases' | 'category_versions') => {
     const r = await t.platform.store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
@@ -259,7 +247,7 @@ describe.each(DIALECTS)('administration on %s', (dialect) => {
   });
 
   describe('categories', () => {
-    const list = async () => (await ok('yuzhong.operator', 'GET', '/api/v1/categories')).items as any[];
+    const list = async () => (await ok<{ items: { code: string; [field: string]: unknown }[] }>('yuzhong.operator', 'GET', '/api/v1/categories')).items;
 
     it('saves the whole list as a version (administrators), the org directory follows; versions name who and when', async () => {
       const items = await list();

@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
+import { testHttp } from '../support/http.ts';
 
 describe('smart routing of appeals (智能分拨)', () => {
   let t: TestPlatform;
   const tokens: Record<string, string> = {};
-  const call = async (user: string, method: 'GET' | 'POST', url: string, payload?: unknown, headers: Record<string, string> = {}) => {
-    const res = await t.app.inject({ method, url, headers: { authorization: `Bearer ${tokens[user]}`, ...headers }, ...(payload !== undefined ? { payload: payload as never } : {}) });
-    return { status: res.statusCode, body: res.json() as any };
-  };
+  const { call } = testHttp(() => t.app, (u) => tokens[u]);
 
   beforeAll(async () => {
     t = await openTestPlatform('sqlite');

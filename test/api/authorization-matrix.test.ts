@@ -12,6 +12,7 @@ import { SYSTEM_PRINCIPAL, type Role } from '../../src/auth/principal.ts';
 import type { Tier } from '../../src/cases/case-model.ts';
 import { DEMO_PASSWORD, unitIdOf } from '../../src/demo/demo-city.ts';
 import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
+import { testHttp, type Method } from '../support/http.ts';
 import { exampleOf, type JsonSchema } from '../support/schema-example.ts';
 import { MATRIX, type Caller, type Fixture, type Where } from './authorization-matrix.ts';
 
@@ -49,20 +50,21 @@ describe('authorization matrix: every operation, every kind of caller, inside an
   const callers: Caller[] = [];
   let baseUrl = '';
 
-  const inject = async (token: string | null, method: string, url: string, payload?: unknown, contentType?: string, remoteAddress = '127.0.0.1') => {
-    const res = await tp.app.inject({
-      method: method as 'GET',
+  // Requests name the bearer token itself; bodies go as the matrix builds them (JSON text, or as is).
+  const http = testHttp(() => tp.app, (token) => token);
+  const inject = (token: string | null, method: string, url: string, payload?: unknown, contentType?: string, remoteAddress = '127.0.0.1') =>
+    http.request({
+      method: method as Method,
       url,
+      as: token,
       remoteAddress,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(contentType ? { 'content-type': contentType } : {}) },
-      ...(payload !== undefined ? { payload: (typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : JSON.stringify(payload)) as never } : {}),
+      headers: contentType ? { 'content-type': contentType } : {},
+      ...(payload !== undefined ? { body: typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : JSON.stringify(payload) } : {}),
     });
-    return { status: res.statusCode, body: res.body, json: () => res.json() as any };
-  };
   const must = async (token: string, method: string, url: string, payload?: unknown, contentType?: string) => {
     const r = await inject(token, method, url, payload, contentType ?? (payload !== undefined && typeof payload !== 'string' ? 'application/json' : undefined));
-    if (r.status >= 300) throw new Error(`${method} ${url} → ${r.status} ${r.body}`);
-    return r.json();
+    if (r.status >= 300) throw new Error(`${method} ${url} → ${r.status} ${r.text}`);
+    return r.body;
   };
 
   beforeAll(async () => {
@@ -70,7 +72,7 @@ describe('authorization matrix: every operation, every kind of caller, inside an
     const doc = (await tp.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     ops = operationsOf(doc);
     const admin = await tp.signIn('admin');
-    const me = async (token: string) => (await inject(token, 'GET', '/api/v1/me')).json();
+    const me = async (token: string) => (await inject(token, 'GET', '/api/v1/me')).body;
 
     // A street supervisor (the demo has none) and a system account with an API token.
     const street = await me(await tp.signIn('street.operator'));
@@ -101,7 +103,7 @@ describe('authorization matrix: every operation, every kind of caller, inside an
     callers.push({ label: 'anonymous', username: '', userId: '', role: 'anonymous', tier: null, unitId: null, local: false, token: null, address: '127.0.2.2', freshToken: async () => null });
 
     // The inside point lies in the street operator's street and the grid worker's grid.
-    const chain = (await inject(null, 'GET', `/api/v1/geo/resolve?lng=${IN.lng}&lat=${IN.lat}&crs=gcj02`)).json().chain.map((l: { code: string }) => l.code);
+    const chain = (await inject(null, 'GET', `/api/v1/geo/resolve?lng=${IN.lng}&lat=${IN.lat}&crs=gcj02`)).body.chain.map((l: { code: string }) => l.code);
     const grid = await me(callers.find((c) => c.role === 'grid_worker')!.token!);
     expect(chain).toContain(street.jurisdictionCode);
     expect(chain).toContain(grid.jurisdictionCode);
@@ -212,7 +214,7 @@ describe('authorization matrix: every operation, every kind of caller, inside an
           } else {
             const res = await inject(token, op.method, `${path}${qs}`, payload, contentType, caller.address);
             status = res.status;
-            text = res.body;
+            text = res.text;
           }
           try {
             code = (JSON.parse(text) as { code?: string }).code;

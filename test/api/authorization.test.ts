@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
+import { testHttp } from '../support/http.ts';
 import { unitIdOf } from '../../src/demo/demo-city.ts';
 
 const JIEFANGBEI = { lng: 106.577, lat: 29.557, crs: 'gcj02' as const };
@@ -8,10 +9,7 @@ const WATER = unitIdOf('500103', 'water-supply');
 describe('authorization by role, jurisdiction and unit', () => {
   let t: TestPlatform;
   const tokens: Record<string, string> = {};
-  const call = async (user: string | null, method: 'GET' | 'POST', url: string, payload?: unknown) => {
-    const res = await t.app.inject({ method, url, headers: user ? { authorization: `Bearer ${tokens[user] ?? user}` } : {}, ...(payload !== undefined ? { payload: payload as object } : {}) });
-    return { status: res.statusCode, body: res.json() as any };
-  };
+  const { call } = testHttp(() => t.app, (u) => tokens[u] ?? u);
   let caseId = '';
   let taskId = '';
   let citizenCaseId = '';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
+import { testHttp } from '../support/http.ts';
 import { unitIdOf } from '../../src/demo/demo-city.ts';
 import { verifyEventLog } from '../../src/events/event-log.ts';
 
@@ -11,15 +12,7 @@ const URBAN = unitIdOf('500103', 'urban-management');
 describe.each(DIALECTS)('case lifecycle through the HTTP API on %s', (dialect) => {
   let t: TestPlatform;
   const tokens: Record<string, string> = {};
-  const call = async (user: string, method: 'GET' | 'POST', url: string, payload?: unknown) => {
-    const res = await t.app.inject({ method, url, headers: { authorization: `Bearer ${tokens[user]}` }, ...(payload !== undefined ? { payload: payload as object } : {}) });
-    return { status: res.statusCode, body: res.json() as any, headers: res.headers };
-  };
-  const ok = async (user: string, method: 'GET' | 'POST', url: string, payload?: unknown) => {
-    const r = await call(user, method, url, payload);
-    if (r.status >= 300) throw new Error(`${method} ${url} as ${user}: ${r.status} ${JSON.stringify(r.body)}`);
-    return r.body;
-  };
+  const { call, ok } = testHttp(() => t.app, (u) => tokens[u]);
   const report = (user = 'yuzhong.operator', extra: object = {}) =>
     ok(user, 'POST', '/api/v1/cases', { categoryCode: 'municipal.water.burst', title: '国宾医院门前供水管道爆管', description: '路面积水，影响通行', ...JIEFANGBEI, ...extra });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
+import { testHttp } from '../support/http.ts';
 import { changedParts, CONFIG_PARTS, type ConfigFingerprint } from '../../src/store/config-watch.ts';
 import type { Platform } from '../../src/platform.ts';
 
@@ -12,10 +13,8 @@ describe.each(DIALECTS)('configuration changed by another process (%s)', (dialec
   let tp: TestPlatform;
   let other: Platform;
   let admin: string;
-  const call = async (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => {
-    const r = await tp.app.inject({ method, url, headers: { authorization: `Bearer ${admin}` }, ...(payload !== undefined ? { payload: payload as never } : {}) });
-    return { status: r.statusCode, body: r.json() as any };
-  };
+  // Requests name the bearer token itself.
+  const { call } = testHttp(() => tp.app, (token) => token);
 
   beforeAll(async () => {
     tp = await openTestPlatform(dialect);
@@ -38,12 +37,12 @@ describe.each(DIALECTS)('configuration changed by another process (%s)', (dialec
     const ruleId = other.rules.active()[0]!.rule.id;
     const row = await tp.platform.store.db.selectFrom('routing_tables').select('source').orderBy('version', 'desc').limit(1).executeTakeFirstOrThrow();
     expect((await tp.platform.intake.saveTable(`${row.source}\n# 值班长调整\n`, 'admin')).created).toBe(true);
-    const off = await call('POST', `/api/v1/rules/${ruleId}/deactivate`, {});
+    const off = await call(admin, 'POST', `/api/v1/rules/${ruleId}/deactivate`, {});
     expect(off.status, JSON.stringify(off.body)).toBe(200);
-    const items = (await call('GET', '/api/v1/categories')).body.items as any[];
+    const items = (await call<{ items: { code: string; [field: string]: unknown }[] }>(admin, 'GET', '/api/v1/categories')).body.items;
     items.push({ code: 'street-order.night-market', parentCode: 'street-order', nameZh: '夜市占道', nameEn: 'Night market on the road', respondWithin: '2h', resolveWithin: '3d', basis: 'working', defaultPriority: 'low' });
-    expect((await call('PUT', '/api/v1/categories', { items })).status).toBe(201);
-    expect((await call('POST', '/api/v1/devices', { id: 'gas-watch-01', type: 'gas_detector', name: '观音岩燃气监测', lon: 106.5455, lat: 29.5635 })).status).toBe(201);
+    expect((await call(admin, 'PUT', '/api/v1/categories', { items })).status).toBe(201);
+    expect((await call(admin, 'POST', '/api/v1/devices', { id: 'gas-watch-01', type: 'gas_detector', name: '观音岩燃气监测', lon: 106.5455, lat: 29.5635 })).status).toBe(201);
 
     // Before the look, the other process still holds what it read at start.
     expect(other.intake.table!.version).toBe(routingBefore);

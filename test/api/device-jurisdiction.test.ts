@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
+import { testHttp } from '../support/http.ts';
 import { demoDeviceSecret } from '../../src/sensing/devices/demo-devices.ts';
 import { unitIdOf } from '../../src/demo/demo-city.ts';
 import { verifyEventLog } from '../../src/events/event-log.ts';
@@ -20,15 +21,7 @@ const YUZHONG = { lon: 106.577, lat: 29.557 };
 describe.each(DIALECTS)('device management by jurisdiction on %s', (dialect) => {
   let tp: TestPlatform;
   const tokens: Record<string, string> = {};
-  const call = async (user: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown, contentType?: string) => {
-    const res = await tp.app.inject({
-      method,
-      url,
-      headers: { authorization: `Bearer ${tokens[user]}`, ...(contentType ? { 'content-type': contentType } : {}) },
-      ...(payload !== undefined ? { payload: payload as never } : {}),
-    });
-    return { status: res.statusCode, body: res.body ? (res.json() as any) : null };
-  };
+  const { call } = testHttp(() => tp.app, (u) => tokens[u]);
   const deviceEvents = async (id: string) =>
     tp.platform.store.db.selectFrom('events').select(['type', 'actor_id', 'payload']).where('stream_id', '=', `device:${id}`).orderBy('stream_version').execute();
   const asBody = (id: string) => {
@@ -82,7 +75,7 @@ describe.each(DIALECTS)('device management by jurisdiction on %s', (dialect) => 
   it('refuses a whole import that would overwrite another district\'s device, and imports nothing of it', async () => {
     const g = tp.platform.sensing.devices.require(SHAPINGBA_GAUGE);
     const csv = ['id,type,name,lon,lat', `nanan-new-01,water_gauge,南岸新水位计,${NANAN.lon},${NANAN.lat}`, `${SHAPINGBA_GAUGE},water_gauge,改名水位计,${NANAN.lon},${NANAN.lat}`].join('\n');
-    const r = await call('nanan.operator', 'POST', '/api/v1/devices/import?format=csv', csv, 'text/csv');
+    const r = await call('nanan.operator', 'POST', '/api/v1/devices/import?format=csv', csv, { 'content-type': 'text/csv' });
     expect(r.status).toBe(403);
     expect(r.body.code).toBe('FORBIDDEN_JURISDICTION');
     expect(r.body.errors.map((e: { index: number }) => e.index)).toEqual([1]);
@@ -106,7 +99,7 @@ describe.each(DIALECTS)('device management by jurisdiction on %s', (dialect) => 
     const rotated = await call('city.operator', 'POST', '/api/v1/devices/yz-own-01/secret', {});
     expect(rotated.status).toBe(200);
     expect(tp.platform.sensing.devices.authenticate('yz-own-01', rotated.body.secret)).toBe(true);
-    const imported = await call('nanan.operator', 'POST', '/api/v1/devices/import?format=csv', ['id,type,name,lon,lat', `nanan-own-01,water_gauge,南岸自有水位计,${NANAN.lon},${NANAN.lat}`].join('\n'), 'text/csv');
+    const imported = await call('nanan.operator', 'POST', '/api/v1/devices/import?format=csv', ['id,type,name,lon,lat', `nanan-own-01,water_gauge,南岸自有水位计,${NANAN.lon},${NANAN.lat}`].join('\n'), { 'content-type': 'text/csv' });
     expect(imported.status).toBe(200);
     expect((await call('admin', 'DELETE', '/api/v1/devices/yz-own-01')).status).toBe(204);
 

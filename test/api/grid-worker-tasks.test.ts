@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
+import { testHttp } from '../support/http.ts';
 import { DEMO_POINTS } from '../../src/assets/demo-assets.ts';
 import { unitIdOf } from '../../src/demo/demo-city.ts';
 import { verifyEventLog } from '../../src/events/event-log.ts';
@@ -21,15 +22,7 @@ describe.each(DIALECTS)('grid worker tasks on %s', (dialect) => {
   let repairTaskId = '';
   let doneBody: { note: string; evidence: { attachmentIds: string[] } } | null = null;
 
-  const call = async (user: string, method: 'GET' | 'POST', url: string, payload?: unknown, headers: Record<string, string> = {}) => {
-    const res = await t.app.inject({ method, url, headers: { authorization: `Bearer ${tokens[user]}`, ...headers }, ...(payload !== undefined ? { payload: payload as never } : {}) });
-    return { status: res.statusCode, body: res.json() as any, headers: res.headers };
-  };
-  const ok = async (user: string, method: 'GET' | 'POST', url: string, payload?: unknown, headers: Record<string, string> = {}) => {
-    const r = await call(user, method, url, payload, headers);
-    if (r.status >= 300) throw new Error(`${method} ${url} as ${user}: ${r.status} ${JSON.stringify(r.body)}`);
-    return r.body;
-  };
+  const { call, ok } = testHttp(() => t.app, (u) => tokens[u]);
   const taskEvents = async (type: string, taskId: string) => {
     const ev = await ok('yuzhong.operator', 'GET', `/api/v1/cases/${caseId}/events`);
     return ev.items.filter((e: any) => e.type === type && e.payload.taskId === taskId);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
+import { testHttp } from '../support/http.ts';
 import { interiorPoint } from '../../src/geo/geometry.ts';
 import { unitIdOf } from '../../src/demo/demo-city.ts';
 import { hashPassword } from '../../src/auth/password.ts';
@@ -9,10 +10,7 @@ import { newId } from '../../src/ids.ts';
 describe('joint cases across a district boundary (141)', () => {
   let t: TestPlatform;
   const tokens: Record<string, string> = {};
-  const call = async (user: string, method: 'GET' | 'POST', url: string, payload?: unknown) => {
-    const res = await t.app.inject({ method, url, headers: { authorization: `Bearer ${tokens[user]}` }, ...(payload !== undefined ? { payload: payload as never } : {}) });
-    return { status: res.statusCode, body: res.json() as any };
-  };
+  const { call } = testHttp(() => t.app, (u) => tokens[u]);
 
   beforeAll(async () => {
     t = await openTestPlatform('sqlite', { districts: ['500105', '500112'] });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
+import { testHttp } from '../support/http.ts';
 import { DEMO_POINTS } from '../../src/assets/demo-assets.ts';
 import { unitIdOf } from '../../src/demo/demo-city.ts';
 import { verifyEventLog } from '../../src/events/event-log.ts';
@@ -10,15 +11,7 @@ const at = (p: readonly [number, number]) => ({ lng: p[0], lat: p[1], crs: 'gcj0
 describe('plans as data: the seed scenes through the API', () => {
   let t: TestPlatform;
   const tokens: Record<string, string> = {};
-  const call = async (user: string, method: 'GET' | 'POST', url: string, payload?: unknown, headers: Record<string, string> = {}) => {
-    const res = await t.app.inject({ method, url, headers: { authorization: `Bearer ${tokens[user]}`, ...headers }, ...(payload !== undefined ? { payload: payload as object } : {}) });
-    return { status: res.statusCode, body: res.json() as any };
-  };
-  const ok = async (user: string, method: 'GET' | 'POST', url: string, payload?: unknown) => {
-    const r = await call(user, method, url, payload);
-    if (r.status >= 300) throw new Error(`${method} ${url} as ${user}: ${r.status} ${JSON.stringify(r.body)}`);
-    return r.body;
-  };
+  const { call, ok } = testHttp(() => t.app, (u) => tokens[u]);
   const counts = async () => {
     const db = t.platform.store.db;
     const c = await db.selectFrom('cases').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();

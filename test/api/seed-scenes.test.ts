@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
+import { testHttp } from '../support/http.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/actions/mqtt/embedded-broker.ts';
 import { connectSimulatedDevice, type SimulatedDevice } from '../../src/actions/simulated-device.ts';
 import { DEMO_POINTS } from '../../src/assets/demo-assets.ts';
@@ -113,11 +114,7 @@ describe('the seed scenes, each from the first report to closure', () => {
   let t: TestPlatform;
   const devices: SimulatedDevice[] = [];
   const tokens: Record<string, string> = {};
-  const ok = async (user: string, method: 'GET' | 'POST', url: string, payload?: unknown, headers: Record<string, string> = {}) => {
-    const res = await t.app.inject({ method, url, headers: { authorization: `Bearer ${tokens[user]}`, ...headers }, ...(payload !== undefined ? { payload: payload as never } : {}) });
-    if (res.statusCode >= 300) throw new Error(`${method} ${url} as ${user}: ${res.statusCode} ${res.body}`);
-    return res.json() as any;
-  };
+  const { ok } = testHttp(() => t.app, (u) => tokens[u]);
 
   beforeAll(async () => {
     broker = await startEmbeddedBroker({ port: 0 });
