@@ -9,7 +9,7 @@ import { closestName } from '../closest-name.ts';
 import { lineOfPointer } from '../yaml-positions.ts';
 import { LineCounter, isCollection, parseDocument, visit, type Node as YamlNode } from 'yaml';
 import { CASE_SOURCES, TIERS, type CaseSource, type Tier, type TaskRole } from '../cases/case-model.ts';
-import { compileExpression, ExpressionError, type CompiledExpression, type PathReference } from './expression.ts';
+import { compileExpression, ExpressionError, type CompiledExpression, type PathReference } from './expression/index.ts';
 
 // ───────────────────────────── the definition ─────────────────────────────
 
