@@ -14,7 +14,7 @@ import { hasRole } from '../auth/principal.ts';
 import type { ChainLink } from '../cases/case-model.ts';
 import { checkRoutingTable, dryRunRoute, type RoutingTableOptions } from './routing-table-check.ts';
 import type { RoutingTable } from './routing-table.ts';
-import { problemsError } from '../yaml-positions.ts';
+import { problemsError } from '../documents/problem.ts';
 
 const Loose = Type.Object({}, { additionalProperties: true });
 const SourceBody = Type.Union([Type.String({ maxLength: 262144 }), Type.Object({ source: Type.String({ maxLength: 262144 }) })]);

@@ -16,7 +16,7 @@ import { deviceType } from '../devices/device-types.ts';
 import type { Reading } from '../sensing-model.ts';
 import { compileRule, parseRuleDocument, RULE_SCHEMA, type ParseRuleOptions } from './rule-definition.ts';
 import { devicesOfRule, dryRunRule, type DryRunDevice } from './rule-dry-run.ts';
-import { problemsError } from '../../yaml-positions.ts';
+import { problemsError } from '../../documents/problem.ts';
 
 const Loose = Type.Object({}, { additionalProperties: true });
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
