@@ -159,7 +159,7 @@ function zhReason(field: Field, en: string): string {
     case 'defaultPriority':
       return '须为 low、normal、high 或 urgent';
     case 'respondWithin':
-      return en.includes('longer than') ? '响应时限不能长于办结时限' : DURATION_RULE.zh;
+      return en.includes('is longer than resolveWithin') ? '响应时限不能长于办结时限' : DURATION_RULE.zh;
     case 'resolveWithin':
       return DURATION_RULE.zh;
   }
