@@ -5,7 +5,7 @@
 import { ExpressionError, MAX_STRING_LENGTH } from './errors.ts';
 import { FUNCTIONS } from './functions.ts';
 import type { ArithmeticOp, ComparisonOp, Node, PathSegment } from './parser.ts';
-import { containsValue, describeValue, equalValues, isList, isPlainObject, normalize, readProperty, typeName, type EvalState, type Evaluator, type Fail } from './values.ts';
+import { containsValue, describeValue, equalValues, readProperty, typeName, type EvalState, type Evaluator, type Fail } from './values.ts';
 
 export class Compiler {
   readonly #source: string;

@@ -1,9 +1,9 @@
 /**
  * The condition language's tokenizer: source text → tokens with their offsets. Full-width
- * punctuation typed on a Chinese keyboard and operators from other languages ('===', '&&') are
- * refused with a sentence that says what to write instead.
+ * punctuation typed by a Chinese input method and operators from other languages ('===', '=',
+ * '&') are refused with a sentence that says what to write instead.
  */
-import { ExpressionError, FORBIDDEN_NAMES } from './errors.ts';
+import { ExpressionError } from './errors.ts';
 
 export type TokenType = 'number' | 'string' | 'name' | 'op' | 'end';
 export interface Token {
