@@ -11,8 +11,9 @@ import { CityLoopError } from '../errors.ts';
 import { validateCategories, type CategoryDefinition } from '../cases/category-catalogue.ts';
 import type { StoreAdapter, Tx } from '../store/store.ts';
 import { authorActor, authorName, recordAdminChanges, type ChangeAuthor } from '../events/admin-events.ts';
-import { DURATION_RULE } from '../documents/duration.ts';
-import { problemAt, type DocumentProblem } from '../documents/problem.ts';
+import { DURATION_PATTERN, DURATION_RULE } from '../documents/duration.ts';
+import { problemAt, underPointer, type Bilingual, type DocumentProblem } from '../documents/problem.ts';
+import { schemaCheck } from '../documents/schema-check.ts';
 import { placeProblems, readYaml } from '../documents/yaml-text.ts';
 import { categoryFromRow, categoryToRow } from './category-rows.ts';
 
@@ -59,10 +60,15 @@ export function checkCategoryList(input: string | unknown): CategoryListCheck {
       return;
     }
     const o = raw as Record<string, unknown>;
-    for (const k of Object.keys(o)) if (!(CATEGORY_FIELDS as readonly string[]).includes(k)) at(`/${i}/${k}`, `unknown property ${k}`, `未知的属性 ${k}`);
     // No parent, written any way a form or a YAML file writes it.
     const item = { ...o, parentCode: o.parentCode === undefined || o.parentCode === '' ? null : o.parentCode } as Record<string, unknown>;
-    for (const [field, message] of itemProblems(item)) at(`/${i}/${field}`, message.en, message.zh);
+    // The schema step says what the shape and the durations lack; validateCategories, field by
+    // field, the values (code, names, basis, priority, response no later than resolution).
+    const shape = CATEGORY_CHECK.check(item).map((p) => underPointer(`${prefix}/${i}`, p));
+    problems.push(...shape);
+    for (const [field, message] of itemProblems(item)) {
+      if (!shape.some((p) => p.pointer === `${prefix}/${i}/${field}`)) at(`/${i}/${field}`, message.en, message.zh);
+    }
     items.push(pick(item));
   });
   // Across the list: unique codes, parents that exist, no loops.
@@ -100,6 +106,27 @@ export function checkCategoryList(input: string | unknown): CategoryListCheck {
   if (problems.length > 0) return { ok: false, problems: place(problems) };
   return { ok: true, items };
 }
+
+const deadline = (zh: string): Bilingual => ({ en: DURATION_RULE.en, zh: `${zh}：${DURATION_RULE.zh}` });
+/** One category's shape; its values are validateCategories' to judge (one rule, one place). */
+const CATEGORY_CHECK = schemaCheck(
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: CATEGORY_FIELDS.filter((f) => f !== 'parentCode'),
+    properties: {
+      code: { type: 'string' },
+      parentCode: { type: ['string', 'null'] },
+      nameZh: { type: 'string' },
+      nameEn: { type: 'string' },
+      respondWithin: { type: 'string', pattern: DURATION_PATTERN },
+      resolveWithin: { type: 'string', pattern: DURATION_PATTERN },
+      basis: { type: 'string' },
+      defaultPriority: { type: 'string' },
+    },
+  },
+  { fieldRules: { respondWithin: deadline('响应时限'), resolveWithin: deadline('办结时限') } },
+);
 
 function pick(o: Record<string, unknown>): CategoryDefinition {
   const out: Record<string, unknown> = {};
