@@ -310,10 +310,13 @@ describe('a bad condition names the plan, the path and the column', () => {
     expect(undeclared.errors[0]).toMatchObject({
       path: '/trigger/when',
       message: 'no fact is named "pipe"; declare it under facts at column 1 of "facts.pipe.diameter_mm != null"',
+      // The plan's own refusals of a path are in Chinese too.
+      messageZh: '条件 "facts.pipe.diameter_mm != null" 第 1 列有误：没有名为 "pipe" 的事实（fact），请在 facts 下声明',
     });
     // The level is not known while the level is being decided.
     const early = planErrorOf(withLine('  - when: "facts.water_main.diameter_mm >= 500"', `  - when: "level.tier == 'city'"`));
     expect(early.errors[0]!.message).toMatch(/^'level' cannot be read here; this condition can read case, alert, facts, now/);
+    expect(early.errors[0]!.text.zh).toMatch(/第 1 列有误：此处不能读取 'level'；此条件可读取 case、alert、facts、now$/);
   });
 
   it('a bad placeholder in a message template', () => {

@@ -123,14 +123,23 @@ function buildDefinition(doc: PlanDocument, opts: ParsePlanOptions): Built {
   const compile = (path: string, source: string | undefined, context: ExpressionContext): CompiledExpression | null => {
     if (source === undefined) return null;
     const roots = PLAN_EXPRESSION_ROOTS[context];
+    // The plan's own refusal of a path, kept in both languages: the language's error carries one string.
+    let refused: Bilingual | null = null;
     try {
-      return compileExpression(source, { checkPath: (ref) => checkReference(ref, roots, factLookup) });
+      return compileExpression(source, {
+        checkPath: (ref) => {
+          refused = checkReference(ref, roots, factLookup);
+          return refused?.en ?? null;
+        },
+      });
     } catch (e) {
       if (!(e instanceof ExpressionError)) throw e;
-      // The expression language words its reasons in English; the Chinese says where and quotes it.
+      const own = refused as Bilingual | null; // set by checkPath, which TypeScript cannot follow
+      // The language words its syntax errors in English; the Chinese then says where and quotes it.
+      const reasonZh = own !== null && own.en === e.reason ? own.zh : e.reason;
       problems.push(problemAt(path, {
         en: `${e.reason} at column ${e.column} of ${JSON.stringify(source)}`,
-        zh: `条件 ${JSON.stringify(source)} 第 ${e.column} 列有误：${e.reason}`,
+        zh: `条件 ${JSON.stringify(source)} 第 ${e.column} 列有误：${reasonZh}`,
       }, { expression: source, expressionColumn: e.column }));
       return null;
     }
@@ -283,11 +292,14 @@ function buildDefinition(doc: PlanDocument, opts: ParsePlanOptions): Built {
 }
 
 /** What a plan's condition may read: the roots of its context, and only the facts it declares. */
-function checkReference(ref: PathReference, roots: readonly string[], facts: ReadonlyMap<string, unknown>): string | null {
-  if (!roots.includes(ref.root)) return `'${ref.root}' cannot be read here; this condition can read ${roots.join(', ')}`;
+function checkReference(ref: PathReference, roots: readonly string[], facts: ReadonlyMap<string, unknown>): Bilingual | null {
+  if (!roots.includes(ref.root)) {
+    return { en: `'${ref.root}' cannot be read here; this condition can read ${roots.join(', ')}`, zh: `此处不能读取 '${ref.root}'；此条件可读取 ${roots.join('、')}` };
+  }
   const fact = ref.segments[0];
   if (ref.root === 'facts' && fact !== undefined && !facts.has(String(fact))) {
-    return `no fact is named ${JSON.stringify(fact)}; declare it under facts${didYouMean(String(fact), [...facts.keys()]).en}`;
+    const hint = didYouMean(String(fact), [...facts.keys()]);
+    return { en: `no fact is named ${JSON.stringify(fact)}; declare it under facts${hint.en}`, zh: `没有名为 ${JSON.stringify(fact)} 的事实（fact），请在 facts 下声明${hint.zh}` };
   }
   return null;
 }
