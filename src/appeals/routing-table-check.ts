@@ -1,52 +1,25 @@
 /**
- * The routing table as an administrator edits it (pure): the text checked with every problem's
- * path, line and message in both languages, and the dry run of a draft — which category, rule
- * and units it would choose for a citizen's message — by the same steps as AppealIntake
- * (classify, refine by keyword, place, chooseRoute, the units of the place's chain).
+ * The routing table as an administrator edits it (pure): the text checked with every problem
+ * placed on its line in both languages (the document stack's problem shape), and the dry run of a
+ * draft — which category, rule and units it would choose for a citizen's message — by the same
+ * steps as AppealIntake (classify, refine by keyword, place, chooseRoute, the units of the place's chain).
  */
 import type { ChainLink } from '../cases/case-model.ts';
-import { readYaml, type LocatedProblem } from '../yaml-positions.ts';
-import { decideRoute, parseRoutingTable, refineCategory, RoutingTableError, type RoutedUnit, type RoutingRule, type RoutingTable } from './routing-table.ts';
+import type { DocumentProblem } from '../documents/problem.ts';
+import { decideRoute, parseRoutingTable, refineCategory, RoutingTableError, type RoutedUnit, type RoutingRule, type RoutingTable, type RoutingTableOptions } from './routing-table.ts';
 
-export type RoutingTableCheck = { readonly ok: true; readonly table: RoutingTable } | { readonly ok: false; readonly problems: LocatedProblem[] };
+export type { RoutingTableOptions } from './routing-table.ts';
 
-export interface RoutingTableOptions {
-  readonly knownUnitKinds?: ReadonlySet<string>;
-  readonly knownCategories?: ReadonlySet<string>;
-}
+export type RoutingTableCheck = { readonly ok: true; readonly table: RoutingTable } | { readonly ok: false; readonly problems: DocumentProblem[] };
 
-/** Checks a routing table's text as `parseRoutingTable` does, each problem located in the text. */
+/** Checks a routing table's text as the intake reads it, each problem placed in the text. */
 export function checkRoutingTable(text: string, opts: RoutingTableOptions = {}): RoutingTableCheck {
-  const read = readYaml(text, { maxAliasCount: 10 });
-  if (!read.ok) return read;
   try {
-    return { ok: true, table: parseRoutingTable(read.data ?? {}, opts) };
+    return { ok: true, table: parseRoutingTable(text, opts) };
   } catch (e) {
-    if (!(e instanceof RoutingTableError)) return { ok: false, problems: [{ path: '', message: (e as Error).message, messageZh: (e as Error).message }] };
-    return { ok: false, problems: e.problems.map((p) => ({ path: p.path, message: p.message, messageZh: inChinese(p.message), ...read.locate(p.path) })) };
+    if (e instanceof RoutingTableError) return { ok: false, problems: [...e.problems] };
+    throw e;
   }
-}
-
-/** The parser's messages (routing-table.ts), in Chinese. */
-function inChinese(m: string): string {
-  const table: [RegExp, (x: RegExpExecArray) => string][] = [
-    [/^must be a list of rules$/, () => '须为规则列表'],
-    [/^must be \{ kind, scope \}$/, () => '须为 { kind, scope }'],
-    [/^must be a unit kind$/, () => '须为单位类型（小写字母、数字和 -）'],
-    [/^unknown unit kind (.+)$/, (x) => `未知的单位类型 ${x[1]}`],
-    [/^must be city, district or street$/, () => '须为 city、district 或 street'],
-    [/^must be a category code$/, () => '须为事项类别代码'],
-    [/^unknown category (.+)$/, (x) => `未知的事项类别 ${x[1]}`],
-    [/^must be a jurisdiction code$/, () => '须为辖区代码（6 至 15 位数字）'],
-    [/^must be a list$/, () => '须为列表'],
-    [/^a second rule for (.+)$/, (x) => `${x[1]} 的规则重复`],
-    [/^must be a non-empty list of words$/, () => '须为非空的关键词列表'],
-  ];
-  for (const [re, zh] of table) {
-    const x = re.exec(m);
-    if (x) return zh(x);
-  }
-  return m;
 }
 
 export interface RouteDryRunInput {

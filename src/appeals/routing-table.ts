@@ -1,4 +1,7 @@
-import { parse } from 'yaml';
+import { deepFreeze } from '../documents/deep-freeze.ts';
+import { problemAt, underPointer, type DocumentProblem } from '../documents/problem.ts';
+import { schemaCheck } from '../documents/schema-check.ts';
+import { placeProblems, readYaml } from '../documents/yaml-text.ts';
 import type { ChainLink, Tier } from '../cases/case-model.ts';
 
 /**
@@ -33,59 +36,131 @@ export interface RoutingTable {
   readonly rules: readonly RoutingRule[];
 }
 
+/** A refused table: every problem in the documents' one shape, placed on its line when read from text. */
 export class RoutingTableError extends Error {
-  constructor(readonly problems: readonly { path: string; message: string }[]) {
-    super(`the routing table is not valid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+  constructor(readonly problems: readonly DocumentProblem[]) {
+    super(`the routing table is not valid: ${problems.map((p) => `${p.pointer}: ${p.text.en}`).join('; ')}`);
   }
 }
 
-const TIERS: readonly string[] = ['city', 'district', 'street'];
+const ROLE_SCHEMA = {
+  type: 'object',
+  required: ['kind', 'scope'],
+  properties: { kind: { type: 'string', pattern: '^[a-z][a-z0-9-]{1,63}$' }, scope: { enum: ['city', 'district', 'street'] } },
+};
+/**
+ * The published shape of a table. Properties it does not name are let through (tables written
+ * before it was published may carry notes); each rule is checked on its own, in order, so that
+ * its problems and those of its meaning come out in the order of the text.
+ */
+export const ROUTING_TABLE_SCHEMA = deepFreeze({
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://cityloop.dev/schemas/routing-table.json',
+  title: 'CityLoop routing table (派单目录)',
+  type: 'object',
+  required: ['rules'],
+  properties: {
+    rules: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['category', 'lead'],
+        properties: {
+          category: { type: 'string', pattern: '^[a-z0-9.-]{2,100}$' },
+          jurisdiction: { type: 'string', pattern: '^[0-9]{6,15}$' },
+          lead: ROLE_SCHEMA,
+          assists: { type: 'array', items: ROLE_SCHEMA },
+        },
+      },
+    },
+    refine: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['keywords', 'category'],
+        properties: {
+          keywords: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1, maxLength: 50, pattern: '\\S' } },
+          category: { type: 'string', minLength: 1 },
+        },
+      },
+    },
+  },
+} as const);
 
-function readRole(x: unknown, path: string, problems: { path: string; message: string }[], kinds?: ReadonlySet<string>): UnitRole | null {
-  if (!x || typeof x !== 'object') {
-    problems.push({ path, message: 'must be { kind, scope }' });
-    return null;
-  }
-  const { kind, scope } = x as { kind?: unknown; scope?: unknown };
-  if (typeof kind !== 'string' || !/^[a-z][a-z0-9-]{1,63}$/.test(kind)) problems.push({ path: `${path}/kind`, message: 'must be a unit kind' });
-  else if (kinds && !kinds.has(kind)) problems.push({ path: `${path}/kind`, message: `unknown unit kind ${kind}` });
-  if (typeof scope !== 'string' || !TIERS.includes(scope)) problems.push({ path: `${path}/scope`, message: 'must be city, district or street' });
-  return typeof kind === 'string' && typeof scope === 'string' ? { kind, scope: scope as Tier } : null;
+const FIELD_RULES = {
+  category: { en: 'must be a category code', zh: '须为事项类别代码' },
+  jurisdiction: { en: 'must be a jurisdiction code', zh: '须为辖区代码（6 至 15 位数字）' },
+  kind: { en: 'must be a unit kind', zh: '须为单位类型（小写字母、数字和 -）' },
+  keywords: { en: 'must be a word, not blank', zh: '关键词不能为空白' },
+};
+const { rules: RULES_SCHEMA, refine: REFINE_SCHEMA } = ROUTING_TABLE_SCHEMA.properties;
+const tableCheck = schemaCheck({ ...ROUTING_TABLE_SCHEMA, properties: { rules: { type: 'array' }, refine: { type: 'array' } } }, { fieldRules: FIELD_RULES });
+const ruleCheck = schemaCheck(RULES_SCHEMA.items, { fieldRules: FIELD_RULES });
+const refineCheck = schemaCheck(REFINE_SCHEMA.items, { fieldRules: FIELD_RULES });
+
+export interface RoutingTableOptions {
+  readonly knownUnitKinds?: ReadonlySet<string>;
+  readonly knownCategories?: ReadonlySet<string>;
 }
 
-/** Reads a table from YAML or JSON text (or an object), checking every rule; throws RoutingTableError. */
-export function parseRoutingTable(input: string | unknown, opts: { knownUnitKinds?: ReadonlySet<string>; knownCategories?: ReadonlySet<string> } = {}): RoutingTable {
-  const data: unknown = typeof input === 'string' ? parse(input, { maxAliasCount: 10 }) : input;
-  const problems: { path: string; message: string }[] = [];
-  const rulesIn = (data as { rules?: unknown } | null)?.rules;
-  if (!Array.isArray(rulesIn)) throw new RoutingTableError([{ path: '/rules', message: 'must be a list of rules' }]);
+/**
+ * Reads a table from YAML or JSON text (or an object), checking every rule; throws
+ * RoutingTableError. Problems found in text carry their line and column.
+ */
+export function parseRoutingTable(input: string | unknown, opts: RoutingTableOptions = {}): RoutingTable {
+  if (typeof input !== 'string') return checkTableData(input, opts);
+  const read = readYaml(input, { maxAliasCount: 10 });
+  if (!read.ok) throw new RoutingTableError(read.problems);
+  try {
+    return checkTableData(read.data ?? {}, opts);
+  } catch (e) {
+    if (e instanceof RoutingTableError) throw new RoutingTableError(placeProblems(read, e.problems));
+    throw e;
+  }
+}
+
+function checkTableData(data: unknown, opts: RoutingTableOptions): RoutingTable {
+  const top = tableCheck.check(data);
+  if (top.length > 0) throw new RoutingTableError(top);
+  const table = data as { rules: unknown[]; refine?: unknown[] };
+  const problems: DocumentProblem[] = [];
+  const problem = (pointer: string, en: string, zh: string): void => void problems.push(problemAt(pointer, { en, zh }));
+  const known = (pointer: string, what: { en: string; zh: string }, name: string, names: ReadonlySet<string> | undefined): void => {
+    if (names !== undefined && !names.has(name)) problem(pointer, `unknown ${what.en} ${name}`, `未知的${what.zh} ${name}`);
+  };
+  const CATEGORY = { en: 'category', zh: '事项类别' };
+  const UNIT_KIND = { en: 'unit kind', zh: '单位类型' };
+
   const rules: RoutingRule[] = [];
   const seen = new Set<string>();
-  rulesIn.forEach((r: unknown, i) => {
+  table.rules.forEach((r, i) => {
     const base = `/rules/${i}`;
-    const rule = (r ?? {}) as { category?: unknown; jurisdiction?: unknown; lead?: unknown; assists?: unknown };
-    if (typeof rule.category !== 'string' || !/^[a-z0-9.-]{2,100}$/.test(rule.category)) problems.push({ path: `${base}/category`, message: 'must be a category code' });
-    else if (opts.knownCategories && !opts.knownCategories.has(rule.category)) problems.push({ path: `${base}/category`, message: `unknown category ${rule.category}` });
-    if (rule.jurisdiction !== undefined && (typeof rule.jurisdiction !== 'string' || !/^\d{6,15}$/.test(rule.jurisdiction))) problems.push({ path: `${base}/jurisdiction`, message: 'must be a jurisdiction code' });
-    const lead = readRole(rule.lead, `${base}/lead`, problems, opts.knownUnitKinds);
-    const assists = rule.assists === undefined ? [] : Array.isArray(rule.assists) ? rule.assists.map((a, j) => readRole(a, `${base}/assists/${j}`, problems, opts.knownUnitKinds)) : (problems.push({ path: `${base}/assists`, message: 'must be a list' }), []);
-    const key = `${String(rule.category)}@${String(rule.jurisdiction ?? '*')}`;
-    if (seen.has(key)) problems.push({ path: base, message: `a second rule for ${key}` });
-    seen.add(key);
-    if (lead && typeof rule.category === 'string') {
-      rules.push({ category: rule.category, ...(typeof rule.jurisdiction === 'string' ? { jurisdiction: rule.jurisdiction } : {}), lead, assists: assists.filter((a): a is UnitRole => a !== null) });
+    const shape = ruleCheck.check(r);
+    if (shape.length > 0) {
+      for (const p of shape) problems.push(underPointer(base, p));
+      return;
     }
+    const rule = r as { category: string; jurisdiction?: string; lead: UnitRole; assists?: UnitRole[] };
+    known(`${base}/category`, CATEGORY, rule.category, opts.knownCategories);
+    known(`${base}/lead/kind`, UNIT_KIND, rule.lead.kind, opts.knownUnitKinds);
+    (rule.assists ?? []).forEach((a, j) => known(`${base}/assists/${j}/kind`, UNIT_KIND, a.kind, opts.knownUnitKinds));
+    const key = `${rule.category}@${rule.jurisdiction ?? '*'}`;
+    if (seen.has(key)) problem(base, `a second rule for ${key}`, `${key} 的规则重复`);
+    seen.add(key);
+    const role = (u: UnitRole): UnitRole => ({ kind: u.kind, scope: u.scope });
+    rules.push({ category: rule.category, ...(rule.jurisdiction !== undefined ? { jurisdiction: rule.jurisdiction } : {}), lead: role(rule.lead), assists: (rule.assists ?? []).map(role) });
   });
   const refine: RefineRule[] = [];
-  const refineIn = (data as { refine?: unknown } | null)?.refine;
-  if (refineIn !== undefined && !Array.isArray(refineIn)) problems.push({ path: '/refine', message: 'must be a list' });
-  (Array.isArray(refineIn) ? refineIn : []).forEach((r: unknown, i) => {
-    const rule = (r ?? {}) as { keywords?: unknown; category?: unknown };
-    const ok = Array.isArray(rule.keywords) && rule.keywords.length > 0 && rule.keywords.every((k) => typeof k === 'string' && k.trim().length > 0 && k.length <= 50);
-    if (!ok) problems.push({ path: `/refine/${i}/keywords`, message: 'must be a non-empty list of words' });
-    if (typeof rule.category !== 'string') problems.push({ path: `/refine/${i}/category`, message: 'must be a category code' });
-    else if (opts.knownCategories && !opts.knownCategories.has(rule.category)) problems.push({ path: `/refine/${i}/category`, message: `unknown category ${rule.category}` });
-    if (ok && typeof rule.category === 'string') refine.push({ keywords: (rule.keywords as string[]).map((k) => k.trim()), category: rule.category });
+  (table.refine ?? []).forEach((r, i) => {
+    const base = `/refine/${i}`;
+    const shape = refineCheck.check(r);
+    if (shape.length > 0) {
+      for (const p of shape) problems.push(underPointer(base, p));
+      return;
+    }
+    const rule = r as { keywords: string[]; category: string };
+    known(`${base}/category`, CATEGORY, rule.category, opts.knownCategories);
+    refine.push({ keywords: rule.keywords.map((k) => k.trim()), category: rule.category });
   });
   if (problems.length > 0) throw new RoutingTableError(problems);
   return { refine, rules };

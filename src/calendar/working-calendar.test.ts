@@ -158,9 +158,14 @@ describe('parseDuration', () => {
     expect(parseDuration('5d')).toEqual({ minutes: 5 * 420 });
     expect(parseDuration('5d', { basis: 'calendar' })).toEqual({ minutes: 5 * 1440 });
     expect(parseDuration('2d', { workingMinutesPerDay: 480 })).toEqual({ minutes: 960 });
+    // The documents' one grammar: units combined in order, and seconds.
+    expect(parseDuration('1d2h')).toEqual({ minutes: 420 + 120 });
+    expect(parseDuration('1d2h', { basis: 'calendar' })).toEqual({ minutes: 1440 + 120 });
+    expect(parseDuration('1h30m')).toEqual({ minutes: 90 });
+    expect(parseDuration('90s')).toEqual({ minutes: 1.5 });
   });
 
-  it.each(['', '5', '1.5h', '-2h', '2 h', '0m', '5w', '2H', '1d2h', ' 5d'])('rejects %j', (spec) => {
+  it.each(['', '5', '1.5h', '-2h', '2 h', '0m', '0d0h', '5w', '2H', '2h1d', '1h1h', ' 5d'])('rejects %j', (spec) => {
     expect(() => parseDuration(spec)).toThrow(/invalid duration/);
   });
 });

@@ -6,6 +6,7 @@
  * had no daylight saving time since 1991, and a fixed offset keeps the core pure and fast.
  */
 import { readFileSync } from 'node:fs';
+import { readDurationParts } from '../documents/duration.ts';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
@@ -149,34 +150,22 @@ export interface ParseDurationOptions {
   workingMinutesPerDay?: number;
 }
 
-const DURATION_PATTERN = /^([1-9]\d{0,5})([mhd])$/;
-
 /**
- * Reads a deadline such as '30m', '2h' or '5d' into minutes. 'm' and 'h' are always 60 s and 60 min.
- * 'd' depends on the basis: on the calendar basis it is 24 hours; on the working basis it is one
+ * Reads a deadline such as '30m', '2h', '5d' or '1d4h' into minutes, in the documents' one duration
+ * grammar (src/documents/duration.ts). 's', 'm' and 'h' are always 1 s, 60 s and 60 min. 'd'
+ * depends on the basis: on the calendar basis it is 24 hours; on the working basis it is one
  * working day, i.e. workingMinutesPerDay minutes (420 with the default hours), so '5d' counted from
  * 10:30 ends at 10:30 five working days later — the way 《办理时限》 rules are read in practice.
- * Only one positive whole number and one unit are accepted, so a typo fails at load time.
+ * Anything else, and a zero, fails at load time.
  */
 export function parseDuration(spec: string, options: ParseDurationOptions = {}): { minutes: number } {
-  const match = typeof spec === 'string' ? DURATION_PATTERN.exec(spec) : null;
-  if (match === null) {
-    throw new Error(
-      `invalid duration ${JSON.stringify(spec)}: expected a positive whole number followed by m (minutes), h (hours) or d (days), e.g. '30m', '2h', '5d'`,
-    );
+  const parts = readDurationParts(spec);
+  const minutesOfDay = (options.basis ?? 'working') === 'calendar' ? 24 * 60 : options.workingMinutesPerDay ?? DEFAULT_WORKING_MINUTES_PER_DAY;
+  const minutes = parts === null ? 0 : parts.days * minutesOfDay + parts.hours * 60 + parts.minutes + parts.seconds / 60;
+  if (parts === null || minutes <= 0) {
+    throw new Error(`invalid duration ${JSON.stringify(spec)}: expected a duration longer than zero such as '90s', '30m', '1h30m' or '5d' (units d, h, m, s, each at most once, in that order)`);
   }
-  const amount = Number(match[1]);
-  const basis = options.basis ?? 'working';
-  switch (match[2]) {
-    case 'm':
-      return { minutes: amount };
-    case 'h':
-      return { minutes: amount * 60 };
-    default: {
-      const perDay = basis === 'calendar' ? 24 * 60 : options.workingMinutesPerDay ?? DEFAULT_WORKING_MINUTES_PER_DAY;
-      return { minutes: amount * perDay };
-    }
-  }
+  return { minutes };
 }
 
 /**

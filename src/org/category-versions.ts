@@ -11,7 +11,10 @@ import { CityLoopError } from '../errors.ts';
 import { validateCategories, type CategoryDefinition } from '../cases/category-catalogue.ts';
 import type { StoreAdapter, Tx } from '../store/store.ts';
 import { authorActor, authorName, recordAdminChanges, type ChangeAuthor } from '../events/admin-events.ts';
-import { readYaml, type LocatedProblem } from '../yaml-positions.ts';
+import { DURATION_PATTERN, DURATION_RULE } from '../documents/duration.ts';
+import { problemAt, underPointer, type Bilingual, type DocumentProblem } from '../documents/problem.ts';
+import { schemaCheck } from '../documents/schema-check.ts';
+import { placeProblems, readYaml } from '../documents/yaml-text.ts';
 import { categoryFromRow, categoryToRow } from './category-rows.ts';
 
 export const CATEGORY_FIELDS = ['code', 'parentCode', 'nameZh', 'nameEn', 'respondWithin', 'resolveWithin', 'basis', 'defaultPriority'] as const;
@@ -20,7 +23,7 @@ type Field = (typeof CATEGORY_FIELDS)[number];
 /** A list longer than any city's catalogue. */
 export const MAX_CATEGORIES = 2000;
 
-export type CategoryListCheck = { readonly ok: true; readonly items: CategoryDefinition[] } | { readonly ok: false; readonly problems: LocatedProblem[] };
+export type CategoryListCheck = { readonly ok: true; readonly items: CategoryDefinition[] } | { readonly ok: false; readonly problems: DocumentProblem[] };
 
 /**
  * Reads a category list: YAML or JSON text (a list, or `{ categories: [...] }`), or the list
@@ -29,23 +32,23 @@ export type CategoryListCheck = { readonly ok: true; readonly items: CategoryDef
  */
 export function checkCategoryList(input: string | unknown): CategoryListCheck {
   let data: unknown = input;
-  let locate: (pointer: string, atKey?: boolean) => { line?: number; column?: number } = () => ({});
+  let place = (problems: DocumentProblem[]): DocumentProblem[] => problems;
   if (typeof input === 'string') {
     const read = readYaml(input);
     if (!read.ok) return read;
     data = read.data;
-    locate = read.locate;
+    place = (problems) => placeProblems(read, problems);
   }
   let prefix = '';
   if (data !== null && typeof data === 'object' && !Array.isArray(data) && Array.isArray((data as { categories?: unknown }).categories)) {
     data = (data as { categories: unknown[] }).categories;
     prefix = '/categories';
   }
-  const problems: Omit<LocatedProblem, 'line' | 'column'>[] = [];
-  const at = (path: string, message: string, messageZh: string) => problems.push({ path: prefix + path, message, messageZh });
+  const problems: DocumentProblem[] = [];
+  const at = (path: string, en: string, zh: string) => problems.push(problemAt(prefix + path, { en, zh }));
   if (!Array.isArray(data)) {
     at('', 'must be a list of categories (or { categories: [...] })', '须为事项类别列表（或 { categories: [...] }）');
-    return { ok: false, problems: problems.map((p) => ({ ...p, ...locate(p.path) })) };
+    return { ok: false, problems: place(problems) };
   }
   if (data.length === 0) at('', 'the list holds no category', '列表中没有事项类别');
   if (data.length > MAX_CATEGORIES) at('', `at most ${MAX_CATEGORIES} categories (got ${data.length})`, `最多 ${MAX_CATEGORIES} 个事项类别（实际 ${data.length} 个）`);
@@ -57,10 +60,15 @@ export function checkCategoryList(input: string | unknown): CategoryListCheck {
       return;
     }
     const o = raw as Record<string, unknown>;
-    for (const k of Object.keys(o)) if (!(CATEGORY_FIELDS as readonly string[]).includes(k)) at(`/${i}/${k}`, `unknown property ${k}`, `未知的属性 ${k}`);
     // No parent, written any way a form or a YAML file writes it.
     const item = { ...o, parentCode: o.parentCode === undefined || o.parentCode === '' ? null : o.parentCode } as Record<string, unknown>;
-    for (const [field, message] of itemProblems(item)) at(`/${i}/${field}`, message.en, message.zh);
+    // The schema step says what the shape and the durations lack; validateCategories, field by
+    // field, the values (code, names, basis, priority, response no later than resolution).
+    const shape = CATEGORY_CHECK.check(item).map((p) => underPointer(`${prefix}/${i}`, p));
+    problems.push(...shape);
+    for (const [field, message] of itemProblems(item)) {
+      if (!shape.some((p) => p.pointer === `${prefix}/${i}/${field}`)) at(`/${i}/${field}`, message.en, message.zh);
+    }
     items.push(pick(item));
   });
   // Across the list: unique codes, parents that exist, no loops.
@@ -95,9 +103,30 @@ export function checkCategoryList(input: string | unknown): CategoryListCheck {
       at('', (e as Error).message, (e as Error).message);
     }
   }
-  if (problems.length > 0) return { ok: false, problems: problems.map((p) => ({ ...p, ...locate(p.path, p.message.startsWith('unknown property')) })) };
+  if (problems.length > 0) return { ok: false, problems: place(problems) };
   return { ok: true, items };
 }
+
+const deadline = (zh: string): Bilingual => ({ en: DURATION_RULE.en, zh: `${zh}：${DURATION_RULE.zh}` });
+/** One category's shape; its values are validateCategories' to judge (one rule, one place). */
+const CATEGORY_CHECK = schemaCheck(
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: CATEGORY_FIELDS.filter((f) => f !== 'parentCode'),
+    properties: {
+      code: { type: 'string' },
+      parentCode: { type: ['string', 'null'] },
+      nameZh: { type: 'string' },
+      nameEn: { type: 'string' },
+      respondWithin: { type: 'string', pattern: DURATION_PATTERN },
+      resolveWithin: { type: 'string', pattern: DURATION_PATTERN },
+      basis: { type: 'string' },
+      defaultPriority: { type: 'string' },
+    },
+  },
+  { fieldRules: { respondWithin: deadline('响应时限'), resolveWithin: deadline('办结时限') } },
+);
 
 function pick(o: Record<string, unknown>): CategoryDefinition {
   const out: Record<string, unknown> = {};
@@ -157,9 +186,9 @@ function zhReason(field: Field, en: string): string {
     case 'defaultPriority':
       return '须为 low、normal、high 或 urgent';
     case 'respondWithin':
-      return en.includes('longer than') ? '响应时限不能长于办结时限' : "时长格式不正确，应为正整数加 m（分钟）、h（小时）或 d（天），如 '30m'、'2h'、'5d'";
+      return en.includes('is longer than resolveWithin') ? '响应时限不能长于办结时限' : DURATION_RULE.zh;
     case 'resolveWithin':
-      return "时长格式不正确，应为正整数加 m（分钟）、h（小时）或 d（天），如 '30m'、'2h'、'5d'";
+      return DURATION_RULE.zh;
   }
 }
 

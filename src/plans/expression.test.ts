@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EXPRESSION_FUNCTIONS, ExpressionError, MAX_DEPTH, MAX_SOURCE_LENGTH, MAX_STEPS, compileExpression } from './expression.ts';
+import { EXPRESSION_FUNCTIONS, ExpressionError, MAX_DEPTH, MAX_SOURCE_LENGTH, MAX_STEPS, compileExpression } from './expression/index.ts';
 
 const evaluate = (source: string, input: Record<string, unknown> = {}): unknown => compileExpression(source).evaluate(input);
 

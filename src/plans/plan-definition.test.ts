@@ -228,20 +228,31 @@ actions:
   });
 });
 
+/**
+ * A plan problem as the API answers it, written out in full: the documents' shape (pointer, place,
+ * text in both languages) and the fields kept for earlier clients (path, message, messageZh).
+ */
+function problem(pointer: string, place: { line?: number; column?: number }, en: string, zh: string, expression: { expression?: string; expressionColumn?: number } = {}) {
+  return { pointer, ...place, text: { en, zh }, ...expression, path: pointer, message: en, messageZh: zh };
+}
+
 describe('a bad field is refused with its JSON pointer', () => {
   it('a wrong type', () => {
     const e = planErrorOf(withLine('priority: 10', 'priority: high'), { fileName: 'plans/water-main-burst.yaml' });
     expect(e.plan).toBe('water-main-burst');
     expect(e.fileName).toBe('plans/water-main-burst.yaml');
-    expect(e.errors).toEqual([{ path: '/priority', message: 'must be a whole number, got string "high"', line: 5 }]);
+    expect(e.errors).toEqual([problem('/priority', { line: 5, column: 11 }, 'must be a whole number, got string "high"', '须为整数，实际为 文本 "high"')]);
     expect(e.message).toBe(
-      'plan "water-main-burst" (plans/water-main-burst.yaml) is not valid (1 problem):\n  /priority (line 5): must be a whole number, got string "high"',
+      'plan "water-main-burst" (plans/water-main-burst.yaml) is not valid (1 problem):\n  /priority (line 5, column 11): must be a whole number, got string "high"',
     );
   });
 
   it('an unknown property, with the likely intended one', () => {
     const e = planErrorOf(withLine('    arriveWithin: 10m', '    arrive_within: 10m'));
-    expect(e.errors).toEqual([{ path: '/tasks/0/arrive_within', message: 'unknown property "arrive_within" (did you mean "arriveWithin"?)', line: 25 }]);
+    // An unknown property is shown at its key.
+    expect(e.errors).toEqual([
+      problem('/tasks/0/arrive_within', { line: 25, column: 5 }, 'unknown property "arrive_within" (did you mean "arriveWithin"?)', '未知属性 "arrive_within"（是否应为 "arriveWithin"？）'),
+    ]);
     const top = planErrorOf(withLine('priority: 10', 'colour: red'));
     expect(top.errors[0]).toMatchObject({ path: '/colour', message: expect.stringMatching(/^unknown property "colour"; allowed: id, name, description, priority/) });
   });
@@ -254,7 +265,7 @@ describe('a bad field is refused with its JSON pointer', () => {
     expect(e.errors.map((x) => [x.path, x.message])).toEqual([
       ['/tasks/1/unit/kind', 'must be a unit kind such as water-supply or traffic-police, got string "Traffic Police"'],
       ['/tasks/1/unit/scope', 'must be one of "city", "district", "street", got string "province"'],
-      ['/tasks/4/deadline', `must be a duration such as '10m', '3h' or '2d', got string "1 hour"`],
+      ['/tasks/4/deadline', `must be a duration such as '90s', '10m', '1h30m' or '2d' (units d, h, m, s, each at most once, in that order), got string "1 hour"`],
       ['/escalation/1/do', 'must be one of "remind", "escalate", "supervise", got string "shout"'],
     ]);
   });
@@ -265,7 +276,7 @@ describe('a bad field is refused with its JSON pointer', () => {
       ['/tasks/2/unit/kind', "cannot stand beside 'owner': a unit is either { owner: <fact> } or { kind, scope }"],
     ]);
     const missing = planErrorOf(withLine('    deadline: 6h\n', '\n'));
-    expect(missing.errors).toEqual([{ path: '/tasks/5/deadline', message: 'is required', line: 48 }]);
+    expect(missing.errors).toEqual([problem('/tasks/5/deadline', { line: 48, column: 5 }, 'is required', '必填')]);
     const twoLookups = planErrorOf(withLine('  grids:      { gridsWithin: { withinMeters: 300 } }', '  grids: { gridsWithin: { withinMeters: 300 }, nearest: { type: grid, withinMeters: 1 } }'));
     expect(twoLookups.errors[0]).toMatchObject({ path: '/facts/grids', message: 'must name exactly one lookup: nearest, within or gridsWithin' });
   });
@@ -276,21 +287,22 @@ describe('a bad condition names the plan, the path and the column', () => {
     const e = planErrorOf(withLine('  - when: "facts.water_main.diameter_mm >= 500"', '  - when: "facts.water_main.diameter_mm >= 500 and"'), DEMO);
     expect(e.plan).toBe('water-main-burst');
     expect(e.errors).toEqual([
-      {
-        path: '/level/0/when',
-        message: 'unexpected end of the expression at column 40 of "facts.water_main.diameter_mm >= 500 and"',
-        expression: 'facts.water_main.diameter_mm >= 500 and',
-        column: 40,
-        line: 16,
-      },
+      problem(
+        '/level/0/when',
+        // The place of the condition in the text; the column in the condition is expressionColumn.
+        { line: 16, column: 11 },
+        'unexpected end of the expression at column 40 of "facts.water_main.diameter_mm >= 500 and"',
+        '条件 "facts.water_main.diameter_mm >= 500 and" 第 40 列有误：unexpected end of the expression',
+        { expression: 'facts.water_main.diameter_mm >= 500 and', expressionColumn: 40 },
+      ),
     ]);
     expect(e.message).toContain('plan "water-main-burst"');
-    expect(e.message).toContain('/level/0/when (line 16): unexpected end of the expression at column 40');
+    expect(e.message).toContain('/level/0/when (line 16, column 11): unexpected end of the expression at column 40');
   });
 
   it('an unknown function', () => {
     const e = planErrorOf(withLine('    when: "len(facts.signals) > 0"', '    when: "count(facts.signals) > 0"'));
-    expect(e.errors[0]).toMatchObject({ path: '/actions/0/when', column: 1, message: expect.stringMatching(/^unknown function 'count'/) });
+    expect(e.errors[0]).toMatchObject({ pointer: '/actions/0/when', expressionColumn: 1, message: expect.stringMatching(/^unknown function 'count'/) });
   });
 
   it('a fact that is not declared, or a value the condition cannot read there', () => {
@@ -298,10 +310,13 @@ describe('a bad condition names the plan, the path and the column', () => {
     expect(undeclared.errors[0]).toMatchObject({
       path: '/trigger/when',
       message: 'no fact is named "pipe"; declare it under facts at column 1 of "facts.pipe.diameter_mm != null"',
+      // The plan's own refusals of a path are in Chinese too.
+      messageZh: '条件 "facts.pipe.diameter_mm != null" 第 1 列有误：没有名为 "pipe" 的事实（fact），请在 facts 下声明',
     });
     // The level is not known while the level is being decided.
     const early = planErrorOf(withLine('  - when: "facts.water_main.diameter_mm >= 500"', `  - when: "level.tier == 'city'"`));
     expect(early.errors[0]!.message).toMatch(/^'level' cannot be read here; this condition can read case, alert, facts, now/);
+    expect(early.errors[0]!.text.zh).toMatch(/第 1 列有误：此处不能读取 'level'；此条件可读取 case、alert、facts、now$/);
   });
 
   it('a bad placeholder in a message template', () => {
@@ -336,7 +351,9 @@ describe('meaning that a schema cannot check', () => {
   });
 
   it('exactly one lead: none, two unconditional, or one unconditional beside guarded ones are refused', () => {
-    expect(planErrorOf(withLine('    role: lead', '    role: assist')).errors).toEqual([{ path: '/tasks', message: 'no task is the lead: give one task `role: lead`', line: 20 }]);
+    expect(planErrorOf(withLine('    role: lead', '    role: assist')).errors).toEqual([
+      problem('/tasks', { line: 20, column: 3 }, 'no task is the lead: give one task `role: lead`', '没有主办任务：请给一个任务设置 `role: lead`'),
+    ]);
     const two = planErrorOf(withLine('    unit: { kind: traffic-police, scope: district }', '    unit: { kind: traffic-police, scope: district }\n    role: lead').replace("  - key: traffic\n    role: assist\n", '  - key: traffic\n'));
     expect(two.errors[0]).toMatchObject({ path: '/tasks/1/role', message: 'a second lead without `when` (the first is /tasks/0); a case has one lead' });
     const mixed = planErrorOf(withLine("    when: \"level.tier == 'city'\"\n", "    when: \"level.tier == 'city'\"\n").replace("  - key: city-coordination\n    role: assist", '  - key: city-coordination\n    role: lead'));
@@ -392,7 +409,7 @@ e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]
 `;
     const e = planErrorOf(bomb, { fileName: 'bomb.yaml' });
     expect(e.plan).toBe('bomb.yaml');
-    expect(e.errors).toEqual([{ path: '', message: 'YAML: aliases expand too far (more than 50); write the blocks out instead' }]);
+    expect(e.errors).toEqual([problem('', {}, 'YAML: aliases expand too far (more than 50); write the blocks out instead', 'YAML 格式错误：别名展开过多（超过 50 个），请直接写出内容')]);
   });
 
   it('a few anchors for repeated blocks are fine', () => {
@@ -404,13 +421,13 @@ e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]
   it('custom tags, duplicate keys, several documents, keys that are maps', () => {
     expect(planErrorOf(withLine('priority: 10', 'priority: !!js/function "return 1"')).errors[0]!.message).toMatch(/^YAML: Unresolved tag/);
     expect(planErrorOf(withLine('priority: 10', 'priority: !custom 10')).errors[0]!.message).toMatch(/^YAML: Unresolved tag: !custom/);
-    expect(planErrorOf(withLine('priority: 10', 'priority: 10\npriority: 11')).errors[0]).toEqual({ path: '', message: 'YAML: Map keys must be unique', line: 6 });
+    expect(planErrorOf(withLine('priority: 10', 'priority: 10\npriority: 11')).errors[0]).toEqual(problem('', { line: 6, column: 1 }, 'YAML: Map keys must be unique', 'YAML 格式错误：Map keys must be unique'));
     expect(planErrorOf(`${WATER_MAIN_BURST}\n---\nid: second`).errors[0]!.message).toMatch(/^YAML: Source contains multiple documents/);
     expect(planErrorOf(withLine('priority: 10', '? [a]\n: 1')).errors[0]!.message).toBe('YAML: a key must be plain text, not a list or a map');
   });
 
   it('a file that is not a map, or far too long', () => {
-    expect(planErrorOf('- just\n- a list', { fileName: 'x.yaml' }).errors).toEqual([{ path: '', message: 'must be a map, got a list', line: 1 }]);
+    expect(planErrorOf('- just\n- a list', { fileName: 'x.yaml' }).errors).toEqual([problem('', { line: 1, column: 1 }, 'must be a map, got a list', '须为映射，实际为 列表')]);
     expect(planErrorOf('').errors[0]!.message).toBe('must be a map, got null');
     expect(planErrorOf(`# ${'x'.repeat(300_000)}`).errors[0]!.message).toMatch(/the limit is 262144/);
   });

@@ -14,7 +14,7 @@ import { hasRole } from '../../auth/principal.ts';
 import { APPEAL_CATEGORY_CODES } from '../../appeals/classifier/appeal-categories.ts';
 import type { Tx } from '../../store/store.ts';
 import { categoryUses, categoryVersion, categoryVersions, checkCategoryList, diffCategories, saveCategoryList, type CategoryUsers } from '../../org/category-versions.ts';
-import { problemsError } from '../../yaml-positions.ts';
+import { problemsError } from '../../documents/problem.ts';
 
 /** What these routes use of the platform (and nothing more). */
 export type CategoryRouteDeps = Pick<Platform, 'clock' | 'intake' | 'org' | 'plans' | 'reload' | 'rules' | 'store'>;

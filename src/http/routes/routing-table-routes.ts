@@ -14,7 +14,7 @@ import { hasRole } from '../../auth/principal.ts';
 import type { ChainLink } from '../../cases/case-model.ts';
 import { checkRoutingTable, dryRunRoute, type RoutingTableOptions } from '../../appeals/routing-table-check.ts';
 import type { RoutingTable } from '../../appeals/routing-table.ts';
-import { problemsError } from '../../yaml-positions.ts';
+import { problemsError } from '../../documents/problem.ts';
 
 /** What these routes use of the platform (and nothing more). */
 export type RoutingTableRouteDeps = Pick<Platform, 'cases' | 'gazetteer' | 'intake' | 'org'>;

@@ -16,7 +16,7 @@ import { deviceType } from '../../sensing/devices/device-types.ts';
 import { compileRule, parseRuleDocument, RULE_SCHEMA, type ParseRuleOptions } from '../../sensing/rules/rule-definition.ts';
 import { readingsForDryRun } from '../../sensing/rules/dry-run-readings.ts';
 import { devicesOfRule, dryRunRule, type DryRunDevice } from '../../sensing/rules/rule-dry-run.ts';
-import { problemsError } from '../../yaml-positions.ts';
+import { problemsError } from '../../documents/problem.ts';
 
 /** What these routes use of the platform (and nothing more). */
 export type RuleRouteDeps = Pick<Platform, 'clock' | 'org' | 'resolver' | 'rules' | 'sensing' | 'store'>;

@@ -103,17 +103,31 @@ severity: { metric: water_level, levels: [ { atLeast: 0.9, level: yellow }, { at
 `);
     expect(problems).toEqual([
       {
+        pointer: '/condition/threshold/above',
+        line: 6,
+        column: 44,
+        text: {
+          en: 'no parameter is named "rais" (did you mean "raise"?); declare it with its default under params',
+          zh: '未声明参数 "rais"（是否应为 "raise"？）；请在 params 中声明并给出默认值',
+        },
+        // The same, for clients written before the shared problem shape.
         path: '/condition/threshold/above',
         message: 'no parameter is named "rais" (did you mean "raise"?); declare it with its default under params',
         messageZh: '未声明参数 "rais"（是否应为 "raise"？）；请在 params 中声明并给出默认值',
-        line: 6,
-        column: 44,
       },
       expect.objectContaining({ path: '/severity/levels/1', message: 'a more severe level needs a higher value: red (0.5) vs yellow (0.9)', line: 8 }),
     ]);
     // An unused parameter on its own is a problem too (after a typo it would say the same thing twice).
     expect(problemsOf(EXAMPLE.replace('params: { raise: 0.5, clear: 0.4 }', 'params: { raise: 0.5, clear: 0.4, spare: 1 }'))).toEqual([
-      { path: '/params/spare', message: 'parameter "spare" is not used by the rule', messageZh: '规则未使用参数 "spare"', line: 8, column: 42 },
+      {
+        pointer: '/params/spare',
+        line: 8,
+        column: 42,
+        text: { en: 'parameter "spare" is not used by the rule', zh: '规则未使用参数 "spare"' },
+        path: '/params/spare',
+        message: 'parameter "spare" is not used by the rule',
+        messageZh: '规则未使用参数 "spare"',
+      },
     ]);
   });
 

@@ -1,281 +1,37 @@
 /**
- * Alert rules (告警规则) as data, like plans: the YAML a city's staff write, its JSON Schema, and
- * the loader that turns text into checked `RuleDefinition`s and then into `CompiledRule`s that
- * the pure engine (`rule-engine.ts`) evaluates. A bad rule is refused at load time with every
- * problem, its JSON pointer and its line and column, in Chinese and English.
+ * Alert rules (告警规则) as data, like plans: the loader that turns a rule file's text into
+ * checked `RuleDefinition`s, through the shared document stack (src/documents/: YAML with
+ * positions, the schema step, the duration grammar, the problem shape). A bad rule is refused at
+ * load time with every problem, its JSON pointer, line and column, in Chinese and English.
+ * The document's shape and schema: rule-document.ts; the engine's form: rule-compile.ts.
  * Reference: docs/reference/rules.md.
  */
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import { closestName } from '../../closest-name.ts';
-import { lineOfPointer, position } from '../../yaml-positions.ts';
-import { Document, LineCounter, isCollection, isSeq, parseDocument, visit, type Node as YamlNode } from 'yaml';
-import { TIERS, type Tier } from '../../cases/case-model.ts';
-import { SEVERITIES, severityRank, type Severity } from '../sensing-model.ts';
+import { Document, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
+import { deepFreeze } from '../../documents/deep-freeze.ts';
+import { durationMs, durationProblem, formatDuration } from '../../documents/duration.ts';
+import { escapePointer, isRecord } from '../../documents/json-pointer.ts';
+import { describeProblems, didYouMean, problemAt, underPointer, type DocumentProblem } from '../../documents/problem.ts';
+import { schemaCheck } from '../../documents/schema-check.ts';
+import { placeProblems, readYaml } from '../../documents/yaml-text.ts';
+import { severityRank, type Severity } from '../sensing-model.ts';
+import { RULE_FIELD_RULES, RULE_SCHEMA, type AmountRef, type ConditionDocument, type DurationRef, type NumberRef, type RuleDefinition, type RuleDocument, type SeverityLevelDocument } from './rule-document.ts';
 
-// ───────────────────────────── the document (YAML / JSON shape) ─────────────────────────────
-
-/** A number, or `$name`: a parameter of the rule that a device or an asset may override. */
-export type NumberRef = number | string;
-/** `'30s'`, `'2m'`, `'1h30m'`, or `$name` (a parameter in seconds). */
-export type DurationRef = string;
-/** An amount (`0.1`), a percentage (`'30%'`), or `$name` / `$name%` (a parameter). */
-export type AmountRef = number | string;
-
-export interface ThresholdDocument {
-  metric: string;
-  above?: NumberRef;
-  below?: NumberRef;
-  /** With `above`: once raised, the condition holds until the value drops below this. Default: `above`. */
-  clearBelow?: NumberRef;
-  /** With `below`: once raised, the condition holds until the value rises above this. Default: `below`. */
-  clearAbove?: NumberRef;
-}
-
-export interface CountDocument {
-  metric: string;
-  above?: NumberRef;
-  below?: NumberRef;
-  /** Readings beyond the bound within `within` that raise. */
-  times: NumberRef;
-  within: DurationRef;
-  /** Once raised, the condition holds while at least this many lie in the window. Default 1. */
-  holdTimes?: NumberRef;
-}
-
-export interface ChangeDocument {
-  metric: string;
-  fallsBy?: AmountRef;
-  risesBy?: AmountRef;
-  within: DurationRef;
-  /** Once raised, the condition holds while the value stays changed by at least this much from the reference. Default: half of the change. */
-  holdBy?: AmountRef;
-}
-
-export interface AbsenceDocument {
-  for: DurationRef;
-}
-
-/** One condition: exactly one kind, and an optional `for` (must hold continuously that long). */
-export interface ConditionDocument {
-  threshold?: ThresholdDocument;
-  count?: CountDocument;
-  change?: ChangeDocument;
-  absence?: AbsenceDocument;
-  all?: ConditionDocument[];
-  any?: ConditionDocument[];
-  for?: DurationRef;
-}
-
-export interface SeverityLevelDocument {
-  atLeast?: NumberRef;
-  atMost?: NumberRef;
-  level: Severity;
-}
-
-export type SeverityDocument = Severity | { level: Severity } | { metric: string; levels: SeverityLevelDocument[] };
-
-export const RULE_SCOPES = ['device', 'asset'] as const;
-export type RuleScope = (typeof RULE_SCOPES)[number];
-
-/** A rule as plain data, the shape of the YAML file. */
-export interface RuleDocument {
-  id: string;
-  name: string;
-  description?: string;
-  /** Device types whose readings the rule reads; `['*']`: every type. */
-  deviceTypes: string[];
-  /** With `deviceTypes: ['*']`: the types left out (cameras send no readings). */
-  exceptDeviceTypes?: string[];
-  scope?: RuleScope;
-  /** The case category a verified alert opens; null or absent: an alert only. */
-  category?: string | null;
-  /** The alert verifies itself: the case opens and the plan runs with no human step. */
-  trusted?: boolean;
-  /** The tier of the center that receives (and verifies) the alert; absent: the platform's default (district). */
-  tier?: Tier;
-  /** Defaults of the `$name` parameters; a number, or a duration (`'15m'`, kept in seconds). */
-  params?: Record<string, number | string>;
-  condition: ConditionDocument;
-  severity: SeverityDocument;
-}
-
-/** A checked rule, defaults filled in: plain JSON data (the registry's `definition` column). */
-export interface RuleDefinition {
-  readonly id: string;
-  readonly name: string;
-  readonly description: string | null;
-  readonly deviceTypes: readonly string[];
-  readonly exceptDeviceTypes: readonly string[];
-  readonly scope: RuleScope;
-  readonly category: string | null;
-  readonly trusted: boolean;
-  /** null: the platform's default. */
-  readonly tier: Tier | null;
-  /** Every declared parameter and its default; durations in seconds. */
-  readonly params: Readonly<Record<string, number>>;
-  /** As written (checked). */
-  readonly condition: ConditionDocument;
-  readonly severity: { readonly level: Severity } | { readonly metric: string; readonly levels: readonly SeverityLevelDocument[] };
-}
-
-// ───────────────────────────── JSON Schema ─────────────────────────────
-
-const NAME = '[A-Za-z][A-Za-z0-9_]{0,63}';
-const PATTERNS = {
-  ruleId: '^[a-z0-9-]{3,64}$',
-  // The metric names telemetry accepts (src/sensing/ingest/telemetry.ts).
-  metric: '^[A-Za-z][A-Za-z0-9_]{0,39}$',
-  deviceType: '^([a-z][a-z0-9_]{0,39}|\\*)$',
-  exceptDeviceType: '^[a-z][a-z0-9_]{0,39}$',
-  category: '^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)*$',
-  paramName: `^${NAME}$`,
-  numberRef: `^\\$${NAME}$`,
-  amountRef: `^(\\$${NAME}%?|(0|[1-9][0-9]{0,5})(\\.[0-9]{1,6})?%)$`,
-  duration: `^(\\$${NAME}|(?=[0-9])([0-9]{1,6}d)?([0-9]{1,6}h)?([0-9]{1,6}m)?([0-9]{1,6}s)?)$`,
-  paramDefault: '^(?=[0-9])([0-9]{1,6}d)?([0-9]{1,6}h)?([0-9]{1,6}m)?([0-9]{1,6}s)?$',
-} as const;
-
-type Bilingual = { readonly en: string; readonly zh: string };
-
-/** What a field's pattern means, by the name of the field (or of the map whose keys are checked). */
-const DURATION_RULE: Bilingual = { en: "must be a duration such as '30s', '2m' or '1h30m', or a $parameter", zh: "须为时长，如 '30s'、'2m'、'1h30m'，或 $参数" };
-const NUMBER_RULE: Bilingual = { en: 'must be a number or a $parameter such as $limit', zh: '须为数字或 $参数（如 $limit）' };
-const AMOUNT_RULE: Bilingual = { en: "must be an amount (0.1), a percentage ('30%') or a $parameter ('$drop', '$drop%')", zh: "须为数值（0.1）、百分比（'30%'）或 $参数（'$drop'、'$drop%'）" };
-const FIELD_RULES: Readonly<Record<string, Bilingual>> = {
-  id: { en: 'must be 3 to 64 lower-case letters, digits or -', zh: '须为 3 至 64 个小写字母、数字或 -' },
-  metric: { en: 'must be a metric name such as water_level (letters, digits and _)', zh: '须为指标名，如 water_level（字母、数字、下划线）' },
-  deviceTypes: { en: 'must be a device type such as water_gauge, or *', zh: '须为设备类型（如 water_gauge）或 *' },
-  exceptDeviceTypes: { en: 'must be a device type such as camera', zh: '须为设备类型，如 camera' },
-  category: { en: 'must be a category code such as safety.underpass-waterlogging', zh: '须为事项类别代码，如 safety.underpass-waterlogging' },
-  params: { en: "must be a parameter name of letters, digits and _ that starts with a letter, with a number or a duration ('15m')", zh: "参数名须以字母开头，由字母、数字、下划线组成；值为数字或时长（'15m'）" },
-  for: DURATION_RULE,
-  within: DURATION_RULE,
-  above: NUMBER_RULE,
-  below: NUMBER_RULE,
-  clearBelow: NUMBER_RULE,
-  clearAbove: NUMBER_RULE,
-  times: NUMBER_RULE,
-  holdTimes: NUMBER_RULE,
-  atLeast: NUMBER_RULE,
-  atMost: NUMBER_RULE,
-  fallsBy: AMOUNT_RULE,
-  risesBy: AMOUNT_RULE,
-  holdBy: AMOUNT_RULE,
-};
-
-const numberRef = { type: ['number', 'string'], pattern: PATTERNS.numberRef };
-const amountRef = { type: ['number', 'string'], pattern: PATTERNS.amountRef, exclusiveMinimum: 0 };
-const durationRef = { type: 'string', pattern: PATTERNS.duration };
-const metric = { type: 'string', pattern: PATTERNS.metric };
-
-/** The published schema of one rule (JSON Schema draft 2020-12). A file holds one rule or a list of them. */
-export const RULE_SCHEMA = deepFreeze({
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: 'https://cityloop.dev/schemas/rule.json',
-  title: 'CityLoop alert rule (告警规则)',
-  type: 'object',
-  additionalProperties: false,
-  required: ['id', 'name', 'deviceTypes', 'condition', 'severity'],
-  properties: {
-    id: { type: 'string', pattern: PATTERNS.ruleId },
-    name: { type: 'string', minLength: 1, maxLength: 100 },
-    description: { type: 'string', maxLength: 4000 },
-    deviceTypes: { type: 'array', minItems: 1, maxItems: 50, uniqueItems: true, items: { type: 'string', pattern: PATTERNS.deviceType } },
-    exceptDeviceTypes: { type: 'array', maxItems: 50, uniqueItems: true, items: { type: 'string', pattern: PATTERNS.exceptDeviceType } },
-    scope: { enum: [...RULE_SCOPES] },
-    category: { type: ['string', 'null'], maxLength: 128, pattern: PATTERNS.category },
-    trusted: { type: 'boolean' },
-    tier: { enum: [...TIERS] },
-    params: {
-      type: 'object',
-      maxProperties: 32,
-      propertyNames: { pattern: PATTERNS.paramName },
-      additionalProperties: { type: ['number', 'string'], pattern: PATTERNS.paramDefault },
-    },
-    condition: { $ref: '#/$defs/condition' },
-    severity: {
-      if: { type: 'string' },
-      then: { enum: [...SEVERITIES] },
-      else: { $ref: '#/$defs/severity' },
-    },
-  },
-  $defs: {
-    condition: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        threshold: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['metric'],
-          properties: { metric, above: numberRef, below: numberRef, clearBelow: numberRef, clearAbove: numberRef },
-        },
-        count: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['metric', 'times', 'within'],
-          properties: { metric, above: numberRef, below: numberRef, times: numberRef, within: durationRef, holdTimes: numberRef },
-        },
-        change: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['metric', 'within'],
-          properties: { metric, fallsBy: amountRef, risesBy: amountRef, within: durationRef, holdBy: amountRef },
-        },
-        absence: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['for'],
-          properties: { for: durationRef },
-        },
-        all: { type: 'array', minItems: 1, maxItems: 16, items: { $ref: '#/$defs/condition' } },
-        any: { type: 'array', minItems: 1, maxItems: 16, items: { $ref: '#/$defs/condition' } },
-        for: durationRef,
-      },
-    },
-    severity: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        level: { enum: [...SEVERITIES] },
-        metric,
-        levels: {
-          type: 'array',
-          minItems: 1,
-          maxItems: 4,
-          items: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['level'],
-            properties: { atLeast: numberRef, atMost: numberRef, level: { enum: [...SEVERITIES] } },
-          },
-        },
-      },
-    },
-  },
-} as const);
+// Importers read the whole of a rule from here.
+export * from './rule-document.ts';
+export * from './rule-compile.ts';
+export { durationMs, formatDuration } from '../../documents/duration.ts';
 
 // ───────────────────────────── problems ─────────────────────────────
 
-export interface RuleProblem {
-  /** JSON pointer into the file: `/condition/threshold/above`, or `/1/condition/…` in a list; '' for the whole file. */
-  readonly path: string;
-  /** In English. */
-  readonly message: string;
-  /** 中文。 */
-  readonly messageZh: string;
-  /** 1-based line and column in the YAML text, when known. */
-  readonly line?: number;
-  readonly column?: number;
-}
+/** A problem of a rule file: the documents' one shape; a pointer such as `/1/condition/…` in a list of rules. */
+export type RuleProblem = DocumentProblem;
 
 export class RuleError extends Error {
   readonly fileName: string | null;
   readonly problems: readonly RuleProblem[];
   constructor(what: string, fileName: string | null, problems: readonly RuleProblem[]) {
     const where = fileName !== null && fileName !== what ? ` (${fileName})` : '';
-    const lines = problems.map((p) => `  ${p.path === '' ? '/' : p.path}${p.line !== undefined ? ` (line ${p.line}${p.column !== undefined ? `, column ${p.column}` : ''})` : ''}: ${p.message}`);
-    super(`rule ${what}${where} is not valid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${lines.join('\n')}`);
+    super(`rule ${what}${where} is not valid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${describeProblems(problems).join('\n')}`);
     this.name = 'RuleError';
     this.fileName = fileName;
     this.problems = Object.freeze(problems.map((p) => Object.freeze({ ...p })));
@@ -300,7 +56,6 @@ export type ParseRuleResult = { readonly ok: true; readonly rules: RuleDefinitio
 export const MAX_RULE_TEXT_LENGTH = 256 * 1024;
 /** A file may hold this many rules. */
 export const MAX_RULES_PER_FILE = 100;
-const MAX_ALIAS_COUNT = 50;
 /** Conditions nest at most this deep, with at most this many nodes in all. */
 const MAX_CONDITION_DEPTH = 8;
 const MAX_CONDITION_NODES = 64;
@@ -315,34 +70,9 @@ const MAX_TIMES = 1000;
  */
 export function parseRuleDocument(text: string, fileName?: string, opts: ParseRuleOptions = {}): ParseRuleResult {
   const refuse = (problems: RuleProblem[]): ParseRuleResult => ({ ok: false, problems });
-  if (typeof text !== 'string') return refuse([mk('', 'a rule file must be YAML or JSON text', '规则文件须为 YAML 或 JSON 文本')]);
-  if (text.length > MAX_RULE_TEXT_LENGTH) {
-    return refuse([mk('', `the file is ${text.length} characters long; the limit is ${MAX_RULE_TEXT_LENGTH}`, `文件长 ${text.length} 个字符，上限为 ${MAX_RULE_TEXT_LENGTH}`)]);
-  }
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { uniqueKeys: true, version: '1.2', schema: 'core', lineCounter: lines, prettyErrors: false });
-  const yamlProblems: RuleProblem[] = [...doc.errors, ...doc.warnings].map((e) => {
-    const first = e.message.split('\n')[0];
-    return { ...mk('', `YAML: ${first}`, `YAML 格式错误：${first}`), ...position(lines, e.pos[0]) };
-  });
-  visit(doc, {
-    Pair(_, pair) {
-      if (isCollection(pair.key)) yamlProblems.push({ ...mk('', 'YAML: a key must be plain text, not a list or a map', 'YAML 格式错误：键须为纯文本，不能是列表或映射'), ...nodePosition(lines, pair.key as YamlNode) });
-    },
-  });
-  if (yamlProblems.length > 0) return refuse(yamlProblems);
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (e) {
-    return refuse([
-      e instanceof ReferenceError
-        ? mk('', `YAML: aliases expand too far (more than ${MAX_ALIAS_COUNT}); write the blocks out instead`, `YAML 格式错误：别名展开过多（超过 ${MAX_ALIAS_COUNT} 个），请直接写出内容`)
-        : mk('', `YAML: ${(e as Error).message}`, `YAML 格式错误：${(e as Error).message}`),
-    ]);
-  }
-  // An unknown property is pointed at by its key, anything else by its value.
-  const locate = (p: RuleProblem): RuleProblem => (p.line !== undefined ? p : { ...p, ...lineOfPointer(doc, lines, p.path, p.message.startsWith('unknown property')) });
+  const read = readYaml(text, { maxLength: MAX_RULE_TEXT_LENGTH, what: { en: 'the rule file', zh: '规则文件' } });
+  if (!read.ok) return refuse(read.problems);
+  const data = read.data;
 
   const list = Array.isArray(data);
   const items: unknown[] = list ? (data as unknown[]) : [data];
@@ -352,7 +82,6 @@ export function parseRuleDocument(text: string, fileName?: string, opts: ParseRu
   const problems: RuleProblem[] = [];
   const rules: RuleDefinition[] = [];
   const firstIndex = new Map<string, number>();
-  const validate = ruleValidator();
   items.forEach((item, i) => {
     const prefix = list ? `/${i}` : '';
     const id = isRecord(item) && typeof item.id === 'string' ? item.id : null;
@@ -361,15 +90,16 @@ export function parseRuleDocument(text: string, fileName?: string, opts: ParseRu
       if (first !== undefined) problems.push(mk(`${prefix}/id`, `rule id "${id}" is already used by /${first}`, `规则编号 "${id}" 已被 /${first} 使用`));
       else firstIndex.set(id, i);
     }
-    if (!validate(item)) {
-      for (const p of explainSchemaErrors(validate.errors ?? [], item)) problems.push({ ...p, path: prefix + p.path });
+    const schemaProblems = RULE_SCHEMA_CHECK.check(item);
+    if (schemaProblems.length > 0) {
+      for (const p of schemaProblems) problems.push(underPointer(prefix, p));
       return;
     }
     const built = buildDefinition(item as unknown as RuleDocument, opts);
-    for (const p of built.problems) problems.push({ ...p, path: prefix + p.path });
+    for (const p of built.problems) problems.push(underPointer(prefix, p));
     if (built.problems.length === 0) rules.push(built.definition);
   });
-  if (problems.length > 0) return refuse(problems.map(locate));
+  if (problems.length > 0) return refuse(placeProblems(read, problems));
   void fileName; // names the file in the errors the caller builds (RuleError)
   return { ok: true, rules: rules.map((r) => deepFreeze(r)) };
 }
@@ -396,108 +126,8 @@ export function splitRuleSources(text: string): string[] {
   });
 }
 
-let cachedValidator: ValidateFunction | null = null;
-function ruleValidator(): ValidateFunction {
-  cachedValidator ??= new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(RULE_SCHEMA as unknown as object);
-  return cachedValidator;
-}
 
-function explainSchemaErrors(errors: readonly ErrorObject[], data: unknown): RuleProblem[] {
-  const out: RuleProblem[] = [];
-  const seen = new Set<string>();
-  const add = (path: string, en: string, zh: string): void => {
-    const key = `${path}\u0000${en}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      out.push(mk(path, en, zh));
-    }
-  };
-  for (const e of errors) {
-    const path = e.instancePath;
-    const value = valueAtPointer(data, path);
-    const got = describeData(value);
-    const params = e.params as Record<string, unknown>;
-    const propertyName = (e as ErrorObject & { propertyName?: string }).propertyName;
-    if (propertyName !== undefined) {
-      const rule = fieldRule(path);
-      add(`${path}/${escapePointer(propertyName)}`, `name ${JSON.stringify(propertyName)} ${rule.en}`, `名称 ${JSON.stringify(propertyName)} ${rule.zh}`);
-      continue;
-    }
-    switch (e.keyword) {
-      case 'if':
-      case 'propertyNames':
-        break;
-      case 'additionalProperties': {
-        const name = String(params.additionalProperty);
-        const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-        const hint = closestName(name, allowed);
-        add(
-          `${path}/${escapePointer(name)}`,
-          `unknown property ${JSON.stringify(name)}${hint !== null ? ` (did you mean ${JSON.stringify(hint)}?)` : allowed.length > 0 ? `; allowed: ${allowed.join(', ')}` : ''}`,
-          `未知属性 ${JSON.stringify(name)}${hint !== null ? `（是否应为 ${JSON.stringify(hint)}？）` : allowed.length > 0 ? `；可用：${allowed.join('、')}` : ''}`,
-        );
-        break;
-      }
-      case 'required':
-        add(`${path}/${escapePointer(String(params.missingProperty))}`, 'is required', '必填');
-        break;
-      case 'type': {
-        const types = String(params.type).split(',');
-        if (types.includes('number') && types.includes('string')) {
-          const rule = fieldRule(path);
-          add(path, `${rule.en}, got ${got.en}`, `${rule.zh}，实际为 ${got.zh}`);
-        } else {
-          add(path, `must be ${types.map(article).join(' or ')}, got ${got.en}`, `须为${types.map(typeZh).join('或')}，实际为 ${got.zh}`);
-        }
-        break;
-      }
-      case 'enum': {
-        const allowed = (params.allowedValues as unknown[]).map((v) => JSON.stringify(v));
-        add(path, `must be one of ${allowed.join(', ')}, got ${got.en}`, `须为 ${allowed.join('、')} 之一，实际为 ${got.zh}`);
-        break;
-      }
-      case 'pattern': {
-        const rule = fieldRule(path);
-        add(path, `${rule.en}, got ${got.en}`, `${rule.zh}，实际为 ${got.zh}`);
-        break;
-      }
-      case 'minItems':
-        add(path, `must list at least ${String(params.limit)} item${params.limit === 1 ? '' : 's'}`, `至少须有 ${String(params.limit)} 项`);
-        break;
-      case 'maxItems':
-        add(path, `must list at most ${String(params.limit)} items`, `最多 ${String(params.limit)} 项`);
-        break;
-      case 'minLength':
-        add(path, 'must not be empty', '不能为空');
-        break;
-      case 'maxLength':
-        add(path, `must be at most ${String(params.limit)} characters long`, `最多 ${String(params.limit)} 个字符`);
-        break;
-      case 'maxProperties':
-        add(path, `must have at most ${String(params.limit)} entries`, `最多 ${String(params.limit)} 项`);
-        break;
-      case 'exclusiveMinimum':
-        add(path, `must be greater than ${String(params.limit)}, got ${got.en}`, `须大于 ${String(params.limit)}，实际为 ${got.zh}`);
-        break;
-      case 'uniqueItems':
-        add(path, `must not list the same value twice (items ${String(params.j)} and ${String(params.i)})`, `不得重复列出同一值（第 ${String(params.j)} 项与第 ${String(params.i)} 项）`);
-        break;
-      default:
-        add(path, `${String(e.message)}, got ${got.en}`, `不符合要求（${String(e.message)}），实际为 ${got.zh}`);
-    }
-  }
-  return out;
-}
-
-const article = (type: string): string => (type === 'object' ? 'a map' : type === 'array' ? 'a list' : type === 'integer' ? 'a whole number' : type === 'null' ? 'null' : `a ${type}`);
-const typeZh = (type: string): string =>
-  ({ object: '映射', array: '列表', integer: '整数', number: '数字', string: '文本', boolean: '布尔值（true/false）', null: 'null' })[type] ?? type;
-
-function fieldRule(pointer: string): Bilingual {
-  const field = pointer.split('/').reverse().find((s) => s !== '' && !/^\d+$/.test(s));
-  const name = field === undefined ? '' : unescapePointer(field);
-  return Object.hasOwn(FIELD_RULES, name) ? FIELD_RULES[name]! : { en: 'is not in the expected form', zh: '格式不正确' };
-}
+const RULE_SCHEMA_CHECK = schemaCheck(RULE_SCHEMA, { fieldRules: RULE_FIELD_RULES });
 
 // ───────────────────────────── meaning ─────────────────────────────
 
@@ -522,9 +152,9 @@ function buildDefinition(doc: RuleDocument, opts: ParseRuleOptions): Built {
       if (!Number.isFinite(value)) problem(`/params/${escapePointer(name)}`, 'must be a finite number', '须为有限数字');
       params[name] = value;
     } else {
-      const ms = durationMs(value);
-      if (ms === null || ms <= 0) problem(`/params/${escapePointer(name)}`, `duration ${JSON.stringify(value)} is not valid (units d, h, m, s in that order, more than zero)`, `时长 ${JSON.stringify(value)} 无效（单位依次为 d、h、m、s，且须大于零）`);
-      params[name] = (ms ?? 0) / 1000;
+      const wrong = durationProblem(value);
+      if (wrong !== null) problem(`/params/${escapePointer(name)}`, wrong.en, wrong.zh);
+      params[name] = (durationMs(value) ?? 0) / 1000;
       durationParams.add(name);
     }
   }
@@ -533,7 +163,7 @@ function buildDefinition(doc: RuleDocument, opts: ParseRuleOptions): Built {
   let unknownParams = 0;
   const unknownParam = (path: string, name: string): void => {
     unknownParams++;
-    problem(path, `no parameter is named ${JSON.stringify(name)}${suggestionEn(name, paramNames)}; declare it with its default under params`, `未声明参数 ${JSON.stringify(name)}${suggestionZh(name, paramNames)}；请在 params 中声明并给出默认值`);
+    problem(path, `no parameter is named ${JSON.stringify(name)}${didYouMean(name, paramNames).en}; declare it with its default under params`, `未声明参数 ${JSON.stringify(name)}${didYouMean(name, paramNames).zh}；请在 params 中声明并给出默认值`);
   };
 
   /** The default value of a number field (a parameter's default for `$name`), or null after a problem. */
@@ -564,7 +194,8 @@ function buildDefinition(doc: RuleDocument, opts: ParseRuleOptions): Built {
     } else {
       ms = durationMs(ref);
       if (ms === null) {
-        problem(path, `duration ${JSON.stringify(ref)} is not valid: units d, h, m, s, each once, in that order ('1h30m')`, `时长 ${JSON.stringify(ref)} 无效：单位 d、h、m、s 各至多一次，依次书写（如 '1h30m'）`);
+        const wrong = durationProblem(ref)!;
+        problem(path, wrong.en, wrong.zh);
         return null;
       }
     }
@@ -744,7 +375,7 @@ function buildDefinition(doc: RuleDocument, opts: ParseRuleOptions): Built {
   const category = doc.category ?? null;
   if (category !== null && opts.knownCategories !== undefined && !opts.knownCategories.has(category)) {
     const known = [...opts.knownCategories];
-    problem('/category', `unknown category ${JSON.stringify(category)}${suggestionEn(category, known)}`, `未知的事项类别 ${JSON.stringify(category)}${suggestionZh(category, known)}`);
+    problem('/category', `unknown category ${JSON.stringify(category)}${didYouMean(category, known).en}`, `未知的事项类别 ${JSON.stringify(category)}${didYouMean(category, known).zh}`);
   }
   const trusted = doc.trusted ?? false;
   if (trusted && category === null) problem('/trusted', 'a trusted rule opens a case, so it needs a category', '可信规则会直接立案，须指定 category');
@@ -756,7 +387,7 @@ function buildDefinition(doc: RuleDocument, opts: ParseRuleOptions): Built {
       const all = new Set(known.flatMap((m) => [...m]));
       for (const { path, metric: name } of metricFields(doc)) {
         if (!all.has(name)) {
-          problem(path, `no device of type ${doc.deviceTypes.join(' or ')} measures ${JSON.stringify(name)}${suggestionEn(name, [...all])}`, `${doc.deviceTypes.join('、')} 类设备不测量 ${JSON.stringify(name)}${suggestionZh(name, [...all])}`);
+          problem(path, `no device of type ${doc.deviceTypes.join(' or ')} measures ${JSON.stringify(name)}${didYouMean(name, [...all]).en}`, `${doc.deviceTypes.join('、')} 类设备不测量 ${JSON.stringify(name)}${didYouMean(name, [...all]).zh}`);
         }
       }
     }
@@ -814,266 +445,6 @@ function metricFields(doc: RuleDocument): { path: string; metric: string }[] {
   return out;
 }
 
-// ───────────────────────────── compiling ─────────────────────────────
-
-/**
- * A number the engine reads for a subject: the subject's parameter `param` when it has a finite
- * one, else `fallback`, times `scale` (0.01 for a percentage, 1000 for a duration parameter in
- * seconds, 0.5 for a default `holdBy`).
- */
-export interface ValueRef {
-  readonly param: string | null;
-  readonly fallback: number;
-  readonly scale: number;
-  /** A duration as written ('60s'), for messages. */
-  readonly text?: string;
-}
-
-/** The condition as a flat list of nodes, root first; children by index. Read by the engine. */
-export type RuleNode =
-  | { readonly kind: 'threshold'; readonly metric: string; readonly up: boolean; readonly raise: ValueRef; readonly clear: ValueRef | null }
-  | { readonly kind: 'count'; readonly metric: string; readonly up: boolean; readonly bound: ValueRef; readonly times: ValueRef; readonly holdTimes: ValueRef; readonly within: ValueRef }
-  | { readonly kind: 'change'; readonly metric: string; readonly up: boolean; readonly percent: boolean; readonly amount: ValueRef; readonly hold: ValueRef; readonly within: ValueRef }
-  | { readonly kind: 'absence'; readonly after: ValueRef }
-  | { readonly kind: 'all' | 'any'; readonly children: readonly number[] }
-  | { readonly kind: 'for'; readonly child: number; readonly after: ValueRef };
-
-export type CompiledSeverity =
-  | { readonly kind: 'fixed'; readonly level: Severity }
-  | { readonly kind: 'levels'; readonly metric: string; readonly up: boolean; readonly levels: readonly { readonly bound: ValueRef; readonly level: Severity }[] };
-
-export interface CompiledRule {
-  readonly id: string;
-  readonly name: string;
-  readonly scope: RuleScope;
-  readonly category: string | null;
-  readonly trusted: boolean;
-  readonly tier: Tier | null;
-  readonly definition: RuleDefinition;
-  /** null: every device type (but `exceptDeviceTypes`). */
-  readonly deviceTypes: ReadonlySet<string> | null;
-  readonly exceptDeviceTypes: ReadonlySet<string>;
-  /** Every metric the rule reads (condition and severity), in order of appearance. */
-  readonly metrics: readonly string[];
-  /** Changes when the shape of the condition changes: a state kept for another shape restarts its windows. */
-  readonly signature: string;
-  readonly nodes: readonly RuleNode[];
-  readonly severity: CompiledSeverity;
-  /** The metric an alert reports as its value, and which way is worse (its peak). null: absence only. */
-  readonly primary: { readonly metric: string; readonly up: boolean } | null;
-  /** Per metric, the indexes of the nodes that read it. */
-  readonly nodesByMetric: ReadonlyMap<string, readonly number[]>;
-  /** The nodes the clock acts on (for, count, absence), by index. */
-  readonly timedNodes: readonly number[];
-  readonly hasAbsence: boolean;
-}
-
-/** Turns a checked definition into the engine's form. Throws on a definition that was not checked. */
-export function compileRule(def: RuleDefinition): CompiledRule {
-  const nodes: RuleNode[] = [];
-  const metrics: string[] = [];
-  const addMetric = (m: string): void => void (metrics.includes(m) ? undefined : metrics.push(m));
-  const num = (ref: NumberRef, scale = 1): ValueRef => {
-    if (typeof ref === 'number') return { param: null, fallback: ref, scale };
-    const name = ref.slice(1);
-    const fallback = def.params[name];
-    if (fallback === undefined) throw new Error(`rule ${def.id}: parameter ${name} is not declared (was the definition checked?)`);
-    return { param: name, fallback, scale };
-  };
-  const duration = (ref: DurationRef): ValueRef => {
-    if (ref.startsWith('$')) return num(ref, 1000);
-    const ms = durationMs(ref);
-    if (ms === null) throw new Error(`rule ${def.id}: invalid duration ${ref}`);
-    return { param: null, fallback: ms, scale: 1, text: ref };
-  };
-  const amount = (ref: AmountRef, half = false): { ref: ValueRef; percent: boolean } => {
-    const factor = half ? 0.5 : 1;
-    if (typeof ref === 'number') return { ref: { param: null, fallback: ref, scale: factor }, percent: false };
-    const percent = ref.endsWith('%');
-    const body = percent ? ref.slice(0, -1) : ref;
-    const scale = (percent ? 0.01 : 1) * factor;
-    if (body.startsWith('$')) return { ref: num(body, scale), percent };
-    return { ref: { param: null, fallback: Number(body), scale }, percent };
-  };
-
-  let hasAbsence = false;
-  let firstLeaf: { metric: string; up: boolean } | null = null;
-  const add = (c: ConditionDocument): number => {
-    const index = nodes.length;
-    nodes.push(null as unknown as RuleNode); // reserved for this condition (or for its `for`)
-    let node: RuleNode;
-    if (c.threshold) {
-      const t = c.threshold;
-      const up = t.above !== undefined;
-      const clear = up ? t.clearBelow : t.clearAbove;
-      node = { kind: 'threshold', metric: t.metric, up, raise: num((up ? t.above : t.below)!), clear: clear === undefined ? null : num(clear) };
-    } else if (c.count) {
-      const t = c.count;
-      const up = t.above !== undefined;
-      node = { kind: 'count', metric: t.metric, up, bound: num((up ? t.above : t.below)!), times: num(t.times), holdTimes: t.holdTimes === undefined ? { param: null, fallback: 1, scale: 1 } : num(t.holdTimes), within: duration(t.within) };
-    } else if (c.change) {
-      const t = c.change;
-      const up = t.risesBy !== undefined;
-      const a = amount((up ? t.risesBy : t.fallsBy)!);
-      const hold = t.holdBy === undefined ? amount((up ? t.risesBy : t.fallsBy)!, true) : amount(t.holdBy);
-      node = { kind: 'change', metric: t.metric, up, percent: a.percent, amount: a.ref, hold: hold.ref, within: duration(t.within) };
-    } else if (c.absence) {
-      hasAbsence = true;
-      node = { kind: 'absence', after: duration(c.absence.for) };
-    } else if (c.all || c.any) {
-      const kind = c.all ? 'all' : 'any';
-      // Children are added after the parent is reserved, so indexes grow down the tree.
-      const children = (c.all ?? c.any)!.map((child) => add(child));
-      node = { kind, children };
-    } else {
-      throw new Error(`rule ${def.id}: a condition without a kind (was the definition checked?)`);
-    }
-    if (node.kind === 'threshold' || node.kind === 'count' || node.kind === 'change') {
-      addMetric(node.metric);
-      firstLeaf ??= { metric: node.metric, up: node.up };
-    }
-    if (c.for !== undefined && !c.absence) {
-      // The `for` wraps the node: it takes the reserved index, the node moves to the end.
-      const inner = nodes.length;
-      nodes.push(node);
-      nodes[index] = { kind: 'for', child: inner, after: duration(c.for) };
-    } else {
-      nodes[index] = node;
-    }
-    return index;
-  };
-  add(def.condition);
-
-  let severity: CompiledSeverity;
-  let primary: { metric: string; up: boolean } | null = firstLeaf;
-  if ('levels' in def.severity) {
-    const up = def.severity.levels.every((l) => l.atMost === undefined);
-    severity = { kind: 'levels', metric: def.severity.metric, up, levels: def.severity.levels.map((l) => ({ bound: num((up ? l.atLeast : l.atMost)!), level: l.level })) };
-    addMetric(def.severity.metric);
-    primary = { metric: def.severity.metric, up };
-  } else {
-    severity = { kind: 'fixed', level: def.severity.level };
-  }
-
-  const byMetric = new Map<string, number[]>();
-  nodes.forEach((n, i) => {
-    if (n.kind === 'threshold' || n.kind === 'count' || n.kind === 'change') {
-      const list = byMetric.get(n.metric) ?? [];
-      list.push(i);
-      byMetric.set(n.metric, list);
-    }
-  });
-
-  const star = def.deviceTypes.includes('*');
-  return deepFreeze({
-    id: def.id,
-    name: def.name,
-    scope: def.scope,
-    category: def.category,
-    trusted: def.trusted,
-    tier: def.tier,
-    definition: def,
-    deviceTypes: star ? null : new Set(def.deviceTypes),
-    exceptDeviceTypes: new Set(def.exceptDeviceTypes),
-    metrics,
-    signature: fnv1a(JSON.stringify(def.condition)),
-    nodes,
-    severity,
-    primary,
-    nodesByMetric: byMetric,
-    timedNodes: nodes.flatMap((n, i) => (n.kind === 'for' || n.kind === 'count' || n.kind === 'absence' ? [i] : [])),
-    hasAbsence,
-  });
-}
-
-// ───────────────────────────── durations ─────────────────────────────
-
-const UNIT_MS: Readonly<Record<string, number>> = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000 };
-
-/** '1h30m' → 5 400 000; null when not a duration (units d, h, m, s, each at most once, in that order). */
-export function durationMs(text: string): number | null {
-  const m = /^(?:(\d{1,6})d)?(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,6})s)?$/.exec(text);
-  if (m === null || text === '') return null;
-  return Number(m[1] ?? 0) * UNIT_MS.d! + Number(m[2] ?? 0) * UNIT_MS.h! + Number(m[3] ?? 0) * UNIT_MS.m! + Number(m[4] ?? 0) * UNIT_MS.s!;
-}
-
-/** 5 400 000 → '1h30m'; 1500 → '1.5s'. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  let rest = Math.round(ms);
-  let out = '';
-  for (const unit of ['d', 'h', 'm'] as const) {
-    const n = Math.floor(rest / UNIT_MS[unit]!);
-    if (n > 0) out += `${n}${unit}`;
-    rest -= n * UNIT_MS[unit]!;
-  }
-  if (rest > 0 || out === '') out += `${Number((rest / 1000).toFixed(3))}s`;
-  return out;
-}
-
-// ───────────────────────────── small helpers ─────────────────────────────
-
-function mk(path: string, message: string, messageZh: string): RuleProblem {
-  return { path, message, messageZh };
-}
-
-const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-const escapePointer = (segment: string): string => segment.replace(/~/g, '~0').replace(/\//g, '~1');
-const unescapePointer = (segment: string): string => segment.replace(/~1/g, '/').replace(/~0/g, '~');
-
-function valueAtPointer(data: unknown, pointer: string): unknown {
-  let v = data;
-  for (const raw of pointer.split('/').slice(1)) {
-    const key = unescapePointer(raw);
-    if (Array.isArray(v)) v = v[Number(key)];
-    else if (isRecord(v) && Object.hasOwn(v, key)) v = v[key];
-    else return undefined;
-  }
-  return v;
-}
-
-function describeData(v: unknown): Bilingual {
-  if (v === undefined) return { en: 'nothing', zh: '空' };
-  if (v === null) return { en: 'null', zh: 'null' };
-  if (Array.isArray(v)) return { en: 'a list', zh: '列表' };
-  if (typeof v === 'object') return { en: 'a map', zh: '映射' };
-  const text = JSON.stringify(v);
-  const short = text.length > 60 ? `${text.slice(0, 60)}…` : text;
-  return { en: `${typeof v} ${short}`, zh: `${typeZh(typeof v)} ${short}` };
-}
-
-function nodePosition(lines: LineCounter, node: { range?: readonly [number, number, number] | null } | null | undefined): { line?: number; column?: number } {
-  return position(lines, node?.range?.[0]);
-}
-
-function suggestionEn(name: string, candidates: readonly string[]): string {
-  const hint = closestName(name, candidates);
-  return hint === null ? '' : ` (did you mean ${JSON.stringify(hint)}?)`;
-}
-
-function suggestionZh(name: string, candidates: readonly string[]): string {
-  const hint = closestName(name, candidates);
-  return hint === null ? '' : `（是否应为 ${JSON.stringify(hint)}？）`;
-}
-
-function fnv1a(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0).toString(16).padStart(8, '0');
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    if (value instanceof Map || value instanceof Set) {
-      for (const v of value.values()) deepFreeze(v);
-      Object.freeze(value);
-      return value;
-    }
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
+function mk(path: string, en: string, zh: string): RuleProblem {
+  return problemAt(path, { en, zh });
 }
