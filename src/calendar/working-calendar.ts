@@ -22,7 +22,7 @@ export interface CalendarYear {
   workdays: string[];
 }
 
-/** The shape of `resources/calendar/cn-public-holidays.json`. */
+/** The shape of a city pack's calendar file (e.g. `cities/<name>/calendar/*.json`). */
 export interface CalendarData {
   /** Where the dates come from; kept because a deadline dispute ends with "says who?". */
   source: string;
@@ -55,11 +55,9 @@ const DEFAULT_WORKING_MINUTES_PER_DAY = DEFAULT_WORKING_HOURS.periods.reduce(
   0,
 );
 
-const DEFAULT_CALENDAR_URL = new URL('../../resources/calendar/cn-public-holidays.json', import.meta.url);
-
-/** Reads and checks a calendar file; the shipped Chinese calendar when no path is given. */
-export function loadCalendarData(path?: string): CalendarData {
-  const where = path ?? DEFAULT_CALENDAR_URL;
+/** Reads and checks a calendar file (CALENDAR_FILE, or the city pack's calendar/). */
+export function loadCalendarData(path: string): CalendarData {
+  const where = path;
   const text = readFileSync(where, 'utf8');
   let parsed: unknown;
   try {

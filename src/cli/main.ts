@@ -6,7 +6,7 @@ import { readSettings } from '../config.ts';
 import { openPlatform, type Platform } from '../platform.ts';
 import { openStore } from '../store/store.ts';
 import { buildApp } from '../server/app.ts';
-import { resetDemoCity, DEMO_PASSWORD } from '../demo/demo-city.ts';
+import { loadCityPack, type CityPack } from '../city-pack.ts';
 import { verifyEventLog } from '../events/event-log.ts';
 import { LEVELS, type JurisdictionLevel } from '../geo/jurisdiction.ts';
 import { parseJurisdictionFeatureCollection } from '../geo/import-jurisdictions.ts';
@@ -21,8 +21,7 @@ import { ASSET_TYPES, type AssetType } from '../assets/asset.ts';
 import { parseAssetFeatureCollection } from '../assets/import-assets.ts';
 import { deleteAssetsOfType, insertAssets, loadAssets } from '../assets/asset-repository.ts';
 import { parsePlan, PlanError } from '../plans/plan-definition.ts';
-import { DEMO_CATEGORIES } from '../cases/category-catalogue.ts';
-import { CITY_UNIT_KINDS, DISTRICT_UNIT_KINDS, STREET_UNIT_KINDS } from '../org/unit-catalogue.ts';
+import { unitKindNames } from '../org/unit-kinds.ts';
 import { CityLoopError } from '../errors.ts';
 import { commandLinePrincipal } from '../auth/principal.ts';
 import { registerClassifierCommands } from '../appeals/classifier/classifier-cli.ts';
@@ -38,8 +37,6 @@ function osUser(): string {
 
 /** How often `serve` looks for plan steps that no commit of its own announced (another node's, or left by a crash). */
 const OUTBOX_POLL_MS = 5_000;
-
-const KNOWN_UNIT_KINDS = new Set([...CITY_UNIT_KINDS, ...DISTRICT_UNIT_KINDS, ...STREET_UNIT_KINDS].map((k) => k.kind));
 
 /** Exit codes: 0 done; 1 failed (bad input, service down); 2 wrong usage; 3 audit found tampering. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, tampered: 3 } as const;
@@ -65,6 +62,45 @@ async function withStore<T>(fn: (store: Awaited<ReturnType<typeof openStore>>) =
     return await fn(store);
   } finally {
     await store.close();
+  }
+}
+
+/** The city pack of the settings (CITY_PACK); a pack that cannot be loaded is wrong usage. */
+async function packOrFail(): Promise<CityPack> {
+  try {
+    return await loadCityPack(settingsOrFail().cityPack);
+  } catch (e) {
+    if (e instanceof CliFailure) throw e;
+    throw new CliFailure((e as Error).message, EXIT.usage);
+  }
+}
+
+/** The pack's demo, or a failure saying the pack has none. */
+function demoOf(pack: CityPack): NonNullable<CityPack['demo']> {
+  if (!pack.demo) throw new CliFailure(`the city pack ${pack.id} has no demo`);
+  return pack.demo;
+}
+
+/**
+ * What plan files are checked against: the categories of the store in use when it has any (an
+ * administrator may have edited them), else the city pack's; the pack's unit kinds and the kinds
+ * of the store's units. A store that cannot be opened leaves the pack's catalogue, said on stderr.
+ */
+async function planCatalogue(): Promise<{ knownCategories: Set<string>; knownUnitKinds: Set<string>; source: string }> {
+  const pack = await packOrFail();
+  const kinds = unitKindNames(pack.unitKinds);
+  try {
+    return await withStore(async (store) => {
+      const categories = await store.db.selectFrom('categories').select('code').execute();
+      for (const u of await store.db.selectFrom('units').select('kind').distinct().execute()) kinds.add(u.kind);
+      return categories.length > 0
+        ? { knownCategories: new Set(categories.map((c) => c.code)), knownUnitKinds: kinds, source: `the store's ${categories.length} categories` }
+        : { knownCategories: new Set(pack.categories.map((c) => c.code)), knownUnitKinds: kinds, source: `the categories of the city pack ${pack.id} (the store has none)` };
+    });
+  } catch (e) {
+    if (e instanceof CliFailure) throw e;
+    console.error(`the store cannot be read (${(e as Error).message}): checking against the city pack ${pack.id}`);
+    return { knownCategories: new Set(pack.categories.map((c) => c.code)), knownUnitKinds: unitKindNames(pack.unitKinds), source: `the categories of the city pack ${pack.id}` };
   }
 }
 
@@ -129,10 +165,12 @@ export function buildCli(): Command {
           log,
           deferRecovery: true,
           seedWhenEmpty: async (p) => {
-            log.info('empty store: loading the demo city of Chongqing (重庆市)…');
-            const r = await resetDemoCity(p.store, { onProgress: progress.update });
+            const demo = p.pack.demo;
+            if (!demo) return log.warn(`empty store: the city pack ${p.pack.id} has no demo to load`);
+            log.info(`empty store: loading ${demo.description}…`);
+            const r = await demo.seed(p.store, { onProgress: progress.update });
             progress.stop();
-            log.info(r, `demo city loaded; demo users sign in with password "${DEMO_PASSWORD}"`);
+            log.info(r, `demo city loaded; demo users sign in with password "${demo.password}"`);
           },
         });
       } catch (e) {
@@ -170,18 +208,19 @@ export function buildCli(): Command {
       await new Promise(() => {});
     });
 
-  const demo = program.command('demo').description('the demo city of Chongqing');
+  const demo = program.command('demo').description("the demo city of the city pack (CITY_PACK)");
   demo
     .command('reset')
-    .description('wipe the store and rebuild the demo city (38 districts, 1,031 streets, generated communities and grids, centers, units, users)')
-    .option('--districts <codes>', 'only these district adcodes, comma-separated (quick demos)')
+    .description("wipe the store and rebuild the city pack's demo city (Chongqing's: 38 districts, 1,031 streets, generated communities and grids, centers, units, users)")
+    .option('--districts <codes>', 'only these district codes, comma-separated (quick demos)')
     .action(async (opts: { districts?: string }) => {
+      const cityDemo = demoOf(await packOrFail());
       const progress = progressReporter(true);
       const r = await withStore((store) =>
-        resetDemoCity(store, { ...(opts.districts ? { districts: opts.districts.split(',').map((s) => s.trim()) } : {}), onProgress: progress.update }),
+        cityDemo.seed(store, { ...(opts.districts ? { districts: opts.districts.split(',').map((s) => s.trim()) } : {}), onProgress: progress.update }),
       );
       progress.stop();
-      console.log(`demo city rebuilt: ${r.jurisdictions} jurisdictions, ${r.centers} centers, ${r.units} units, ${r.categories} categories, ${r.users} users (password "${DEMO_PASSWORD}")`);
+      console.log(`demo city rebuilt: ${r.jurisdictions} jurisdictions, ${r.centers} centers, ${r.units} units, ${r.categories} categories, ${r.users} users (password "${cityDemo.password}")`);
     });
 
   const imp = program.command('import').description('import data into the store');
@@ -337,10 +376,12 @@ export function buildCli(): Command {
     .argument('<files...>', 'plan YAML files')
     .description('validate plan files; every problem is printed with its path, line and expression (exit 1 if any)')
     .action(async (files: string[]) => {
+      const { knownCategories, knownUnitKinds, source } = await planCatalogue();
+      console.log(`checking against ${source}`);
       let bad = 0;
       for (const file of files) {
         try {
-          const def = parsePlan(await readFile(file, 'utf8'), { fileName: file, knownUnitKinds: KNOWN_UNIT_KINDS, knownCategories: new Set(DEMO_CATEGORIES.map((c) => c.code)) });
+          const def = parsePlan(await readFile(file, 'utf8'), { fileName: file, knownUnitKinds, knownCategories });
           console.log(`✓ ${file}: ${def.id} ${def.name} (${def.tasks.length} tasks, ${def.actions.length} actions)`);
         } catch (e) {
           bad += 1;

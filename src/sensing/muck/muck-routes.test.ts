@@ -13,7 +13,7 @@ import { Problem } from '../../server/schemas.ts';
 import { parseCameraEvent } from './camera-event.ts';
 import { enrichCameraEvent } from './muck-chain.ts';
 import { MuckRegistry, recordCameraEvent } from './muck-repository.ts';
-import { DEMO_MUCK, demoMuckChainDocument, demoMuckSpillEvent } from './demo-muck-chain.ts';
+import { DEMO_MUCK, demoMuckChainDocument, demoMuckSpillEvent } from '../../../cities/chongqing/demo/demo-muck-chain.ts';
 import { registerMuckRoutes } from './muck-routes.ts';
 
 const principal = (username: string, over: Partial<Principal>): Principal => ({ userId: username, username, displayName: username, roles: [], centerId: null, tier: null, unitId: null, jurisdictionCode: null, ...over });

@@ -4,13 +4,13 @@
  * a district's concrete units are instances of these kinds. Which kind leads on a given case is
  * the routing table's decision, not this catalogue's: the order here means nothing.
  */
-import type { Tier } from './tiers.ts';
-import type { CategoryDefinition } from './category-model.ts';
-import { DEMO_CATEGORIES } from '../cases/category-catalogue.ts';
-import * as kinds from './unit-kinds.ts';
-import type { UnitKind, UnitKindsByTier } from './unit-kinds.ts';
+import type { Tier } from '../../src/org/tiers.ts';
+import type { CategoryDefinition } from '../../src/org/category-model.ts';
+import { DEMO_CATEGORIES } from './categories.ts';
+import * as kinds from '../../src/org/unit-kinds.ts';
+import type { UnitKind, UnitKindsByTier } from '../../src/org/unit-kinds.ts';
 
-export type { UnitKind } from './unit-kinds.ts';
+export type { UnitKind } from '../../src/org/unit-kinds.ts';
 
 const unitKind = (kind: string, nameZh: string, nameEn: string, categoryCodes: string[]): UnitKind =>
   Object.freeze({ kind, nameZh, nameEn, categoryCodes: Object.freeze(categoryCodes) as string[] });

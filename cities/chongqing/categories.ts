@@ -8,10 +8,10 @@
  * working time ('5d' = five working days, see parseDuration). A parent's deadlines are the
  * default for a case classified only to the family.
  */
-import { expandCategoryCode as expandIn, type CategoryDefinition, type CategoryPriority } from '../org/category-model.ts';
+import { expandCategoryCode as expandIn, type CategoryDefinition, type CategoryPriority } from '../../src/org/category-model.ts';
 
-export { validateCategories } from '../org/category-model.ts';
-export type { CategoryDefinition, CategoryPriority } from '../org/category-model.ts';
+export { validateCategories } from '../../src/org/category-model.ts';
+export type { CategoryDefinition, CategoryPriority } from '../../src/org/category-model.ts';
 
 type Deadlines = Pick<CategoryDefinition, 'basis' | 'respondWithin' | 'resolveWithin'>;
 type Entry = Omit<CategoryDefinition, 'parentCode'>;
