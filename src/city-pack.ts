@@ -39,7 +39,7 @@ export interface DemoSeedSummary {
 }
 
 export interface CityDemo {
-  /** What `cityloop demo` says it builds, e.g. "the demo city of Chongqing (重庆市)". */
+  /** What `cityloop demo` says it builds, e.g. "the demo city of X: its districts, centers, units, users". */
   readonly description: string;
   /** Every demo user signs in with it (documented in the pack; set DEMO=false in production). */
   readonly password: string;

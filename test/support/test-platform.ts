@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { ManualClock } from '../../src/clock.ts';
 import { readSettings, type Settings } from '../../src/config.ts';
@@ -12,6 +13,9 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/actions/mqtt
 export const PG_URL = process.env.TEST_DATABASE_URL;
 export type Dialect = 'sqlite' | 'postgres';
 export const DIALECTS: Dialect[] = PG_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+
+/** The tiny city pack only tests use (pass it as `cityPack`): two districts, four streets, a handful of units. */
+export const TINY_PACK_DIR = fileURLToPath(new URL('../cities/tiny', import.meta.url));
 
 /** Of the default pack (Chongqing): 渝中区, 南岸区 and 沙坪坝区 (the underpass): enough for every scenario, quick to generate. */
 export const TEST_DISTRICTS = ['500103', '500106', '500108'];
@@ -36,7 +40,8 @@ let counter = 0;
 export async function openTestPlatform(dialect: Dialect, opts: { clock?: ManualClock; seed?: boolean; mqttUrl?: string; mqttCredentials?: { username: string; password: string }; districts?: string[]; settings?: Partial<Settings>; cityPack?: string } = {}): Promise<TestPlatform> {
   const dir = mkdtempSync(join(tmpdir(), 'cityloop-test-'));
   const schema = dialect === 'postgres' ? `t_${process.pid}_${Date.now()}_${counter++}` : undefined;
-  const settings: Settings = { ...readSettings({}), dataDir: dir, databaseUrl: dialect === 'postgres' ? PG_URL : undefined, demo: false, timerIntervalMs: 60_000, ...(opts.cityPack ? { cityPack: opts.cityPack } : {}), ...(opts.settings ?? {}) };
+  // The pack is read as CITY_PACK would be, so that its folders (plans, rules) become the defaults.
+  const settings: Settings = { ...readSettings(opts.cityPack ? { CITY_PACK: opts.cityPack } : {}), dataDir: dir, databaseUrl: dialect === 'postgres' ? PG_URL : undefined, demo: false, timerIntervalMs: 60_000, ...(opts.settings ?? {}) };
   const clock = opts.clock ?? new ManualClock('2026-03-02T01:00:00Z'); // Monday 09:00 in Chongqing
   const open = async (seed: boolean): Promise<TestPlatform> => {
     const platform = await openPlatform(settings, { clock, ...(schema ? { pgSchema: schema } : {}), ...(opts.mqttUrl ? { mqttUrl: opts.mqttUrl } : {}), ...(opts.mqttCredentials ? { mqttCredentials: opts.mqttCredentials } : {}) });
