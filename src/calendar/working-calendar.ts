@@ -39,8 +39,9 @@ export interface WorkingHours {
 }
 
 /**
- * 09:00–12:00 and 14:00–18:00 at +08:00: the usual office hours of government departments in
- * Chongqing (a long lunch break, 7 working hours a day). A city with other hours passes its own.
+ * 09:00–12:00 and 14:00–18:00 at +08:00: usual office hours of government departments in
+ * south-west China (a long lunch break, 7 working hours a day). A city pack with other hours
+ * gives its own (CityPackManifest.workingHours).
  */
 export const DEFAULT_WORKING_HOURS: Readonly<WorkingHours> = Object.freeze<WorkingHours>({
   timeZoneOffsetMinutes: 480,

@@ -211,7 +211,7 @@ export function buildCli(): Command {
   const demo = program.command('demo').description("the demo city of the city pack (CITY_PACK)");
   demo
     .command('reset')
-    .description("wipe the store and rebuild the city pack's demo city (Chongqing's: 38 districts, 1,031 streets, generated communities and grids, centers, units, users)")
+    .description("wipe the store and rebuild the city pack's demo city (its jurisdictions, centers, units, categories, users; the default pack's is large: use --districts for a quick one)")
     .option('--districts <codes>', 'only these district codes, comma-separated (quick demos)')
     .action(async (opts: { districts?: string }) => {
       const cityDemo = demoOf(await packOrFail());
