@@ -96,7 +96,10 @@ export interface OpenPlatformOptions {
   readonly log?: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** Overrides settings.pgSchema-like isolation for tests. */
   readonly pgSchema?: string;
-  /** The city pack; default: the one settings.cityPack names. */
+  /**
+   * The city pack; default: the one settings.cityPack names. The settings' folder defaults
+   * (PLANS_DIR, RULES_DIR) come from settings.cityPack, so a pack passed here should be that one.
+   */
   readonly pack?: CityPack;
   /** Called when the store is empty and settings.demo is on (the CLI passes the pack's demo seed). */
   readonly seedWhenEmpty?: (p: Platform) => Promise<void>;
