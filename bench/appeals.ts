@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSettings } from '../src/config.ts';
 import { openPlatform } from '../src/platform.ts';
-import { resetDemoCity } from '../src/demo/demo-city.ts';
+import { resetDemoCity } from '../cities/chongqing/demo/demo-city.ts';
 import { createRandom } from '../src/geo/seeded-random.ts';
 import { runClassifierBench } from './appeals-classifier.ts';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSettings } from '../src/config.ts';
 import { openPlatform, type Platform } from '../src/platform.ts';
-import { resetDemoCity, unitIdOf } from '../src/demo/demo-city.ts';
+import { resetDemoCity, unitIdOf } from '../cities/chongqing/demo/demo-city.ts';
 import { SYSTEM_PRINCIPAL } from '../src/auth/principal.ts';
 import { createRandom } from '../src/geo/seeded-random.ts';
 import { geometryBBox } from '../src/geo/geometry.ts';

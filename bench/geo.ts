@@ -4,13 +4,13 @@
  * synchronous loop on the calling thread.
  */
 import { fileURLToPath } from 'node:url';
-import { generateDemoJurisdictions } from '../src/geo/demo-city.ts';
+import { generateDemoJurisdictions } from '../cities/chongqing/demo/demo-geography.ts';
 import { buildGridLattice, lookupGridLattice } from '../src/geo/grid-lattice.ts';
 import { buildPolygonStore } from '../src/geo/polygon-store.ts';
 import { JurisdictionResolver } from '../src/geo/resolver.ts';
 import { createRandom } from '../src/geo/seeded-random.ts';
 
-const RESOURCES_DIR = fileURLToPath(new URL('../resources', import.meta.url));
+const RESOURCES_DIR = fileURLToPath(new URL('../cities/chongqing', import.meta.url));
 
 export interface GeoBenchResult {
   lookupsPerSecond: number;

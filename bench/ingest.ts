@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { connectAsync } from 'mqtt';
 import { readSettings } from '../src/config.ts';
 import { openPlatform, type Platform } from '../src/platform.ts';
-import { resetDemoCity } from '../src/demo/demo-city.ts';
+import { resetDemoCity } from '../cities/chongqing/demo/demo-city.ts';
 import { startEmbeddedBroker } from '../src/actions/mqtt/embedded-broker.ts';
 import { SYSTEM_PRINCIPAL } from '../src/auth/principal.ts';
 

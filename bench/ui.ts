@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readSettings } from '../src/config.ts';
 import { openPlatform } from '../src/platform.ts';
-import { resetDemoCity, DEMO_PASSWORD } from '../src/demo/demo-city.ts';
+import { resetDemoCity, DEMO_PASSWORD } from '../cities/chongqing/demo/demo-city.ts';
 import { buildApp } from '../src/http/app.ts';
 import { SYSTEM_PRINCIPAL } from '../src/auth/principal.ts';
 import { createRandom } from '../src/geo/seeded-random.ts';

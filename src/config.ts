@@ -1,10 +1,7 @@
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Tier } from './cases/case-model.ts';
 import { buildOutboundPolicy, checkOutboundUrl } from './outbound/outbound-policy.ts';
-
-const SHIPPED_PLANS_DIR = fileURLToPath(new URL('../plans', import.meta.url));
-const SHIPPED_RULES_DIR = fileURLToPath(new URL('../rules', import.meta.url));
+import { cityPackDir, cityPackFolders } from './city-pack.ts';
 
 /**
  * Every setting, read once from the environment at start-up. docs/reference/settings.md and the
@@ -16,6 +13,8 @@ export interface Settings {
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
   readonly demo: boolean;
+  /** The city pack's folder (CITY_PACK: a name under cities/ or a path): categories, unit kinds, plans, rules, routing, calendar, demo. */
+  readonly cityPack: string;
   readonly logLevel: string;
   readonly timerIntervalMs: number;
   /** How often `serve` looks for configuration changed by another process (0: never). */
@@ -26,7 +25,7 @@ export interface Settings {
   readonly calendarFile: string | undefined;
   readonly maxAttachmentBytes: number;
   readonly sqliteSynchronous: 'NORMAL' | 'FULL';
-  /** Folder of plan YAML files loaded at start ('none' to skip). */
+  /** Folder of plan YAML files loaded at start ('none' to skip); default: the city pack's plans/. */
   readonly plansDir: string;
   /** An external MQTT broker for device commands; unset: the embedded broker of `serve`. */
   readonly mqttUrl: string | undefined;
@@ -38,7 +37,7 @@ export interface Settings {
   /** Appeals classified with less confidence go to the manual triage queue. */
   /** undefined: the shipped model's own threshold. */
   readonly appealTriageThreshold: number | undefined;
-  /** Folder of alert rule YAML files loaded at start ('none' to skip). */
+  /** Folder of alert rule YAML files loaded at start ('none' to skip); default: the city pack's rules/. */
   readonly rulesDir: string;
   /** Credentials of the platform at an external broker (MQTT_URL). */
   readonly mqttUsername: string | undefined;
@@ -50,8 +49,8 @@ export interface Settings {
   /** CAP feeds (Atom/RSS of CAP links, or a CAP document) polled for warnings. */
   readonly capFeedUrls: readonly string[];
   readonly capPollSeconds: number;
-  /** The <sender> of the CAP messages CityLoop exports. */
-  readonly capSender: string;
+  /** The <sender> of the CAP messages CityLoop exports; unset: the city pack's. */
+  readonly capSender: string | undefined;
   /**
    * Behind a reverse proxy that terminates TLS: believe its X-Forwarded-For / -Proto headers
    * (client addresses, and HSTS on requests that came in over HTTPS). Off: the socket's own.
@@ -102,6 +101,7 @@ export const SETTING_NAMES = [
   'DATABASE_URL',
   'DATA_DIR',
   'DEMO',
+  'CITY_PACK',
   'LOG_LEVEL',
   'TIMER_INTERVAL_MS',
   'CONFIG_WATCH_SECONDS',
@@ -264,6 +264,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   if (!['true', 'false', '1', '0', 'yes', 'no'].includes(demoRaw)) throw new Error(`setting DEMO must be true or false, got "${env.DEMO}"`);
   const prefix = env.CASE_NUMBER_PREFIX ?? 'CL';
   if (!/^[A-Z]{0,6}$/.test(prefix)) throw new Error(`setting CASE_NUMBER_PREFIX must be up to 6 capital letters, got "${prefix}"`);
+  const pack = cityPackFolders(cityPackDir(env.CITY_PACK || 'chongqing'));
   const capFeedUrls = capFeedsOf(env.CAP_FEED_URLS);
   const notifyWebhooks = webhooksOf(env.NOTIFY_WEBHOOKS);
   const o = outboundOf(env, [
@@ -285,6 +286,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: resolve(env.DATA_DIR || 'data'),
     demo: ['true', '1', 'yes'].includes(demoRaw),
+    cityPack: pack.dir,
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     timerIntervalMs: int(env, 'TIMER_INTERVAL_MS', 1000, 50, 3_600_000),
     configWatchSeconds: int(env, 'CONFIG_WATCH_SECONDS', 5, 0, 3600),
@@ -294,20 +296,20 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     calendarFile: env.CALENDAR_FILE || undefined,
     maxAttachmentBytes: int(env, 'MAX_ATTACHMENT_BYTES', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', ['NORMAL', 'FULL'], 'NORMAL'),
-    plansDir: env.PLANS_DIR === 'none' ? 'none' : resolve(env.PLANS_DIR || SHIPPED_PLANS_DIR),
+    plansDir: env.PLANS_DIR === 'none' ? 'none' : resolve(env.PLANS_DIR || pack.plansDir),
     mqttUrl: mqttUrlOf(env.MQTT_URL),
     mqttPort: env.MQTT_PORT === 'off' ? null : int(env, 'MQTT_PORT', 1883, 0, 65535),
     notifyWebhooks,
     notifyWebhookSecret: env.NOTIFY_WEBHOOK_SECRET || undefined,
     appealTriageThreshold: env.APPEAL_TRIAGE_THRESHOLD ? fraction(env, 'APPEAL_TRIAGE_THRESHOLD', 0.56) : undefined,
-    rulesDir: env.RULES_DIR === 'none' ? 'none' : resolve(env.RULES_DIR || SHIPPED_RULES_DIR),
+    rulesDir: env.RULES_DIR === 'none' ? 'none' : resolve(env.RULES_DIR || pack.rulesDir),
     mqttUsername: env.MQTT_USERNAME || undefined,
     mqttPassword: env.MQTT_PASSWORD || undefined,
     mqttIngestClientId: clientIdOf(env.MQTT_INGEST_CLIENT_ID),
     ruleTickMs: int(env, 'RULE_TICK_MS', 1000, 50, 600_000),
     capFeedUrls,
     capPollSeconds: int(env, 'CAP_POLL_SECONDS', 300, 10, 86_400),
-    capSender: env.CAP_SENDER || 'cityloop@chongqing.gov.cn',
+    capSender: env.CAP_SENDER || undefined,
     trustProxy: ['true', '1', 'yes'].includes((env.TRUST_PROXY ?? '').toLowerCase()),
     ...outboundSettings,
     storeTimeoutMs: int(env, 'STORE_TIMEOUT_MS', 10_000, 100, 600_000),

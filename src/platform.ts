@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from './clock.ts';
 import type { Settings } from './config.ts';
+import { loadCityPack, type CityPack } from './city-pack.ts';
 import { loadCalendarData, WorkingCalendar } from './calendar/working-calendar.ts';
 import { openStore, type Store } from './store/store.ts';
 import { OrgDirectory } from './org/org-directory.ts';
@@ -19,7 +20,7 @@ import { loadAssets } from './assets/asset-repository.ts';
 import { gridsWithin } from './assets/grids-within.ts';
 import { PlanRegistry } from './plans/plan-registry.ts';
 import type { MapLookup } from './plans/plan-engine.ts';
-import { DISTRICT_UNIT_KINDS, STREET_UNIT_KINDS, CITY_UNIT_KINDS } from './org/unit-catalogue.ts';
+import { unitKindNames } from './org/unit-kinds.ts';
 import { join } from 'node:path';
 import type { DeviceCommandChannel } from './actions/device-commands.ts';
 import { openMqttDeviceChannel } from './actions/mqtt/mqtt-device-channel.ts';
@@ -36,13 +37,17 @@ import { buildRuleRuntime } from './sensing/rules-runtime.ts';
 import { RuleRegistry, type RuleVersion } from './sensing/rules/rule-registry.ts';
 import type { RuleRuntime } from './sensing/ingest/rule-runtime-port.ts';
 import { openMqttSubscriber, type MqttSubscriber } from './sensing/ingest/mqtt-subscriber.ts';
-import { fileURLToPath } from 'node:url';
 import { OutboundClient } from './outbound/outbound-fetch.ts';
 import { buildOutboundPolicy } from './outbound/outbound-policy.ts';
 
+/** The settings with the city pack's defaults filled in. */
+export type PlatformSettings = Settings & { readonly capSender: string };
+
 /** The composition root: every adapter is chosen here, once, from the settings. */
 export interface Platform {
-  readonly settings: Settings;
+  readonly settings: PlatformSettings;
+  /** The city this platform serves (CITY_PACK): categories, unit kinds, plans, rules, routing, calendar, demo. */
+  readonly pack: CityPack;
   readonly store: Store;
   readonly clock: Clock;
   readonly calendar: WorkingCalendar;
@@ -91,7 +96,12 @@ export interface OpenPlatformOptions {
   readonly log?: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** Overrides settings.pgSchema-like isolation for tests. */
   readonly pgSchema?: string;
-  /** Called when the store is empty and settings.demo is on (the CLI passes the demo loader). */
+  /**
+   * The city pack; default: the one settings.cityPack names. The settings' folder defaults
+   * (PLANS_DIR, RULES_DIR) come from settings.cityPack, so a pack passed here should be that one.
+   */
+  readonly pack?: CityPack;
+  /** Called when the store is empty and settings.demo is on (the CLI passes the pack's demo seed). */
   readonly seedWhenEmpty?: (p: Platform) => Promise<void>;
   /** The broker for device commands when settings name none (the embedded one `serve` starts). */
   readonly mqttUrl?: string;
@@ -108,10 +118,10 @@ export interface OpenPlatformOptions {
   readonly deferRecovery?: boolean;
 }
 
-const SHIPPED_ROUTING_TABLE = fileURLToPath(new URL('../routing/routing-table.yaml', import.meta.url));
-
-export async function openPlatform(settings: Settings, opts: OpenPlatformOptions = {}): Promise<Platform> {
+export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOptions = {}): Promise<Platform> {
   const clock = opts.clock ?? systemClock;
+  const pack = opts.pack ?? (await loadCityPack(rawSettings.cityPack));
+  const settings: PlatformSettings = { ...rawSettings, capSender: rawSettings.capSender ?? pack.capSender };
   const store = await openStore({
     databaseUrl: settings.databaseUrl,
     dataDir: settings.dataDir,
@@ -121,7 +131,7 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     log: opts.log,
     ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}),
   });
-  const calendar = new WorkingCalendar(loadCalendarData(settings.calendarFile));
+  const calendar = new WorkingCalendar(loadCalendarData(settings.calendarFile ?? pack.calendarFile), pack.workingHours);
   const year = clock.now().getUTCFullYear();
   if (!calendar.covers(year)) opts.log?.warn(`the working calendar has no holidays for ${year}: deadlines skip weekends only (add the year to the calendar file)`);
   const org = await OrgDirectory.load(store.db);
@@ -148,7 +158,7 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     store,
     clock,
     parseOptions: () => ({
-      knownUnitKinds: new Set([...DISTRICT_UNIT_KINDS, ...STREET_UNIT_KINDS, ...CITY_UNIT_KINDS].map((k) => k.kind).concat(org.units().map((u) => u.kind))),
+      knownUnitKinds: new Set([...unitKindNames(pack.unitKinds), ...org.units().map((u) => u.kind)]),
       knownCategories: new Set(org.categories().map((c) => c.code)),
     }),
   });
@@ -208,14 +218,14 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     locatePlace: (name) => gazetteer.locate(name),
     threshold: settings.appealTriageThreshold ?? (classifier as { threshold?: number } | null)?.threshold ?? 0.56,
   });
-  // The routing table is data: the shipped file seeds the first version; later ones come by API.
+  // The routing table is data: the pack's file seeds the first version; later ones come by API.
   const syncRouting = async () => {
     await intake.reload();
     if (!intake.table && org.units().length > 0) {
       try {
-        await intake.saveTable(await readFile(SHIPPED_ROUTING_TABLE, 'utf8'), 'file:routing-table.yaml');
+        await intake.saveTable(await readFile(pack.routingTableFile, 'utf8'), 'file:routing-table.yaml');
       } catch (e) {
-        opts.log?.error(`the shipped routing table was refused: ${(e as Error).message}`);
+        opts.log?.error(`the city pack's routing table was refused: ${(e as Error).message}`);
       }
     }
   };
@@ -258,6 +268,7 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     blobs,
     outbound,
     capSender: settings.capSender,
+    vitalSigns: pack.vitalSigns,
     ingestMaxWaitMs: settings.ingestMaxWaitMs,
     limits: {
       telemetry: { maxDepth: settings.jsonMaxDepth, maxBytes: settings.telemetryMaxBytes },
@@ -282,6 +293,7 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
   });
   const platform: Platform = {
     settings,
+    pack,
     store,
     clock,
     calendar,

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RESOURCES_DIR } from '../demo/demo-city.ts';
-import { generateDemoJurisdictions } from '../geo/demo-city.ts';
+import { RESOURCES_DIR } from '../../cities/chongqing/demo/demo-city.ts';
+import { generateDemoJurisdictions } from '../../cities/chongqing/demo/demo-geography.ts';
 import { JurisdictionResolver } from '../geo/resolver.ts';
 import { createRandom } from '../geo/seeded-random.ts';
 import { gridsWithin } from './grids-within.ts';

@@ -23,7 +23,7 @@ export interface CalendarYear {
   workdays: string[];
 }
 
-/** The shape of `resources/calendar/cn-public-holidays.json`. */
+/** The shape of a city pack's calendar file (e.g. `cities/<name>/calendar/*.json`). */
 export interface CalendarData {
   /** Where the dates come from; kept because a deadline dispute ends with "says who?". */
   source: string;
@@ -40,8 +40,9 @@ export interface WorkingHours {
 }
 
 /**
- * 09:00–12:00 and 14:00–18:00 at +08:00: the usual office hours of government departments in
- * Chongqing (a long lunch break, 7 working hours a day). A city with other hours passes its own.
+ * 09:00–12:00 and 14:00–18:00 at +08:00: usual office hours of government departments in
+ * south-west China (a long lunch break, 7 working hours a day). A city pack with other hours
+ * gives its own (CityPackManifest.workingHours).
  */
 export const DEFAULT_WORKING_HOURS: Readonly<WorkingHours> = Object.freeze<WorkingHours>({
   timeZoneOffsetMinutes: 480,
@@ -56,11 +57,9 @@ const DEFAULT_WORKING_MINUTES_PER_DAY = DEFAULT_WORKING_HOURS.periods.reduce(
   0,
 );
 
-const DEFAULT_CALENDAR_URL = new URL('../../resources/calendar/cn-public-holidays.json', import.meta.url);
-
-/** Reads and checks a calendar file; the shipped Chinese calendar when no path is given. */
-export function loadCalendarData(path?: string): CalendarData {
-  const where = path ?? DEFAULT_CALENDAR_URL;
+/** Reads and checks a calendar file (CALENDAR_FILE, or the city pack's calendar/). */
+export function loadCalendarData(path: string): CalendarData {
+  const where = path;
   const text = readFileSync(where, 'utf8');
   let parsed: unknown;
   try {

@@ -1,4 +1,5 @@
 import type { JurisdictionLevel } from '../geo/jurisdiction.ts';
+import type { Tier } from '../org/tiers.ts';
 
 /**
  * The case lifecycle after the national digital city-management process (数字化城市管理):
@@ -54,8 +55,8 @@ export type CaseSource = (typeof CASE_SOURCES)[number];
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
-export const TIERS = ['city', 'district', 'street'] as const;
-export type Tier = (typeof TIERS)[number];
+// Tiers belong to the organisation (org is below cases); re-exported for the case code that names them.
+export { TIERS, type Tier } from '../org/tiers.ts';
 
 export type TaskRole = 'lead' | 'assist';
 export type Satisfaction = 'satisfied' | 'basically_satisfied' | 'unsatisfied';

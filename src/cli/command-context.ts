@@ -7,6 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { readSettings } from '../config.ts';
 import { openStore } from '../store/store.ts';
+import { loadCityPack, type CityPack } from '../city-pack.ts';
+import { unitKindNames } from '../org/unit-kinds.ts';
 
 /** The operating-system account running the command (recorded as the actor of what it changes). */
 export function osUser(): string {
@@ -60,4 +62,43 @@ export function refuseIfInvalid(file: string, errors: readonly { index: number; 
   for (const e of errors.slice(0, 200)) console.error(`feature ${e.index}: ${e.reason}`);
   if (errors.length > 200) console.error(`… and ${errors.length - 200} more`);
   throw new CliFailure(`${errors.length} invalid feature(s) in ${file}: nothing was imported`);
+}
+
+/** The city pack of the settings (CITY_PACK); a pack that cannot be loaded is wrong usage. */
+export async function packOrFail(): Promise<CityPack> {
+  try {
+    return await loadCityPack(settingsOrFail().cityPack);
+  } catch (e) {
+    if (e instanceof CliFailure) throw e;
+    throw new CliFailure((e as Error).message, EXIT.usage);
+  }
+}
+
+/** The pack's demo, or a failure saying the pack has none. */
+export function demoOf(pack: CityPack): NonNullable<CityPack['demo']> {
+  if (!pack.demo) throw new CliFailure(`the city pack ${pack.id} has no demo`);
+  return pack.demo;
+}
+
+/**
+ * What plan files are checked against: the categories of the store in use when it has any (an
+ * administrator may have edited them), else the city pack's; the pack's unit kinds and the kinds
+ * of the store's units. A store that cannot be opened leaves the pack's catalogue, said on stderr.
+ */
+export async function planCatalogue(): Promise<{ knownCategories: Set<string>; knownUnitKinds: Set<string>; source: string }> {
+  const pack = await packOrFail();
+  const kinds = unitKindNames(pack.unitKinds);
+  try {
+    return await withStore(async (store) => {
+      const categories = await store.db.selectFrom('categories').select('code').execute();
+      for (const u of await store.db.selectFrom('units').select('kind').distinct().execute()) kinds.add(u.kind);
+      return categories.length > 0
+        ? { knownCategories: new Set(categories.map((c) => c.code)), knownUnitKinds: kinds, source: `the store's ${categories.length} categories` }
+        : { knownCategories: new Set(pack.categories.map((c) => c.code)), knownUnitKinds: kinds, source: `the categories of the city pack ${pack.id} (the store has none)` };
+    });
+  } catch (e) {
+    if (e instanceof CliFailure) throw e;
+    console.error(`the store cannot be read (${(e as Error).message}): checking against the city pack ${pack.id}`);
+    return { knownCategories: new Set(pack.categories.map((c) => c.code)), knownUnitKinds: unitKindNames(pack.unitKinds), source: `the categories of the city pack ${pack.id}` };
+  }
 }

@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { generateDemoJurisdictions } from './demo-city.ts';
+import { generateDemoJurisdictions } from '../../cities/chongqing/demo/demo-geography.ts';
 import type { Position, Ring } from './geometry.ts';
 import { parseJurisdictionFeatureCollection } from './import-jurisdictions.ts';
 import type { JurisdictionRecord } from './jurisdiction.ts';
 import { JurisdictionResolver } from './resolver.ts';
 
-const RESOURCES_DIR = fileURLToPath(new URL('../../resources', import.meta.url));
+const RESOURCES_DIR = fileURLToPath(new URL('../../cities/chongqing', import.meta.url));
 
 const square = (x0: number, y0: number, x1: number, y1: number): Ring => [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]];
 

@@ -1,12 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoJurisdictions } from './demo-city.ts';
+import { generateDemoJurisdictions } from '../../cities/chongqing/demo/demo-geography.ts';
 import { distanceToGeometryMeters, geometryBBox, pointInGeometry, type AreaGeometry, type Ring } from './geometry.ts';
 import { LEVELS, type JurisdictionLevel, type JurisdictionRecord } from './jurisdiction.ts';
 import { JurisdictionResolver, SNAP_METERS } from './resolver.ts';
 import { createRandom } from './seeded-random.ts';
 
-const RESOURCES_DIR = fileURLToPath(new URL('../../resources', import.meta.url));
+const RESOURCES_DIR = fileURLToPath(new URL('../../cities/chongqing', import.meta.url));
 
 /**
  * The definition of the resolver, written as slowly and plainly as possible: deepest level

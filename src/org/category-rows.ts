@@ -1,5 +1,5 @@
 /** A category as the `categories` table holds it, and back: one mapping for every reader and writer. */
-import type { CategoryDefinition } from '../cases/category-catalogue.ts';
+import type { CategoryDefinition } from './category-model.ts';
 import type { CategoryTable } from '../store/schema.ts';
 
 export function categoryFromRow(c: CategoryTable): CategoryDefinition {

@@ -8,7 +8,7 @@
  */
 import type { Clock } from '../clock.ts';
 import { CityLoopError } from '../errors.ts';
-import { validateCategories, type CategoryDefinition } from '../cases/category-catalogue.ts';
+import { validateCategories, type CategoryDefinition } from './category-model.ts';
 import type { StoreAdapter, Tx } from '../store/store.ts';
 import { authorActor, authorName, recordAdminChanges, type ChangeAuthor } from '../events/admin-events.ts';
 import { DURATION_PATTERN, DURATION_RULE } from '../documents/duration.ts';

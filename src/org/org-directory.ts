@@ -1,5 +1,5 @@
-import type { Tier } from '../cases/case-model.ts';
-import type { CategoryDefinition } from '../cases/category-catalogue.ts';
+import type { Tier } from './tiers.ts';
+import type { CategoryDefinition } from './category-model.ts';
 import type { Tx } from '../store/store.ts';
 import { categoryFromRow } from './category-rows.ts';
 

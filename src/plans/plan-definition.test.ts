@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_CATEGORIES } from '../cases/category-catalogue.ts';
-import { listUnitKinds } from '../org/unit-catalogue.ts';
+import { DEMO_CATEGORIES } from '../../cities/chongqing/categories.ts';
+import { listUnitKinds } from '../../cities/chongqing/unit-kinds.ts';
 import { PLAN_JSON_SCHEMA, PlanError, parsePlan, planToJson, summarizePlanDiff, type ParsePlanOptions, type PlanDefinition } from './plan-definition.ts';
 
 /** The seed's first scene: a burst main near 国宾医院; under 500 mm the district leads. */

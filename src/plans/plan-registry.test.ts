@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.ts';
 import { openStore, type StoreAdapter } from '../store/store.ts';
-import { PlanRegistry, SHIPPED_PLANS_DIR } from './plan-registry.ts';
+import { PlanRegistry } from './plan-registry.ts';
+import { cityPackFolders, cityPackDir } from '../city-pack.ts';
+
+const SHIPPED_PLANS_DIR = cityPackFolders(cityPackDir('chongqing')).plansDir;
 
 describe('plan registry: the plans folder read again at start', () => {
   let dir: string;

@@ -1,14 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Clock } from '../clock.ts';
 import { CityLoopError } from '../errors.ts';
 import type { StoreAdapter, Tx } from '../store/store.ts';
 import { authorActor, authorName, recordAdminChanges, type AdminChange, type ChangeAuthor } from '../events/admin-events.ts';
 import { parsePlan, PlanError, type ParsePlanOptions, type PlanDefinition } from './plan-definition.ts';
 import type { Candidate } from './plan-engine.ts';
-
-export const SHIPPED_PLANS_DIR = fileURLToPath(new URL('../../plans', import.meta.url));
 
 export interface PlanVersionInfo {
   readonly id: string;
@@ -133,7 +130,7 @@ export class PlanRegistry {
    * Loads the plan files of a folder (the shipped `plans/` by default) as new versions where they
    * changed since they were last stored from the file; versions saved since by administrators stay.
    */
-  async loadFolder(dir: string = SHIPPED_PLANS_DIR): Promise<{ loaded: { file: string; id: string; version: number; created: boolean }[]; refused: { file: string; error: string }[] }> {
+  async loadFolder(dir: string): Promise<{ loaded: { file: string; id: string; version: number; created: boolean }[]; refused: { file: string; error: string }[] }> {
     const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => /\.ya?ml$/.test(f)).sort();
     const loaded: { file: string; id: string; version: number; created: boolean }[] = [];
     const refused: { file: string; error: string }[] = [];

@@ -19,7 +19,7 @@ import type { RuleRuntime } from './ingest/rule-runtime-port.ts';
 import { likeInOrder } from '../store/like-pattern.ts';
 import { DEFAULT_JSON_LIMITS, parseGuardedJson, type JsonLimits } from '../guarded-json.ts';
 import { createSensingGate } from './ingest/sensing-gate.ts';
-import { computeVitalSigns, INDICATORS, type IndicatorValue } from './indicators/vital-signs.ts';
+import { computeVitalSigns, type IndicatorDefinition, type IndicatorValue } from './indicators/vital-signs.ts';
 import { deviceType } from './devices/device-types.ts';
 import { MuckRegistry, hasCameraEvent, recordCameraEvent } from './muck/muck-repository.ts';
 import { cameraEventId, parseCameraEvent } from './muck/camera-event.ts';
@@ -60,6 +60,8 @@ export interface SensingDeps {
   readonly outbound: OutboundClient;
   /** The <sender> of our own CAP exports: such a message coming back is recognised, not raised. */
   readonly capSender: string;
+  /** The city's vital signs and their thresholds (its pack's); none: no indicators. */
+  readonly vitalSigns?: readonly IndicatorDefinition[] | undefined;
   /** JSON limits of MQTT payloads: telemetry (TELEMETRY_MAX_BYTES) and device events (JSON_MAX_BYTES), both JSON_MAX_DEPTH deep. */
   readonly limits?: { readonly telemetry: JsonLimits; readonly events: JsonLimits } | undefined;
   /** Where the end of a device's credentials is announced (the platform's one notifier). */
@@ -283,7 +285,7 @@ export class Sensing {
     return {
       jurisdiction: { code, name: j?.name ?? code },
       computedAt: this.#d.clock.now().toISOString(),
-      items: computeVitalSigns({ devices, openCasesByCategory: new Map(cases.map((c) => [c.category_code, Number(c.n)])) }),
+      items: computeVitalSigns({ devices, openCasesByCategory: new Map(cases.map((c) => [c.category_code, Number(c.n)])) }, this.#d.vitalSigns ?? []),
     };
   }
 
@@ -303,7 +305,7 @@ export class Sensing {
           if (active.has(key)) await this.alerts.clear(key, '指标回落至正常 / back to normal');
           continue;
         }
-        const def = INDICATORS.find((d) => d.key === v.key)!;
+        const def = (this.#d.vitalSigns ?? []).find((d) => d.key === v.key)!;
         await this.alerts.raise({
           dedupKey: key,
           source: 'indicator',

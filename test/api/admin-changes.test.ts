@@ -28,7 +28,7 @@ describe.each(DIALECTS)('administrative changes in the event log on %s', (dialec
   afterAll(async () => tp?.close());
 
   it('records a rule saved and switched off, with the administrator as actor', async () => {
-    const source = readFileSync(repo('rules/device-offline.yaml'), 'utf8').replace(/name: (.*)/, 'name: $1（改）');
+    const source = readFileSync(repo('cities/chongqing/rules/device-offline.yaml'), 'utf8').replace(/name: (.*)/, 'name: $1（改）');
     const saved = await call('admin', 'POST', '/api/v1/rules', source, { 'content-type': 'text/yaml' });
     expect(saved.status, JSON.stringify(saved.body)).toBeLessThan(300);
     const id = saved.body.items?.[0]?.id ?? saved.body.id ?? saved.body[0]?.id;
@@ -42,13 +42,13 @@ describe.each(DIALECTS)('administrative changes in the event log on %s', (dialec
   });
 
   it('records a plan, the routing table and the category list saved', async () => {
-    const plan = readFileSync(repo('plans/manhole-cover.yaml'), 'utf8').replace(/name: (.*)/, 'name: $1（修订）');
+    const plan = readFileSync(repo('cities/chongqing/plans/manhole-cover.yaml'), 'utf8').replace(/name: (.*)/, 'name: $1（修订）');
     const p = await call('admin', 'POST', '/api/v1/plans', plan, { 'content-type': 'text/yaml' });
     expect(p.status, JSON.stringify(p.body)).toBeLessThan(300);
     const planEvents = await changes(`kind=plan&id=${p.body.id}`);
     expect(planEvents[0]).toMatchObject({ type: 'PlanSaved', payload: { id: p.body.id, version: p.body.version } });
 
-    const table = readFileSync(repo('routing/routing-table.yaml'), 'utf8') + '\n# 修订\n';
+    const table = readFileSync(repo('cities/chongqing/routing/routing-table.yaml'), 'utf8') + '\n# 修订\n';
     const t = await call('admin', 'POST', '/api/v1/routing-table', table, { 'content-type': 'text/yaml' });
     expect(t.status, JSON.stringify(t.body)).toBeLessThan(300);
     expect((await changes('kind=routing'))[0]).toMatchObject({ type: 'RoutingTableSaved', payload: { version: t.body.version } });

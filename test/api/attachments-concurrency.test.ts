@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DIALECTS, openTestPlatform } from '../support/test-platform.ts';
-import { unitIdOf } from '../../src/demo/demo-city.ts';
+import { unitIdOf } from '../../cities/chongqing/demo/demo-city.ts';
 import { SYSTEM_PRINCIPAL } from '../../src/auth/principal.ts';
 import { verifyEventLog } from '../../src/events/event-log.ts';
 import { replayCase } from '../../src/cases/evolve-case.ts';

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_PRINCIPAL, type Role } from '../../src/auth/principal.ts';
 import type { Tier } from '../../src/cases/case-model.ts';
-import { DEMO_PASSWORD, unitIdOf } from '../../src/demo/demo-city.ts';
+import { DEMO_PASSWORD, unitIdOf } from '../../cities/chongqing/demo/demo-city.ts';
 import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { testHttp, type Method } from '../support/http.ts';
 import { exampleOf, type JsonSchema } from '../support/schema-example.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { testHttp } from '../support/http.ts';
-import { unitIdOf } from '../../src/demo/demo-city.ts';
+import { unitIdOf } from '../../cities/chongqing/demo/demo-city.ts';
 import { verifyEventLog } from '../../src/events/event-log.ts';
 
 const JIEFANGBEI = { lng: 106.577, lat: 29.557, crs: 'gcj02' as const };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { DIALECTS, openTestPlatform } from '../support/test-platform.ts';
-import { unitIdOf } from '../../src/demo/demo-city.ts';
+import { unitIdOf } from '../../cities/chongqing/demo/demo-city.ts';
 import { SYSTEM_PRINCIPAL } from '../../src/auth/principal.ts';
 import { verifyEventLog } from '../../src/events/event-log.ts';
 import { ManualClock, HOUR } from '../../src/clock.ts';

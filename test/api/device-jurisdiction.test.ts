@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { testHttp } from '../support/http.ts';
-import { demoDeviceSecret } from '../../src/sensing/devices/demo-devices.ts';
-import { unitIdOf } from '../../src/demo/demo-city.ts';
+import { demoDeviceSecret } from '../../cities/chongqing/demo/demo-devices.ts';
+import { unitIdOf } from '../../cities/chongqing/demo/demo-city.ts';
 import { verifyEventLog } from '../../src/events/event-log.ts';
 
 const SHAPINGBA_GAUGE = 'gauge-nankai-01'; // 沙坪坝区, the underpass gauge

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { testHttp } from '../support/http.ts';
-import { DEMO_POINTS } from '../../src/assets/demo-assets.ts';
-import { unitIdOf } from '../../src/demo/demo-city.ts';
+import { DEMO_POINTS } from '../../cities/chongqing/demo/demo-assets.ts';
+import { unitIdOf } from '../../cities/chongqing/demo/demo-city.ts';
 import { verifyEventLog } from '../../src/events/event-log.ts';
 
 /**

@@ -10,7 +10,7 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { openGatedTestPlatform, DIALECTS, type TestPlatform } from '../support/test-platform.ts';
 import { ManualClock } from '../../src/clock.ts';
 import type { EmbeddedBroker } from '../../src/actions/mqtt/embedded-broker.ts';
-import { demoDeviceSecret } from '../../src/sensing/devices/demo-devices.ts';
+import { demoDeviceSecret } from '../../cities/chongqing/demo/demo-devices.ts';
 
 const GAUGE = 'gauge-nankai-01';
 const JFB = { lng: 106.577, lat: 29.557, crs: 'gcj02' as const };

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { testHttp } from '../support/http.ts';
 import { interiorPoint } from '../../src/geo/geometry.ts';
-import { unitIdOf } from '../../src/demo/demo-city.ts';
+import { unitIdOf } from '../../cities/chongqing/demo/demo-city.ts';
 import { hashPassword } from '../../src/auth/password.ts';
 import { newId } from '../../src/ids.ts';
 

@@ -5,7 +5,7 @@ import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts
 import { testHttp } from '../support/http.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/actions/mqtt/embedded-broker.ts';
 import { connectSimulatedDevice, type SimulatedDevice } from '../../src/actions/simulated-device.ts';
-import { DEMO_POINTS } from '../../src/assets/demo-assets.ts';
+import { DEMO_POINTS } from '../../cities/chongqing/demo/demo-assets.ts';
 import { SYSTEM_PRINCIPAL } from '../../src/auth/principal.ts';
 
 const at = (p: readonly [number, number]) => ({ lng: p[0], lat: p[1], crs: 'gcj02' as const });

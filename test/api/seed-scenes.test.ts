@@ -3,8 +3,8 @@ import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts
 import { testHttp } from '../support/http.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/actions/mqtt/embedded-broker.ts';
 import { connectSimulatedDevice, type SimulatedDevice } from '../../src/actions/simulated-device.ts';
-import { DEMO_POINTS } from '../../src/assets/demo-assets.ts';
-import { unitIdOf } from '../../src/demo/demo-city.ts';
+import { DEMO_POINTS } from '../../cities/chongqing/demo/demo-assets.ts';
+import { unitIdOf } from '../../cities/chongqing/demo/demo-city.ts';
 import { verifyEventLog } from '../../src/events/event-log.ts';
 
 interface Scene {

@@ -10,7 +10,7 @@ import { openGatedTestPlatform, DIALECTS, type TestPlatform } from '../support/t
 import { ManualClock } from '../../src/clock.ts';
 import type { EmbeddedBroker } from '../../src/actions/mqtt/embedded-broker.ts';
 import { connectSimulatedDevice } from '../../src/actions/simulated-device.ts';
-import { demoDeviceSecret } from '../../src/sensing/devices/demo-devices.ts';
+import { demoDeviceSecret } from '../../cities/chongqing/demo/demo-devices.ts';
 import type { AlertDoc } from '../../src/sensing/alerts/alert-model.ts';
 
 const GAUGE = 'gauge-nankai-01';

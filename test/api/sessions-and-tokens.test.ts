@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { openTestPlatform, DIALECTS, type TestPlatform } from '../support/test-platform.ts';
-import { DEMO_PASSWORD } from '../../src/demo/demo-city.ts';
+import { DEMO_PASSWORD } from '../../cities/chongqing/demo/demo-city.ts';
 import { base32Decode, hotp, totpStep } from '../../src/auth/totp.ts';
 
 const JIEFANGBEI = { lng: 106.577, lat: 29.557, crs: 'gcj02' as const };

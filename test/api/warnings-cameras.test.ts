@@ -12,8 +12,8 @@ import { ManualClock } from '../../src/clock.ts';
 import type { EmbeddedBroker } from '../../src/actions/mqtt/embedded-broker.ts';
 import { FIXTURE_CAP_DIR, SKIP_SHARED_CAP, SHARED_CAP_DIR, validateWithCapXsd } from '../../src/sensing/cap/cap-test-kit.ts';
 import { LOOPBACK_OUTBOUND_SETTINGS } from '../../src/outbound/outbound-test-kit.ts';
-import { DEMO_MUCK, demoMuckSpillEvent } from '../../src/sensing/muck/demo-muck-chain.ts';
-import { demoDeviceSecret } from '../../src/sensing/devices/demo-devices.ts';
+import { DEMO_MUCK, demoMuckSpillEvent } from '../../cities/chongqing/demo/demo-muck-chain.ts';
+import { demoDeviceSecret } from '../../cities/chongqing/demo/demo-devices.ts';
 
 const fixture = (name: string) => readFileSync(`${FIXTURE_CAP_DIR}${name}`, 'utf8');
 // The shared samples: these must be refused, the rest imported.

@@ -111,7 +111,7 @@ describe('the cityloop CLI', () => {
   });
 
   it('checks plan files and names every problem', async () => {
-    const good = await cli('plans', 'check', 'plans/water-main-burst.yaml');
+    const good = await cli('plans', 'check', 'cities/chongqing/plans/water-main-burst.yaml');
     expect(good.code, good.stderr).toBe(0);
     const bad = join(dir, 'bad-plan.yaml');
     writeFileSync(bad, 'id: bad-plan\nname: 坏预案\ntrigger: { categories: [municipal.water.burst] }\nlevel: [{ tier: district }]\ntasks:\n  - key: a\n    role: lead\n    unit: { kind: no-such-unit, scope: district }\n    instructions: x\n    deadline: 1h\n    when: "facts.nothing >"\n');

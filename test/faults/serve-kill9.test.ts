@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { connect, type MqttClient } from 'mqtt';
 import { openStore } from '../../src/store/store.ts';
-import { resetDemoCity } from '../../src/demo/demo-city.ts';
-import { demoDeviceSecret } from '../../src/sensing/devices/demo-devices.ts';
+import { resetDemoCity } from '../../cities/chongqing/demo/demo-city.ts';
+import { demoDeviceSecret } from '../../cities/chongqing/demo/demo-devices.ts';
 import { until } from '../support/until.ts';
 import { freePort } from '../support/free-port.ts';
 

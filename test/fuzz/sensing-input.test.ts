@@ -15,7 +15,7 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { openGatedTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { ManualClock } from '../../src/clock.ts';
 import type { EmbeddedBroker } from '../../src/actions/mqtt/embedded-broker.ts';
-import { demoDeviceSecret } from '../../src/sensing/devices/demo-devices.ts';
+import { demoDeviceSecret } from '../../cities/chongqing/demo/demo-devices.ts';
 import { FUZZ_DIALECT, fuzzAssert, fuzzSettings, hostileBody, hostileJsonText } from './fuzz-support.ts';
 
 

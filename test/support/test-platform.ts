@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { ManualClock } from '../../src/clock.ts';
 import { readSettings, type Settings } from '../../src/config.ts';
-import { openPlatform, type Platform } from '../../src/platform.ts';
-import { resetDemoCity, DEMO_PASSWORD } from '../../src/demo/demo-city.ts';
+import { openPlatform, type Platform, type PlatformSettings } from '../../src/platform.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/actions/mqtt/embedded-broker.ts';
 
@@ -14,7 +14,10 @@ export const PG_URL = process.env.TEST_DATABASE_URL;
 export type Dialect = 'sqlite' | 'postgres';
 export const DIALECTS: Dialect[] = PG_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 
-/** 渝中区, 南岸区 and 沙坪坝区 (the underpass): enough for every scenario, quick to generate. */
+/** The tiny city pack only tests use (pass it as `cityPack`): two districts, four streets, a handful of units. */
+export const TINY_PACK_DIR = fileURLToPath(new URL('../cities/tiny', import.meta.url));
+
+/** Of the default pack (Chongqing): 渝中区, 南岸区 and 沙坪坝区 (the underpass): enough for every scenario, quick to generate. */
 export const TEST_DISTRICTS = ['500103', '500106', '500108'];
 
 export interface TestPlatform {
@@ -22,7 +25,8 @@ export interface TestPlatform {
   readonly app: FastifyInstance;
   readonly clock: ManualClock;
   readonly dialect: Dialect;
-  readonly settings: Settings;
+  /** The platform's settings (the pack's defaults filled in). */
+  readonly settings: PlatformSettings;
   signIn(username: string): Promise<string>;
   close(): Promise<void>;
   /** Closes the platform and opens it again on the same store, as a restart would. */
@@ -33,15 +37,19 @@ export interface TestPlatform {
 
 let counter = 0;
 
-export async function openTestPlatform(dialect: Dialect, opts: { clock?: ManualClock; seed?: boolean; mqttUrl?: string; mqttCredentials?: { username: string; password: string }; districts?: string[]; settings?: Partial<Settings> } = {}): Promise<TestPlatform> {
+export async function openTestPlatform(dialect: Dialect, opts: { clock?: ManualClock; seed?: boolean; mqttUrl?: string; mqttCredentials?: { username: string; password: string }; districts?: string[]; settings?: Partial<Settings>; cityPack?: string } = {}): Promise<TestPlatform> {
   const dir = mkdtempSync(join(tmpdir(), 'cityloop-test-'));
   const schema = dialect === 'postgres' ? `t_${process.pid}_${Date.now()}_${counter++}` : undefined;
-  const settings: Settings = { ...readSettings({}), dataDir: dir, databaseUrl: dialect === 'postgres' ? PG_URL : undefined, demo: false, timerIntervalMs: 60_000, ...(opts.settings ?? {}) };
+  // The pack is read as CITY_PACK would be, so that its folders (plans, rules) become the defaults.
+  const settings: Settings = { ...readSettings(opts.cityPack ? { CITY_PACK: opts.cityPack } : {}), dataDir: dir, databaseUrl: dialect === 'postgres' ? PG_URL : undefined, demo: false, timerIntervalMs: 60_000, ...(opts.settings ?? {}) };
   const clock = opts.clock ?? new ManualClock('2026-03-02T01:00:00Z'); // Monday 09:00 in Chongqing
   const open = async (seed: boolean): Promise<TestPlatform> => {
     const platform = await openPlatform(settings, { clock, ...(schema ? { pgSchema: schema } : {}), ...(opts.mqttUrl ? { mqttUrl: opts.mqttUrl } : {}), ...(opts.mqttCredentials ? { mqttCredentials: opts.mqttCredentials } : {}) });
+    const demo = platform.pack.demo;
     if (seed) {
-      await resetDemoCity(platform.store, { districts: opts.districts ?? TEST_DISTRICTS });
+      if (!demo) throw new Error(`city pack ${platform.pack.id} has no demo to seed the test store with`);
+      // The districts option narrows the default pack's 38 districts; a tiny pack ignores it.
+      await demo.seed(platform.store, { districts: opts.districts ?? TEST_DISTRICTS });
       await platform.reload();
     }
     const app = await buildApp(platform);
@@ -50,9 +58,9 @@ export async function openTestPlatform(dialect: Dialect, opts: { clock?: ManualC
       app,
       clock,
       dialect,
-      settings,
+      settings: platform.settings,
       async signIn(username) {
-        const res = await app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { username, password: DEMO_PASSWORD } });
+        const res = await app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { username, password: demo?.password } });
         if (res.statusCode !== 200) throw new Error(`sign-in of ${username} failed: ${res.body}`);
         return (res.json() as { token: string }).token;
       },

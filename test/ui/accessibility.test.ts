@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import type { TestPlatform } from '../support/test-platform.ts';
-import { DEMO_POINTS } from '../../src/assets/demo-assets.ts';
+import { DEMO_POINTS } from '../../cities/chongqing/demo/demo-assets.ts';
 import { HAS_CHROMIUM, SKIP_REASON, startUiServer, apiCaller, newWatchedPage, signIn, type WatchedPage } from './browser.ts';
 
 if (!HAS_CHROMIUM) console.warn(SKIP_REASON);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { TestPlatform } from '../support/test-platform.ts';
-import { DEMO_POINTS } from '../../src/assets/demo-assets.ts';
-import { DEMO_MUCK, demoMuckSpillEvent } from '../../src/sensing/muck/demo-muck-chain.ts';
+import { DEMO_POINTS } from '../../cities/chongqing/demo/demo-assets.ts';
+import { DEMO_MUCK, demoMuckSpillEvent } from '../../cities/chongqing/demo/demo-muck-chain.ts';
 import { readFileSync } from 'node:fs';
 import { FIXTURE_CAP_DIR } from '../../src/sensing/cap/cap-test-kit.ts';
 import { HAS_CHROMIUM, SKIP_REASON, startUiServer, apiCaller, newWatchedPage, roadSnapshotPng, screenshot, signIn, type WatchedPage } from './browser.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { TestPlatform } from '../support/test-platform.ts';
-import { DEMO_POINTS } from '../../src/assets/demo-assets.ts';
+import { DEMO_POINTS } from '../../cities/chongqing/demo/demo-assets.ts';
 import { HAS_CHROMIUM, SKIP_REASON, startUiServer, apiCaller, newWatchedPage, roadSnapshotPng, screenshot, signIn, type WatchedPage } from './browser.ts';
 
 if (!HAS_CHROMIUM) console.warn(SKIP_REASON);

@@ -1,6 +1,6 @@
 import type { CaseDoc, CaseState } from '../../cases/case-model.ts';
 import { CASE_STATE_NAMES, activeTasks } from '../../cases/case-model.ts';
-import type { CategoryDefinition } from '../../cases/category-catalogue.ts';
+import type { CategoryDefinition } from '../../org/category-model.ts';
 import type { Lang } from '../../errors.ts';
 import { fromGcj02 } from '../../geo/crs.ts';
 import { Open311Error } from './open311-errors.ts';

@@ -1,4 +1,4 @@
-import type { CategoryDefinition } from '../../cases/category-catalogue.ts';
+import type { CategoryDefinition } from '../../org/category-model.ts';
 import type { Lang } from '../../errors.ts';
 import type { Bilingual } from './open311-errors.ts';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { openTestPlatform, type TestPlatform } from '../../../test/support/test-platform.ts';
 import { gcj02ToWgs84 } from '../../geo/crs.ts';
-import { unitIdOf } from '../../demo/demo-city.ts';
+import { unitIdOf } from '../../../cities/chongqing/demo/demo-city.ts';
 import { SYSTEM_PRINCIPAL } from '../../auth/principal.ts';
 import { escapeXmlText, writeXmlDocument } from './xml-writer.ts';
 import { splitFormat } from '../../http/routes/open311/open311-routes.ts';

@@ -6,12 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { openPlatform } from '../../platform.ts';
 import { parsePlan, PlanError } from '../../plans/plan-definition.ts';
-import { DEMO_CATEGORIES } from '../../cases/category-catalogue.ts';
-import { CITY_UNIT_KINDS, DISTRICT_UNIT_KINDS, STREET_UNIT_KINDS } from '../../org/unit-catalogue.ts';
 import { CityLoopError } from '../../errors.ts';
-import { CliFailure, EXIT, settingsOrFail } from '../command-context.ts';
-
-const KNOWN_UNIT_KINDS = new Set([...CITY_UNIT_KINDS, ...DISTRICT_UNIT_KINDS, ...STREET_UNIT_KINDS].map((k) => k.kind));
+import { CliFailure, EXIT, planCatalogue, settingsOrFail } from '../command-context.ts';
 
 export function registerPlanCommands(program: Command): void {
   const plans = program.command('plans').description('预案: plans as data');
@@ -20,10 +16,12 @@ export function registerPlanCommands(program: Command): void {
     .argument('<files...>', 'plan YAML files')
     .description('validate plan files; every problem is printed with its path, line and expression (exit 1 if any)')
     .action(async (files: string[]) => {
+      const { knownCategories, knownUnitKinds, source } = await planCatalogue();
+      console.log(`checking against ${source}`);
       let bad = 0;
       for (const file of files) {
         try {
-          const def = parsePlan(await readFile(file, 'utf8'), { fileName: file, knownUnitKinds: KNOWN_UNIT_KINDS, knownCategories: new Set(DEMO_CATEGORIES.map((c) => c.code)) });
+          const def = parsePlan(await readFile(file, 'utf8'), { fileName: file, knownUnitKinds, knownCategories });
           console.log(`✓ ${file}: ${def.id} ${def.name} (${def.tasks.length} tasks, ${def.actions.length} actions)`);
         } catch (e) {
           bad += 1;

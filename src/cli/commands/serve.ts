@@ -7,7 +7,6 @@ import type { Command } from 'commander';
 import pino from 'pino';
 import { openPlatform, type Platform } from '../../platform.ts';
 import { buildApp } from '../../http/app.ts';
-import { resetDemoCity, DEMO_PASSWORD } from '../../demo/demo-city.ts';
 import { startEmbeddedBroker } from '../../actions/mqtt/embedded-broker.ts';
 import { classifyStoreFault, describeStoreFault } from '../../store/store-faults.ts';
 import { progressReporter } from '../progress.ts';
@@ -55,10 +54,12 @@ export function registerServeCommand(program: Command): void {
           log,
           deferRecovery: true,
           seedWhenEmpty: async (p) => {
-            log.info('empty store: loading the demo city of Chongqing (重庆市)…');
-            const r = await resetDemoCity(p.store, { onProgress: progress.update });
+            const demo = p.pack.demo;
+            if (!demo) return log.warn(`empty store: the city pack ${p.pack.id} has no demo to load`);
+            log.info(`empty store: loading ${demo.description}…`);
+            const r = await demo.seed(p.store, { onProgress: progress.update });
             progress.stop();
-            log.info(r, `demo city loaded; demo users sign in with password "${DEMO_PASSWORD}"`);
+            log.info(r, `demo city loaded; demo users sign in with password "${demo.password}"`);
           },
         });
       } catch (e) {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestPlatform, type TestPlatform } from '../../../test/support/test-platform.ts';
 import { encodePng } from '../../../test/support/png.ts';
-import { DEMO_MUCK, demoMuckSpillEvent } from '../../sensing/muck/demo-muck-chain.ts';
+import { DEMO_MUCK, demoMuckSpillEvent } from '../../../cities/chongqing/demo/demo-muck-chain.ts';
 
 /** A real 1×1 PNG, so the snapshot passes the camera door's magic-byte check. */
 const tinyPng = (): Buffer => encodePng(1, 1, () => [200, 60, 40]);

@@ -13,7 +13,7 @@ import { Problem } from '../schemas.ts';
 import { parseCameraEvent } from '../../sensing/muck/camera-event.ts';
 import { enrichCameraEvent } from '../../sensing/muck/muck-chain.ts';
 import { MuckRegistry, recordCameraEvent } from '../../sensing/muck/muck-repository.ts';
-import { DEMO_MUCK, demoMuckChainDocument, demoMuckSpillEvent } from '../../sensing/muck/demo-muck-chain.ts';
+import { DEMO_MUCK, demoMuckChainDocument, demoMuckSpillEvent } from '../../../cities/chongqing/demo/demo-muck-chain.ts';
 import { registerMuckRoutes } from './muck-routes.ts';
 
 const principal = (username: string, over: Partial<Principal>): Principal => ({ userId: username, username, displayName: username, roles: [], centerId: null, tier: null, unitId: null, jurisdictionCode: null, ...over });

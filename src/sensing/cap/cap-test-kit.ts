@@ -18,7 +18,7 @@ if (SKIP_SHARED_CAP) {
 }
 /** Our own fixtures and the copy of the schema: always present. */
 export const FIXTURE_CAP_DIR = fileURLToPath(new URL('../../../test/fixtures/cap/', import.meta.url));
-const RESOURCES_GEO_DIR = fileURLToPath(new URL('../../../resources/geo/chongqing-districts/', import.meta.url));
+const RESOURCES_GEO_DIR = fileURLToPath(new URL('../../../cities/chongqing/geo/chongqing-districts/', import.meta.url));
 
 export function readSample(name: string): Uint8Array {
   return fs.readFileSync(`${SHARED_CAP_DIR}${name}`);

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_CATEGORIES } from '../../cases/category-catalogue.ts';
+import { DEMO_CATEGORIES } from '../../../cities/chongqing/categories.ts';
 import { capAreaTargets } from './cap-areas.ts';
 import { capGeographyFromResolver, type CapGeography } from './cap-geo.ts';
 import { parseCap } from './cap-message.ts';

@@ -1,6 +1,6 @@
 /**
  * The city's vital signs (城市体征): six categories of indicators computed live from device and
- * case state, each with risk thresholds (as data) whose crossing raises an indicator alert. Pure:
+ * case state, each with risk thresholds (as data: the city pack's `vitalSigns`) whose crossing raises an indicator alert. Pure:
  * the caller gathers devices, active alerts and open cases of one jurisdiction.
  *
  * An indicator is either the share of a kind of device that is in alarm (`deviceAlarmShare`),
@@ -31,20 +31,6 @@ export const CATEGORY_NAMES: Record<IndicatorCategory, { zh: string; en: string 
   forest_fire: { zh: '森林防火', en: 'forest fire' },
 };
 
-export const INDICATORS: readonly IndicatorDefinition[] = [
-  { key: 'water.pressure-alarm-share', category: 'water_supply', name: { zh: '管网压力监测点报警率', en: 'share of water-main meters in alarm' }, unit: '%', measure: { kind: 'deviceAlarmShare', deviceTypes: ['water_pressure'] }, thresholds: { yellow: 5, orange: 10, red: 20 } },
-  { key: 'water.open-bursts', category: 'water_supply', name: { zh: '在办供水爆管/漏水事项', en: 'open water-main bursts and leaks' }, unit: '件', measure: { kind: 'openCases', categoryPrefixes: ['municipal.water.burst', 'municipal.water.leak'] }, thresholds: { yellow: 1, orange: 3, red: 5 } },
-  { key: 'drainage.gauge-alarm-share', category: 'drainage', name: { zh: '积水监测点报警率', en: 'share of water-level gauges in alarm' }, unit: '%', measure: { kind: 'deviceAlarmShare', deviceTypes: ['water_gauge'] }, thresholds: { blue: 1, yellow: 10, orange: 25, red: 50 } },
-  { key: 'drainage.open-waterlogging', category: 'drainage', name: { zh: '在办积水内涝事项', en: 'open waterlogging cases' }, unit: '件', measure: { kind: 'openCases', categoryPrefixes: ['safety.underpass-waterlogging', 'safety.road-waterlogging'] }, thresholds: { yellow: 1, orange: 3, red: 10 } },
-  { key: 'gas.detector-alarm-share', category: 'gas', name: { zh: '燃气监测点报警率', en: 'share of gas detectors in alarm' }, unit: '%', measure: { kind: 'deviceAlarmShare', deviceTypes: ['gas_detector'] }, thresholds: { yellow: 1, orange: 5, red: 10 } },
-  { key: 'gas.open-leaks', category: 'gas', name: { zh: '在办燃气泄漏事项', en: 'open gas leaks' }, unit: '件', measure: { kind: 'openCases', categoryPrefixes: ['municipal.gas'] }, thresholds: { orange: 1, red: 3 } },
-  { key: 'transport.counter-alarm-share', category: 'transport', name: { zh: '交通检测点拥堵报警率', en: 'share of traffic counters in alarm' }, unit: '%', measure: { kind: 'deviceAlarmShare', deviceTypes: ['traffic_counter'] }, thresholds: { yellow: 10, orange: 20, red: 40 } },
-  { key: 'transport.open-cases', category: 'transport', name: { zh: '在办交通事项', en: 'open traffic cases' }, unit: '件', measure: { kind: 'openCases', categoryPrefixes: ['traffic.', 'emergency.traffic-accident'] }, thresholds: { yellow: 5, orange: 15, red: 30 } },
-  { key: 'bridges.monitor-alarm-share', category: 'bridges_tunnels', name: { zh: '桥梁监测点报警率', en: 'share of bridge monitors in alarm' }, unit: '%', measure: { kind: 'deviceAlarmShare', deviceTypes: ['bridge_monitor'] }, thresholds: { yellow: 1, orange: 5, red: 10 } },
-  { key: 'bridges.open-defects', category: 'bridges_tunnels', name: { zh: '在办桥隧病害事项', en: 'open bridge and tunnel defects' }, unit: '件', measure: { kind: 'openCases', categoryPrefixes: ['traffic.bridge-tunnel'] }, thresholds: { yellow: 1, orange: 3, red: 5 } },
-  { key: 'forest.detector-alarm-share', category: 'forest_fire', name: { zh: '林区火情监测报警率', en: 'share of forest fire detectors in alarm' }, unit: '%', measure: { kind: 'deviceAlarmShare', deviceTypes: ['fire_detector'] }, thresholds: { orange: 1, red: 5 } },
-  { key: 'forest.open-fires', category: 'forest_fire', name: { zh: '在办森林火情事项', en: 'open forest fires' }, unit: '件', measure: { kind: 'openCases', categoryPrefixes: ['safety.forest-fire'] }, thresholds: { orange: 1, red: 2 } },
-];
 
 export interface VitalSignInputs {
   /** Devices inside the jurisdiction: their type and whether an active alert is on them. */
@@ -76,7 +62,7 @@ export function levelOf(value: number | null, thresholds: Partial<Record<Severit
   return level;
 }
 
-export function computeVitalSigns(input: VitalSignInputs, defs: readonly IndicatorDefinition[] = INDICATORS): IndicatorValue[] {
+export function computeVitalSigns(input: VitalSignInputs, defs: readonly IndicatorDefinition[]): IndicatorValue[] {
   return defs.map((d) => {
     let value: number | null;
     let basis: { total: number; matching: number };

@@ -5,7 +5,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../clock.ts';
 import { CityLoopError } from '../../errors.ts';
 import { openStore, type StoreAdapter } from '../../store/store.ts';
-import { RuleRegistry, SHIPPED_RULES_DIR } from './rule-registry.ts';
+import { RuleRegistry } from './rule-registry.ts';
+import { cityPackFolders, cityPackDir } from '../../city-pack.ts';
+
+const SHIPPED_RULES_DIR = cityPackFolders(cityPackDir('chongqing')).rulesDir;
 
 const V1 = `# the first version
 id: gas-leak
@@ -97,7 +100,7 @@ describe('rule registry (SQLite)', () => {
   });
 
   it('loads the shipped rules folder, once', async () => {
-    const first = await registry.loadFolder();
+    const first = await registry.loadFolder(SHIPPED_RULES_DIR);
     expect(first.refused).toEqual([]);
     expect(first.loaded.map((l) => l.id).sort()).toEqual(['air-quality-pm25', 'bridge-structure', 'device-offline', 'forest-fire', 'gas-leak', 'traffic-congestion', 'underpass-water-level', 'water-main-burst']);
     expect(first.loaded.every((l) => l.created && l.version === 1)).toBe(true);

@@ -6,14 +6,11 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Clock } from '../../clock.ts';
 import { CityLoopError } from '../../errors.ts';
 import type { StoreAdapter, Tx } from '../../store/store.ts';
 import { authorActor, authorName, recordAdminChanges, type AdminChange, type ChangeAuthor } from '../../events/admin-events.ts';
 import { compileRule, parseRuleDocument, splitRuleSources, type CompiledRule, type ParseRuleOptions, type RuleDefinition } from './rule-definition.ts';
-
-export const SHIPPED_RULES_DIR = fileURLToPath(new URL('../../../rules', import.meta.url));
 
 export interface RuleVersionInfo {
   readonly id: string;
@@ -222,7 +219,7 @@ export class RuleRegistry {
    * Loads the rule files of a folder (the shipped `rules/` by default) as new versions where they
    * changed since they were last stored from the file; versions saved since by administrators stay.
    */
-  async loadFolder(dir: string = SHIPPED_RULES_DIR): Promise<{ loaded: (SavedRule & { file: string })[]; refused: { file: string; error: string }[] }> {
+  async loadFolder(dir: string): Promise<{ loaded: (SavedRule & { file: string })[]; refused: { file: string; error: string }[] }> {
     const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
     const loaded: (SavedRule & { file: string })[] = [];
     const refused: { file: string; error: string }[] = [];

@@ -2,13 +2,13 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DEMO_CATEGORIES } from '../../cases/category-catalogue.ts';
+import { DEMO_CATEGORIES } from '../../../cities/chongqing/categories.ts';
 import { deviceType } from '../devices/device-types.ts';
 import type { Reading } from '../sensing-model.ts';
 import { compileRule, parseRuleDocument, type CompiledRule, type ParseRuleOptions } from './rule-definition.ts';
 import { onReading, onTick, rulesFor, type RuleEffect, type RuleState, type RuleSubject } from './rule-engine.ts';
 
-const SHIPPED_RULES_DIR = fileURLToPath(new URL('../../../rules', import.meta.url));
+const SHIPPED_RULES_DIR = fileURLToPath(new URL('../../../cities/chongqing/rules', import.meta.url));
 const OPTIONS: ParseRuleOptions = {
   knownCategories: new Set(DEMO_CATEGORIES.map((c) => c.code)),
   metricsOf: (type) => {

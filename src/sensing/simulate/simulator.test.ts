@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestPlatform, type TestPlatform } from '../../../test/support/test-platform.ts';
 import { ManualClock } from '../../clock.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../actions/mqtt/embedded-broker.ts';
-import { DEMO_PASSWORD } from '../../demo/demo-city.ts';
+import { DEMO_PASSWORD } from '../../../cities/chongqing/demo/demo-city.ts';
 import { runCli } from '../../cli/main.ts';
 import { NORMAL_ENVELOPE } from './streams.ts';
 import { parseCsvSeries } from './replay.ts';

@@ -7,7 +7,7 @@ import { hasRole } from '../../../auth/principal.ts';
 import { canSeeCase } from '../../../auth/case-policy.ts';
 import type { CaseDoc, CaseState } from '../../../cases/case-model.ts';
 import { CASE_STATES } from '../../../cases/case-model.ts';
-import type { CategoryDefinition } from '../../../cases/category-catalogue.ts';
+import type { CategoryDefinition } from '../../../org/category-model.ts';
 import { CityLoopError, type Lang } from '../../../errors.ts';
 import { langOf } from '../../problem.ts';
 import { MESSAGES, Open311Error, say, toOpen311Error } from '../../../appeals/open311/open311-errors.ts';

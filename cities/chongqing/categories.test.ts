@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isCityLoopError } from '../errors.ts';
-import { parseDuration } from '../calendar/working-calendar.ts';
-import { DEMO_CATEGORIES, expandCategoryCode, validateCategories, type CategoryDefinition } from './category-catalogue.ts';
+import { isCityLoopError } from '../../src/errors.ts';
+import { parseDuration } from '../../src/calendar/working-calendar.ts';
+import { DEMO_CATEGORIES, expandCategoryCode, validateCategories, type CategoryDefinition } from './categories.ts';
 
 const byCode = new Map(DEMO_CATEGORIES.map((c) => [c.code, c]));
 const copy = (): CategoryDefinition[] => DEMO_CATEGORIES.map((c) => ({ ...c }));

@@ -3,7 +3,7 @@
  * from characters common in Chongqing place names (坝, 坪, 湾, 垭, 黄桷 …); real community names
  * are not public as data, so nothing here refers to a real place.
  */
-import type { Random } from './seeded-random.ts';
+import type { Random } from '../../../src/geo/seeded-random.ts';
 
 const HEADS = [
   '新', '和', '平', '安', '福', '康', '兴', '华', '龙', '凤', '桂', '花', '石', '桥', '河', '山',

@@ -1,12 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoJurisdictions } from './demo-city.ts';
-import { geometryAreaDeg2, geometryAreaKm2, geometryBBox, interiorPoint, listPolygons, pointInGeometry, validateAreaGeometry } from './geometry.ts';
-import type { JurisdictionRecord } from './jurisdiction.ts';
-import { JurisdictionResolver } from './resolver.ts';
-import { createRandom } from './seeded-random.ts';
+import { generateDemoJurisdictions } from './demo-geography.ts';
+import { geometryAreaDeg2, geometryAreaKm2, geometryBBox, interiorPoint, listPolygons, pointInGeometry, validateAreaGeometry } from '../../../src/geo/geometry.ts';
+import type { JurisdictionRecord } from '../../../src/geo/jurisdiction.ts';
+import { JurisdictionResolver } from '../../../src/geo/resolver.ts';
+import { createRandom } from '../../../src/geo/seeded-random.ts';
 
-const RESOURCES_DIR = fileURLToPath(new URL('../../resources', import.meta.url));
+const RESOURCES_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 describe('generateDemoJurisdictions for 渝中 and 南岸', () => {
   let records: JurisdictionRecord[];

@@ -2,15 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RESOURCES_DIR } from '../../demo/demo-city.ts';
-import { generateDemoJurisdictions } from '../../geo/demo-city.ts';
-import { JurisdictionResolver } from '../../geo/resolver.ts';
-import { generateDemoAssets } from '../../assets/demo-assets.ts';
-import { representativePoint } from '../../assets/asset-geometry.ts';
-import { openStore, type StoreAdapter } from '../../store/store.ts';
-import { parseCameraEvent } from './camera-event.ts';
-import { enrichCameraEvent, suggestAlert } from './muck-chain.ts';
-import { listMuckPermits, listMuckSites, listMuckTrucks, MuckRegistry } from './muck-repository.ts';
+import { RESOURCES_DIR } from './demo-city.ts';
+import { generateDemoJurisdictions } from './demo-geography.ts';
+import { JurisdictionResolver } from '../../../src/geo/resolver.ts';
+import { generateDemoAssets } from './demo-assets.ts';
+import { representativePoint } from '../../../src/assets/asset-geometry.ts';
+import { openStore, type StoreAdapter } from '../../../src/store/store.ts';
+import { parseCameraEvent } from '../../../src/sensing/muck/camera-event.ts';
+import { enrichCameraEvent, suggestAlert } from '../../../src/sensing/muck/muck-chain.ts';
+import { listMuckPermits, listMuckSites, listMuckTrucks, MuckRegistry } from '../../../src/sensing/muck/muck-repository.ts';
 import { DEMO_MUCK, demoMuckSpillEvent, seedDemoMuckChain } from './demo-muck-chain.ts';
 
 describe('the demo muck chain', () => {

@@ -8,12 +8,12 @@
  * jittered lattice, not the real network. Everything is marked generated. Deterministic: a
  * district's assets depend only on that district (its own seed), not on which others are loaded.
  */
-import { unitIdOf } from '../demo/demo-ids.ts';
-import { geometryBBox, interiorPoint, METERS_PER_DEGREE, type Position, type Ring } from '../geo/geometry.ts';
-import type { JurisdictionResolver } from '../geo/resolver.ts';
-import { createRandom, hashSeed, type Random } from '../geo/seeded-random.ts';
-import type { AssetGeometry, AssetRecord, AssetType } from './asset.ts';
-import { representativePoint } from './asset-geometry.ts';
+import { unitIdOf } from './demo-ids.ts';
+import { geometryBBox, interiorPoint, METERS_PER_DEGREE, type Position, type Ring } from '../../../src/geo/geometry.ts';
+import type { JurisdictionResolver } from '../../../src/geo/resolver.ts';
+import { createRandom, hashSeed, type Random } from '../../../src/geo/seeded-random.ts';
+import type { AssetGeometry, AssetRecord, AssetType } from '../../../src/assets/asset.ts';
+import { representativePoint } from '../../../src/assets/asset-geometry.ts';
 
 /** Test and scene points (GCJ-02 [lng, lat]). */
 export const DEMO_POINTS = Object.freeze({

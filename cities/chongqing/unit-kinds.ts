@@ -4,18 +4,13 @@
  * a district's concrete units are instances of these kinds. Which kind leads on a given case is
  * the routing table's decision, not this catalogue's: the order here means nothing.
  */
-import type { Tier } from '../cases/case-model.ts';
-import { DEMO_CATEGORIES, expandCategoryCode, type CategoryDefinition } from '../cases/category-catalogue.ts';
+import type { Tier } from '../../src/org/tiers.ts';
+import type { CategoryDefinition } from '../../src/org/category-model.ts';
+import { DEMO_CATEGORIES } from './categories.ts';
+import * as kinds from '../../src/org/unit-kinds.ts';
+import type { UnitKind, UnitKindsByTier } from '../../src/org/unit-kinds.ts';
 
-export interface UnitKind {
-  /** Stable ASCII, e.g. 'urban-management'. The same line of work keeps the same kind at every tier. */
-  kind: string;
-  /** e.g. '城市管理局' */
-  nameZh: string;
-  nameEn: string;
-  /** Codes from the category list; a parent code means all its leaves. */
-  categoryCodes: string[];
-}
+export type { UnitKind } from '../../src/org/unit-kinds.ts';
 
 const unitKind = (kind: string, nameZh: string, nameEn: string, categoryCodes: string[]): UnitKind =>
   Object.freeze({ kind, nameZh, nameEn, categoryCodes: Object.freeze(categoryCodes) as string[] });
@@ -221,49 +216,23 @@ export const CITY_UNIT_KINDS: readonly UnitKind[] = Object.freeze([
   unitKind('market-supervision', '市市场监管局', 'Municipal market supervision bureau', ['appeal.commerce-tourism']),
 ]);
 
-const KINDS_BY_TIER: Readonly<Record<Tier, readonly UnitKind[]>> = {
+export const UNIT_KINDS_BY_TIER: UnitKindsByTier = Object.freeze({
   city: CITY_UNIT_KINDS,
   district: DISTRICT_UNIT_KINDS,
   street: STREET_UNIT_KINDS,
-};
+});
 
 /** The unit kinds of a tier in the demo city. */
 export function listUnitKinds(tier: Tier): readonly UnitKind[] {
-  return KINDS_BY_TIER[tier];
+  return UNIT_KINDS_BY_TIER[tier];
 }
 
-/**
- * The kinds at a tier that handle a category. For a leaf: every kind whose codes cover it. For a
- * parent: the kinds that cover all of its leaves, since a case known only to be "municipal" should
- * not go to the gas company just because it handles one leaf.
- */
-export function unitKindsForCategory(
-  categoryCode: string,
-  tier: Tier,
-  categories: readonly CategoryDefinition[] = DEMO_CATEGORIES,
-): UnitKind[] {
-  const wanted = expandCategoryCode(categoryCode, categories);
-  return KINDS_BY_TIER[tier].filter((k) => {
-    const handled = new Set(k.categoryCodes.flatMap((code) => expandCategoryCode(code, categories)));
-    return wanted.every((leaf) => handled.has(leaf));
-  });
+/** unitKindsForCategory over this city's kinds (and its categories unless given). */
+export function unitKindsForCategory(categoryCode: string, tier: Tier, categories: readonly CategoryDefinition[] = DEMO_CATEGORIES): UnitKind[] {
+  return kinds.unitKindsForCategory(categoryCode, tier, UNIT_KINDS_BY_TIER, categories);
 }
 
-/**
- * Checks unit kinds against a category list: unique ASCII kinds, names, and category codes that
- * exist. Throws an Error naming the kind and the code.
- */
-export function validateUnitKinds(kinds: readonly UnitKind[], categories: readonly CategoryDefinition[] = DEMO_CATEGORIES): void {
-  const codes = new Set(categories.map((c) => c.code));
-  const seen = new Set<string>();
-  kinds.forEach((k, i) => {
-    if (!/^[a-z][a-z0-9-]*$/.test(k.kind)) throw new Error(`unit kinds[${i}]: kind must be lower-case ASCII words joined by '-', got ${JSON.stringify(k.kind)}`);
-    if (seen.has(k.kind)) throw new Error(`unit kind ${k.kind}: listed twice`);
-    seen.add(k.kind);
-    if (k.nameZh.trim() === '' || k.nameEn.trim() === '') throw new Error(`unit kind ${k.kind}: nameZh and nameEn must be non-empty`);
-    if (k.categoryCodes.length === 0) throw new Error(`unit kind ${k.kind}: handles no category`);
-    for (const code of k.categoryCodes) {
-      if (!codes.has(code)) throw new Error(`unit kind ${k.kind}: category ${code} does not exist`);
-    }
-  });
+/** validateUnitKinds against this city's categories unless given. */
+export function validateUnitKinds(list: readonly UnitKind[], categories: readonly CategoryDefinition[] = DEMO_CATEGORIES): void {
+  kinds.validateUnitKinds(list, categories);
 }

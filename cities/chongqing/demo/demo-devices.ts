@@ -8,11 +8,11 @@
  * demo users' password.
  */
 import { createHash } from 'node:crypto';
-import type { AssetRecord, AssetType } from '../../assets/asset.ts';
-import { AssetIndex } from '../../assets/asset-index.ts';
-import type { JurisdictionResolver } from '../../geo/resolver.ts';
-import type { DeviceTable } from '../../store/schema.ts';
-import { unitIdOf } from '../../demo/demo-ids.ts';
+import type { AssetRecord, AssetType } from '../../../src/assets/asset.ts';
+import { AssetIndex } from '../../../src/assets/asset-index.ts';
+import type { JurisdictionResolver } from '../../../src/geo/resolver.ts';
+import type { DeviceTable } from '../../../src/store/schema.ts';
+import { unitIdOf } from './demo-ids.ts';
 
 export function demoDeviceSecret(id: string): string {
   return createHash('sha256').update(`cityloop-demo-device:${id}`).digest('base64url').slice(0, 32);

@@ -9,11 +9,11 @@
  * The scene: a spill by 渝A·73521 at the camera is on its route (yellow); by 渝B·36051D it is
  * off its route (orange); by 渝A·8Q602 it has no permit (orange).
  */
-import { DEMO_POINTS } from '../../assets/demo-assets.ts';
-import { METERS_PER_DEGREE, type Position } from '../../geo/geometry.ts';
-import type { StoreAdapter } from '../../store/store.ts';
-import { importMuckChain } from './muck-repository.ts';
-import type { MuckDocumentOptions } from './muck-import.ts';
+import { DEMO_POINTS } from './demo-assets.ts';
+import { METERS_PER_DEGREE, type Position } from '../../../src/geo/geometry.ts';
+import type { StoreAdapter } from '../../../src/store/store.ts';
+import { importMuckChain } from '../../../src/sensing/muck/muck-repository.ts';
+import type { MuckDocumentOptions } from '../../../src/sensing/muck/muck-import.ts';
 
 /** p moved `east` and `north` metres (the same rule demo-assets places its cameras with). */
 function offset(p: readonly [number, number], east: number, north: number): Position {

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RESOURCES_DIR, unitIdOf } from '../demo/demo-city.ts';
-import { generateDemoJurisdictions } from '../geo/demo-city.ts';
-import { JurisdictionResolver } from '../geo/resolver.ts';
-import { ASSET_TYPES, type AssetRecord } from './asset.ts';
-import { AssetIndex } from './asset-index.ts';
+import { RESOURCES_DIR, unitIdOf } from './demo-city.ts';
+import { generateDemoJurisdictions } from './demo-geography.ts';
+import { JurisdictionResolver } from '../../../src/geo/resolver.ts';
+import { ASSET_TYPES, type AssetRecord } from '../../../src/assets/asset.ts';
+import { AssetIndex } from '../../../src/assets/asset-index.ts';
 import { DEMO_POINTS, generateDemoAssets } from './demo-assets.ts';
-import { parseAssetFeatureCollection } from './import-assets.ts';
+import { parseAssetFeatureCollection } from '../../../src/assets/import-assets.ts';
 
 describe('generateDemoAssets for 渝中, 沙坪坝 and 南岸', () => {
   let resolver: JurisdictionResolver;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_CATEGORIES, expandCategoryCode } from '../cases/category-catalogue.ts';
+import { DEMO_CATEGORIES, expandCategoryCode } from './categories.ts';
 import {
   CITY_UNIT_KINDS,
   DISTRICT_UNIT_KINDS,
@@ -8,7 +8,7 @@ import {
   unitKindsForCategory,
   validateUnitKinds,
   type UnitKind,
-} from './unit-catalogue.ts';
+} from './unit-kinds.ts';
 
 const parents = new Set(DEMO_CATEGORIES.map((c) => c.parentCode).filter((p) => p !== null));
 const leaves = DEMO_CATEGORIES.filter((c) => !parents.has(c.code)).map((c) => c.code);

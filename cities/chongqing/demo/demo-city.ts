@@ -1,24 +1,25 @@
-import { demoDevices } from '../sensing/devices/demo-devices.ts';
-import { seedDemoMuckChain } from '../sensing/muck/demo-muck-chain.ts';
+import { demoDevices } from './demo-devices.ts';
+import { seedDemoMuckChain } from './demo-muck-chain.ts';
 import { centerIdOf, unitIdOf } from './demo-ids.ts';
 import { fileURLToPath } from 'node:url';
-import type { StoreAdapter } from '../store/store.ts';
-import { GENESIS_HASH } from '../store/migrations.ts';
-import { hashPassword } from '../auth/password.ts';
-import type { Role } from '../auth/principal.ts';
-import { newId } from '../ids.ts';
-import { generateDemoJurisdictions } from '../geo/demo-city.ts';
-import { JurisdictionResolver } from '../geo/resolver.ts';
-import type { JurisdictionRecord } from '../geo/jurisdiction.ts';
-import { insertJurisdictions } from '../geo/jurisdiction-repository.ts';
-import { DEMO_CATEGORIES } from '../cases/category-catalogue.ts';
-import { CITY_UNIT_KINDS, DISTRICT_UNIT_KINDS, STREET_UNIT_KINDS, type UnitKind } from '../org/unit-catalogue.ts';
-import type { Tier } from '../cases/case-model.ts';
-import { generateDemoAssets } from '../assets/demo-assets.ts';
-import { insertAssets } from '../assets/asset-repository.ts';
-import { categoryToRow } from '../org/category-rows.ts';
+import type { StoreAdapter } from '../../../src/store/store.ts';
+import { GENESIS_HASH } from '../../../src/store/migrations.ts';
+import { hashPassword } from '../../../src/auth/password.ts';
+import type { Role } from '../../../src/auth/principal.ts';
+import { newId } from '../../../src/ids.ts';
+import { generateDemoJurisdictions } from './demo-geography.ts';
+import { JurisdictionResolver } from '../../../src/geo/resolver.ts';
+import type { JurisdictionRecord } from '../../../src/geo/jurisdiction.ts';
+import { insertJurisdictions } from '../../../src/geo/jurisdiction-repository.ts';
+import { DEMO_CATEGORIES } from '../categories.ts';
+import { CITY_UNIT_KINDS, DISTRICT_UNIT_KINDS, STREET_UNIT_KINDS, type UnitKind } from '../unit-kinds.ts';
+import type { Tier } from '../../../src/cases/case-model.ts';
+import { generateDemoAssets } from './demo-assets.ts';
+import { insertAssets } from '../../../src/assets/asset-repository.ts';
+import { categoryToRow } from '../../../src/org/category-rows.ts';
 
-export const RESOURCES_DIR = fileURLToPath(new URL('../../resources', import.meta.url));
+/** The pack's folder: the geography is in its geo/ (boundaries, street names). */
+export const RESOURCES_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 /** Every demo user signs in with this password (documented in the README; set DEMO=false in production). */
 export const DEMO_PASSWORD = 'cityloop-demo';

@@ -20,9 +20,9 @@ import path from 'node:path';
 import { Delaunay } from 'd3-delaunay';
 import Flatbush from 'flatbush';
 import polygonClipping from 'polygon-clipping';
-import { clipRingToRect } from './clip-ring-to-rect.ts';
+import { clipRingToRect } from '../../../src/geo/clip-ring-to-rect.ts';
 import { inventPlaceStem } from './demo-names.ts';
-import { mergeCells } from './merge-cells.ts';
+import { mergeCells } from '../../../src/geo/merge-cells.ts';
 import {
   geometryAreaDeg2,
   geometryAreaKm2,
@@ -32,12 +32,12 @@ import {
   type AreaGeometry,
   type Position,
   type Ring,
-} from './geometry.ts';
-import { buildGridLattice, lookupGridLattice } from './grid-lattice.ts';
-import type { JurisdictionRecord } from './jurisdiction.ts';
-import { buildPolygonStore } from './polygon-store.ts';
-import { bisectPoints } from './recursive-bisection.ts';
-import { createRandom, hashSeed, type Random } from './seeded-random.ts';
+} from '../../../src/geo/geometry.ts';
+import { buildGridLattice, lookupGridLattice } from '../../../src/geo/grid-lattice.ts';
+import type { JurisdictionRecord } from '../../../src/geo/jurisdiction.ts';
+import { buildPolygonStore } from '../../../src/geo/polygon-store.ts';
+import { bisectPoints } from '../../../src/geo/recursive-bisection.ts';
+import { createRandom, hashSeed, type Random } from '../../../src/geo/seeded-random.ts';
 
 export interface DemoCityOptions {
   /** The repository's `resources` directory (or its `geo` subdirectory). */
