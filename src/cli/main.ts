@@ -12,7 +12,7 @@ import { LEVELS, type JurisdictionLevel } from '../geo/jurisdiction.ts';
 import { parseJurisdictionFeatureCollection } from '../geo/import-jurisdictions.ts';
 import { JurisdictionResolver } from '../geo/resolver.ts';
 import { insertJurisdictions, loadJurisdictions } from '../geo/jurisdiction-repository.ts';
-import { progressReporter } from './progress.ts';
+import { progressReporter } from '../terminal/progress.ts';
 import { startEmbeddedBroker } from '../actions/mqtt/embedded-broker.ts';
 import { classifyStoreFault, describeStoreFault } from '../store/store-faults.ts';
 import { API_TOKEN_DEFAULT_DAYS, API_TOKEN_MAX_DAYS } from '../auth/auth-service.ts';
@@ -25,7 +25,7 @@ import { DEMO_CATEGORIES } from '../cases/category-catalogue.ts';
 import { CITY_UNIT_KINDS, DISTRICT_UNIT_KINDS, STREET_UNIT_KINDS } from '../org/unit-catalogue.ts';
 import { CityLoopError } from '../errors.ts';
 import { commandLinePrincipal } from '../auth/principal.ts';
-import { registerClassifierCommands } from '../appeals/classifier/classifier-cli.ts';
+import { registerClassifierCommands } from '../../tools/classifier-training/classifier-commands.ts';
 
 /** The operating-system account running the command (recorded as the actor of what it changes). */
 function osUser(): string {
@@ -457,8 +457,8 @@ export function buildCli(): Command {
     .option('--column <name>', 'the CSV\'s value column (default: detected)')
     .option('--metric <name>', 'the metric of the replayed values (default: from the column, pm25_mg_m3 → pm25)')
     .option('--seed <n>', 'seed of the normal readings', '1')
-    .action(async (opts: import('../sensing/simulate/simulator.ts').SimulateCommandOptions) => {
-      const { simulateCommand, formatSummary, SimulationError } = await import('../sensing/simulate/simulator.ts');
+    .action(async (opts: import('../../tools/simulate/simulator.ts').SimulateCommandOptions) => {
+      const { simulateCommand, formatSummary, SimulationError } = await import('../../tools/simulate/simulator.ts');
       const stopper = new AbortController();
       const onSignal = () => {
         if (stopper.signal.aborted) process.exit(EXIT.failed);

@@ -11,8 +11,8 @@
  * stamped with the time it is sent, since the platform refuses stamps from the future and older
  * than a week, and a rule's durations should run in the replay's time.
  */
-import { DEVICE_TYPES } from '../devices/device-types.ts';
-import { parseCsv as parseDeviceCsv } from '../devices/device-draft.ts';
+import { DEVICE_TYPES } from '../../src/sensing/devices/device-types.ts';
+import { parseCsv as parseDeviceCsv } from '../../src/sensing/devices/device-draft.ts';
 
 export interface CsvSeries {
   /** The value column as named in the header. */
