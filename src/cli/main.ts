@@ -287,7 +287,7 @@ export function buildCli(): Command {
         const r = await platform.sensing.devices.importFile(text, format, { dryRun: opts.dryRun ?? false, credentials: opts.credentials, onProgress: (d, n) => progress.update('store devices', d, n) }, { actor: commandLinePrincipal(osUser()) });
         progress.stop();
         if (r.errors.length > 0) {
-          for (const e of r.errors.slice(0, 50)) console.error(`${file}: ${format === 'csv' ? 'row' : 'feature'} ${e.index}: ${e.errors.join('; ')}`);
+          for (const e of r.errors.slice(0, 50)) console.error(`${file}: ${e.index < 0 ? '' : `${format === 'csv' ? 'row' : 'feature'} ${e.index}: `}${e.errors.join('; ')}`);
           throw new CliFailure(`${r.errors.length} row(s) refused; nothing was imported`);
         }
         if (opts.dryRun) {

@@ -164,6 +164,11 @@ describe('the cityloop CLI', () => {
     const r1 = await cli('devices', 'import', bad);
     expect(r1.code).toBe(1);
     expect(r1.stderr).toMatch(/row 2: id "cli g2" must be/);
+    const quote = join(dir, 'devices-quote.csv');
+    writeFileSync(quote, 'id,type,name,lon,lat\ncli-g1,water_gauge,"测试1,106.57,29.56\n');
+    const r0 = await cli('devices', 'import', quote);
+    expect(r0.code).toBe(1);
+    expect(r0.stderr).toContain(`${quote}: line 2: a quoted field is never closed`);
     const good = join(dir, 'devices.csv');
     writeFileSync(good, 'id,type,name,lon,lat\ncli-g1,water_gauge,测试1,106.57,29.56\ncli-g2,water_gauge,测试2,106.571,29.561\n');
     const r2 = await cli('devices', 'import', good);
