@@ -9,6 +9,10 @@
  *
  * Well-formedness errors are fatal in XML, so reading stops at the first one; the caller gets it
  * as data (line, column, a message in Chinese and English), never as an exception.
+ *
+ * Why not a library: general XML parsers (sax, fast-xml-parser, @xmldom/xmldom) accept all of XML
+ * and must be configured not to expand entities, and report positions in English only; a reader
+ * that refuses DOCTYPE and entities by construction, for the little CAP needs, is easier to audit.
  */
 
 /** A problem with a position in the (line-ending-normalised) text; line and column count from 1. */
