@@ -164,11 +164,6 @@ describe('the cityloop CLI', () => {
     const r1 = await cli('devices', 'import', bad);
     expect(r1.code).toBe(1);
     expect(r1.stderr).toMatch(/row 2: id "cli g2" must be/);
-    const quote = join(dir, 'devices-quote.csv');
-    writeFileSync(quote, 'id,type,name,lon,lat\ncli-g1,water_gauge,"测试1,106.57,29.56\n');
-    const r0 = await cli('devices', 'import', quote);
-    expect(r0.code).toBe(1);
-    expect(r0.stderr).toContain(`${quote}: line 2: a quoted field is never closed`);
     const good = join(dir, 'devices.csv');
     writeFileSync(good, 'id,type,name,lon,lat\ncli-g1,water_gauge,测试1,106.57,29.56\ncli-g2,water_gauge,测试2,106.571,29.561\n');
     const r2 = await cli('devices', 'import', good);
@@ -178,6 +173,14 @@ describe('the cityloop CLI', () => {
     expect(Object.keys(secrets)).toEqual(['cli-g1', 'cli-g2']);
     expect(r2.stdout).not.toContain(secrets['cli-g1']!);
     expect(statSync(`${good}.secrets.json`).mode & 0o077).toBe(0);
+  }, 60_000);
+
+  it('refuses a device file with an unclosed quote, naming the line', async () => {
+    const quote = join(dir, 'devices-quote.csv');
+    writeFileSync(quote, 'id,type,name,lon,lat\ncli-q1,water_gauge,"测试1,106.57,29.56\n');
+    const r = await cli('devices', 'import', quote);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${quote}: line 2: a quoted field is never closed`);
   }, 60_000);
 
   it('issues an API token with scopes and an expiry, recorded in the log as done by the CLI', async () => {
