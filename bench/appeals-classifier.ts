@@ -8,8 +8,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { loadShippedClassifier } from '../src/appeals/classifier/shipped-classifier.ts';
-import { evaluateClassifier, selectHeldOutMessages, type LabelledMessage } from '../src/appeals/classifier/train-appeal-classifier.ts';
-import { parseJsonlMessages } from '../src/appeals/classifier/read-labelled-messages.ts';
+import { evaluateClassifier, selectHeldOutMessages, type LabelledMessage } from '../tools/classifier-training/train-appeal-classifier.ts';
+import { parseJsonlMessages } from '../tools/classifier-training/read-labelled-messages.ts';
 
 const TRAIN_URL = new URL('../../shared/data/appeals/train.jsonl', import.meta.url);
 const SAMPLE_URL = new URL('../resources/models/appeals-sample.jsonl', import.meta.url);

@@ -4,6 +4,10 @@
  *
  * All arithmetic is done on a fixed UTC offset rather than through `Intl` time zones: China has
  * had no daylight saving time since 1991, and a fixed offset keeps the core pure and fast.
+ *
+ * Why not a library: holiday packages (chinese-days and the like) ship their own table, updated
+ * when the package is, and answer by whole days; a deadline needs office hours over the calendar
+ * file the city itself keeps, and that arithmetic is this file.
  */
 import { readFileSync } from 'node:fs';
 import { readDurationParts } from '../documents/duration.ts';

@@ -14,7 +14,7 @@ import { registerAuditCommands } from './commands/audit.ts';
 import { registerTokenCommands } from './commands/token.ts';
 import { registerBenchCommand } from './commands/bench.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
-import { registerClassifierCommands } from '../appeals/classifier/classifier-cli.ts';
+import { registerClassifierCommands } from '../../tools/classifier-training/classifier-commands.ts';
 
 export { EXIT };
 

@@ -5,6 +5,10 @@
  * obfuscated datum that is shifted by a few hundred metres from WGS-84 (GPS). Everything stored
  * and indexed by the platform is GCJ-02 so that it lines up with the basemap; devices that report
  * WGS-84 are converted at the edge with `toGcj02`.
+ *
+ * Why not a library: GCJ-02 is one published formula of a few dozen lines; gcoord or
+ * coordtransform carry the same formula and datums we do not use, and this one is pinned by tests
+ * (the known 300–600 m shift, a round trip under 1 cm).
  */
 
 export type Crs = 'wgs84' | 'gcj02';

@@ -175,6 +175,14 @@ describe('the cityloop CLI', () => {
     expect(statSync(`${good}.secrets.json`).mode & 0o077).toBe(0);
   }, 60_000);
 
+  it('refuses a device file with an unclosed quote, naming the line', async () => {
+    const quote = join(dir, 'devices-quote.csv');
+    writeFileSync(quote, 'id,type,name,lon,lat\ncli-q1,water_gauge,"测试1,106.57,29.56\n');
+    const r = await cli('devices', 'import', quote);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${quote}: line 2: a quoted field is never closed`);
+  }, 60_000);
+
   it('issues an API token with scopes and an expiry, recorded in the log as done by the CLI', async () => {
     const bad = await cli('token', 'create', '--user', 'yuzhong.operator', '--name', 'x', '--scopes', 'read,root');
     expect(bad.code).toBe(1);

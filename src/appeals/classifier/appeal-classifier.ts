@@ -4,7 +4,7 @@
  * preallocated per classifier, so classifying allocates only the result.
  */
 import { categoryCodeOf } from './appeal-categories.ts';
-import { softmaxInto } from './calibrate-temperature.ts';
+import { softmaxInto } from './tempered-softmax.ts';
 import { FeatureBuffer, hashAppealFeatures, type FeatureConfig } from './hash-appeal-features.ts';
 import { TfIdfVectoriser, type Vocabulary } from './tfidf-vocabulary.ts';
 

@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander';
 import { verifyEventLog } from '../../events/event-log.ts';
-import { progressReporter } from '../progress.ts';
+import { progressReporter } from '../../terminal/progress.ts';
 import { EXIT, withStore } from '../command-context.ts';
 
 export function registerAuditCommands(program: Command): void {

@@ -2,7 +2,7 @@
  * `cityloop demo …`: the demo city of the city pack (CITY_PACK) rebuilt in the store.
  */
 import type { Command } from 'commander';
-import { progressReporter } from '../progress.ts';
+import { progressReporter } from '../../terminal/progress.ts';
 import { demoOf, packOrFail, withStore } from '../command-context.ts';
 
 export function registerDemoCommands(program: Command): void {

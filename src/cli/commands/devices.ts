@@ -6,7 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { openPlatform } from '../../platform.ts';
 import { commandLinePrincipal } from '../../auth/principal.ts';
-import { progressReporter } from '../progress.ts';
+import { progressReporter } from '../../terminal/progress.ts';
 import { CliFailure, osUser, settingsOrFail } from '../command-context.ts';
 
 export function registerDeviceCommands(program: Command): void {
@@ -33,7 +33,7 @@ export function registerDeviceCommands(program: Command): void {
         const r = await platform.sensing.devices.importFile(text, format, { dryRun: opts.dryRun ?? false, credentials: opts.credentials, onProgress: (d, n) => progress.update('store devices', d, n) }, { actor: commandLinePrincipal(osUser()) });
         progress.stop();
         if (r.errors.length > 0) {
-          for (const e of r.errors.slice(0, 50)) console.error(`${file}: ${format === 'csv' ? 'row' : 'feature'} ${e.index}: ${e.errors.join('; ')}`);
+          for (const e of r.errors.slice(0, 50)) console.error(`${file}: ${e.index < 0 ? '' : `${format === 'csv' ? 'row' : 'feature'} ${e.index}: `}${e.errors.join('; ')}`);
           throw new CliFailure(`${r.errors.length} row(s) refused; nothing was imported`);
         }
         if (opts.dryRun) {

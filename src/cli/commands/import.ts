@@ -9,7 +9,7 @@ import { insertJurisdictions, loadJurisdictions } from '../../geo/jurisdiction-r
 import { ASSET_TYPES, type AssetType } from '../../assets/asset.ts';
 import { parseAssetFeatureCollection } from '../../assets/import-assets.ts';
 import { deleteAssetsOfType, insertAssets, loadAssets } from '../../assets/asset-repository.ts';
-import { progressReporter } from '../progress.ts';
+import { progressReporter } from '../../terminal/progress.ts';
 import { readJsonFile, refuseIfInvalid, withStore } from '../command-context.ts';
 
 export function registerImportCommands(program: Command): void {

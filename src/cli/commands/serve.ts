@@ -9,7 +9,7 @@ import { openPlatform, type Platform } from '../../platform.ts';
 import { buildApp } from '../../http/app.ts';
 import { startEmbeddedBroker } from '../../actions/mqtt/embedded-broker.ts';
 import { classifyStoreFault, describeStoreFault } from '../../store/store-faults.ts';
-import { progressReporter } from '../progress.ts';
+import { progressReporter } from '../../terminal/progress.ts';
 import { CliFailure, EXIT, settingsOrFail } from '../command-context.ts';
 
 /** How often `serve` looks for plan steps that no commit of its own announced (another node's, or left by a crash). */

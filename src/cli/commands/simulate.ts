@@ -2,7 +2,7 @@
  * `cityloop simulate`: the demo city's devices over MQTT (the simulator, loaded only when asked for).
  */
 import type { Command } from 'commander';
-import { progressReporter } from '../progress.ts';
+import { progressReporter } from '../../terminal/progress.ts';
 import { CliFailure, EXIT } from '../command-context.ts';
 
 export function registerSimulateCommand(program: Command): void {
@@ -24,8 +24,8 @@ export function registerSimulateCommand(program: Command): void {
     .option('--column <name>', 'the CSV\'s value column (default: detected)')
     .option('--metric <name>', 'the metric of the replayed values (default: from the column, pm25_mg_m3 → pm25)')
     .option('--seed <n>', 'seed of the normal readings', '1')
-    .action(async (opts: import('../../sensing/simulate/simulator.ts').SimulateCommandOptions) => {
-      const { simulateCommand, formatSummary, SimulationError } = await import('../../sensing/simulate/simulator.ts');
+    .action(async (opts: import('../../../tools/simulate/simulator.ts').SimulateCommandOptions) => {
+      const { simulateCommand, formatSummary, SimulationError } = await import('../../../tools/simulate/simulator.ts');
       const stopper = new AbortController();
       const onSignal = () => {
         if (stopper.signal.aborted) process.exit(EXIT.failed);

@@ -12,6 +12,10 @@
  *
  * This module is the entry and its bounds; the stages are `cap-xml-decoding.ts` (bytes to text),
  * `cap-xml-reader.ts` (text to tree) and `cap-xml-tree.ts` (the tree and its helpers).
+ *
+ * Why not a library: general XML parsers (sax, fast-xml-parser, @xmldom/xmldom) accept all of XML
+ * and must be configured not to expand entities, and report positions in English only; a reader
+ * that refuses DOCTYPE and entities by construction, for the little CAP needs, is easier to audit.
  */
 import { XmlStop, type XmlDocument, type XmlEncoding, type XmlProblem } from './cap-xml-tree.ts';
 import { decodeBytes } from './cap-xml-decoding.ts';

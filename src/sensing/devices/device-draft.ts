@@ -6,6 +6,7 @@ import { assertLngLat, toGcj02, type Crs } from '../../geo/crs.ts';
 import { DEVICE_ID_PATTERN } from '../../actions/mqtt/device-protocol.ts';
 import { DEVICE_TYPE_PATTERN } from './device-types.ts';
 import { DEFAULT_JSON_LIMITS, forbiddenCharacter, parseGuardedJson } from '../../guarded-json.ts';
+import { CsvSyntaxError, readCsvRecords } from '../../csv-records.ts';
 
 export const DEVICE_STATUSES = ['active', 'disabled'] as const;
 export type DeviceStatus = (typeof DEVICE_STATUSES)[number];
@@ -149,40 +150,6 @@ function tryJson(s: string): unknown {
   return r.ok ? r.value : undefined;
 }
 
-/** RFC 4180 CSV (quoted fields, doubled quotes, CRLF or LF); the first row names the columns. */
-export function parseCsv(text: string): { header: string[]; rows: string[][] } {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  for (; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      field = '';
-      if (row.some((f) => f !== '')) rows.push(row);
-      row = [];
-    } else field += c;
-  }
-  row.push(field);
-  if (row.some((f) => f !== '')) rows.push(row);
-  const header = (rows.shift() ?? []).map((h) => h.trim());
-  return { header, rows };
-}
-
 export interface DeviceFileResult {
   readonly drafts: DeviceDraft[];
   /** Problems by row (CSV: the line's data row number from 1) or feature index (GeoJSON: from 0). */
@@ -206,7 +173,15 @@ export function parseDeviceFile(text: string, format: 'csv' | 'geojson'): Device
     // The text rule of every body (guarded-json.ts): a control character refuses the file.
     const bad = forbiddenCharacter(text);
     if (bad) return { drafts, errors: [{ index: -1, errors: [`TEXT_FORBIDDEN_CHARACTER: ${bad.what} U+${bad.codeUnit.toString(16).toUpperCase().padStart(4, '0')} at character ${bad.index}`] }] };
-    const { header, rows } = parseCsv(text);
+    let rows: string[][];
+    try {
+      // A row of empty cells (`,,,` as spreadsheets save trailing rows) is no device.
+      rows = readCsvRecords(text).map((r) => r.fields).filter((cells) => cells.some((c) => c !== ''));
+    } catch (e) {
+      if (e instanceof CsvSyntaxError) return { drafts, errors: [{ index: -1, errors: [e.message] }] };
+      throw e;
+    }
+    const header = (rows.shift() ?? []).map((h) => h.trim());
     if (!header.includes('id') || !header.includes('type')) return { drafts, errors: [{ index: 0, errors: ['the header row must name at least the columns id and type'] }] };
     rows.forEach((cells, n) => take(n + 1, checkDeviceDraft(Object.fromEntries(header.map((h, i) => [h, cells[i] ?? ''])))));
     return { drafts, errors };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { metricOf } from '../devices/device-types.ts';
-import { parseCameraEvent } from '../muck/camera-event.ts';
-import { DEMO_MUCK } from '../../../cities/chongqing/demo/demo-muck-chain.ts';
+import { metricOf } from '../../src/sensing/devices/device-types.ts';
+import { parseCameraEvent } from '../../src/sensing/muck/camera-event.ts';
+import { DEMO_MUCK } from '../../cities/chongqing/demo/demo-muck-chain.ts';
 import { cameraPayload, parseScenarioNames, programme, realOffsetMs, scenario, SCENARIO_DEVICES, SCENARIO_NAMES, type TelemetryStep } from './scenarios.ts';
 import { RuleFeeder, shippedRules } from './test-rules.ts';
 

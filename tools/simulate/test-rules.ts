@@ -5,12 +5,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEMO_CATEGORIES } from '../../../cities/chongqing/categories.ts';
-import { deviceType } from '../devices/device-types.ts';
-import { compileRule, parseRuleDocument, type CompiledRule } from '../rules/rule-definition.ts';
-import { onReading, onTick, type RuleEffect, type RuleState, type RuleSubject } from '../rules/rule-engine.ts';
+import { DEMO_CATEGORIES } from '../../cities/chongqing/categories.ts';
+import { deviceType } from '../../src/sensing/devices/device-types.ts';
+import { compileRule, parseRuleDocument, type CompiledRule } from '../../src/sensing/rules/rule-definition.ts';
+import { onReading, onTick, type RuleEffect, type RuleState, type RuleSubject } from '../../src/sensing/rules/rule-engine.ts';
 
-const DIR = fileURLToPath(new URL('../../../cities/chongqing/rules', import.meta.url));
+const DIR = fileURLToPath(new URL('../../cities/chongqing/rules', import.meta.url));
 
 export function shippedRules(): Map<string, CompiledRule> {
   const out = new Map<string, CompiledRule>();

@@ -7,7 +7,7 @@
  * so it is regularised too, as there.
  */
 import type { CsrMatrix } from './sparse-matrix.ts';
-import { createRandom } from '../../geo/seeded-random.ts';
+import { createRandom } from '../../src/geo/seeded-random.ts';
 import { shuffleInPlace } from './shuffle-indices.ts';
 
 export interface SvmOptions {

@@ -31,6 +31,8 @@ describe('reading labelled messages', () => {
     expect(() => parseCsvMessages('text,label\n路灯坏了\n', NEED_LABEL)).toThrow(/^line 2: 1 fields where the header has 2/);
     expect(() => parseCsvMessages('title,label\na,b\n', NEED_LABEL)).toThrow(/^line 1: no text column/);
     expect(() => parseCsvMessages('text,label\n"never closed,x\n', NEED_LABEL)).toThrow(/^line 2: a quoted field is never closed/);
+    expect(() => parseCsvMessages('text,label\r\n"两行\r\n留言",环境保护\r\n"路灯"坏了,城乡建设\r\n', NEED_LABEL)).toThrow(/^line 4: text follows the closing quote/);
+    expect(() => parseCsvMessages('text,label\n路灯"坏了",城乡建设\n', NEED_LABEL)).toThrow(/^line 2: a quote inside an unquoted field/);
   });
 
   it('tells CSV from JSONL by extension, else by the first character', () => {

@@ -4,6 +4,7 @@
  * named in English or as in the TipDM export (留言主题, 留言详情, 一级标签). Every problem names
  * its line: a refusal the person can act on, not "invalid input".
  */
+import { CsvSyntaxError, readCsvRecords, type CsvRecord } from '../../src/csv-records.ts';
 import type { LabelledMessage } from './train-appeal-classifier.ts';
 
 export type MessageFileFormat = 'jsonl' | 'csv';
@@ -65,59 +66,6 @@ export function parseJsonlMessages(content: string, opts: ParseOptions): Numbere
   return out;
 }
 
-/** Records of an RFC 4180 CSV text, each with the line it starts on. */
-export function parseCsvRecords(content: string): { line: number; fields: string[] }[] {
-  const text = content.replace(/^\uFEFF/, '');
-  const records: { line: number; fields: string[] }[] = [];
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  let line = 1;
-  let recordLine = 1;
-  let quoteLine = 0;
-  let i = 0;
-  const endRecord = () => {
-    fields.push(field);
-    if (!(fields.length === 1 && fields[0] === '')) records.push({ line: recordLine, fields });
-    fields = [];
-    field = '';
-  };
-  while (i < text.length) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-      } else {
-        if (ch === '\n') line++;
-        field += ch;
-      }
-      i++;
-      continue;
-    }
-    if (ch === '"' && field === '') {
-      quoted = true;
-      quoteLine = line;
-    } else if (ch === ',') {
-      fields.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      endRecord();
-      line++;
-      recordLine = line;
-    } else field += ch;
-    i++;
-  }
-  if (quoted) throw new MessageFileError(quoteLine, 'a quoted field is never closed');
-  if (field !== '' || fields.length > 0) endRecord();
-  return records;
-}
-
 const COLUMN_NAMES: Record<'title' | 'text' | 'label', readonly string[]> = {
   title: ['title', '留言主题', '标题', '主题'],
   text: ['text', '留言详情', '内容', '正文', '诉求内容'],
@@ -125,7 +73,13 @@ const COLUMN_NAMES: Record<'title' | 'text' | 'label', readonly string[]> = {
 };
 
 export function parseCsvMessages(content: string, opts: ParseOptions): NumberedMessage[] {
-  const records = parseCsvRecords(content);
+  let records: CsvRecord[];
+  try {
+    records = readCsvRecords(content);
+  } catch (e) {
+    if (e instanceof CsvSyntaxError) throw new MessageFileError(e.line, e.reason);
+    throw e;
+  }
   const header = records.shift();
   if (!header) throw new MessageFileError(1, 'the file is empty (a header row with text and label columns is needed)');
   const names = header.fields.map((f) => f.trim().toLowerCase());

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CsvSeriesError, metricOfColumn, parseCsv, parseCsvSeries, playSeries, replayOffsetMs } from './replay.ts';
 
-const REAL = fileURLToPath(new URL('../../../../shared/data/sensors/beibei-grid-station-1483-pm25.csv', import.meta.url));
+const REAL = fileURLToPath(new URL('../../../shared/data/sensors/beibei-grid-station-1483-pm25.csv', import.meta.url));
 
 describe('CSV series', () => {
   it('reads RFC 4180: quotes, doubled quotes, commas and newlines inside quotes, CRLF, a BOM, blank lines', () => {

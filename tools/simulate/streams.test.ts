@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { metricOf } from '../devices/device-types.ts';
-import { rulesFor } from '../rules/rule-engine.ts';
+import { metricOf } from '../../src/sensing/devices/device-types.ts';
+import { rulesFor } from '../../src/sensing/rules/rule-engine.ts';
 import { localHour, normalValues, NORMAL_ENVELOPE, STREAM_TYPES, trafficLoad, waterDemand } from './streams.ts';
 import { RuleFeeder, shippedRules } from './test-rules.ts';
 

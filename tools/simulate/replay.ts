@@ -11,8 +11,8 @@
  * stamped with the time it is sent, since the platform refuses stamps from the future and older
  * than a week, and a rule's durations should run in the replay's time.
  */
-import { DEVICE_TYPES } from '../devices/device-types.ts';
-import { parseCsv as parseDeviceCsv } from '../devices/device-draft.ts';
+import { DEVICE_TYPES } from '../../src/sensing/devices/device-types.ts';
+import { CsvSyntaxError, readCsvRecords } from '../../src/csv-records.ts';
 
 export interface CsvSeries {
   /** The value column as named in the header. */
@@ -37,10 +37,16 @@ const ID_COLUMN = /^(station|station_id|station_code|id|code|site|site_id|device
 const METRIC_NAMES = [...new Set(DEVICE_TYPES.flatMap((t) => t.metrics.map((m) => m.name)))].sort((a, b) => b.length - a.length);
 const METRIC_NAME = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
 
-/** RFC 4180 rows, the header first (the device importer's parser: quotes, CRLF, a BOM). */
+/** RFC 4180 rows, the header first (src/csv-records.ts: quotes, CRLF, a BOM); rows of empty cells skipped. */
 export function parseCsv(text: string): string[][] {
-  const { header, rows } = parseDeviceCsv(text);
-  return header.length > 0 ? [header, ...rows] : [];
+  try {
+    const rows = readCsvRecords(text).map((r) => r.fields).filter((cells) => cells.some((c) => c !== ''));
+    if (rows.length > 0) rows[0] = rows[0]!.map((h) => h.trim());
+    return rows;
+  } catch (e) {
+    if (e instanceof CsvSyntaxError) throw new CsvSeriesError(e.message);
+    throw e;
+  }
 }
 
 function numberOf(s: string | undefined): number | null {

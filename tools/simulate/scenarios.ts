@@ -21,7 +21,7 @@
  * real time they are sent at, so what a rule measures in time (60 s for a burst, 10 minutes of a
  * fire's detections) is measured in real time.
  */
-import { DEMO_MUCK, demoMuckSpillEvent } from '../../../cities/chongqing/demo/demo-muck-chain.ts';
+import { DEMO_MUCK, demoMuckSpillEvent } from '../../cities/chongqing/demo/demo-muck-chain.ts';
 
 export const SCENARIO_NAMES = ['burst', 'underpass', 'truck', 'fire'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];

@@ -2,7 +2,7 @@
  * Seeded stratified splits: every class keeps its share in each part, which matters here because
  * the smallest class (交通运输, 7 % of train.jsonl) would otherwise swing a fold's macro-F1.
  */
-import { createRandom } from '../../geo/seeded-random.ts';
+import { createRandom } from '../../src/geo/seeded-random.ts';
 import { shuffleInPlace } from './shuffle-indices.ts';
 
 function indicesByClass(labels: Int32Array, classCount: number): Int32Array[] {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom } from '../../geo/seeded-random.ts';
-import { AppealClassifier } from './appeal-classifier.ts';
-import { decodeModel, encodeModel } from './model-codec.ts';
+import { createRandom } from '../../src/geo/seeded-random.ts';
+import { AppealClassifier } from '../../src/appeals/classifier/appeal-classifier.ts';
+import { decodeModel, encodeModel } from '../../src/appeals/classifier/model-codec.ts';
 import { assignStratifiedFolds, splitStratifiedHoldout } from './stratified-split.ts';
 import { fitSoftmaxTemperature } from './calibrate-temperature.ts';
 import { chooseTriageThreshold } from './choose-triage-threshold.ts';

@@ -8,7 +8,7 @@
  * (device-types.ts) and below what the shipped rules (rules/*.yaml) call an emergency: a stream
  * left to itself raises nothing. Incidents are scripted in scenarios.ts.
  */
-import { deviceType } from '../devices/device-types.ts';
+import { deviceType } from '../../src/sensing/devices/device-types.ts';
 
 /** The bounds of a normal day, per device type and metric. */
 export const NORMAL_ENVELOPE: Readonly<Record<string, Readonly<Record<string, readonly [number, number]>>>> = {

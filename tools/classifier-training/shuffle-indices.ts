@@ -2,7 +2,7 @@
  * Fisher–Yates shuffle of an index array in place, driven by the project's seeded generator
  * (src/geo/seeded-random.ts), so training shuffles the same way on every run and machine.
  */
-import type { Random } from '../../geo/seeded-random.ts';
+import type { Random } from '../../src/geo/seeded-random.ts';
 
 export function shuffleInPlace(a: Int32Array, random: Random): Int32Array {
   for (let i = a.length - 1; i > 0; i--) {

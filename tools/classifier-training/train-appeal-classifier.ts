@@ -16,17 +16,20 @@
  * are off by default. A city whose appeals are short can turn them on. Copies never enter
  * evaluation.
  */
-import { APPEAL_LABELS } from './appeal-categories.ts';
-import { AppealClassifier, type AppealClassifierModel } from './appeal-classifier.ts';
-import { fitSoftmaxTemperature, softmaxInto } from './calibrate-temperature.ts';
+import { APPEAL_LABELS } from '../../src/appeals/classifier/appeal-categories.ts';
+import { AppealClassifier, type AppealClassifierModel } from '../../src/appeals/classifier/appeal-classifier.ts';
+import { fitSoftmaxTemperature } from './calibrate-temperature.ts';
+import { softmaxInto } from '../../src/appeals/classifier/tempered-softmax.ts';
 import { chooseTriageThreshold } from './choose-triage-threshold.ts';
 import { meanAndDeviation, scoreClassification, type ClassificationReport } from './classification-metrics.ts';
-import { FEATURE_KINDS, FeatureBuffer, hashAppealFeatures, type FeatureConfig, type FeatureKind } from './hash-appeal-features.ts';
-import { quantiseModel } from './model-codec.ts';
+import { FEATURE_KINDS, FeatureBuffer, hashAppealFeatures, type FeatureConfig } from '../../src/appeals/classifier/hash-appeal-features.ts';
+import { quantiseModel } from '../../src/appeals/classifier/model-codec.ts';
 import { buildCsrMatrix, type CsrMatrix } from './sparse-matrix.ts';
 import { assignStratifiedFolds, splitStratifiedHoldout } from './stratified-split.ts';
-import { copyHashedMessage, fitVocabulary, TfIdfVectoriser, type HashedMessage, type Vocabulary } from './tfidf-vocabulary.ts';
-import { scoreRows, trainOneVsRestSvm, type LinearModel, type SvmOptions } from './train-linear-svm.ts';
+import { TfIdfVectoriser, type Vocabulary } from '../../src/appeals/classifier/tfidf-vocabulary.ts';
+import { copyHashedMessage, fitVocabulary, type HashedMessage } from './fit-vocabulary.ts';
+import { DEFAULT_TRAINING_OPTIONS, type TrainingOptions } from './training-options.ts';
+import { scoreRows, trainOneVsRestSvm, type LinearModel } from './train-linear-svm.ts';
 import { trainNbSvm } from './train-nb-svm.ts';
 
 export interface LabelledMessage {
@@ -34,40 +37,6 @@ export interface LabelledMessage {
   readonly text: string;
   readonly label: string;
 }
-
-export interface TrainingOptions {
-  readonly features: FeatureConfig;
-  /** Keep hash buckets seen in at least this many training messages. */
-  readonly minDf: number;
-  /** Weight per feature kind (1 when absent). */
-  readonly kindWeights: Readonly<Partial<Record<FeatureKind, number>>>;
-  /** NBSVM smoothing; null trains plain one-vs-rest SVMs. */
-  readonly naiveBayesAlpha: number | null;
-  readonly svm: SvmOptions;
-  /** Cross-validation folds (figures, temperature, threshold); 0 or 1 skips cross-validation. */
-  readonly folds: number;
-  /** Seed of the folds and of the held-out split. */
-  readonly seed: number;
-  /** Share of messages held out to score the final model (0: train on everything). */
-  readonly holdout: number;
-  /** The triage threshold is where held-out accuracy reaches this. */
-  readonly triageAccuracy: number;
-  /** Also train on each titled message's title alone (see above); off by default. */
-  readonly titleCopies: boolean;
-}
-
-export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = Object.freeze({
-  features: Object.freeze({ hashBits: 20, charNgramMin: 1, charNgramMax: 2, wordNgrams: 0, wordMaxChars: 0, titleNamespace: true }),
-  minDf: 2,
-  kindWeights: Object.freeze({}),
-  naiveBayesAlpha: 0.1,
-  svm: Object.freeze({ C: 1, loss: 'squared-hinge', bias: 1, balanced: true, tolerance: 0.01, maxEpochs: 500, seed: 1 }) as SvmOptions,
-  folds: 5,
-  seed: 20200,
-  holdout: 0.2,
-  triageAccuracy: 0.7,
-  titleCopies: false,
-});
 
 export type TrainingProgress = (phase: string, done: number, total: number) => void;
 

@@ -2,21 +2,9 @@
  * Temperature scaling (Guo, Pleiss, Sun & Weinberger, "On Calibration of Modern Neural Networks",
  * ICML 2017; Platt scaling's one-parameter multi-class form): confidence = softmax(T · margins).
  * SVM margins are not probabilities; one T fitted on held-out margins makes "0.8" mean "right
- * about 80 % of the time" without changing which category wins.
+ * about 80 % of the time" without changing which category wins. The softmax itself is applied at
+ * classification time (src/appeals/classifier/tempered-softmax.ts); this file only fits T.
  */
-
-/** softmax(t · margins[o … o+k)) into `out`. */
-export function softmaxInto(margins: ArrayLike<number>, offset: number, k: number, t: number, out: Float64Array): Float64Array {
-  let max = -Infinity;
-  for (let c = 0; c < k; c++) max = Math.max(max, t * margins[offset + c]!);
-  let sum = 0;
-  for (let c = 0; c < k; c++) {
-    out[c] = Math.exp(t * margins[offset + c]! - max);
-    sum += out[c]!;
-  }
-  for (let c = 0; c < k; c++) out[c]! /= sum;
-  return out;
-}
 
 function meanNegativeLogLikelihood(margins: Float64Array, labels: Int32Array, k: number, t: number): number {
   let nll = 0;
