@@ -6,7 +6,9 @@ import { ExpressionError, FORBIDDEN_NAMES, MAX_DEPTH } from './errors.ts';
 import { FUNCTIONS } from './functions.ts';
 import type { Token } from './tokenizer.ts';
 
-export type PathSegment = string | number;
+// A path's segment is a value's concern too (values.ts reads through them): defined there, re-exported here.
+import type { PathSegment } from './values.ts';
+export type { PathSegment };
 
 export interface PathReference {
   readonly root: string;

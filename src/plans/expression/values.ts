@@ -4,7 +4,9 @@
  * closures share with the functions.
  */
 import { MAX_COMPARE_DEPTH, type ExpressionError } from './errors.ts';
-import type { PathSegment } from './parser.ts';
+
+/** One step of a path: a key, or an index into a list. */
+export type PathSegment = string | number;
 
 export const isPlainObject = (v: unknown): v is Record<string, unknown> => {
   if (v === null || typeof v !== 'object') return false;
