@@ -9,7 +9,7 @@ import { withProblems } from '../server/schemas.ts';
 import { hasRole, SYSTEM_PRINCIPAL } from '../auth/principal.ts';
 import { CASE_SOURCES, CASE_STATE_NAMES, CASE_STATES, PRIORITIES, TASK_STATE_NAMES, TIERS, type CaseDoc } from './case-model.ts';
 import { UNSATISFIED_REASONS, type CaseCommand } from './decide-case.ts';
-import { presentCase } from './present-case.ts';
+import { presentCase, presentEvent } from './present-case.ts';
 import { alertOf, planCaseOf } from './case-service.ts';
 import { citizenReplies } from '../appeals/citizen-replies.ts';
 import { assertMayCommand, canSeeCase } from '../auth/case-policy.ts';
@@ -285,14 +285,10 @@ export function registerCaseRoutes(app: FastifyInstance, platform: Platform): vo
     { schema: { tags: ['cases'], summary: 'The case timeline: every event with who, when and why', security: bearer, params: IdParams, response: withProblems({ 200: Type.Object({ items: Type.Array(Type.Ref('CaseEvent')) }) }) } },
     async (req) => {
       const p = requirePrincipal(req);
+      const doc = await cases.get(p, req.params.id);
       const events = await cases.timeline(p, req.params.id);
-      const staff = hasRole(p, 'admin', 'operator', 'supervisor');
-      // Reporter contact details inside the first event are for the center's staff only.
-      return {
-        items: events.map((e) =>
-          e.type === 'CaseReported' && !staff ? { ...e, payload: { ...e.payload, reporter: { ...e.payload.reporter, name: null, phone: null } } } : e,
-        ),
-      };
+      // The reporter inside the first event is shown as on the case itself (present-case.ts).
+      return { items: events.map((e) => presentEvent(e, doc, p)) };
     },
   );
 

@@ -15,7 +15,7 @@ import { appendEvents, type StoredEventRow } from '../events/event-log.ts';
 import { assertMayCommand, assertMayReport, canSeeCase } from '../auth/case-policy.ts';
 import { hasRole, SYSTEM_PRINCIPAL, type Principal } from '../auth/principal.ts';
 import { SYSTEM_ACTOR, type Actor, type CaseEvent, type CaseEventBody } from './case-events.ts';
-import { CASE_SOURCES, PRIORITIES, type CaseDoc, type CaseSource, type ChainLink, type Priority, type Tier } from './case-model.ts';
+import { CASE_SOURCES, PRIORITIES, TERMINAL_STATES, type CaseDoc, type CaseSource, type ChainLink, type Priority, type Tier } from './case-model.ts';
 import { decideCase, type CaseCommand, type DecideContext } from './decide-case.ts';
 import { evolveCase } from './evolve-case.ts';
 import { decideTimer, timersForEvents, type TimerKind } from './case-timers.ts';
@@ -708,7 +708,7 @@ export class CaseService {
       .select('doc')
       .where('category_code', '=', input.categoryCode)
       .where('created_at', '>=', since)
-      .where('state', 'not in', ['closed', 'evaluated', 'declined', 'merged'])
+      .where('state', 'not in', [...TERMINAL_STATES])
       .where('lng', '>=', x - dLng)
       .where('lng', '<=', x + dLng)
       .where('lat', '>=', y - dLat)

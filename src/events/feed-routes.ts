@@ -6,6 +6,7 @@ import { canSeeCase } from '../auth/case-policy.ts';
 import { hasRole } from '../auth/principal.ts';
 import { CityLoopError } from '../errors.ts';
 import type { CaseEvent } from '../cases/case-events.ts';
+import { presentEvent } from '../cases/present-case.ts';
 import type { Committed, CommittedAlert } from './event-bus.ts';
 import { canSeeAlert } from '../sensing/alerts/alert-policy.ts';
 import type { AlertDoc, AlertEvent } from '../sensing/alerts/alert-model.ts';
@@ -15,12 +16,6 @@ const FeedQuery = Type.Object({
   types: Type.Optional(Type.String({ description: 'comma-separated event types to receive' })),
   lang: Type.Optional(Type.String()),
 });
-
-/** Reporter contact details never travel on the feed: it is for watching, not for calling. */
-function redact(e: CaseEvent): CaseEvent {
-  if (e.type !== 'CaseReported') return e;
-  return { ...e, payload: { ...e.payload, reporter: { ...e.payload.reporter, name: null, phone: null } } };
-}
 
 /**
  * The live feed as Server-Sent Events. Each subscriber gets only the events of cases it may see
@@ -78,7 +73,8 @@ export function registerFeedRoutes(app: FastifyInstance, platform: Platform): vo
         if (e.seq <= lastSent) return;
         if (wanted && !wanted.has(e.type)) return;
         lastSent = e.seq;
-        const data = { ...redact(e), case: { id: doc.id, number: doc.number, state: doc.state, title: doc.title, priority: doc.priority, categoryCode: doc.categoryCode, location: doc.location, centerId: doc.centerId } };
+        // The reporter as this subscriber sees it on the case itself (present-case.ts).
+        const data = { ...presentEvent(e, doc, p), case: { id: doc.id, number: doc.number, state: doc.state, title: doc.title, priority: doc.priority, categoryCode: doc.categoryCode, location: doc.location, centerId: doc.centerId } };
         raw.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(data)}\n\n`);
       };
       // Alerts travel on the same feed, each with the alert as it now is (its evidence included).

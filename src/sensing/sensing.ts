@@ -10,6 +10,7 @@ import type { OrgDirectory } from '../org/org-directory.ts';
 import type { JurisdictionResolver } from '../geo/resolver.ts';
 import type { AssetIndex } from '../assets/asset-index.ts';
 import type { CaseService } from '../cases/case-service.ts';
+import { TERMINAL_STATES } from '../cases/case-model.ts';
 import type { BrokerGate } from '../actions/mqtt/embedded-broker.ts';
 import { DeviceRegistry } from './devices/device-registry.ts';
 import type { Revocations } from '../auth/session-registry.ts';
@@ -64,8 +65,6 @@ export interface SensingDeps {
   /** Where the end of a device's credentials is announced (the platform's one notifier). */
   readonly revocations?: Revocations | undefined;
 }
-
-const OPEN_CASE_STATES_EXCLUDED = ['closed', 'evaluated', 'declined', 'merged'];
 
 export class Sensing {
   readonly devices: DeviceRegistry;
@@ -272,7 +271,7 @@ export class Sensing {
     let q = this.#d.store.db
       .selectFrom('cases')
       .select((eb) => ['category_code', eb.fn.countAll<number>().as('n')])
-      .where('state', 'not in', OPEN_CASE_STATES_EXCLUDED)
+      .where('state', 'not in', [...TERMINAL_STATES])
       .groupBy('category_code');
     const level = j?.level;
     if (level === 'district') q = q.where('district_code', '=', code);

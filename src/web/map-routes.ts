@@ -8,7 +8,7 @@ import { requirePrincipal } from '../server/app.ts';
 import { withProblems } from '../server/schemas.ts';
 import { likeInOrder } from '../store/like-pattern.ts';
 import { hasRole, SYSTEM_PRINCIPAL, type Principal } from '../auth/principal.ts';
-import { CASE_STATES, PRIORITIES } from '../cases/case-model.ts';
+import { CASE_STATES, PRIORITIES, TERMINAL_STATES } from '../cases/case-model.ts';
 import type { JurisdictionRecord } from '../geo/jurisdiction.ts';
 import { geometryBBox, unionBBox, type BBox } from '../geo/geometry.ts';
 import { BOUNDARY_MAX_ZOOM, BoundaryTiles } from './boundary-tiles.ts';
@@ -16,7 +16,6 @@ import { CASE_TILE_MAX_ZOOM, CaseMapTiles, pointsOfRows, PRIORITY_INDEX, type Ca
 import { ThreadIndexer } from './case-cluster-thread.ts';
 
 /** States in which a case no longer needs anyone: the map leaves them out unless asked. */
-const FINISHED = ['closed', 'evaluated', 'declined', 'merged'];
 /** One answer carries at most this many points; the cockpit's aim is 100,000 smooth. */
 const MAX_POINTS = 250_000;
 
@@ -61,7 +60,7 @@ function mapRowsQuery(platform: Platform, own: string | null, narrow: string | u
     const f = subtreeFilter(platform, code);
     q = q.where((eb) => f(eb));
   }
-  if (!all) q = q.where('state', 'not in', FINISHED);
+  if (!all) q = q.where('state', 'not in', [...TERMINAL_STATES]);
   return q.limit(MAX_POINTS + 1);
 }
 function mapRows(platform: Platform, own: string | null, narrow: string | undefined, all = false) {
