@@ -27,6 +27,7 @@ import { NotifierRegistry } from './actions/notify.ts';
 import { createFileChannel } from './actions/notify/file-channel.ts';
 import { createWebhookChannel } from './actions/notify/webhook-channel.ts';
 import { PlanActionRunner } from './plans/plan-actions.ts';
+import { CasePlanner } from './plans/case-planner.ts';
 import { AppealIntake, type AppealClassifier } from './appeals/appeal-intake.ts';
 import { Gazetteer } from './appeals/gazetteer.ts';
 import { readFile } from 'node:fs/promises';
@@ -57,6 +58,8 @@ export interface Platform {
   readonly blobs: BlobStore;
   readonly timers: TimerScheduler;
   readonly plans: PlanRegistry;
+  /** Plans applied to cases: the dry runs, and the port cases run plans through. */
+  readonly planner: CasePlanner;
   readonly actions: PlanActionRunner;
   readonly intake: AppealIntake;
   gazetteer(): Gazetteer;
@@ -160,6 +163,8 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     for (const r of refused) opts.log?.error(`plan file ${r.file} was refused; the versions already stored stay in force: ${r.error}`);
   };
   const bus = new EventBus();
+  // Plans reach cases through the cases' port (cases never import plans).
+  const planner = new CasePlanner({ registry: plans, map: () => map, org, clock, resolver: () => resolver });
   const cases = new CaseService({
     store,
     clock,
@@ -169,7 +174,7 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     bus,
     defaultTier: settings.defaultTier,
     numberPrefix: settings.caseNumberPrefix,
-    plans,
+    plans: planner,
     map: () => map,
   });
   const revocations = new Revocations();
@@ -294,6 +299,7 @@ export async function openPlatform(settings: Settings, opts: OpenPlatformOptions
     blobs,
     timers,
     plans,
+    planner,
     actions,
     notifier,
     outbound,

@@ -66,8 +66,8 @@ export type CaseSource = (typeof CASE_SOURCES)[number];
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
-export const TIERS = ['city', 'district', 'street'] as const;
-export type Tier = (typeof TIERS)[number];
+export { TIERS, type Tier } from '../org/tier.ts';
+import type { Tier } from '../org/tier.ts';
 
 export type TaskRole = 'lead' | 'assist';
 export type Satisfaction = 'satisfied' | 'basically_satisfied' | 'unsatisfied';

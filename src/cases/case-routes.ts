@@ -7,12 +7,12 @@ import { requirePrincipal } from '../server/app.ts';
 import { langOf } from '../server/problem.ts';
 import { withProblems } from '../server/schemas.ts';
 import { hasRole, SYSTEM_PRINCIPAL } from '../auth/principal.ts';
-import { CASE_SOURCES, CASE_STATE_NAMES, CASE_STATES, PRIORITIES, TASK_STATE_NAMES, TIERS, type CaseDoc } from './case-model.ts';
+import { CASE_SOURCES, CASE_STATE_NAMES, CASE_STATES, PRIORITIES, TASK_STATE_NAMES, TIERS } from './case-model.ts';
 import { UNSATISFIED_REASONS, type CaseCommand } from './decide-case.ts';
 import { presentCase, presentEvent } from './present-case.ts';
-import { alertOf, planCaseOf } from './case-service.ts';
+import { sameAttachment, tasksOfUnit } from './case-queries.ts';
 import { citizenReplies } from '../appeals/citizen-replies.ts';
-import { assertMayCommand, canSeeCase } from '../auth/case-policy.ts';
+import { assertMayCommand, canSeeCase } from './case-policy.ts';
 import { findReplayedTaskEvent, REPLAY_REFUSALS, type TaskCommand } from './task-replay.ts';
 
 /** The Idempotency-Key header of a request, if it has a usable one. */
@@ -451,7 +451,7 @@ export function registerCaseRoutes(app: FastifyInstance, platform: Platform): vo
       const doc = await cases.get(p, req.params.id);
       // The dry run shows the units and steps the center would set going: for those who may run it.
       assertMayCommand(p, doc, { type: 'apply_plan' });
-      return cases.planFor(planCaseOf(doc), req.query.planId, doc.number, undefined, alertOf(doc));
+      return platform.planner.previewFor(doc, req.query.planId);
     },
   );
 
@@ -480,15 +480,8 @@ export function registerCaseRoutes(app: FastifyInstance, platform: Platform): vo
       const fileName = req.query.fileName.replace(/[\\/\u0000-\u001f]/g, '_');
       if (idempotencyKeyOf(req) !== undefined) {
         // A photo resent from a phone's outbox: the copy that arrived before is the answer.
-        const before = await platform.store.db
-          .selectFrom('attachments')
-          .select(['id', 'size'])
-          .where('case_id', '=', req.params.id)
-          .where('sha256', '=', sha256)
-          .where('file_name', '=', fileName)
-          .where('created_by', '=', p.userId)
-          .executeTakeFirst();
-        if (before) return reply.code(200).header('idempotent-replayed', 'true').send({ id: before.id, sha256, size: Number(before.size) });
+        const before = await sameAttachment(platform.store.db, { caseId: req.params.id, sha256, fileName, userId: p.userId });
+        if (before) return reply.code(200).header('idempotent-replayed', 'true').send({ id: before.id, sha256, size: before.size });
       }
       await cases.execute(p, req.params.id, { type: 'add_attachment', attachmentId: id, sha256, fileName, mediaType, size });
       return reply.code(201).send({ id, sha256, size });
@@ -569,17 +562,7 @@ export function registerCaseRoutes(app: FastifyInstance, platform: Platform): vo
       const unit = req.query.unit ?? p.unitId;
       if (!unit) throw new CityLoopError('VALIDATION_FAILED', { detail: 'unit is required' });
       if (!hasRole(p, 'admin') && p.unitId !== unit) throw new CityLoopError('FORBIDDEN_JURISDICTION');
-      let q = platform.store.db.selectFrom('tasks').selectAll().where('unit_id', '=', unit);
-      if (req.query.state?.length) q = q.where('state', 'in', req.query.state);
-      if (req.query.overdue !== undefined) q = q.where('overdue', '=', req.query.overdue ? 1 : 0);
-      if (req.query.updatedSince) q = q.where('updated_at', '>=', new Date(req.query.updatedSince).toISOString());
-      const rows = await q.orderBy('deadline').orderBy('id').limit(req.query.limit ?? 100).execute();
-      const caseIds = [...new Set(rows.map((r) => r.case_id))];
-      const docs = new Map<string, CaseDoc>();
-      for (let i = 0; i < caseIds.length; i += 500) {
-        const found = await platform.store.db.selectFrom('cases').select(['id', 'doc']).where('id', 'in', caseIds.slice(i, i + 500)).execute();
-        for (const r of found) docs.set(r.id, JSON.parse(r.doc) as CaseDoc);
-      }
+      const { rows, cases: docs } = await tasksOfUnit(platform.store.db, unit, req.query);
       const lang = langOf(req);
       const items = [];
       for (const r of rows) {

@@ -1,4 +1,4 @@
-import { canSeeReporterContact, assertMayCommand } from '../auth/case-policy.ts';
+import { canSeeReporterContact, assertMayCommand } from './case-policy.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Lang } from '../errors.ts';
 import { CASE_STATE_NAMES, TASK_STATE_NAMES, type CaseDoc, type Reporter } from './case-model.ts';

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Platform } from '../platform.ts';
 import { bearerTokenOf, requirePrincipal } from '../server/app.ts';
-import { canSeeCase } from '../auth/case-policy.ts';
+import { canSeeCase } from '../cases/case-policy.ts';
 import { hasRole } from '../auth/principal.ts';
 import { CityLoopError } from '../errors.ts';
 import type { CaseEvent } from '../cases/case-events.ts';

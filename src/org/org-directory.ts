@@ -1,4 +1,4 @@
-import type { Tier } from '../cases/case-model.ts';
+import type { Tier } from './tier.ts';
 import type { CategoryDefinition } from '../cases/category-catalogue.ts';
 import type { Tx } from '../store/store.ts';
 import { categoryFromRow } from './category-rows.ts';

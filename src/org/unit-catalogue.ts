@@ -4,7 +4,7 @@
  * a district's concrete units are instances of these kinds. Which kind leads on a given case is
  * the routing table's decision, not this catalogue's: the order here means nothing.
  */
-import type { Tier } from '../cases/case-model.ts';
+import type { Tier } from './tier.ts';
 import { DEMO_CATEGORIES, expandCategoryCode, type CategoryDefinition } from '../cases/category-catalogue.ts';
 
 export interface UnitKind {

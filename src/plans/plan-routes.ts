@@ -168,9 +168,9 @@ export function registerPlanRoutes(app: FastifyInstance, platform: Platform): vo
     async (req) => {
       staff(req);
       const b = req.body;
-      const c = platform.cases.hypotheticalCase(b);
+      const c = platform.planner.hypotheticalCase(b);
       const explicit = b.version !== undefined ? (await platform.plans.get(req.params.id, b.version)).candidate : undefined;
-      return platform.cases.planFor(c, req.params.id, null, explicit);
+      return platform.planner.planFor(c, req.params.id, null, explicit);
     },
   );
 }

@@ -16,7 +16,7 @@ import { DeviceRegistry } from './devices/device-registry.ts';
 import type { Revocations } from '../auth/session-registry.ts';
 import { AlertService } from './alerts/alert-service.ts';
 import { IngestPipeline, type RuleRuntime } from './ingest/ingest-pipeline.ts';
-import { likeInOrder } from '../store/like-pattern.ts';
+import { inJurisdiction } from '../cases/case-queries.ts';
 import { DEFAULT_JSON_LIMITS, parseGuardedJson, type JsonLimits } from '../guarded-json.ts';
 import { createSensingGate } from './ingest/sensing-gate.ts';
 import { computeVitalSigns, INDICATORS, type IndicatorValue } from './indicators/vital-signs.ts';
@@ -273,10 +273,8 @@ export class Sensing {
       .select((eb) => ['category_code', eb.fn.countAll<number>().as('n')])
       .where('state', 'not in', [...TERMINAL_STATES])
       .groupBy('category_code');
-    const level = j?.level;
-    if (level === 'district') q = q.where('district_code', '=', code);
-    else if (level === 'street') q = q.where('street_code', '=', code);
-    else if (level && level !== 'city') q = q.where(likeInOrder('chain', [JSON.stringify(code)]));
+    // The one jurisdiction filter of cases (case-queries.ts); an unknown code counts the whole city, as before.
+    if (j) q = q.where(inJurisdiction(resolver, code));
     const cases = await q.execute();
     return {
       jurisdiction: { code, name: j?.name ?? code },

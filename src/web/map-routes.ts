@@ -6,7 +6,7 @@ import type { Platform } from '../platform.ts';
 import { CityLoopError } from '../errors.ts';
 import { requirePrincipal } from '../server/app.ts';
 import { withProblems } from '../server/schemas.ts';
-import { likeInOrder } from '../store/like-pattern.ts';
+import { inJurisdiction } from '../cases/case-queries.ts';
 import { hasRole, SYSTEM_PRINCIPAL, type Principal } from '../auth/principal.ts';
 import { CASE_STATES, PRIORITIES, TERMINAL_STATES } from '../cases/case-model.ts';
 import type { JurisdictionRecord } from '../geo/jurisdiction.ts';
@@ -35,17 +35,10 @@ const ScopeQuery = Type.Object({
 });
 
 const gzipAsync = promisify(gzip);
-type Eb = any;
 
+/** The one jurisdiction filter of cases (case-queries.ts). */
 function subtreeFilter(p: Platform, code: string) {
-  const level = p.resolver().get(code)?.level;
-  return (eb: Eb) => {
-    if (level === 'city') return eb(eb.val(1), '=', 1);
-    if (level === 'district') return eb('district_code', '=', code);
-    if (level === 'street') return eb('street_code', '=', code);
-    if (level === 'grid') return eb('jurisdiction_code', '=', code);
-    return likeInOrder('chain', [JSON.stringify(code)]);
-  };
+  return inJurisdiction(p.resolver(), code);
 }
 
 /**
