@@ -136,3 +136,9 @@ export async function verifyEventLog(
   }
   return { ok: problems.length === 0, events: done, headSeq, headHash: head.hash, problems };
 }
+
+/** The streams with events after `seq` (up to `limit` events), in the order of their first such event. */
+export async function streamsAfter(db: Tx, seq: number, limit: number): Promise<string[]> {
+  const rows = await db.selectFrom('events').select(['seq', 'stream_id']).where('seq', '>', seq).orderBy('seq').limit(limit).execute();
+  return [...new Set(rows.map((r) => r.stream_id))];
+}

@@ -8,6 +8,7 @@ import { CityLoopError } from '../errors.ts';
 import type { CaseEvent } from '../cases/case-events.ts';
 import { presentEvent } from '../cases/present-case.ts';
 import type { Committed, CommittedAlert } from './event-bus.ts';
+import { streamsAfter } from './event-log.ts';
 import { canSeeAlert } from '../sensing/alerts/alert-policy.ts';
 import type { AlertDoc, AlertEvent } from '../sensing/alerts/alert-model.ts';
 
@@ -110,15 +111,18 @@ export function registerFeedRoutes(app: FastifyInstance, platform: Platform): vo
       const detach = platform.sessions.attach(credential, endSession);
       const lastId = Number(req.headers['last-event-id']);
       if (Number.isInteger(lastId) && lastId > 0) {
-        const rows = await platform.store.db.selectFrom('events').select(['seq', 'stream_id']).where('seq', '>', lastId).orderBy('seq').limit(1000).execute();
-        const ids = [...new Set(rows.map((r) => r.stream_id))];
+        const ids = await streamsAfter(platform.store.db, lastId, 1000);
         // Events of several streams interleave: gather, then send in log order.
         const missed: (() => void)[] = [];
         const order: number[] = [];
         for (const id of ids) {
           try {
-            if (await platform.store.db.selectFrom('alerts').select('id').where('id', '=', id).executeTakeFirst()) {
-              const alert = await platform.sensing.alerts.get(p, id);
+            // A stream is an alert's or a case's: the alert service says which (NOT_FOUND: not an alert).
+            const alert = await platform.sensing.alerts.get(p, id).catch((e: unknown) => {
+              if (e instanceof CityLoopError && e.code === 'NOT_FOUND') return null;
+              throw e;
+            });
+            if (alert) {
               for (const e of await platform.sensing.alerts.timeline(p, id)) if (e.seq > lastId) (order.push(e.seq), missed.push(() => sendAlert(e, alert)));
             } else {
               const doc = await platform.cases.get(p, id);
