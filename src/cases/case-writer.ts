@@ -165,6 +165,7 @@ export class CaseWriter {
       actor,
       at,
       payload: b.payload,
+      streamType: 'case',
     }));
     const rows = await appendEvents(tx, this.d.store, drafts);
     // The events as written, without parsing back the JSON we just produced.

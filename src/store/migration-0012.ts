@@ -4,7 +4,8 @@
  * stored documents: the plan a case runs (`plan_id`), how smart routing placed an appeal
  * (`appeal_outcome`, `appeal_automatic`), the community a case lies in (`community_code`, the one
  * level the jurisdiction filter lacked a column for) and the centers sharing a joint case
- * (`case_centers`).
+ * (`case_centers`); and the kind of each event's stream (`events.stream_type`: case, alert, or the
+ * administrative kind before the colon of `kind:id`), which the audit page asked of the id with LIKE.
  */
 import type { Kysely, Migration } from 'kysely';
 
@@ -47,6 +48,9 @@ export const migration0012: Migration = {
     await db.schema.createIndex('cases_plan').on('cases').columns(['plan_id', 'created_at']).execute();
     await db.schema.createIndex('cases_appeal_outcome').on('cases').columns(['appeal_outcome', 'state', 'created_at']).execute();
     await db.schema.createIndex('cases_community').on('cases').columns(['community_code']).execute();
+    await db.schema.alterTable('events').addColumn('stream_type', 'text').execute();
+    await db.schema.createIndex('events_stream_type').on('events').columns(['stream_type', 'seq']).execute();
+    await backfillStreamTypes(db);
     // Backfill from the stored documents, a page at a time by id.
     let after = '';
     for (;;) {
@@ -62,3 +66,21 @@ export const migration0012: Migration = {
     }
   },
 };
+
+/** Each stream's kind: a case's or an alert's (their ids are bare), else the `kind` of `kind:id`. */
+async function backfillStreamTypes(db: Kysely<any>): Promise<void> {
+  const streams: { stream_id: string }[] = await db.selectFrom('events').select('stream_id').distinct().execute();
+  const ids = streams.map((s) => s.stream_id);
+  const known = new Map<string, string>();
+  for (const [table, type] of [['cases', 'case'], ['alerts', 'alert']] as const) {
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows: { id: string }[] = await db.selectFrom(table).select('id').where('id', 'in', ids.slice(i, i + 500)).execute();
+      for (const r of rows) known.set(r.id, type);
+    }
+  }
+  for (const id of ids) {
+    const colon = id.indexOf(':');
+    const type = known.get(id) ?? (colon > 0 ? id.slice(0, colon) : null);
+    if (type !== null) await db.updateTable('events').set({ stream_type: type }).where('stream_id', '=', id).execute();
+  }
+}

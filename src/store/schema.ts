@@ -366,6 +366,8 @@ export interface EventTable {
   payload: string;
   prev_hash: string;
   hash: string;
+  /** 0012: the kind of stream (case, alert, device, rule, user …); outside the hash. */
+  stream_type?: string | null;
 }
 
 export interface LogHeadTable {
