@@ -28,6 +28,7 @@ import { NotifierRegistry } from './actions/notify.ts';
 import { createFileChannel } from './actions/notify/file-channel.ts';
 import { createWebhookChannel } from './actions/notify/webhook-channel.ts';
 import { PlanActionRunner } from './plans/plan-actions.ts';
+import { CasePlanner } from './plans/case-planner.ts';
 import { AppealIntake, type AppealClassifier } from './appeals/appeal-intake.ts';
 import { Gazetteer } from './appeals/gazetteer.ts';
 import { readFile } from 'node:fs/promises';
@@ -62,6 +63,8 @@ export interface Platform {
   readonly blobs: BlobStore;
   readonly timers: TimerScheduler;
   readonly plans: PlanRegistry;
+  /** Plans applied to cases: the dry runs, and the port cases run plans through. */
+  readonly planner: CasePlanner;
   readonly actions: PlanActionRunner;
   readonly intake: AppealIntake;
   gazetteer(): Gazetteer;
@@ -170,6 +173,8 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
     for (const r of refused) opts.log?.error(`plan file ${r.file} was refused; the versions already stored stay in force: ${r.error}`);
   };
   const bus = new EventBus();
+  // Plans reach cases through the cases' port (cases never import plans).
+  const planner = new CasePlanner({ registry: plans, map: () => map, org, clock, resolver: () => resolver });
   const cases = new CaseService({
     store,
     clock,
@@ -179,7 +184,7 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
     bus,
     defaultTier: settings.defaultTier,
     numberPrefix: settings.caseNumberPrefix,
-    plans,
+    plans: planner,
     map: () => map,
   });
   const revocations = new Revocations();
@@ -306,6 +311,7 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
     blobs,
     timers,
     plans,
+    planner,
     actions,
     notifier,
     outbound,

@@ -1,4 +1,4 @@
-import type { Tier } from '../cases/case-model.ts';
+import type { Tier } from '../org/tiers.ts';
 
 export const ROLES = ['admin', 'supervisor', 'operator', 'unit_staff', 'grid_worker', 'citizen', 'system'] as const;
 export type Role = (typeof ROLES)[number];

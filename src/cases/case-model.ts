@@ -22,6 +22,18 @@ export const CASE_STATES = [
 ] as const;
 export type CaseState = (typeof CASE_STATES)[number];
 
+/**
+ * The states a case ends in: nothing more is done on it (reopening a closed case starts a new
+ * round). The one definition of "finished" — the map, vital signs, duplicates and Open311's
+ * open/closed all read it.
+ */
+export const TERMINAL_STATES: readonly CaseState[] = ['closed', 'evaluated', 'declined', 'merged'];
+
+/** A case still being worked on (not in a terminal state). */
+export function isOpenCase(state: CaseState): boolean {
+  return !TERMINAL_STATES.includes(state);
+}
+
 export const CASE_STATE_NAMES: Record<CaseState, { zh: string; en: string }> = {
   reported: { zh: '上报', en: 'reported' },
   registered: { zh: '立案', en: 'registered' },

@@ -1,5 +1,5 @@
 import type { CaseEvent, CaseEventBody } from './case-events.ts';
-import { isOpenTask, type CaseDoc, type Tier } from './case-model.ts';
+import { isOpenTask, TERMINAL_STATES, type CaseDoc, type CaseState, type Tier } from './case-model.ts';
 
 /**
  * Deadlines become durable timers: rows written in the same transaction as the events that set
@@ -66,7 +66,11 @@ export function timersForEvents(events: readonly CaseEvent[]): TimerSpec[] {
   return out;
 }
 
-const FINISHED = new Set(['declined', 'reported_back', 'checked', 'closed', 'evaluated', 'merged']);
+/**
+ * States in which no deadline runs any more: the terminal ones, and those where the work is
+ * handed back and waits for the center (reported back, checked) — a later reopening sets new ones.
+ */
+const DEADLINES_ENDED_IN: ReadonlySet<CaseState> = new Set<CaseState>([...TERMINAL_STATES, 'reported_back', 'checked']);
 
 /** What a timer that has come due does to the case now. Pure. */
 export function decideTimer(
@@ -74,7 +78,7 @@ export function decideTimer(
   timer: { kind: TimerKind; taskId: string | null; dueAt: string; detail?: string | null },
   parentCenter: { id: string; tier: Tier } | null,
 ): CaseEventBody[] {
-  if (FINISHED.has(doc.state)) return [];
+  if (DEADLINES_ENDED_IN.has(doc.state)) return [];
   const supervisingCenterId = parentCenter?.id ?? null;
   const task = timer.taskId ? doc.tasks.find((t) => t.id === timer.taskId) : undefined;
   switch (timer.kind) {

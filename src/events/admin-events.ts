@@ -9,6 +9,7 @@ import type { StoreAdapter, Tx } from '../store/store.ts';
 import type { Principal } from '../auth/principal.ts';
 import { newId } from '../ids.ts';
 import { appendEvents, type StoredEventRow } from './event-log.ts';
+import { likeStartsWith } from '../store/like-pattern.ts';
 
 /** The kinds of things administered, each the prefix of its stream id. */
 export const ADMIN_STREAM_KINDS = ['device', 'rule', 'plan', 'routing', 'categories', 'user', 'unit', 'center', 'token', 'settings'] as const;
@@ -57,7 +58,7 @@ export async function recordAdminChanges(
     }
     version += 1;
     next.set(streamId, version);
-    drafts.push({ id: newId(), streamId, streamVersion: version, type: c.type, schemaVersion: 1, actor: actorOf(actor), at, payload: c.payload });
+    drafts.push({ id: newId(), streamId, streamVersion: version, type: c.type, schemaVersion: 1, actor: actorOf(actor), at, payload: c.payload, streamType: c.kind });
   }
   return appendEvents(tx, store, drafts);
 }
@@ -98,9 +99,12 @@ export async function listAdminChanges(
   q: { streamPrefix?: string | undefined; exact?: boolean; before?: number | undefined; limit: number },
 ): Promise<{ items: AdminChangeView[]; nextBefore: number | null }> {
   let query = db.selectFrom('events').select(['seq', 'stream_id', 'type', 'at', 'actor', 'payload']);
-  if (q.streamPrefix === undefined) query = query.where((eb) => eb.or(ADMIN_STREAM_KINDS.map((k) => eb('stream_id', 'like', `${k}:%`))));
+  // By the stream's kind (an indexed column), not a pattern on its id.
+  const kind = q.streamPrefix?.endsWith(':') ? q.streamPrefix.slice(0, -1) : undefined;
+  if (q.streamPrefix === undefined) query = query.where('stream_type', 'in', [...ADMIN_STREAM_KINDS]);
   else if (q.exact) query = query.where('stream_id', '=', q.streamPrefix);
-  else query = query.where('stream_id', 'like', `${q.streamPrefix}%`);
+  else if (kind !== undefined && (ADMIN_STREAM_KINDS as readonly string[]).includes(kind)) query = query.where('stream_type', '=', kind);
+  else query = query.where(likeStartsWith('stream_id', q.streamPrefix));
   if (q.before !== undefined) query = query.where('seq', '<', q.before);
   const rows = await query.orderBy('seq', 'desc').limit(q.limit + 1).execute();
   const items = rows.slice(0, q.limit).map((r) => {

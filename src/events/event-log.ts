@@ -14,6 +14,12 @@ export interface EventDraft {
   readonly actor: { readonly id: string; readonly name: string; readonly roles: readonly string[] };
   readonly at: string;
   readonly payload: unknown;
+  /**
+   * What kind of stream the event belongs to (`case`, `alert`, or an administrative kind: `device`,
+   * `rule`, `user` …), so the log is queried by kind with an index, not by a pattern on the id.
+   * Derived from the stream, whose id the hash covers; it is not part of the hash itself.
+   */
+  readonly streamType?: string | undefined;
 }
 
 export type StoredEventRow = EventTable;
@@ -60,7 +66,7 @@ export async function appendEvents(tx: Tx, store: Pick<StoreAdapter, 'capabiliti
       prev_hash: prev,
     };
     const hash = hashEventRow(base);
-    rows.push({ ...base, hash });
+    rows.push({ ...base, hash, stream_type: d.streamType ?? null });
     prev = hash;
   }
   await tx.insertInto('events').values(rows).execute();
@@ -135,4 +141,10 @@ export async function verifyEventLog(
     problems.push({ seq: null, kind: 'head_mismatch', detail: `the log head says #${headSeq}, the last event is #${lastSeq}: events were removed or added at the end` });
   }
   return { ok: problems.length === 0, events: done, headSeq, headHash: head.hash, problems };
+}
+
+/** The streams with events after `seq` (up to `limit` events), in the order of their first such event. */
+export async function streamsAfter(db: Tx, seq: number, limit: number): Promise<string[]> {
+  const rows = await db.selectFrom('events').select(['seq', 'stream_id']).where('seq', '>', seq).orderBy('seq').limit(limit).execute();
+  return [...new Set(rows.map((r) => r.stream_id))];
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CaseDoc, TaskDoc } from '../cases/case-model.ts';
-import { computeKpis, kpisToCsv, periodOf, rankUnits } from './compute-kpis.ts';
+import { computeKpis, kpisToCsv, periodOf, rankUnits, tallyKpis } from './compute-kpis.ts';
+import { casePages } from './case-pages.ts';
+import type { Principal } from '../auth/principal.ts';
 
 const chain = [
   { code: '500000', name: '重庆市', level: 'city' as const },
@@ -73,5 +75,30 @@ describe('三率 and the other figures', () => {
     const csv = kpisToCsv([{ ...computeKpis(CASES, { groupBy: 'district', period: 'all' })[0]!, groupName: '=HYPERLINK("x")' }]);
     expect(csv.split('\n')[0]).toContain('响应率 response rate');
     expect(csv).toContain(`"'=HYPERLINK(""x"")"`);
+  });
+});
+
+describe('KPIs counted page by page', () => {
+  it('counts every case a lister pages through — 60,000, past the 50,000 it once stopped at — as computeKpis would', async () => {
+    const TOTAL = 60_000;
+    const all = Array.from({ length: TOTAL }, (_, i) =>
+      doc(`c${i}`, i % 3 === 0 ? { state: 'in_progress', closedAt: null, overdue: i % 2 === 0 } : { evaluation: { satisfaction: i % 5 === 0 ? 'unsatisfied' : 'satisfied', comment: null, at: '2026-03-05T00:00:00.000Z' } }),
+    );
+    let calls = 0;
+    const lister = {
+      async list(_p: Principal, f: { cursor?: string | undefined; limit?: number | undefined }) {
+        calls += 1;
+        const from = f.cursor ? Number(f.cursor) : 0;
+        const to = Math.min(from + (f.limit ?? 50), TOTAL);
+        return { items: all.slice(from, to), nextCursor: to < TOTAL ? String(to) : null };
+      },
+    };
+    const p = { userId: 'a', username: 'a', displayName: 'a', roles: ['admin'], centerId: null, tier: null, unitId: null, jurisdictionCode: null } as Principal;
+    const opts = { groupBy: 'district' as const, period: 'all' as const };
+    const tally = await tallyKpis(casePages(lister, p, {}), opts);
+    expect(calls).toBe(TOTAL / 200);
+    expect(tally.cases).toBe(TOTAL);
+    expect(tally.rows).toEqual(computeKpis(all, opts));
+    expect(tally.rows[0]).toMatchObject({ group: '500103', cases: TOTAL, overdue: TOTAL / 6 });
   });
 });

@@ -95,23 +95,66 @@ function empty(group: string, groupName: string, period: string): Acc {
   return { group, groupName, period, cases: 0, registered: 0, responded: 0, respondDen: 0, closed: 0, evaluated: 0, satisfied: 0, onTime: 0, onTimeDen: 0, handlingHours: 0, handled: 0, overdue: 0 };
 }
 
-export function computeKpis(docs: readonly CaseDoc[], opts: { groupBy: KpiGroup; period: KpiPeriod; names?: (code: string) => string | undefined }): KpiRow[] {
-  const names = opts.names ?? (() => undefined);
-  const accs = new Map<string, Acc>();
-  const acc = (group: string, groupName: string, period: string): Acc => {
-    const k = `${group}\u0000${period}`;
-    let a = accs.get(k);
-    if (!a) accs.set(k, (a = empty(group, groupName, period)));
-    return a;
-  };
-  for (const d of docs) {
-    const period = periodOf(d.createdAt, opts.period);
-    if (opts.groupBy === 'unit') {
-      addUnitFigures(d, period, acc);
-      continue;
-    }
-    for (const [g, n] of groupsOf(d, opts.groupBy, names)) addCaseFigures(d, acc(g, n, period));
+export interface KpiOptions {
+  readonly groupBy: KpiGroup;
+  readonly period: KpiPeriod;
+  readonly names?: (code: string) => string | undefined;
+}
+
+/**
+ * The figures counted case by case, a page at a time: memory holds one counter per group and
+ * period, never the cases, so however many cases a question covers, all are counted (no cap).
+ */
+export class KpiTally {
+  readonly #opts: KpiOptions;
+  readonly #accs = new Map<string, Acc>();
+  #cases = 0;
+  constructor(opts: KpiOptions) {
+    this.#opts = opts;
   }
+
+  /** How many cases were counted. */
+  get cases(): number {
+    return this.#cases;
+  }
+
+  add(docs: readonly CaseDoc[]): this {
+    const names = this.#opts.names ?? (() => undefined);
+    const acc = (group: string, groupName: string, period: string): Acc => {
+      const k = `${group}\u0000${period}`;
+      let a = this.#accs.get(k);
+      if (!a) this.#accs.set(k, (a = empty(group, groupName, period)));
+      return a;
+    };
+    for (const d of docs) {
+      this.#cases += 1;
+      const period = periodOf(d.createdAt, this.#opts.period);
+      if (this.#opts.groupBy === 'unit') {
+        addUnitFigures(d, period, acc);
+        continue;
+      }
+      for (const [g, n] of groupsOf(d, this.#opts.groupBy, names)) addCaseFigures(d, acc(g, n, period));
+    }
+    return this;
+  }
+
+  rows(): KpiRow[] {
+    return rowsOf(this.#accs);
+  }
+}
+
+/** Every page of cases the source yields, counted; the source decides the pages, nothing stops early. */
+export async function tallyKpis(pages: AsyncIterable<readonly CaseDoc[]>, opts: KpiOptions): Promise<{ cases: number; rows: KpiRow[] }> {
+  const tally = new KpiTally(opts);
+  for await (const page of pages) tally.add(page);
+  return { cases: tally.cases, rows: tally.rows() };
+}
+
+export function computeKpis(docs: readonly CaseDoc[], opts: KpiOptions): KpiRow[] {
+  return new KpiTally(opts).add(docs).rows();
+}
+
+function rowsOf(accs: ReadonlyMap<string, Acc>): KpiRow[] {
   return [...accs.values()]
     .map((a) => ({
       group: a.group,

@@ -199,7 +199,7 @@ export class PlanActionRunner {
   async override(p: Principal, caseId: string, key: string, what: 'resend' | 'undo'): Promise<CaseDoc> {
     const doc = await this.#cases.get(p, caseId);
     this.#cases.assertMay(p, doc, 'override_action');
-    const action = (await this.#cases.appliedActions(caseId)).find((a) => a.key === key);
+    const action = ((await this.#cases.appliedActions(caseId)) as ResolvedAction[]).find((a) => a.key === key);
     if (!action) throw new CityLoopError('NOT_FOUND', { what: 'plan action', id: key });
     const records: ActionRecord[] = [];
     if (action.type === 'notify') {

@@ -10,13 +10,14 @@ import type { OrgDirectory } from '../org/org-directory.ts';
 import type { JurisdictionResolver } from '../geo/resolver.ts';
 import type { AssetIndex } from '../assets/asset-index.ts';
 import type { CaseService } from '../cases/case-service.ts';
+import { TERMINAL_STATES } from '../cases/case-model.ts';
 import type { BrokerGate } from '../actions/mqtt/embedded-broker.ts';
 import { DeviceRegistry } from './devices/device-registry.ts';
 import type { Revocations } from '../auth/session-registry.ts';
 import { AlertService } from './alerts/alert-service.ts';
 import { IngestPipeline } from './ingest/ingest-pipeline.ts';
 import type { RuleRuntime } from './ingest/rule-runtime-port.ts';
-import { likeInOrder } from '../store/like-pattern.ts';
+import { inJurisdiction } from '../cases/case-queries.ts';
 import { DEFAULT_JSON_LIMITS, parseGuardedJson, type JsonLimits } from '../guarded-json.ts';
 import { createSensingGate } from './ingest/sensing-gate.ts';
 import { computeVitalSigns, type IndicatorDefinition, type IndicatorValue } from './indicators/vital-signs.ts';
@@ -67,8 +68,6 @@ export interface SensingDeps {
   /** Where the end of a device's credentials is announced (the platform's one notifier). */
   readonly revocations?: Revocations | undefined;
 }
-
-const OPEN_CASE_STATES_EXCLUDED = ['closed', 'evaluated', 'declined', 'merged'];
 
 export class Sensing {
   readonly devices: DeviceRegistry;
@@ -275,12 +274,10 @@ export class Sensing {
     let q = this.#d.store.db
       .selectFrom('cases')
       .select((eb) => ['category_code', eb.fn.countAll<number>().as('n')])
-      .where('state', 'not in', OPEN_CASE_STATES_EXCLUDED)
+      .where('state', 'not in', [...TERMINAL_STATES])
       .groupBy('category_code');
-    const level = j?.level;
-    if (level === 'district') q = q.where('district_code', '=', code);
-    else if (level === 'street') q = q.where('street_code', '=', code);
-    else if (level && level !== 'city') q = q.where(likeInOrder('chain', [JSON.stringify(code)]));
+    // The one jurisdiction filter of cases (case-queries.ts); an unknown code counts the whole city, as before.
+    if (j) q = q.where(inJurisdiction(resolver, code));
     const cases = await q.execute();
     return {
       jurisdiction: { code, name: j?.name ?? code },

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { migration0012 } from './migration-0012.ts';
 
 /**
  * Migrations are written once with Kysely's schema builder and run on every dialect. Only
@@ -492,6 +493,7 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('outbox_pending').on('outbox').columns(['status', 'created_at']).execute();
     },
   },
+  '0012_case_columns': migration0012,
 };
 
 /** The hash that the first event of the log points back to. */

@@ -16,6 +16,7 @@ export interface Database {
   auth_tokens: AuthTokenTable;
   categories: CategoryTable;
   cases: CaseTable;
+  case_centers: CaseCenterTable;
   tasks: TaskTable;
   attachments: AttachmentTable;
   events: EventTable;
@@ -315,6 +316,17 @@ export interface CaseTable {
   doc: string;
   client_request_id?: string | null;
   reporter_phone?: string | null;
+  /** 0012: the plan the case runs, how routing placed an appeal, the community it lies in. */
+  plan_id?: string | null;
+  appeal_outcome?: string | null;
+  appeal_automatic?: number | null;
+  community_code?: string | null;
+}
+
+/** 0012: the centers sharing a joint case (跨区域协同), besides its owner. */
+export interface CaseCenterTable {
+  case_id: string;
+  center_id: string;
 }
 
 export interface TaskTable {
@@ -354,6 +366,8 @@ export interface EventTable {
   payload: string;
   prev_hash: string;
   hash: string;
+  /** 0012: the kind of stream (case, alert, device, rule, user …); outside the hash. */
+  stream_type?: string | null;
 }
 
 export interface LogHeadTable {

@@ -91,7 +91,11 @@ describe('authorization by role, jurisdiction and unit', () => {
     expect(unit.body.reporter.phone).toBe('139****5678');
     expect(unit.body.reporter.name).toBe('张*');
     const ev = await call('yuzhong.water', 'GET', `/api/v1/cases/${citizenCaseId}/events`);
-    expect(ev.body.items[0].payload.reporter.phone).toBeNull();
+    // The timeline shows the reporter as the case does, to the same viewer (one rule: present-case.ts).
+    expect(ev.body.items[0].payload.reporter).toEqual(unit.body.reporter);
+    expect(ev.body.items[0].payload.reporter.phone).toBe('139****5678');
+    const opEv = await call('yuzhong.operator', 'GET', `/api/v1/cases/${citizenCaseId}/events`);
+    expect(opEv.body.items[0].payload.reporter.phone).toBe('13912345678');
   });
 
   it('lets a hotline agent find a caller\'s earlier appeals by phone, and nobody else', async () => {

@@ -1,16 +1,14 @@
 import type { CaseDoc, CaseState } from '../../cases/case-model.ts';
-import { CASE_STATE_NAMES, activeTasks } from '../../cases/case-model.ts';
+import { CASE_STATE_NAMES, activeTasks, isOpenCase } from '../../cases/case-model.ts';
 import type { CategoryDefinition } from '../../org/category-model.ts';
 import type { Lang } from '../../errors.ts';
 import { fromGcj02 } from '../../geo/crs.ts';
 import { Open311Error } from './open311-errors.ts';
 import { readAttributes, W3C_DATETIME } from './open311-services.ts';
 
-/** GeoReport v2 has two statuses; ours map onto them (the last three end a case). */
-export const CLOSED_STATES: readonly CaseState[] = ['closed', 'evaluated', 'declined'];
-
+/** GeoReport v2 has two statuses; ours map onto them: a case in a terminal state is closed (a merged one too). */
 export function statusOf(state: CaseState): 'open' | 'closed' {
-  return CLOSED_STATES.includes(state) ? 'closed' : 'open';
+  return isOpenCase(state) ? 'open' : 'closed';
 }
 
 /** The city's clock: Chongqing keeps China Standard Time all year (no daylight saving). */

@@ -493,6 +493,8 @@ describe('Open311 building blocks', () => {
     expect(titleFrom('', '默认')).toBe('默认');
     expect([...titleFrom('长'.repeat(80), '默认')]).toHaveLength(50);
     expect(['closed', 'evaluated', 'declined'].map((s) => statusOf(s as never))).toEqual(['closed', 'closed', 'closed']);
+    // A duplicate merged into another case is finished here as everywhere (it once showed open).
+    expect(statusOf('merged')).toBe('closed');
     expect(['reported', 'dispatched', 'reported_back', 'checked', 'parked', 'reopened'].map((s) => statusOf(s as never))).toEqual(Array(6).fill('open'));
   });
 });

@@ -53,8 +53,8 @@ export function registerPlanCommands(program: Command): void {
     .action(async (planId: string | undefined, opts: { category: string; lng: string; lat: string; crs: 'gcj02' | 'wgs84'; source: string }) => {
       const platform = await openPlatform({ ...settingsOrFail(), demo: false });
       try {
-        const c = platform.cases.hypotheticalCase({ categoryCode: opts.category, source: opts.source, lng: Number(opts.lng), lat: Number(opts.lat), crs: opts.crs });
-        const run = platform.cases.planFor(c, planId);
+        const c = platform.planner.hypotheticalCase({ categoryCode: opts.category, source: opts.source, lng: Number(opts.lng), lat: Number(opts.lat), crs: opts.crs });
+        const run = platform.planner.planFor(c, planId);
         console.log(JSON.stringify(run, null, 2));
         if (run.problems.length > 0) process.exitCode = EXIT.failed;
       } catch (e) {

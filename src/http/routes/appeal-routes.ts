@@ -7,10 +7,13 @@ import { langOf } from '../problem.ts';
 import { withProblems } from '../schemas.ts';
 import { hasRole } from '../../auth/principal.ts';
 import { presentCase } from '../../cases/present-case.ts';
-import { canSeeCase } from '../../auth/case-policy.ts';
-import type { CaseDoc } from '../../cases/case-model.ts';
-import { likeInOrder } from '../../store/like-pattern.ts';
-import { registerRoutingTableAdminRoutes } from './routing-table-routes.ts';
+import { canSeeCase } from '../../cases/case-policy.ts';
+import { automaticallyRoutedCases, casesAwaitingTriage } from '../../cases/case-queries.ts';
+import { registerRoutingTableAdminRoutes, type RoutingTableRouteDeps } from './routing-table-routes.ts';
+
+/** What these routes use of the platform (and nothing more). */
+type AppealRouteDeps = Pick<Platform, 'intake' | 'store'> & RoutingTableRouteDeps;
+
 
 const AppealBody = Type.Object(
   {
@@ -29,7 +32,7 @@ const AppealBody = Type.Object(
 const ClassifyBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 5000 }), title: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false });
 const Loose = Type.Object({}, { additionalProperties: true });
 
-export function registerAppealRoutes(app: FastifyInstance, platform: Platform): void {
+export function registerAppealRoutes(app: FastifyInstance, platform: AppealRouteDeps): void {
   const bearer = [{ bearer: [] }];
   const staff = (req: Parameters<typeof requirePrincipal>[0]) => {
     const p = requirePrincipal(req);
@@ -82,8 +85,8 @@ export function registerAppealRoutes(app: FastifyInstance, platform: Platform): 
     { schema: { tags: ['appeals'], summary: '人工分拨 — appeals waiting for a person to route them, oldest first', security: bearer, response: withProblems({ 200: Type.Object({ items: Type.Array(Type.Ref('Case')) }) }) } },
     async (req) => {
       const p = staff(req);
-      const rows = await platform.store.db.selectFrom('cases').select('doc').where('state', '=', 'reported').where(likeInOrder('doc', ['"outcome":"triage"'])).orderBy('created_at').limit(500).execute();
-      return { items: rows.map((r) => JSON.parse(r.doc) as CaseDoc).filter((d) => d.routing?.outcome === 'triage' && canSeeCase(p, d)).map((d) => presentCase(d, p, langOf(req))) };
+      const waiting = await casesAwaitingTriage(platform.store.db);
+      return { items: waiting.filter((d) => canSeeCase(p, d)).map((d) => presentCase(d, p, langOf(req))) };
     },
   );
 
@@ -137,8 +140,7 @@ export function registerAppealRoutes(app: FastifyInstance, platform: Platform): 
     },
     async (req) => {
       const p = staff(req);
-      const rows = await platform.store.db.selectFrom('cases').select('doc').where(likeInOrder('doc', ['"routing":{"automatic":true'])).limit(50_000).execute();
-      const docs = rows.map((r) => JSON.parse(r.doc) as CaseDoc).filter((d) => canSeeCase(p, d));
+      const docs = (await automaticallyRoutedCases(platform.store.db)).filter((d) => canSeeCase(p, d));
       const routed = docs.filter((d) => d.routing?.outcome === 'dispatched');
       const misrouted = routed.filter((d) => d.tasks.some((t) => t.role === 'lead' && t.state === 'returned')).length;
       return { routed: routed.length, triaged: docs.length - routed.length, misrouted, misrouteRate: routed.length === 0 ? null : Math.round((misrouted / routed.length) * 10_000) / 10_000 };

@@ -7,13 +7,17 @@ import { requirePrincipal } from '../request-principal.ts';
 import { langOf } from '../problem.ts';
 import { withProblems } from '../schemas.ts';
 import { hasRole, SYSTEM_PRINCIPAL } from '../../auth/principal.ts';
-import { CASE_SOURCES, CASE_STATE_NAMES, CASE_STATES, PRIORITIES, TASK_STATE_NAMES, TIERS, type CaseDoc } from '../../cases/case-model.ts';
+import { CASE_SOURCES, CASE_STATE_NAMES, CASE_STATES, PRIORITIES, TASK_STATE_NAMES, TIERS } from '../../cases/case-model.ts';
 import { UNSATISFIED_REASONS, type CaseCommand } from '../../cases/decide-case.ts';
-import { presentCase } from '../../cases/present-case.ts';
-import { alertOf, planCaseOf } from '../../cases/case-service.ts';
+import { presentCase, presentEvent } from '../../cases/present-case.ts';
+import { sameAttachment, tasksOfUnit } from '../../cases/case-queries.ts';
 import { citizenReplies } from '../../appeals/citizen-replies.ts';
-import { assertMayCommand, canSeeCase } from '../../auth/case-policy.ts';
+import { assertMayCommand, canSeeCase } from '../../cases/case-policy.ts';
 import { findReplayedTaskEvent, REPLAY_REFUSALS, type TaskCommand } from '../../cases/task-replay.ts';
+
+/** What these routes use of the platform (and nothing more). */
+type CaseRouteDeps = Pick<Platform, 'actions' | 'blobs' | 'cases' | 'planner' | 'settings' | 'store'>;
+
 
 /** The Idempotency-Key header of a request, if it has a usable one. */
 function idempotencyKeyOf(req: FastifyRequest): string | undefined {
@@ -236,7 +240,7 @@ const TASK_ACTIONS: readonly CaseAction[] = [
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 const TaskParams = Type.Object({ id: Type.String({ maxLength: 64 }), taskId: Type.String({ maxLength: 64 }) });
 
-export function registerCaseRoutes(app: FastifyInstance, platform: Platform): void {
+export function registerCaseRoutes(app: FastifyInstance, platform: CaseRouteDeps): void {
   app.addSchema(CaseView);
   app.addSchema(EventView);
   const bearer = [{ bearer: [] }];
@@ -285,14 +289,10 @@ export function registerCaseRoutes(app: FastifyInstance, platform: Platform): vo
     { schema: { tags: ['cases'], summary: 'The case timeline: every event with who, when and why', security: bearer, params: IdParams, response: withProblems({ 200: Type.Object({ items: Type.Array(Type.Ref('CaseEvent')) }) }) } },
     async (req) => {
       const p = requirePrincipal(req);
+      const doc = await cases.get(p, req.params.id);
       const events = await cases.timeline(p, req.params.id);
-      const staff = hasRole(p, 'admin', 'operator', 'supervisor');
-      // Reporter contact details inside the first event are for the center's staff only.
-      return {
-        items: events.map((e) =>
-          e.type === 'CaseReported' && !staff ? { ...e, payload: { ...e.payload, reporter: { ...e.payload.reporter, name: null, phone: null } } } : e,
-        ),
-      };
+      // The reporter inside the first event is shown as on the case itself (present-case.ts).
+      return { items: events.map((e) => presentEvent(e, doc, p)) };
     },
   );
 
@@ -455,7 +455,7 @@ export function registerCaseRoutes(app: FastifyInstance, platform: Platform): vo
       const doc = await cases.get(p, req.params.id);
       // The dry run shows the units and steps the center would set going: for those who may run it.
       assertMayCommand(p, doc, { type: 'apply_plan' });
-      return cases.planFor(planCaseOf(doc), req.query.planId, doc.number, undefined, alertOf(doc));
+      return platform.planner.previewFor(doc, req.query.planId);
     },
   );
 
@@ -484,15 +484,8 @@ export function registerCaseRoutes(app: FastifyInstance, platform: Platform): vo
       const fileName = req.query.fileName.replace(/[\\/\u0000-\u001f]/g, '_');
       if (idempotencyKeyOf(req) !== undefined) {
         // A photo resent from a phone's outbox: the copy that arrived before is the answer.
-        const before = await platform.store.db
-          .selectFrom('attachments')
-          .select(['id', 'size'])
-          .where('case_id', '=', req.params.id)
-          .where('sha256', '=', sha256)
-          .where('file_name', '=', fileName)
-          .where('created_by', '=', p.userId)
-          .executeTakeFirst();
-        if (before) return reply.code(200).header('idempotent-replayed', 'true').send({ id: before.id, sha256, size: Number(before.size) });
+        const before = await sameAttachment(platform.store.db, { caseId: req.params.id, sha256, fileName, userId: p.userId });
+        if (before) return reply.code(200).header('idempotent-replayed', 'true').send({ id: before.id, sha256, size: before.size });
       }
       await cases.execute(p, req.params.id, { type: 'add_attachment', attachmentId: id, sha256, fileName, mediaType, size });
       return reply.code(201).send({ id, sha256, size });
@@ -573,17 +566,7 @@ export function registerCaseRoutes(app: FastifyInstance, platform: Platform): vo
       const unit = req.query.unit ?? p.unitId;
       if (!unit) throw new CityLoopError('VALIDATION_FAILED', { detail: 'unit is required' });
       if (!hasRole(p, 'admin') && p.unitId !== unit) throw new CityLoopError('FORBIDDEN_JURISDICTION');
-      let q = platform.store.db.selectFrom('tasks').selectAll().where('unit_id', '=', unit);
-      if (req.query.state?.length) q = q.where('state', 'in', req.query.state);
-      if (req.query.overdue !== undefined) q = q.where('overdue', '=', req.query.overdue ? 1 : 0);
-      if (req.query.updatedSince) q = q.where('updated_at', '>=', new Date(req.query.updatedSince).toISOString());
-      const rows = await q.orderBy('deadline').orderBy('id').limit(req.query.limit ?? 100).execute();
-      const caseIds = [...new Set(rows.map((r) => r.case_id))];
-      const docs = new Map<string, CaseDoc>();
-      for (let i = 0; i < caseIds.length; i += 500) {
-        const found = await platform.store.db.selectFrom('cases').select(['id', 'doc']).where('id', 'in', caseIds.slice(i, i + 500)).execute();
-        for (const r of found) docs.set(r.id, JSON.parse(r.doc) as CaseDoc);
-      }
+      const { rows, cases: docs } = await tasksOfUnit(platform.store.db, unit, req.query);
       const lang = langOf(req);
       const items = [];
       for (const r of rows) {

@@ -2,13 +2,19 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Platform } from '../../platform.ts';
 import { bearerTokenOf, requirePrincipal } from '../request-principal.ts';
-import { canSeeCase } from '../../auth/case-policy.ts';
+import { canSeeCase } from '../../cases/case-policy.ts';
 import { hasRole } from '../../auth/principal.ts';
 import { CityLoopError } from '../../errors.ts';
 import type { CaseEvent } from '../../cases/case-events.ts';
+import { presentEvent } from '../../cases/present-case.ts';
 import type { Committed, CommittedAlert } from '../../events/event-bus.ts';
+import { streamsAfter } from '../../events/event-log.ts';
 import { canSeeAlert } from '../../sensing/alerts/alert-policy.ts';
 import type { AlertDoc, AlertEvent } from '../../sensing/alerts/alert-model.ts';
+
+/** What these routes use of the platform (and nothing more). */
+type FeedRouteDeps = Pick<Platform, 'auth' | 'bus' | 'cases' | 'sensing' | 'sessions' | 'settings' | 'store'>;
+
 
 const FeedQuery = Type.Object({
   access_token: Type.Optional(Type.String({ description: 'for EventSource, which cannot send an Authorization header' })),
@@ -16,18 +22,12 @@ const FeedQuery = Type.Object({
   lang: Type.Optional(Type.String()),
 });
 
-/** Reporter contact details never travel on the feed: it is for watching, not for calling. */
-function redact(e: CaseEvent): CaseEvent {
-  if (e.type !== 'CaseReported') return e;
-  return { ...e, payload: { ...e.payload, reporter: { ...e.payload.reporter, name: null, phone: null } } };
-}
-
 /**
  * The live feed as Server-Sent Events. Each subscriber gets only the events of cases it may see
  * (checked against the case as it is after the event). A reconnecting client sends Last-Event-ID
  * (the event's seq) and first receives what it missed, up to 1,000 events.
  */
-export function registerFeedRoutes(app: FastifyInstance, platform: Platform): void {
+export function registerFeedRoutes(app: FastifyInstance, platform: FeedRouteDeps): void {
   app.get<{ Querystring: Static<typeof FeedQuery> }>(
     '/api/v1/events/stream',
     {
@@ -78,7 +78,8 @@ export function registerFeedRoutes(app: FastifyInstance, platform: Platform): vo
         if (e.seq <= lastSent) return;
         if (wanted && !wanted.has(e.type)) return;
         lastSent = e.seq;
-        const data = { ...redact(e), case: { id: doc.id, number: doc.number, state: doc.state, title: doc.title, priority: doc.priority, categoryCode: doc.categoryCode, location: doc.location, centerId: doc.centerId } };
+        // The reporter as this subscriber sees it on the case itself (present-case.ts).
+        const data = { ...presentEvent(e, doc, p), case: { id: doc.id, number: doc.number, state: doc.state, title: doc.title, priority: doc.priority, categoryCode: doc.categoryCode, location: doc.location, centerId: doc.centerId } };
         raw.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(data)}\n\n`);
       };
       // Alerts travel on the same feed, each with the alert as it now is (its evidence included).
@@ -114,15 +115,18 @@ export function registerFeedRoutes(app: FastifyInstance, platform: Platform): vo
       const detach = platform.sessions.attach(credential, endSession);
       const lastId = Number(req.headers['last-event-id']);
       if (Number.isInteger(lastId) && lastId > 0) {
-        const rows = await platform.store.db.selectFrom('events').select(['seq', 'stream_id']).where('seq', '>', lastId).orderBy('seq').limit(1000).execute();
-        const ids = [...new Set(rows.map((r) => r.stream_id))];
+        const ids = await streamsAfter(platform.store.db, lastId, 1000);
         // Events of several streams interleave: gather, then send in log order.
         const missed: (() => void)[] = [];
         const order: number[] = [];
         for (const id of ids) {
           try {
-            if (await platform.store.db.selectFrom('alerts').select('id').where('id', '=', id).executeTakeFirst()) {
-              const alert = await platform.sensing.alerts.get(p, id);
+            // A stream is an alert's or a case's: the alert service says which (NOT_FOUND: not an alert).
+            const alert = await platform.sensing.alerts.get(p, id).catch((e: unknown) => {
+              if (e instanceof CityLoopError && e.code === 'NOT_FOUND') return null;
+              throw e;
+            });
+            if (alert) {
               for (const e of await platform.sensing.alerts.timeline(p, id)) if (e.seq > lastId) (order.push(e.seq), missed.push(() => sendAlert(e, alert)));
             } else {
               const doc = await platform.cases.get(p, id);

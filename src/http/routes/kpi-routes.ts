@@ -5,8 +5,12 @@ import { CityLoopError } from '../../errors.ts';
 import { requirePrincipal } from '../request-principal.ts';
 import { withProblems } from '../schemas.ts';
 import { hasRole } from '../../auth/principal.ts';
-import type { CaseDoc } from '../../cases/case-model.ts';
-import { computeKpis, kpisToCsv, rankUnits, type KpiGroup, type KpiPeriod } from '../../kpis/compute-kpis.ts';
+import { kpisToCsv, rankUnits, tallyKpis, type KpiGroup, type KpiPeriod } from '../../kpis/compute-kpis.ts';
+import { casePages } from '../../kpis/case-pages.ts';
+
+/** What these routes use of the platform (and nothing more). */
+type KpiRouteDeps = Pick<Platform, 'cases' | 'org'>;
+
 
 const KpiQuery = Type.Object({
   groupBy: Type.Optional(Type.Union(['district', 'street', 'category', 'unit', 'center', 'all'].map((x) => Type.Literal(x)), { default: 'district' })),
@@ -34,20 +38,7 @@ const Row = Type.Object({
   rank: Type.Optional(Type.Integer()),
 });
 
-/** At most this many cases feed one answer; a wider question should narrow the window. */
-const MAX_CASES = 50_000;
-
-export function registerKpiRoutes(app: FastifyInstance, platform: Platform): void {
-  const load = async (p: Parameters<typeof platform.cases.list>[0], q: Static<typeof KpiQuery>): Promise<CaseDoc[]> => {
-    const out: CaseDoc[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await platform.cases.list(p, { limit: 200, from: q.from, to: q.to, jurisdiction: q.jurisdiction, category: q.category, ...(cursor ? { cursor } : {}) });
-      out.push(...page.items);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor && out.length < MAX_CASES);
-    return out;
-  };
+export function registerKpiRoutes(app: FastifyInstance, platform: KpiRouteDeps): void {
   const names = (code: string) => platform.org.category(code)?.nameZh ?? platform.org.center(code)?.name;
 
   app.get<{ Querystring: Static<typeof KpiQuery> }>(
@@ -65,14 +56,15 @@ export function registerKpiRoutes(app: FastifyInstance, platform: Platform): voi
       const p = requirePrincipal(req);
       if (!hasRole(p, 'admin', 'operator', 'supervisor')) throw new CityLoopError('FORBIDDEN_ROLE', { action: 'read KPIs' });
       const q = req.query;
-      const docs = await load(p, q);
       const groupBy = (q.groupBy ?? 'district') as KpiGroup;
-      let rows = computeKpis(docs, { groupBy, period: (q.period ?? 'all') as KpiPeriod, names });
+      const pages = casePages(platform.cases, p, { from: q.from, to: q.to, jurisdiction: q.jurisdiction, category: q.category });
+      const tally = await tallyKpis(pages, { groupBy, period: (q.period ?? 'all') as KpiPeriod, names });
+      let rows = tally.rows;
       if (groupBy === 'unit') rows = rankUnits(rows);
       if (q.format === 'csv') {
         return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="kpis-${groupBy}.csv"`).send(kpisToCsv(rows));
       }
-      return { groupBy, period: q.period ?? 'all', cases: docs.length, rows };
+      return { groupBy, period: q.period ?? 'all', cases: tally.cases, rows };
     },
   );
 }

@@ -6,7 +6,7 @@ import type { Platform } from '../../platform.ts';
 import { CityLoopError } from '../../errors.ts';
 import { requirePrincipal } from '../request-principal.ts';
 import { withProblems } from '../schemas.ts';
-import { likeInOrder } from '../../store/like-pattern.ts';
+import { caseMapRows, caseMapRowsQuery } from '../../cases/case-queries.ts';
 import { hasRole, SYSTEM_PRINCIPAL, type Principal } from '../../auth/principal.ts';
 import { CASE_STATES, PRIORITIES } from '../../cases/case-model.ts';
 import type { JurisdictionRecord } from '../../geo/jurisdiction.ts';
@@ -15,8 +15,11 @@ import { BOUNDARY_MAX_ZOOM, BoundaryTiles } from '../../map-tiles/boundary-tiles
 import { CASE_TILE_MAX_ZOOM, CaseMapTiles, pointsOfRows, PRIORITY_INDEX, type CaseMapLoad } from '../../map-tiles/case-map-tiles.ts';
 import { ThreadIndexer } from '../../map-tiles/case-cluster-thread.ts';
 
+/** What these routes use of the platform (and nothing more). */
+type MapRouteDeps = Pick<Platform, 'bus' | 'resolver' | 'store'>;
+
+
 /** States in which a case no longer needs anyone: the map leaves them out unless asked. */
-const FINISHED = ['closed', 'evaluated', 'declined', 'merged'];
 /** One answer carries at most this many points; the cockpit's aim is 100,000 smooth. */
 const MAX_POINTS = 250_000;
 
@@ -36,36 +39,10 @@ const ScopeQuery = Type.Object({
 });
 
 const gzipAsync = promisify(gzip);
-type Eb = any;
 
-function subtreeFilter(p: Platform, code: string) {
-  const level = p.resolver().get(code)?.level;
-  return (eb: Eb) => {
-    if (level === 'city') return eb(eb.val(1), '=', 1);
-    if (level === 'district') return eb('district_code', '=', code);
-    if (level === 'street') return eb('street_code', '=', code);
-    if (level === 'grid') return eb('jurisdiction_code', '=', code);
-    return likeInOrder('chain', [JSON.stringify(code)]);
-  };
-}
-
-/**
- * The map's rows (id, position, state, priority, overdue) of the cases located in `own` (null: the
- * whole city) and, when given, in `narrow`; open cases only unless `all`. At most MAX_POINTS + 1,
- * so the caller can tell that there were more.
- */
-function mapRowsQuery(platform: Platform, own: string | null, narrow: string | undefined, all = false) {
-  let q = platform.store.db.selectFrom('cases').select(['id', 'lng', 'lat', 'state', 'priority', 'overdue']);
-  for (const code of [own, narrow]) {
-    if (!code) continue;
-    const f = subtreeFilter(platform, code);
-    q = q.where((eb) => f(eb));
-  }
-  if (!all) q = q.where('state', 'not in', FINISHED);
-  return q.limit(MAX_POINTS + 1);
-}
-function mapRows(platform: Platform, own: string | null, narrow: string | undefined, all = false) {
-  return mapRowsQuery(platform, own, narrow, all).execute();
+/** The one jurisdiction filter of cases (case-queries.ts). */
+function mapRows(platform: MapRouteDeps, own: string | null, narrow: string | undefined, all = false) {
+  return caseMapRows(platform.store.db, platform.resolver(), { own, narrow, openOnly: !all, limit: MAX_POINTS + 1 });
 }
 
 /** The map shows cases located in the viewer's jurisdiction: a subset of what the case policy lets them see. */
@@ -89,7 +66,7 @@ function bboxOf(r: JurisdictionRecord | undefined): BBox | null {
  * jurisdiction); `cases` answers the same open cases as columns (not one object per case) for
  * clients that want the points themselves, read straight from the `cases` table's columns.
  */
-export function registerMapRoutes(app: FastifyInstance, platform: Platform): void {
+export function registerMapRoutes(app: FastifyInstance, platform: MapRouteDeps): void {
   const bearer = [{ bearer: [] }];
   // The indexes are read, built and cut into tiles on a thread of their own: a city's rebuild
   // (100,000 cases) would otherwise hold this server for a few hundred milliseconds each time.
@@ -177,7 +154,7 @@ export function registerMapRoutes(app: FastifyInstance, platform: Platform): voi
         // SQLite reads hold the thread that runs them: on a file, the index's thread reads itself.
         const file = platform.store.sqliteFile;
         if (file) {
-          const { sql, parameters } = mapRowsQuery(platform, own, narrow).compile();
+          const { sql, parameters } = caseMapRowsQuery(platform.store.db, platform.resolver(), { own, narrow, openOnly: true, limit: MAX_POINTS + 1 }).compile();
           return { query: { sqliteFile: file, sql, parameters, limit: MAX_POINTS } };
         }
         return pointsOfRows(await mapRows(platform, own, narrow), MAX_POINTS);

@@ -10,7 +10,7 @@ import { PLAN_JSON_SCHEMA, planToJson, summarizePlanDiff } from '../../plans/pla
 import { reviewPlan } from '../../plans/plan-review.ts';
 
 /** What these routes use of the platform (and nothing more). */
-type PlanRouteDeps = Pick<Platform, 'cases' | 'plans'>;
+type PlanRouteDeps = Pick<Platform, 'cases' | 'planner' | 'plans'>;
 
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
@@ -172,9 +172,9 @@ export function registerPlanRoutes(app: FastifyInstance, platform: PlanRouteDeps
     async (req) => {
       staff(req);
       const b = req.body;
-      const c = platform.cases.hypotheticalCase(b);
+      const c = platform.planner.hypotheticalCase(b);
       const explicit = b.version !== undefined ? (await platform.plans.get(req.params.id, b.version)).candidate : undefined;
-      return platform.cases.planFor(c, req.params.id, null, explicit);
+      return platform.planner.planFor(c, req.params.id, null, explicit);
     },
   );
 }

@@ -401,7 +401,7 @@ export class AlertService {
     const rows = await appendEvents(
       tx,
       this.#d.store,
-      bodies.map((b, i) => ({ id: newId(), streamId, streamVersion: version + i + 1, type: b.type, schemaVersion: ALERT_EVENT_SCHEMA, actor, at, payload: b.payload })),
+      bodies.map((b, i) => ({ id: newId(), streamId, streamVersion: version + i + 1, type: b.type, schemaVersion: ALERT_EVENT_SCHEMA, actor, at, payload: b.payload, streamType: 'alert' })),
     );
     return rows.map((r, i) => ({ seq: Number(r.seq), id: r.id, streamId, streamVersion: r.stream_version, type: bodies[i]!.type, actor, at, payload: bodies[i]!.payload }));
   }

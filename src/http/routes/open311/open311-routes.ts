@@ -4,7 +4,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Platform } from '../../../platform.ts';
 import type { Principal } from '../../../auth/principal.ts';
 import { hasRole } from '../../../auth/principal.ts';
-import { canSeeCase } from '../../../auth/case-policy.ts';
+import { canSeeCase } from '../../../cases/case-policy.ts';
+import { casesByNumbers, numberOfCase } from '../../../cases/case-queries.ts';
 import type { CaseDoc, CaseState } from '../../../cases/case-model.ts';
 import { CASE_STATES } from '../../../cases/case-model.ts';
 import type { CategoryDefinition } from '../../../org/category-model.ts';
@@ -14,6 +15,10 @@ import { MESSAGES, Open311Error, say, toOpen311Error } from '../../../appeals/op
 import { deadlineSentence, leafCategories, serviceDefinitionOf, serviceOf } from '../../../appeals/open311/open311-services.ts';
 import { formatW3c, parseForm, parseW3c, readReport, readSubmission, requestViewOf, statusOf, type RequestLookups } from '../../../appeals/open311/open311-requests.ts';
 import { writeXmlDocument, type XmlValue } from '../../../appeals/open311/xml-writer.ts';
+
+/** What these routes use of the platform (and nothing more). */
+type Open311RouteDeps = Pick<Platform, 'auth' | 'cases' | 'clock' | 'org' | 'settings' | 'store'>;
+
 
 /** The specification's token for this API, as discovery names it. */
 export const GEOREPORT_V2 = 'http://wiki.open311.org/GeoReport_v2';
@@ -80,11 +85,11 @@ function oneParam(q: Record<string, unknown>, name: string): string | undefined 
  * one request, tokens; XML (the default) and JSON by extension; errors in the specification's
  * shape, never problem+json. See docs/reference/open311.md for the mapping and the decisions.
  */
-export function registerOpen311Routes(app: FastifyInstance, platform: Platform): void {
+export function registerOpen311Routes(app: FastifyInstance, platform: Open311RouteDeps): void {
   void app.register(async (o311) => open311Plugin(o311, platform), { prefix: '/open311' });
 }
 
-async function open311Plugin(o311: FastifyInstance, platform: Platform): Promise<void> {
+async function open311Plugin(o311: FastifyInstance, platform: Open311RouteDeps): Promise<void> {
   // Open311 clients post forms; Fastify has no form parser and we add no package for one.
   o311.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (req, body, done) => {
     const charset = /;\s*charset="?([^";]+)"?/i.exec(req.headers['content-type'] ?? '')?.[1]?.trim().toLowerCase();
@@ -205,13 +210,7 @@ async function open311Plugin(o311: FastifyInstance, platform: Platform): Promise
   /** Cases by their numbers (the service_request_id), in the order asked, those the key may see. */
   const byNumbers = async (p: Principal, numbers: readonly string[]): Promise<CaseDoc[]> => {
     const found = new Map<string, CaseDoc>();
-    for (let i = 0; i < numbers.length; i += 500) {
-      const rows = await platform.store.db.selectFrom('cases').select(['doc']).where('number', 'in', numbers.slice(i, i + 500)).execute();
-      for (const r of rows) {
-        const doc = JSON.parse(r.doc) as CaseDoc;
-        if (canSeeCase(p, doc)) found.set(doc.number, doc);
-      }
-    }
+    for (const doc of await casesByNumbers(platform.store.db, numbers)) if (canSeeCase(p, doc)) found.set(doc.number, doc);
     return numbers.map((n) => found.get(n)).filter((d): d is CaseDoc => d !== undefined);
   };
 
@@ -289,9 +288,9 @@ async function open311Plugin(o311: FastifyInstance, platform: Platform): Promise
   o311.get<{ Params: { file: string } }>('/v2/tokens/:file', hidden, async (req, reply) => {
     const { name, format } = splitFormat(req.params.file);
     const lang = langOf(req);
-    const row = await platform.store.db.selectFrom('cases').select(['number']).where('id', '=', name).executeTakeFirst();
-    if (!row) throw notFound(lang, 'token', name);
-    return send(reply, format, 'service_requests', [{ service_request_id: row.number, token: name }]);
+    const number = await numberOfCase(platform.store.db, name);
+    if (number === null) throw notFound(lang, 'token', name);
+    return send(reply, format, 'service_requests', [{ service_request_id: number, token: name }]);
   });
 
   o311.post<{ Params: { file: string } }>('/v2/:file', { ...hidden, bodyLimit: 256 * 1024 }, async (req, reply) => {

@@ -1,7 +1,7 @@
 import { CityLoopError } from '../errors.ts';
-import type { CaseCommandType } from '../cases/decide-case.ts';
-import type { CaseDoc, Tier } from '../cases/case-model.ts';
-import { hasRole, type Principal } from './principal.ts';
+import type { CaseCommandType } from './decide-case.ts';
+import type { CaseDoc, Tier } from './case-model.ts';
+import { hasRole, type Principal } from '../auth/principal.ts';
 
 /**
  * Who may see and do what on a case. Pure: the principal and the case decide.

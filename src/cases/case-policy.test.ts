@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { CaseDoc, TaskDoc } from '../cases/case-model.ts';
-import type { CaseCommandType } from '../cases/decide-case.ts';
+import type { CaseDoc, TaskDoc } from './case-model.ts';
+import type { CaseCommandType } from './decide-case.ts';
 import { CityLoopError } from '../errors.ts';
 import { assertMayCommand, canSeeCase } from './case-policy.ts';
-import type { Principal } from './principal.ts';
+import type { Principal } from '../auth/principal.ts';
 
 /**
  * Who may work a task: unit staff their unit's tasks; a grid worker (网格员) the tasks of the
