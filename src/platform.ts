@@ -7,6 +7,7 @@ import { openStore, type Store } from './store/store.ts';
 import { OrgDirectory } from './org/org-directory.ts';
 import { ConfigWatcher, readConfigFingerprint } from './store/config-watch.ts';
 import { EventBus } from './events/event-bus.ts';
+import type { CityBus } from './sensing/alerts/committed-alert.ts';
 import { CaseService } from './cases/case-service.ts';
 import { AuthService } from './auth/auth-service.ts';
 import { Revocations, SessionRegistry } from './auth/session-registry.ts';
@@ -53,7 +54,7 @@ export interface Platform {
   readonly clock: Clock;
   readonly calendar: WorkingCalendar;
   readonly org: OrgDirectory;
-  readonly bus: EventBus;
+  readonly bus: CityBus;
   readonly cases: CaseService;
   readonly auth: AuthService;
   /** Where revoked credentials are announced (tokens, users, devices), after their commit. */
@@ -172,7 +173,7 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
     const { refused } = await plans.loadFolder(settings.plansDir);
     for (const r of refused) opts.log?.error(`plan file ${r.file} was refused; the versions already stored stay in force: ${r.error}`);
   };
-  const bus = new EventBus();
+  const bus: CityBus = new EventBus();
   // Plans reach cases through the cases' port (cases never import plans).
   const planner = new CasePlanner({ registry: plans, map: () => map, org, clock, resolver: () => resolver });
   const cases = new CaseService({

@@ -12,7 +12,7 @@ import { parseDuration, type WorkingCalendar } from '../calendar/working-calenda
 import type { JurisdictionResolver } from '../geo/resolver.ts';
 import type { OrgDirectory } from '../org/org-directory.ts';
 import type { StoreAdapter, Tx } from '../store/store.ts';
-import type { EventBus } from '../events/event-bus.ts';
+import type { CaseBus } from './committed.ts';
 import { appendEvents } from '../events/event-log.ts';
 import type { Principal } from '../auth/principal.ts';
 import { SYSTEM_ACTOR, type Actor, type CaseEvent, type CaseEventBody } from './case-events.ts';
@@ -32,7 +32,7 @@ export interface CaseServiceDeps {
   readonly calendar: WorkingCalendar;
   readonly resolver: () => JurisdictionResolver;
   readonly org: OrgDirectory;
-  readonly bus: EventBus;
+  readonly bus: CaseBus;
   readonly defaultTier?: Tier;
   readonly numberPrefix?: string;
   /** Plans, through the cases' port (src/plans/case-planner.ts); without them apply_plan is refused. */

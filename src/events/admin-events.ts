@@ -6,7 +6,6 @@
  * `audit verify` covers it like every case event. Secrets never go into a payload.
  */
 import type { StoreAdapter, Tx } from '../store/store.ts';
-import type { Principal } from '../auth/principal.ts';
 import { newId } from '../ids.ts';
 import { appendEvents, type StoredEventRow } from './event-log.ts';
 import { likeStartsWith } from '../store/like-pattern.ts';
@@ -29,8 +28,18 @@ export function adminStreamId(kind: AdminStreamKind, id: string): string {
   return `${kind}:${id}`;
 }
 
+/**
+ * Who acts, as the log needs them: a shape of its own rather than auth's Principal, which sits a
+ * layer above the log (any principal has these fields).
+ */
+export interface ActingPerson {
+  readonly userId: string;
+  readonly displayName: string;
+  readonly roles: readonly string[];
+}
+
 /** Who did it, as the log stores an actor. */
-export function actorOf(p: Pick<Principal, 'userId' | 'displayName' | 'roles'>): { id: string; name: string; roles: readonly string[] } {
+export function actorOf(p: ActingPerson): { id: string; name: string; roles: readonly string[] } {
   return { id: p.userId, name: p.displayName, roles: [...p.roles] };
 }
 
@@ -42,7 +51,7 @@ export function actorOf(p: Pick<Principal, 'userId' | 'displayName' | 'roles'>):
 export async function recordAdminChanges(
   tx: Tx,
   store: Pick<StoreAdapter, 'capabilities'>,
-  actor: Pick<Principal, 'userId' | 'displayName' | 'roles'>,
+  actor: ActingPerson,
   at: string,
   changes: readonly AdminChange[],
 ): Promise<StoredEventRow[]> {
@@ -67,7 +76,7 @@ export async function recordAdminChanges(
  * Who makes a change: a signed-in person, or a name for the platform itself acting from a file
  * (`file:burst.yaml` when a shipped plan is read at start) or a tool.
  */
-export type ChangeAuthor = string | Pick<Principal, 'userId' | 'username' | 'displayName' | 'roles'>;
+export type ChangeAuthor = string | (ActingPerson & { readonly username: string });
 
 /** The name stored beside a version (`created_by`). */
 export function authorName(by: ChangeAuthor): string {
@@ -75,7 +84,7 @@ export function authorName(by: ChangeAuthor): string {
 }
 
 /** The actor the log records. */
-export function authorActor(by: ChangeAuthor): Pick<Principal, 'userId' | 'displayName' | 'roles'> {
+export function authorActor(by: ChangeAuthor): ActingPerson {
   return typeof by === 'string' ? { userId: by, displayName: by, roles: ['system'] } : by;
 }
 

@@ -1,41 +1,28 @@
 import { EventEmitter } from 'node:events';
-import type { CaseEvent } from '../cases/case-events.ts';
-import type { CaseDoc } from '../cases/case-model.ts';
-import type { AlertDoc, AlertEvent } from '../sensing/alerts/alert-model.ts';
-
-/** What the live feed hears after a transaction commits: the events and the case as it now is. */
-export interface Committed {
-  readonly events: readonly CaseEvent[];
-  readonly doc: CaseDoc;
-}
-
-/** An alert's committed events and the alert as it now is. */
-export interface CommittedAlert {
-  readonly events: readonly AlertEvent[];
-  readonly alert: AlertDoc;
-}
 
 /**
  * In-process fan-out of committed events. Published only after commit, so a subscriber never sees
- * an event that was rolled back.
+ * an event that was rolled back. Generic over what it carries — the cases' commits and the alerts'
+ * — because the log sits below the domains that define them (docs/ARCHITECTURE.md, "Layers"):
+ * cases publish `Committed` (cases/committed.ts), sensing `CommittedAlert`.
  */
-export class EventBus {
+export class EventBus<Case, Alert> {
   readonly #emitter = new EventEmitter();
   constructor() {
     this.#emitter.setMaxListeners(0);
   }
-  publish(c: Committed): void {
+  publish(c: Case): void {
     this.#emitter.emit('committed', c);
   }
-  subscribe(fn: (c: Committed) => void): () => void {
+  subscribe(fn: (c: Case) => void): () => void {
     this.#emitter.on('committed', fn);
     return () => this.#emitter.off('committed', fn);
   }
   /** Alerts travel on their own channel: subscribers of cases need not tell the two apart. */
-  publishAlert(c: CommittedAlert): void {
+  publishAlert(c: Alert): void {
     this.#emitter.emit('alert', c);
   }
-  subscribeAlerts(fn: (c: CommittedAlert) => void): () => void {
+  subscribeAlerts(fn: (c: Alert) => void): () => void {
     this.#emitter.on('alert', fn);
     return () => this.#emitter.off('alert', fn);
   }

@@ -5,7 +5,7 @@ import type { Principal } from '../auth/principal.ts';
 import type { CaseService } from '../cases/case-service.ts';
 import type { CaseEventBody } from '../cases/case-events.ts';
 import type { CaseDoc } from '../cases/case-model.ts';
-import type { EventBus } from '../events/event-bus.ts';
+import type { CaseBus } from '../cases/committed.ts';
 import type { DeviceCommandChannel } from '../actions/device-commands.ts';
 import type { NotifierRegistry } from '../actions/notify.ts';
 import type { ResolvedAction } from './plan-engine.ts';
@@ -49,7 +49,7 @@ export class PlanActionRunner {
   #again = false;
   #poll: NodeJS.Timeout | null = null;
 
-  constructor(deps: { cases: CaseService; store: StoreAdapter; bus: EventBus; devices: () => DeviceCommandChannel | null; notifier: NotifierRegistry; clock: Clock; log?: { warn(o: unknown, msg?: string): void } }) {
+  constructor(deps: { cases: CaseService; store: StoreAdapter; bus: CaseBus; devices: () => DeviceCommandChannel | null; notifier: NotifierRegistry; clock: Clock; log?: { warn(o: unknown, msg?: string): void } }) {
     this.#cases = deps.cases;
     this.#store = deps.store;
     this.#devices = deps.devices;

@@ -5,7 +5,7 @@
  */
 import type { StoreAdapter } from '../store/store.ts';
 import type { Clock } from '../clock.ts';
-import type { EventBus } from '../events/event-bus.ts';
+import type { CityBus } from './alerts/committed-alert.ts';
 import type { OrgDirectory } from '../org/org-directory.ts';
 import type { JurisdictionResolver } from '../geo/resolver.ts';
 import type { AssetIndex } from '../assets/asset-index.ts';
@@ -45,7 +45,7 @@ type Log = { info(o: unknown, msg?: string): void; warn(o: unknown, msg?: string
 export interface SensingDeps {
   readonly store: StoreAdapter;
   readonly clock: Clock;
-  readonly bus: EventBus;
+  readonly bus: CityBus;
   readonly org: OrgDirectory;
   readonly resolver: () => JurisdictionResolver;
   readonly assets: () => AssetIndex;

@@ -8,7 +8,7 @@
 import type { StoreAdapter, Tx } from '../../store/store.ts';
 import type { AlertTable } from '../../store/schema.ts';
 import type { Clock } from '../../clock.ts';
-import type { EventBus } from '../../events/event-bus.ts';
+import type { CityBus } from './committed-alert.ts';
 import type { OrgDirectory } from '../../org/org-directory.ts';
 import type { JurisdictionResolver } from '../../geo/resolver.ts';
 import type { CaseService } from '../../cases/case-service.ts';
@@ -41,7 +41,7 @@ const ALERT_EVENT_SCHEMA = 1;
 export interface AlertServiceDeps {
   readonly store: StoreAdapter;
   readonly clock: Clock;
-  readonly bus: EventBus;
+  readonly bus: CityBus;
   readonly org: OrgDirectory;
   readonly resolver: () => JurisdictionResolver;
   readonly cases: CaseService;
