@@ -85,6 +85,8 @@ export function registerOpen311Routes(app: FastifyInstance, platform: Platform):
 }
 
 async function open311Plugin(o311: FastifyInstance, platform: Platform): Promise<void> {
+  // The extra fields services ask for are the city's (its pack's); none: services have no attributes.
+  const attributes = platform.pack.open311Attributes ?? [];
   // Open311 clients post forms; Fastify has no form parser and we add no package for one.
   o311.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (req, body, done) => {
     const charset = /;\s*charset="?([^";]+)"?/i.exec(req.headers['content-type'] ?? '')?.[1]?.trim().toLowerCase();
@@ -188,7 +190,7 @@ async function open311Plugin(o311: FastifyInstance, platform: Platform): Promise
     if (name === 'services') {
       const all = platform.org.categories();
       const byCode = new Map(all.map((c) => [c.code, c]));
-      return send(reply, format, 'services', leafCategories(all).map((c) => serviceOf(c, c.parentCode ? byCode.get(c.parentCode) : undefined, lang)));
+      return send(reply, format, 'services', leafCategories(all).map((c) => serviceOf(c, c.parentCode ? byCode.get(c.parentCode) : undefined, lang, attributes)));
     }
     if (name === 'requests') return send(reply, format, 'service_requests', await listRequests(req, lang));
     throw new Open311Error(404, say(lang, MESSAGES.routeNotFound));
@@ -199,7 +201,7 @@ async function open311Plugin(o311: FastifyInstance, platform: Platform): Promise
     const lang = langOf(req);
     const c = leaf(name);
     if (!c) throw notFound(lang, 'service', name);
-    return send(reply, format, 'service_definition', serviceDefinitionOf(c, lang));
+    return send(reply, format, 'service_definition', serviceDefinitionOf(c, lang, attributes));
   });
 
   /** Cases by their numbers (the service_request_id), in the order asked, those the key may see. */
@@ -305,7 +307,7 @@ async function open311Plugin(o311: FastifyInstance, platform: Platform): Promise
     if (!code) throw new Open311Error(400, lang === 'zh' ? '缺少 service_code（见 services.xml）' : 'service_code is required (see services.xml)');
     const category = leaf(code);
     if (!category) throw notFound(lang, 'service', code);
-    const r = readReport(submission, category, lang);
+    const r = readReport(submission, category, lang, attributes);
     try {
       platform.cases.locate(r.lng, r.lat, 'wgs84');
     } catch (e) {
