@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { progressReporter } from '../../cli/progress.ts';
 import { AppealClassifier } from './appeal-classifier.ts';
+import type { AppealLabelCategories } from './appeal-categories.ts';
 import type { ClassificationReport, ClassScores } from './classification-metrics.ts';
 import { encodeModel } from './model-codec.ts';
 import { detectMessageFormat, MessageFileError, parseLabelledMessages, type NumberedMessage } from './read-labelled-messages.ts';
@@ -74,7 +75,11 @@ function parseNumberOption(cmd: Command, name: string, raw: string, ok: (n: numb
   return n;
 }
 
-export function registerClassifierCommands(program: Command): void {
+/**
+ * `labelCategories`: the city pack's label → category code table, read when `classify` runs (the
+ * CLI passes the CITY_PACK's); without it each label is printed as its own code.
+ */
+export function registerClassifierCommands(program: Command, labelCategories?: () => Promise<AppealLabelCategories | undefined>): void {
   const classifier = program.command('classifier').description('智能分拨: the appeal classifier (Chinese text → one of the 7 first-level categories)');
 
   classifier
@@ -164,8 +169,8 @@ export function registerClassifierCommands(program: Command): void {
     .option('--model <path>', 'model file (default: the shipped model)')
     .option('--json', 'print the classification as JSON')
     .description('classify one message: category, confidence and the top three')
-    .action((text: string, opts: { title?: string; model?: string; json?: boolean }) => {
-      const classifier: AppealClassifier = loadClassifier(opts.model ?? SHIPPED_MODEL_URL);
+    .action(async (text: string, opts: { title?: string; model?: string; json?: boolean }) => {
+      const classifier: AppealClassifier = loadClassifier(opts.model ?? SHIPPED_MODEL_URL, await labelCategories?.());
       const c = classifier.classify(text, opts.title);
       if (opts.json) {
         console.log(JSON.stringify({ ...c, triage: c.confidence < classifier.threshold }));
