@@ -40,4 +40,25 @@ describe('city packs', () => {
     expect(() => checkCityPack({ ...tiny, categories: [{ ...tiny.categories[1]!, parentCode: 'nowhere' }] })).toThrow(/city pack tiny: category roads\.pothole: parent nowhere does not exist/);
     expect(() => checkCityPack({ ...tiny, calendarFile: join(TINY, 'calendar', 'missing.json') })).toThrow(/no calendar file/);
   });
+
+  it('refuses tables that name a category or unit kind the pack does not have, and accepts families and its own', async () => {
+    const tiny = await loadCityPack(TINY);
+    expect(() => checkCityPack({ ...tiny, capWarningCategories: [{ words: /rain/, categoryCode: 'safety.flash-flood' }] })).toThrow(/city pack tiny: capWarningCategories names category safety\.flash-flood/);
+    expect(() => checkCityPack({ ...tiny, cameraEventCategories: { smoke_fire: 'safety.fire' } })).toThrow(/cameraEventCategories names category safety\.fire/);
+    expect(() => checkCityPack({ ...tiny, appealLabelCategories: { 城乡建设: 'appeal.urban-rural' } })).toThrow(/appealLabelCategories names category appeal\.urban-rural/);
+    expect(() => checkCityPack({ ...tiny, capExportCategories: [['traffic', 'Transport']] })).toThrow(/capExportCategories names category family traffic/);
+    expect(() => checkCityPack({ ...tiny, muckReaderUnitKinds: ['urban-management'] })).toThrow(/muckReaderUnitKinds names unit kind urban-management/);
+    const attr = tiny.open311Attributes![0]!;
+    expect(() => checkCityPack({ ...tiny, open311Attributes: [{ ...attr, appliesTo: ['safety.'] }] })).toThrow(/open311Attributes names category family safety\./);
+    const fine = {
+      ...tiny,
+      capWarningCategories: [{ categories: ['Met' as const], categoryCode: 'roads.flooding' }],
+      capExportCategories: [['roads', 'Transport'], ['parks.litter', 'Env']] as const,
+      cameraEventCategories: { road_waterlogging: 'roads.flooding' },
+      appealLabelCategories: { 城乡建设: 'roads' },
+      muckReaderUnitKinds: ['roads-office'],
+      open311Attributes: [{ ...attr, appliesTo: ['roads.', 'parks.litter'] }],
+    };
+    expect(checkCityPack(fine)).toBe(fine);
+  });
 });

@@ -17,6 +17,11 @@ import type { WorkingHours } from './calendar/working-calendar.ts';
 import { validateCategories, type CategoryDefinition } from './org/category-model.ts';
 import { validateUnitKinds, type UnitKindsByTier } from './org/unit-kinds.ts';
 import type { IndicatorDefinition } from './sensing/indicators/vital-signs.ts';
+import type { AppealLabelCategories } from './appeals/classifier/appeal-categories.ts';
+import type { Open311AttributeDefinition } from './appeals/open311/open311-services.ts';
+import type { CapCategoryMapping } from './sensing/cap/cap-export.ts';
+import type { CaseCategoryRule } from './sensing/cap/cap-warnings.ts';
+import type { CameraEventCategories } from './sensing/muck/camera-event-types.ts';
 import type { StoreAdapter } from './store/store.ts';
 
 /** The packs shipped with this repository: `cities/<name>/`. */
@@ -64,6 +69,22 @@ export interface CityPackManifest {
   readonly vitalSigns: readonly IndicatorDefinition[];
   /** A demo city for `cityloop demo reset` and DEMO=true on an empty store; none: no demo. */
   readonly demo?: CityDemo;
+
+  // The tables that tie core features to the pack's categories and unit kinds. Each is optional:
+  // a pack that leaves one out gets the neutral behaviour named here (docs/reference/city-packs.md).
+
+  /** CAP warning (words, CAP categories) → case category; none: CAP alerts are raised with no category. */
+  readonly capWarningCategories?: readonly CaseCategoryRule[];
+  /** Case category code or family → CAP category of exports; none: every export says Other. */
+  readonly capExportCategories?: CapCategoryMapping;
+  /** Camera event type code → case category; none (or a type left out): the alert carries no category. */
+  readonly cameraEventCategories?: CameraEventCategories;
+  /** Kinds of unit whose staff read the muck-truck chain and camera events; none: center staff and admins only. */
+  readonly muckReaderUnitKinds?: readonly string[];
+  /** Appeal classifier label → category code; none (or a label left out): the label is its own code. */
+  readonly appealLabelCategories?: AppealLabelCategories;
+  /** The extra fields (attributes) Open311 services ask for; none: services have no attributes. */
+  readonly open311Attributes?: readonly Open311AttributeDefinition[];
 }
 
 /** The files a pack keeps by convention, from its folder. */
@@ -130,8 +151,33 @@ export function checkCityPack(pack: CityPack): CityPack {
     validateCategories(pack.categories);
     for (const tier of ['city', 'district', 'street'] as const) validateUnitKinds(pack.unitKinds[tier] ?? [], pack.categories);
     if (!existsSync(pack.calendarFile)) throw new Error(`no calendar file (${pack.calendarFile})`);
+    checkCategoryTables(pack);
   } catch (e) {
     throw new Error(`city pack ${pack.id}: ${(e as Error).message}`);
   }
   return pack;
+}
+
+/**
+ * The tables naming categories may name only the pack's categories (a family prefix must be the
+ * code of a category or the start of one), and the muck readers only its unit kinds: a typo
+ * would otherwise silently suggest a category no case can be filed under.
+ */
+function checkCategoryTables(pack: CityPackManifest): void {
+  const codes = pack.categories.map((c) => c.code);
+  const known = new Set(codes);
+  const need = (table: string, code: string) => {
+    if (!known.has(code)) throw new Error(`${table} names category ${code}, which the pack does not have`);
+  };
+  const needFamily = (table: string, prefix: string) => {
+    const family = prefix.endsWith('.') ? prefix : `${prefix}.`;
+    if (!known.has(prefix.replace(/\.$/, '')) && !codes.some((c) => c.startsWith(family))) throw new Error(`${table} names category family ${prefix}, which the pack does not have`);
+  };
+  for (const r of pack.capWarningCategories ?? []) need('capWarningCategories', r.categoryCode);
+  for (const [prefix] of pack.capExportCategories ?? []) needFamily('capExportCategories', prefix);
+  for (const code of Object.values(pack.cameraEventCategories ?? {})) need('cameraEventCategories', code);
+  for (const code of Object.values(pack.appealLabelCategories ?? {})) need('appealLabelCategories', code);
+  for (const a of pack.open311Attributes ?? []) for (const p of a.appliesTo) (p.endsWith('.') ? needFamily : need)('open311Attributes', p);
+  const kinds = new Set((['city', 'district', 'street'] as const).flatMap((t) => (pack.unitKinds[t] ?? []).map((k) => k.kind)));
+  for (const k of pack.muckReaderUnitKinds ?? []) if (!kinds.has(k)) throw new Error(`muckReaderUnitKinds names unit kind ${k}, which the pack does not have`);
 }

@@ -214,7 +214,7 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
     notifier.register(createWebhookChannel({ outbound, targets: settings.notifyWebhooks, ...(settings.notifyWebhookSecret ? { secret: settings.notifyWebhookSecret } : {}), clock }));
   }
   const actions = new PlanActionRunner({ cases, store, bus, devices: () => devices, notifier, clock, ...(opts.log ? { log: opts.log } : {}) });
-  const classifier = opts.classifier !== undefined ? opts.classifier : await loadDefaultClassifier(opts.log);
+  const classifier = opts.classifier !== undefined ? opts.classifier : await loadDefaultClassifier(pack.appealLabelCategories, opts.log);
   const intake = new AppealIntake({
     cases,
     org,
@@ -275,6 +275,9 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
     outbound,
     capSender: settings.capSender,
     vitalSigns: pack.vitalSigns,
+    capWarningCategories: pack.capWarningCategories,
+    capExportCategories: pack.capExportCategories,
+    cameraEventCategories: pack.cameraEventCategories,
     ingestMaxWaitMs: settings.ingestMaxWaitMs,
     limits: {
       telemetry: { maxDepth: settings.jsonMaxDepth, maxBytes: settings.telemetryMaxBytes },
@@ -370,13 +373,17 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
   return platform;
 }
 
-/** The classifier shipped in resources/models, or null (with a warning) when it cannot be read. */
-async function loadDefaultClassifier(log?: Pick<Logger, 'warn'>): Promise<AppealClassifier | null> {
+/**
+ * The classifier shipped in resources/models answering with the pack's category codes for its
+ * labels (a label the pack does not map answers as itself), or null (with a warning) when it
+ * cannot be read.
+ */
+async function loadDefaultClassifier(labelCategories: Readonly<Record<string, string>> | undefined, log?: Pick<Logger, 'warn'>): Promise<AppealClassifier | null> {
   try {
     // Imported by name at run time: the model is optional, the platform runs without it.
     const modulePath = './appeals/classifier/shipped-classifier.ts';
-    const m = (await import(modulePath)) as { loadShippedClassifier(): AppealClassifier | Promise<AppealClassifier> };
-    return await m.loadShippedClassifier();
+    const m = (await import(modulePath)) as { loadShippedClassifier(labelCategories?: Readonly<Record<string, string>>): AppealClassifier | Promise<AppealClassifier> };
+    return await m.loadShippedClassifier(labelCategories);
   } catch (e) {
     log?.warn(`no appeal classifier: ${(e as Error).message}; appeals need a category`);
     return null;

@@ -9,6 +9,7 @@ import { DEFAULT_WORKING_HOURS } from '../../src/calendar/working-calendar.ts';
 import { DEMO_CATEGORIES } from './categories.ts';
 import { UNIT_KINDS_BY_TIER } from './unit-kinds.ts';
 import { VITAL_SIGNS } from './vital-signs.ts';
+import { APPEAL_LABEL_CATEGORIES, CAMERA_EVENT_CATEGORIES, CAP_EXPORT_CATEGORIES, CAP_WARNING_CATEGORIES, MUCK_READER_UNIT_KINDS, OPEN311_ATTRIBUTES } from './mappings.ts';
 import { DEMO_PASSWORD, resetDemoCity } from './demo/demo-city.ts';
 
 const chongqing: CityPackManifest = {
@@ -20,6 +21,12 @@ const chongqing: CityPackManifest = {
   unitKinds: UNIT_KINDS_BY_TIER,
   capSender: 'cityloop@chongqing.gov.cn',
   vitalSigns: VITAL_SIGNS,
+  capWarningCategories: CAP_WARNING_CATEGORIES,
+  capExportCategories: CAP_EXPORT_CATEGORIES,
+  cameraEventCategories: CAMERA_EVENT_CATEGORIES,
+  muckReaderUnitKinds: MUCK_READER_UNIT_KINDS,
+  appealLabelCategories: APPEAL_LABEL_CATEGORIES,
+  open311Attributes: OPEN311_ATTRIBUTES,
   demo: {
     description: 'the demo city of Chongqing (重庆市): 38 districts, 1,031 streets, generated communities and grids, centers, units, users',
     password: DEMO_PASSWORD,

@@ -3,7 +3,7 @@
  * `commands/`) and `runCli`, which turns every outcome into an exit code (`EXIT`).
  */
 import { Command, CommanderError } from 'commander';
-import { CliFailure, EXIT } from './command-context.ts';
+import { CliFailure, EXIT, packOrFail } from './command-context.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerDemoCommands } from './commands/demo.ts';
 import { registerImportCommands } from './commands/import.ts';
@@ -35,7 +35,7 @@ export function buildCli(): Command {
   registerTokenCommands(program);
   registerBenchCommand(program);
   registerSimulateCommand(program);
-  registerClassifierCommands(program);
+  registerClassifierCommands(program, async () => (await packOrFail()).appealLabelCategories);
   return program;
 }
 

@@ -25,6 +25,9 @@ import { deviceType } from './devices/device-types.ts';
 import { MuckRegistry, hasCameraEvent, recordCameraEvent } from './muck/muck-repository.ts';
 import { cameraEventId, parseCameraEvent } from './muck/camera-event.ts';
 import { enrichCameraEvent, suggestAlert, type Enrichment } from './muck/muck-chain.ts';
+import type { CameraEventCategories } from './muck/camera-event-types.ts';
+import type { CaseCategoryRule } from './cap/cap-warnings.ts';
+import type { CapCategoryMapping } from './cap/cap-export.ts';
 import { AlertOutbox } from './alerts/alert-service.ts';
 import type { AlertDoc } from './alerts/alert-model.ts';
 import type { BlobStore } from '../cases/blob-store.ts';
@@ -61,6 +64,12 @@ export interface SensingDeps {
   readonly outbound: OutboundClient;
   /** The <sender> of our own CAP exports: such a message coming back is recognised, not raised. */
   readonly capSender: string;
+  /** The city pack's CAP warning → case category rules; none: CAP alerts suggest no category. */
+  readonly capWarningCategories?: readonly CaseCategoryRule[] | undefined;
+  /** The city pack's case category → CAP category table for exports; none: every export says Other. */
+  readonly capExportCategories?: CapCategoryMapping | undefined;
+  /** The city pack's camera event type code → case category; none: camera alerts carry no category. */
+  readonly cameraEventCategories?: CameraEventCategories | undefined;
   /** The city's vital signs and their thresholds (its pack's); none: no indicators. */
   readonly vitalSigns?: readonly IndicatorDefinition[] | undefined;
   /** JSON limits of MQTT payloads: telemetry (TELEMETRY_MAX_BYTES) and device events (JSON_MAX_BYTES), both JSON_MAX_DEPTH deep. */
@@ -109,7 +118,17 @@ export class Sensing {
       limits: d.limits?.telemetry,
     });
     this.muck = new MuckRegistry(d.store);
-    this.cap = new CapIntake({ store: d.store, clock: d.clock, resolver: d.resolver, alerts: this.alerts, log: d.log, outbound: d.outbound, ownSender: d.capSender });
+    this.cap = new CapIntake({
+      store: d.store,
+      clock: d.clock,
+      resolver: d.resolver,
+      alerts: this.alerts,
+      log: d.log,
+      outbound: d.outbound,
+      ownSender: d.capSender,
+      caseCategoryRules: d.capWarningCategories,
+      capCategoryMapping: d.capExportCategories,
+    });
   }
 
   /**
@@ -129,7 +148,7 @@ export class Sensing {
     let snapshotSha256: string | null = event.snapshot?.sha256 ?? null;
     if (event.snapshot?.data && this.#d.blobs) snapshotSha256 = (await this.#d.blobs.put(event.snapshot.data)).sha256;
     const enrichment = enrichCameraEvent(event, { lon: camera.lon, lat: camera.lat }, this.muck.lookup());
-    const suggestion = suggestAlert(event, enrichment);
+    const suggestion = suggestAlert(event, enrichment, { categories: this.#d.cameraEventCategories });
     const out = new AlertOutbox();
     const alert = await this.#d.store.transact(async (tx) => {
       let a: AlertDoc | null = null;

@@ -90,6 +90,18 @@ describe.each(DIALECTS)('the tiny city pack (%s)', (dialect) => {
     expect(reg.centerId).toBe(`center-${HEDONG}`);
   });
 
+  it("serves the pack's Open311 attributes and none of Chongqing's", async () => {
+    const services = (await t.app.inject({ method: 'GET', url: '/open311/v2/services.json' })).json() as { service_code: string; metadata: boolean }[];
+    expect(Object.fromEntries(services.map((s) => [s.service_code, s.metadata]))).toEqual({ 'parks.litter': false, 'roads.flooding': true, 'roads.pothole': false });
+    const def = (await t.app.inject({ method: 'GET', url: '/open311/v2/services/roads.flooding.json' })).json() as { attributes: { code: string; required: boolean }[] };
+    expect(def.attributes.map((a) => [a.code, a.required])).toEqual([['water_depth', true]]);
+  });
+
+  it('lets no unit read the muck-truck chain when the pack names no reader kinds; center staff still read it', async () => {
+    expect((await call('hexi.roads', 'GET', '/api/v1/muck/permits')).status).toBe(403);
+    expect((await call('hexi.operator', 'GET', '/api/v1/muck/permits')).status).toBe(200);
+  });
+
   it('gives KPIs by district over the tiny city', async () => {
     const k = await ok('admin', 'GET', '/api/v1/kpis?groupBy=district');
     const rows = k.rows as { group: string; groupName: string; cases: number }[];

@@ -10,8 +10,12 @@ const dir = mkdtempSync(join(tmpdir(), 'cityloop-classifier-'));
 const SAMPLE = 'resources/models/appeals-sample.jsonl';
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return cliIn(process.env, ...args);
+}
+
+async function cliIn(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await exec(process.execPath, ['bin/cityloop.js', 'classifier', ...args], { timeout: 60_000 });
+    const r = await exec(process.execPath, ['bin/cityloop.js', 'classifier', ...args], { timeout: 60_000, env });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -21,6 +25,16 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
 
 describe('cityloop classifier', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("classify answers with the CITY_PACK's category codes for the labels, or the labels themselves", async () => {
+    const text = '老板拖欠工资半年了，社保也没交';
+    const chongqing = await cliIn({ ...process.env, CITY_PACK: 'chongqing' }, 'classify', text, '--json');
+    expect(chongqing.code, chongqing.stderr).toBe(0);
+    expect(JSON.parse(chongqing.stdout.trim())).toMatchObject({ label: '劳动和社会保障', categoryCode: 'appeal.labour' });
+    const tiny = await cliIn({ ...process.env, CITY_PACK: 'test/cities/tiny' }, 'classify', text, '--json');
+    expect(tiny.code, tiny.stderr).toBe(0);
+    expect(JSON.parse(tiny.stdout.trim())).toMatchObject({ label: '劳动和社会保障', categoryCode: '劳动和社会保障' });
+  });
 
   it('eval --json prints macroF1, accuracy and perClass as its last line', async () => {
     const r = await cli('eval', SAMPLE, '--json');

@@ -12,6 +12,7 @@ import { AppealClassifier } from '../../src/appeals/classifier/appeal-classifier
 import type { ClassificationReport, ClassScores } from './classification-metrics.ts';
 import { encodeModel } from '../../src/appeals/classifier/model-codec.ts';
 import { detectMessageFormat, MessageFileError, parseLabelledMessages, type NumberedMessage } from './read-labelled-messages.ts';
+import type { AppealLabelCategories } from '../../src/appeals/classifier/appeal-categories.ts';
 import { loadClassifier, SHIPPED_MODEL_URL } from '../../src/appeals/classifier/shipped-classifier.ts';
 import { evaluateClassifier, trainAppealClassifier } from './train-appeal-classifier.ts';
 
@@ -138,8 +139,8 @@ export async function evalCommand(file: string, opts: { model?: string | undefin
 }
 
 /** `classifier classify`: one message, its category, confidence and the top three. */
-export function classifyCommand(text: string, opts: { title?: string | undefined; model?: string | undefined; json?: boolean | undefined }): void {
-  const classifier: AppealClassifier = loadClassifier(opts.model ?? SHIPPED_MODEL_URL);
+export function classifyCommand(text: string, opts: { title?: string | undefined; model?: string | undefined; json?: boolean | undefined }, labelCategories?: AppealLabelCategories): void {
+  const classifier: AppealClassifier = loadClassifier(opts.model ?? SHIPPED_MODEL_URL, labelCategories);
   const c = classifier.classify(text, opts.title);
   if (opts.json) {
     console.log(JSON.stringify({ ...c, triage: c.confidence < classifier.threshold }));

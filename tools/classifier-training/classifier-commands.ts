@@ -7,6 +7,7 @@
  * commander, which runCli maps to 2).
  */
 import type { Command } from 'commander';
+import type { AppealLabelCategories } from '../../src/appeals/classifier/appeal-categories.ts';
 import { DEFAULT_TRAINING_OPTIONS } from './training-options.ts';
 
 const USAGE = { code: 'cityloop.usage', exitCode: 2 } as const;
@@ -17,7 +18,11 @@ function parseNumberOption(cmd: Command, name: string, raw: string, ok: (n: numb
   return n;
 }
 
-export function registerClassifierCommands(program: Command): void {
+/**
+ * `labelCategories`: the city pack's label → category code table, read when `classify` runs (the
+ * CLI passes the CITY_PACK's); without it each label is printed as its own code.
+ */
+export function registerClassifierCommands(program: Command, labelCategories?: () => Promise<AppealLabelCategories | undefined>): void {
   const classifier = program.command('classifier').description('智能分拨: the appeal classifier (Chinese text → one of the 7 first-level categories)');
 
   classifier
@@ -59,6 +64,6 @@ export function registerClassifierCommands(program: Command): void {
     .description('classify one message: category, confidence and the top three')
     .action(async (text: string, opts: { title?: string; model?: string; json?: boolean }) => {
       const { classifyCommand } = await import('./classifier-cli.ts');
-      classifyCommand(text, opts);
+      classifyCommand(text, opts, await labelCategories?.());
     });
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../src/geo/seeded-random.ts';
 import { AppealClassifier } from '../../src/appeals/classifier/appeal-classifier.ts';
 import { decodeModel, encodeModel } from '../../src/appeals/classifier/model-codec.ts';
+import { APPEAL_LABEL_CATEGORIES } from '../../cities/chongqing/mappings.ts';
 import { assignStratifiedFolds, splitStratifiedHoldout } from './stratified-split.ts';
 import { fitSoftmaxTemperature } from './calibrate-temperature.ts';
 import { chooseTriageThreshold } from './choose-triage-threshold.ts';
@@ -37,7 +38,8 @@ describe('training the appeal classifier', () => {
     expect(r.holdout!.messages).toBe(18);
     expect(r.holdout!.report.accuracy).toBeGreaterThanOrEqual(0.9);
     expect(r.crossValidation!.foldMacroF1).toHaveLength(3);
-    const c = new AppealClassifier(r.model);
+    // With Chongqing's label table, as the platform builds it from the pack.
+    const c = new AppealClassifier(r.model, APPEAL_LABEL_CATEGORIES);
     const wages = c.classify('老板拖欠工资半年了，社保也没交');
     expect(wages.label).toBe('劳动和社会保障');
     expect(wages.categoryCode).toBe('appeal.labour');

@@ -12,6 +12,7 @@ import { parseCameraEvent } from '../../../src/sensing/muck/camera-event.ts';
 import { enrichCameraEvent, suggestAlert } from '../../../src/sensing/muck/muck-chain.ts';
 import { listMuckPermits, listMuckSites, listMuckTrucks, MuckRegistry } from '../../../src/sensing/muck/muck-repository.ts';
 import { DEMO_MUCK, demoMuckSpillEvent, seedDemoMuckChain } from './demo-muck-chain.ts';
+import { CAMERA_EVENT_CATEGORIES } from '../mappings.ts';
 
 describe('the demo muck chain', () => {
   let store: StoreAdapter;
@@ -72,7 +73,7 @@ describe('the demo muck chain', () => {
       const parsed = parseCameraEvent(demoMuckSpillEvent(truck, new Date(now.getTime() - 60_000)), { now });
       if (!parsed.ok) throw new Error(parsed.reason);
       const enrichment = enrichCameraEvent(parsed.event, camera, r.lookup());
-      return { enrichment, alert: suggestAlert(parsed.event, enrichment) };
+      return { enrichment, alert: suggestAlert(parsed.event, enrichment, { categories: CAMERA_EVENT_CATEGORIES }) };
     };
     const on = run('onRoute');
     expect(on.enrichment).toMatchObject({ flags: [], offRoute: false, excavationSite: { id: DEMO_MUCK.excavationSiteId, districtCode: '500103' }, disposalSite: { id: DEMO_MUCK.disposalSiteId, districtCode: '500107' } });

@@ -3,7 +3,7 @@
  * vocabulary, one sparse dot product per category, softmax of the tempered margins. Everything is
  * preallocated per classifier, so classifying allocates only the result.
  */
-import { categoryCodeOf } from './appeal-categories.ts';
+import { categoryCodeOf, type AppealLabelCategories } from './appeal-categories.ts';
 import { softmaxInto } from './tempered-softmax.ts';
 import { FeatureBuffer, hashAppealFeatures, type FeatureConfig } from './hash-appeal-features.ts';
 import { TfIdfVectoriser, type Vocabulary } from './tfidf-vocabulary.ts';
@@ -44,14 +44,15 @@ export class AppealClassifier {
   readonly #probabilities: Float64Array;
   readonly #codes: readonly string[];
 
-  constructor(model: AppealClassifierModel) {
+  /** labelCategories: the city pack's label → category code table (unmapped labels answer as themselves). */
+  constructor(model: AppealClassifierModel, labelCategories: AppealLabelCategories = {}) {
     const k = model.labels.length;
     if (model.weights.length !== model.vocabulary.buckets.length * k) throw new Error(`classifier model: ${model.weights.length} weights for ${model.vocabulary.buckets.length} features × ${k} categories`);
     this.model = model;
     this.#vectoriser = new TfIdfVectoriser(model.vocabulary);
     this.#margins = new Float64Array(k);
     this.#probabilities = new Float64Array(k);
-    this.#codes = model.labels.map(categoryCodeOf);
+    this.#codes = model.labels.map((l) => categoryCodeOf(l, labelCategories));
   }
 
   get labels(): readonly string[] {

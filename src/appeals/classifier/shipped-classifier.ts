@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { AppealClassifier, type AppealClassification, type AppealClassifierModel } from './appeal-classifier.ts';
 import { decodeModel } from './model-codec.ts';
+import type { AppealLabelCategories } from './appeal-categories.ts';
 
 /** Resolved from this file, not the working directory, so it works from any checkout or install. */
 export const SHIPPED_MODEL_URL = new URL('../../../resources/models/appeals-classifier.bin', import.meta.url);
@@ -30,16 +31,25 @@ export function readClassifierModel(path: string | URL): AppealClassifierModel {
   return decodeModel(bytes);
 }
 
-export function loadClassifier(path: string | URL): AppealClassifier {
-  return new AppealClassifier(readClassifierModel(path));
+export function loadClassifier(path: string | URL, labelCategories?: AppealLabelCategories): AppealClassifier {
+  return new AppealClassifier(readClassifierModel(path), labelCategories);
 }
 
+let shippedModel: AppealClassifierModel | null = null;
 let shipped: AppealClassifier | null = null;
+/** One classifier per label table (a pack's table is one object for the process's life). */
+const shippedByTable = new WeakMap<AppealLabelCategories, AppealClassifier>();
 
-/** The shipped classifier, loaded on first use and kept. */
-export function loadShippedClassifier(): AppealClassifier {
-  shipped ??= loadClassifier(SHIPPED_MODEL_URL);
-  return shipped;
+/**
+ * The shipped classifier, the model read on first use and kept. With the city pack's label →
+ * category table its predictions carry the pack's codes; without, each label is its own code.
+ */
+export function loadShippedClassifier(labelCategories?: AppealLabelCategories): AppealClassifier {
+  shippedModel ??= readClassifierModel(SHIPPED_MODEL_URL);
+  if (!labelCategories) return (shipped ??= new AppealClassifier(shippedModel));
+  let c = shippedByTable.get(labelCategories);
+  if (!c) shippedByTable.set(labelCategories, (c = new AppealClassifier(shippedModel, labelCategories)));
+  return c;
 }
 
 /** Classifies one appeal with the shipped model: category, calibrated confidence, top three. */

@@ -4,7 +4,7 @@ import type { CategoryDefinition } from '../../org/category-model.ts';
 import type { Lang } from '../../errors.ts';
 import { fromGcj02 } from '../../geo/crs.ts';
 import { Open311Error } from './open311-errors.ts';
-import { readAttributes, W3C_DATETIME } from './open311-services.ts';
+import { readAttributes, W3C_DATETIME, type Open311AttributeDefinition } from './open311-services.ts';
 
 /** GeoReport v2 has two statuses; ours map onto them: a case in a terminal state is closed (a merged one too). */
 export function statusOf(state: CaseState): 'open' | 'closed' {
@@ -134,7 +134,7 @@ export function mediaUrlOf(externalRef: string | null): string | null {
  * problem is reported at once (GeoReport v2 errors are an array). The location must be lat/long
  * in WGS-84: free-text addresses cannot be placed yet.
  */
-export function readReport(s: Open311Submission, category: CategoryDefinition, lang: Lang): Open311Report {
+export function readReport(s: Open311Submission, category: CategoryDefinition, lang: Lang, attributes: readonly Open311AttributeDefinition[]): Open311Report {
   const problems: string[] = [];
   const zh = lang === 'zh';
   const latRaw = field(s, 'lat');
@@ -184,7 +184,7 @@ export function readReport(s: Open311Submission, category: CategoryDefinition, l
   if (phone !== undefined && !PHONE.test(phone)) problems.push(zh ? 'phone 不是电话号码' : 'phone is not a phone number');
   const accountId = field(s, 'account_id') ?? null;
   if (accountId !== null && accountId.length > 100) problems.push(zh ? 'account_id 不能超过 100 个字符' : 'account_id is limited to 100 characters');
-  const attrs = readAttributes(category.code, s.attributes, lang);
+  const attrs = readAttributes(category.code, s.attributes, lang, attributes);
   problems.push(...attrs.problems);
   if (problems.length > 0) throw new Open311Error(400, problems);
 

@@ -5,8 +5,13 @@ import type { Bilingual } from './open311-errors.ts';
 /** GeoReport v2 attribute datatypes. */
 export type AttributeDatatype = 'string' | 'number' | 'datetime' | 'text' | 'singlevaluelist' | 'multivaluelist';
 
-/** An extra field a service asks for, as data: which categories, what it is, how it reads in a case. */
-interface AttributeDefinition {
+/**
+ * An extra field a service asks for, as data: which categories, what it is, how it reads in a
+ * case. The list is the city's (its pack's `open311Attributes`): answers are written into the case
+ * description as "label：value" lines under 【补充信息】, so no new case fields are needed. A pack
+ * without the list offers services with no attributes.
+ */
+export interface Open311AttributeDefinition {
   /** Category codes, or family prefixes ending in a dot ('safety.'). */
   readonly appliesTo: readonly string[];
   readonly code: string;
@@ -21,84 +26,12 @@ interface AttributeDefinition {
   readonly values?: readonly { readonly key: string; readonly name: Bilingual }[];
 }
 
-const URGENT = ['emergency.', 'safety.', 'municipal.gas.leak'];
-
-/**
- * The extra attributes we accept. Answers are written into the case description as
- * "label：value" lines under 【补充信息】, so no new case fields are needed; the list is data a
- * city may extend. Nothing here asks for personal data (no plate numbers, no names).
- */
-const ATTRIBUTES: readonly AttributeDefinition[] = [
-  {
-    appliesTo: URGENT,
-    code: 'call_emergency',
-    datatype: 'string',
-    variable: false,
-    required: false,
-    label: '提示',
-    description: {
-      zh: '危及人身安全时请立即拨打 119（火警）、120（急救）或 110（报警）；本渠道不能代替报警电话。',
-      en: 'If lives are in danger call 119 (fire), 120 (ambulance) or 110 (police) now; this channel does not replace an emergency call.',
-    },
-  },
-  {
-    appliesTo: URGENT,
-    code: 'casualties',
-    datatype: 'singlevaluelist',
-    variable: true,
-    required: false,
-    label: '人员伤亡',
-    description: { zh: '现场是否有人受伤或被困？', en: 'Is anyone injured or trapped?' },
-    values: [
-      { key: 'none', name: { zh: '无人员伤亡', en: 'Nobody hurt' } },
-      { key: 'injured', name: { zh: '有人受伤', en: 'Someone is injured' } },
-      { key: 'trapped', name: { zh: '有人被困', en: 'Someone is trapped' } },
-      { key: 'unknown', name: { zh: '不清楚', en: 'Not known' } },
-    ],
-  },
-  {
-    appliesTo: ['appeal.environment.square-dance-noise', 'construction.night-work'],
-    code: 'noise_time',
-    datatype: 'string',
-    variable: true,
-    required: false,
-    label: '发生时段',
-    description: { zh: '噪声通常出现在什么时段？', en: 'When does the noise usually happen?' },
-    datatypeDescription: { zh: '例如：每晚 19:30–22:00', en: 'e.g. every evening 19:30–22:00' },
-  },
-  {
-    appliesTo: ['appeal.transport.bus-frequency'],
-    code: 'bus_route',
-    datatype: 'string',
-    variable: true,
-    required: true,
-    label: '公交线路',
-    description: { zh: '哪条公交线路？', en: 'Which bus route?' },
-    datatypeDescription: { zh: '线路名称或编号，例如：181 路', en: 'Route name or number, e.g. 181' },
-  },
-  {
-    appliesTo: ['environment.exposed-garbage'],
-    code: 'garbage_kind',
-    datatype: 'multivaluelist',
-    variable: true,
-    required: false,
-    label: '垃圾种类',
-    description: { zh: '是什么垃圾？（可多选）', en: 'What kind of waste? (choose any)' },
-    values: [
-      { key: 'household', name: { zh: '生活垃圾', en: 'Household waste' } },
-      { key: 'construction', name: { zh: '建筑垃圾', en: 'Construction waste' } },
-      { key: 'bulky', name: { zh: '大件家具', en: 'Bulky furniture' } },
-      { key: 'other', name: { zh: '其他', en: 'Other' } },
-    ],
-  },
-];
-
-function applies(def: AttributeDefinition, code: string): boolean {
+function applies(def: Open311AttributeDefinition, code: string): boolean {
   return def.appliesTo.some((a) => (a.endsWith('.') ? code.startsWith(a) : code === a));
 }
 
-function attributesOf(code: string): AttributeDefinition[] {
-  return ATTRIBUTES.filter((a) => applies(a, code));
+function attributesOf(code: string, attributes: readonly Open311AttributeDefinition[]): Open311AttributeDefinition[] {
+  return attributes.filter((a) => applies(a, code));
 }
 
 /** The categories offered as services: the leaves of the tree (a case is filed under a leaf). */
@@ -127,13 +60,13 @@ export function deadlineSentence(c: CategoryDefinition, lang: Lang): string {
 const noCommas = (s: string): string => s.replace(/[,，]/g, ' ').replace(/\s+/g, ' ').trim();
 
 /** One entry of GET services. */
-export function serviceOf(c: CategoryDefinition, parent: CategoryDefinition | undefined, lang: Lang) {
+export function serviceOf(c: CategoryDefinition, parent: CategoryDefinition | undefined, lang: Lang, attributes: readonly Open311AttributeDefinition[]) {
   const words = [c.nameZh, c.nameEn, parent?.nameZh, parent?.nameEn].filter((w): w is string => typeof w === 'string' && w !== '').map(noCommas);
   return {
     service_code: c.code,
     service_name: c.nameZh,
     description: lang === 'zh' ? `${c.nameZh}（${c.nameEn}）：${deadlineSentence(c, lang)}` : `${c.nameEn}: ${deadlineSentence(c, lang)}`,
-    metadata: attributesOf(c.code).length > 0,
+    metadata: attributesOf(c.code, attributes).length > 0,
     type: 'realtime',
     keywords: [...new Set(words)].join(', '),
     group: parent?.nameZh ?? null,
@@ -141,10 +74,10 @@ export function serviceOf(c: CategoryDefinition, parent: CategoryDefinition | un
 }
 
 /** GET services/{code}: the attributes of one service, ordered from 1. */
-export function serviceDefinitionOf(c: CategoryDefinition, lang: Lang) {
+export function serviceDefinitionOf(c: CategoryDefinition, lang: Lang, attributes: readonly Open311AttributeDefinition[]) {
   return {
     service_code: c.code,
-    attributes: attributesOf(c.code).map((a, i) => ({
+    attributes: attributesOf(c.code, attributes).map((a, i) => ({
       variable: a.variable,
       code: a.code,
       datatype: a.datatype,
@@ -164,11 +97,11 @@ export const W3C_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?
  * for the case description (Chinese labels: the center's staff read them) and what is wrong.
  * Attributes the service does not define are ignored, as clients may send their own.
  */
-export function readAttributes(code: string, submitted: ReadonlyMap<string, readonly string[]>, lang: Lang): { lines: string[]; problems: string[] } {
+export function readAttributes(code: string, submitted: ReadonlyMap<string, readonly string[]>, lang: Lang, attributes: readonly Open311AttributeDefinition[]): { lines: string[]; problems: string[] } {
   const lines: string[] = [];
   const problems: string[] = [];
-  const bad = (a: AttributeDefinition, zh: string, en: string) => problems.push(lang === 'zh' ? `attribute[${a.code}]：${zh}` : `attribute[${a.code}]: ${en}`);
-  for (const a of attributesOf(code)) {
+  const bad = (a: Open311AttributeDefinition, zh: string, en: string) => problems.push(lang === 'zh' ? `attribute[${a.code}]：${zh}` : `attribute[${a.code}]: ${en}`);
+  for (const a of attributesOf(code, attributes)) {
     if (!a.variable) continue;
     const given = (submitted.get(a.code) ?? []).map((v) => v.trim()).filter((v) => v !== '');
     if (given.length === 0) {

@@ -11,13 +11,12 @@ import { CityLoopError } from '../../errors.ts';
 import { requirePrincipal } from '../request-principal.ts';
 import { withProblems } from '../schemas.ts';
 import { hasRole } from '../../auth/principal.ts';
-import { APPEAL_CATEGORY_CODES } from '../../appeals/classifier/appeal-categories.ts';
 import type { Tx } from '../../store/store.ts';
 import { categoryUses, categoryVersion, categoryVersions, checkCategoryList, diffCategories, saveCategoryList, type CategoryUsers } from '../../org/category-versions.ts';
 import { problemsError } from '../../documents/problem.ts';
 
 /** What these routes use of the platform (and nothing more). */
-export type CategoryRouteDeps = Pick<Platform, 'clock' | 'intake' | 'org' | 'plans' | 'reload' | 'rules' | 'store'>;
+export type CategoryRouteDeps = Pick<Platform, 'clock' | 'intake' | 'org' | 'pack' | 'plans' | 'reload' | 'rules' | 'store'>;
 
 
 const Loose = Type.Object({}, { additionalProperties: true });
@@ -50,8 +49,8 @@ export function registerCategoryRoutes(app: FastifyInstance, platform: CategoryR
     plans: platform.plans.candidates().map((c) => ({ id: c.plan.id, categories: c.plan.trigger.categories })),
     rules: platform.rules.active().map((v) => ({ id: v.rule.id, category: v.rule.category })),
     routing: platform.intake.table?.table ?? null,
-    // The shipped classifier answers with the appeal families (appeal-categories.ts).
-    classifierCodes: Object.values(APPEAL_CATEGORY_CODES),
+    // The shipped classifier answers with the codes the pack maps its labels to.
+    classifierCodes: Object.values(platform.pack.appealLabelCategories ?? {}),
   });
   const usesOf = (tx: Tx, removed: readonly string[]) => categoryUses(tx, removed, users());
 

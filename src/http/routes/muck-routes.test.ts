@@ -14,7 +14,8 @@ import { parseCameraEvent } from '../../sensing/muck/camera-event.ts';
 import { enrichCameraEvent } from '../../sensing/muck/muck-chain.ts';
 import { MuckRegistry, recordCameraEvent } from '../../sensing/muck/muck-repository.ts';
 import { DEMO_MUCK, demoMuckChainDocument, demoMuckSpillEvent } from '../../../cities/chongqing/demo/demo-muck-chain.ts';
-import { registerMuckRoutes } from './muck-routes.ts';
+import { canReadMuck, registerMuckRoutes } from './muck-routes.ts';
+import { MUCK_READER_UNIT_KINDS } from '../../../cities/chongqing/mappings.ts';
 
 const principal = (username: string, over: Partial<Principal>): Principal => ({ userId: username, username, displayName: username, roles: [], centerId: null, tier: null, unitId: null, jurisdictionCode: null, ...over });
 /** Bearer token → principal: the same shapes AuthService hands out for the demo users. */
@@ -34,6 +35,20 @@ const UNIT_KINDS: Record<string, string> = {
   'unit-500103-housing-construction': 'housing-construction',
   'unit-500103-water-supply': 'water-supply',
 };
+
+describe('who reads the muck-truck chain', () => {
+  const org = { unit: (id: string) => (UNIT_KINDS[id] ? { kind: UNIT_KINDS[id]! } : undefined) };
+  it("lets the pack's reader unit kinds in; a pack naming none leaves center staff and administrators only", () => {
+    const chongqing = new Set(MUCK_READER_UNIT_KINDS);
+    const none = new Set<string>();
+    expect(canReadMuck(PRINCIPALS['yuzhong.urban']!, org, chongqing)).toBe(true);
+    expect(canReadMuck(PRINCIPALS['yuzhong.water']!, org, chongqing)).toBe(false);
+    expect(canReadMuck(PRINCIPALS['yuzhong.urban']!, org, none)).toBe(false);
+    expect(canReadMuck(PRINCIPALS['yuzhong.housing']!, org, none)).toBe(false);
+    for (const who of ['admin', 'city.operator', 'yuzhong.supervisor']) expect(canReadMuck(PRINCIPALS[who]!, org, none), who).toBe(true);
+    expect(canReadMuck(PRINCIPALS['citizen.zhang']!, org, none)).toBe(false);
+  });
+});
 
 describe('muck routes', () => {
   let store: StoreAdapter;
@@ -62,6 +77,7 @@ describe('muck routes', () => {
       clock,
       org: { unit: (id) => (UNIT_KINDS[id] ? { kind: UNIT_KINDS[id]! } : undefined) },
       muck,
+      pack: { muckReaderUnitKinds: MUCK_READER_UNIT_KINDS },
       resolver: () => ({ findContaining: (lng) => (lng > 106.53 ? '500103' : '500107') }),
     });
     await app.ready();

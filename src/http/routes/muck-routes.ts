@@ -1,7 +1,7 @@
 /**
  * The muck-truck chain and camera events over HTTP: the registry (sites, permits, trucks) read by
- * center staff and by the units that enforce and trace (urban management, housing and
- * construction), imported by administrators and city/district operators; the camera events as
+ * center staff and by the units that enforce and trace (the kinds the city pack names in
+ * `muckReaderUnitKinds`, e.g. urban management and housing and construction), imported by administrators and city/district operators; the camera events as
  * recorded with their enrichment. The webhook that receives camera events (POST
  * /api/v1/camera-events) belongs to the sensing ingest, which raises the alerts.
  */
@@ -27,22 +27,24 @@ export interface MuckRoutesPlatform {
   /** To tell a unit's kind (platform.org). */
   readonly org: { unit(id: string): { readonly kind: string } | undefined };
   readonly muck: MuckRegistry;
+  /** The city pack: its `muckReaderUnitKinds` may read too; none named, only center staff and administrators read. */
+  readonly pack?: { readonly muckReaderUnitKinds?: readonly string[] | undefined } | undefined;
   /** When present, imported sites without a district get the one containing them. */
   resolver?(): { findContaining(lng: number, lat: number, level: 'district'): string | null; get?(code: string): { parentCode: string | null } | undefined };
   /** The camera devices, so that staff below the city see only the events of cameras in their area. */
   readonly sensing?: { readonly devices: { get(id: string): { readonly jurisdictionCode: string | null } | undefined } };
 }
 
-/** Units that may read the chain and the camera events: they enforce (城管) and trace the source (住建). */
-export const MUCK_READER_UNIT_KINDS: ReadonlySet<string> = new Set(['urban-management', 'housing-construction']);
-
-/** Center staff (operators, supervisors), administrators, and staff of the reader units. */
-export function canReadMuck(p: Principal, org: MuckRoutesPlatform['org']): boolean {
+/**
+ * Center staff (operators, supervisors), administrators, and staff of units of the reader kinds
+ * (the city pack's: the units that enforce and trace the source).
+ */
+export function canReadMuck(p: Principal, org: MuckRoutesPlatform['org'], readerUnitKinds: ReadonlySet<string>): boolean {
   if (hasRole(p, 'admin')) return true;
   if (hasRole(p, 'operator', 'supervisor') && p.centerId !== null) return true;
   if (hasRole(p, 'unit_staff') && p.unitId !== null) {
     const kind = org.unit(p.unitId)?.kind;
-    return kind !== undefined && MUCK_READER_UNIT_KINDS.has(kind);
+    return kind !== undefined && readerUnitKinds.has(kind);
   }
   return false;
 }
@@ -87,9 +89,10 @@ function importFailed(errors: readonly MuckImportError[]): CityLoopError {
 export function registerMuckRoutes(app: FastifyInstance, platform: MuckRoutesPlatform): void {
   const bearer = [{ bearer: [] }];
   const tags = ['muck'];
+  const readerUnitKinds: ReadonlySet<string> = new Set(platform.pack?.muckReaderUnitKinds ?? []);
   const reader = (req: FastifyRequest): Principal => {
     const p = requirePrincipal(req);
-    if (!canReadMuck(p, platform.org)) throw new CityLoopError('FORBIDDEN_ROLE', { action: 'read the muck-truck chain and camera events' });
+    if (!canReadMuck(p, platform.org, readerUnitKinds)) throw new CityLoopError('FORBIDDEN_ROLE', { action: 'read the muck-truck chain and camera events' });
     return p;
   };
   const importer = (req: FastifyRequest): Principal => {

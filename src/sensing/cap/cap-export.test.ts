@@ -7,8 +7,10 @@ import { parseCap } from './cap-message.ts';
 import type { CapMessage } from './cap-model.ts';
 import { chongqingDistrictResolver, SKIP_SHARED_CAP, readFixture, readSample, SHARED_CAP_DIR, validateWithCapXsd } from './cap-test-kit.ts';
 import { planCapAlerts } from './cap-warnings.ts';
+import { CAP_EXPORT_CATEGORIES, CAP_WARNING_CATEGORIES } from '../../../cities/chongqing/mappings.ts';
 
-const OPTS = { sender: 'cityloop@ops.cq.example', senderName: '重庆市城市运行和治理中心' };
+// Chongqing's category table, as its pack gives it to the platform.
+const OPTS = { sender: 'cityloop@ops.cq.example', senderName: '重庆市城市运行和治理中心', categoryMapping: CAP_EXPORT_CATEGORIES };
 
 /** 南开下穿道, GCJ-02, in 渝中区. */
 const NANKAI = { lon: 106.5529, lat: 29.5562 };
@@ -93,8 +95,16 @@ describe('alertToCap', () => {
     const wgs = gcj02ToWgs84(NANKAI.lon, NANKAI.lat);
     expect(haversineMeters(c, wgs)).toBeLessThan(0.2);
     expect(haversineMeters(c, [NANKAI.lon, NANKAI.lat])).toBeGreaterThan(200); // it was converted
-    const plan = planCapAlerts(m, capAreaTargets(m, geo));
+    const plan = planCapAlerts(m, capAreaTargets(m, geo), { caseCategoryRules: CAP_WARNING_CATEGORIES });
     expect(plan.drafts.map((d) => [d.jurisdictionCode, d.severity, d.categoryCode])).toEqual([['500103', 'orange', 'safety.road-waterlogging']]);
+  });
+
+  it("CAP categories come from the city's table: a family prefix matches, an unmapped code or no table says Other", () => {
+    const cats = (over: Partial<CapExportInput>, opts: Parameters<typeof alertToCap>[1] = OPTS) => parsed(alertToCap({ ...ALERT, ...over }, opts)).infos[0]!.category;
+    expect(cats({ categoryCode: 'municipal.manhole.missing' })).toEqual(['Infra']);
+    expect(cats({ categoryCode: 'nothing.mapped' })).toEqual(['Other']);
+    expect(cats({}, { sender: OPTS.sender })).toEqual(['Other']);
+    expect(cats({ categoryCode: 'b.c' }, { sender: OPTS.sender, categoryMapping: [['a', 'Geo'], ['b', 'Rescue']] })).toEqual(['Rescue']);
   });
 
   it('severity: our colours to CAP', () => {

@@ -27,23 +27,12 @@ export const COLOUR_CAP_SEVERITIES: Readonly<Record<Severity, CapSeverity>> = {
   blue: 'Minor',
 };
 
-/** Case-category code (or family) → CAP category; the first match wins; anything else: Other. */
-export const CASE_CATEGORY_CAP_CATEGORIES: readonly (readonly [string, CapCategory])[] = [
-  ['safety.fire', 'Fire'],
-  ['safety.forest-fire', 'Fire'],
-  ['safety.road-waterlogging', 'Met'],
-  ['safety.underpass-waterlogging', 'Met'],
-  ['safety.flash-flood', 'Met'],
-  ['safety.geohazard', 'Geo'],
-  ['safety', 'Safety'],
-  ['emergency', 'Safety'],
-  ['traffic', 'Transport'],
-  ['appeal.transport', 'Transport'],
-  ['municipal', 'Infra'],
-  ['environment', 'Env'],
-  ['appeal.environment', 'Env'],
-  ['appeal.health', 'Health'],
-];
+/**
+ * Case-category code or family prefix → CAP category, in order (the first match wins): a city
+ * pack's `capExportCategories`. A code that matches nothing, or a pack without the table, is
+ * sent as CAP category Other.
+ */
+export type CapCategoryMapping = readonly (readonly [string, CapCategory])[];
 
 export interface CapExportInput {
   readonly id: string;
@@ -96,6 +85,8 @@ export interface CapExportOptions {
   readonly language?: string;
   /** Default 'cityloop'. */
   readonly identifierPrefix?: string;
+  /** How our case categories read as CAP categories (the city pack's); none: Other. */
+  readonly categoryMapping?: CapCategoryMapping;
 }
 
 /** Thrown for input the platform itself should never produce (no sender, a bad time …). */
@@ -151,10 +142,10 @@ function checkPoint(lon: number, lat: number, what: string): void {
   }
 }
 
-function capCategoriesOf(alert: CapExportInput): CapCategory[] {
+function capCategoriesOf(alert: CapExportInput, mapping: CapCategoryMapping): CapCategory[] {
   if (alert.capCategories && alert.capCategories.length > 0) return [...new Set(alert.capCategories)];
   const code = alert.categoryCode ?? '';
-  const hit = CASE_CATEGORY_CAP_CATEGORIES.find(([prefix]) => code === prefix || code.startsWith(`${prefix}.`));
+  const hit = mapping.find(([prefix]) => code === prefix || code.startsWith(`${prefix}.`));
   return [hit ? hit[1] : 'Other'];
 }
 
@@ -226,7 +217,7 @@ export function alertToCap(alert: CapExportInput, opts: CapExportOptions): strin
 
   w.open(1, 'info');
   w.el(2, 'language', opts.language ?? 'zh-CN');
-  for (const c of capCategoriesOf(alert)) w.el(2, 'category', c);
+  for (const c of capCategoriesOf(alert, opts.categoryMapping ?? [])) w.el(2, 'category', c);
   w.el(2, 'event', alert.eventType);
   if (alert.status === 'cleared') w.el(2, 'responseType', 'AllClear');
   if (alert.status === 'dismissed') w.el(2, 'responseType', 'None');

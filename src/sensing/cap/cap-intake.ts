@@ -20,8 +20,8 @@ import type { AlertDoc } from '../alerts/alert-model.ts';
 import { parseCap } from './cap-message.ts';
 import { capAreaTargets } from './cap-areas.ts';
 import { capGeographyFromResolver } from './cap-geo.ts';
-import { planCapAlerts, type CapAlertPlan } from './cap-warnings.ts';
-import { alertToCap } from './cap-export.ts';
+import { planCapAlerts, type CapAlertPlan, type CaseCategoryRule } from './cap-warnings.ts';
+import { alertToCap, type CapCategoryMapping } from './cap-export.ts';
 import { capFeedLinks } from './cap-feed.ts';
 import type { OutboundClient } from '../../outbound/outbound-fetch.ts';
 import type { CapMessage } from './cap-model.ts';
@@ -83,6 +83,10 @@ export interface CapIntakeDeps {
   readonly outbound: OutboundClient;
   /** CAP_SENDER: the sender of our exports. */
   readonly ownSender: string;
+  /** The city pack's warning → case category rules; none: CAP alerts suggest no category. */
+  readonly caseCategoryRules?: readonly CaseCategoryRule[] | undefined;
+  /** The city pack's case category → CAP category table for exports; none: Other. */
+  readonly capCategoryMapping?: CapCategoryMapping | undefined;
 }
 
 export interface CapPollResult {
@@ -129,7 +133,7 @@ export class CapIntake {
       return { sender: m.sender, identifier: m.identifier, msgType: m.msgType, duplicate: false, ownMessage: true, signature, raised: [], ended: 0, outside: 0, unmapped: 0, notes: [], warnings: parsed.warnings };
     }
     const now = this.#d.clock.now().toISOString();
-    const plan = planCapAlerts(m, capAreaTargets(m, this.#geography()), { now });
+    const plan = planCapAlerts(m, capAreaTargets(m, this.#geography()), { now, ...(this.#d.caseCategoryRules ? { caseCategoryRules: this.#d.caseCategoryRules } : {}) });
     const xml = typeof input === 'string' ? input : Buffer.from(input).toString(/encoding=["']iso-8859-1["']/i.test(Buffer.from(input.subarray(0, 100)).toString('latin1')) ? 'latin1' : 'utf8');
     const out = new AlertOutbox();
     const result = await this.#d.store.transact(async (tx) => {
@@ -296,7 +300,7 @@ export class CapIntake {
         readings: a.readings,
         web: opts.web ?? null,
       },
-      { sender: opts.sender, senderName: 'CityLoop 城市运行和治理中心' },
+      { sender: opts.sender, senderName: 'CityLoop 城市运行和治理中心', ...(this.#d.capCategoryMapping ? { categoryMapping: this.#d.capCategoryMapping } : {}) },
     );
   }
 }

@@ -6,7 +6,8 @@ import { capGeographyFromResolver, type CapGeography } from './cap-geo.ts';
 import { parseCap } from './cap-message.ts';
 import { CAP_SEVERITIES, type CapMessage } from './cap-model.ts';
 import { chongqingDistrictResolver, SKIP_SHARED_CAP, readFixture, readSample, SHARED_CAP_DIR } from './cap-test-kit.ts';
-import { CAP_CASE_CATEGORY_RULES, CAP_SEVERITY_COLOURS, capDedupKey, capKeyPrefix, planCapAlerts, suggestCaseCategory } from './cap-warnings.ts';
+import { CAP_WARNING_CATEGORIES } from '../../../cities/chongqing/mappings.ts';
+import { CAP_SEVERITY_COLOURS, capDedupKey, capKeyPrefix, planCapAlerts, suggestCaseCategory } from './cap-warnings.ts';
 
 function message(bytes: Uint8Array | string): CapMessage {
   const r = parseCap(bytes);
@@ -20,7 +21,8 @@ let geo: CapGeography;
 beforeAll(() => {
   geo = capGeographyFromResolver(chongqingDistrictResolver());
 });
-const plan = (m: CapMessage, g: CapGeography = geo, now?: string) => planCapAlerts(m, capAreaTargets(m, g), now ? { now } : {});
+// Chongqing's rules, as its pack gives them to the platform.
+const plan = (m: CapMessage, g: CapGeography = geo, now?: string) => planCapAlerts(m, capAreaTargets(m, g), { caseCategoryRules: CAP_WARNING_CATEGORIES, ...(now ? { now } : {}) });
 
 /** Every drawn area touches 渝中区. */
 const EVERYWHERE: CapGeography = {
@@ -166,10 +168,10 @@ describe('the tables', () => {
     expect(CAP_SEVERITIES.map((s) => CAP_SEVERITY_COLOURS[s])).toEqual(['red', 'orange', 'yellow', 'blue', 'blue']);
   });
 
-  it('suggests case categories that exist in the catalogue', () => {
+  it('suggests case categories that exist in the catalogue (Chongqing pack rules)', () => {
     const codes = new Set(DEMO_CATEGORIES.map((c) => c.code));
-    for (const r of CAP_CASE_CATEGORY_RULES) expect(codes.has(r.categoryCode), r.categoryCode).toBe(true);
-    const s = (event: string, category: string[] = ['Met'], headline?: string) => suggestCaseCategory({ event, category: category as never, headline });
+    for (const r of CAP_WARNING_CATEGORIES) expect(codes.has(r.categoryCode), r.categoryCode).toBe(true);
+    const s = (event: string, category: string[] = ['Met'], headline?: string) => suggestCaseCategory({ event, category: category as never, headline }, CAP_WARNING_CATEGORIES);
     expect(s('Flash Flood Watch')).toBe('safety.flash-flood');
     expect(s('山洪灾害')).toBe('safety.flash-flood');
     expect(s('Flood Warning')).toBe('safety.road-waterlogging');
@@ -183,6 +185,16 @@ describe('the tables', () => {
     expect(s('Tsunami Warning', ['Geo'])).toBeNull();
     expect(s('Train derailment', ['Transport'])).toBeNull();
     expect(s('SEVERE THUNDERSTORM')).toBeNull();
+  });
+
+  it('suggests no category when the city gives no rules, and a plan carries its rules through', () => {
+    expect(suggestCaseCategory({ event: '暴雨', category: ['Met'] })).toBeNull();
+    const m = message(fixture('cq-rainstorm-orange.cap'));
+    const without = planCapAlerts(m, capAreaTargets(m, EVERYWHERE));
+    const withRules = planCapAlerts(m, capAreaTargets(m, EVERYWHERE), { caseCategoryRules: [{ words: /暴雨|rain/i, categoryCode: 'x.rain' }] });
+    expect(without.drafts.length).toBeGreaterThan(0);
+    expect(without.drafts.map((d) => d.categoryCode)).toEqual(without.drafts.map(() => null));
+    expect(withRules.drafts.map((d) => d.categoryCode)).toEqual(withRules.drafts.map(() => 'x.rain'));
   });
 });
 

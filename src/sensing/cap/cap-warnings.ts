@@ -40,6 +40,7 @@ export const CAP_SEVERITY_COLOURS: Readonly<Record<CapSeverity, Severity>> = {
   Unknown: 'blue',
 };
 
+/** One rule of a city pack's `capWarningCategories`: which case category a warning suggests. */
 export interface CaseCategoryRule {
   /** Matched against the event and headline. */
   readonly words?: RegExp;
@@ -49,27 +50,16 @@ export interface CaseCategoryRule {
 }
 
 /**
- * Which case category a verifier is offered for a CAP alert (codes of the demo catalogue,
- * src/cases/category-catalogue.ts). Checked in order, words first; the most specific first
- * (a flash flood before a flood, a forest fire before a fire). Nothing matches: null, and the
- * verifier chooses.
+ * The case category a verifier is offered for a CAP alert: the city pack's rules
+ * (`CityPackManifest.capWarningCategories`), checked in order, words first (so a pack lists the
+ * most specific first: a flash flood before a flood). Nothing matches, or the pack gives no
+ * rules: null — the alert is still raised and kept, and the verifier chooses a category before
+ * any case opens.
  */
-export const CAP_CASE_CATEGORY_RULES: readonly CaseCategoryRule[] = [
-  { words: /flash[- ]?flood|山洪/i, categoryCode: 'safety.flash-flood' },
-  { words: /landslide|mud ?slide|debris flow|rock ?fall|地质灾害|滑坡|泥石流|崩塌|危岩/i, categoryCode: 'safety.geohazard' },
-  { words: /\brain|flood|storm surge|暴雨|大雨|强降雨|洪水|洪涝|内涝|积水/i, categoryCode: 'safety.road-waterlogging' },
-  { words: /forest|bush ?fire|wild ?fire|grass ?fire|森林|草原|山火|火险/i, categoryCode: 'safety.forest-fire' },
-  { words: /structure fire|building fire|火灾/i, categoryCode: 'safety.fire' },
-  // A CAP "Fire" alert that names no kind: the public fire alerts we receive are fire-danger and
-  // bushfire warnings, which the forest-fire plan answers.
-  { categories: ['Fire'], categoryCode: 'safety.forest-fire' },
-];
-
-/** The case category to suggest for an info, or null. */
-export function suggestCaseCategory(info: Pick<CapInfo, 'event' | 'headline' | 'category'>): string | null {
+export function suggestCaseCategory(info: Pick<CapInfo, 'event' | 'headline' | 'category'>, rules: readonly CaseCategoryRule[] = []): string | null {
   const text = `${info.event} ${info.headline ?? ''}`;
-  for (const r of CAP_CASE_CATEGORY_RULES) if (r.words?.test(text)) return r.categoryCode;
-  for (const r of CAP_CASE_CATEGORY_RULES) if (r.categories?.some((c) => info.category.includes(c))) return r.categoryCode;
+  for (const r of rules) if (r.words?.test(text)) return r.categoryCode;
+  for (const r of rules) if (r.categories?.some((c) => info.category.includes(c))) return r.categoryCode;
   return null;
 }
 
@@ -179,6 +169,8 @@ export interface CapAlertPlan {
 export interface PlanCapOptions {
   /** When given, infos that expired before it raise nothing. ISO-8601. */
   readonly now?: string;
+  /** The city's words/CAP categories → case category rules; none: no category is suggested. */
+  readonly caseCategoryRules?: readonly CaseCategoryRule[];
 }
 
 const CIRCLE_SIDES = 48;
@@ -282,7 +274,7 @@ export function planCapAlerts(message: CapMessage, targets: readonly CapAreaTarg
         severity,
         title: info.headline ?? info.event,
         description: info.description ?? null,
-        categoryCode: suggestCaseCategory(info),
+        categoryCode: suggestCaseCategory(info, opts.caseCategoryRules),
         location: null,
         jurisdictionCode: district.code,
         at: message.sentUtc,

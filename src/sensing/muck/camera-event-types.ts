@@ -1,8 +1,13 @@
 /**
  * The camera event types CityLoop knows (渣土车撒漏, 道路积水, 烟火 …): each with its canonical
- * Chinese name, stable code, English name, the case category its alert opens, whether the plate
- * goes to the muck-truck chain, and the vendors' synonyms that map to it.
+ * Chinese name, stable code, English name, whether the plate goes to the muck-truck chain, and
+ * the vendors' synonyms that map to it. These are the vendors' vocabulary, the same in any city;
+ * which case category an alert of a type opens is the city's, in its pack
+ * (`CityPackManifest.cameraEventCategories`, by type code).
  */
+
+/** A city pack's table: camera event type code ('muck_spill') → the case category its alerts suggest. */
+export type CameraEventCategories = Readonly<Record<string, string>>;
 
 export interface CameraEventTypeSpec {
   /** Canonical name, as Chinese vendors and operators say it. */
@@ -10,8 +15,6 @@ export interface CameraEventTypeSpec {
   /** Stable ASCII code (dedup keys, APIs). */
   readonly code: string;
   readonly en: string;
-  /** The case category an alert of this type opens (src/cases/category-catalogue.ts). */
-  readonly category: string | null;
   /** A muck-truck event: the plate is looked up in the muck-truck chain. */
   readonly muck: boolean;
   readonly aliases: readonly string[];
@@ -26,7 +29,6 @@ export const CAMERA_EVENT_TYPES: readonly CameraEventTypeSpec[] = Object.freeze(
     type: '渣土车撒漏',
     code: 'muck_spill',
     en: 'Muck truck spilling its load',
-    category: 'construction.muck-spillage',
     muck: true,
     aliases: ['渣土车抛洒', '渣土车遗撒', '渣土车抛洒滴漏', '抛洒滴漏', '道路遗撒', '渣土遗撒', '车辆抛洒', 'muck_spill', 'muck_truck_spill', 'muck_spillage', 'spillage', 'road_spill'],
   },
@@ -34,7 +36,6 @@ export const CAMERA_EVENT_TYPES: readonly CameraEventTypeSpec[] = Object.freeze(
     type: '渣土车未密闭',
     code: 'muck_uncovered',
     en: 'Muck truck with an uncovered load',
-    category: 'construction.muck-uncovered',
     muck: true,
     aliases: ['渣土车未覆盖', '渣土车未苫盖', '车厢未密闭', '未密闭运输', 'muck_uncovered', 'muck_truck_uncovered', 'uncovered_load'],
   },
@@ -42,7 +43,6 @@ export const CAMERA_EVENT_TYPES: readonly CameraEventTypeSpec[] = Object.freeze(
     type: '渣土车超载',
     code: 'muck_overload',
     en: 'Overloaded muck truck',
-    category: 'construction.muck-uncovered',
     muck: true,
     aliases: ['渣土车超限', 'muck_overload', 'muck_truck_overload'],
   },
@@ -50,7 +50,6 @@ export const CAMERA_EVENT_TYPES: readonly CameraEventTypeSpec[] = Object.freeze(
     type: '道路积水',
     code: 'road_waterlogging',
     en: 'Waterlogged road',
-    category: 'safety.road-waterlogging',
     muck: false,
     aliases: ['路面积水', '积水', 'road_waterlogging', 'waterlogging', 'road_flooding', 'flooding'],
   },
@@ -58,7 +57,6 @@ export const CAMERA_EVENT_TYPES: readonly CameraEventTypeSpec[] = Object.freeze(
     type: '烟火',
     code: 'smoke_fire',
     en: 'Smoke or fire',
-    category: 'safety.fire',
     muck: false,
     aliases: ['烟火识别', '烟雾', '火焰', '明火', 'smoke_fire', 'fire', 'smoke', 'flame'],
   },
@@ -66,7 +64,6 @@ export const CAMERA_EVENT_TYPES: readonly CameraEventTypeSpec[] = Object.freeze(
     type: '占道经营',
     code: 'street_vending',
     en: 'Street vending on public space',
-    category: 'street-order.street-vending',
     muck: false,
     aliases: ['流动摊贩', '占道摆摊', 'street_vending', 'vendor', 'illegal_vending'],
   },
@@ -74,7 +71,6 @@ export const CAMERA_EVENT_TYPES: readonly CameraEventTypeSpec[] = Object.freeze(
     type: '店外经营',
     code: 'outside_shop',
     en: 'Trading outside the shopfront',
-    category: 'street-order.outside-shop',
     muck: false,
     aliases: ['出店经营', '跨门经营', 'outside_shop', 'out_of_store_operation'],
   },
@@ -82,7 +78,6 @@ export const CAMERA_EVENT_TYPES: readonly CameraEventTypeSpec[] = Object.freeze(
     type: '暴露垃圾',
     code: 'exposed_garbage',
     en: 'Exposed garbage',
-    category: 'environment.exposed-garbage',
     muck: false,
     aliases: ['垃圾暴露', '垃圾堆放', 'exposed_garbage', 'garbage'],
   },
@@ -90,7 +85,6 @@ export const CAMERA_EVENT_TYPES: readonly CameraEventTypeSpec[] = Object.freeze(
     type: '井盖缺失',
     code: 'manhole_missing',
     en: 'Missing manhole cover',
-    category: 'municipal.manhole.missing',
     muck: false,
     aliases: ['井盖丢失', 'manhole_missing', 'missing_manhole_cover'],
   },
@@ -98,7 +92,6 @@ export const CAMERA_EVENT_TYPES: readonly CameraEventTypeSpec[] = Object.freeze(
     type: '机动车违停',
     code: 'illegal_parking',
     en: 'Illegally parked motor vehicle',
-    category: 'traffic.illegal-parking',
     muck: false,
     aliases: ['违法停车', '违停', 'illegal_parking', 'parking_violation'],
   },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { METERS_PER_DEGREE, type Position } from '../../geo/geometry.ts';
 import { parseCameraEvent, type CameraEvent } from './camera-event.ts';
+import { CAMERA_EVENT_CATEGORIES } from '../../../cities/chongqing/mappings.ts';
 import { distanceToLineMeters, enrichCameraEvent, MuckChainIndex, suggestAlert, type MuckChain, type MuckPermit } from './muck-chain.ts';
 
 const LAT = 29.55;
@@ -131,7 +132,7 @@ describe('enrichCameraEvent', () => {
 describe('suggestAlert', () => {
   const suggest = (over: Record<string, unknown>, where: Position) => {
     const ev = event(over);
-    return suggestAlert(ev, enrichCameraEvent(ev, cam(where), index));
+    return suggestAlert(ev, enrichCameraEvent(ev, cam(where), index), { categories: CAMERA_EVENT_CATEGORIES });
   };
 
   it('turns a confident spill into an alert for the muck-spillage category', () => {
@@ -171,5 +172,13 @@ describe('suggestAlert', () => {
   it('alerts other known types at their own category and base severity', () => {
     expect(suggest({ eventType: '烟火', plate: undefined }, at(0, 0))).toMatchObject({ severity: 'orange', category: 'safety.fire', dedupKey: 'camera:cam-1:smoke_fire:-', title: { zh: '烟火', en: 'Smoke or fire' } });
     expect(suggest({ eventType: 'road_waterlogging', plate: undefined }, at(0, 0))).toMatchObject({ severity: 'yellow', category: 'safety.road-waterlogging' });
+  });
+
+  it("takes the category from the city's table: a type it leaves out, or no table, alerts with no category", () => {
+    const ev = event({ eventType: '烟火', plate: undefined });
+    const enrichment = enrichCameraEvent(ev, cam(at(0, 0)), index);
+    expect(suggestAlert(ev, enrichment)).toMatchObject({ severity: 'orange', category: null, dedupKey: 'camera:cam-1:smoke_fire:-' });
+    expect(suggestAlert(ev, enrichment, { categories: { muck_spill: 'x.spill' } })?.category).toBeNull();
+    expect(suggestAlert(ev, enrichment, { categories: { smoke_fire: 'x.fire' } })?.category).toBe('x.fire');
   });
 });

@@ -11,7 +11,7 @@ import { boundaryDistanceMeters, distanceToGeometryMeters, METERS_PER_DEGREE, ty
 import { haversineMeters } from '../../geo/crs.ts';
 import { SEVERITIES, severityRank, type Severity } from '../sensing-model.ts';
 import type { CameraEvent } from './camera-event.ts';
-import { cameraEventTypeSpec } from './camera-event-types.ts';
+import { cameraEventTypeSpec, type CameraEventCategories } from './camera-event-types.ts';
 import { formatPlate } from './vehicle-plate.ts';
 
 export const MUCK_SITE_KINDS = ['excavation', 'disposal'] as const;
@@ -395,7 +395,7 @@ export interface AlertSuggestion {
    */
   readonly dedupKey: string;
   readonly severity: Severity;
-  /** The case category an operator would open (construction.muck-spillage for a spill). */
+  /** The case category an operator would open, from the city pack (e.g. its muck-spillage category for a spill); null: none mapped. */
   readonly category: string | null;
   readonly title: { readonly zh: string; readonly en: string };
   readonly evidence: AlertEvidence;
@@ -424,6 +424,8 @@ export interface AlertEvidence {
 export interface SuggestAlertOptions {
   /** Events below this confidence suggest nothing (they are still recorded). Default 0.7. */
   readonly minConfidence?: number;
+  /** The city pack's type code → case category; a type it leaves out raises an alert with no category (a verifier chooses). */
+  readonly categories?: CameraEventCategories | undefined;
 }
 
 function raise(s: Severity, steps: number): Severity {
@@ -465,7 +467,7 @@ export function suggestAlert(event: CameraEvent, enrichment: Enrichment, opts: S
   return {
     dedupKey: `camera:${event.cameraId}:${spec.code}:${event.plate ?? '-'}`,
     severity,
-    category: spec.category,
+    category: opts.categories?.[spec.code] ?? null,
     title: { zh, en },
     evidence: {
       cameraId: event.cameraId,

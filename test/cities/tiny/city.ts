@@ -139,6 +139,23 @@ const tiny: CityPackManifest = {
   vitalSigns: [
     { key: 'roads.open-flooding', category: 'drainage', name: { zh: '在办路面积水事项', en: 'open flooded roads' }, unit: '件', measure: { kind: 'openCases', categoryPrefixes: ['roads.flooding'] }, thresholds: { yellow: 1, red: 3 } },
   ],
+  // One Open311 attribute, so a test sees the pack's list served; the other tables are left out,
+  // so tests see the neutral behaviour (no muck readers among units, CAP exports say Other …).
+  open311Attributes: [
+    {
+      appliesTo: ['roads.flooding'],
+      code: 'water_depth',
+      datatype: 'singlevaluelist',
+      variable: true,
+      required: true,
+      label: '积水深度',
+      description: { zh: '积水有多深？', en: 'How deep is the water?' },
+      values: [
+        { key: 'ankle', name: { zh: '没过脚踝', en: 'Ankle-deep' } },
+        { key: 'knee', name: { zh: '没过膝盖', en: 'Knee-deep' } },
+      ],
+    },
+  ],
   demo: {
     description: 'the tiny test city of Qingxi (青溪市): two districts, four streets',
     password: TINY_PASSWORD,

@@ -17,7 +17,7 @@ import { formatW3c, parseForm, parseW3c, readReport, readSubmission, requestView
 import { writeXmlDocument, type XmlValue } from '../../../appeals/open311/xml-writer.ts';
 
 /** What these routes use of the platform (and nothing more). */
-type Open311RouteDeps = Pick<Platform, 'auth' | 'cases' | 'clock' | 'org' | 'settings' | 'store'>;
+type Open311RouteDeps = Pick<Platform, 'auth' | 'cases' | 'clock' | 'org' | 'pack' | 'settings' | 'store'>;
 
 
 /** The specification's token for this API, as discovery names it. */
@@ -90,6 +90,8 @@ export function registerOpen311Routes(app: FastifyInstance, platform: Open311Rou
 }
 
 async function open311Plugin(o311: FastifyInstance, platform: Open311RouteDeps): Promise<void> {
+  // The extra fields services ask for are the city's (its pack's); none: services have no attributes.
+  const attributes = platform.pack.open311Attributes ?? [];
   // Open311 clients post forms; Fastify has no form parser and we add no package for one.
   o311.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (req, body, done) => {
     const charset = /;\s*charset="?([^";]+)"?/i.exec(req.headers['content-type'] ?? '')?.[1]?.trim().toLowerCase();
@@ -193,7 +195,7 @@ async function open311Plugin(o311: FastifyInstance, platform: Open311RouteDeps):
     if (name === 'services') {
       const all = platform.org.categories();
       const byCode = new Map(all.map((c) => [c.code, c]));
-      return send(reply, format, 'services', leafCategories(all).map((c) => serviceOf(c, c.parentCode ? byCode.get(c.parentCode) : undefined, lang)));
+      return send(reply, format, 'services', leafCategories(all).map((c) => serviceOf(c, c.parentCode ? byCode.get(c.parentCode) : undefined, lang, attributes)));
     }
     if (name === 'requests') return send(reply, format, 'service_requests', await listRequests(req, lang));
     throw new Open311Error(404, say(lang, MESSAGES.routeNotFound));
@@ -204,7 +206,7 @@ async function open311Plugin(o311: FastifyInstance, platform: Open311RouteDeps):
     const lang = langOf(req);
     const c = leaf(name);
     if (!c) throw notFound(lang, 'service', name);
-    return send(reply, format, 'service_definition', serviceDefinitionOf(c, lang));
+    return send(reply, format, 'service_definition', serviceDefinitionOf(c, lang, attributes));
   });
 
   /** Cases by their numbers (the service_request_id), in the order asked, those the key may see. */
@@ -304,7 +306,7 @@ async function open311Plugin(o311: FastifyInstance, platform: Open311RouteDeps):
     if (!code) throw new Open311Error(400, lang === 'zh' ? '缺少 service_code（见 services.xml）' : 'service_code is required (see services.xml)');
     const category = leaf(code);
     if (!category) throw notFound(lang, 'service', code);
-    const r = readReport(submission, category, lang);
+    const r = readReport(submission, category, lang, attributes);
     try {
       platform.cases.locate(r.lng, r.lat, 'wgs84');
     } catch (e) {
