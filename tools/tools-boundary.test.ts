@@ -29,7 +29,8 @@ const inTools = (f: string) => relative(ROOT, f).startsWith(`tools/`);
 describe('the tools beside the server', () => {
   it('finds the imports it checks (a check that finds nothing proves nothing)', () => {
     const main = staticImports(join(ROOT, 'src/cli/main.ts')).map((f) => relative(ROOT, f));
-    expect(main).toContain('src/platform.ts');
+    // The command modules (src/cli/commands/) are the CLI too: `serve` opens the platform.
+    expect(staticImports(join(ROOT, 'src/cli/commands/serve.ts')).map((f) => relative(ROOT, f))).toContain('src/platform.ts');
     expect(main).toContain('tools/classifier-training/classifier-commands.ts');
     expect(staticImports(join(ROOT, 'tools/classifier-training/classifier-commands.ts')).map((f) => relative(ROOT, f))).toEqual(['tools/classifier-training/training-options.ts']);
   });
