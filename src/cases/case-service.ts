@@ -18,7 +18,7 @@ import { normalizePhone } from './case-projection.ts';
 import { appliedActions, caseById, caseTimeline, casesOfPhone, casesOfPlan, eventsOfCases, listCases, type CaseListFilter } from './case-queries.ts';
 import { CaseWriter, type CaseServiceDeps } from './case-writer.ts';
 import { reportCase } from './report-case.ts';
-import { executeCommand, executeCommands, recordEffect } from './execute-command.ts';
+import { completeEffect, executeCommand, executeCommands, recordEffect } from './execute-command.ts';
 import { mergeCases } from './merge-cases.ts';
 import { findDuplicates, type DuplicateQuery } from './find-duplicates.ts';
 import { fireDueTimers } from './fire-due-timers.ts';
@@ -91,6 +91,11 @@ export class CaseService {
   /** See `recordEffect` in execute-command.ts: `false` when the effect was recorded already. */
   recordEffect(effectId: string, caseId: string, record: Extract<CaseCommand, { type: 'record_action' }>['record']): Promise<boolean> {
     return recordEffect(this.#w, effectId, caseId, record);
+  }
+
+  /** See `completeEffect` in execute-command.ts: the command decided with its effect marked done, once. */
+  completeEffect(effectId: string, caseId: string, command: CaseCommand): Promise<boolean> {
+    return completeEffect(this.#w, effectId, caseId, command);
   }
 
   /** A caller's earlier appeals (hotline), newest first, among the cases the agent may see. */

@@ -203,6 +203,6 @@ export async function writeOutbox(tx: Tx, caseId: string, effects: readonly Outb
   if (effects.length === 0) return;
   await tx
     .insertInto('outbox')
-    .values(effects.map((ef) => ({ id: newId(), kind: ef.kind, case_id: caseId, payload: JSON.stringify(ef.payload), status: 'pending', attempts: 0, claimed_until: null, created_at: at, done_at: null })))
+    .values(effects.map((ef) => ({ id: newId(), kind: ef.kind, stream_id: caseId, payload: JSON.stringify(ef.payload), status: 'pending', attempts: 0, claimed_until: null, created_at: at, done_at: null })))
     .execute();
 }

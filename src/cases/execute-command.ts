@@ -3,6 +3,7 @@
  * transaction, each deciding on the case as the one before left it; and the outcome of an effect
  * from the outbox recorded on its case.
  */
+import { markEffectDone } from '../store/outbox-claims.ts';
 import { CityLoopError } from '../errors.ts';
 import { SYSTEM_PRINCIPAL, type Principal } from '../auth/principal.ts';
 import type { CaseEventBody } from './case-events.ts';
@@ -43,13 +44,20 @@ export function executeCommands(w: CaseWriter, p: Principal, caseId: string, com
  * before a restart, got there first), and nothing is written — an outcome is recorded once.
  */
 export async function recordEffect(w: CaseWriter, effectId: string, caseId: string, record: Extract<CaseCommand, { type: 'record_action' }>['record']): Promise<boolean> {
+  return completeEffect(w, effectId, caseId, { type: 'record_action', record });
+}
+
+/**
+ * An effect's outcome, as the platform's command on its case, decided in the transaction that marks
+ * the effect done: `false` (and nothing decided) when it was done already — the outcome counts once.
+ */
+export async function completeEffect(w: CaseWriter, effectId: string, caseId: string, command: CaseCommand): Promise<boolean> {
   let recorded = false;
   await w.write(SYSTEM_PRINCIPAL, caseId, null, null, async (tx, doc) => {
     if (!doc) throw new CityLoopError('NOT_FOUND', { what: 'case', id: caseId });
-    const marked = await tx.updateTable('outbox').set({ status: 'done', done_at: w.d.clock.now().toISOString() }).where('id', '=', effectId).where('status', '=', 'pending').executeTakeFirst();
-    if (Number(marked.numUpdatedRows) === 0) return [];
+    if (!(await markEffectDone(tx, effectId, w.d.clock.now().toISOString()))) return [];
     recorded = true;
-    return w.decide(doc, { type: 'record_action', record });
+    return w.decide(doc, command);
   });
   return recorded;
 }

@@ -13,18 +13,15 @@ import type { PlanEffect } from './plan-effects.ts';
 import type { StoreAdapter } from '../store/store.ts';
 import type { OutboxTable } from '../store/schema.ts';
 import { failpoint } from '../failpoints.ts';
+import { claimEffect, OUTBOX_RENEW_MS, renewClaims, unclaimedEffects } from '../store/outbox-claims.ts';
 
 type ActionRecord = Extract<CaseEventBody, { type: 'ActionRecorded' }>['payload'];
 type DeviceAction = Extract<ResolvedAction, { type: 'device' }>;
 
 /** Effects claimed at once by one pass of the runner. */
 const BATCH = 50;
-/**
- * A runner holds what it claimed for this long and renews the hold while it works: a runner that
- * died (kill -9, power) lets go within this time, and the next pass anywhere takes the effects over.
- */
-const HOLD_MS = 15_000;
-const RENEW_MS = 5_000;
+/** The outbox kinds this runner carries out (the alerts' own are alert-effects.ts's). */
+const PLAN_EFFECT_KINDS = ['notify', 'device_command'] as const;
 
 /**
  * Carries out a plan's automatic steps from the outbox (see `plan-effects.ts`): device commands
@@ -112,24 +109,15 @@ export class PlanActionRunner {
     this.#poll = null;
   }
 
-  /** One pass: claims the pending effects that nobody holds and carries them out together. */
+  /** One pass: claims the pending plan effects that nobody holds and carries them out together. */
   async #pass(): Promise<number> {
-    const now = this.#clock.now().toISOString();
-    const rows = await this.#store.db
-      .selectFrom('outbox')
-      .selectAll()
-      .where('status', '=', 'pending')
-      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
-      .orderBy('created_at')
-      .orderBy('id')
-      .limit(BATCH)
-      .execute();
+    const rows = await unclaimedEffects(this.#store.db, PLAN_EFFECT_KINDS, this.#clock.now(), BATCH);
     if (rows.length > 0) failpoint('outbox:after-commit');
     const claimed: OutboxTable[] = [];
-    for (const row of rows) if (await this.#claim(row)) claimed.push(row);
+    for (const row of rows) if (await claimEffect(this.#store.db, row, this.#clock.now())) claimed.push(row);
     if (claimed.length === 0) return 0;
     failpoint('outbox:before-effect');
-    const renew = setInterval(() => void this.#renew(claimed.map((r) => r.id)).catch(() => {}), RENEW_MS);
+    const renew = setInterval(() => void renewClaims(this.#store.db, claimed.map((r) => r.id), this.#clock.now()).catch(() => {}), OUTBOX_RENEW_MS);
     try {
       await Promise.all(claimed.map((row) => this.#carryOut(row)));
     } finally {
@@ -138,43 +126,22 @@ export class PlanActionRunner {
     return claimed.length;
   }
 
-  #holdUntil(): string {
-    return new Date(this.#clock.now().getTime() + HOLD_MS).toISOString();
-  }
-
-  async #renew(ids: readonly string[]): Promise<void> {
-    await this.#store.db.updateTable('outbox').set({ claimed_until: this.#holdUntil() }).where('id', 'in', ids).where('status', '=', 'pending').execute();
-  }
-
-  /** Holds an effect for this runner; false when another runner holds it. */
-  async #claim(row: OutboxTable): Promise<boolean> {
-    const now = this.#clock.now();
-    const r = await this.#store.db
-      .updateTable('outbox')
-      .set({ claimed_until: this.#holdUntil(), attempts: Number(row.attempts) + 1 })
-      .where('id', '=', row.id)
-      .where('status', '=', 'pending')
-      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now.toISOString())]))
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
-  }
-
   async #carryOut(row: OutboxTable): Promise<void> {
     const effect = JSON.parse(row.payload) as PlanEffect;
     let record: ActionRecord;
     if (effect.kind === 'notify') {
       const a = effect.action;
-      const r = await this.#notifier.send({ channel: a.channel, to: a.to, message: a.message, caseId: row.case_id, key: `${row.case_id}:${a.key}` });
+      const r = await this.#notifier.send({ channel: a.channel, to: a.to, message: a.message, caseId: row.stream_id, key: `${row.stream_id}:${a.key}` });
       record = { key: a.key, kind: 'notify', target: `${a.channel}:${a.to}`, phase: effect.phase, outcome: r.delivered ? 'delivered' : 'undelivered', attempts: 1, detail: r.detail, commandId: null, command: null };
     } else {
       // The effect's id is the command's: resent after a crash, the device knows it for the same one.
-      record = await this.#sendDevice(row.case_id, effect.action, effect.deviceId, effect.command, effect.phase, row.id);
+      record = await this.#sendDevice(row.stream_id, effect.action, effect.deviceId, effect.command, effect.phase, row.id);
     }
     if (effect.kind === 'device_command') failpoint('outbox:before-record');
     try {
-      await this.#cases.recordEffect(row.id, row.case_id, record);
+      await this.#cases.recordEffect(row.id, row.stream_id, record);
     } catch (e) {
-      this.#log?.warn({ effect: row.id, caseId: row.case_id, err: (e as Error).message }, 'the outcome of an automatic step could not be recorded; the step is carried out again once its hold runs out');
+      this.#log?.warn({ effect: row.id, caseId: row.stream_id, err: (e as Error).message }, 'the outcome of an automatic step could not be recorded; the step is carried out again once its hold runs out');
     }
   }
 

@@ -235,6 +235,8 @@ export class Sensing {
   start(tickMs = 1_000, indicatorMs = 60_000, capFeeds: readonly string[] = [], capPollSeconds = 300): void {
     if (this.#ticker) return;
     this.cap.startPolling(capFeeds, capPollSeconds);
+    // Alert effects another node wrote, or whose runner died, are taken over (they are outbox rows).
+    this.alerts.effects.start(5_000);
     this.#ticker = setInterval(() => {
       if (this.#ticking) return;
       this.#ticking = true;
@@ -250,6 +252,7 @@ export class Sensing {
 
   async stop(): Promise<void> {
     this.cap.stopPolling();
+    this.alerts.effects.stop();
     if (this.#ticker) clearInterval(this.#ticker);
     if (this.#indicatorTicker) clearInterval(this.#indicatorTicker);
     this.#ticker = null;

@@ -392,7 +392,8 @@ export interface TimerTable {
 export interface OutboxTable {
   id: string;
   kind: string;
-  case_id: string;
+  /** The stream the effect acts on: a case (plan steps, a sensor back to normal) or an alert (its verification). */
+  stream_id: string;
   /** JSON: what to do. */
   payload: string;
   /** pending → done (its outcome is an event of the case, written with this change). */

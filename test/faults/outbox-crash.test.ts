@@ -4,7 +4,9 @@
  * underpass gauge passed its limit, the trusted alert opened a case, the plan turned the signals
  * red in its transaction, and the process died. Started again, the server sends each command once:
  * each signal receives one command and turns red, and each outcome is recorded once in the case.
- * On SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL.
+ * Also killed one step earlier, before the trusted alert was verified (its verification is an
+ * outbox row too): started again, the server verifies it once. On SQLite and, when
+ * TEST_DATABASE_URL is set, on PostgreSQL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -59,8 +61,12 @@ async function healthy(port: number, served: Served): Promise<void> {
 // answered, before the outcome was recorded (SQLite): then the same command goes out again under
 // the same id, and the device, which knows it, does not carry it out twice.
 // The two later moments wait out a hold or a resend: they run in `npm run validate` (VALIDATE=1).
+// And killed after the commit of the reading that raised the trusted alert, before the alert was
+// verified (the verification is an outbox row too): the restarted server verifies it, once — one
+// case, one plan, one command a signal.
 const SCENARIOS: [Dialect, string][] = [
   ...DIALECTS.map((d): [Dialect, string] => [d, 'outbox:after-commit']),
+  ...DIALECTS.map((d): [Dialect, string] => [d, 'alert-effects:after-commit']),
   ...(process.env.VALIDATE ? ([['sqlite', 'outbox:before-effect'], ['sqlite', 'outbox:before-record']] as [Dialect, string][]) : []),
 ];
 
@@ -132,12 +138,24 @@ describe.each(SCENARIOS)('plan steps survive a kill -9 on %s at %s', (dialect: D
     // Decided and committed, not recorded: the effects wait in the outbox.
     const store = await openStore({ databaseUrl, dataDir });
     cleanups.push(() => store.close());
-    const pending = await store.db.selectFrom('outbox').selectAll().execute();
-    expect(pending.map((r) => r.status)).toEqual(pending.map(() => 'pending'));
-    // Taken by the dead runner (once) unless it died before taking them.
-    expect(pending.every((r) => Number(r.attempts) === (point === 'outbox:after-commit' ? 0 : 1))).toBe(true);
-    expect(pending.filter((r) => r.kind === 'device_command').length).toBe(SIGNALS.length);
-    const caseId = pending[0]!.case_id;
+    // The plan's effects (the alert's own — its verification — may be done or pending: it opened the case either way).
+    const beforeVerification = point === 'alert-effects:after-commit';
+    const pending = await store.db.selectFrom('outbox').selectAll().where('kind', 'in', ['device_command', 'notify']).execute();
+    let caseId: string;
+    if (beforeVerification) {
+      // Died before the verification: no case, no plan step; the verification waits, untaken.
+      expect(pending).toEqual([]);
+      const verifications = await store.db.selectFrom('outbox').selectAll().where('kind', '=', 'alert_verify').execute();
+      expect(verifications.map((r) => [r.status, Number(r.attempts)])).toEqual([['pending', 0]]);
+      expect(await store.db.selectFrom('cases').select('id').execute()).toEqual([]);
+      caseId = '';
+    } else {
+      expect(pending.map((r) => r.status)).toEqual(pending.map(() => 'pending'));
+      // Taken by the dead runner (once) unless it died before taking them.
+      expect(pending.every((r) => Number(r.attempts) === (point === 'outbox:after-commit' ? 0 : 1))).toBe(true);
+      expect(pending.filter((r) => r.kind === 'device_command').length).toBe(SIGNALS.length);
+      caseId = pending[0]!.stream_id;
+    }
     const recorded = async () =>
       (await store.db.selectFrom('events').select(['payload']).where('stream_id', '=', caseId).where('type', '=', 'ActionRecorded').execute()).map((r) => JSON.parse(r.payload) as { kind: string; target: string; outcome: string; commandId: string | null });
     expect(await recorded()).toEqual([]);
@@ -166,6 +184,15 @@ describe.each(SCENARIOS)('plan steps survive a kill -9 on %s at %s', (dialect: D
     phase('second server up');
     const after = await afterP;
     phase('signals connected again');
+    if (beforeVerification) {
+      // Verified after the restart: exactly one case, opened under the alert.
+      const opened = await until(async () => {
+        const rows = await store.db.selectFrom('cases').select('id').execute();
+        return rows.length > 0 ? rows : null;
+      }, 60_000, 250);
+      expect(opened).toHaveLength(1);
+      caseId = opened[0]!.id;
+    }
     await until(async () => ((await recorded()).filter((r) => r.kind === 'device').length >= SIGNALS.length ? true : null), 60_000, 250);
     // A pass more of the runner finds nothing left to do.
     await until(async () => ((await store.db.selectFrom('outbox').select('status').where('status', '=', 'pending').execute()).length === 0 ? true : null), 30_000, 250);
@@ -174,7 +201,10 @@ describe.each(SCENARIOS)('plan steps survive a kill -9 on %s at %s', (dialect: D
     const outcomes = (await recorded()).filter((r) => r.kind === 'device');
     expect(outcomes.map((r) => r.target).sort()).toEqual([...SIGNALS].sort());
     expect(outcomes.every((r) => r.outcome === 'confirmed')).toBe(true);
-    const effectIds = new Set(pending.filter((r) => r.kind === 'device_command').map((r) => r.id));
+    const commandRows = beforeVerification ? await store.db.selectFrom('outbox').selectAll().where('kind', '=', 'device_command').execute() : pending;
+    const effectIds = new Set(commandRows.filter((r) => r.kind === 'device_command').map((r) => r.id));
+    expect(effectIds.size).toBe(SIGNALS.length);
+    expect(await store.db.selectFrom('cases').select('id').execute()).toHaveLength(1);
     expect(new Set(outcomes.map((r) => r.commandId))).toEqual(effectIds);
     for (const [i, d] of after.entries()) {
       // One command, whichever moment the first server died at: sent again, then under its own id.
@@ -182,6 +212,7 @@ describe.each(SCENARIOS)('plan steps survive a kill -9 on %s at %s', (dialect: D
       expect(ids.size, d.deviceId).toBe(1);
       expect(d.state.phase, d.deviceId).toBe('red');
     }
-    expect((await store.db.selectFrom('outbox').select('attempts').where('kind', '=', 'device_command').execute()).every((r) => Number(r.attempts) === (point === 'outbox:after-commit' ? 1 : 2))).toBe(true);
+    expect((await store.db.selectFrom('outbox').select('attempts').where('kind', '=', 'device_command').execute()).every((r) => Number(r.attempts) === (point === 'outbox:after-commit' || beforeVerification ? 1 : 2))).toBe(true);
+    if (beforeVerification) expect((await store.db.selectFrom('outbox').select(['status', 'attempts']).where('kind', '=', 'alert_verify').execute()).map((r) => [r.status, Number(r.attempts)])).toEqual([['done', 1]]);
   }, 240_000);
 });

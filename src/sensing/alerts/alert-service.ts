@@ -33,6 +33,10 @@ import {
 import { assertMayAcknowledge, assertMayAddWatcher, assertMayDecide, canSeeAlert } from './alert-policy.ts';
 import { activeAlerts, activeAlertsByDevice, alertTimeline, listVisibleAlerts, requireAlert, visibleAlert, type AlertListFilter } from './alert-queries.ts';
 import { newAlertDoc } from './new-alert.ts';
+import { AlertEffectRunner, writeAlertEffects, type AlertEffect } from './alert-effects.ts';
+
+/** The note an automatic verification leaves on the alert. */
+const AUTOMATIC_VERIFICATION_NOTE = '可信规则自动核实 / verified by a trusted rule';
 
 export type { AlertListFilter };
 
@@ -55,12 +59,13 @@ export interface AlertServiceDeps {
 /** What a transaction did to alerts, to be finished once it has committed. */
 export class AlertOutbox {
   readonly commits: { events: AlertEvent[]; alert: AlertDoc }[] = [];
-  /** Trusted alerts to verify at once (their case opens in its own transaction). */
-  readonly autoVerify: string[] = [];
-  /** Cases whose sensor went back to normal. */
-  readonly sensorNormal: { caseId: string; deviceId: string | null; metric: string | null; value: number | null }[] = [];
+  /**
+   * Effects written to the outbox in the transaction (a trusted alert's verification, a case's
+   * sensor back to normal — alert-effects.ts), carried out once it has committed.
+   */
+  readonly effects: string[] = [];
   get empty(): boolean {
-    return this.commits.length === 0 && this.autoVerify.length === 0 && this.sensorNormal.length === 0;
+    return this.commits.length === 0 && this.effects.length === 0;
   }
 }
 
@@ -99,8 +104,21 @@ const ACTIVE: readonly AlertStatus[] = ['raised', 'acknowledged', 'verified'];
 
 export class AlertService {
   readonly #d: AlertServiceDeps;
+  /** The runner of the alerts' outbox rows (verification, sensor back to normal); `start` polls it. */
+  readonly effects: AlertEffectRunner;
   constructor(deps: AlertServiceDeps) {
     this.#d = deps;
+    this.effects = new AlertEffectRunner({
+      store: deps.store,
+      clock: deps.clock,
+      log: deps.log,
+      handlers: {
+        verify: async (alertId) => {
+          await this.verify(SYSTEM_PRINCIPAL, alertId, { note: AUTOMATIC_VERIFICATION_NOTE });
+        },
+        sensorNormal: (effectId, effect) => this.#sensorNormal(effectId, effect),
+      },
+    });
   }
 
   // ─── raising and clearing, inside a caller's transaction ───────────────────────────────────
@@ -127,7 +145,7 @@ export class AlertService {
     }
     const events = await this.#append(tx, doc.id, 0, [{ type: 'AlertRaised', payload: { alert: doc } }], actor, draft.at);
     out.commits.push({ events, alert: doc });
-    if (doc.trusted && doc.categoryCode) out.autoVerify.push(doc.id);
+    if (doc.trusted && doc.categoryCode) out.effects.push(...(await writeAlertEffects(tx, [{ kind: 'alert_verify', alertId: doc.id }], draft.at)));
     return doc;
   }
 
@@ -164,7 +182,7 @@ export class AlertService {
     out.commits.push({ events, alert: next });
     if (doc.caseId) {
       const metric = doc.peak?.metric ?? Object.keys(readings)[0] ?? null;
-      out.sensorNormal.push({ caseId: doc.caseId, deviceId: doc.deviceId, metric, value: metric !== null ? (readings[metric] ?? null) : null });
+      out.effects.push(...(await writeAlertEffects(tx, [{ kind: 'sensor_normal', caseId: doc.caseId, deviceId: doc.deviceId, metric, value: metric !== null ? (readings[metric] ?? null) : null }], at)));
     }
     return next;
   }
@@ -186,45 +204,47 @@ export class AlertService {
   }
 
   /**
-   * After the transaction committed: tell the live feed, verify trusted alerts (the case opens
-   * and its plan runs, with no human step) and tell cases their sensor is normal again. Failures
-   * here are logged, never thrown back at the reading that caused them: `recover()` retries.
+   * After the transaction committed: tell the live feed, and carry out the effects it wrote — verify
+   * trusted alerts (the case opens and its plan runs, with no human step) and tell cases their
+   * sensor is normal again. They are outbox rows: a failure here is logged, never thrown back at the
+   * reading that caused it, and the row waits for the next pass.
    */
   async afterCommit(out: AlertOutbox): Promise<void> {
     if (out.empty) return;
     for (const c of out.commits) this.#d.bus.publishAlert(c);
-    for (const id of out.autoVerify) {
-      try {
-        await this.verify(SYSTEM_PRINCIPAL, id, { note: '可信规则自动核实 / verified by a trusted rule' });
-      } catch (e) {
-        this.#d.log?.error({ err: e, alertId: id }, 'automatic verification failed');
-      }
-    }
-    for (const s of out.sensorNormal) {
-      try {
-        const cmd: CaseCommand = {
-          type: 'record_sensor_state',
-          state: 'normal',
-          ...(s.deviceId ? { deviceId: s.deviceId } : {}),
-          ...(s.metric !== null && s.value !== null ? { reading: { name: s.metric, value: s.value, unit: this.#unitOf(s.deviceId, s.metric) } } : {}),
-        };
-        await this.#d.cases.execute(SYSTEM_PRINCIPAL, s.caseId, cmd);
-      } catch (e) {
-        this.#d.log?.warn({ err: e, caseId: s.caseId }, 'could not record the sensor back to normal on the case');
-      }
-    }
+    if (out.effects.length > 0) await this.effects.pass();
   }
 
-  /** On start: trusted alerts whose automatic verification did not happen (a crash) get it now. */
+  /**
+   * On start: the effects a crash left in the outbox, and trusted alerts raised before effects were
+   * rows (an older version) that still wait for their verification.
+   */
   async recover(): Promise<number> {
+    await this.effects.pass();
     const rows = await this.#d.store.db.selectFrom('alerts').select(['doc']).where('status', '=', 'raised').where('case_id', 'is', null).execute();
-    const out = new AlertOutbox();
+    let verified = 0;
     for (const r of rows) {
       const d = JSON.parse(r.doc) as AlertDoc;
-      if (d.trusted && d.categoryCode) out.autoVerify.push(d.id);
+      if (!d.trusted || !d.categoryCode) continue;
+      try {
+        await this.verify(SYSTEM_PRINCIPAL, d.id, { note: AUTOMATIC_VERIFICATION_NOTE });
+        verified += 1;
+      } catch (e) {
+        this.#d.log?.error({ err: e, alertId: d.id }, 'automatic verification failed');
+      }
     }
-    await this.afterCommit(out);
-    return out.autoVerify.length;
+    return verified;
+  }
+
+  /** Records a case's sensor back to normal and marks its effect done, in one transaction. */
+  async #sensorNormal(effectId: string, s: Extract<AlertEffect, { kind: 'sensor_normal' }>): Promise<boolean> {
+    const cmd: CaseCommand = {
+      type: 'record_sensor_state',
+      state: 'normal',
+      ...(s.deviceId ? { deviceId: s.deviceId } : {}),
+      ...(s.metric !== null && s.value !== null ? { reading: { name: s.metric, value: s.value, unit: this.#unitOf(s.deviceId, s.metric) } } : {}),
+    };
+    return this.#d.cases.completeEffect(effectId, s.caseId, cmd);
   }
 
   // ─── people's steps ──────────────────────────────────────────────────────────────────────
