@@ -4,6 +4,7 @@
  * events to the log → evolve the case → write the projections → the timers → the outbox; publish
  * on the bus after the commit.
  */
+import { writeEffects } from '../store/outbox.ts';
 import { sql } from 'kysely';
 import type { Clock } from '../clock.ts';
 import { CityLoopError } from '../errors.ts';
@@ -200,9 +201,5 @@ export class CaseWriter {
 
 /** Writes effects to the outbox, pending, in the caller's transaction. Each row's id is the effect's id. */
 export async function writeOutbox(tx: Tx, caseId: string, effects: readonly OutboxEffect[], at: string): Promise<void> {
-  if (effects.length === 0) return;
-  await tx
-    .insertInto('outbox')
-    .values(effects.map((ef) => ({ id: newId(), kind: ef.kind, stream_id: caseId, payload: JSON.stringify(ef.payload), status: 'pending', attempts: 0, claimed_until: null, created_at: at, done_at: null })))
-    .execute();
+  await writeEffects(tx, effects.map((ef) => ({ kind: ef.kind, streamId: caseId, payload: ef.payload })), at);
 }

@@ -3,7 +3,7 @@
  * transaction, each deciding on the case as the one before left it; and the outcome of an effect
  * from the outbox recorded on its case.
  */
-import { markEffectDone } from '../store/outbox-claims.ts';
+import { markEffectDone } from '../store/outbox.ts';
 import { CityLoopError } from '../errors.ts';
 import { SYSTEM_PRINCIPAL, type Principal } from '../auth/principal.ts';
 import type { CaseEventBody } from './case-events.ts';

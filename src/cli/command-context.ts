@@ -9,6 +9,7 @@ import { readSettings } from '../config.ts';
 import { openStore } from '../store/store.ts';
 import { loadCityPack, type CityPack } from '../city-pack.ts';
 import { unitKindNames } from '../org/unit-kinds.ts';
+import { OrgDirectory } from '../org/org-directory.ts';
 
 /** The operating-system account running the command (recorded as the actor of what it changes). */
 export function osUser(): string {
@@ -90,8 +91,9 @@ export async function planCatalogue(): Promise<{ knownCategories: Set<string>; k
   const kinds = unitKindNames(pack.unitKinds);
   try {
     return await withStore(async (store) => {
-      const categories = await store.db.selectFrom('categories').select('code').execute();
-      for (const u of await store.db.selectFrom('units').select('kind').distinct().execute()) kinds.add(u.kind);
+      const org = await OrgDirectory.load(store.db);
+      const categories = org.categories();
+      for (const u of org.units()) kinds.add(u.kind);
       return categories.length > 0
         ? { knownCategories: new Set(categories.map((c) => c.code)), knownUnitKinds: kinds, source: `the store's ${categories.length} categories` }
         : { knownCategories: new Set(pack.categories.map((c) => c.code)), knownUnitKinds: kinds, source: `the categories of the city pack ${pack.id} (the store has none)` };

@@ -13,7 +13,7 @@ import type { PlanEffect } from './plan-effects.ts';
 import type { StoreAdapter } from '../store/store.ts';
 import type { OutboxTable } from '../store/schema.ts';
 import { failpoint } from '../failpoints.ts';
-import { claimEffect, OUTBOX_RENEW_MS, renewClaims, unclaimedEffects } from '../store/outbox-claims.ts';
+import { claimEffect, OUTBOX_RENEW_MS, renewClaims, unclaimedEffects } from '../store/outbox.ts';
 
 type ActionRecord = Extract<CaseEventBody, { type: 'ActionRecorded' }>['payload'];
 type DeviceAction = Extract<ResolvedAction, { type: 'device' }>;

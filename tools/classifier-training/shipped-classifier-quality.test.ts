@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TRIAGE_THRESHOLD, loadShippedClassifier } from '../../src/appeals/classifier/shipped-classifier.ts';
+import { loadShippedClassifier } from '../../src/appeals/classifier/shipped-classifier.ts';
 import { parseJsonlMessages } from './read-labelled-messages.ts';
 import { evaluateClassifier, selectHeldOutMessages } from './train-appeal-classifier.ts';
 

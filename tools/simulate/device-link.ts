@@ -28,8 +28,6 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 export type Connected = { ok: true; client: MqttClient } | { ok: false; refused: boolean; reason: string };
 
-const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET']);
-
 /** Connects once, without retrying: a refused login or an unreachable broker is reported, not retried for ever. */
 export function connectDevice(url: string, id: string, secret: string): Promise<Connected> {
   return new Promise((resolve) => {

@@ -10,12 +10,11 @@
  * under a request id derived from the alert and records the case on the alert, so a verification
  * repeated after a crash finds that case instead of opening another; the row is marked done after.
  */
-import { newId } from '../../ids.ts';
 import type { Clock } from '../../clock.ts';
 import { isCityLoopError } from '../../errors.ts';
 import type { StoreAdapter, Tx } from '../../store/store.ts';
 import type { OutboxTable } from '../../store/schema.ts';
-import { claimEffect, markEffectDone, OUTBOX_RENEW_MS, renewClaims, unclaimedEffects } from '../../store/outbox-claims.ts';
+import { claimEffect, markEffectDone, writeEffects, OUTBOX_RENEW_MS, renewClaims, unclaimedEffects } from '../../store/outbox.ts';
 import { failpoint } from '../../failpoints.ts';
 
 export const ALERT_EFFECT_KINDS = ['alert_verify', 'sensor_normal'] as const;
@@ -26,22 +25,9 @@ export type AlertEffect =
 const BATCH = 50;
 
 /** Writes effects in the caller's transaction (the one that raised or cleared the alerts); returns their ids. */
-export async function writeAlertEffects(tx: Tx, effects: readonly AlertEffect[], at: string): Promise<string[]> {
-  if (effects.length === 0) return [];
-  const rows = effects.map((e) => ({
-    id: newId(),
-    kind: e.kind,
-    // The stream the effect acts on: the alert to verify, the case told its sensor is normal.
-    stream_id: e.kind === 'alert_verify' ? e.alertId : e.caseId,
-    payload: JSON.stringify(e),
-    status: 'pending',
-    attempts: 0,
-    claimed_until: null,
-    created_at: at,
-    done_at: null,
-  }));
-  await tx.insertInto('outbox').values(rows).execute();
-  return rows.map((r) => r.id);
+export function writeAlertEffects(tx: Tx, effects: readonly AlertEffect[], at: string): Promise<string[]> {
+  // The stream the effect acts on: the alert to verify, the case told its sensor is normal.
+  return writeEffects(tx, effects.map((e) => ({ kind: e.kind, streamId: e.kind === 'alert_verify' ? e.alertId : e.caseId, payload: e })), at);
 }
 
 /** What carrying an effect out needs of the alert and case services. */

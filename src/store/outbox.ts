@@ -1,12 +1,24 @@
 /**
- * Claiming rows of the outbox (effects decided in a transaction, carried out after it): shared by
+ * The outbox (effects decided in a transaction, carried out after it): writing its rows and claiming them, shared by
  * every runner — the plans' (device commands, notifications) and the alerts' (automatic
  * verification, a sensor back to normal). Each runner takes only its own kinds. A claim is a hold
  * until a time; a runner renews it while it works, and one that died (kill -9, power) lets go when
  * the hold runs out, so the next pass anywhere takes the effect over.
  */
+import { newId } from '../ids.ts';
 import type { OutboxTable } from './schema.ts';
 import type { Tx } from './store.ts';
+
+/**
+ * Writes effects, pending, in the caller's transaction (the one that decided them); returns their
+ * ids, which are the effects' ids (a device's command id). `streamId`: what the effect acts on.
+ */
+export async function writeEffects(tx: Tx, effects: readonly { kind: string; streamId: string; payload: unknown }[], at: string): Promise<string[]> {
+  if (effects.length === 0) return [];
+  const rows = effects.map((e) => ({ id: newId(), kind: e.kind, stream_id: e.streamId, payload: JSON.stringify(e.payload), status: 'pending', attempts: 0, claimed_until: null, created_at: at, done_at: null }));
+  await tx.insertInto('outbox').values(rows).execute();
+  return rows.map((r) => r.id);
+}
 
 /** A runner holds what it claimed for this long, and renews the hold every RENEW_MS while it works. */
 export const OUTBOX_HOLD_MS = 15_000;
