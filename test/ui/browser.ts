@@ -8,7 +8,8 @@ import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts
 
 /** Debian's Chromium (`apt-get install -y chromium`); the browser tests skip without it. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const HAS_CHROMIUM = existsSync(CHROMIUM);
+// Under CI=true a missing browser is a failure (the launch throws), never a silent skip.
+export const HAS_CHROMIUM = existsSync(CHROMIUM) || process.env.CI === 'true';
 export const SKIP_REASON = `browser tests skipped: no Chromium at ${CHROMIUM} (install it with \`apt-get install -y chromium\`; .ci/run does)`;
 
 /** Flags for a closed network: no background fetches, no component updates, no QUIC probes. */

@@ -28,6 +28,8 @@ export async function buildWebIfStale({ quiet = false } = {}) {
   if (!webBuildIsStale()) return false;
   const { build } = await import('vite');
   const t0 = Date.now();
+  // The first start after a clone or an update builds the app: say so, since it takes a while.
+  if (!quiet) console.log('building the web app (web/dist); the first start takes about a minute …');
   // Build beside web/dist and swap it in with renames: a server starting meanwhile (another test
   // file) sees the old build or none, never a half-written one.
   const tmp = join(WEB, `.dist-${process.pid}-${Date.now()}`);
