@@ -117,6 +117,55 @@ describe.skipIf(!HAS_CHROMIUM)('arrival on site in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it("keeps a grid worker's arrival made offline in the phone's outbox and sends it with the time it happened", async () => {
+    const ctx = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+      geolocation: { longitude: phoneLng, latitude: phoneLat, accuracy: 20 },
+      permissions: ['geolocation'],
+    });
+    contexts.push(ctx);
+    const watched = await newWatchedPage(ctx);
+    const page = watched.page;
+    watched.expected.push(/ERR_INTERNET_DISCONNECTED|ERR_FAILED|ERR_NETWORK_CHANGED/);
+    await signIn(page, base, 'gridworker');
+    await page.waitForURL(/\/grid$/);
+    // The office's notice task of the same burst, with its site.
+    const card = page.getByTestId('grid-task').filter({ hasText: title });
+    await card.waitFor({ timeout: 20_000 });
+    expect(await card.getByTestId('site-landmark').textContent({ timeout: 10_000 })).toBe('解放碑');
+    const arriveButton = card.getByTestId('task-arrive');
+    await arriveButton.waitFor();
+
+    // No signal on site: the arrival waits on the phone, with the time the position was taken.
+    await ctx.setOffline(true);
+    await page.getByRole('status').filter({ hasText: '离线' }).waitFor();
+    await arriveButton.click();
+    await page.getByTestId('outbox-arrival').filter({ hasText: title }).waitFor({ timeout: 10_000 });
+    await card.getByText('已到场，待发送').waitFor();
+    const queued = JSON.parse((await page.evaluate<string | null>("localStorage.getItem('cityloop.arrivalOutbox')")) ?? '[]') as { at: string; taskId: string }[];
+    expect(queued).toHaveLength(1);
+    const notifyTaskId = queued[0]!.taskId;
+    expect(await api(opToken, 'GET', `/api/v1/cases/${caseId}/events`).then((r) => r.items.filter((e: any) => e.type === 'TaskArrived' && e.payload.taskId === notifyTaskId))).toHaveLength(0);
+
+    // Back online a while later: signed for (nobody had) and arrived, at the phone's time.
+    await page.waitForTimeout(1500);
+    t.clock.set(new Date());
+    await ctx.setOffline(false);
+    await expect.poll(() => page.getByTestId('task-note').textContent().catch(() => null), { timeout: 30_000 }).toMatch(new RegExp(`已登记到场：${title}（距现场 (3\\d|4\\d) 米）`));
+    expect(await page.getByTestId('outbox-arrival').count()).toBe(0);
+    const events = (await api(opToken, 'GET', `/api/v1/cases/${caseId}/events`)).items.filter((e: any) => e.payload.taskId === notifyTaskId);
+    expect(events.map((e: any) => e.type)).toEqual(expect.arrayContaining(['TaskAccepted', 'TaskArrived']));
+    const arrived = events.find((e: any) => e.type === 'TaskArrived');
+    expect(arrived.payload.arrivedAt).toBe(new Date(queued[0]!.at).toISOString());
+    expect(Date.parse(arrived.at)).toBeGreaterThan(Date.parse(arrived.payload.arrivedAt));
+    await expect.poll(() => card.getByTestId('arrival-done').textContent().catch(() => null), { timeout: 10_000 }).toMatch(/^已到场/);
+    expect(watched.errors).toEqual([]);
+  });
+
   it('tells a crew whose phone refuses its location why there is no distance', async () => {
     const ctx = await browser.newContext({ viewport: { width: 414, height: 896 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     contexts.push(ctx);
