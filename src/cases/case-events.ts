@@ -1,4 +1,4 @@
-import type { CaseLocation, CaseSource, ChainLink, PlanClosureRule, PlanEscalationStep, PlanTaskInfo, TaskEvidence, Priority, Reporter, Satisfaction, TaskRole, Tier } from './case-model.ts';
+import type { CaseLocation, CaseSource, ChainLink, PlanClosureRule, PlanEscalationStep, PlanTaskInfo, TaskEvidence, Priority, Reporter, Satisfaction, SiteContact, TaskRole, Tier } from './case-model.ts';
 
 /**
  * The events of a case stream. Stored events are a contract: a payload shape never changes
@@ -30,6 +30,8 @@ export type CaseEventBody =
         tier: Tier;
         reporter: Reporter;
         externalRef: string | null;
+        /** 现场联系人 for the crews; absent when the report gave none (and in events written before it existed). */
+        siteContact?: SiteContact;
       };
     }
   | { type: 'CaseRegistered'; payload: { respondDue: string; resolveDue: string; note: string | null } }

@@ -86,6 +86,16 @@ export interface CaseLocation {
   readonly address: string;
 }
 
+/**
+ * 现场联系人: whom a crew may call on site (a shop keeper, the property manager, the reporter who
+ * chose to be called), given with the report for those handling it — unlike the reporter's own
+ * contact, which the policy keeps for the center.
+ */
+export interface SiteContact {
+  readonly name: string | null;
+  readonly phone: string;
+}
+
 /** Who reported the matter. Contact details are shown only to roles that need them. */
 export interface Reporter {
   readonly userId: string | null;
@@ -236,6 +246,8 @@ export interface CaseDoc {
   tier: Tier;
   supervisedBy: string[];
   readonly reporter: Reporter;
+  /** 现场联系人, when the report gave one (shown to everyone who may see the case). */
+  readonly siteContact?: SiteContact | null | undefined;
   readonly externalRef: string | null;
   tasks: TaskDoc[];
   round: number;

@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/principal.ts';
 import { gcj02ToWgs84 } from '../geo/crs.ts';
-import type { CaseDoc, Reporter } from './case-model.ts';
+import type { CaseDoc, Reporter, SiteContact } from './case-model.ts';
 import { canSeeReporterContact } from './case-policy.ts';
 import { reporterSeenBy } from './present-case.ts';
 
@@ -35,6 +35,8 @@ export interface CaseSite {
   readonly amapUrl: string;
   /** The reporter as this viewer may see them (masked unless the policy allows the contact). */
   readonly contact: Reporter & { readonly full: boolean };
+  /** 现场联系人 given with the report, for whoever handles the case. */
+  readonly siteContact: SiteContact | null;
 }
 
 /** Metres → six decimals of a degree (about 0.1 m): enough for a door, no more. */
@@ -57,5 +59,6 @@ export function siteOf(doc: CaseDoc, p: Principal, landmark: SiteLandmark | null
     geoUri: `geo:${wgs84.lat},${wgs84.lng}?q=${wgs84.lat},${wgs84.lng}`,
     amapUrl: `https://uri.amap.com/marker?position=${six(lng)},${six(lat)}&name=${name}&coordinate=gaode&callnative=1`,
     contact: { ...reporterSeenBy(p, doc), full: canSeeReporterContact(p, doc) },
+    siteContact: doc.siteContact ?? null,
   };
 }

@@ -24,6 +24,7 @@ export function evolveCase(doc: CaseDoc | null, e: CaseEvent): CaseDoc {
       tier: p.tier,
       supervisedBy: [],
       reporter: p.reporter,
+      ...(p.siteContact ? { siteContact: p.siteContact } : {}),
       externalRef: p.externalRef,
       tasks: [],
       round: 1,

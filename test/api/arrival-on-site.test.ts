@@ -36,7 +36,7 @@ describe.each(DIALECTS)('arrival on site on %s', (dialect) => {
   beforeAll(async () => {
     t = await openTestPlatform(dialect);
     for (const u of ['admin', 'yuzhong.operator', 'yuzhong.water', 'yuzhong.traffic', 'nanan.water', 'gridworker', 'citizen.zhang']) tokens[u] = await t.signIn(u);
-    const c = await ok('citizen.zhang', 'POST', '/api/v1/cases', { categoryCode: 'municipal.water.burst', title: '解放碑步行街供水管道爆管', lng, lat, crs: 'gcj02', address: '渝中区解放碑步行街', reporter: { name: '张三', phone: '13800001234' } });
+    const c = await ok('citizen.zhang', 'POST', '/api/v1/cases', { categoryCode: 'municipal.water.burst', title: '解放碑步行街供水管道爆管', lng, lat, crs: 'gcj02', address: '渝中区解放碑步行街', reporter: { name: '张三', phone: '13800001234' }, siteContact: { name: '步行街物业 刘经理', phone: '023-63801234' } });
     caseId = c.id;
     const d = await ok('yuzhong.operator', 'POST', `/api/v1/cases/${caseId}/apply-plan`, {});
     repairTaskId = d.tasks.find((x: any) => x.plan.key === 'repair').id;
@@ -62,6 +62,8 @@ describe.each(DIALECTS)('arrival on site on %s', (dialect) => {
     // The unit's staff see the reporter masked; the center's operator in full.
     expect(site.contact).toMatchObject({ name: '张*', phone: '138****1234', full: false });
     expect((await ok('yuzhong.operator', 'GET', `/api/v1/cases/${caseId}/site`)).contact).toMatchObject({ name: '张三', phone: '13800001234', full: true });
+    // The site contact the reporter gave is for the crews: the unit sees it in full.
+    expect(site.siteContact).toEqual({ name: '步行街物业 刘经理', phone: '023-63801234' });
     // Another district's unit has no task here and sees nothing of it.
     const outside = await call('nanan.water', 'GET', `/api/v1/cases/${caseId}/site`);
     expect(outside.status).toBe(403);

@@ -32,7 +32,7 @@ describe.skipIf(!HAS_CHROMIUM)('arrival on site in Chromium', () => {
   beforeAll(async () => {
     ({ t, base, browser } = await startUiServer());
     opToken = await t.signIn('yuzhong.operator');
-    const c = await api(opToken, 'POST', '/api/v1/cases', { categoryCode: 'municipal.water.burst', title, lng, lat, crs: 'gcj02', address: '渝中区解放碑步行街邹容路口' });
+    const c = await api(opToken, 'POST', '/api/v1/cases', { categoryCode: 'municipal.water.burst', title, lng, lat, crs: 'gcj02', address: '渝中区解放碑步行街邹容路口', siteContact: { name: '步行街物业 刘经理', phone: '023-63801234' } });
     caseId = c.id;
     const d = await api(opToken, 'POST', `/api/v1/cases/${caseId}/apply-plan`, {});
     repairTaskId = d.tasks.find((x: any) => x.plan.key === 'repair').id;
@@ -74,6 +74,9 @@ describe.skipIf(!HAS_CHROMIUM)('arrival on site in Chromium', () => {
     await expect.poll(() => card.getByTestId('arrival-clock').textContent()).toMatch(/^\d\d:\d\d:\d\d/);
     // The reporter's contact is the center's: the crew sees that it must call through the center.
     expect(await site.getByTestId('site-contact').textContent()).toMatch(/无|仅指挥中心可见/);
+    // The on-site contact given with the report is the crew's to call.
+    expect(await site.getByTestId('site-contact-onsite').textContent()).toBe('步行街物业 刘经理 023-63801234');
+    expect(await site.getByTestId('site-contact-onsite').getByRole('link').getAttribute('href')).toBe('tel:023-63801234');
     // Navigation: geo: in WGS-84 (not the GCJ-02 point of the map), 高德 in GCJ-02, each saying which.
     const geo = site.getByTestId('site-geo');
     expect(await geo.textContent()).toContain('WGS-84');

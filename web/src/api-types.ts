@@ -2355,6 +2355,11 @@ export interface paths {
                             name?: string;
                             phone?: string;
                         };
+                        /** @description 现场联系人: whom the crew may call on site; shown to everyone who handles the case (the reporter's own contact stays with the center) */
+                        siteContact?: {
+                            name?: string;
+                            phone: string;
+                        };
                         source?: "sensor" | "camera" | "citizen" | "grid_worker" | "external" | "inspection" | "hotline";
                         tier?: "city" | "district" | "street";
                         title: string;
@@ -4738,6 +4743,11 @@ export interface paths {
                                 name: string;
                             } | null;
                             number: string;
+                            /** @description 现场联系人 given with the report */
+                            siteContact: {
+                                name: string | null;
+                                phone: string;
+                            } | null;
                             title: string;
                             wgs84: {
                                 lat: number;

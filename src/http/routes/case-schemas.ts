@@ -82,6 +82,12 @@ export const ReportBody = Type.Object(
     priority: Type.Optional(lit(PRIORITIES)),
     tier: Type.Optional(lit(TIERS)),
     externalRef: Type.Optional(Type.String({ maxLength: 200 })),
+    siteContact: Type.Optional(
+      Type.Object(
+        { name: Type.Optional(Type.String({ maxLength: 50 })), phone: Type.String({ minLength: 1, maxLength: 30 }) },
+        { additionalProperties: false, description: '现场联系人: whom the crew may call on site; shown to everyone who handles the case (the reporter\'s own contact stays with the center)' },
+      ),
+    ),
     clientRequestId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'an id the client chose: resending the same report returns the same case (also the Idempotency-Key header)' })),
     reporter: Type.Optional(
       Type.Object({ name: Type.Optional(Type.String({ maxLength: 50 })), phone: Type.Optional(Type.String({ maxLength: 30 })), anonymous: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),

@@ -46,6 +46,7 @@ const SiteView = Type.Object({
     anonymous: Type.Boolean(),
     full: Type.Boolean({ description: 'false: masked, this viewer may not see the contact in full' }),
   }),
+  siteContact: Type.Union([Type.Object({ name: Type.Union([Type.String(), Type.Null()]), phone: Type.String() }), Type.Null()], { description: '现场联系人 given with the report' }),
 });
 
 /**

@@ -173,8 +173,16 @@ export function SiteCard({ caseId, arrival, canArrive, arrive }: SiteCardProps) 
               <dd>{[street, community].filter(Boolean).join(' · ')}</dd>
             </div>
           )}
+          {site.siteContact && (
+            <div>
+              <dt>{tr('现场联系人', 'On-site contact')}</dt>
+              <dd data-testid="site-contact-onsite">
+                {site.siteContact.name ?? ''} <a href={`tel:${site.siteContact.phone}`}>{site.siteContact.phone}</a>
+              </dd>
+            </div>
+          )}
           <div>
-            <dt>{tr('现场联系人', 'Contact')}</dt>
+            <dt>{tr('上报人', 'Reporter')}</dt>
             <dd data-testid="site-contact">
               {site.contact.anonymous && !site.contact.full ? tr('匿名上报', 'Reported anonymously') : site.contact.name || site.contact.phone ? (
                 <>

@@ -52,6 +52,7 @@ export default function GridWorker() {
   const [suggested, setSuggested] = useState<string | null>(null);
   const [pos, setPos] = useState<{ lng: number; lat: number; crs: 'wgs84' | 'gcj02'; how: string } | null>(null);
   const [files, setFiles] = useState<File[]>([]);
+  const [sitePhone, setSitePhone] = useState('');
   const [queue, setQueue] = useState<QueuedReport[]>(readQueue);
   const [online, setOnline] = useState(navigator.onLine);
   const [matters, setMatters] = useState<CaseView[]>([]);
@@ -200,7 +201,7 @@ export default function GridWorker() {
     const photos = await Promise.all(files.map(async (f) => ({ name: f.name, type: f.type, dataUrl: await fileToDataUrl(f), sent: false })));
     enqueue({
       clientRequestId: crypto.randomUUID(),
-      body: { categoryCode: category, title: title || text.slice(0, 40), description: text, lng: pos.lng, lat: pos.lat, crs: pos.crs, source: 'grid_worker' },
+      body: { categoryCode: category, title: title || text.slice(0, 40), description: text, lng: pos.lng, lat: pos.lat, crs: pos.crs, source: 'grid_worker', ...(sitePhone.trim() ? { siteContact: { phone: sitePhone.trim() } } : {}) },
       photos,
       caseId: null,
       caseNumber: null,
@@ -214,6 +215,7 @@ export default function GridWorker() {
     setCategory('');
     setSuggested(null);
     setFiles([]);
+    setSitePhone('');
     setNote(tr('已加入发送队列', 'Queued for sending'));
     await flush();
   };
@@ -391,6 +393,10 @@ export default function GridWorker() {
             <button type="button" onClick={gridCentre} disabled={!focus?.bbox}>{tr('网格中心点', 'Grid centre')}</button>
             {pos && <span className="small">{pos.how}: {pos.lng.toFixed(5)}, {pos.lat.toFixed(5)}</span>}
           </div>
+          <label>
+            {tr('现场联系人电话（可选，处置人员可见）', 'On-site contact phone (optional, shown to the crews)')}
+            <input name="site-phone" type="tel" value={sitePhone} onChange={(e) => setSitePhone(e.target.value)} maxLength={30} />
+          </label>
           <label>
             {tr('照片', 'Photos')}
             <input type="file" accept="image/*" capture="environment" multiple onChange={(e) => setFiles([...(e.target.files ?? [])])} />
