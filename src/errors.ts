@@ -28,6 +28,8 @@ export const ERRORS = {
   CONFLICT_VERSION: { status: 409, titleZh: '版本冲突', titleEn: 'Version conflict', zh: '事项已被他人修改（期望版本 {expected}，当前版本 {actual}），请刷新后重试', en: 'The case was changed by someone else (expected version {expected}, now {actual}); reload and retry' },
   CASE_INVALID_TRANSITION: { status: 409, titleZh: '事项状态不允许此操作', titleEn: 'Action not allowed in this case state', zh: '事项当前状态为“{stateZh}”，不能执行“{actionZh}”', en: 'The case is in state "{state}"; "{action}" is not allowed' },
   TASK_INVALID_TRANSITION: { status: 409, titleZh: '任务状态不允许此操作', titleEn: 'Action not allowed in this task state', zh: '任务当前状态为“{stateZh}”，不能执行“{actionZh}”', en: 'The task is in state "{state}"; "{action}" is not allowed' },
+  TASK_ARRIVAL_TOO_FAR: { status: 409, titleZh: '不在现场', titleEn: 'Not on site', zh: '您的位置距现场约 {distance} 米，超出到场范围 {limit} 米，无法登记到场', en: 'Your position is about {distance} m from the site, beyond the {limit} m of an arrival; arrival not recorded' },
+  TASK_ALREADY_ARRIVED: { status: 409, titleZh: '已登记到场', titleEn: 'Already on site', zh: '该任务已于 {at} 登记到场', en: 'Arrival on site was already recorded for this task at {at}' },
   CASE_RULE_VIOLATED: { status: 409, titleZh: '不满足办理条件', titleEn: 'Handling rule violated', zh: '不满足办理条件：{detail}', en: 'A handling rule forbids this: {detail}' },
   ALERT_INVALID_TRANSITION: { status: 409, titleZh: '预警状态不允许此操作', titleEn: 'Action not allowed in this alert state', zh: '预警当前状态为“{stateZh}”，不能执行“{action}”', en: 'The alert is in state "{state}"; "{action}" is not allowed' },
   ALREADY_EXISTS: { status: 409, titleZh: '已存在', titleEn: 'Already exists', zh: '{what}已存在：{id}', en: '{what} already exists: {id}' },

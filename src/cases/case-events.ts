@@ -1,4 +1,4 @@
-import type { CaseLocation, CaseSource, ChainLink, PlanClosureRule, PlanEscalationStep, PlanTaskInfo, TaskEvidence, Priority, Reporter, Satisfaction, TaskRole, Tier } from './case-model.ts';
+import type { CaseLocation, CaseSource, ChainLink, PlanClosureRule, PlanEscalationStep, PlanTaskInfo, TaskEvidence, Priority, Reporter, Satisfaction, SiteContact, TaskRole, Tier } from './case-model.ts';
 
 /**
  * The events of a case stream. Stored events are a contract: a payload shape never changes
@@ -30,6 +30,8 @@ export type CaseEventBody =
         tier: Tier;
         reporter: Reporter;
         externalRef: string | null;
+        /** 现场联系人 for the crews; absent when the report gave none (and in events written before it existed). */
+        siteContact?: SiteContact;
       };
     }
   | { type: 'CaseRegistered'; payload: { respondDue: string; resolveDue: string; note: string | null } }
@@ -37,6 +39,10 @@ export type CaseEventBody =
   | { type: 'CaseDispatched'; payload: { round: number; tasks: DispatchedTask[]; note: string | null } }
   | { type: 'TaskAccepted'; payload: { taskId: string } }
   | { type: 'TaskStarted'; payload: { taskId: string } }
+  /** 到场: the crew is on site (who: the actor; when: `arrivedAt`, the device's time; where: the position). */
+  | { type: 'TaskArrived'; payload: { taskId: string; arrivedAt: string; lng: number; lat: number; accuracyM: number | null; distanceM: number; arriveBy: string | null; late: boolean } }
+  /** The plan's arrival deadline passed and the crew had not arrived. */
+  | { type: 'TaskArrivalOverdue'; payload: { taskId: string; arriveBy: string } }
   | { type: 'TaskCompleted'; payload: { taskId: string; note: string; evidence?: TaskEvidence | null } }
   | { type: 'TaskReturned'; payload: { taskId: string; reason: string } }
   | { type: 'CaseReportedBack'; payload: { summary: string } }
@@ -142,7 +148,7 @@ export type CaseEvent = CaseEventBody & {
 };
 
 export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
-  'CaseReported', 'CaseRegistered', 'CaseDeclined', 'CaseDispatched', 'TaskAccepted', 'TaskStarted',
+  'CaseReported', 'CaseRegistered', 'CaseDeclined', 'CaseDispatched', 'TaskAccepted', 'TaskStarted', 'TaskArrived', 'TaskArrivalOverdue',
   'TaskCompleted', 'TaskReturned', 'CaseReportedBack', 'CaseChecked', 'CaseReopened', 'CaseClosed',
   'CaseEvaluated', 'CaseEscalated', 'CaseParked', 'CaseUnparked', 'CaseParkReviewDue', 'TaskReminded',
   'TaskOverdue', 'CaseOverdue', 'CaseSupervised', 'PlanApplied', 'ActionRecorded', 'SensorStateChanged', 'AppealRouted', 'JointCaseOpened', 'JointCaseAccepted', 'CaseMerged', 'SupporterAdded', 'CoordinationAgreed', 'AttachmentAdded',

@@ -86,6 +86,16 @@ export interface CaseLocation {
   readonly address: string;
 }
 
+/**
+ * 现场联系人: whom a crew may call on site (a shop keeper, the property manager, the reporter who
+ * chose to be called), given with the report for those handling it — unlike the reporter's own
+ * contact, which the policy keeps for the center.
+ */
+export interface SiteContact {
+  readonly name: string | null;
+  readonly phone: string;
+}
+
 /** Who reported the matter. Contact details are shown only to roles that need them. */
 export interface Reporter {
   readonly userId: string | null;
@@ -112,8 +122,28 @@ export interface TaskDoc {
   returnReason: string | null;
   overdue: boolean;
   reminders: number;
+  /** 到场: where and when the crew recorded its arrival on site (absent until it did). */
+  arrival?: TaskArrival | null | undefined;
+  /** The plan's arrival deadline (arriveBy) passed before the crew arrived. */
+  arrivalOverdue?: boolean | undefined;
   /** Set when a plan dispatched the task. */
   readonly plan?: PlanTaskInfo | undefined;
+}
+
+/** A crew's arrival on site, as recorded by `TaskArrived`. */
+export interface TaskArrival {
+  /** When the crew's device took the position (ISO, UTC); an arrival queued offline keeps it. */
+  readonly at: string;
+  /** The position, GCJ-02 like the case's point. */
+  readonly lng: number;
+  readonly lat: number;
+  /** The position's accuracy as the device stated it, in metres. */
+  readonly accuracyM: number | null;
+  /** Straight-line distance from the case's point, in metres. */
+  readonly distanceM: number;
+  /** The plan's arrival deadline, if the task had one, and whether the arrival came after it. */
+  readonly arriveBy: string | null;
+  readonly late: boolean;
 }
 
 /** What a plan tells a unit with its task. */
@@ -216,6 +246,8 @@ export interface CaseDoc {
   tier: Tier;
   supervisedBy: string[];
   readonly reporter: Reporter;
+  /** 现场联系人, when the report gave one (shown to everyone who may see the case). */
+  readonly siteContact?: SiteContact | null | undefined;
   readonly externalRef: string | null;
   tasks: TaskDoc[];
   round: number;

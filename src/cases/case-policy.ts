@@ -48,7 +48,7 @@ function steers(p: Principal, doc: CaseDoc): boolean {
 }
 
 const CENTER_COMMANDS: readonly CaseCommandType[] = ['register', 'decline', 'dispatch', 'apply_plan', 'override_action', 'record_sensor_state', 'merge_into', 'add_supporter', 'record_routing', 'report_back', 'check', 'close', 'reopen', 'escalate', 'park', 'unpark', 'remind'];
-const TASK_COMMANDS: readonly CaseCommandType[] = ['accept_task', 'start_task', 'complete_task', 'return_task'];
+const TASK_COMMANDS: readonly CaseCommandType[] = ['accept_task', 'start_task', 'arrive_task', 'complete_task', 'return_task'];
 /**
  * 网格化管理: a grid worker (网格员) walks one grid (`jurisdictionCode`) and belongs to the community
  * office (社区/网格工作站) of its street (`unitId`). Tasks sent to that office — a plan's "notify the
@@ -56,9 +56,9 @@ const TASK_COMMANDS: readonly CaseCommandType[] = ['accept_task', 'start_task', 
  * one. Sending a task back ("not ours", 退回) stays with the office's staff, and a grid worker never
  * acts on another unit's task, a department's included, even on a case in the grid.
  */
-const GRID_TASK_COMMANDS: readonly CaseCommandType[] = ['accept_task', 'start_task', 'complete_task'];
+const GRID_TASK_COMMANDS: readonly CaseCommandType[] = ['accept_task', 'start_task', 'arrive_task', 'complete_task'];
 
-/** May this person act on this task of the case (sign for, start, finish, return)? */
+/** May this person act on this task of the case (sign for, arrive on site, start, finish, return)? */
 function assertMayWorkTask(p: Principal, doc: CaseDoc, t: CaseCommandType, taskId: string | undefined): void {
   const task = doc.tasks.find((x) => x.id === taskId);
   if (hasRole(p, 'unit_staff')) {

@@ -46,6 +46,29 @@ const CREATES: [string, CaseEventBody, TimerSpec[]][] = [
     ],
   ],
   [
+    'CaseDispatched by a plan: a task with an arrival deadline also gets its arrival timer (met by arriving, not by signing)',
+    {
+      type: 'CaseDispatched',
+      payload: {
+        round: 1,
+        tasks: [
+          { taskId: 't1', unitId: 'u1', unitName: 'U1', role: 'lead', respondDue: '2026-03-02T01:10:00.000Z', deadline: '2026-03-02T11:00:00.000Z', plan: { key: 'repair', instructions: '抢修', arriveBy: '2026-03-02T01:30:00.000Z', dependsOn: [], handBack: [] } },
+          { taskId: 't2', unitId: 'u2', unitName: 'U2', role: 'assist', respondDue: '2026-03-02T01:30:00.000Z', deadline: '2026-03-02T06:00:00.000Z', plan: { key: 'traffic', instructions: '疏导', arriveBy: null, dependsOn: [], handBack: [] } },
+        ],
+        note: null,
+      },
+    },
+    [
+      { kind: 'task_respond', taskId: 't1', dueAt: '2026-03-02T01:10:00.000Z' },
+      { kind: 'task_arrive', taskId: 't1', dueAt: '2026-03-02T01:30:00.000Z' },
+      { kind: 'task_warn', taskId: 't1', dueAt: '2026-03-02T09:00:00.000Z' },
+      { kind: 'task_due', taskId: 't1', dueAt: '2026-03-02T11:00:00.000Z' },
+      { kind: 'task_respond', taskId: 't2', dueAt: '2026-03-02T01:30:00.000Z' },
+      { kind: 'task_warn', taskId: 't2', dueAt: '2026-03-02T05:00:00.000Z' },
+      { kind: 'task_due', taskId: 't2', dueAt: '2026-03-02T06:00:00.000Z' },
+    ],
+  ],
+  [
     'CaseParked: the review of the parked case',
     { type: 'CaseParked', payload: { reason: '待资金', reviewAt: '2026-04-01T01:00:00.000Z' } },
     [{ kind: 'park_review', taskId: null, dueAt: '2026-04-01T01:00:00.000Z' }],
@@ -87,6 +110,8 @@ const NO_TIMER: Partial<Record<CaseEventType, CaseEventBody>> = {
   CaseDeclined: { type: 'CaseDeclined', payload: { reason: 'x' } },
   TaskAccepted: { type: 'TaskAccepted', payload: { taskId: 't1' } },
   TaskStarted: { type: 'TaskStarted', payload: { taskId: 't1' } },
+  TaskArrived: { type: 'TaskArrived', payload: { taskId: 't1', arrivedAt: AT, lng: 106.58, lat: 29.56, accuracyM: null, distanceM: 0, arriveBy: null, late: false } },
+  TaskArrivalOverdue: { type: 'TaskArrivalOverdue', payload: { taskId: 't1', arriveBy: AT } },
   TaskCompleted: { type: 'TaskCompleted', payload: { taskId: 't1', note: 'x' } },
   TaskReturned: { type: 'TaskReturned', payload: { taskId: 't1', reason: 'x' } },
   CaseReportedBack: { type: 'CaseReportedBack', payload: { summary: 'x' } },
@@ -127,7 +152,8 @@ describe('timersForEvents: which events create which timers', () => {
   });
 
   it('several events at once: their timers in order', () => {
-    const [registered, , parked] = CREATES;
+    const [registered] = CREATES;
+    const parked = CREATES.find(([, b]) => b.type === 'CaseParked');
     expect(timersForEvents([stored(registered![1], { at: AT }), stored(NO_TIMER.CaseChecked!), stored(parked![1], { at: AT })]).map((t) => t.kind)).toEqual(['case_respond', 'case_resolve', 'park_review']);
   });
 });
@@ -171,6 +197,34 @@ const FIRES: FireRow[] = [
   { name: 'task_respond, the task signed for: void', doc: caseIn('in_progress', { tasks: [open] }), timer: { kind: 'task_respond', taskId: 't1' }, decides: [] },
   { name: 'task_respond for a task the case does not have: void', doc: caseIn('dispatched', { tasks: [unsigned] }), timer: { kind: 'task_respond', taskId: 'gone' }, decides: [] },
   { name: 'task_respond on a parked case: void', doc: caseIn('parked', { tasks: [unsigned] }), timer: { kind: 'task_respond', taskId: 't1' }, decides: [] },
+  {
+    name: 'task_arrive, signed for but not on site: overdue for arrival, reminded',
+    doc: caseIn('in_progress', { tasks: [open] }),
+    timer: { kind: 'task_arrive', taskId: 't1' },
+    decides: [
+      { type: 'TaskArrivalOverdue', payload: { taskId: 't1', arriveBy: DUE } },
+      { type: 'TaskReminded', payload: { taskId: 't1', reason: '超过到场时限，尚未到场', automatic: true } },
+    ],
+  },
+  {
+    name: 'task_arrive, not even signed for: overdue for arrival (signing alone would not have met it)',
+    doc: caseIn('dispatched', { tasks: [unsigned] }),
+    timer: { kind: 'task_arrive', taskId: 't1' },
+    decides: [
+      { type: 'TaskArrivalOverdue', payload: { taskId: 't1', arriveBy: DUE } },
+      { type: 'TaskReminded', payload: { taskId: 't1', reason: '超过到场时限，尚未到场', automatic: true } },
+    ],
+  },
+  {
+    name: 'task_arrive, the crew arrived: void',
+    doc: caseIn('in_progress', { tasks: [{ ...open, arrival: { at: AT, lng: 106.58, lat: 29.56, accuracyM: null, distanceM: 0, arriveBy: DUE, late: false } }] }),
+    timer: { kind: 'task_arrive', taskId: 't1' },
+    decides: [],
+  },
+  { name: 'task_arrive, the task done: void', doc: caseIn('in_progress', { tasks: [task('t1', 'done')] }), timer: { kind: 'task_arrive', taskId: 't1' }, decides: [] },
+  { name: 'task_arrive, the task returned: void', doc: caseIn('in_progress', { tasks: [task('t1', 'returned')] }), timer: { kind: 'task_arrive', taskId: 't1' }, decides: [] },
+  { name: 'task_arrive, a task of an earlier round: void', doc: caseIn('dispatched', { round: 2, tasks: [task('t1', 'accepted', { round: 1 })] }), timer: { kind: 'task_arrive', taskId: 't1' }, decides: [] },
+  { name: 'task_arrive on a parked case: void', doc: caseIn('parked', { tasks: [open] }), timer: { kind: 'task_arrive', taskId: 't1' }, decides: [] },
   {
     name: 'task_warn, the task open: reminded that the deadline is near',
     doc: caseIn('in_progress', { tasks: [open] }),
@@ -249,7 +303,7 @@ describe('decideTimer: what a due timer decides about the case as it is now', ()
 
   /** States in which the matter is handled: every timer fires nothing. */
   const FINISHED: CaseState[] = ['declined', 'reported_back', 'checked', 'closed', 'evaluated', 'merged'];
-  const KINDS: TimerKind[] = ['case_respond', 'case_resolve', 'task_respond', 'task_warn', 'task_due', 'park_review', 'plan_step'];
+  const KINDS: TimerKind[] = ['case_respond', 'case_resolve', 'task_respond', 'task_arrive', 'task_warn', 'task_due', 'park_review', 'plan_step'];
   const rows = CASE_STATES.flatMap((s) => KINDS.map((k) => [k, s, FINISHED.includes(s)] as const));
   it.each(rows)('%s in %s: void because finished = %s', (kind, state, finished) => {
     // A case that would be acted on in any open state: a task not signed for, a plan, parked until DUE.
@@ -257,6 +311,6 @@ describe('decideTimer: what a due timer decides about the case as it is now', ()
     const decided = decideTimer(doc, { kind, taskId: kind.startsWith('task_') ? 't1' : null, dueAt: DUE, detail: stepDetail({ unless: 'accepted', do: 'remind' }) }, PARENT);
     if (finished) expect(decided).toEqual([]);
     else if (state === 'parked') expect(decided.map((e) => e.type)).toEqual(kind === 'park_review' ? ['CaseParkReviewDue'] : []);
-    else expect(decided.length, `${kind} in ${state}`).toBe(kind === 'park_review' ? 0 : kind === 'case_resolve' ? 2 : kind === 'task_due' ? 3 : 1);
+    else expect(decided.length, `${kind} in ${state}`).toBe(kind === 'park_review' ? 0 : kind === 'case_resolve' || kind === 'task_arrive' ? 2 : kind === 'task_due' ? 3 : 1);
   });
 });

@@ -7,7 +7,7 @@ import { isOpenTask, TERMINAL_STATES, type CaseDoc, type CaseState, type Tier } 
  * consequences), and evaluated against the case as it is then — a timer whose matter has moved
  * on fires nothing.
  */
-export type TimerKind = 'case_respond' | 'case_resolve' | 'task_warn' | 'task_respond' | 'task_due' | 'park_review' | 'plan_step';
+export type TimerKind = 'case_respond' | 'case_resolve' | 'task_warn' | 'task_respond' | 'task_arrive' | 'task_due' | 'park_review' | 'plan_step';
 
 export interface TimerSpec {
   readonly kind: TimerKind;
@@ -41,6 +41,8 @@ export function timersForEvents(events: readonly CaseEvent[]): TimerSpec[] {
           const start = Date.parse(e.at);
           const end = Date.parse(t.deadline);
           out.push({ kind: 'task_respond', taskId: t.taskId, dueAt: t.respondDue });
+          // A plan's arriveWithin: met by arriving on site (TaskArrived), not by signing for the task.
+          if (t.plan?.arriveBy) out.push({ kind: 'task_arrive', taskId: t.taskId, dueAt: t.plan.arriveBy });
           out.push({ kind: 'task_warn', taskId: t.taskId, dueAt: new Date(start + (end - start) * WARN_AT_SHARE).toISOString() });
           out.push({ kind: 'task_due', taskId: t.taskId, dueAt: t.deadline });
         }
@@ -95,6 +97,14 @@ export function decideTimer(
     case 'task_respond':
       if (!task || task.state !== 'dispatched' || doc.state === 'parked') return [];
       return [{ type: 'TaskReminded', payload: { taskId: task.id, reason: '超时未签收，请立即签收', automatic: true } }];
+    case 'task_arrive':
+      // Only a crew that has not arrived is overdue; a task finished or sent back no longer needs anyone there.
+      if (!task || task.arrival || task.round !== doc.round || doc.state === 'parked') return [];
+      if (task.state !== 'dispatched' && task.state !== 'accepted' && task.state !== 'in_progress') return [];
+      return [
+        { type: 'TaskArrivalOverdue', payload: { taskId: task.id, arriveBy: timer.dueAt } },
+        { type: 'TaskReminded', payload: { taskId: task.id, reason: '超过到场时限，尚未到场', automatic: true } },
+      ];
     case 'task_warn':
       if (!task || !isOpenTask(task) || doc.state === 'parked') return [];
       return [{ type: 'TaskReminded', payload: { taskId: task.id, reason: '办理时限即将到期', automatic: true } }];

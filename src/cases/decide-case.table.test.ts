@@ -19,6 +19,7 @@ const SPEC: Record<CaseCommandType, readonly CaseState[]> = {
   dispatch: ['registered', 'returned', 'reopened', 'dispatched', 'in_progress'],
   accept_task: ['dispatched', 'in_progress', 'returned'],
   start_task: ['dispatched', 'in_progress', 'returned'],
+  arrive_task: ['dispatched', 'in_progress', 'returned'],
   complete_task: ['dispatched', 'in_progress', 'returned'],
   return_task: ['dispatched', 'in_progress', 'returned'],
   report_back: ['in_progress'],
@@ -143,6 +144,12 @@ const COMMANDS: Record<CaseCommandType, CommandRow> = {
   },
   accept_task: { cmd: { type: 'accept_task', taskId: T1 }, with: { tasks: [task(T1, 'dispatched')] }, emits: () => [{ type: 'TaskAccepted', payload: { taskId: T1 } }] },
   start_task: { cmd: { type: 'start_task', taskId: T1 }, with: { tasks: [task(T1, 'accepted')] }, emits: () => [{ type: 'TaskStarted', payload: { taskId: T1 } }] },
+  arrive_task: {
+    // The case's point is 106.58, 29.56 (GCJ-02); the crew stands there.
+    cmd: { type: 'arrive_task', taskId: T1, lng: 106.58, lat: 29.56, accuracyM: 12.4 },
+    with: { tasks: [task(T1, 'accepted')] },
+    emits: () => [{ type: 'TaskArrived', payload: { taskId: T1, arrivedAt: NOW.toISOString(), lng: 106.58, lat: 29.56, accuracyM: 12, distanceM: 0, arriveBy: null, late: false } }],
+  },
   complete_task: {
     cmd: { type: 'complete_task', taskId: T1, note: ' 已修复 ' },
     with: { tasks: [task(T1, 'in_progress')] },
@@ -264,13 +271,14 @@ describe('decideCase: the states table', () => {
 });
 
 /** Which task states allow each task command (the case is in_progress, which allows all four). */
-const TASK_SPEC: Record<'accept_task' | 'start_task' | 'complete_task' | 'return_task', readonly TaskState[]> = {
+const TASK_SPEC: Record<'accept_task' | 'start_task' | 'arrive_task' | 'complete_task' | 'return_task', readonly TaskState[]> = {
   accept_task: ['dispatched'],
   start_task: ['accepted'],
+  arrive_task: ['accepted', 'in_progress'],
   complete_task: ['accepted', 'in_progress'],
   return_task: ['dispatched', 'accepted'],
 };
-const TASK_EVENT = { accept_task: 'TaskAccepted', start_task: 'TaskStarted', complete_task: 'TaskCompleted', return_task: 'TaskReturned' } as const;
+const TASK_EVENT = { accept_task: 'TaskAccepted', start_task: 'TaskStarted', arrive_task: 'TaskArrived', complete_task: 'TaskCompleted', return_task: 'TaskReturned' } as const;
 
 describe('decideCase: the task states table', () => {
   const rows = (Object.keys(TASK_SPEC) as (keyof typeof TASK_SPEC)[]).flatMap((c) => TASK_STATES.map((s) => [c, s, TASK_SPEC[c].includes(s)] as const));
@@ -375,6 +383,24 @@ const REFUSALS: RefusalRow[] = [
   { name: 'escalate from the city center', state: 'registered', ctx: { parentCenter: null }, cmd: { type: 'escalate', reason: '需协调' }, code: 'CASE_RULE_VIOLATED' },
   { name: 'park until a date that is no date', state: 'registered', cmd: { type: 'park', reason: '待资金', reviewAt: 'soon' }, code: 'VALIDATION_FAILED' },
   { name: 'park until a past date', state: 'registered', cmd: { type: 'park', reason: '待资金', reviewAt: '2026-03-02T01:00:00Z' }, code: 'CASE_RULE_VIOLATED' },
+  { name: 'arrive on an unknown task', state: 'in_progress', cmd: { type: 'arrive_task', taskId: 'nope', lng: 106.58, lat: 29.56 }, code: 'NOT_FOUND' },
+  {
+    name: 'arrive twice',
+    state: 'in_progress',
+    with: { tasks: [{ ...task(T1, 'in_progress'), arrival: { at: NOW.toISOString(), lng: 106.58, lat: 29.56, accuracyM: null, distanceM: 0, arriveBy: null, late: false } }] },
+    cmd: { type: 'arrive_task', taskId: T1, lng: 106.58, lat: 29.56 },
+    code: 'TASK_ALREADY_ARRIVED',
+  },
+  // 0.02° of longitude at 29.56° N is about 1.93 km: not on site.
+  { name: 'arrive 1.9 km from the point', state: 'in_progress', with: { tasks: [task(T1, 'accepted')] }, cmd: { type: 'arrive_task', taskId: T1, lng: 106.6, lat: 29.56 }, code: 'TASK_ARRIVAL_TOO_FAR' },
+  // 0.0105° ≈ 1,016 m: beyond the radius, but within it once 100 m of stated inaccuracy are credited.
+  { name: 'arrive 1,016 m away, stated accurate to 10 m', state: 'in_progress', with: { tasks: [task(T1, 'accepted')] }, cmd: { type: 'arrive_task', taskId: T1, lng: 106.5905, lat: 29.56, accuracyM: 10 }, code: 'TASK_ARRIVAL_TOO_FAR' },
+  // A phone that says it may be 5 km off gets at most 200 m of credit.
+  { name: 'arrive 1.9 km away, stated accurate to 5 km', state: 'in_progress', with: { tasks: [task(T1, 'accepted')] }, cmd: { type: 'arrive_task', taskId: T1, lng: 106.6, lat: 29.56, accuracyM: 5000 }, code: 'TASK_ARRIVAL_TOO_FAR' },
+  { name: 'arrive at a time that is no date', state: 'in_progress', with: { tasks: [task(T1, 'accepted')] }, cmd: { type: 'arrive_task', taskId: T1, lng: 106.58, lat: 29.56, at: 'now' }, code: 'VALIDATION_FAILED' },
+  { name: 'arrive in the future (beyond clock drift)', state: 'in_progress', with: { tasks: [task(T1, 'accepted')] }, cmd: { type: 'arrive_task', taskId: T1, lng: 106.58, lat: 29.56, at: '2026-03-02T01:05:00.000Z' }, code: 'CASE_RULE_VIOLATED' },
+  { name: 'arrive before the task was dispatched', state: 'in_progress', with: { tasks: [task(T1, 'accepted')] }, cmd: { type: 'arrive_task', taskId: T1, lng: 106.58, lat: 29.56, at: '2026-03-02T00:10:00.000Z' }, code: 'CASE_RULE_VIOLATED' },
+  { name: 'arrive at no coordinates', state: 'in_progress', with: { tasks: [task(T1, 'accepted')] }, cmd: { type: 'arrive_task', taskId: T1, lng: Number.NaN, lat: 29.56 }, code: 'BAD_COORDINATES' },
   { name: 'remind an unknown task', state: 'dispatched', cmd: { type: 'remind', taskId: 'nope' }, code: 'NOT_FOUND' },
   { name: 'remind a task that is done', state: 'in_progress', with: { tasks: [task(T1, 'done')] }, cmd: { type: 'remind', taskId: T1 }, code: 'TASK_INVALID_TRANSITION' },
   { name: 'supervise with no center above', state: 'registered', ctx: { supervisingCenterId: null }, cmd: { type: 'supervise', reason: '督办' }, code: 'CASE_RULE_VIOLATED' },
@@ -413,7 +439,31 @@ interface OutcomeRow {
 }
 
 /** Commands whose events depend on their content or on the case beyond its state. */
+const arrivingTask = task(T1, 'accepted', { plan: { key: 'repair', instructions: '抢修', arriveBy: '2026-03-02T00:55:00.000Z', dependsOn: [], handBack: [] } });
 const OUTCOMES: OutcomeRow[] = [
+  {
+    // The phone queued the arrival offline at 00:50; the plan's deadline was 00:55: met, though sent at 01:00.
+    name: 'an arrival queued offline keeps the device time and meets arriveBy',
+    state: 'in_progress',
+    with: { tasks: [arrivingTask] },
+    cmd: { type: 'arrive_task', taskId: T1, lng: 106.581, lat: 29.56, at: '2026-03-02T00:50:00+00:00' },
+    emits: [{ type: 'TaskArrived', payload: { taskId: T1, arrivedAt: '2026-03-02T00:50:00.000Z', lng: 106.581, lat: 29.56, accuracyM: null, distanceM: 97, arriveBy: '2026-03-02T00:55:00.000Z', late: false } }],
+  },
+  {
+    name: 'an arrival after arriveBy is recorded late',
+    state: 'in_progress',
+    with: { tasks: [arrivingTask] },
+    cmd: { type: 'arrive_task', taskId: T1, lng: 106.58, lat: 29.5605 },
+    emits: [{ type: 'TaskArrived', payload: { taskId: T1, arrivedAt: NOW.toISOString(), lng: 106.58, lat: 29.5605, accuracyM: null, distanceM: 56, arriveBy: '2026-03-02T00:55:00.000Z', late: true } }],
+  },
+  {
+    // 1,016 m away, the phone saying it may be 50 m off: the 50 m are credited, and the arrival stands.
+    name: 'an arrival just beyond the radius within the stated accuracy',
+    state: 'in_progress',
+    with: { tasks: [task(T1, 'in_progress')] },
+    cmd: { type: 'arrive_task', taskId: T1, lng: 106.5905, lat: 29.56, accuracyM: 50 },
+    emits: [{ type: 'TaskArrived', payload: { taskId: T1, arrivedAt: NOW.toISOString(), lng: 106.5905, lat: 29.56, accuracyM: 50, distanceM: 1016, arriveBy: null, late: false } }],
+  },
   { name: 'a failed check reopens the case', state: 'reported_back', cmd: { type: 'check', passed: false, note: ' 未修好 ' }, emits: [{ type: 'CaseReopened', payload: { cause: 'check_failed', reason: '未修好' } }] },
   {
     name: 'unsatisfied and not solved: evaluated, then reopened',

@@ -1,4 +1,5 @@
 import { CityLoopError } from '../errors.ts';
+import { haversineMeters } from '../geo/crs.ts';
 import type { CaseEventBody, DispatchedTask } from './case-events.ts';
 import { activeTasks, isOpenTask, CASE_STATES, CASE_STATE_NAMES, TASK_STATE_NAMES, type CaseDoc, type CaseState, type PlanClosureRule, type PlanEscalationStep, type Satisfaction, type TaskDoc, type TaskRole, type Tier } from './case-model.ts';
 
@@ -18,6 +19,8 @@ export type CaseCommand =
   | { type: 'dispatch'; tasks: { unitId: string; role: TaskRole; deadline?: string | undefined }[]; note?: string | undefined }
   | { type: 'accept_task'; taskId: string }
   | { type: 'start_task'; taskId: string }
+  /** 到场: the crew is on site. `lng`/`lat` GCJ-02 (the route converts); `at` the device's time of the position (an arrival queued offline), default now. */
+  | { type: 'arrive_task'; taskId: string; lng: number; lat: number; accuracyM?: number | undefined; at?: string | undefined }
   | { type: 'complete_task'; taskId: string; note: string; evidence?: { attachmentIds?: string[] | undefined; reading?: { name: string; value: number; unit: string } | undefined } | undefined }
   | { type: 'return_task'; taskId: string; reason: string }
   | { type: 'report_back'; summary: string }
@@ -54,6 +57,7 @@ export const COMMAND_NAMES: Record<CaseCommandType, { zh: string; en: string }> 
   dispatch: { zh: '派遣', en: 'dispatch' },
   accept_task: { zh: '签收', en: 'accept task' },
   start_task: { zh: '开始处置', en: 'start task' },
+  arrive_task: { zh: '到场', en: 'arrive on site' },
   complete_task: { zh: '办结任务', en: 'complete task' },
   return_task: { zh: '退回', en: 'return task' },
   report_back: { zh: '反馈', en: 'report back' },
@@ -85,6 +89,7 @@ export const ALLOWED_IN: Record<CaseCommandType, readonly CaseState[]> = {
   dispatch: ['registered', 'returned', 'reopened', 'dispatched', 'in_progress'],
   accept_task: ['dispatched', 'in_progress', 'returned'],
   start_task: ['dispatched', 'in_progress', 'returned'],
+  arrive_task: ['dispatched', 'in_progress', 'returned'],
   complete_task: ['dispatched', 'in_progress', 'returned'],
   return_task: ['dispatched', 'in_progress', 'returned'],
   report_back: ['in_progress'],
@@ -188,6 +193,8 @@ export function decideCase(doc: CaseDoc, cmd: CaseCommand, ctx: DecideContext): 
     case 'complete_task':
     case 'return_task':
       return decideTaskCommand(doc, cmd);
+    case 'arrive_task':
+      return [decideArrival(doc, cmd, ctx)];
     case 'report_back': {
       const active = activeTasks(doc);
       const lead = active.find((t) => t.role === 'lead');
@@ -357,8 +364,9 @@ function decideApplyPlan(doc: CaseDoc, ctx: DecideContext): CaseEventBody[] {
     unitId: t.unitId,
     unitName: t.unitName,
     role: t.role,
-    // A unit must sign for the task by the time it is to arrive, when the plan says so.
-    respondDue: t.arriveWithinMs !== null ? new Date(now + t.arriveWithinMs).toISOString() : respondDue,
+    // A unit cannot arrive before it signs for the task: the sign-for deadline is never later than
+    // the arrival deadline. The arrival deadline itself is met by arriving (arrive_task), not by signing.
+    respondDue: t.arriveWithinMs !== null && now + t.arriveWithinMs < Date.parse(respondDue) ? new Date(now + t.arriveWithinMs).toISOString() : respondDue,
     deadline: new Date(now + t.deadlineMs).toISOString(),
     plan: {
       key: t.key,
@@ -370,6 +378,45 @@ function decideApplyPlan(doc: CaseDoc, ctx: DecideContext): CaseEventBody[] {
   }));
   out.push({ type: 'CaseDispatched', payload: { round: doc.round, tasks, note: `预案：${run.name}（第${run.version}版）` } });
   return out;
+}
+
+/** How far from the case's point an arrival on site may be recorded, in metres. */
+export const ARRIVAL_RADIUS_M = 1000;
+/** The share of a position's stated inaccuracy credited to the crew, at most (a phone indoors may say 2 km). */
+export const ARRIVAL_ACCURACY_CREDIT_M = 200;
+/** How far ahead of the server's clock a device's time of arrival may be (clocks drift). */
+const ARRIVAL_CLOCK_SKEW_MS = 120_000;
+
+/**
+ * 到场: the crew signed for the task and is now on site. Recorded with the device's time and
+ * position, its distance from the case's point, and whether it met the plan's arrival deadline —
+ * which arriving meets, not signing for. Refused farther than the arrival radius from the point.
+ */
+function decideArrival(doc: CaseDoc, cmd: Extract<CaseCommand, { type: 'arrive_task' }>, ctx: DecideContext): CaseEventBody {
+  const t = doc.tasks.find((x) => x.id === cmd.taskId);
+  if (!t) throw new CityLoopError('NOT_FOUND', { what: 'task', id: cmd.taskId });
+  if (t.round !== doc.round || (t.state !== 'accepted' && t.state !== 'in_progress')) refuseTask(t, 'arrive_task');
+  if (t.arrival) throw new CityLoopError('TASK_ALREADY_ARRIVED', { at: t.arrival.at });
+  if (!Number.isFinite(cmd.lng) || !Number.isFinite(cmd.lat) || Math.abs(cmd.lng) > 180 || Math.abs(cmd.lat) > 90) {
+    throw new CityLoopError('BAD_COORDINATES', { detail: 'lng/lat of the arrival' });
+  }
+  const accuracyM = cmd.accuracyM === undefined || cmd.accuracyM === null ? null : Math.max(0, Math.round(cmd.accuracyM));
+  let at = ctx.now;
+  if (cmd.at !== undefined) {
+    at = new Date(cmd.at);
+    if (Number.isNaN(at.getTime())) throw new CityLoopError('VALIDATION_FAILED', { detail: 'at must be an ISO date-time' });
+    if (at.getTime() > ctx.now.getTime() + ARRIVAL_CLOCK_SKEW_MS) violated('the time of arrival lies in the future');
+    if (at.getTime() < Date.parse(t.dispatchedAt)) violated('the time of arrival lies before the task was dispatched');
+  }
+  const distanceM = Math.round(haversineMeters([cmd.lng, cmd.lat], [doc.location.lng, doc.location.lat]));
+  if (distanceM - Math.min(accuracyM ?? 0, ARRIVAL_ACCURACY_CREDIT_M) > ARRIVAL_RADIUS_M) {
+    throw new CityLoopError('TASK_ARRIVAL_TOO_FAR', { distance: distanceM, limit: ARRIVAL_RADIUS_M });
+  }
+  const arriveBy = t.plan?.arriveBy ?? null;
+  return {
+    type: 'TaskArrived',
+    payload: { taskId: t.id, arrivedAt: at.toISOString(), lng: cmd.lng, lat: cmd.lat, accuracyM, distanceM, arriveBy, late: arriveBy !== null && at.getTime() > Date.parse(arriveBy) },
+  };
 }
 
 function decideTaskCommand(

@@ -90,6 +90,18 @@ describe('decideReport', () => {
     expect(e?.type === 'CaseReported' && e.payload.location.address).toBe('解放碑');
   });
 
+  it('records a site contact (现场联系人) given with a phone, trimmed; none without a phone', () => {
+    const checked = checkReport(citizen, input, 'normal');
+    const [e] = decideReport(citizen, { ...input, siteContact: { name: ' 物业 刘经理 ', phone: ' 023-63801234 ' } }, checked, ctx);
+    expect(e?.type === 'CaseReported' && e.payload.siteContact).toEqual({ name: '物业 刘经理', phone: '023-63801234' });
+    const [bare] = decideReport(citizen, { ...input, siteContact: { phone: '13900000000' } }, checked, ctx);
+    expect(bare?.type === 'CaseReported' && bare.payload.siteContact).toEqual({ name: null, phone: '13900000000' });
+    for (const siteContact of [{ name: '刘经理', phone: '  ' }, { name: '刘经理' }]) {
+      const [none] = decideReport(citizen, { ...input, siteContact }, checked, ctx);
+      expect(none?.type === 'CaseReported' && 'siteContact' in none.payload).toBe(false);
+    }
+  });
+
   it('cuts long texts to their limits', () => {
     const long = { ...input, title: '长'.repeat(300), description: '述'.repeat(6000) };
     const [e] = decideReport(operator, long, checkReport(operator, long, 'normal'), ctx);

@@ -22,6 +22,8 @@ export interface ReportCaseInput {
   readonly address?: string | undefined;
   readonly priority?: Priority | undefined;
   readonly reporter?: { name?: string | undefined; phone?: string | undefined; anonymous?: boolean | undefined } | undefined;
+  /** 现场联系人: whom the crew may call on site (shown to those handling the case); ignored without a phone. */
+  readonly siteContact?: { name?: string | undefined; phone?: string | undefined } | undefined;
   readonly externalRef?: string | undefined;
   /** Which tier's center owns the case; default from settings (the district, as in the seed). */
   readonly tier?: Tier | undefined;
@@ -104,6 +106,7 @@ export function decideReport(p: Principal, input: ReportCaseInput, checked: Chec
           anonymous: input.reporter?.anonymous ?? false,
         },
         externalRef: input.externalRef ?? null,
+        ...(input.siteContact?.phone?.trim() ? { siteContact: { name: input.siteContact.name?.trim().slice(0, 50) || null, phone: input.siteContact.phone.trim().slice(0, 30) } } : {}),
       },
     },
   ];

@@ -64,6 +64,18 @@ const ROWS: Row[] = [
     changes: { tasks: [task('t1', 'accepted'), { ...task('t2', 'accepted', { role: 'assist' }), acceptedAt: AT }] },
   },
   {
+    name: 'TaskArrived: the arrival on the task (device time, position, distance, late or not); states unchanged',
+    before: caseIn('in_progress', { tasks: [task('t1', 'accepted')] }),
+    event: { type: 'TaskArrived', payload: { taskId: 't1', arrivedAt: '2026-03-02T01:50:00.000Z', lng: 106.581, lat: 29.56, accuracyM: 15, distanceM: 97, arriveBy: '2026-03-02T01:40:00.000Z', late: true } },
+    changes: { tasks: [{ ...task('t1', 'accepted'), arrival: { at: '2026-03-02T01:50:00.000Z', lng: 106.581, lat: 29.56, accuracyM: 15, distanceM: 97, arriveBy: '2026-03-02T01:40:00.000Z', late: true } }] },
+  },
+  {
+    name: 'TaskArrivalOverdue: the task marked overdue for arrival, not overdue for its work',
+    before: caseIn('in_progress', { tasks: [task('t1', 'accepted')] }),
+    event: { type: 'TaskArrivalOverdue', payload: { taskId: 't1', arriveBy: '2026-03-02T01:40:00.000Z' } },
+    changes: { tasks: [{ ...task('t1', 'accepted'), arrivalOverdue: true }] },
+  },
+  {
     name: 'TaskStarted: the task in progress, the case too',
     before: caseIn('dispatched', { tasks: [task('t1', 'accepted')] }),
     event: { type: 'TaskStarted', payload: { taskId: 't1' } },

@@ -24,6 +24,7 @@ export function evolveCase(doc: CaseDoc | null, e: CaseEvent): CaseDoc {
       tier: p.tier,
       supervisedBy: [],
       reporter: p.reporter,
+      ...(p.siteContact ? { siteContact: p.siteContact } : {}),
       externalRef: p.externalRef,
       tasks: [],
       round: 1,
@@ -105,6 +106,14 @@ export function evolveCase(doc: CaseDoc | null, e: CaseEvent): CaseDoc {
       if (d.state === 'dispatched') d.state = 'in_progress';
       break;
     }
+    case 'TaskArrived': {
+      const { taskId, arrivedAt, lng, lat, accuracyM, distanceM, arriveBy, late } = e.payload;
+      task(taskId).arrival = { at: arrivedAt, lng, lat, accuracyM, distanceM, arriveBy, late };
+      break;
+    }
+    case 'TaskArrivalOverdue':
+      task(e.payload.taskId).arrivalOverdue = true;
+      break;
     case 'TaskCompleted': {
       const t = task(e.payload.taskId);
       t.state = 'done';

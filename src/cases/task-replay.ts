@@ -3,7 +3,7 @@ import type { CaseEvent } from './case-events.ts';
 import type { CaseCommand } from './decide-case.ts';
 
 /**
- * Resent task commands (签收, 开始处置, 办结, 退回) from a phone on a flaky connection. Pure.
+ * Resent task commands (签收, 到场, 开始处置, 办结, 退回) from a phone on a flaky connection. Pure.
  *
  * A phone that lost the answer sends the same command again; by then the task has moved on and the
  * command is refused (`TASK_INVALID_TRANSITION`, or `CASE_INVALID_TRANSITION` once the case has been
@@ -13,17 +13,18 @@ import type { CaseCommand } from './decide-case.ts';
  * the reason of a return). A task id belongs to one round, so a later round never matches. Anything
  * else — a colleague finished first, a different note — is a real conflict and stays refused.
  */
-export type TaskCommand = Extract<CaseCommand, { type: 'accept_task' | 'start_task' | 'complete_task' | 'return_task' }>;
+export type TaskCommand = Extract<CaseCommand, { type: 'accept_task' | 'start_task' | 'arrive_task' | 'complete_task' | 'return_task' }>;
 
 export const TASK_EVENT_OF = {
   accept_task: 'TaskAccepted',
   start_task: 'TaskStarted',
+  arrive_task: 'TaskArrived',
   complete_task: 'TaskCompleted',
   return_task: 'TaskReturned',
 } as const satisfies Record<TaskCommand['type'], CaseEvent['type']>;
 
 /** The refusals a resent task command meets. */
-export const REPLAY_REFUSALS: ReadonlySet<string> = new Set(['TASK_INVALID_TRANSITION', 'CASE_INVALID_TRANSITION', 'CONFLICT_VERSION']);
+export const REPLAY_REFUSALS: ReadonlySet<string> = new Set(['TASK_INVALID_TRANSITION', 'CASE_INVALID_TRANSITION', 'CONFLICT_VERSION', 'TASK_ALREADY_ARRIVED']);
 
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
 const readingKey = (r: { name: string; value: number; unit: string } | null | undefined) => (r ? JSON.stringify([r.name, r.value, r.unit]) : null);
@@ -40,6 +41,8 @@ export function findReplayedTaskEvent(events: readonly CaseEvent[], p: Principal
       if (readingKey(e.payload.evidence?.reading) !== readingKey(cmd.evidence?.reading)) return null;
     }
     if (e.type === 'TaskReturned' && cmd.type === 'return_task' && e.payload.reason !== cmd.reason.trim()) return null;
+    // An arrival resent from the offline queue carries the device's time of the first copy.
+    if (e.type === 'TaskArrived' && cmd.type === 'arrive_task' && (cmd.at === undefined || Date.parse(cmd.at) !== Date.parse(e.payload.arrivedAt))) return null;
     return e;
   }
   return null;

@@ -160,6 +160,7 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'GET /api/v1/cases': { allow: signedIn, request: none, lists: (fx, w) => fx.shared.case[w].id },
   'GET /api/v1/cases/{id}': { allow: seesCase, request: onCase() },
   'GET /api/v1/cases/{id}/events': { allow: seesCase, request: onCase() },
+  'GET /api/v1/cases/{id}/site': { allow: seesCase, request: onCase() },
   'POST /api/v1/cases/{id}/register': { allow: steersCase, request: onCase({}), fresh: true },
   'POST /api/v1/cases/{id}/decline': { allow: steersCase, request: onCase({ reason: '不属于本中心职责' }), fresh: true },
   'POST /api/v1/cases/{id}/dispatch': { allow: steersCase, request: async (fx, c, w, fresh) => ({ ...(await onCase()(fx, c, w, fresh)), body: { tasks: [{ unitId: fx.units[w], role: 'lead' }] } }), fresh: true },
@@ -180,6 +181,8 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'POST /api/v1/cases/{id}/merge': { allow: steersCase, request: async (fx, c, w, fresh) => ({ ...(await onCase()(fx, c, w, fresh)), body: { intoCaseId: (await fx.newCase(w)).id, reason: '同一爆管重复上报' } }), fresh: true },
   'POST /api/v1/cases/{id}/tasks/{taskId}/accept': { allow: (c, w) => adminOrSystem(c) || (is(c, 'unit_staff', 'grid_worker') && inside(c, w)), request: onTask({}), fresh: true },
   'POST /api/v1/cases/{id}/tasks/{taskId}/start': { allow: (c, w) => adminOrSystem(c) || (is(c, 'unit_staff', 'grid_worker') && inside(c, w)), request: onTask({}), fresh: true },
+  // 到场: the task's own unit (a grid worker: the community office's task) — never another unit, never the center.
+  'POST /api/v1/cases/{id}/tasks/{taskId}/arrive': { allow: (c, w) => adminOrSystem(c) || (is(c, 'unit_staff', 'grid_worker') && inside(c, w)), request: onTask({ lng: 106.5775, lat: 29.5575, crs: 'gcj02' }), fresh: true },
   'POST /api/v1/cases/{id}/tasks/{taskId}/complete': { allow: (c, w) => adminOrSystem(c) || (is(c, 'unit_staff', 'grid_worker') && inside(c, w)), request: onTask({ note: '已修复' }), fresh: true },
   'POST /api/v1/cases/{id}/tasks/{taskId}/return': { allow: (c, w) => adminOrSystem(c) || (is(c, 'unit_staff') && inside(c, w)), request: onTask({ reason: '不属于本单位' }), fresh: true },
   'POST /api/v1/cases/{id}/actions/{key}/override': { allow: steersCase, request: async (fx, c, w, fresh) => ({ params: { id: (await caseOf(fx, w, fresh)).id, key: 'no-such-action' }, body: { do: 'resend' } }), fresh: true },

@@ -2355,6 +2355,11 @@ export interface paths {
                             name?: string;
                             phone?: string;
                         };
+                        /** @description 现场联系人: whom the crew may call on site; shown to everyone who handles the case (the reporter's own contact stays with the center) */
+                        siteContact?: {
+                            name?: string;
+                            phone: string;
+                        };
                         source?: "sensor" | "camera" | "citizen" | "grid_worker" | "external" | "inspection" | "hotline";
                         tier?: "city" | "district" | "street";
                         title: string;
@@ -4684,6 +4689,137 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cases/{id}/site": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 现场 — where a case is, for the crew going there: address, nearest landmark, street and community, GCJ-02 and WGS-84 points, a geo: link (WGS-84) and a 高德 link (GCJ-02), the contact where the policy allows */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            address: string;
+                            /** @description 高德 marker link, GCJ-02 */
+                            amapUrl: string;
+                            caseId: string;
+                            chain: {
+                                code: string;
+                                level: string;
+                                name: string;
+                            }[];
+                            contact: {
+                                anonymous: boolean;
+                                /** @description false: masked, this viewer may not see the contact in full */
+                                full: boolean;
+                                name: string | null;
+                                phone: string | null;
+                                userId: string | null;
+                            };
+                            gcj02: {
+                                lat: number;
+                                lng: number;
+                            };
+                            /** @description geo: URI (RFC 5870), WGS-84 */
+                            geoUri: string;
+                            landmark: {
+                                distanceM: number;
+                                name: string;
+                            } | null;
+                            number: string;
+                            /** @description 现场联系人 given with the report */
+                            siteContact: {
+                                name: string | null;
+                                phone: string;
+                            } | null;
+                            title: string;
+                            wgs84: {
+                                lat: number;
+                                lng: number;
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cases/{id}/supervise": {
         parameters: {
             query?: never;
@@ -4809,6 +4945,117 @@ export interface paths {
                     "application/json": {
                         /** @description refuse with 409 if the case has changed since this version */
                         expectedVersion?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-2"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/tasks/{taskId}/arrive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 到场 — the crew is on site: its position (crs: wgs84 from a phone's GPS, or gcj02) and, for an arrival queued offline, the time the position was taken. Recorded with the distance from the case's point; refused farther than 1,000 m (TASK_ARRIVAL_TOO_FAR). Meets the plan's arriveWithin deadline. With an Idempotency-Key header a resend of what you already did answers 200 with the case as it is (header idempotent-replayed: true) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    taskId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the position's accuracy in metres, as the device states it */
+                        accuracy?: number;
+                        /**
+                         * Format: date-time
+                         * @description when the position was taken (an arrival queued offline); default: now
+                         */
+                        at?: string;
+                        /** @description datum of lng/lat: a phone's GPS gives wgs84 */
+                        crs: "gcj02" | "wgs84";
+                        /** @description refuse with 409 if the case has changed since this version */
+                        expectedVersion?: number;
+                        lat: number;
+                        lng: number;
                     };
                 };
             };
@@ -12003,6 +12250,16 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
+                                arrival?: {
+                                    accuracyM: number | null;
+                                    arriveBy: string | null;
+                                    at: string;
+                                    distanceM: number;
+                                    lat: number;
+                                    late: boolean;
+                                    lng: number;
+                                } | null;
+                                arrivalOverdue?: boolean;
                                 case?: {
                                     address: string;
                                     categoryCode: string;

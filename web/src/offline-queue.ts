@@ -231,3 +231,98 @@ export function flushTaskQueue(): Promise<{ sent: number; failed: number; outcom
   });
   return flushingTasks;
 }
+
+/**
+ * 到场 from the field on a flaky connection: the arrival (the phone's WGS-84 position and the time it
+ * was taken) waits here, signs for the task first if nobody had, and is sent with this entry's id as
+ * its Idempotency-Key. The server keeps the phone's time, so an arrival sent late still counts when it
+ * happened; a resend after a lost answer is recognised by that time (200, `idempotent-replayed`).
+ * An arrival refused because the task already has one (a colleague of the office) is dropped and told.
+ */
+export interface QueuedArrival {
+  readonly id: string;
+  readonly caseId: string;
+  readonly taskId: string;
+  readonly title: string;
+  readonly lng: number;
+  readonly lat: number;
+  readonly accuracy: number;
+  /** When the position was taken (ISO): the time of arrival. */
+  readonly at: string;
+  needsAccept: boolean;
+  attempts: number;
+  lastError: string | null;
+}
+
+export interface ArrivalOutcome {
+  readonly taskId: string;
+  readonly title: string;
+  readonly outcome: 'arrived' | 'arrived_before';
+  /** Metres from the site, as the server measured it. */
+  readonly distanceM: number | null;
+}
+
+const arrivals = storedList<QueuedArrival>('cityloop.arrivalOutbox');
+
+export function readArrivalQueue(): QueuedArrival[] {
+  return arrivals.read();
+}
+
+/** Queues an arrival; a second press on one task keeps the first (its time is the arrival's). */
+export function enqueueArrival(a: QueuedArrival): void {
+  const q = arrivals.read();
+  if (q.some((x) => x.taskId === a.taskId)) return;
+  arrivals.write([...q, a]);
+}
+
+export function discardArrival(id: string): void {
+  arrivals.write(arrivals.read().filter((x) => x.id !== id));
+}
+
+function updateArrival(a: QueuedArrival): void {
+  arrivals.write(arrivals.read().map((x) => (x.id === a.id ? a : x)));
+}
+
+let flushingArrivals: Promise<{ sent: number; failed: number; outcomes: ArrivalOutcome[] }> | null = null;
+
+/** Sends the arrivals that wait, oldest first; stops at the first network failure; a refusal stays with its reason. */
+export function flushArrivalQueue(): Promise<{ sent: number; failed: number; outcomes: ArrivalOutcome[] }> {
+  flushingArrivals ??= (async () => {
+    let sent = 0;
+    let failed = 0;
+    const outcomes: ArrivalOutcome[] = [];
+    for (const a of readArrivalQueue()) {
+      const base = `/api/v1/cases/${encodeURIComponent(a.caseId)}/tasks/${encodeURIComponent(a.taskId)}`;
+      try {
+        if (a.needsAccept) {
+          try {
+            await api(`${base}/accept`, { body: {}, headers: { 'idempotency-key': `${a.id}.accept` } });
+          } catch (e) {
+            if (!isConflict(e) || !['accepted', 'in_progress', 'done'].includes((await taskStateNow(a.caseId, a.taskId)) ?? '')) throw e;
+          }
+          a.needsAccept = false;
+          updateArrival(a);
+        }
+        try {
+          const c = await api<CaseView>(`${base}/arrive`, { body: { lng: a.lng, lat: a.lat, crs: 'wgs84', accuracy: Math.round(a.accuracy), at: a.at }, headers: { 'idempotency-key': a.id } });
+          outcomes.push({ taskId: a.taskId, title: a.title, outcome: 'arrived', distanceM: c.tasks.find((x) => x.id === a.taskId)?.arrival?.distanceM ?? null });
+        } catch (e) {
+          if (!(e instanceof ApiError) || e.code !== 'TASK_ALREADY_ARRIVED') throw e;
+          outcomes.push({ taskId: a.taskId, title: a.title, outcome: 'arrived_before', distanceM: null });
+        }
+        discardArrival(a.id);
+        sent++;
+      } catch (e) {
+        a.attempts++;
+        a.lastError = e instanceof Error ? e.message : String(e);
+        updateArrival(a);
+        failed++;
+        if (!(e instanceof ApiError) || e.status === 408 || e.status === 429 || e.status >= 500) break;
+      }
+    }
+    return { sent, failed, outcomes };
+  })().finally(() => {
+    flushingArrivals = null;
+  });
+  return flushingArrivals;
+}

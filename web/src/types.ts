@@ -69,8 +69,26 @@ export type Task = Refined<
     readonly returnReason: string | null;
     readonly evidence?: { attachmentIds: string[]; reading: { name: string; value: number; unit: string } | null } | null;
     readonly plan?: { key: string; instructions: string; arriveBy: string | null; dependsOn: string[]; handBack: string[] };
+    /** 到场: recorded by `POST …/tasks/{taskId}/arrive` (position GCJ-02). */
+    readonly arrival?: TaskArrival | null;
+    /** The plan's arrival deadline passed before the crew arrived. */
+    readonly arrivalOverdue?: boolean;
   }
 >;
+
+/** A crew's arrival on site, as a task carries it. */
+export interface TaskArrival {
+  readonly at: string;
+  readonly lng: number;
+  readonly lat: number;
+  readonly accuracyM: number | null;
+  readonly distanceM: number;
+  readonly arriveBy: string | null;
+  readonly late: boolean;
+}
+
+/** 现场: where a case is, for the crew going there (`GET /api/v1/cases/{id}/site`). */
+export type CaseSite = ApiAnswer<'/api/v1/cases/{id}/site', 'get'>;
 
 /** An attachment as the case gives it (not described by the Case schema). */
 export interface Attachment {

@@ -320,6 +320,10 @@ export function registerCaseRoutes(app: FastifyInstance, platform: CaseRouteDeps
     note: Type.Optional(Nullable(Type.String())),
     reminders: Type.Optional(Type.Integer()),
     plan: Type.Optional(Type.Object({ key: Type.String(), instructions: Type.String(), arriveBy: Nullable(Type.String()), handBack: Type.Array(Type.String()) })),
+    arrival: Type.Optional(
+      Nullable(Type.Object({ at: Type.String(), lng: Type.Number(), lat: Type.Number(), accuracyM: Nullable(Type.Number()), distanceM: Type.Number(), arriveBy: Nullable(Type.String()), late: Type.Boolean() })),
+    ),
+    arrivalOverdue: Type.Optional(Type.Boolean()),
     case: Type.Optional(
       Type.Object({
         number: Type.String(),
@@ -377,6 +381,8 @@ export function registerCaseRoutes(app: FastifyInstance, platform: CaseRouteDeps
                 doneAt: t.doneAt,
                 note: t.note,
                 reminders: t.reminders,
+                arrival: t.arrival ?? null,
+                arrivalOverdue: t.arrivalOverdue ?? false,
                 ...(t.plan ? { plan: { key: t.plan.key, instructions: t.plan.instructions, arriveBy: t.plan.arriveBy, handBack: [...t.plan.handBack] } } : {}),
               }
             : {}),

@@ -2,6 +2,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { CASE_SOURCES, CASE_STATES, PRIORITIES, TIERS } from '../../cases/case-model.ts';
 import { UNSATISFIED_REASONS, type CaseCommand } from '../../cases/decide-case.ts';
+import { toGcj02 } from '../../geo/crs.ts';
 
 export const lit = <T extends string>(xs: readonly T[]) => Type.Union(xs.map((x) => Type.Literal(x)));
 export const Version = { expectedVersion: Type.Optional(Type.Integer({ minimum: 1, description: 'refuse with 409 if the case has changed since this version' })) };
@@ -81,6 +82,12 @@ export const ReportBody = Type.Object(
     priority: Type.Optional(lit(PRIORITIES)),
     tier: Type.Optional(lit(TIERS)),
     externalRef: Type.Optional(Type.String({ maxLength: 200 })),
+    siteContact: Type.Optional(
+      Type.Object(
+        { name: Type.Optional(Type.String({ maxLength: 50 })), phone: Type.String({ minLength: 1, maxLength: 30 }) },
+        { additionalProperties: false, description: '现场联系人: whom the crew may call on site; shown to everyone who handles the case (the reporter\'s own contact stays with the center)' },
+      ),
+    ),
     clientRequestId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'an id the client chose: resending the same report returns the same case (also the Idempotency-Key header)' })),
     reporter: Type.Optional(
       Type.Object({ name: Type.Optional(Type.String({ maxLength: 50 })), phone: Type.Optional(Type.String({ maxLength: 30 })), anonymous: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
@@ -191,6 +198,26 @@ export const CASE_ACTIONS: readonly CaseAction[] = [
 export const TASK_ACTIONS: readonly CaseAction[] = [
   { path: 'accept', summary: '签收 — the unit accepts its task', body: Type.Object({ ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'accept_task', taskId: b.taskId }) },
   { path: 'start', summary: '开始处置 — the unit starts work on site', body: Type.Object({ ...Version }, { additionalProperties: false }), toCommand: (b) => ({ type: 'start_task', taskId: b.taskId }) },
+  {
+    path: 'arrive',
+    summary:
+      '到场 — the crew is on site: its position (crs: wgs84 from a phone\'s GPS, or gcj02) and, for an arrival queued offline, the time the position was taken. Recorded with the distance from the case\'s point; refused farther than 1,000 m (TASK_ARRIVAL_TOO_FAR). Meets the plan\'s arriveWithin deadline',
+    body: Type.Object(
+      {
+        lng: Type.Number({ minimum: -180, maximum: 180 }),
+        lat: Type.Number({ minimum: -90, maximum: 90 }),
+        crs: Type.Union([Type.Literal('gcj02'), Type.Literal('wgs84')], { description: 'datum of lng/lat: a phone\'s GPS gives wgs84' }),
+        accuracy: Type.Optional(Type.Number({ minimum: 0, maximum: 100_000, description: 'the position\'s accuracy in metres, as the device states it' })),
+        at: Type.Optional(Type.String({ format: 'date-time', description: 'when the position was taken (an arrival queued offline); default: now' })),
+        ...Version,
+      },
+      { additionalProperties: false },
+    ),
+    toCommand: (b) => {
+      const [lng, lat] = toGcj02(b.lng, b.lat, b.crs);
+      return { type: 'arrive_task', taskId: b.taskId, lng, lat, accuracyM: b.accuracy, at: b.at };
+    },
+  },
   {
     path: 'complete',
     summary: '办结 — the unit reports its task done, with the evidence its plan asks for (photos uploaded as attachments, a reading)',

@@ -51,6 +51,7 @@ export function TaskTable({ tasks, round, onAction }: { tasks: readonly Task[]; 
           <th scope="col">{tr('角色', 'Role')}</th>
           <th scope="col">{tr('状态', 'State')}</th>
           <th scope="col">{tr('签收时限', 'Respond by')}</th>
+          <th scope="col">{tr('到场', 'On site')}</th>
           <th scope="col">{tr('办结时限', 'Deadline')}</th>
           {onAction && <th scope="col">{tr('操作', 'Actions')}</th>}
         </tr>
@@ -72,6 +73,21 @@ export function TaskTable({ tasks, round, onAction }: { tasks: readonly Task[]; 
                 {t.reminders > 0 && <span className="chip warn" title={tr('催办次数', 'reminders')}>{tr('催办', 'reminded')} ×{t.reminders}</span>}
               </td>
               <td>{t.state === 'dispatched' ? <Clock due={t.respondDue} now={now} /> : <span className="muted small">{fmtTime(t.acceptedAt)}</span>}</td>
+              <td data-testid="task-arrival">
+                {t.arrival ? (
+                  <span className="small">
+                    {fmtTime(t.arrival.at)} · {t.arrival.distanceM >= 1000 ? `${(t.arrival.distanceM / 1000).toFixed(1)} ${tr('公里', 'km')}` : `${t.arrival.distanceM} ${tr('米', 'm')}`}
+                    {t.arrival.late && <span className="chip warn">{tr('超时到场', 'late')}</span>}
+                  </span>
+                ) : t.plan?.arriveBy ? (
+                  <>
+                    <Clock due={t.plan.arriveBy} done={!open} now={now} />
+                    {t.arrivalOverdue && <span className="chip warn">{tr('到场超时', 'arrival overdue')}</span>}
+                  </>
+                ) : (
+                  <span className="muted small">—</span>
+                )}
+              </td>
               <td>
                 <Clock due={t.deadline} done={!open} now={now} />
               </td>

@@ -6,6 +6,8 @@ export const EVENT_NAMES: Record<string, [string, string]> = {
   CaseDispatched: ['派遣', 'Dispatched'],
   TaskAccepted: ['签收', 'Task accepted'],
   TaskStarted: ['开始处置', 'Work started'],
+  TaskArrived: ['到场', 'Arrived on site'],
+  TaskArrivalOverdue: ['到场超时', 'Arrival overdue'],
   TaskCompleted: ['办结', 'Task done'],
   TaskReturned: ['退回', 'Task returned'],
   CaseReportedBack: ['反馈', 'Reported back'],

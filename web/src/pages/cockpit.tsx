@@ -44,6 +44,8 @@ function describe(m: FeedMessage, tr: (zh: string, en: string) => string): strin
     PlanApplied: ['启动预案', 'plan applied'],
     TaskAccepted: ['签收任务', 'task accepted'],
     TaskStarted: ['开始处置', 'work started'],
+    TaskArrived: ['到场', 'arrived on site'],
+    TaskArrivalOverdue: ['到场超时', 'arrival overdue'],
     TaskCompleted: ['任务办结', 'task done'],
     TaskReturned: ['退回任务', 'task returned'],
     CaseReportedBack: ['反馈', 'reported back'],

@@ -5,8 +5,9 @@ import { useLiveReload } from '../live-feed.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import { Clock, StateChip, PriorityChip, useNow } from '../components/case-bits.tsx';
-import { discardTaskDone, enqueue, enqueueTaskDone, fileToDataUrl, flushQueue, flushTaskQueue, readQueue, readTaskQueue, type QueuedReport, type QueuedTaskDone } from '../offline-queue.ts';
-import type { CaseView, Category, MapFocus } from '../types.ts';
+import { discardArrival, discardTaskDone, enqueue, enqueueArrival, enqueueTaskDone, fileToDataUrl, flushArrivalQueue, flushQueue, flushTaskQueue, readArrivalQueue, readQueue, readTaskQueue, type QueuedArrival, type QueuedReport, type QueuedTaskDone } from '../offline-queue.ts';
+import { ArrivalLine, SiteCard, distanceText, type PhonePosition } from '../components/site-card.tsx';
+import type { CaseView, Category, MapFocus, TaskArrival } from '../types.ts';
 
 /** One row of `GET /api/v1/tasks`: a task of the grid worker's community office, with its case. */
 interface GridTask {
@@ -20,6 +21,8 @@ interface GridTask {
   readonly doneAt?: string | null;
   readonly note?: string | null;
   readonly plan?: { key: string; instructions: string; arriveBy: string | null; handBack: string[] };
+  readonly arrival?: TaskArrival | null;
+  readonly arrivalOverdue?: boolean;
   readonly case?: { number: string; title: string; address: string; state: string; stateName: string; priority: string };
 }
 
@@ -49,6 +52,7 @@ export default function GridWorker() {
   const [suggested, setSuggested] = useState<string | null>(null);
   const [pos, setPos] = useState<{ lng: number; lat: number; crs: 'wgs84' | 'gcj02'; how: string } | null>(null);
   const [files, setFiles] = useState<File[]>([]);
+  const [sitePhone, setSitePhone] = useState('');
   const [queue, setQueue] = useState<QueuedReport[]>(readQueue);
   const [online, setOnline] = useState(navigator.onLine);
   const [matters, setMatters] = useState<CaseView[]>([]);
@@ -58,6 +62,7 @@ export default function GridWorker() {
   const [tasks, setTasks] = useState<GridTask[] | null>(null);
   const [doneToday, setDoneToday] = useState<GridTask[]>([]);
   const [taskQueue, setTaskQueue] = useState<QueuedTaskDone[]>(readTaskQueue);
+  const [arrivalQueue, setArrivalQueue] = useState<QueuedArrival[]>(readArrivalQueue);
   const [doneFor, setDoneFor] = useState<string | null>(null);
   const [doneNote, setDoneNote] = useState('');
   const [doneFiles, setDoneFiles] = useState<File[]>([]);
@@ -92,9 +97,24 @@ export default function GridWorker() {
   }, [office]);
 
   const flush = useCallback(async () => {
+    // Arrivals first: a task is arrived on before it is reported done.
+    const ra = await flushArrivalQueue();
+    setArrivalQueue(readArrivalQueue());
     const [r, rt] = await Promise.all([flushQueue(), flushTaskQueue()]);
     setQueue(readQueue());
     setTaskQueue(readTaskQueue());
+    if (ra.outcomes.length > 0) {
+      setTaskNote(
+        ra.outcomes
+          .map((o) =>
+            o.outcome === 'arrived'
+              ? tr(`已登记到场：${o.title}${o.distanceM !== null ? `（距现场 ${distanceText(o.distanceM, tr)}）` : ''}`, `Arrival recorded: ${o.title}${o.distanceM !== null ? ` (${distanceText(o.distanceM, tr)} from the site)` : ''}`)
+              : tr(`${o.title}：此前已登记到场，未重复提交`, `${o.title}: arrival was already recorded; nothing was sent twice`),
+          )
+          .join(tr('；', '; ')),
+      );
+      void loadTasks().catch(() => undefined);
+    }
     if (r.sent > 0) {
       setNote(tr(`已发送 ${r.sent} 条`, `${r.sent} sent`));
       void loadMatters().catch(() => undefined);
@@ -130,7 +150,7 @@ export default function GridWorker() {
     window.addEventListener('online', on);
     window.addEventListener('offline', off);
     const t = setInterval(() => {
-      if (readQueue().length > 0 || readTaskQueue().length > 0) void flush();
+      if (readQueue().length > 0 || readTaskQueue().length > 0 || readArrivalQueue().length > 0) void flush();
     }, 15_000);
     void flush();
     return () => {
@@ -181,7 +201,7 @@ export default function GridWorker() {
     const photos = await Promise.all(files.map(async (f) => ({ name: f.name, type: f.type, dataUrl: await fileToDataUrl(f), sent: false })));
     enqueue({
       clientRequestId: crypto.randomUUID(),
-      body: { categoryCode: category, title: title || text.slice(0, 40), description: text, lng: pos.lng, lat: pos.lat, crs: pos.crs, source: 'grid_worker' },
+      body: { categoryCode: category, title: title || text.slice(0, 40), description: text, lng: pos.lng, lat: pos.lat, crs: pos.crs, source: 'grid_worker', ...(sitePhone.trim() ? { siteContact: { phone: sitePhone.trim() } } : {}) },
       photos,
       caseId: null,
       caseNumber: null,
@@ -195,6 +215,7 @@ export default function GridWorker() {
     setCategory('');
     setSuggested(null);
     setFiles([]);
+    setSitePhone('');
     setNote(tr('已加入发送队列', 'Queued for sending'));
     await flush();
   };
@@ -222,8 +243,30 @@ export default function GridWorker() {
     await flush();
   };
 
+  /** 到场: into the outbox first with the phone's position and time (it survives a lost connection), then sent. */
+  const queueArrival = async (t: GridTask, p: PhonePosition): Promise<string> => {
+    enqueueArrival({
+      id: crypto.randomUUID(),
+      caseId: t.caseId,
+      taskId: t.id,
+      title: t.case?.title ?? t.caseId,
+      lng: p.lng,
+      lat: p.lat,
+      accuracy: p.accuracy,
+      at: p.at,
+      needsAccept: t.state === 'dispatched',
+      attempts: 0,
+      lastError: null,
+    });
+    setArrivalQueue(readArrivalQueue());
+    const online = navigator.onLine;
+    await flush();
+    return online ? tr('到场信息已发送', 'Arrival sent') : tr('到场信息已保存在本机，联网后自动发送', 'Arrival saved on this phone; it goes when the connection is back');
+  };
+
   const queuedTask = (taskId: string) => taskQueue.find((q) => q.taskId === taskId);
-  const waiting = queue.length + taskQueue.length;
+  const queuedArrival = (taskId: string) => arrivalQueue.find((q) => q.taskId === taskId);
+  const waiting = queue.length + taskQueue.length + arrivalQueue.length;
 
   const check = async (c: CaseView, passed: boolean) => {
     try {
@@ -271,7 +314,14 @@ export default function GridWorker() {
                     <dt>{tr('办结时限', 'Deadline')}</dt>
                     <dd><Clock due={t.deadline} done={Boolean(queued)} now={now} /></dd>
                   </div>
+                  {(t.arrival || t.plan?.arriveBy || queuedArrival(t.id)) && (
+                    <div>
+                      <dt>{tr('到场', 'On site')}</dt>
+                      <dd>{queuedArrival(t.id) && !t.arrival ? <span className="chip warn">{tr('已到场，待发送', 'On site, waiting to send')}</span> : <ArrivalLine arrival={t.arrival} arriveBy={t.plan?.arriveBy} overdue={t.arrivalOverdue} now={now} done={false} />}</dd>
+                    </div>
+                  )}
                 </dl>
+                {!queued && <SiteCard caseId={t.caseId} arrival={t.arrival} canArrive={!queuedArrival(t.id)} arrive={(p) => queueArrival(t, p)} />}
                 <p className="small muted">
                   <Link to={`/cases/${t.caseId}`}>{t.case?.number ?? t.caseId}</Link>
                   {t.unitName && ` · ${t.unitName}`}
@@ -344,6 +394,10 @@ export default function GridWorker() {
             {pos && <span className="small">{pos.how}: {pos.lng.toFixed(5)}, {pos.lat.toFixed(5)}</span>}
           </div>
           <label>
+            {tr('现场联系人电话（可选，处置人员可见）', 'On-site contact phone (optional, shown to the crews)')}
+            <input name="site-phone" type="tel" value={sitePhone} onChange={(e) => setSitePhone(e.target.value)} maxLength={30} />
+          </label>
+          <label>
             {tr('照片', 'Photos')}
             <input type="file" accept="image/*" capture="environment" multiple onChange={(e) => setFiles([...(e.target.files ?? [])])} />
           </label>
@@ -360,6 +414,18 @@ export default function GridWorker() {
               <li key={q.clientRequestId}>
                 {String(q.body.title)} · {fmtTime(q.queuedAt)} · {tr('尝试', 'tries')} {q.attempts}
                 {q.lastError && <span className="warn"> · {q.lastError}</span>}
+              </li>
+            ))}
+            {arrivalQueue.map((q) => (
+              <li key={q.id} data-testid="outbox-arrival">
+                {tr('到场：', 'Arrival: ')}
+                {q.title} · {fmtTime(q.at)} · {tr('尝试', 'tries')} {q.attempts}
+                {q.lastError && <span className="warn"> · {q.lastError}</span>}
+                {q.lastError && online && (
+                  <button type="button" className="small" onClick={() => { discardArrival(q.id); setArrivalQueue(readArrivalQueue()); }}>
+                    {tr('放弃', 'Discard')}
+                  </button>
+                )}
               </li>
             ))}
             {taskQueue.map((q) => (

@@ -6,6 +6,7 @@ import { Link } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import { Clock, OPEN_TASK, PriorityChip, StateChip, useNow } from '../components/case-bits.tsx';
 import { Dialog, usePrompt } from '../components/dialog.tsx';
+import { ArrivalLine, SiteCard, distanceText, type PhonePosition } from '../components/site-card.tsx';
 import type { CaseView, Task } from '../types.ts';
 
 interface Row {
@@ -58,7 +59,11 @@ function CompleteDialog({ row, onClose, onDone }: { row: Row; onClose: () => voi
   );
 }
 
-/** 部门工作台: the unit's tasks by deadline; accept or return with a reason, start, report done with photos; reminders visible. */
+/**
+ * 部门工作台: the unit's tasks by deadline; accept or return with a reason, start, report done with
+ * photos; reminders visible. Each open task shows its site (address, landmark, map, distance, navigation,
+ * contact) and records the crew's arrival on site with the phone's position.
+ */
 export default function UnitWorkbench() {
   const { tr } = useI18n();
   const { session } = useSession();
@@ -93,6 +98,17 @@ export default function UnitWorkbench() {
     } catch (e) {
       setError(errorText(e));
     }
+  };
+
+  /** 到场: the phone's GPS position (WGS-84) and time, sent with an Idempotency-Key so a resend is harmless. */
+  const arrive = async (row: Row, p: PhonePosition): Promise<string> => {
+    const c = await api<CaseView>(`/api/v1/cases/${row.c.id}/tasks/${row.t.id}/arrive`, {
+      body: { lng: p.lng, lat: p.lat, crs: 'wgs84', accuracy: Math.round(p.accuracy), at: p.at },
+      headers: { 'idempotency-key': `arrive-${row.t.id}-${p.at}` },
+    });
+    await load();
+    const a = c.tasks.find((x) => x.id === row.t.id)?.arrival;
+    return a ? tr(`已登记到场，距现场 ${distanceText(a.distanceM, tr)}`, `Arrival recorded, ${distanceText(a.distanceM, tr)} from the site`) : tr('已登记到场', 'Arrival recorded');
   };
 
   if (!unitId) return <div className="page narrow"><p>{tr('此账号不属于任何单位。', 'This account belongs to no unit.')}</p></div>;
@@ -131,6 +147,12 @@ export default function UnitWorkbench() {
                   <dt>{t.state === 'dispatched' ? tr('签收时限', 'Respond by') : tr('办结时限', 'Deadline')}</dt>
                   <dd><Clock due={t.state === 'dispatched' ? t.respondDue : t.deadline} done={!OPEN_TASK.has(t.state)} now={now} /></dd>
                 </div>
+                {(t.arrival || t.plan?.arriveBy) && (
+                  <div>
+                    <dt>{tr('到场', 'On site')}</dt>
+                    <dd><ArrivalLine arrival={t.arrival} arriveBy={t.plan?.arriveBy} overdue={t.arrivalOverdue} now={now} done={!OPEN_TASK.has(t.state)} /></dd>
+                  </div>
+                )}
                 {t.reminders > 0 && (
                   <div>
                     <dt>{tr('催办/督办', 'Reminders')}</dt>
@@ -138,6 +160,7 @@ export default function UnitWorkbench() {
                   </div>
                 )}
               </dl>
+              {OPEN_TASK.has(t.state) && <SiteCard caseId={c.id} arrival={t.arrival} canArrive={t.state === 'accepted' || t.state === 'in_progress'} arrive={(p) => arrive(row, p)} />}
               <div className="row wrap" style={{ marginTop: '0.5rem' }}>
                 {t.state === 'dispatched' && (
                   <>
