@@ -104,6 +104,8 @@ describe.skipIf(!HAS_CHROMIUM)('shift history in Chromium', () => {
     const en = (await operator.getByTestId('handover').textContent()) ?? '';
     expect(en).toContain('Overdue cases');
     expect(en).not.toMatch(RAW_CODE);
+    // States by their English names once the page has asked again in English.
+    await expect.poll(() => operator.getByTestId('open-by-state').textContent()).toMatch(/^Open by state: [^\u4e00-\u9fff]+$/);
     await operator.getByTestId('lang-switch').click();
   }, 120_000);
 

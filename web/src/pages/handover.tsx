@@ -31,13 +31,14 @@ function fromLocalInput(text: string): string | null {
  * the user may see; printable.
  */
 export default function HandoverPage() {
-  const { tr, fmtTime, fmtNumber } = useI18n();
+  const { tr, fmtTime, fmtNumber, lang } = useI18n();
   const [since, setSince] = useState<string | null>(null);
   const [custom, setCustom] = useState('');
   const [h, setH] = useState<Handover | null>(null);
   const [events, setEvents] = useState<FeedMessage[]>([]);
   const [error, setError] = useState<string | null>(null);
 
+  // Names of states, categories and alert statuses come in the page's language: asked again when it changes.
   const load = useCallback(async () => {
     try {
       const r = await api<Handover>(`/api/v1/handover${qs({ since: since ?? undefined })}`);
@@ -48,7 +49,7 @@ export default function HandoverPage() {
     } catch (e) {
       setError(errorText(e));
     }
-  }, [since]);
+  }, [since, lang]);
   useEffect(() => {
     void load();
   }, [load]);
@@ -172,7 +173,7 @@ export default function HandoverPage() {
             ))}
           </section>
           {h.counts.openByState.length > 0 && (
-            <p className="small">
+            <p className="small" data-testid="open-by-state">
               {tr('在办按状态：', 'Open by state: ')}
               {h.counts.openByState.map((s) => `${s.stateName} ${fmtNumber(s.n)}`).join(' · ')}
             </p>
