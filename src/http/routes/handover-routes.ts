@@ -100,6 +100,7 @@ export function registerHandoverRoutes(app: FastifyInstance, platform: HandoverR
       if (!hasRole(p, 'admin') && !(p.jurisdictionCode && within(code, p.jurisdictionCode))) throw new CityLoopError('FORBIDDEN_JURISDICTION');
       const now = platform.clock.now();
       const since = req.query.since ? new Date(req.query.since) : shiftStart(now);
+      if (Number.isNaN(since.getTime())) throw new CityLoopError('VALIDATION_FAILED', { detail: 'since must be a date-time' });
       const narrowed = req.query.jurisdiction ? { jurisdiction: code } : {};
       const h = await platform.cases.handover(p, { since: since.toISOString(), limit: LIST_LIMIT, ...narrowed });
       // Alerts waiting for a person (raised or acknowledged), those of the jurisdiction the caller may see.
