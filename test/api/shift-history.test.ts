@@ -157,6 +157,32 @@ describe.each(DIALECTS)('shift history on %s', (dialect) => {
     expect(nanan.overdue.map((x: { id: string }) => x.id)).not.toContain(ids.yuzhong);
   });
 
+  it('raises a dismissed vital sign again only after it has been back to normal', async () => {
+    const district = '500108';
+    // 南岸's one open burst is this test's own report.
+    expect(await burstsIn(district)).toMatchObject({ value: 1, level: 'yellow' });
+    await t.platform.sensing.watchIndicators();
+    const [a] = (await burstAlerts(district)).filter((x) => x.status === 'raised');
+    expect(a).toBeDefined();
+    await ok('nanan.operator', 'POST', `/api/v1/alerts/${a!.id}/dismiss`, { reason: '已在处置' });
+    const c = await ok<{ version: number }>('nanan.operator', 'GET', `/api/v1/cases/${ids.nanan}`);
+    await ok('nanan.operator', 'POST', `/api/v1/cases/${ids.nanan}/decline`, { reason: '非供水爆管', expectedVersion: c.version });
+    expect((await burstsIn(district)).level).toBe('normal');
+    t.clock.advance(60_000);
+    await t.platform.sensing.watchIndicators();
+    // Settled: the dismissed alert stays dismissed, with the end of its condition on its timeline.
+    expect((await ok('admin', 'GET', `/api/v1/alerts/${a!.id}`)).status).toBe('dismissed');
+    expect((await ok('admin', 'GET', `/api/v1/alerts/${a!.id}/timeline`)).items.map((e: { type: string }) => e.type)).toEqual(['AlertRaised', 'AlertDismissed', 'AlertCleared']);
+    // A new burst is a new state: a new alert.
+    await report('nanan.operator', '交接班测试：南山又一处爆管', DEMO_POINTS.nanshanForestFire);
+    t.clock.advance(60_000);
+    await t.platform.sensing.watchIndicators();
+    const fresh = (await burstAlerts(district)).filter((x) => x.status === 'raised');
+    expect(fresh).toHaveLength(1);
+    expect(fresh[0]!.id).not.toBe(a!.id);
+    expect((await ok('admin', 'GET', '/api/v1/audit/verify')).ok).toBe(true);
+  });
+
   it("refuses a handover outside the caller's jurisdiction, and to people without a desk", async () => {
     expectProblem(await call('yuzhong.operator', 'GET', '/api/v1/handover?jurisdiction=500108'), 403, 'FORBIDDEN_JURISDICTION');
     expectProblem(await call('street.operator', 'GET', '/api/v1/handover?jurisdiction=500103'), 403, 'FORBIDDEN_JURISDICTION');
