@@ -109,16 +109,21 @@ export function registerFeedRoutes(app: FastifyInstance, platform: FeedRouteDeps
         if (!ended) stop();
       });
       let lastSent = 0;
-      const write = (item: FeedItem) => {
-        if (item.id <= lastSent) return;
-        if (wanted && !wanted.has(item.type)) return;
-        lastSent = item.id;
-        raw.write(`id: ${item.id}\nevent: ${item.type}\ndata: ${JSON.stringify(item.data)}\n\n`);
+      const admit = (seq: number, type: string): boolean => {
+        if (seq <= lastSent) return false;
+        if (wanted && !wanted.has(type)) return false;
+        lastSent = seq;
+        return true;
       };
+      const write = (item: FeedItem) => raw.write(`id: ${item.id}\nevent: ${item.type}\ndata: ${JSON.stringify(item.data)}\n\n`);
       // The reporter as this subscriber sees it on the case itself (present-case.ts); alerts travel
       // on the same feed, each with the alert as it now is (its evidence included).
-      const send = (e: CaseEvent, doc: Committed['doc']) => write(caseFeedItem(e, doc, p));
-      const sendAlert = (e: AlertEvent, alert: AlertDoc) => write(alertFeedItem(e, alert));
+      const send = (e: CaseEvent, doc: Committed['doc']) => {
+        if (admit(e.seq, e.type)) write(caseFeedItem(e, doc, p));
+      };
+      const sendAlert = (e: AlertEvent, alert: AlertDoc) => {
+        if (admit(e.seq, e.type)) write(alertFeedItem(e, alert));
+      };
       // Subscribe before replaying so nothing falls between the two; `lastSent` drops doubles.
       const queue: (Committed | CommittedAlert)[] = [];
       let replaying = true;
