@@ -54,7 +54,8 @@ export function LiveActivity({ onCase }: { onCase: (caseId: string) => void }) {
 
   useEffect(() => {
     const off = liveFeed.subscribe((m) => setLines((l) => merge([lineOf(m)], l)));
-    let wasLive = false;
+    // Read once now; again whenever the stream comes (back) live after this (not for the state it is in now).
+    let wasLive = liveFeed.status === 'live';
     const offStatus = liveFeed.onStatus((s) => {
       if (s === 'live' && !wasLive) void loadHistory().catch(() => setLoaded(true));
       wasLive = s === 'live';
