@@ -15,8 +15,9 @@ import { assertMayCommand, canSeeCase } from './case-policy.ts';
 import type { ReportCaseInput } from './decide-report.ts';
 import { locate } from './place-case.ts';
 import { normalizePhone } from './case-projection.ts';
-import { appliedActions, caseById, caseTimeline, casesOfPhone, casesOfPlan, eventsOfCases, listCases, type CaseListFilter } from './case-queries.ts';
+import { appliedActions, caseById, caseTimeline, casesByIds, casesOfPhone, casesOfPlan, eventsOfCases, listCases, type CaseListFilter } from './case-queries.ts';
 import { CaseWriter, type CaseServiceDeps } from './case-writer.ts';
+import { handoverOf, type Handover } from './handover-queries.ts';
 import { reportCase } from './report-case.ts';
 import { completeEffect, executeCommand, executeCommands, recordEffect } from './execute-command.ts';
 import { mergeCases } from './merge-cases.ts';
@@ -115,6 +116,18 @@ export class CaseService {
     if (!doc) throw new CityLoopError('NOT_FOUND', { what: 'case', id });
     if (!canSeeCase(p, doc)) throw new CityLoopError('FORBIDDEN_JURISDICTION');
     return doc;
+  }
+
+  /** Cases by id, many at once, those the user may see (the feed's history). */
+  async visibleByIds(p: Principal, ids: readonly string[]): Promise<Map<string, CaseDoc>> {
+    const found = await casesByIds(this.#w.d.store.db, ids);
+    for (const [id, doc] of found) if (!canSeeCase(p, doc)) found.delete(id);
+    return found;
+  }
+
+  /** A shift's handover of the cases the user may see (handover-queries.ts). */
+  handover(p: Principal, q: { since: string; jurisdiction?: string | undefined; limit: number }): Promise<Handover> {
+    return handoverOf(this.#w.d.store.db, this.#w.d.resolver(), p, q);
   }
 
   /** The events of every case the user may see that ran a plan, for its review (复盘). */

@@ -148,3 +148,14 @@ export async function streamsAfter(db: Tx, seq: number, limit: number): Promise<
   const rows = await db.selectFrom('events').select(['seq', 'stream_id']).where('seq', '>', seq).orderBy('seq').limit(limit).execute();
   return [...new Set(rows.map((r) => r.stream_id))];
 }
+
+/**
+ * The newest events of the given kinds of stream (`case`, `alert` …), newest first, before `beforeSeq`
+ * (exclusive; 0: from the end), at `since` or later: one page of the feed's history. Each comes with
+ * its row, for the reader to present once it has checked who may see the stream.
+ */
+export async function recentEventRows(db: Tx, q: { kinds: readonly string[]; since: string; beforeSeq: number; limit: number }): Promise<StoredEventRow[]> {
+  let sel = db.selectFrom('events').selectAll().where('stream_type', 'in', [...q.kinds]).where('at', '>=', q.since);
+  if (q.beforeSeq > 0) sel = sel.where('seq', '<', q.beforeSeq);
+  return sel.orderBy('seq', 'desc').limit(q.limit).execute();
+}

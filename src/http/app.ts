@@ -15,6 +15,7 @@ import { registerOrgRoutes } from './routes/org-routes.ts';
 import { registerCaseRoutes } from './routes/case-routes.ts';
 import { registerSiteRoutes } from './routes/site-routes.ts';
 import { registerFeedRoutes } from './routes/feed-routes.ts';
+import { registerHandoverRoutes } from './routes/handover-routes.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
 import { registerPlanRoutes } from './routes/plan-routes.ts';
 import { registerOpen311Routes } from './routes/open311/open311-routes.ts';
@@ -110,6 +111,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
   registerCaseRoutes(app, platform);
   registerSiteRoutes(app, platform);
   registerFeedRoutes(app, platform);
+  registerHandoverRoutes(app, platform);
   registerAuditRoutes(app, platform);
   registerPlanRoutes(app, platform);
   registerOpen311Routes(app, platform);

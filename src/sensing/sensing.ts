@@ -21,6 +21,9 @@ import { inJurisdiction } from '../cases/case-queries.ts';
 import { DEFAULT_JSON_LIMITS, parseGuardedJson, type JsonLimits } from '../guarded-json.ts';
 import { createSensingGate } from './ingest/sensing-gate.ts';
 import { computeVitalSigns, type IndicatorDefinition, type IndicatorValue } from './indicators/vital-signs.ts';
+import { indicatorAlertStep } from './indicators/indicator-alerts.ts';
+import { severityRank, type Severity } from './sensing-model.ts';
+import { unsettledDismissals } from './alerts/alert-queries.ts';
 import { deviceType } from './devices/device-types.ts';
 import { MuckRegistry, hasCameraEvent, recordCameraEvent } from './muck/muck-repository.ts';
 import { cameraEventId, parseCameraEvent } from './muck/camera-event.ts';
@@ -309,25 +312,40 @@ export class Sensing {
   }
 
   /**
-   * Raises (or clears) an indicator alert per district whose vital sign crossed a risk threshold.
-   * One active alert per indicator and district: its colour follows the value.
+   * Raises, updates or clears an indicator alert per district whose vital sign crossed a risk
+   * threshold: one alert per indicator and district, whose value and colour follow the sign; a state
+   * seen again unchanged writes nothing, and a state the operator dismissed is not raised again
+   * unless it gets worse or has been back to normal (`indicators/indicator-alerts.ts`).
    */
   async watchIndicators(): Promise<number> {
     let raised = 0;
     const at = this.#d.clock.now().toISOString();
-    const active = new Set((await this.alerts.activeAlerts()).filter((a) => a.source === 'indicator').map((a) => a.dedupKey));
+    const active = new Map((await this.alerts.activeAlerts()).filter((a) => a.source === 'indicator').map((a) => [a.dedupKey, a]));
+    const dismissed = new Map<string, Severity>();
+    for (const d of await unsettledDismissals(this.#d.store.db, { source: 'indicator' })) {
+      const was = dismissed.get(d.dedupKey);
+      if (!was || severityRank(d.severity) > severityRank(was)) dismissed.set(d.dedupKey, d.severity);
+    }
     for (const district of this.#d.resolver().list('district')) {
       const { items } = await this.indicators(district.code);
       for (const v of items) {
         const key = `indicator:${v.key}:${district.code}`;
-        if (v.level === 'normal') {
-          if (active.has(key)) await this.alerts.clear(key, '指标回落至正常 / back to normal');
-          continue;
-        }
+        const a = active.get(key);
+        const was = dismissed.get(key);
+        const step = indicatorAlertStep(v.level, v.value, {
+          active: a ? { severity: a.severity, value: a.readings[v.key] ?? a.peak?.value ?? null } : null,
+          dismissed: was ? { severity: was } : null,
+        });
+        if (step === 'none') continue;
+        if (step === 'clear' || step === 'clear_and_settle') await this.alerts.clear(key, '指标回落至正常 / back to normal');
+        if (step === 'settle' || step === 'clear_and_settle') await this.alerts.settleDismissed(key, '指标回落至正常 / back to normal');
+        if (step !== 'raise' && step !== 'update') continue;
+        if (v.level === 'normal') continue;
         const def = (this.#d.vitalSigns ?? []).find((d) => d.key === v.key)!;
         await this.alerts.raise({
           dedupKey: key,
           source: 'indicator',
+          standing: true,
           severity: v.level,
           title: `${district.name}${v.categoryName.zh}体征：${v.name.zh} ${v.value}${v.unit}`,
           description: `阈值 ${JSON.stringify(def.thresholds)}；依据 ${v.basis.matching}/${v.basis.total}`,
@@ -339,7 +357,7 @@ export class Sensing {
           evidence: { indicator: v },
           at,
         });
-        raised += 1;
+        if (step === 'raise') raised += 1;
       }
     }
     return raised;

@@ -199,6 +199,9 @@ export const MATRIX: Record<string, MatrixEntry> = {
 
   // ─── live feed and audit ───────────────────────────────────────────────────────────────
   'GET /api/v1/events/stream': { allow: signedIn, request: none, stream: true },
+  // Everyone signed in reads the feed's history; what it holds is filtered (test/api/shift-history.test.ts).
+  'GET /api/v1/feed/recent': { allow: signedIn, request: none },
+  'GET /api/v1/handover': { allow: (c, w) => admin(c) || (is(c, 'operator', 'supervisor') && c.tier !== 'street' && inside(c, w)), request: (fx, _c, w) => ({ query: { jurisdiction: fx.districtOf(w) } }) },
   'GET /api/v1/audit/changes': { allow: admin, request: none },
   'GET /api/v1/admin/outbound': { allow: admin, request: none },
   'GET /api/v1/audit/verify': { allow: (c) => is(c, 'admin', 'supervisor'), request: none },

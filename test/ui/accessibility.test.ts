@@ -77,6 +77,7 @@ describe.skipIf(!HAS_CHROMIUM)('accessibility in Chromium', () => {
     ['the cockpit', 'yuzhong.operator', '/cockpit', {}],
     ['the case page', 'yuzhong.operator', '/cases/{case}', {}],
     ['vital signs and KPIs', 'yuzhong.operator', '/kpis', {}],
+    ['the shift handover', 'yuzhong.operator', '/handover', {}],
     ['plans and settings', 'admin', '/admin', {}],
     ['the unit workbench', 'yuzhong.water', '/unit', {}],
     ['the grid worker\'s phone page', 'gridworker', '/grid', { phone: true }],

@@ -7311,6 +7311,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/feed/recent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The live feed's history: the newest events since a time (default the last 12 hours) that the user may see — filtered exactly as the live feed — newest first, each as the stream sends it. A list opened after a reload shows these, then streams from the newest id (Last-Event-ID) without doubles. */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description only events before this one (the nextBefore of the previous page) */
+                    before?: number;
+                    limit?: number;
+                    /** @description the oldest time to include (default: 12 hours ago) */
+                    since?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description as the live feed sends it */
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description the event's place in the log (the stream's Last-Event-ID) */
+                                id: number;
+                                type: string;
+                            }[];
+                            nextBefore: number | null;
+                            since: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/geo/resolve": {
         parameters: {
             query?: never;
@@ -7360,6 +7468,177 @@ export interface paths {
                                 lat: number;
                                 lng: number;
                             };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/handover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 交接班 — a shift's handover: open cases by state, overdue, escalated or supervised, active alerts, and what changed since a time (default the start of the current shift), of the caller's jurisdiction or one inside it (administrators, operators, supervisors) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description a jurisdiction inside the caller's (default: the caller's own) */
+                    jurisdiction?: string;
+                    lang?: string;
+                    /** @description what changed since this time (default: the start of the current shift, 08:00 or 20:00 city time) */
+                    since?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            alerts: {
+                                id: string;
+                                lastAt: string;
+                                number: string;
+                                severity: string;
+                                status: string;
+                                statusName: string;
+                                title: string;
+                            }[];
+                            at: string;
+                            changed: {
+                                categoryName: string;
+                                id: string;
+                                number: string;
+                                overdue: boolean;
+                                place: string;
+                                priority: string;
+                                resolveDue: string | null;
+                                state: string;
+                                stateName: string;
+                                supervised: boolean;
+                                title: string;
+                            }[];
+                            counts: {
+                                alerts: number;
+                                changed: number;
+                                closed: number;
+                                escalated: number;
+                                eventsByType: {
+                                    n: number;
+                                    type: string;
+                                }[];
+                                open: number;
+                                openByState: {
+                                    n: number;
+                                    state: string;
+                                    stateName: string;
+                                }[];
+                                overdue: number;
+                                reported: number;
+                            };
+                            escalated: {
+                                categoryName: string;
+                                id: string;
+                                number: string;
+                                overdue: boolean;
+                                place: string;
+                                priority: string;
+                                resolveDue: string | null;
+                                state: string;
+                                stateName: string;
+                                supervised: boolean;
+                                title: string;
+                            }[];
+                            jurisdiction: {
+                                code: string;
+                                name: string;
+                            };
+                            overdue: {
+                                categoryName: string;
+                                id: string;
+                                number: string;
+                                overdue: boolean;
+                                place: string;
+                                priority: string;
+                                resolveDue: string | null;
+                                state: string;
+                                stateName: string;
+                                supervised: boolean;
+                                title: string;
+                            }[];
+                            /** @description the current shift start, then the two before it */
+                            shiftStarts: string[];
+                            since: string;
                         };
                     };
                 };

@@ -23,6 +23,7 @@ const GridWorker = lazy(() => import('./pages/grid-worker.tsx'));
 const Citizen = lazy(() => import('./pages/citizen.tsx'));
 const Kpis = lazy(() => import('./pages/kpis.tsx'));
 const Admin = lazy(() => import('./pages/admin.tsx'));
+const Handover = lazy(() => import('./pages/handover.tsx'));
 
 export function App() {
   return (
@@ -90,6 +91,7 @@ function Shell() {
   const staff = hasRole(user, 'admin', 'operator', 'supervisor');
   const nav: { to: string; zh: string; en: string; show: boolean }[] = [
     { to: '/cockpit', zh: '驾驶舱', en: 'Cockpit', show: staff },
+    { to: '/handover', zh: '交接班', en: 'Handover', show: staff },
     { to: '/kpis', zh: '体征与考核', en: 'Vital signs & KPIs', show: staff },
     { to: '/admin', zh: '预案与配置', en: 'Plans & settings', show: staff },
     { to: '/unit', zh: '部门工作台', en: 'Unit workbench', show: hasRole(user, 'unit_staff', 'admin') },
@@ -105,6 +107,7 @@ function Shell() {
   else if (path === '/citizen') page = <Citizen />;
   else if (path === '/kpis') page = <Kpis />;
   else if (path === '/admin') page = <Admin />;
+  else if (path === '/handover') page = <Handover />;
   else
     page = (
       <div className="page narrow">

@@ -2,19 +2,20 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Platform } from '../../platform.ts';
 import { bearerTokenOf, requirePrincipal } from '../request-principal.ts';
-import { canSeeCase } from '../../cases/case-policy.ts';
-import { hasRole } from '../../auth/principal.ts';
+import { withProblems } from '../schemas.ts';
 import { CityLoopError } from '../../errors.ts';
 import type { CaseEvent } from '../../cases/case-events.ts';
-import { presentEvent } from '../../cases/present-case.ts';
 import type { Committed } from '../../cases/committed.ts';
 import type { CommittedAlert } from '../../sensing/alerts/committed-alert.ts';
 import { streamsAfter } from '../../events/event-log.ts';
-import { canSeeAlert } from '../../sensing/alerts/alert-policy.ts';
+import { alertFeedItem, caseFeedItem, feedHistory, feedSeesAlert, feedSeesCase, type FeedItem } from '../feed-items.ts';
 import type { AlertDoc, AlertEvent } from '../../sensing/alerts/alert-model.ts';
 
 /** What these routes use of the platform (and nothing more). */
-type FeedRouteDeps = Pick<Platform, 'auth' | 'bus' | 'cases' | 'sensing' | 'sessions' | 'settings' | 'store'>;
+type FeedRouteDeps = Pick<Platform, 'auth' | 'bus' | 'cases' | 'clock' | 'sensing' | 'sessions' | 'settings' | 'store'>;
+
+/** How far back the feed's history goes when the caller names no time: a shift and a half. */
+const HISTORY_HOURS = 12;
 
 
 const FeedQuery = Type.Object({
@@ -23,12 +24,45 @@ const FeedQuery = Type.Object({
   lang: Type.Optional(Type.String()),
 });
 
+const RecentQuery = Type.Object({
+  since: Type.Optional(Type.String({ format: 'date-time', description: `the oldest time to include (default: ${HISTORY_HOURS} hours ago)` })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+  before: Type.Optional(Type.Integer({ minimum: 1, description: 'only events before this one (the nextBefore of the previous page)' })),
+});
+
+const FeedItemSchema = Type.Object({
+  id: Type.Integer({ description: "the event's place in the log (the stream's Last-Event-ID)" }),
+  type: Type.String(),
+  data: Type.Object({}, { additionalProperties: true, description: 'as the live feed sends it' }),
+});
+
 /**
  * The live feed as Server-Sent Events. Each subscriber gets only the events of cases it may see
  * (checked against the case as it is after the event). A reconnecting client sends Last-Event-ID
  * (the event's seq) and first receives what it missed, up to 1,000 events.
  */
 export function registerFeedRoutes(app: FastifyInstance, platform: FeedRouteDeps): void {
+  app.get<{ Querystring: Static<typeof RecentQuery> }>(
+    '/api/v1/feed/recent',
+    {
+      schema: {
+        tags: ['events'],
+        summary: "The live feed's history: the newest events since a time (default the last 12 hours) that the user may see — filtered exactly as the live feed — newest first, each as the stream sends it. A list opened after a reload shows these, then streams from the newest id (Last-Event-ID) without doubles.",
+        security: [{ bearer: [] }],
+        querystring: RecentQuery,
+        response: withProblems({ 200: Type.Object({ since: Type.String(), items: Type.Array(FeedItemSchema), nextBefore: Type.Union([Type.Integer(), Type.Null()]) }) }),
+      },
+    },
+    async (req) => {
+      const p = requirePrincipal(req);
+      const now = platform.clock.now();
+      const since = req.query.since ? new Date(req.query.since) : new Date(now.getTime() - HISTORY_HOURS * 3600_000);
+      if (Number.isNaN(since.getTime())) throw new CityLoopError('VALIDATION_FAILED', { detail: 'since must be a date-time' });
+      const { items, nextBefore } = await feedHistory(platform, p, { since: since.toISOString(), limit: req.query.limit ?? 100, ...(req.query.before ? { beforeSeq: req.query.before } : {}) });
+      return { since: since.toISOString(), items, nextBefore };
+    },
+  );
+
   app.get<{ Querystring: Static<typeof FeedQuery> }>(
     '/api/v1/events/stream',
     {
@@ -75,22 +109,20 @@ export function registerFeedRoutes(app: FastifyInstance, platform: FeedRouteDeps
         if (!ended) stop();
       });
       let lastSent = 0;
-      const send = (e: CaseEvent, doc: Committed['doc']) => {
-        if (e.seq <= lastSent) return;
-        if (wanted && !wanted.has(e.type)) return;
-        lastSent = e.seq;
-        // The reporter as this subscriber sees it on the case itself (present-case.ts).
-        const data = { ...presentEvent(e, doc, p), case: { id: doc.id, number: doc.number, state: doc.state, title: doc.title, priority: doc.priority, categoryCode: doc.categoryCode, location: doc.location, centerId: doc.centerId } };
-        raw.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(data)}\n\n`);
+      const admit = (seq: number, type: string): boolean => {
+        if (seq <= lastSent) return false;
+        if (wanted && !wanted.has(type)) return false;
+        lastSent = seq;
+        return true;
       };
-      // Alerts travel on the same feed, each with the alert as it now is (its evidence included).
+      const write = (item: FeedItem) => raw.write(`id: ${item.id}\nevent: ${item.type}\ndata: ${JSON.stringify(item.data)}\n\n`);
+      // The reporter as this subscriber sees it on the case itself (present-case.ts); alerts travel
+      // on the same feed, each with the alert as it now is (its evidence included).
+      const send = (e: CaseEvent, doc: Committed['doc']) => {
+        if (admit(e.seq, e.type)) write(caseFeedItem(e, doc, p));
+      };
       const sendAlert = (e: AlertEvent, alert: AlertDoc) => {
-        if (e.seq <= lastSent) return;
-        if (wanted && !wanted.has(e.type)) return;
-        lastSent = e.seq;
-        const { payload, ...rest } = e;
-        const data = { ...rest, payload: e.type === 'AlertRaised' ? {} : payload, alert };
-        raw.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(data)}\n\n`);
+        if (admit(e.seq, e.type)) write(alertFeedItem(e, alert));
       };
       // Subscribe before replaying so nothing falls between the two; `lastSent` drops doubles.
       const queue: (Committed | CommittedAlert)[] = [];
@@ -100,12 +132,12 @@ export function registerFeedRoutes(app: FastifyInstance, platform: FeedRouteDeps
         else for (const e of c.events) sendAlert(e, c.alert);
       };
       const unsubscribeCases = platform.bus.subscribe((c) => {
-        if (!hasRole(p, 'admin', 'system') && !canSeeCase(p, c.doc)) return;
+        if (!feedSeesCase(p, c.doc)) return;
         if (replaying) queue.push(c);
         else deliver(c);
       });
       const unsubscribeAlerts = platform.bus.subscribeAlerts((c) => {
-        if (!canSeeAlert(p, c.alert)) return;
+        if (!feedSeesAlert(p, c.alert)) return;
         if (replaying) queue.push(c);
         else deliver(c);
       });

@@ -100,12 +100,17 @@ export interface AlertDraft {
   readonly value?: number | null | undefined;
   readonly readings?: Readonly<Record<string, number>> | undefined;
   readonly evidence?: Readonly<Record<string, unknown>> | undefined;
+  /**
+   * A standing state (a vital sign), not an occurrence: seen again unchanged it is no repeat (the
+   * count stays); a new value or colour updates the alert, its title included.
+   */
+  readonly standing?: boolean | undefined;
   readonly at: string;
 }
 
 export type AlertEventBody =
   | { type: 'AlertRaised'; payload: { alert: AlertDoc } }
-  | { type: 'AlertUpdated'; payload: { severity: Severity; count: number; peak: AlertPeak | null; readings: Record<string, number>; at: string } }
+  | { type: 'AlertUpdated'; payload: { severity: Severity; count: number; peak: AlertPeak | null; readings: Record<string, number>; at: string; title?: string | undefined } }
   | { type: 'AlertAcknowledged'; payload: { note: string | null } }
   | { type: 'AlertVerified'; payload: { caseId: string; note: string | null } }
   | { type: 'AlertDismissed'; payload: { reason: string } }
@@ -142,7 +147,7 @@ export function evolveAlert(doc: AlertDoc | null, e: { type: AlertEventType; pay
   switch (e.type) {
     case 'AlertUpdated': {
       const p = e.payload as Extract<AlertEventBody, { type: 'AlertUpdated' }>['payload'];
-      return { ...base, severity: p.severity, count: p.count, peak: p.peak, readings: p.readings, lastAt: p.at };
+      return { ...base, severity: p.severity, count: p.count, peak: p.peak, readings: p.readings, lastAt: p.at, title: p.title ?? doc.title };
     }
     case 'AlertAcknowledged':
       return { ...base, status: 'acknowledged', acknowledged: { by: e.actor.id, at: e.at, note: (e.payload as { note: string | null }).note } };

@@ -26,6 +26,17 @@ export async function requireAlert(db: Tx, id: string): Promise<AlertDoc> {
   return JSON.parse(r.doc) as AlertDoc;
 }
 
+/** Alerts by id, many at once, whoever asks (the caller checks). */
+export async function alertsByIds(db: Tx, ids: readonly string[]): Promise<Map<string, AlertDoc>> {
+  const out = new Map<string, AlertDoc>();
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += 500) {
+    const rows = await db.selectFrom('alerts').select(['id', 'doc']).where('id', 'in', unique.slice(i, i + 500)).execute();
+    for (const r of rows) out.set(r.id, JSON.parse(r.doc) as AlertDoc);
+  }
+  return out;
+}
+
 /** One alert, if the caller may see it. */
 export async function visibleAlert(db: Tx, p: Principal, id: string): Promise<AlertDoc> {
   const doc = await requireAlert(db, id);
@@ -97,3 +108,15 @@ export async function activeAlerts(db: Tx): Promise<AlertDoc[]> {
   return rows.map((r) => JSON.parse(r.doc) as AlertDoc);
 }
 
+
+/**
+ * Dismissed alerts not yet settled (no `AlertCleared` after the dismissal: the condition has not
+ * ended), of one dedup key or one source. Read by the status index; dismissals are few.
+ */
+export async function unsettledDismissals(db: Tx, f: { dedupKey?: string; source?: string }): Promise<AlertDoc[]> {
+  let q = db.selectFrom('alerts').select(['doc']).where('status', '=', 'dismissed');
+  if (f.dedupKey) q = q.where('dedup_key', '=', f.dedupKey);
+  if (f.source) q = q.where('source', '=', f.source);
+  const rows = await q.execute();
+  return rows.map((r) => JSON.parse(r.doc) as AlertDoc).filter((d) => d.clearedAt === null);
+}

@@ -31,7 +31,7 @@ import {
   type AlertStatus,
 } from './alert-model.ts';
 import { assertMayAcknowledge, assertMayAddWatcher, assertMayDecide, canSeeAlert } from './alert-policy.ts';
-import { activeAlerts, activeAlertsByDevice, alertTimeline, listVisibleAlerts, requireAlert, visibleAlert, type AlertListFilter } from './alert-queries.ts';
+import { activeAlerts, activeAlertsByDevice, alertsByIds, alertTimeline, unsettledDismissals, listVisibleAlerts, requireAlert, visibleAlert, type AlertListFilter } from './alert-queries.ts';
 import { newAlertDoc } from './new-alert.ts';
 import { AlertEffectRunner, writeAlertEffects, type AlertEffect } from './alert-effects.ts';
 
@@ -150,6 +150,7 @@ export class AlertService {
   }
 
   async #repeat(tx: Tx, doc: AlertDoc, draft: AlertDraft, out: AlertOutbox, actor: Actor): Promise<AlertDoc> {
+    if (draft.standing) return this.#restate(tx, doc, draft, out, actor);
     const count = doc.count + 1;
     const metric = draft.metric ?? doc.peak?.metric ?? null;
     const value = draft.value ?? null;
@@ -169,6 +170,46 @@ export class AlertService {
     const next: AlertDoc = { ...doc, count, readings, lastAt };
     await tx.updateTable('alerts').set({ doc: JSON.stringify(next), last_at: lastAt, updated_at: lastAt }).where('id', '=', doc.id).execute();
     return next;
+  }
+
+  /** A standing state seen again: unchanged, nothing is written; changed, one `AlertUpdated` (count unchanged). */
+  async #restate(tx: Tx, doc: AlertDoc, draft: AlertDraft, out: AlertOutbox, actor: Actor): Promise<AlertDoc> {
+    const metric = draft.metric ?? doc.peak?.metric ?? null;
+    const value = draft.value ?? null;
+    const before = metric !== null ? (doc.readings[metric] ?? doc.peak?.value ?? null) : null;
+    if (draft.severity === doc.severity && value === before && draft.title === doc.title) return doc;
+    const peak = metric !== null && value !== null && (doc.peak === null || doc.peak.metric !== metric || value > doc.peak.value) ? { metric, value } : doc.peak;
+    const readings = { ...doc.readings, ...(draft.readings ?? {}) };
+    const lastAt = draft.at > doc.lastAt ? draft.at : doc.lastAt;
+    const body: AlertEventBody = { type: 'AlertUpdated', payload: { severity: draft.severity, count: doc.count, peak, readings, at: lastAt, title: draft.title } };
+    const events = await this.#append(tx, doc.id, doc.version, [body], actor, draft.at);
+    const next = evolveAlert(doc, { ...events[0]!, payload: body.payload });
+    await tx.updateTable('alerts').set(rowOf(next, true)).where('id', '=', doc.id).execute();
+    out.commits.push({ events, alert: next });
+    return next;
+  }
+
+  /**
+   * Settles the dismissals of a standing state that is back to normal: each dismissed alert of the
+   * key not settled yet gets its `AlertCleared` (it stays dismissed), so the next crossing raises anew.
+   */
+  async settleDismissed(dedupKey: string, reason: string, actor: Actor = SYSTEM_ACTOR): Promise<number> {
+    const out = new AlertOutbox();
+    const at = this.#d.clock.now().toISOString();
+    const n = await this.#d.store.transact(async (tx) => {
+      let settled = 0;
+      for (const doc of await unsettledDismissals(tx, { dedupKey })) {
+        const body: AlertEventBody = { type: 'AlertCleared', payload: { readings: {}, reason } };
+        const events = await this.#append(tx, doc.id, doc.version, [body], actor, at);
+        const next = evolveAlert(doc, { ...events[0]!, payload: body.payload });
+        await tx.updateTable('alerts').set(rowOf(next, false)).where('id', '=', doc.id).execute();
+        out.commits.push({ events, alert: next });
+        settled += 1;
+      }
+      return settled;
+    });
+    await this.afterCommit(out);
+    return n;
   }
 
   /** Clears the active alert of a dedup key, if there is one (the condition ended). */
@@ -370,6 +411,13 @@ export class AlertService {
 
   async get(p: Principal, id: string): Promise<AlertDoc> {
     return visibleAlert(this.#d.store.db, p, id);
+  }
+
+  /** Alerts by id, many at once, those the user may see (the feed's history). */
+  async visibleByIds(p: Principal, ids: readonly string[]): Promise<Map<string, AlertDoc>> {
+    const found = await alertsByIds(this.#d.store.db, ids);
+    for (const [id, doc] of found) if (!canSeeAlert(p, doc)) found.delete(id);
+    return found;
   }
 
   async timeline(p: Principal, id: string): Promise<AlertEvent[]> {

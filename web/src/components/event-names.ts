@@ -50,3 +50,20 @@ export function eventWhy(payload: Record<string, unknown>): string {
   if (typeof payload.passed === 'boolean') bits.push(payload.passed ? '✓' : '✗');
   return bits.join(' · ');
 }
+
+/** Names of the alert events, as the live list and the handover show them. */
+export const ALERT_EVENT_NAMES: Record<string, [string, string]> = {
+  AlertRaised: ['新预警', 'Alert raised'],
+  AlertUpdated: ['预警更新', 'Alert updated'],
+  AlertAcknowledged: ['预警已接警', 'Alert acknowledged'],
+  AlertVerified: ['预警已核实', 'Alert verified'],
+  AlertWatched: ['单位关注预警', 'Unit watches alert'],
+  AlertDismissed: ['预警已排除', 'Alert dismissed'],
+  AlertCleared: ['预警解除', 'Alert cleared'],
+};
+
+/** The name of any event of the feed, in the user's language; never its code. */
+export function eventName(type: string, tr: (zh: string, en: string) => string): string {
+  const n = EVENT_NAMES[type] ?? ALERT_EVENT_NAMES[type];
+  return n ? tr(n[0], n[1]) : tr('其他事件', 'Other event');
+}

@@ -10,7 +10,8 @@ import { useSession } from '../session.tsx';
 import { OPEN_ALERT, SeverityChip, beep } from '../components/alert-bits.tsx';
 import { PriorityChip, StateChip, TaskTable, caseChain } from '../components/case-bits.tsx';
 import { latestPlot, loadPlot } from '../plots.ts';
-import type { AlertView, CaseView, DeviceView, FeedMessage, Indicators, MapFocus, CaseLayer } from '../types.ts';
+import { LiveActivity } from '../components/live-activity.tsx';
+import type { AlertView, CaseView, DeviceView, Indicators, MapFocus, CaseLayer } from '../types.ts';
 
 // What the first screen does not show is loaded when it is opened.
 const AlertPanel = lazy(() => import('../components/alerts.tsx').then((m) => ({ default: m.AlertPanel })));
@@ -26,51 +27,6 @@ const ALERT_ENDED = new Set(['AlertCleared', 'AlertDismissed']);
 /** The longest the side panels wait for the first map before they are asked for anyway. */
 const PANELS_WAIT_MS = 3000;
 
-interface Activity {
-  readonly key: string;
-  readonly at: string;
-  readonly text: string;
-  readonly caseId?: string;
-}
-
-/** What a feed event means in one line of the activity list. */
-function describe(m: FeedMessage, tr: (zh: string, en: string) => string): string {
-  const c = m.data.case;
-  const who = (m.data.actor as { name?: string } | undefined)?.name ?? '';
-  const names: Record<string, [string, string]> = {
-    CaseReported: ['上报', 'reported'],
-    CaseRegistered: ['立案', 'registered'],
-    CaseDispatched: ['派遣', 'dispatched'],
-    PlanApplied: ['启动预案', 'plan applied'],
-    TaskAccepted: ['签收任务', 'task accepted'],
-    TaskStarted: ['开始处置', 'work started'],
-    TaskArrived: ['到场', 'arrived on site'],
-    TaskArrivalOverdue: ['到场超时', 'arrival overdue'],
-    TaskCompleted: ['任务办结', 'task done'],
-    TaskReturned: ['退回任务', 'task returned'],
-    CaseReportedBack: ['反馈', 'reported back'],
-    CaseChecked: ['核查通过', 'checked'],
-    CaseClosed: ['结案', 'closed'],
-    CaseOverdue: ['案件超期', 'case overdue'],
-    TaskOverdue: ['任务超期', 'task overdue'],
-    TaskReminded: ['催办', 'reminded'],
-    CaseEscalated: ['上报上级', 'escalated'],
-    CaseSupervised: ['督办', 'supervised'],
-    AttachmentAdded: ['添加附件/标绘', 'attachment / plot added'],
-    AlertRaised: ['新预警', 'alert raised'],
-    AlertUpdated: ['预警更新', 'alert updated'],
-    AlertAcknowledged: ['预警已接警', 'alert acknowledged'],
-    AlertVerified: ['预警已核实', 'alert verified'],
-    AlertWatched: ['单位关注预警', 'unit watches alert'],
-    AlertDismissed: ['预警已排除', 'alert dismissed'],
-    AlertCleared: ['预警解除', 'alert cleared'],
-  };
-  const n = names[m.type];
-  const what = n ? tr(n[0], n[1]) : m.type;
-  const subject = c ? `${c.number} ${c.title}` : m.data.alert ? `${m.data.alert.number} ${m.data.alert.title}` : '';
-  return `${what} · ${subject}${who ? ` · ${who}` : ''}`;
-}
-
 export default function Cockpit() {
   const { tr, fmtTime, fmtNumber, lang } = useI18n();
   const { session } = useSession();
@@ -84,7 +40,6 @@ export default function Cockpit() {
   const [alerts, setAlerts] = useState<AlertView[] | null>(null);
   const alertsRef = useRef<AlertView[] | null>(null);
   alertsRef.current = alerts;
-  const [activity, setActivity] = useState<Activity[]>([]);
   const [selected, setSelected] = useState<CaseView | null>(null);
   const [dispatching, setDispatching] = useState<CaseView | null>(null);
   const [alertOpen, setAlertOpen] = useState<string | null>(null);
@@ -243,7 +198,6 @@ export default function Cockpit() {
       }, 3000);
     };
     const off = liveFeed.subscribe((m) => {
-      setActivity((a) => [{ key: `${m.id}-${m.type}`, at: (m.data.at as string | undefined) ?? new Date().toISOString(), text: describe(m, tr), ...(m.data.case ? { caseId: m.data.case.id } : {}) }, ...a].slice(0, 40));
       if (ALERT_EVENTS.has(m.type) || m.data.alert) {
         const al = m.data.alert;
         if (al && al.id) {
@@ -282,7 +236,7 @@ export default function Cockpit() {
       off();
       for (const t of [listTimer, deviceTimer, vitalsTimer]) if (t) clearTimeout(t);
     };
-  }, [loadLists, loadVitals, selectCase, tr]);
+  }, [loadLists, loadVitals, selectCase]);
 
   // The badge counts the new urgent alerts nobody has opened yet and that still wait for a decision.
   const unseenUrgent = alerts?.filter((a) => freshAlerts.has(a.id)).length ?? 0;
@@ -486,24 +440,7 @@ export default function Cockpit() {
             <p className="muted small">{tr('点击地图上的案件或左侧列表查看详情；聚合点可放大。', 'Click a case on the map or in the lists; click a cluster to zoom in.')}</p>
           </section>
         )}
-        <section className="panel grow" aria-labelledby="act-h" data-testid="activity">
-          <h2 id="act-h">{tr('实时动态', 'Live activity')}</h2>
-          <ol className="list activity" aria-live="polite" aria-relevant="additions">
-            {activity.length === 0 && <li className="muted">{tr('等待新事件…', 'Waiting for events…')}</li>}
-            {activity.map((a) => (
-              <li key={a.key}>
-                <time className="muted small">{fmtTime(a.at)}</time>{' '}
-                {a.caseId ? (
-                  <button type="button" className="link" onClick={() => void selectCase(a.caseId!, true)}>
-                    {a.text}
-                  </button>
-                ) : (
-                  a.text
-                )}
-              </li>
-            ))}
-          </ol>
-        </section>
+        <LiveActivity onCase={(id) => void selectCase(id, true)} />
         <p className="small muted">
           {session?.user.displayName} · {lang === 'zh' ? '中文' : 'English'}
         </p>
