@@ -1,14 +1,18 @@
 /**
  * The demo city: Chongqing's 38 real districts (real polygons), its 1,031 real streets and
- * townships (real codes and names, generated polygons), and generated communities and grids —
- * about 62,000 grids, denser in the central urban districts.
+ * townships (real codes and names, generated polygons grown from their real points), and
+ * generated communities and grids — about 62,000 grids, denser in the central urban districts.
  *
  * How the polygons are made, per district (independently seeded, so generating a subset gives
  * the same records for those districts as generating the whole city):
  *  1. scatter one seed per grid inside the district (a jittered hexagonal lattice, rejection
  *     tested against the district polygon);
- *  2. carve the seeds into streets, and each street's seeds into communities, by weighted
- *     recursive bisection (every street and community gets its share of seeds);
+ *  2. carve the seeds into streets around the streets' real points (geo/chongqing_street_points_gcj02.csv,
+ *     Vonng/adcode, CC BY 4.0: 891 of 1,031 streets): each seed goes to the nearest street
+ *     seat, and the seed nearest a seat moves onto it, so every street's polygon contains its
+ *     real point; streets without a point settle in the largest gaps the others leave, and
+ *     every street keeps at least two seeds per community (anchored-partition.ts);
+ *     then each street's seeds into communities by weighted recursive bisection;
  *  3. grid polygon = the seed's Voronoi cell (d3-delaunay), clipped to the district with an
  *     exact boolean intersection (polygon-clipping) where the district boundary comes near;
  *  4. community = union of its grids, street = union of its communities.
@@ -21,7 +25,7 @@ import { Delaunay } from 'd3-delaunay';
 import Flatbush from 'flatbush';
 import polygonClipping from 'polygon-clipping';
 import { clipRingToRect } from '../../../src/geo/clip-ring-to-rect.ts';
-import { inventPlaceStem } from './demo-names.ts';
+import { inventPlaceStem, placeStem, PlaceNameGuard } from './demo-names.ts';
 import { mergeCells } from '../../../src/geo/merge-cells.ts';
 import {
   geometryAreaDeg2,
@@ -37,6 +41,7 @@ import { buildGridLattice, lookupGridLattice } from '../../../src/geo/grid-latti
 import type { JurisdictionRecord } from '../../../src/geo/jurisdiction.ts';
 import { buildPolygonStore } from '../../../src/geo/polygon-store.ts';
 import { bisectPoints } from '../../../src/geo/recursive-bisection.ts';
+import { partitionByAnchors } from '../../../src/geo/anchored-partition.ts';
 import { createRandom, hashSeed, type Random } from '../../../src/geo/seeded-random.ts';
 
 export interface DemoCityOptions {
@@ -49,6 +54,9 @@ export interface DemoCityOptions {
 
 export const DEMO_CITY_CODE = '500000';
 export const DEMO_CITY_NAME = '重庆市';
+
+/** The real GCJ-02 point of 891 of the 1,031 streets, shipped in the pack's geo/ folder. */
+export const POINTS_FILE = 'chongqing_street_points_gcj02.csv';
 
 /** Grids for the whole city, spread by area × density. */
 const TOTAL_GRIDS = 62_000;
@@ -75,6 +83,8 @@ interface DistrictSource {
 interface StreetSource {
   code: string;
   name: string;
+  /** The street's real point (GCJ-02, its government's seat as the AMap district service gives it), when known. */
+  seat: readonly [number, number] | null;
 }
 
 function locateGeoDir(resourcesDir: string): string {
@@ -117,11 +127,24 @@ function readCsv(file: string): Record<string, string>[] {
   });
 }
 
+/** The real street points (Vonng/adcode, CC BY 4.0; see geo/SOURCE.md), by street code. */
+function readStreetSeats(geoDir: string): Map<string, [number, number]> {
+  const seats = new Map<string, [number, number]>();
+  const file = path.join(geoDir, POINTS_FILE);
+  if (!fs.existsSync(file)) return seats;
+  for (const row of readCsv(file)) {
+    const lng = Number(row['lng_gcj02']), lat = Number(row['lat_gcj02']);
+    if (row['lng_gcj02'] && row['lat_gcj02'] && Number.isFinite(lng) && Number.isFinite(lat)) seats.set(row['code']!, [lng, lat]);
+  }
+  return seats;
+}
+
 function readStreets(geoDir: string): Map<string, StreetSource[]> {
   const byDistrict = new Map<string, StreetSource[]>();
+  const seats = readStreetSeats(geoDir);
   for (const row of readCsv(path.join(geoDir, 'chongqing_streets_2023.csv'))) {
     const list = byDistrict.get(row['areaCode']!) ?? [];
-    list.push({ code: row['code']!, name: row['name']! });
+    list.push({ code: row['code']!, name: row['name']!, seat: seats.get(row['code']!) ?? null });
     byDistrict.set(row['areaCode']!, list);
   }
   for (const list of byDistrict.values()) list.sort((a, b) => (a.code < b.code ? -1 : 1));
@@ -276,7 +299,7 @@ function streetKind(name: string): '街道' | '镇' | '乡' {
   return '乡';
 }
 
-function generateDistrict(district: DistrictSource, streets: readonly StreetSource[], gridTarget: number): DistrictResult {
+function generateDistrict(district: DistrictSource, streets: readonly StreetSource[], gridTarget: number, guard: PlaceNameGuard): DistrictResult {
   const random = createRandom(hashSeed(`cityloop-demo-city:${district.code}`));
   const perStreet = streets.map(() => 10 + Math.floor(random() * 3));
   const communityTotal = perStreet.reduce((a, b) => a + b, 0);
@@ -289,10 +312,12 @@ function generateDistrict(district: DistrictSource, streets: readonly StreetSour
   const n = seeds.lng.length;
   if (n < communityTotal) throw new Error(`district ${district.code}: only ${n} seeds for ${communityTotal} communities`);
   const px = Float64Array.from(seeds.lng, (x) => x * kx);
-  const py = seeds.lat;
+  const py = Float64Array.from(seeds.lat);
 
-  const all = Int32Array.from({ length: n }, (_, i) => i);
-  const streetGroups = streets.length > 0 ? bisectPoints(px, py, all, perStreet, random) : [];
+  // Streets grow around their real points (nearest seat); streets without one sit in the gaps.
+  const { groups: streetGroups, seat: streetSeats } = streets.length > 0
+    ? partitionByAnchors(px, py, streets.map((st) => (st.seat ? [st.seat[0] * kx, st.seat[1]] as const : null)), perStreet.map((c) => c * MIN_GRIDS_PER_COMMUNITY))
+    : { groups: [], seat: new Int32Array(0) };
 
   const flat = new Float64Array(n * 2);
   for (let i = 0; i < n; i++) { flat[2 * i] = px[i]!; flat[2 * i + 1] = py[i]!; }
@@ -344,13 +369,19 @@ function generateDistrict(district: DistrictSource, streets: readonly StreetSour
     let neighbourhoods = 0;
     let villages = 0;
     const communityRecords: JurisdictionRecord[] = [];
+    // The community at the street's seat: a town's 社区 is there, and it carries the street's name.
+    const seatSeed = streetSeats[s]!;
+    const seatCommunity = communityGroups.findIndex((g) => g.includes(seatSeed));
+    const stem = placeStem(street.name);
+    const seatName = /^\p{Script=Han}{2,4}$/u.test(stem) ? stem : null;
+    if (seatName) taken.add(seatName);
     communityGroups.forEach((group, c) => {
       // Towns have a 社区 at their seat; townships only villages. Statistical codes put
       // residents' committees at 001–199 and villagers' committees from 200.
-      const isNeighbourhood = kind === '街道' || (kind === '镇' && c === 0);
+      const isNeighbourhood = kind === '街道' || (kind === '镇' && c === seatCommunity);
       const suffix = isNeighbourhood ? '社区' : '村';
       const code = street.code + String(isNeighbourhood ? ++neighbourhoods : 200 + ++villages).padStart(3, '0');
-      const name = inventPlaceStem(suffix, taken, random) + suffix;
+      const name = (c === seatCommunity && seatName ? seatName : inventPlaceStem(suffix, taken, random, guard)) + suffix;
       const ordered = Array.from(group).sort((a, b) => py[b]! - py[a]! || px[a]! - px[b]!);
       const grids = ordered.map((seed, g) => {
         const geometry = assertValid(clipper.clip({ type: 'Polygon', coordinates: [toRing(cells[seed]!)] }), `grid of district ${district.code}`);
@@ -397,6 +428,8 @@ export function generateDemoJurisdictions(opts: DemoCityOptions): JurisdictionRe
     }
   }
   const chosen = districts.filter((d) => !wanted || wanted.has(d.code));
+  // Invented community names stay clear of every real street, township and district name.
+  const guard = new PlaceNameGuard([...districts.map((d) => d.name), ...[...streets.values()].flat().map((st) => st.name)]);
   const records: JurisdictionRecord[] = [
     { code: DEMO_CITY_CODE, parentCode: null, level: 'city', name: DEMO_CITY_NAME, geometry: null, generated: false, properties: {} },
   ];
@@ -410,7 +443,7 @@ export function generateDemoJurisdictions(opts: DemoCityOptions): JurisdictionRe
       generated: false,
       properties: { ...d.properties },
     });
-    records.push(...generateDistrict(d, streets.get(d.code) ?? [], grids.get(d.code)!).records);
+    records.push(...generateDistrict(d, streets.get(d.code) ?? [], grids.get(d.code)!, guard).records);
     opts.onProgress?.('districts', k + 1, chosen.length);
   });
   return records;
