@@ -1,28 +1,29 @@
 /**
- * Partition of a point set (a district's grid seeds) among anchors (its streets' seats): every
- * point goes to the nearest anchor, as in a Voronoi diagram of the anchors, so that regions grow
+ * Partition of a point set (a district's grid seeds) among groups (its streets), each known by
+ * one or more anchors (the street's seat, the points of its communities): every point goes to
+ * the group of the nearest anchor, as in a Voronoi diagram of the anchors, so that regions grow
  * around real places. Used by the demo city to carve streets out of a district from the real
- * point of each street.
+ * points of each street.
  *
  * - An anchor with a known position (a real point) takes the seed nearest to it and moves that
  *   seed onto it: the cell grown from that seed then contains the point, whatever else happens.
  *   Two anchors never share a seed (the second takes its nearest free one).
- * - An anchor without a position is placed plausibly in the gaps the others leave: first at the
+ * - An anchor without a position (at most one per group, for a group with no known anchor) is placed plausibly in the gaps the others leave: first at the
  *   point farthest from every placed anchor, then moved a few times to the centre of the points
  *   it draws (Lloyd's iteration, only for the unknown anchors; the real ones never move), and
  *   finally pinned to the nearest point it owns.
- * - Every anchor gets at least `minimum[s]` points: an anchor short of them takes the points
- *   nearest to it from anchors that have more than their minimum (never another anchor's own
- *   seed), so a seat close to another still gets a region of its own.
+ * - Every group gets at least `minimum[g]` points: a group short of them takes the points
+ *   nearest to its anchors from groups that have more than their minimum (never an anchor's own
+ *   point), so a seat close to another still gets a region of its own.
  * Pure and deterministic (ties go to the lower index).
  */
 
 export interface AnchoredPartition {
-  /** The anchor (index into the anchors) of each point. */
+  /** The group of each point. */
   readonly owner: Int32Array;
   /** The point each anchor is pinned to (moved onto the anchor when its position is known). */
   readonly seat: Int32Array;
-  /** Each anchor's points, in increasing index order. */
+  /** Each group's points, in increasing index order. */
   readonly groups: Int32Array[];
 }
 
@@ -55,20 +56,26 @@ function assignNearest(xs: Float64Array, ys: Float64Array, ax: Float64Array, ay:
 
 /**
  * Partitions the points (xs, ys: a plane where distances are true, e.g. longitude scaled by
- * cos(latitude)) among anchors. `positions[s]` is the anchor's position in the same plane, or
- * null when unknown. Moves the points that become known anchors' seats (xs and ys are updated
- * in place). Requires xs.length >= the sum of the minimums.
+ * cos(latitude)) among groups. `positions[a]` is anchor a's position in the same plane, or null
+ * when unknown; `groupOf[a]` its group (by default anchor a is group a). Moves the points that
+ * become known anchors' seats (xs and ys are updated in place). Requires xs.length >= the sum of
+ * the minimums, one minimum per group, and every group to have an anchor.
  */
 export function partitionByAnchors(
   xs: Float64Array,
   ys: Float64Array,
   positions: readonly (readonly [number, number] | null)[],
   minimum: readonly number[],
+  groupOf: ArrayLike<number> = Int32Array.from(positions.keys()),
 ): AnchoredPartition {
   const n = xs.length;
   const k = positions.length;
+  const groupCount = minimum.length;
   const need = minimum.reduce((a, b) => a + b, 0);
   if (n < need || n < k) throw new RangeError(`cannot give ${k} anchors ${need} of ${n} points`);
+  const anchorsOf: number[][] = Array.from({ length: groupCount }, () => []);
+  for (let a = 0; a < k; a++) anchorsOf[groupOf[a]!]!.push(a);
+  if (anchorsOf.some((list) => list.length === 0)) throw new RangeError('a group has no anchor');
   const taken = new Uint8Array(n);
   const seat = new Int32Array(k).fill(-1);
   const ax = new Float64Array(k);
@@ -143,18 +150,21 @@ export function partitionByAnchors(
 
   const owner = new Int32Array(n);
   assignNearest(xs, ys, ax, ay, owner);
-  for (let s = 0; s < k; s++) owner[seat[s]!] = s;
-  const counts = new Int32Array(k);
+  for (let i = 0; i < n; i++) owner[i] = groupOf[owner[i]!]!;
+  for (let a = 0; a < k; a++) owner[seat[a]!] = groupOf[a]!;
+  const counts = new Int32Array(groupCount);
   for (let i = 0; i < n; i++) counts[owner[i]!]!++;
 
-  // Anchors short of their minimum take the nearest points that others can spare.
-  for (let s = 0; s < k; s++) {
+  // Groups short of their minimum take the nearest points that others can spare.
+  for (let s = 0; s < groupCount; s++) {
     if (counts[s]! >= minimum[s]!) continue;
     const order = Array.from({ length: n }, (_, i) => i);
-    const d2 = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const dx = xs[i]! - ax[s]!, dy = ys[i]! - ay[s]!;
-      d2[i] = dx * dx + dy * dy;
+    const d2 = new Float64Array(n).fill(Infinity);
+    for (const a of anchorsOf[s]!) {
+      for (let i = 0; i < n; i++) {
+        const dx = xs[i]! - ax[a]!, dy = ys[i]! - ay[a]!;
+        d2[i] = Math.min(d2[i]!, dx * dx + dy * dy);
+      }
     }
     order.sort((a, b) => d2[a]! - d2[b]! || a - b);
     for (const i of order) {
@@ -165,11 +175,11 @@ export function partitionByAnchors(
       counts[from]!--;
       counts[s]!++;
     }
-    if (counts[s]! < minimum[s]!) throw new Error(`anchor ${s}: only ${counts[s]} of ${minimum[s]} points`);
+    if (counts[s]! < minimum[s]!) throw new Error(`group ${s}: only ${counts[s]} of ${minimum[s]} points`);
   }
 
-  const groups = Array.from({ length: k }, (_, s) => new Int32Array(counts[s]!));
-  const fill = new Int32Array(k);
+  const groups = Array.from({ length: groupCount }, (_, s) => new Int32Array(counts[s]!));
+  const fill = new Int32Array(groupCount);
   for (let i = 0; i < n; i++) {
     const s = owner[i]!;
     groups[s]![fill[s]!++] = i;

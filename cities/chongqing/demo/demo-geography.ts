@@ -57,16 +57,20 @@ export const DEMO_CITY_NAME = '重庆市';
 
 /** The real GCJ-02 point of 891 of the 1,031 streets, shipped in the pack's geo/ folder. */
 export const POINTS_FILE = 'chongqing_street_points_gcj02.csv';
+/** Real GCJ-02 points of 1,165 communities and villages (2016), with the street they belong to. */
+export const COMMUNITY_POINTS_FILE = 'chongqing_community_points_gcj02.csv';
 
 /** Grids for the whole city, spread by area × density. */
 const TOTAL_GRIDS = 62_000;
 
 // Grid density relative to a rural county: the old urban core (渝中), the other inner urban
-// districts, then the outer urban ring. Real grid sizes follow population, not area.
+// districts, then the outer urban ring. Real grid sizes follow population, not area; and the
+// small central streets (about 1–3 km²) need room for their 10–12 communities of at least two
+// grids each without reaching into their neighbours.
 const DENSITY: Readonly<Record<string, number>> = {
-  '500103': 40,
-  '500104': 6, '500105': 6, '500106': 6, '500107': 6, '500108': 6,
-  '500109': 2.5, '500112': 2.5, '500113': 2.5,
+  '500103': 120,
+  '500104': 16, '500105': 16, '500106': 16, '500107': 16, '500108': 16,
+  '500109': 5, '500112': 5, '500113': 5,
 };
 
 /** At least this many seeds per community on average, so recursive bisection never starves. */
@@ -85,6 +89,8 @@ interface StreetSource {
   name: string;
   /** The street's real point (GCJ-02, its government's seat as the AMap district service gives it), when known. */
   seat: readonly [number, number] | null;
+  /** Real points of some of its communities (GCJ-02, 2016 list), when known. */
+  communityPoints: readonly (readonly [number, number])[];
 }
 
 function locateGeoDir(resourcesDir: string): string {
@@ -131,7 +137,6 @@ function readCsv(file: string): Record<string, string>[] {
 function readStreetSeats(geoDir: string): Map<string, [number, number]> {
   const seats = new Map<string, [number, number]>();
   const file = path.join(geoDir, POINTS_FILE);
-  if (!fs.existsSync(file)) return seats;
   for (const row of readCsv(file)) {
     const lng = Number(row['lng_gcj02']), lat = Number(row['lat_gcj02']);
     if (row['lng_gcj02'] && row['lat_gcj02'] && Number.isFinite(lng) && Number.isFinite(lat)) seats.set(row['code']!, [lng, lat]);
@@ -139,12 +144,27 @@ function readStreetSeats(geoDir: string): Map<string, [number, number]> {
   return seats;
 }
 
+/** Community points by street code (same source; see geo/SOURCE.md), in file order. */
+function readCommunityPoints(geoDir: string): Map<string, [number, number][]> {
+  const byStreet = new Map<string, [number, number][]>();
+  const file = path.join(geoDir, COMMUNITY_POINTS_FILE);
+  for (const row of readCsv(file)) {
+    const lng = Number(row['lng_gcj02']), lat = Number(row['lat_gcj02']);
+    if (!Number.isFinite(lng) || !Number.isFinite(lat)) continue;
+    const list = byStreet.get(row['street_code']!) ?? [];
+    list.push([lng, lat]);
+    byStreet.set(row['street_code']!, list);
+  }
+  return byStreet;
+}
+
 function readStreets(geoDir: string): Map<string, StreetSource[]> {
   const byDistrict = new Map<string, StreetSource[]>();
   const seats = readStreetSeats(geoDir);
+  const communityPoints = readCommunityPoints(geoDir);
   for (const row of readCsv(path.join(geoDir, 'chongqing_streets_2023.csv'))) {
     const list = byDistrict.get(row['areaCode']!) ?? [];
-    list.push({ code: row['code']!, name: row['name']!, seat: seats.get(row['code']!) ?? null });
+    list.push({ code: row['code']!, name: row['name']!, seat: seats.get(row['code']!) ?? null, communityPoints: communityPoints.get(row['code']!) ?? [] });
     byDistrict.set(row['areaCode']!, list);
   }
   for (const list of byDistrict.values()) list.sort((a, b) => (a.code < b.code ? -1 : 1));
@@ -314,10 +334,31 @@ function generateDistrict(district: DistrictSource, streets: readonly StreetSour
   const px = Float64Array.from(seeds.lng, (x) => x * kx);
   const py = Float64Array.from(seeds.lat);
 
-  // Streets grow around their real points (nearest seat); streets without one sit in the gaps.
-  const { groups: streetGroups, seat: streetSeats } = streets.length > 0
-    ? partitionByAnchors(px, py, streets.map((st) => (st.seat ? [st.seat[0] * kx, st.seat[1]] as const : null)), perStreet.map((c) => c * MIN_GRIDS_PER_COMMUNITY))
+  // Streets grow around their real points (the seat first, then community points); streets
+  // without any sit in the gaps. A street's first anchor is its seat.
+  const anchors: (readonly [number, number] | null)[] = [];
+  const anchorStreet: number[] = [];
+  const firstAnchor: number[] = [];
+  const placed = new Set<string>();
+  streets.forEach((st, s) => {
+    firstAnchor.push(anchors.length);
+    for (const p of [...(st.seat ? [st.seat] : []), ...st.communityPoints]) {
+      const key = `${p[0].toFixed(6)},${p[1].toFixed(6)}`;
+      if (placed.has(key)) continue; // two anchors on one point would make one seed twice
+      placed.add(key);
+      anchors.push([p[0] * kx, p[1]]);
+      anchorStreet.push(s);
+    }
+    if (anchors.length === firstAnchor[s]) {
+      anchors.push(null);
+      anchorStreet.push(s);
+    }
+  });
+  const partition = streets.length > 0
+    ? partitionByAnchors(px, py, anchors, perStreet.map((c) => c * MIN_GRIDS_PER_COMMUNITY), anchorStreet)
     : { groups: [], seat: new Int32Array(0) };
+  const streetGroups = partition.groups;
+  const streetSeats = firstAnchor.map((a) => partition.seat[a]!);
 
   const flat = new Float64Array(n * 2);
   for (let i = 0; i < n; i++) { flat[2 * i] = px[i]!; flat[2 * i + 1] = py[i]!; }
