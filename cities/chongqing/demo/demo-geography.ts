@@ -57,7 +57,7 @@ export const DEMO_CITY_NAME = '重庆市';
 
 /** The real GCJ-02 point of 891 of the 1,031 streets, shipped in the pack's geo/ folder. */
 export const POINTS_FILE = 'chongqing_street_points_gcj02.csv';
-/** Real GCJ-02 points of 1,165 communities and villages (2016), with the street they belong to. */
+/** Real GCJ-02 points of 1,158 communities and villages (2016), with the street they belong to. */
 export const COMMUNITY_POINTS_FILE = 'chongqing_community_points_gcj02.csv';
 
 /** Grids for the whole city, spread by area × density. */
