@@ -32,6 +32,7 @@ import {
   geometryAreaKm2,
   geometryBBox,
   listPolygons,
+  pointInGeometry,
   validateAreaGeometry,
   type AreaGeometry,
   type Position,
@@ -345,6 +346,7 @@ function generateDistrict(district: DistrictSource, streets: readonly StreetSour
     for (const p of [...(st.seat ? [st.seat] : []), ...st.communityPoints]) {
       const key = `${p[0].toFixed(6)},${p[1].toFixed(6)}`;
       if (placed.has(key)) continue; // two anchors on one point would make one seed twice
+      if (!pointInGeometry(district.geometry, p[0], p[1])) continue; // a seed moved outside would break the clip
       placed.add(key);
       anchors.push([p[0] * kx, p[1]]);
       anchorStreet.push(s);
