@@ -8,10 +8,10 @@
  * - An anchor with a known position (a real point) takes the seed nearest to it and moves that
  *   seed onto it: the cell grown from that seed then contains the point, whatever else happens.
  *   Two anchors never share a seed (the second takes its nearest free one).
- * - An anchor without a position (at most one per group, for a group with no known anchor) is placed plausibly in the gaps the others leave: first at the
- *   point farthest from every placed anchor, then moved a few times to the centre of the points
- *   it draws (Lloyd's iteration, only for the unknown anchors; the real ones never move), and
- *   finally pinned to the nearest point it owns.
+ * - An anchor without a position (one per group that has no known anchor) is placed plausibly
+ *   in the gaps the others leave: first at the point farthest from every placed anchor, then
+ *   moved a few times to the centre of the points it draws (Lloyd's iteration, only for the
+ *   unknown anchors; the real ones never move), and finally pinned to the nearest free point.
  * - Every group gets at least `minimum[g]` points: a group short of them takes the points
  *   nearest to its anchors from groups that have more than their minimum (never an anchor's own
  *   point), so a seat close to another still gets a region of its own.

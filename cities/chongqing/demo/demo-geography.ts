@@ -7,12 +7,14 @@
  * the same records for those districts as generating the whole city):
  *  1. scatter one seed per grid inside the district (a jittered hexagonal lattice, rejection
  *     tested against the district polygon);
- *  2. carve the seeds into streets around the streets' real points (geo/chongqing_street_points_gcj02.csv,
- *     Vonng/adcode, CC BY 4.0: 891 of 1,031 streets): each seed goes to the nearest street
- *     seat, and the seed nearest a seat moves onto it, so every street's polygon contains its
- *     real point; streets without a point settle in the largest gaps the others leave, and
- *     every street keeps at least two seeds per community (anchored-partition.ts);
- *     then each street's seeds into communities by weighted recursive bisection;
+ *  2. carve the seeds into streets around the streets' real points (Vonng/adcode, CC BY 4.0:
+ *     geo/chongqing_street_points_gcj02.csv, the seats of 891 of the 1,031 streets, and
+ *     geo/chongqing_community_points_gcj02.csv, 1,158 of their communities): each seed goes to
+ *     the street of the nearest real point, and the seed nearest each point moves onto it, so
+ *     every street's polygon contains its real points; streets without any point settle in the
+ *     largest gaps the others leave, and every street keeps at least two seeds per community
+ *     (src/geo/anchored-partition.ts); then each street's seeds into communities by weighted
+ *     recursive bisection;
  *  3. grid polygon = the seed's Voronoi cell (d3-delaunay), clipped to the district with an
  *     exact boolean intersection (polygon-clipping) where the district boundary comes near;
  *  4. community = union of its grids, street = union of its communities.
