@@ -50,6 +50,20 @@ describe('partitionByAnchors', () => {
     for (const g of groups) expect(g.length).toBeGreaterThanOrEqual(30);
   });
 
+  it('lets a group have several anchors: a point goes to the group of its nearest anchor', () => {
+    const { xs, ys } = cloud(2000, 6);
+    // Group 0 is known by two points far apart (a seat and a community), group 1 by one between them.
+    const anchors = [[0.1, 0.1], [0.9, 0.9], [0.5, 0.5]] as const;
+    const { owner, seat, groups } = partitionByAnchors(xs, ys, anchors, [10, 10], [0, 0, 1]);
+    expect(groups).toHaveLength(2);
+    expect([owner[seat[0]!], owner[seat[1]!], owner[seat[2]!]]).toEqual([0, 0, 1]);
+    for (let i = 0; i < xs.length; i++) {
+      const d = anchors.map(([x, y]) => (xs[i]! - x) ** 2 + (ys[i]! - y) ** 2);
+      expect(owner[i]).toBe(d.indexOf(Math.min(...d)) === 2 ? 1 : 0);
+    }
+    expect(() => partitionByAnchors(xs, ys, anchors, [10, 10, 10], [0, 0, 1])).toThrow(/no anchor/);
+  });
+
   it('is deterministic and refuses more demand than points', () => {
     const a = cloud(400, 5);
     const b = cloud(400, 5);
