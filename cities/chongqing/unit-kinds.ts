@@ -132,9 +132,16 @@ export const DISTRICT_UNIT_KINDS: readonly UnitKind[] = Object.freeze([
   ]),
 ]);
 
-/** Units of a street or township (镇街), where most matters are handled on site. */
+/**
+ * Units of a street or township (镇街), where most matters are handled on site. A unit is named
+ * after its street as real bodies are: the street office's own departments carry the street's
+ * full name (解放碑街道社区事务办公室, 解放碑街道综合行政执法大队); the district's posts in the
+ * street carry only its stem (解放碑派出所, 解放碑市场监管所) — see `STEM_NAMED_UNIT_KINDS`.
+ * The community affairs office (社区事务办公室) directs the street's residents' committees
+ * (社区居委会) and its grid workers (网格员), whose matters it is given.
+ */
 export const STREET_UNIT_KINDS: readonly UnitKind[] = Object.freeze([
-  unitKind('street-enforcement', '综合行政执法大队（街道城管执法队）', 'Street comprehensive enforcement team', [
+  unitKind('street-enforcement', '综合行政执法大队', 'Comprehensive administrative enforcement team', [
     'environment',
     'advertising',
     'street-order.street-vending',
@@ -152,7 +159,7 @@ export const STREET_UNIT_KINDS: readonly UnitKind[] = Object.freeze([
     'appeal.commerce-tourism.prepaid-card',
     'appeal.commerce-tourism.food-safety',
   ]),
-  unitKind('community', '社区居委会（社区服务中心）', 'Community residents committee (service centre)', [
+  unitKind('community', '社区事务办公室', 'Community affairs office', [
     'appeal.commerce-tourism.consumer-dispute',
     'appeal.environment.square-dance-noise',
     'appeal.urban-rural.property-management',
@@ -168,11 +175,14 @@ export const STREET_UNIT_KINDS: readonly UnitKind[] = Object.freeze([
     'street-order.vagrancy',
   ]),
   // Street safety offices warn and evacuate residents; the grid workers report to them.
-  unitKind('street-safety-office', '街道应急办（平安办）', 'Street emergency and safety office', [
+  unitKind('street-safety-office', '应急管理办公室', 'Emergency management office', [
     'safety',
     'emergency',
   ]),
 ]);
+
+/** Street units that belong to a district bureau and are named by the street's stem only (解放碑派出所). */
+export const STEM_NAMED_UNIT_KINDS: ReadonlySet<string> = new Set(['police-station', 'market-supervision-post']);
 
 /** City-level bureaus and groups: they coordinate, set standards and take the city-level plans. */
 export const CITY_UNIT_KINDS: readonly UnitKind[] = Object.freeze([

@@ -12,7 +12,8 @@ import { JurisdictionResolver } from '../../../src/geo/resolver.ts';
 import type { JurisdictionRecord } from '../../../src/geo/jurisdiction.ts';
 import { insertJurisdictions } from '../../../src/geo/jurisdiction-repository.ts';
 import { DEMO_CATEGORIES } from '../categories.ts';
-import { CITY_UNIT_KINDS, DISTRICT_UNIT_KINDS, STREET_UNIT_KINDS, type UnitKind } from '../unit-kinds.ts';
+import { CITY_UNIT_KINDS, DISTRICT_UNIT_KINDS, STEM_NAMED_UNIT_KINDS, STREET_UNIT_KINDS, type UnitKind } from '../unit-kinds.ts';
+import { placeStem } from './demo-names.ts';
 import type { Tier } from '../../../src/cases/case-model.ts';
 import { generateDemoAssets } from './demo-assets.ts';
 import { insertAssets } from '../../../src/assets/asset-repository.ts';
@@ -104,7 +105,7 @@ export function demoCentersAndUnits(records: readonly JurisdictionRecord[]): { c
       for (const k of DISTRICT_UNIT_KINDS) unit(j, 'district', k, j.name);
     } else if (j.level === 'street') {
       centers.push({ id: centerIdOf(j.code), tier: 'street', jurisdiction_code: j.code, name: `${j.name}城市运行和治理中心`, parent_center_id: j.parentCode ? centerIdOf(j.parentCode) : null });
-      for (const k of STREET_UNIT_KINDS) unit(j, 'street', k, j.name);
+      for (const k of STREET_UNIT_KINDS) unit(j, 'street', k, STEM_NAMED_UNIT_KINDS.has(k.kind) ? placeStem(j.name) : j.name);
     }
   }
   return { centers, units };

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoJurisdictions } from './demo-geography.ts';
@@ -7,6 +9,21 @@ import { JurisdictionResolver } from '../../../src/geo/resolver.ts';
 import { createRandom } from '../../../src/geo/seeded-random.ts';
 
 const RESOURCES_DIR = fileURLToPath(new URL('..', import.meta.url));
+
+/** The shipped real points (Vonng/adcode): [street code, lng, lat] of the streets' seats and of their communities. */
+function realPoints(): { seats: [string, number, number][]; communities: [string, number, number][]; streetNames: string[] } {
+  const rows = (file: string) => {
+    const [head, ...lines] = fs.readFileSync(path.join(RESOURCES_DIR, 'geo', file), 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+    const keys = head!.split(',');
+    return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [keys[i]!, v])) as Record<string, string>);
+  };
+  const streets = rows('chongqing_street_points_gcj02.csv');
+  return {
+    seats: streets.filter((r) => r['lng_gcj02']).map((r) => [r['code']!, Number(r['lng_gcj02']), Number(r['lat_gcj02'])]),
+    communities: rows('chongqing_community_points_gcj02.csv').map((r) => [r['street_code']!, Number(r['lng_gcj02']), Number(r['lat_gcj02'])]),
+    streetNames: streets.map((r) => r['name']!),
+  };
+}
 
 describe('generateDemoJurisdictions for 渝中 and 南岸', () => {
   let records: JurisdictionRecord[];
@@ -54,6 +71,34 @@ describe('generateDemoJurisdictions for 渝中 and 南岸', () => {
     }
     // 南岸 has towns as well as 街道: their villages use the 200+ code range.
     expect(ofLevel('community').some((c) => c.name.endsWith('村') && c.code.slice(9) >= '200')).toBe(true);
+  });
+
+  it('grows each street around its real points: every seat and community point lies in its own street', () => {
+    const { seats, communities } = realPoints();
+    const ours = (code: string) => code.startsWith('500103') || code.startsWith('500108');
+    const checked = [...seats, ...communities].filter(([code]) => ours(code));
+    expect(checked.length).toBeGreaterThan(60);
+    for (const [code, x, y] of checked) {
+      expect(resolver.resolve(x, y)?.chain.find((l) => l.level === 'street')?.code, `${code} ${x},${y}`).toBe(code);
+    }
+    // 解放碑 is 解放碑街道 (it was 石油路街道 when streets were laid out in code order).
+    expect(resolver.resolve(106.577, 29.557)?.chain.find((l) => l.level === 'street')?.name).toBe('解放碑街道');
+  });
+
+  it('names the community at the street seat after the street, and no other after a real place', () => {
+    const { seats, streetNames } = realPoints();
+    const [, x, y] = seats.find(([code]) => code === '500103003')!; // 解放碑街道
+    const seatCommunity = resolver.resolve(x, y)!.chain.find((l) => l.level === 'community')!;
+    expect(seatCommunity.name).toBe('解放碑社区');
+    const stem = (name: string) => name.replace(/(街道|镇|乡|社区|村)$/, '');
+    const real = [...streetNames, ...ofLevel('district').map((d) => d.name.replace(/(区|县)$/, '')), '观音桥', '南坪', '石桥铺', '杨家坪', '磁器口', '红岩']
+      .map(stem).filter((n) => n.length >= 2);
+    for (const c of ofLevel('community')) {
+      const own = stem(records.find((r) => r.code === c.parentCode)!.name);
+      const name = stem(c.name);
+      if (name === own) continue;
+      for (const r of real) expect(r.includes(name) || name.includes(r), `${c.name} (${c.code}) borrows ${r}`).toBe(false);
+    }
   });
 
   it('marks everything generated and keeps every polygon valid', () => {
@@ -138,5 +183,12 @@ describe('generateDemoJurisdictions for the whole city', () => {
       expect(found.chain[1]!.code).toBe(district);
     }
     expect(districts.every((d) => !d.generated)).toBe(true);
-  });
+
+    // All 891 street seats and 1,158 community points lie in their own street.
+    const { seats, communities } = realPoints();
+    expect(seats).toHaveLength(891);
+    expect(communities.length).toBeGreaterThan(1100);
+    const misplaced = [...seats, ...communities].filter(([code, x, y]) => resolver.resolve(x, y)?.chain[2]?.code !== code);
+    expect(misplaced).toEqual([]);
+  }, 240_000);
 });

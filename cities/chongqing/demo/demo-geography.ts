@@ -1,14 +1,20 @@
 /**
  * The demo city: Chongqing's 38 real districts (real polygons), its 1,031 real streets and
- * townships (real codes and names, generated polygons), and generated communities and grids —
- * about 62,000 grids, denser in the central urban districts.
+ * townships (real codes and names, generated polygons grown from their real points), and
+ * generated communities and grids — about 62,000 grids, denser in the central urban districts.
  *
  * How the polygons are made, per district (independently seeded, so generating a subset gives
  * the same records for those districts as generating the whole city):
  *  1. scatter one seed per grid inside the district (a jittered hexagonal lattice, rejection
  *     tested against the district polygon);
- *  2. carve the seeds into streets, and each street's seeds into communities, by weighted
- *     recursive bisection (every street and community gets its share of seeds);
+ *  2. carve the seeds into streets around the streets' real points (Vonng/adcode, CC BY 4.0:
+ *     geo/chongqing_street_points_gcj02.csv, the seats of 891 of the 1,031 streets, and
+ *     geo/chongqing_community_points_gcj02.csv, 1,158 of their communities): each seed goes to
+ *     the street of the nearest real point, and the seed nearest each point moves onto it, so
+ *     every street's polygon contains its real points; streets without any point settle in the
+ *     largest gaps the others leave, and every street keeps at least two seeds per community
+ *     (src/geo/anchored-partition.ts); then each street's seeds into communities by weighted
+ *     recursive bisection;
  *  3. grid polygon = the seed's Voronoi cell (d3-delaunay), clipped to the district with an
  *     exact boolean intersection (polygon-clipping) where the district boundary comes near;
  *  4. community = union of its grids, street = union of its communities.
@@ -21,13 +27,14 @@ import { Delaunay } from 'd3-delaunay';
 import Flatbush from 'flatbush';
 import polygonClipping from 'polygon-clipping';
 import { clipRingToRect } from '../../../src/geo/clip-ring-to-rect.ts';
-import { inventPlaceStem } from './demo-names.ts';
+import { inventPlaceStem, placeStem, PlaceNameGuard } from './demo-names.ts';
 import { mergeCells } from '../../../src/geo/merge-cells.ts';
 import {
   geometryAreaDeg2,
   geometryAreaKm2,
   geometryBBox,
   listPolygons,
+  pointInGeometry,
   validateAreaGeometry,
   type AreaGeometry,
   type Position,
@@ -37,6 +44,7 @@ import { buildGridLattice, lookupGridLattice } from '../../../src/geo/grid-latti
 import type { JurisdictionRecord } from '../../../src/geo/jurisdiction.ts';
 import { buildPolygonStore } from '../../../src/geo/polygon-store.ts';
 import { bisectPoints } from '../../../src/geo/recursive-bisection.ts';
+import { partitionByAnchors } from '../../../src/geo/anchored-partition.ts';
 import { createRandom, hashSeed, type Random } from '../../../src/geo/seeded-random.ts';
 
 export interface DemoCityOptions {
@@ -50,15 +58,22 @@ export interface DemoCityOptions {
 export const DEMO_CITY_CODE = '500000';
 export const DEMO_CITY_NAME = '重庆市';
 
+/** The real GCJ-02 point of 891 of the 1,031 streets, shipped in the pack's geo/ folder. */
+export const POINTS_FILE = 'chongqing_street_points_gcj02.csv';
+/** Real GCJ-02 points of 1,158 communities and villages (2016), with the street they belong to. */
+export const COMMUNITY_POINTS_FILE = 'chongqing_community_points_gcj02.csv';
+
 /** Grids for the whole city, spread by area × density. */
 const TOTAL_GRIDS = 62_000;
 
 // Grid density relative to a rural county: the old urban core (渝中), the other inner urban
-// districts, then the outer urban ring. Real grid sizes follow population, not area.
+// districts, then the outer urban ring. Real grid sizes follow population, not area; and the
+// small central streets (about 1–3 km²) need room for their 10–12 communities of at least two
+// grids each without reaching into their neighbours.
 const DENSITY: Readonly<Record<string, number>> = {
-  '500103': 40,
-  '500104': 6, '500105': 6, '500106': 6, '500107': 6, '500108': 6,
-  '500109': 2.5, '500112': 2.5, '500113': 2.5,
+  '500103': 120,
+  '500104': 16, '500105': 16, '500106': 16, '500107': 16, '500108': 16,
+  '500109': 5, '500112': 5, '500113': 5,
 };
 
 /** At least this many seeds per community on average, so recursive bisection never starves. */
@@ -75,6 +90,10 @@ interface DistrictSource {
 interface StreetSource {
   code: string;
   name: string;
+  /** The street's real point (GCJ-02, its government's seat as the AMap district service gives it), when known. */
+  seat: readonly [number, number] | null;
+  /** Real points of some of its communities (GCJ-02, 2016 list), when known. */
+  communityPoints: readonly (readonly [number, number])[];
 }
 
 function locateGeoDir(resourcesDir: string): string {
@@ -117,11 +136,38 @@ function readCsv(file: string): Record<string, string>[] {
   });
 }
 
+/** The real street points (Vonng/adcode, CC BY 4.0; see geo/SOURCE.md), by street code. */
+function readStreetSeats(geoDir: string): Map<string, [number, number]> {
+  const seats = new Map<string, [number, number]>();
+  const file = path.join(geoDir, POINTS_FILE);
+  for (const row of readCsv(file)) {
+    const lng = Number(row['lng_gcj02']), lat = Number(row['lat_gcj02']);
+    if (row['lng_gcj02'] && row['lat_gcj02'] && Number.isFinite(lng) && Number.isFinite(lat)) seats.set(row['code']!, [lng, lat]);
+  }
+  return seats;
+}
+
+/** Community points by street code (same source; see geo/SOURCE.md), in file order. */
+function readCommunityPoints(geoDir: string): Map<string, [number, number][]> {
+  const byStreet = new Map<string, [number, number][]>();
+  const file = path.join(geoDir, COMMUNITY_POINTS_FILE);
+  for (const row of readCsv(file)) {
+    const lng = Number(row['lng_gcj02']), lat = Number(row['lat_gcj02']);
+    if (!Number.isFinite(lng) || !Number.isFinite(lat)) continue;
+    const list = byStreet.get(row['street_code']!) ?? [];
+    list.push([lng, lat]);
+    byStreet.set(row['street_code']!, list);
+  }
+  return byStreet;
+}
+
 function readStreets(geoDir: string): Map<string, StreetSource[]> {
   const byDistrict = new Map<string, StreetSource[]>();
+  const seats = readStreetSeats(geoDir);
+  const communityPoints = readCommunityPoints(geoDir);
   for (const row of readCsv(path.join(geoDir, 'chongqing_streets_2023.csv'))) {
     const list = byDistrict.get(row['areaCode']!) ?? [];
-    list.push({ code: row['code']!, name: row['name']! });
+    list.push({ code: row['code']!, name: row['name']!, seat: seats.get(row['code']!) ?? null, communityPoints: communityPoints.get(row['code']!) ?? [] });
     byDistrict.set(row['areaCode']!, list);
   }
   for (const list of byDistrict.values()) list.sort((a, b) => (a.code < b.code ? -1 : 1));
@@ -276,7 +322,7 @@ function streetKind(name: string): '街道' | '镇' | '乡' {
   return '乡';
 }
 
-function generateDistrict(district: DistrictSource, streets: readonly StreetSource[], gridTarget: number): DistrictResult {
+function generateDistrict(district: DistrictSource, streets: readonly StreetSource[], gridTarget: number, guard: PlaceNameGuard): DistrictResult {
   const random = createRandom(hashSeed(`cityloop-demo-city:${district.code}`));
   const perStreet = streets.map(() => 10 + Math.floor(random() * 3));
   const communityTotal = perStreet.reduce((a, b) => a + b, 0);
@@ -289,10 +335,34 @@ function generateDistrict(district: DistrictSource, streets: readonly StreetSour
   const n = seeds.lng.length;
   if (n < communityTotal) throw new Error(`district ${district.code}: only ${n} seeds for ${communityTotal} communities`);
   const px = Float64Array.from(seeds.lng, (x) => x * kx);
-  const py = seeds.lat;
+  const py = Float64Array.from(seeds.lat);
 
-  const all = Int32Array.from({ length: n }, (_, i) => i);
-  const streetGroups = streets.length > 0 ? bisectPoints(px, py, all, perStreet, random) : [];
+  // Streets grow around their real points (the seat first, then community points); streets
+  // without any sit in the gaps. A street's first anchor is its seat.
+  const anchors: (readonly [number, number] | null)[] = [];
+  const anchorStreet: number[] = [];
+  const firstAnchor: number[] = [];
+  const placed = new Set<string>();
+  streets.forEach((st, s) => {
+    firstAnchor.push(anchors.length);
+    for (const p of [...(st.seat ? [st.seat] : []), ...st.communityPoints]) {
+      const key = `${p[0].toFixed(6)},${p[1].toFixed(6)}`;
+      if (placed.has(key)) continue; // two anchors on one point would make one seed twice
+      if (!pointInGeometry(district.geometry, p[0], p[1])) continue; // a seed moved outside would break the clip
+      placed.add(key);
+      anchors.push([p[0] * kx, p[1]]);
+      anchorStreet.push(s);
+    }
+    if (anchors.length === firstAnchor[s]) {
+      anchors.push(null);
+      anchorStreet.push(s);
+    }
+  });
+  const partition = streets.length > 0
+    ? partitionByAnchors(px, py, anchors, perStreet.map((c) => c * MIN_GRIDS_PER_COMMUNITY), anchorStreet)
+    : { groups: [], seat: new Int32Array(0) };
+  const streetGroups = partition.groups;
+  const streetSeats = firstAnchor.map((a) => partition.seat[a]!);
 
   const flat = new Float64Array(n * 2);
   for (let i = 0; i < n; i++) { flat[2 * i] = px[i]!; flat[2 * i + 1] = py[i]!; }
@@ -344,13 +414,19 @@ function generateDistrict(district: DistrictSource, streets: readonly StreetSour
     let neighbourhoods = 0;
     let villages = 0;
     const communityRecords: JurisdictionRecord[] = [];
+    // The community at the street's seat: a town's 社区 is there, and it carries the street's name.
+    const seatSeed = streetSeats[s]!;
+    const seatCommunity = communityGroups.findIndex((g) => g.includes(seatSeed));
+    const stem = placeStem(street.name);
+    const seatName = /^\p{Script=Han}{2,4}$/u.test(stem) ? stem : null;
+    if (seatName) taken.add(seatName);
     communityGroups.forEach((group, c) => {
       // Towns have a 社区 at their seat; townships only villages. Statistical codes put
       // residents' committees at 001–199 and villagers' committees from 200.
-      const isNeighbourhood = kind === '街道' || (kind === '镇' && c === 0);
+      const isNeighbourhood = kind === '街道' || (kind === '镇' && c === seatCommunity);
       const suffix = isNeighbourhood ? '社区' : '村';
       const code = street.code + String(isNeighbourhood ? ++neighbourhoods : 200 + ++villages).padStart(3, '0');
-      const name = inventPlaceStem(suffix, taken, random) + suffix;
+      const name = (c === seatCommunity && seatName ? seatName : inventPlaceStem(suffix, taken, random, guard)) + suffix;
       const ordered = Array.from(group).sort((a, b) => py[b]! - py[a]! || px[a]! - px[b]!);
       const grids = ordered.map((seed, g) => {
         const geometry = assertValid(clipper.clip({ type: 'Polygon', coordinates: [toRing(cells[seed]!)] }), `grid of district ${district.code}`);
@@ -397,6 +473,8 @@ export function generateDemoJurisdictions(opts: DemoCityOptions): JurisdictionRe
     }
   }
   const chosen = districts.filter((d) => !wanted || wanted.has(d.code));
+  // Invented community names stay clear of every real street, township and district name.
+  const guard = new PlaceNameGuard([...districts.map((d) => d.name), ...[...streets.values()].flat().map((st) => st.name)]);
   const records: JurisdictionRecord[] = [
     { code: DEMO_CITY_CODE, parentCode: null, level: 'city', name: DEMO_CITY_NAME, geometry: null, generated: false, properties: {} },
   ];
@@ -410,7 +488,7 @@ export function generateDemoJurisdictions(opts: DemoCityOptions): JurisdictionRe
       generated: false,
       properties: { ...d.properties },
     });
-    records.push(...generateDistrict(d, streets.get(d.code) ?? [], grids.get(d.code)!).records);
+    records.push(...generateDistrict(d, streets.get(d.code) ?? [], grids.get(d.code)!, guard).records);
     opts.onProgress?.('districts', k + 1, chosen.length);
   });
   return records;
