@@ -36,6 +36,7 @@ const NEGATION_REACH = 3;
 
 export interface WordsOptions {
   readonly negations?: readonly string[] | undefined;
+  readonly hypotheticals?: readonly string[] | undefined;
 }
 
 function normalise(text: string): string {
@@ -51,29 +52,70 @@ function negatedAt(text: string, at: number, negations: readonly string[]): bool
   return negations.some((n) => before.endsWith(n)) && !NOT_NEGATIONS.some((w) => before.endsWith(w));
 }
 
-/** Every place `word` stands in `text` not said in the negative. */
-function positions(text: string, word: string, negations: readonly string[]): number[] {
+/** Words that, earlier in the same clause, make a danger word a worry rather than a fact ("担心哪天漏气"). */
+export const DEFAULT_HYPOTHETICALS: readonly string[] = Object.freeze(['担心', '万一', '以防', '防止', '如果', '要是', '怕', '会不会', '容易', '以免']);
+/** How many characters of the same clause before a danger word are read for a worry. */
+const HYPOTHETICAL_REACH = 8;
+const CLAUSE_END = /[，。！？；,.!?;\n]/;
+
+function hypotheticalAt(text: string, at: number, hypotheticals: readonly string[]): boolean {
+  let from = Math.max(0, at - HYPOTHETICAL_REACH);
+  for (let i = at - 1; i >= from; i--) {
+    if (CLAUSE_END.test(text[i]!)) {
+      from = i + 1;
+      break;
+    }
+  }
+  const before = text.slice(from, at);
+  return hypotheticals.some((h) => before.includes(h));
+}
+
+interface Reading {
+  readonly negations: readonly string[];
+  /** Only for danger words. */
+  readonly hypotheticals: readonly string[];
+}
+
+/** Every place `word` stands in `text` not said in the negative (nor as a worry, when asked). */
+function positions(text: string, word: string, r: Reading): number[] {
   const out: number[] = [];
-  for (let i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + 1)) if (!negatedAt(text, i, negations)) out.push(i);
+  for (let i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + 1)) {
+    if (!negatedAt(text, i, r.negations) && !hypotheticalAt(text, i, r.hypotheticals)) out.push(i);
+  }
   return out;
 }
 
-/** Does the keyword (a word, or `a+b` parts close together) stand in the text, said positively? */
-function keywordMatches(text: string, keyword: string, negations: readonly string[]): boolean {
+/**
+ * Where the keyword (a word, or `a+b` parts close together) stands in the text, said positively:
+ * the characters it covers, or null.
+ */
+function keywordSpans(text: string, keyword: string, r: Reading): number[] | null {
   const parts = keyword.split('+').map((p) => normalise(p)).filter((p) => p.length > 0);
-  if (parts.length === 0) return false;
+  if (parts.length === 0) return null;
   const [first, ...rest] = parts;
-  for (const at of positions(text, first!, negations)) {
-    const ok = rest.every((p) => positions(text, p, negations).some((q) => Math.abs(q - at) <= COMBO_SPAN));
-    if (ok) return true;
+  for (const at of positions(text, first!, r)) {
+    const others: number[] = [];
+    const ok = rest.every((p) => {
+      const q = positions(text, p, r).find((x) => Math.abs(x - at) <= COMBO_SPAN);
+      if (q === undefined) return false;
+      others.push(q);
+      return true;
+    });
+    if (!ok) continue;
+    const covered: number[] = [];
+    [at, ...others].forEach((start, k) => {
+      for (let i = 0; i < parts[k]!.length; i++) covered.push(start + i);
+    });
+    return covered;
   }
-  return false;
+  return null;
 }
 
 const weight = (keyword: string): number => keyword.split('+').reduce((n, p) => n + p.trim().length, 0);
 
+/** An `unless` phrase (a word or `a+b`) present, said positively or not. */
 function excluded(text: string, unless: readonly string[] | undefined): boolean {
-  return (unless ?? []).some((u) => text.includes(normalise(u)));
+  return (unless ?? []).some((u) => keywordSpans(text, u, { negations: [], hypotheticals: [] }) !== null);
 }
 
 export interface RefineMatch {
@@ -84,18 +126,26 @@ export interface RefineMatch {
 
 /**
  * The keyword rule that fits the message best: every rule whose words appear (not negated, no
- * `unless` phrase) scores the length of the words it matched; the highest wins, the earlier rule
- * on a tie. So "井盖不见了" beats a rule that knows only "井盖".
+ * `unless` phrase) scores the characters of the message its words cover (a word inside a longer
+ * one adds nothing); the highest wins, the earlier rule on a tie. So "井盖不见了" goes to the rule
+ * that knows "井盖不见", not to one that knows only "井盖".
  */
 export function matchRefine(rules: readonly RefineRule[], message: string, opts: WordsOptions = {}): RefineMatch | null {
   const text = normalise(message);
-  const negations = opts.negations ?? DEFAULT_NEGATIONS;
+  const reading: Reading = { negations: opts.negations ?? DEFAULT_NEGATIONS, hypotheticals: [] };
   let best: { match: RefineMatch; score: number } | null = null;
   for (const r of rules) {
     if (excluded(text, r.unless)) continue;
-    const hit = [...new Set(r.keywords)].filter((k) => keywordMatches(text, k, negations));
+    const covered = new Set<number>();
+    const hit: string[] = [];
+    for (const k of new Set(r.keywords)) {
+      const spans = keywordSpans(text, k, reading);
+      if (!spans) continue;
+      hit.push(k);
+      for (const i of spans) covered.add(i);
+    }
     if (hit.length === 0) continue;
-    const score = hit.reduce((n, k) => n + weight(k), 0);
+    const score = covered.size;
     if (!best || score > best.score) {
       const keyword = hit.reduce((a, b) => (weight(b) > weight(a) ? b : a));
       best = { match: { category: r.category, keyword }, score };
@@ -115,13 +165,13 @@ export interface DangerFound {
 /** The danger words in a message, the highest priority they call for and why; null when none. */
 export function findDanger(rules: readonly DangerRule[], message: string, opts: WordsOptions = {}): DangerFound | null {
   const text = normalise(message);
-  const negations = opts.negations ?? DEFAULT_NEGATIONS;
+  const reading: Reading = { negations: opts.negations ?? DEFAULT_NEGATIONS, hypotheticals: opts.hypotheticals ?? DEFAULT_HYPOTHETICALS };
   let priority: 'high' | 'urgent' | null = null;
   const words: string[] = [];
   const reasons: string[] = [];
   for (const r of rules) {
     if (excluded(text, r.unless)) continue;
-    const hit = r.words.filter((w) => keywordMatches(text, w, negations));
+    const hit = r.words.filter((w) => keywordSpans(text, w, reading) !== null);
     if (hit.length === 0) continue;
     for (const w of hit) if (!words.includes(w)) words.push(w);
     if (!reasons.includes(r.reason)) reasons.push(r.reason);

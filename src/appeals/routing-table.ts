@@ -36,6 +36,8 @@ export interface RoutingTable {
   readonly danger: readonly DangerRule[];
   /** Absent: the default list (没有, 没, 未, 无, 不是 …). */
   readonly negations?: readonly string[] | undefined;
+  /** Words that make a danger word a worry, not a fact (担心, 万一 …); absent: the default list. */
+  readonly hypotheticals?: readonly string[] | undefined;
   readonly rules: readonly RoutingRule[];
 }
 
@@ -103,6 +105,7 @@ export const ROUTING_TABLE_SCHEMA = deepFreeze({
       },
     },
     negations: { type: 'array', items: WORD_SCHEMA },
+    hypotheticals: { type: 'array', items: WORD_SCHEMA },
   },
 } as const);
 
@@ -114,10 +117,11 @@ const FIELD_RULES = {
   words: { en: 'must be a word, not blank', zh: '危险词不能为空白' },
   unless: { en: 'must be a phrase, not blank', zh: '排除词不能为空白' },
   negations: { en: 'must be a word, not blank', zh: '否定词不能为空白' },
+  hypotheticals: { en: 'must be a word, not blank', zh: '假设词不能为空白' },
 };
-const { rules: RULES_SCHEMA, refine: REFINE_SCHEMA, danger: DANGER_SCHEMA, negations: NEGATIONS_SCHEMA } = ROUTING_TABLE_SCHEMA.properties;
+const { rules: RULES_SCHEMA, refine: REFINE_SCHEMA, danger: DANGER_SCHEMA, negations: NEGATIONS_SCHEMA, hypotheticals: HYPOTHETICALS_SCHEMA } = ROUTING_TABLE_SCHEMA.properties;
 const tableCheck = schemaCheck(
-  { ...ROUTING_TABLE_SCHEMA, properties: { rules: { type: 'array' }, refine: { type: 'array' }, danger: { type: 'array' }, negations: NEGATIONS_SCHEMA } },
+  { ...ROUTING_TABLE_SCHEMA, properties: { rules: { type: 'array' }, refine: { type: 'array' }, danger: { type: 'array' }, negations: NEGATIONS_SCHEMA, hypotheticals: HYPOTHETICALS_SCHEMA } },
   { fieldRules: FIELD_RULES },
 );
 const ruleCheck = schemaCheck(RULES_SCHEMA.items, { fieldRules: FIELD_RULES });
@@ -148,7 +152,7 @@ export function parseRoutingTable(input: string | unknown, opts: RoutingTableOpt
 function checkTableData(data: unknown, opts: RoutingTableOptions): RoutingTable {
   const top = tableCheck.check(data);
   if (top.length > 0) throw new RoutingTableError(top);
-  const table = data as { rules: unknown[]; refine?: unknown[]; danger?: unknown[]; negations?: string[] };
+  const table = data as { rules: unknown[]; refine?: unknown[]; danger?: unknown[]; negations?: string[]; hypotheticals?: string[] };
   const problems: DocumentProblem[] = [];
   const problem = (pointer: string, en: string, zh: string): void => void problems.push(problemAt(pointer, { en, zh }));
   const known = (pointer: string, what: { en: string; zh: string }, name: string, names: ReadonlySet<string> | undefined): void => {
@@ -199,7 +203,14 @@ function checkTableData(data: unknown, opts: RoutingTableOptions): RoutingTable 
     danger.push({ words: rule.words.map((w) => w.trim()), priority: rule.priority, reason: rule.reason.trim(), ...(rule.unless ? { unless: rule.unless.map((u) => u.trim()) } : {}) });
   });
   if (problems.length > 0) throw new RoutingTableError(problems);
-  return { refine, danger, ...(table.negations ? { negations: table.negations.map((n) => n.trim()) } : {}), rules };
+  const words = (list: string[] | undefined) => list?.map((w) => w.trim());
+  return {
+    refine,
+    danger,
+    ...(table.negations ? { negations: words(table.negations) } : {}),
+    ...(table.hypotheticals ? { hypotheticals: words(table.hypotheticals) } : {}),
+    rules,
+  };
 }
 
 /** The keyword rule that fits the text best (see matchRefine), or null. */
@@ -209,7 +220,7 @@ export function refineCategory(table: RoutingTable, text: string): { category: s
 
 /** The danger words in the text and the priority they call for, or null. */
 export function dangerIn(table: RoutingTable, text: string): DangerFound | null {
-  return findDanger(table.danger, text, { negations: table.negations });
+  return findDanger(table.danger, text, { negations: table.negations, hypotheticals: table.hypotheticals });
 }
 
 export interface RouteChoice {
