@@ -22,6 +22,8 @@ interface RouteChoice {
   readonly rule: { category: string; jurisdiction: string | null; lead: { kind: string; scope: string } } | null;
   readonly lead: { unitId: string; name: string; kind: string } | null;
   readonly assists: { unitId: string; name: string; kind: string }[];
+  /** The danger words found and the priority they raise the case to. */
+  readonly danger: { priority: 'high' | 'urgent'; words: string[]; why: string } | null;
 }
 
 interface RoutingDryRun {
@@ -51,6 +53,12 @@ function RouteResult(props: { readonly title: string; readonly r: RouteChoice; r
         <dd data-testid={`${props.testId}-lead`}>{r.lead ? r.lead.name : '—'}</dd>
         <dt className="muted">{tr('协办单位', 'Assisting units')}</dt>
         <dd>{r.assists.length ? r.assists.map((a) => a.name).join('、') : '—'}</dd>
+        <dt className="muted">{tr('危险词', 'Danger words')}</dt>
+        <dd data-testid={`${props.testId}-danger`}>
+          {r.danger
+            ? `${r.danger.words.map((w) => `“${w.replaceAll('+', '…')}”`).join('、')} → ${r.danger.priority === 'urgent' ? tr('优先级提至紧急', 'priority raised to urgent') : tr('优先级提至高', 'priority raised to high')}`
+            : tr('无', 'none')}
+        </dd>
         <dt className="muted">{tr('依据', 'Why')}</dt>
         <dd>{r.why}</dd>
       </dl>
