@@ -8,7 +8,7 @@ import type { OrgDirectory } from '../org/org-directory.ts';
 import type { StoreAdapter, Tx } from '../store/store.ts';
 import { authorActor, authorName, recordAdminChanges, type ChangeAuthor } from '../events/admin-events.ts';
 import type { Crs } from '../geo/crs.ts';
-import { decideRoute, parseRoutingTable, type DangerFound, type RoutingTable } from './routing-table.ts';
+import { decideRoute, parseRoutingTable, planWhy, type DangerFound, type RoutingTable } from './routing-table.ts';
 import { readAppeal } from './read-appeal.ts';
 import { higherPriority } from './appeal-keywords.ts';
 
@@ -53,6 +53,7 @@ export class AppealIntake {
   readonly #clock: Clock;
   readonly #classifier: () => AppealClassifier | null;
   readonly #locatePlace: (name: string) => { lng: number; lat: number } | null;
+  readonly #planFor: (doc: CaseDoc) => { planId: string; name: string } | null;
   readonly threshold: number;
   #table: RoutingTableVersion | null = null;
 
@@ -65,6 +66,12 @@ export class AppealIntake {
     classifier: () => AppealClassifier | null;
     locatePlace: (name: string) => { lng: number; lat: number } | null;
     threshold: number;
+    /**
+     * The plan (预案) that would run for the case as reported — its tasks resolved, nothing
+     * unresolved — or null. A category with a plan is dispatched by its plan (the owner of the
+     * asset, the deadlines, arrival on site), the routing table's units being the fallback.
+     */
+    planFor?: (doc: CaseDoc) => { planId: string; name: string } | null;
   }) {
     this.#cases = deps.cases;
     this.#org = deps.org;
@@ -73,6 +80,7 @@ export class AppealIntake {
     this.#clock = deps.clock;
     this.#classifier = deps.classifier;
     this.#locatePlace = deps.locatePlace;
+    this.#planFor = deps.planFor ?? (() => null);
     this.threshold = deps.threshold;
   }
 
@@ -210,6 +218,20 @@ export class AppealIntake {
     });
     if (d.outcome === 'triage' || !table) return triage(d.why);
     const { choice, lead, assists, why } = d;
+    // A category with a plan: the plan dispatches (the routing table's units if it cannot).
+    const plan = this.#planFor(doc);
+    if (plan) {
+      const byPlan = planWhy(plan, why);
+      try {
+        return await this.#cases.executeAll(SYSTEM_PRINCIPAL, doc.id, [
+          { type: 'record_routing', routing: { automatic: true, categoryCode, confidence, top, routingVersion: table.version, rule: `plan:${plan.planId}`, why: byPlan, outcome: 'dispatched', ...dangerRecord(danger) } },
+          { type: 'apply_plan', planId: plan.planId, note: byPlan },
+        ]);
+      } catch (e) {
+        if (!(e instanceof CityLoopError)) throw e;
+        // Nothing was written: the routing table's units below.
+      }
+    }
     const commands: CaseCommand[] = [
       { type: 'record_routing', routing: { automatic: true, categoryCode, confidence, top, routingVersion: table.version, rule: `${choice.rule.category}@${choice.rule.jurisdiction ?? '*'}`, why, outcome: 'dispatched', ...dangerRecord(danger) } },
       { type: 'register', note: why },

@@ -6,7 +6,7 @@
  */
 import type { ChainLink } from '../cases/case-model.ts';
 import type { DocumentProblem } from '../documents/problem.ts';
-import { decideRoute, parseRoutingTable, RoutingTableError, type RoutedUnit, type RoutingRule, type RoutingTable, type RoutingTableOptions } from './routing-table.ts';
+import { decideRoute, parseRoutingTable, planWhy, RoutingTableError, type RoutedUnit, type RoutingRule, type RoutingTable, type RoutingTableOptions } from './routing-table.ts';
 import { readAppeal } from './read-appeal.ts';
 
 export type { RoutingTableOptions } from './routing-table.ts';
@@ -38,6 +38,8 @@ export interface RouteDryRunDeps {
   readonly chain: readonly ChainLink[] | null;
   unitOfKind(kind: string, jurisdictionCode: string): { id: string; name: string; kind: string } | undefined;
   categoryName(code: string): string | null;
+  /** The plan that would dispatch a case of this category and priority here (as the intake asks), or null. */
+  planFor?(categoryCode: string, priority: 'high' | 'urgent' | null): { planId: string; name: string } | null;
 }
 
 export interface RouteDryRun {
@@ -56,6 +58,8 @@ export interface RouteDryRun {
   readonly assists: readonly { readonly unitId: string; readonly name: string; readonly kind: string }[];
   /** The danger words found and the priority they raise the case to; null when none. */
   readonly danger: { readonly priority: 'high' | 'urgent'; readonly words: readonly string[]; readonly why: string } | null;
+  /** The plan (预案) that dispatches instead of the rule's units, when one applies. */
+  readonly plan?: { readonly planId: string; readonly name: string } | null;
 }
 
 /**
@@ -73,5 +77,7 @@ export function dryRunRoute(table: RoutingTable, input: RouteDryRunInput, deps: 
   const rule = d.choice ? { category: d.choice.rule.category, jurisdiction: d.choice.rule.jurisdiction ?? null, lead: d.choice.rule.lead, assists: d.choice.rule.assists } : null;
   if (d.outcome === 'triage') return { ...base, outcome: 'triage', why: d.why, rule, lead: null, assists: [] };
   const unit = (u: RoutedUnit) => ({ unitId: u.id, name: u.name, kind: u.kind });
-  return { ...base, outcome: 'dispatched', why: d.why, rule, lead: unit(d.lead), assists: d.assists.map(unit) };
+  const plan = deps.planFor?.(categoryCode, danger?.priority ?? null) ?? null;
+  if (plan) return { ...base, outcome: 'dispatched', why: planWhy(plan, d.why), rule, lead: unit(d.lead), assists: d.assists.map(unit), plan };
+  return { ...base, outcome: 'dispatched', why: d.why, rule, lead: unit(d.lead), assists: d.assists.map(unit), plan: null };
 }

@@ -297,3 +297,8 @@ function decideUnits(table: RoutingTable | null, f: RouteFacts): RouteDecision {
   const why = `${choice.why}${f.keyword !== null ? `；关键词“${f.keyword}”` : ''}${f.confidence !== null ? `；分类置信度${f.confidence}` : f.categoryBy === 'agent' ? '；坐席选定类别' : ''}`;
   return { outcome: 'dispatched', why, choice, lead, assists };
 }
+
+/** The why of an appeal dispatched by a plan (预案) instead of the table's units: the plan, then the keyword, confidence and danger. */
+export function planWhy(plan: { readonly name: string }, why: string): string {
+  return `预案“${plan.name}”派遣；${why.replace(/^派单目录：[^；]*；?/, '')}`.replace(/；$/, '');
+}

@@ -70,8 +70,17 @@ describe('specific routing of citizens\' appeals, danger words', () => {
     expect(d.body.inForce).toMatchObject({ categoryCode: 'municipal.manhole.missing', categoryBy: 'keyword', outcome: 'dispatched' });
     expect(d.body.inForce.danger).toMatchObject({ priority: 'urgent' });
     expect(d.body.inForce.why).toContain(d.body.inForce.danger.why);
+    // 井盖缺失 has a plan (the cover's owner, else the urban management bureau, arrival within the hour): it dispatches.
+    expect(d.body.inForce.plan).toMatchObject({ planId: 'manhole-cover' });
     const r = await call('citizen.zhang', 'POST', '/api/v1/appeals', { text, ...at });
     expect(r.body.routing.why).toBe(d.body.inForce.why);
+    expect(r.body.plan).toMatchObject({ id: 'manhole-cover' });
+    expect((await routedEvent(r.body.id)).payload.rule).toBe('plan:manhole-cover');
+    // A category without a plan is dispatched by the table's rule, as the dry run says.
+    const bus = '公交车半小时才来一班，等得太久了';
+    const dBus = await call('admin', 'POST', '/api/v1/routing-table/dry-run', { text: bus, ...at });
+    expect(dBus.body.inForce.plan).toBeNull();
+    expect((await call('citizen.zhang', 'POST', '/api/v1/appeals', { text: bus, ...at })).body.routing.why).toBe(dBus.body.inForce.why);
   });
 
   it('reaches the specific category and flags the danger on the labelled set (≥ 300 messages, ≥ 40 categories)', async () => {
