@@ -24,6 +24,8 @@ interface RouteChoice {
   readonly assists: { unitId: string; name: string; kind: string }[];
   /** The danger words found and the priority they raise the case to. */
   readonly danger: { priority: 'high' | 'urgent'; words: string[]; why: string } | null;
+  /** The plan (预案) that dispatches instead of the rule's units, when one applies. */
+  readonly plan?: { planId: string; name: string } | null;
 }
 
 interface RoutingDryRun {
@@ -49,6 +51,8 @@ function RouteResult(props: { readonly title: string; readonly r: RouteChoice; r
         <dd>{r.outcome === 'dispatched' ? tr('自动派遣', 'dispatched automatically') : tr('转人工分拨', 'manual triage')}</dd>
         <dt className="muted">{tr('规则', 'Rule')}</dt>
         <dd>{r.rule ? `${r.rule.category}${r.rule.jurisdiction ? `@${r.rule.jurisdiction}` : ''} → ${r.rule.lead.kind}（${r.rule.lead.scope}）` : '—'}</dd>
+        <dt className="muted">{tr('预案', 'Plan')}</dt>
+        <dd data-testid={`${props.testId}-plan`}>{r.plan ? tr(`按预案“${r.plan.name}”派遣（主办单位由预案确定）`, `dispatched by the plan “${r.plan.name}” (it names the lead)`) : tr('无，按规则派遣', 'none: the rule dispatches')}</dd>
         <dt className="muted">{tr('主办单位', 'Lead unit')}</dt>
         <dd data-testid={`${props.testId}-lead`}>{r.lead ? r.lead.name : '—'}</dd>
         <dt className="muted">{tr('协办单位', 'Assisting units')}</dt>
