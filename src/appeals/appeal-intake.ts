@@ -228,8 +228,9 @@ export class AppealIntake {
           { type: 'apply_plan', planId: plan.planId, note: byPlan },
         ]);
       } catch (e) {
-        if (!(e instanceof CityLoopError)) throw e;
-        // Nothing was written: the routing table's units below.
+        // The plan could not run here (changed since the preview, or a unit it names is missing):
+        // nothing was written, the routing table's units below. Any other failure is the caller's.
+        if (!(e instanceof CityLoopError) || !(e.code.startsWith('PLAN_') || e.code === 'NOT_FOUND')) throw e;
       }
     }
     const commands: CaseCommand[] = [

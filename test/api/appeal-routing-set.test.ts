@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
+import { openTestPlatform, PG_URL, type TestPlatform } from '../support/test-platform.ts';
 import { testHttp, type LooseJson } from '../support/http.ts';
 import { readRoutingSet, scoreBySplit, type RoutedAppeal } from '../../bench/appeal-routing-eval.ts';
 
@@ -8,6 +8,34 @@ import { readRoutingSet, scoreBySplit, type RoutedAppeal } from '../../bench/app
  * their specific category by the routing table's keyword rules, and danger words raise the
  * priority and say why — on the labelled set, and on the dangerous examples the issue names.
  */
+const ISSUE_EXAMPLES: [string, string, RegExp, string][] = [
+  // The issue's own message: filed as 城乡建设 / 一般 before.
+  ['解放碑步行街八一路口的下水道井盖不见了，晚上黑黢黢的，已经有人差点掉下去', 'municipal.manhole.missing', /-urban-management$/, '差点掉下去'],
+  // A gas leak went to 环境保护, a house fire to 城乡建设, an overturned tanker to 交通运输 — all at normal priority.
+  ['我们单元楼道里好大一股燃气味，好像哪家在漏气，大家都不敢开灯', 'municipal.gas.leak', /-gas-company$/, '燃气味'],
+  ['七星岗一栋老居民楼三楼着火了，浓烟很大，里面还有老人和小孩没出来', 'safety.fire', /-fire-rescue$/, '着火'],
+  ['长江滨江路一辆油罐车侧翻了，罐子在往外漏油，味道很大', 'emergency.hazmat-leak', /-fire-rescue$/, '油罐车'],
+];
+
+type Call = ReturnType<typeof testHttp>['call'];
+
+/** Posts the message as a citizen: it must land on its category, dispatched, at urgent priority, with the reason recorded. */
+async function expectRoutedAndRaised(call: Call, text: string, category: string, lead: RegExp, word: string): Promise<void> {
+  const r = await call('citizen.zhang', 'POST', '/api/v1/appeals', { text, lng: 106.5733, lat: 29.5599, crs: 'wgs84' });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  expect(r.body.categoryCode).toBe(category);
+  expect(r.body.priority).toBe('urgent');
+  expect(r.body.state).toBe('dispatched');
+  expect(r.body.tasks.find((x: LooseJson) => x.role === 'lead').unitId).toMatch(lead);
+  expect(r.body.routing.danger).toMatch(/^危险词“.+”（.+）：优先级提至紧急$/);
+  const routed = (await call('yuzhong.operator', 'GET', `/api/v1/cases/${r.body.id}/events`)).body.items.find((e: LooseJson) => e.type === 'AppealRouted');
+  expect(routed.payload.categoryCode).toBe(category);
+  expect(routed.payload.danger.priority).toBe('urgent');
+  expect(routed.payload.danger.words.join(' ')).toContain(word.slice(0, 2));
+  expect(routed.payload.why).toContain('关键词');
+  expect(routed.payload.why).toContain(routed.payload.danger.why);
+}
+
 describe('specific routing of citizens\' appeals, danger words', () => {
   let t: TestPlatform;
   const tokens: Record<string, string> = {};
@@ -23,27 +51,8 @@ describe('specific routing of citizens\' appeals, danger words', () => {
   const routedEvent = async (caseId: string): Promise<LooseJson> =>
     (await call('yuzhong.operator', 'GET', `/api/v1/cases/${caseId}/events`)).body.items.find((e: LooseJson) => e.type === 'AppealRouted');
 
-  it.each([
-    // The issue's own message: filed as 城乡建设 / 一般 before.
-    ['解放碑步行街八一路口的下水道井盖不见了，晚上黑黢黢的，已经有人差点掉下去', 'municipal.manhole.missing', /-urban-management$/, '差点掉下去'],
-    // A gas leak went to 环境保护, a house fire to 城乡建设, an overturned tanker to 交通运输 — all at normal priority.
-    ['我们单元楼道里好大一股燃气味，好像哪家在漏气，大家都不敢开灯', 'municipal.gas.leak', /-gas-company$/, '燃气味'],
-    ['七星岗一栋老居民楼三楼着火了，浓烟很大，里面还有老人和小孩没出来', 'safety.fire', /-fire-rescue$/, '着火'],
-    ['长江滨江路一辆油罐车侧翻了，罐子在往外漏油，味道很大', 'emergency.hazmat-leak', /-fire-rescue$/, '油罐车'],
-  ])('routes "%s" to its specific category, raises the priority and records why', async (text, category, lead, word) => {
-    const r = await call('citizen.zhang', 'POST', '/api/v1/appeals', { text, ...at });
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
-    expect(r.body.categoryCode).toBe(category);
-    expect(r.body.priority).toBe('urgent');
-    expect(r.body.state).toBe('dispatched');
-    expect(r.body.tasks.find((x: LooseJson) => x.role === 'lead').unitId).toMatch(lead);
-    expect(r.body.routing.danger).toMatch(/^危险词“.+”（.+）：优先级提至紧急$/);
-    const routed = await routedEvent(r.body.id);
-    expect(routed.payload.categoryCode).toBe(category);
-    expect(routed.payload.danger.priority).toBe('urgent');
-    expect(routed.payload.danger.words.join(' ')).toContain(word.slice(0, 2));
-    expect(routed.payload.why).toContain('关键词');
-    expect(routed.payload.why).toContain(routed.payload.danger.why);
+  it.each(ISSUE_EXAMPLES)('routes "%s" to its specific category, raises the priority and records why', async (text, category, lead, word) => {
+    await expectRoutedAndRaised(call, text, category, lead, word);
   });
 
   it('raises an ordinary category\'s priority by danger words, and not for a negated or a worried word', async () => {
@@ -102,4 +111,18 @@ describe('specific routing of citizens\' appeals, danger words', () => {
     expect(score.holdout.specificAccuracy).toBeGreaterThanOrEqual(0.8);
     expect(score.holdout.dangerRecall).toBeGreaterThanOrEqual(0.6);
   }, 180_000);
+});
+
+describe.runIf(PG_URL)('the issue\'s dangerous examples on PostgreSQL', () => {
+  let t: TestPlatform;
+  const tokens: Record<string, string> = {};
+  const { call } = testHttp(() => t.app, (u) => tokens[u]);
+  beforeAll(async () => {
+    t = await openTestPlatform('postgres');
+    for (const u of ['yuzhong.operator', 'citizen.zhang']) tokens[u] = await t.signIn(u);
+  });
+  afterAll(async () => t?.close());
+  it.each(ISSUE_EXAMPLES)('routes "%s" to its specific category, raises the priority and records why', async (text, category, lead, word) => {
+    await expectRoutedAndRaised(call, text, category, lead, word);
+  });
 });
