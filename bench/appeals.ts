@@ -6,6 +6,7 @@ import { openPlatform } from '../src/platform.ts';
 import { resetDemoCity } from '../cities/chongqing/demo/demo-city.ts';
 import { createRandom } from '../src/geo/seeded-random.ts';
 import { runClassifierBench } from './appeals-classifier.ts';
+import { readRoutingSet, scoreBySplit, type RoutedAppeal } from './appeal-routing-eval.ts';
 
 const MESSAGES = [
   '广场舞噪音太大，晚上十点还在跳',
@@ -19,7 +20,8 @@ const MESSAGES = [
 ];
 
 /**
- * Appeals taken in end to end per second: classified, placed, routed by the routing table,
+ * Specific routing on the labelled set (specificAccuracy, familyAccuracy, dangerRecall,
+ * dangerPrecision; the dev and held-out parts in routingSet), then appeals taken in end to end per second: classified, placed, routed by the routing table,
  * registered and dispatched — two durable transactions each (the report as the citizen, the routing
  * as the system), on SQLite with 16 in flight; plus the classifier's own speed and held-out score.
  */
@@ -35,6 +37,16 @@ export async function runAppealsBench(opts: { seconds?: number; log?: (m: string
     await platform.reload();
     const citizen = await platform.store.db.selectFrom('users').selectAll().where('username', '=', 'citizen.zhang').executeTakeFirstOrThrow();
     const p = platform.auth.principalOf(citizen);
+    // Specific routing: the labelled set, each message through the intake POST /api/v1/appeals uses.
+    const set = readRoutingSet();
+    log(`appeals: routing ${set.length} labelled messages`);
+    const routed: RoutedAppeal[] = [];
+    for (const m of set) {
+      const doc = await platform.intake.submit(p, { text: m.text, lng: 106.5733, lat: 29.5599, crs: 'wgs84', source: 'citizen' });
+      routed.push({ categoryCode: doc.categoryCode, priority: doc.priority, danger: doc.routing?.danger ?? null, outcome: doc.routing?.outcome ?? null });
+    }
+    const familyOf = (code: string) => platform.org.category(code)?.parentCode ?? code;
+    const routing = scoreBySplit(set, routed, familyOf);
     const rnd = createRandom(7);
     const one = async () => {
       await platform.intake.submit(p, { text: MESSAGES[Math.floor(rnd() * MESSAGES.length)]!, lng: 106.55 + rnd() * 0.03, lat: 29.552 + rnd() * 0.008, crs: 'gcj02', source: 'citizen' });
@@ -52,7 +64,19 @@ export async function runAppealsBench(opts: { seconds?: number; log?: (m: string
       }),
     );
     const appealsPerSecond = Math.round(done / ((performance.now() - t0) / 1000));
-    return { classifiedPerSecond: classifier.classifiedPerSecond, appealsPerSecond, macroF1: classifier.macroF1, accuracy: classifier.accuracy, appeals: done };
+    const { dev, holdout, ...whole } = routing;
+    return {
+      classifiedPerSecond: classifier.classifiedPerSecond,
+      appealsPerSecond,
+      macroF1: classifier.macroF1,
+      accuracy: classifier.accuracy,
+      appeals: done,
+      specificAccuracy: whole.specificAccuracy,
+      familyAccuracy: whole.familyAccuracy,
+      dangerRecall: whole.dangerRecall,
+      dangerPrecision: whole.dangerPrecision,
+      routingSet: { ...whole, dev, holdout },
+    };
   } finally {
     await platform.close();
     rmSync(dir, { recursive: true, force: true });

@@ -30,6 +30,7 @@ import { createFileChannel } from './actions/notify/file-channel.ts';
 import { createWebhookChannel } from './actions/notify/webhook-channel.ts';
 import { PlanActionRunner } from './plans/plan-actions.ts';
 import { CasePlanner } from './plans/case-planner.ts';
+import { CityLoopError } from './errors.ts';
 import { AppealIntake, type AppealClassifier } from './appeals/appeal-intake.ts';
 import { Gazetteer } from './appeals/gazetteer.ts';
 import { readFile } from 'node:fs/promises';
@@ -223,6 +224,15 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
     classifier: () => classifier,
     locatePlace: (name) => gazetteer.locate(name),
     threshold: settings.appealTriageThreshold ?? (classifier as { threshold?: number } | null)?.threshold ?? 0.56,
+    planFor: (doc) => {
+      try {
+        const run = planner.previewFor(doc);
+        return run.problems.length === 0 && run.tasks.length > 0 ? { planId: run.planId, name: run.name } : null;
+      } catch (e) {
+        if (e instanceof CityLoopError) return null; // no plan matches
+        throw e;
+      }
+    },
   });
   // The routing table is data: the pack's file seeds the first version; later ones come by API.
   const syncRouting = async () => {

@@ -8,7 +8,9 @@ import type { OrgDirectory } from '../org/org-directory.ts';
 import type { StoreAdapter, Tx } from '../store/store.ts';
 import { authorActor, authorName, recordAdminChanges, type ChangeAuthor } from '../events/admin-events.ts';
 import type { Crs } from '../geo/crs.ts';
-import { decideRoute, parseRoutingTable, refineCategory, type RoutingTable } from './routing-table.ts';
+import { decideRoute, parseRoutingTable, planWhy, type DangerFound, type RoutingTable } from './routing-table.ts';
+import { readAppeal } from './read-appeal.ts';
+import { higherPriority } from './appeal-keywords.ts';
 
 /** What the intake needs from a classifier (the shipped one lives in ./classifier/). */
 export interface AppealClassifier {
@@ -51,6 +53,7 @@ export class AppealIntake {
   readonly #clock: Clock;
   readonly #classifier: () => AppealClassifier | null;
   readonly #locatePlace: (name: string) => { lng: number; lat: number } | null;
+  readonly #planFor: (doc: CaseDoc) => { planId: string; name: string } | null;
   readonly threshold: number;
   #table: RoutingTableVersion | null = null;
 
@@ -63,6 +66,12 @@ export class AppealIntake {
     classifier: () => AppealClassifier | null;
     locatePlace: (name: string) => { lng: number; lat: number } | null;
     threshold: number;
+    /**
+     * The plan (预案) that would run for the case as reported — its tasks resolved, nothing
+     * unresolved — or null. A category with a plan is dispatched by its plan (the owner of the
+     * asset, the deadlines, arrival on site), the routing table's units being the fallback.
+     */
+    planFor?: (doc: CaseDoc) => { planId: string; name: string } | null;
   }) {
     this.#cases = deps.cases;
     this.#org = deps.org;
@@ -71,6 +80,7 @@ export class AppealIntake {
     this.#clock = deps.clock;
     this.#classifier = deps.classifier;
     this.#locatePlace = deps.locatePlace;
+    this.#planFor = deps.planFor ?? (() => null);
     this.threshold = deps.threshold;
   }
 
@@ -126,28 +136,16 @@ export class AppealIntake {
   async submit(p: Principal, input: AppealInput): Promise<CaseDoc> {
     const text = input.text?.trim();
     if (!text) throw new CityLoopError('VALIDATION_FAILED', { detail: 'text is required' });
-    // 1. What is it about?
-    let categoryCode = input.categoryCode;
-    let confidence: number | null = null;
-    let top: { categoryCode: string; confidence: number }[] = [];
-    if (!categoryCode) {
-      const classifier = this.#classifier();
-      if (!classifier) throw new CityLoopError('VALIDATION_FAILED', { detail: 'no classifier is loaded: give categoryCode' });
-      const c = classifier.classify(text, input.title);
-      categoryCode = c.categoryCode;
-      confidence = Math.round(c.confidence * 1000) / 1000;
-      top = c.top.map((x) => ({ categoryCode: x.categoryCode, confidence: Math.round(x.confidence * 1000) / 1000 }));
-    }
-    // The routing table's keyword rules name the exact category: a rule, not a guess, so it also
-    // settles a message the classifier was unsure of.
-    let refinedBy: string | null = null;
-    if (!input.categoryCode && this.#table) {
-      const refined = refineCategory(this.#table.table, `${input.title ?? ''} ${text}`);
-      if (refined) {
-        categoryCode = refined.category;
-        refinedBy = refined.keyword;
-      }
-    }
+    // 1. What is it about, and does it sound dangerous? A hotline agent's category; else the
+    // routing table's keyword rules (a rule, not a guess: it also settles a message the classifier
+    // was unsure of); else the classifier's family. Danger words raise the priority.
+    const reading = readAppeal(this.#table?.table ?? null, { text, title: input.title, categoryCode: input.categoryCode }, (t, title) => this.classify(t, title));
+    if (!reading.categoryCode) throw new CityLoopError('VALIDATION_FAILED', { detail: 'no classifier is loaded: give categoryCode' });
+    const categoryCode = reading.categoryCode;
+    const { confidence, top, danger } = reading;
+    const refinedBy = reading.categoryBy === 'keyword' ? reading.keyword : null;
+    const usual = this.#org.category(categoryCode)?.defaultPriority ?? 'normal';
+    const priority = danger ? higherPriority(usual, danger.priority) : undefined;
     // 2. Where?
     let point: { lng: number; lat: number; crs: Crs } | null = input.lng !== undefined && input.lat !== undefined ? { lng: input.lng, lat: input.lat, crs: input.crs ?? 'wgs84' } : null;
     if (!point && input.place) {
@@ -161,6 +159,7 @@ export class AppealIntake {
     const doc = await this.#cases.report(p, {
       source: input.source,
       categoryCode,
+      ...(priority ? { priority } : {}),
       title: (input.title?.trim() || text).slice(0, 60),
       description: text,
       lng: point?.lng ?? 0,
@@ -175,19 +174,37 @@ export class AppealIntake {
       // Nobody knows the place: the city center's triage queue, where a person places it.
       return this.#cases.execute(SYSTEM_PRINCIPAL, doc.id, {
         type: 'record_routing',
-        routing: { automatic: true, categoryCode, confidence, top, routingVersion: this.#table?.version ?? null, rule: null, why: `地点“${input.place}”无法定位，转人工分拨`, outcome: 'triage' },
+        routing: {
+          automatic: true,
+          categoryCode,
+          confidence,
+          top,
+          routingVersion: this.#table?.version ?? null,
+          rule: null,
+          why: `地点“${input.place}”无法定位，转人工分拨${danger ? `；${danger.why}` : ''}`,
+          outcome: 'triage',
+          ...dangerRecord(danger),
+        },
       });
     }
     // 4. Route as the system, recording why.
-    return this.#route(doc, categoryCode, confidence, top, input.categoryCode !== undefined, refinedBy);
+    return this.#route(doc, categoryCode, confidence, top, input.categoryCode !== undefined, refinedBy, danger);
   }
 
-  async #route(doc: CaseDoc, categoryCode: string, confidence: number | null, top: { categoryCode: string; confidence: number }[], chosenByAgent: boolean, refinedBy: string | null): Promise<CaseDoc> {
+  async #route(
+    doc: CaseDoc,
+    categoryCode: string,
+    confidence: number | null,
+    top: { categoryCode: string; confidence: number }[],
+    chosenByAgent: boolean,
+    refinedBy: string | null,
+    danger: DangerFound | null,
+  ): Promise<CaseDoc> {
     const table = this.#table;
     const triage = (why: string): Promise<CaseDoc> =>
       this.#cases.execute(SYSTEM_PRINCIPAL, doc.id, {
         type: 'record_routing',
-        routing: { automatic: true, categoryCode, confidence, top, routingVersion: table?.version ?? null, rule: null, why, outcome: 'triage' },
+        routing: { automatic: true, categoryCode, confidence, top, routingVersion: table?.version ?? null, rule: null, why, outcome: 'triage', ...dangerRecord(danger) },
       });
     const d = decideRoute(table?.table ?? null, {
       categoryCode,
@@ -196,15 +213,36 @@ export class AppealIntake {
       keyword: refinedBy,
       confidence,
       threshold: this.threshold,
+      danger,
       unitOfKind: (kind, code) => this.#org.unitOfKind(kind, code),
     });
     if (d.outcome === 'triage' || !table) return triage(d.why);
     const { choice, lead, assists, why } = d;
+    // A category with a plan: the plan dispatches (the routing table's units if it cannot).
+    const plan = this.#planFor(doc);
+    if (plan) {
+      const byPlan = planWhy(plan, why);
+      try {
+        return await this.#cases.executeAll(SYSTEM_PRINCIPAL, doc.id, [
+          { type: 'record_routing', routing: { automatic: true, categoryCode, confidence, top, routingVersion: table.version, rule: `plan:${plan.planId}`, why: byPlan, outcome: 'dispatched', ...dangerRecord(danger) } },
+          { type: 'apply_plan', planId: plan.planId, note: byPlan },
+        ]);
+      } catch (e) {
+        // The plan could not run here (changed since the preview, or a unit it names is missing):
+        // nothing was written, the routing table's units below. Any other failure is the caller's.
+        if (!(e instanceof CityLoopError) || !(e.code.startsWith('PLAN_') || e.code === 'NOT_FOUND')) throw e;
+      }
+    }
     const commands: CaseCommand[] = [
-      { type: 'record_routing', routing: { automatic: true, categoryCode, confidence, top, routingVersion: table.version, rule: `${choice.rule.category}@${choice.rule.jurisdiction ?? '*'}`, why, outcome: 'dispatched' } },
+      { type: 'record_routing', routing: { automatic: true, categoryCode, confidence, top, routingVersion: table.version, rule: `${choice.rule.category}@${choice.rule.jurisdiction ?? '*'}`, why, outcome: 'dispatched', ...dangerRecord(danger) } },
       { type: 'register', note: why },
       { type: 'dispatch', tasks: [{ unitId: lead.id, role: 'lead' }, ...assists.map((u) => ({ unitId: u.id, role: 'assist' as const }))], note: why },
     ];
     return this.#cases.executeAll(SYSTEM_PRINCIPAL, doc.id, commands);
   }
+}
+
+/** The danger words as the AppealRouted event records them (nothing when there were none). */
+function dangerRecord(danger: DangerFound | null): { danger?: { priority: 'high' | 'urgent'; words: string[]; why: string } } {
+  return danger ? { danger: { priority: danger.priority, words: [...danger.words], why: danger.why } } : {};
 }

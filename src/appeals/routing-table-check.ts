@@ -6,7 +6,8 @@
  */
 import type { ChainLink } from '../cases/case-model.ts';
 import type { DocumentProblem } from '../documents/problem.ts';
-import { decideRoute, parseRoutingTable, refineCategory, RoutingTableError, type RoutedUnit, type RoutingRule, type RoutingTable, type RoutingTableOptions } from './routing-table.ts';
+import { decideRoute, parseRoutingTable, planWhy, RoutingTableError, type RoutedUnit, type RoutingRule, type RoutingTable, type RoutingTableOptions } from './routing-table.ts';
+import { readAppeal } from './read-appeal.ts';
 
 export type { RoutingTableOptions } from './routing-table.ts';
 
@@ -37,6 +38,8 @@ export interface RouteDryRunDeps {
   readonly chain: readonly ChainLink[] | null;
   unitOfKind(kind: string, jurisdictionCode: string): { id: string; name: string; kind: string } | undefined;
   categoryName(code: string): string | null;
+  /** The plan that would dispatch a case of this category and priority here (as the intake asks), or null. */
+  planFor?(categoryCode: string, priority: 'high' | 'urgent' | null): { planId: string; name: string } | null;
 }
 
 export interface RouteDryRun {
@@ -53,6 +56,10 @@ export interface RouteDryRun {
   readonly rule: { readonly category: string; readonly jurisdiction: string | null; readonly lead: RoutingRule['lead']; readonly assists: RoutingRule['assists'] } | null;
   readonly lead: { readonly unitId: string; readonly name: string; readonly kind: string } | null;
   readonly assists: readonly { readonly unitId: string; readonly name: string; readonly kind: string }[];
+  /** The danger words found and the priority they raise the case to; null when none. */
+  readonly danger: { readonly priority: 'high' | 'urgent'; readonly words: readonly string[]; readonly why: string } | null;
+  /** The plan (预案) that dispatches instead of the rule's units, when one applies. */
+  readonly plan?: { readonly planId: string; readonly name: string } | null;
 }
 
 /**
@@ -60,35 +67,17 @@ export interface RouteDryRun {
  * category found as AppealIntake.submit finds it, then the same decideRoute.
  */
 export function dryRunRoute(table: RoutingTable, input: RouteDryRunInput, deps: RouteDryRunDeps): RouteDryRun {
-  let categoryCode: string | null = input.categoryCode ?? null;
-  let categoryBy: RouteDryRun['categoryBy'] = categoryCode ? 'agent' : 'none';
-  let confidence: number | null = null;
-  let top: { categoryCode: string; confidence: number }[] = [];
-  if (!categoryCode) {
-    const c = deps.classify(input.text, input.title);
-    if (c) {
-      categoryCode = c.categoryCode;
-      categoryBy = 'classifier';
-      confidence = Math.round(c.confidence * 1000) / 1000;
-      top = c.top.map((x) => ({ categoryCode: x.categoryCode, confidence: Math.round(x.confidence * 1000) / 1000 }));
-    }
-  }
-  let keyword: string | null = null;
-  if (!input.categoryCode) {
-    const refined = refineCategory(table, `${input.title ?? ''} ${input.text}`);
-    if (refined) {
-      categoryCode = refined.category;
-      categoryBy = 'keyword';
-      keyword = refined.keyword;
-    }
-  }
-  const base = { categoryCode, categoryName: categoryCode ? deps.categoryName(categoryCode) : null, categoryBy, keyword, confidence, top };
-  const triage = (why: string): RouteDryRun => ({ ...base, outcome: 'triage', why, rule: null, lead: null, assists: [] });
+  const reading = readAppeal(table, input, (text, title) => deps.classify(text, title));
+  const { categoryCode, categoryBy, keyword, confidence, top, danger } = reading;
+  const base = { categoryCode, categoryName: categoryCode ? deps.categoryName(categoryCode) : null, categoryBy, keyword, confidence, top, danger };
+  const triage = (why: string): RouteDryRun => ({ ...base, outcome: 'triage', why: danger ? `${why}；${danger.why}` : why, rule: null, lead: null, assists: [] });
   if (!categoryCode || categoryBy === 'none') return triage('没有分类模型，也没有关键词规则命中，转人工分拨 / no classifier and no keyword rule: manual triage');
   if (!deps.chain) return triage('地点无法定位，转人工分拨 / the place could not be located: manual triage');
-  const d = decideRoute(table, { categoryCode, chain: deps.chain, categoryBy, keyword, confidence, threshold: deps.threshold, unitOfKind: deps.unitOfKind });
+  const d = decideRoute(table, { categoryCode, chain: deps.chain, categoryBy, keyword, confidence, threshold: deps.threshold, danger, unitOfKind: deps.unitOfKind });
   const rule = d.choice ? { category: d.choice.rule.category, jurisdiction: d.choice.rule.jurisdiction ?? null, lead: d.choice.rule.lead, assists: d.choice.rule.assists } : null;
-  if (d.outcome === 'triage') return { ...triage(d.why), rule };
+  if (d.outcome === 'triage') return { ...base, outcome: 'triage', why: d.why, rule, lead: null, assists: [] };
   const unit = (u: RoutedUnit) => ({ unitId: u.id, name: u.name, kind: u.kind });
-  return { ...base, outcome: 'dispatched', why: d.why, rule, lead: unit(d.lead), assists: d.assists.map(unit) };
+  const plan = deps.planFor?.(categoryCode, danger?.priority ?? null) ?? null;
+  if (plan) return { ...base, outcome: 'dispatched', why: planWhy(plan, d.why), rule, lead: unit(d.lead), assists: d.assists.map(unit), plan };
+  return { ...base, outcome: 'dispatched', why: d.why, rule, lead: unit(d.lead), assists: d.assists.map(unit), plan: null };
 }

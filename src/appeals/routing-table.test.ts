@@ -56,3 +56,28 @@ describe('decideRoute', () => {
     expect(noUnit.choice?.rule.category).toBe('municipal');
   });
 });
+
+describe('the routing table\'s words', () => {
+  it('reads keyword rules, danger words and negations, and places every problem on its line', () => {
+    const t = parseRoutingTable('negations: [没有]\ndanger:\n  - { words: [起火], priority: urgent, reason: 火情 }\nrefine:\n  - { keywords: [井盖+不见], category: municipal.manhole.missing, unless: [修好了] }\nrules: []\n');
+    expect(t.danger).toEqual([{ words: ['起火'], priority: 'urgent', reason: '火情' }]);
+    expect(t.refine[0]).toEqual({ keywords: ['井盖+不见'], category: 'municipal.manhole.missing', unless: ['修好了'] });
+    expect(t.negations).toEqual(['没有']);
+    let problems: { pointer: string; line?: number | undefined }[] = [];
+    try {
+      parseRoutingTable('danger:\n  - words: [起火]\n    priority: low\n    reason: 火情\n  - words: ["  "]\n    priority: high\n    reason: x\nrules: []\n');
+    } catch (e) {
+      problems = (e as { problems: typeof problems }).problems;
+    }
+    expect(problems.map((p) => [p.pointer, p.line])).toEqual([
+      ['/danger/0/priority', 3],
+      ['/danger/1/words/0', 5],
+    ]);
+  });
+
+  it('says the danger found in the why of every decision', () => {
+    const danger = { priority: 'urgent' as const, words: ['差点掉下去'], why: '危险词“差点掉下去”（有人身危险）：优先级提至紧急' };
+    expect(decideRoute(table, facts({ danger })).why).toBe(`派单目录：municipal.water → water-supply；分类置信度0.9；${danger.why}`);
+    expect(decideRoute(table, facts({ confidence: 0.3, danger })).why).toBe(`分类置信度0.3低于阈值0.5，转人工分拨；${danger.why}`);
+  });
+});

@@ -3,6 +3,9 @@ import { problemAt, underPointer, type DocumentProblem } from '../documents/prob
 import { schemaCheck } from '../documents/schema-check.ts';
 import { placeProblems, readYaml } from '../documents/yaml-text.ts';
 import type { ChainLink, Tier } from '../cases/case-model.ts';
+import { findDanger, matchRefine, type DangerFound, type DangerRule, type RefineRule } from './appeal-keywords.ts';
+
+export type { DangerFound, DangerRule, RefineRule } from './appeal-keywords.ts';
 
 /**
  * 派单目录: category × place → lead unit and assisting units, as data a city edits. Pure:
@@ -23,16 +26,18 @@ export interface RoutingRule {
 }
 
 /**
- * A keyword rule that names the exact category when the classifier's first-level answer is too
- * coarse (or, as the training data labels buses under 城乡建设, not what this city routes by).
+ * Keyword rules (`refine`) name the exact category when the classifier's first-level answer is too
+ * coarse (or, as the training data labels buses under 城乡建设, not what this city routes by);
+ * danger words raise the priority; negations say which words before a keyword turn it around.
+ * Their reading is in appeal-keywords.ts.
  */
-export interface RefineRule {
-  readonly keywords: readonly string[];
-  readonly category: string;
-}
-
 export interface RoutingTable {
   readonly refine: readonly RefineRule[];
+  readonly danger: readonly DangerRule[];
+  /** Absent: the default list (没有, 没, 未, 无, 不是 …). */
+  readonly negations?: readonly string[] | undefined;
+  /** Words that make a danger word a worry, not a fact (担心, 万一 …); absent: the default list. */
+  readonly hypotheticals?: readonly string[] | undefined;
   readonly rules: readonly RoutingRule[];
 }
 
@@ -48,6 +53,7 @@ const ROLE_SCHEMA = {
   required: ['kind', 'scope'],
   properties: { kind: { type: 'string', pattern: '^[a-z][a-z0-9-]{1,63}$' }, scope: { enum: ['city', 'district', 'street'] } },
 };
+const WORD_SCHEMA = { type: 'string', minLength: 1, maxLength: 50, pattern: '\\S' };
 /**
  * The published shape of a table. Properties it does not name are let through (tables written
  * before it was published may carry notes); each rule is checked on its own, in order, so that
@@ -79,11 +85,27 @@ export const ROUTING_TABLE_SCHEMA = deepFreeze({
         type: 'object',
         required: ['keywords', 'category'],
         properties: {
-          keywords: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1, maxLength: 50, pattern: '\\S' } },
+          keywords: { type: 'array', minItems: 1, items: WORD_SCHEMA },
           category: { type: 'string', minLength: 1 },
+          unless: { type: 'array', items: WORD_SCHEMA },
         },
       },
     },
+    danger: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['words', 'priority', 'reason'],
+        properties: {
+          words: { type: 'array', minItems: 1, items: WORD_SCHEMA },
+          priority: { enum: ['high', 'urgent'] },
+          reason: { type: 'string', minLength: 1, maxLength: 100 },
+          unless: { type: 'array', items: WORD_SCHEMA },
+        },
+      },
+    },
+    negations: { type: 'array', items: WORD_SCHEMA },
+    hypotheticals: { type: 'array', items: WORD_SCHEMA },
   },
 } as const);
 
@@ -92,11 +114,19 @@ const FIELD_RULES = {
   jurisdiction: { en: 'must be a jurisdiction code', zh: '须为辖区代码（6 至 15 位数字）' },
   kind: { en: 'must be a unit kind', zh: '须为单位类型（小写字母、数字和 -）' },
   keywords: { en: 'must be a word, not blank', zh: '关键词不能为空白' },
+  words: { en: 'must be a word, not blank', zh: '危险词不能为空白' },
+  unless: { en: 'must be a phrase, not blank', zh: '排除词不能为空白' },
+  negations: { en: 'must be a word, not blank', zh: '否定词不能为空白' },
+  hypotheticals: { en: 'must be a word, not blank', zh: '假设词不能为空白' },
 };
-const { rules: RULES_SCHEMA, refine: REFINE_SCHEMA } = ROUTING_TABLE_SCHEMA.properties;
-const tableCheck = schemaCheck({ ...ROUTING_TABLE_SCHEMA, properties: { rules: { type: 'array' }, refine: { type: 'array' } } }, { fieldRules: FIELD_RULES });
+const { rules: RULES_SCHEMA, refine: REFINE_SCHEMA, danger: DANGER_SCHEMA, negations: NEGATIONS_SCHEMA, hypotheticals: HYPOTHETICALS_SCHEMA } = ROUTING_TABLE_SCHEMA.properties;
+const tableCheck = schemaCheck(
+  { ...ROUTING_TABLE_SCHEMA, properties: { rules: { type: 'array' }, refine: { type: 'array' }, danger: { type: 'array' }, negations: NEGATIONS_SCHEMA, hypotheticals: HYPOTHETICALS_SCHEMA } },
+  { fieldRules: FIELD_RULES },
+);
 const ruleCheck = schemaCheck(RULES_SCHEMA.items, { fieldRules: FIELD_RULES });
 const refineCheck = schemaCheck(REFINE_SCHEMA.items, { fieldRules: FIELD_RULES });
+const dangerCheck = schemaCheck(DANGER_SCHEMA.items, { fieldRules: FIELD_RULES });
 
 export interface RoutingTableOptions {
   readonly knownUnitKinds?: ReadonlySet<string>;
@@ -122,7 +152,7 @@ export function parseRoutingTable(input: string | unknown, opts: RoutingTableOpt
 function checkTableData(data: unknown, opts: RoutingTableOptions): RoutingTable {
   const top = tableCheck.check(data);
   if (top.length > 0) throw new RoutingTableError(top);
-  const table = data as { rules: unknown[]; refine?: unknown[] };
+  const table = data as { rules: unknown[]; refine?: unknown[]; danger?: unknown[]; negations?: string[]; hypotheticals?: string[] };
   const problems: DocumentProblem[] = [];
   const problem = (pointer: string, en: string, zh: string): void => void problems.push(problemAt(pointer, { en, zh }));
   const known = (pointer: string, what: { en: string; zh: string }, name: string, names: ReadonlySet<string> | undefined): void => {
@@ -158,21 +188,39 @@ function checkTableData(data: unknown, opts: RoutingTableOptions): RoutingTable 
       for (const p of shape) problems.push(underPointer(base, p));
       return;
     }
-    const rule = r as { keywords: string[]; category: string };
+    const rule = r as { keywords: string[]; category: string; unless?: string[] };
     known(`${base}/category`, CATEGORY, rule.category, opts.knownCategories);
-    refine.push({ keywords: rule.keywords.map((k) => k.trim()), category: rule.category });
+    refine.push({ keywords: rule.keywords.map((k) => k.trim()), category: rule.category, ...(rule.unless ? { unless: rule.unless.map((u) => u.trim()) } : {}) });
+  });
+  const danger: DangerRule[] = [];
+  (table.danger ?? []).forEach((r, i) => {
+    const shape = dangerCheck.check(r);
+    if (shape.length > 0) {
+      for (const p of shape) problems.push(underPointer(`/danger/${i}`, p));
+      return;
+    }
+    const rule = r as { words: string[]; priority: 'high' | 'urgent'; reason: string; unless?: string[] };
+    danger.push({ words: rule.words.map((w) => w.trim()), priority: rule.priority, reason: rule.reason.trim(), ...(rule.unless ? { unless: rule.unless.map((u) => u.trim()) } : {}) });
   });
   if (problems.length > 0) throw new RoutingTableError(problems);
-  return { refine, rules };
+  const words = (list: string[] | undefined) => list?.map((w) => w.trim());
+  return {
+    refine,
+    danger,
+    ...(table.negations ? { negations: words(table.negations) } : {}),
+    ...(table.hypotheticals ? { hypotheticals: words(table.hypotheticals) } : {}),
+    rules,
+  };
 }
 
-/** The first keyword rule whose word appears in the text, or null. */
+/** The keyword rule that fits the text best (see matchRefine), or null. */
 export function refineCategory(table: RoutingTable, text: string): { category: string; keyword: string } | null {
-  for (const r of table.refine) {
-    const keyword = r.keywords.find((k) => text.includes(k));
-    if (keyword) return { category: r.category, keyword };
-  }
-  return null;
+  return matchRefine(table.refine, text, { negations: table.negations });
+}
+
+/** The danger words in the text and the priority they call for, or null. */
+export function dangerIn(table: RoutingTable, text: string): DangerFound | null {
+  return findDanger(table.danger, text, { negations: table.negations, hypotheticals: table.hypotheticals });
 }
 
 export interface RouteChoice {
@@ -219,6 +267,8 @@ export interface RouteFacts {
   readonly confidence: number | null;
   /** Below it a classifier's guess goes to a person. */
   readonly threshold: number;
+  /** The danger words found in the message: said in the why. */
+  readonly danger?: DangerFound | null | undefined;
   unitOfKind(kind: string, jurisdictionCode: string): RoutedUnit | undefined;
 }
 
@@ -227,6 +277,11 @@ export interface RouteFacts {
  * administrator's dry run (routing-table-check.ts) shows it, so the two can never disagree.
  */
 export function decideRoute(table: RoutingTable | null, f: RouteFacts): RouteDecision {
+  const d = decideUnits(table, f);
+  return f.danger ? { ...d, why: `${d.why}；${f.danger.why}` } : d;
+}
+
+function decideUnits(table: RoutingTable | null, f: RouteFacts): RouteDecision {
   if (f.categoryBy === 'classifier' && f.confidence !== null && f.confidence < f.threshold) {
     return { outcome: 'triage', why: `分类置信度${f.confidence}低于阈值${f.threshold}，转人工分拨`, choice: null };
   }
@@ -241,4 +296,9 @@ export function decideRoute(table: RoutingTable | null, f: RouteFacts): RouteDec
   const assists = choice.rule.assists.map((a) => unitAt(a.kind, a.scope)).filter((u): u is RoutedUnit => u !== undefined && u.id !== lead.id);
   const why = `${choice.why}${f.keyword !== null ? `；关键词“${f.keyword}”` : ''}${f.confidence !== null ? `；分类置信度${f.confidence}` : f.categoryBy === 'agent' ? '；坐席选定类别' : ''}`;
   return { outcome: 'dispatched', why, choice, lead, assists };
+}
+
+/** The why of an appeal dispatched by a plan (预案) instead of the table's units: the plan, then the keyword, confidence and danger. */
+export function planWhy(plan: { readonly name: string }, why: string): string {
+  return `预案“${plan.name}”派遣；${why.replace(/^派单目录：[^；]*；?/, '')}`.replace(/；$/, '');
 }

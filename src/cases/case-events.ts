@@ -114,6 +114,11 @@ export type CaseEventBody =
         why: string;
         /** triage: sent to the manual queue instead of a unit (low confidence, no rule, no unit). */
         outcome: 'dispatched' | 'triage';
+        /**
+         * The danger words in the message and the priority they raised the case to (the report
+         * carries it); absent in events written before danger words were read.
+         */
+        danger?: { priority: 'high' | 'urgent'; words: string[]; why: string } | null;
       };
     }
   | { type: 'JointCaseOpened'; payload: { centerIds: string[]; districts: { code: string; name: string }[]; reason: string } }

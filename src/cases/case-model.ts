@@ -270,7 +270,10 @@ export interface CaseDoc {
   automaticSteps?: ActionState[] | undefined;
   sensor?: SensorState | null | undefined;
   /** How smart routing placed an appeal: automatically, or into the manual triage queue. */
-  routing?: { readonly automatic: boolean; readonly outcome: 'dispatched' | 'triage'; readonly why: string; readonly confidence: number | null } | null | undefined;
+  routing?:
+    | { readonly automatic: boolean; readonly outcome: 'dispatched' | 'triage'; readonly why: string; readonly confidence: number | null; readonly danger?: string | null | undefined }
+    | null
+    | undefined;
   /** For a duplicate: the case it was merged into. */
   mergedInto?: { readonly id: string; readonly number: string } | null | undefined;
   /** "Me too": the duplicates merged into this case, whose reporters are answered with it. */

@@ -213,7 +213,7 @@ export function evolveCase(doc: CaseDoc | null, e: CaseEvent): CaseDoc {
       };
       break;
     case 'AppealRouted':
-      d.routing = { automatic: e.payload.automatic, outcome: e.payload.outcome, why: e.payload.why, confidence: e.payload.confidence };
+      d.routing = { automatic: e.payload.automatic, outcome: e.payload.outcome, why: e.payload.why, confidence: e.payload.confidence, ...(e.payload.danger ? { danger: e.payload.danger.why } : {}) };
       break;
     case 'CaseMerged':
       d.state = 'merged';

@@ -13,11 +13,12 @@ import { withProblems } from '../schemas.ts';
 import { hasRole } from '../../auth/principal.ts';
 import type { ChainLink } from '../../cases/case-model.ts';
 import { checkRoutingTable, dryRunRoute, type RoutingTableOptions } from '../../appeals/routing-table-check.ts';
+import { higherPriority } from '../../appeals/appeal-keywords.ts';
 import type { RoutingTable } from '../../appeals/routing-table.ts';
 import { problemsError } from '../../documents/problem.ts';
 
 /** What these routes use of the platform (and nothing more). */
-export type RoutingTableRouteDeps = Pick<Platform, 'cases' | 'gazetteer' | 'intake' | 'org'>;
+export type RoutingTableRouteDeps = Pick<Platform, 'cases' | 'gazetteer' | 'intake' | 'org' | 'planner'>;
 
 
 const Loose = Type.Object({}, { additionalProperties: true });
@@ -100,6 +101,19 @@ export function registerRoutingTableAdminRoutes(app: FastifyInstance, platform: 
         chain: place?.chain ?? null,
         unitOfKind: (kind: string, code: string) => platform.org.unitOfKind(kind, code),
         categoryName: (code: string) => platform.org.category(code)?.nameZh ?? null,
+        // The plan the intake would dispatch by, asked of the place as the intake asks of the case.
+        planFor: (categoryCode: string, raised: 'high' | 'urgent' | null) => {
+          if (!place) return null;
+          const usual = platform.org.category(categoryCode)?.defaultPriority ?? 'normal';
+          const priority = raised ? higherPriority(usual, raised) : usual;
+          try {
+            const run = platform.planner.planFor(platform.planner.hypotheticalCase({ categoryCode, lng: place.lng, lat: place.lat, crs: 'gcj02', source: 'citizen', priority, title: b.title ?? b.text.slice(0, 60), description: b.text }));
+            return run.problems.length === 0 && run.tasks.length > 0 ? { planId: run.planId, name: run.name } : null;
+          } catch (e) {
+            if (e instanceof CityLoopError) return null;
+            throw e;
+          }
+        },
       };
       const input = { text: b.text, title: b.title, categoryCode: b.categoryCode };
       return {

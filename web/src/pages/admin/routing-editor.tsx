@@ -22,6 +22,10 @@ interface RouteChoice {
   readonly rule: { category: string; jurisdiction: string | null; lead: { kind: string; scope: string } } | null;
   readonly lead: { unitId: string; name: string; kind: string } | null;
   readonly assists: { unitId: string; name: string; kind: string }[];
+  /** The danger words found and the priority they raise the case to. */
+  readonly danger: { priority: 'high' | 'urgent'; words: string[]; why: string } | null;
+  /** The plan (预案) that dispatches instead of the rule's units, when one applies. */
+  readonly plan?: { planId: string; name: string } | null;
 }
 
 interface RoutingDryRun {
@@ -47,10 +51,18 @@ function RouteResult(props: { readonly title: string; readonly r: RouteChoice; r
         <dd>{r.outcome === 'dispatched' ? tr('自动派遣', 'dispatched automatically') : tr('转人工分拨', 'manual triage')}</dd>
         <dt className="muted">{tr('规则', 'Rule')}</dt>
         <dd>{r.rule ? `${r.rule.category}${r.rule.jurisdiction ? `@${r.rule.jurisdiction}` : ''} → ${r.rule.lead.kind}（${r.rule.lead.scope}）` : '—'}</dd>
+        <dt className="muted">{tr('预案', 'Plan')}</dt>
+        <dd data-testid={`${props.testId}-plan`}>{r.plan ? tr(`按预案“${r.plan.name}”派遣（主办单位由预案确定）`, `dispatched by the plan “${r.plan.name}” (it names the lead)`) : tr('无，按规则派遣', 'none: the rule dispatches')}</dd>
         <dt className="muted">{tr('主办单位', 'Lead unit')}</dt>
         <dd data-testid={`${props.testId}-lead`}>{r.lead ? r.lead.name : '—'}</dd>
         <dt className="muted">{tr('协办单位', 'Assisting units')}</dt>
         <dd>{r.assists.length ? r.assists.map((a) => a.name).join('、') : '—'}</dd>
+        <dt className="muted">{tr('危险词', 'Danger words')}</dt>
+        <dd data-testid={`${props.testId}-danger`}>
+          {r.danger
+            ? `${r.danger.words.map((w) => `“${w.replaceAll('+', '…')}”`).join('、')} → ${r.danger.priority === 'urgent' ? tr('优先级提至紧急', 'priority raised to urgent') : tr('优先级提至高', 'priority raised to high')}`
+            : tr('无', 'none')}
+        </dd>
         <dt className="muted">{tr('依据', 'Why')}</dt>
         <dd>{r.why}</dd>
       </dl>
