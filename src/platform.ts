@@ -196,7 +196,7 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
   });
   const revocations = new Revocations();
   const sessions = new SessionRegistry(clock, revocations);
-  const auth = new AuthService({ store, clock, org, resolver: () => resolver, sessionTtlHours: settings.sessionTtlHours, revocations, totpKey: totpKeyOf(settings) });
+  const auth = new AuthService({ store, clock, org, resolver: () => resolver, sessionTtlHours: settings.sessionTtlHours, revocations, totpKey: totpKeyOf(settings), demoPassword: settings.demo ? (pack.demo?.password ?? null) : null });
   const users = new UserAdministration({ store, clock, org, resolver: () => resolver, revocations });
   const orgAdmin = new OrgAdministration({ store, clock, org, knowsJurisdiction: (code) => resolver.get(code) !== undefined });
   const blobs = new BlobStore(settings.dataDir);
