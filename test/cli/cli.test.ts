@@ -106,7 +106,11 @@ describe('the cityloop CLI', () => {
     const again = await cli('import', 'jurisdictions', file, '--level', 'community');
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('already exists');
-    expect((await cli('import', 'jurisdictions', file, '--level', 'community', '--replace')).code).toBe(0);
+    // Replacing is destructive: without a terminal to ask, only with --yes.
+    const unconfirmed = await cli('import', 'jurisdictions', file, '--level', 'community', '--replace');
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toContain('refused without --yes');
+    expect((await cli('import', 'jurisdictions', file, '--level', 'community', '--replace', '--yes')).code).toBe(0);
     expect((await countLevels()).community).toBe((before.community ?? 0) + 2);
   });
 
