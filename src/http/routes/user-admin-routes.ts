@@ -33,7 +33,6 @@ export const UserView = Type.Object(
     disabled: Type.Boolean(),
     secondFactor: Type.Boolean({ description: 'a confirmed second factor (TOTP)' }),
   },
-  { $id: 'UserView' },
 );
 
 const UserQuery = Type.Object({
@@ -67,7 +66,6 @@ function emptyBodyAsObject(req: { body: unknown }, _reply: unknown, done: () => 
 
 export function registerUserAdminRoutes(app: FastifyInstance, platform: UserAdminRouteDeps): void {
   const bearer = [{ bearer: [] }];
-  app.addSchema(UserView);
   const administrator = (req: { principal?: unknown }, action: string) => {
     const p = requirePrincipal(req as Parameters<typeof requirePrincipal>[0]);
     if (adminGround(p) === null) throw new CityLoopError('FORBIDDEN_ROLE', { action });
@@ -82,7 +80,7 @@ export function registerUserAdminRoutes(app: FastifyInstance, platform: UserAdmi
         summary: '人员 — users an administrator administers (the city administrator: all; a district administrator: those inside its district), by user name',
         security: bearer,
         querystring: UserQuery,
-        response: withProblems({ 200: Type.Object({ items: Type.Array(Type.Ref('UserView')), truncated: Type.Boolean() }) }),
+        response: withProblems({ 200: Type.Object({ items: Type.Array(UserView), truncated: Type.Boolean() }) }),
       },
     },
     async (req) => {
@@ -94,7 +92,7 @@ export function registerUserAdminRoutes(app: FastifyInstance, platform: UserAdmi
 
   app.get<{ Params: Static<typeof IdParams> }>(
     '/api/v1/users/:id',
-    { schema: { tags: ['auth'], summary: 'One user (administrators of its place)', security: bearer, params: IdParams, response: withProblems({ 200: Type.Ref('UserView') }) } },
+    { schema: { tags: ['auth'], summary: 'One user (administrators of its place)', security: bearer, params: IdParams, response: withProblems({ 200: UserView }) } },
     async (req) => platform.users.get(administrator(req, 'read user'), req.params.id),
   );
 
@@ -107,7 +105,7 @@ export function registerUserAdminRoutes(app: FastifyInstance, platform: UserAdmi
         security: bearer,
         params: IdParams,
         body: UserPatchBody,
-        response: withProblems({ 200: Type.Ref('UserView') }),
+        response: withProblems({ 200: UserView }),
       },
     },
     async (req) => {
