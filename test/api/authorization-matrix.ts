@@ -160,6 +160,7 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'GET /api/v1/users/{id}': { allow: admin, request: (fx) => ({ params: { id: fx.targetUserId } }) },
   'PATCH /api/v1/users/{id}': { allow: admin, request: (fx) => ({ params: { id: fx.targetUserId }, body: { displayName: '矩阵测试对象', reason: '矩阵测试' } }) },
   'POST /api/v1/users/{id}/password-reset': { allow: admin, request: (fx) => ({ params: { id: fx.targetUserId }, body: { reason: '矩阵测试' } }) },
+  'GET /api/v1/unit-kinds': { allow: signedIn, request: none },
   'POST /api/v1/units': { allow: admin, request: (fx, _c, w) => ({ body: { name: '矩阵测试单位', kind: `matrix-kind-${++imports}`, centerId: `center-${fx.districtOf(w)}`, categoryCodes: ['municipal'] } }) },
   'PATCH /api/v1/units/{id}': { allow: admin, request: async (fx, _c, w) => ({ params: { id: await fx.newUnit(w) }, body: { name: '矩阵测试单位（改名）' } }) },
   'POST /api/v1/units/{id}/disable': { allow: admin, request: async (fx, _c, w) => ({ params: { id: await fx.newUnit(w) }, body: { reason: '矩阵测试' } }) },

@@ -69,6 +69,23 @@ export function registerOrgAdminRoutes(app: FastifyInstance, platform: OrgAdminR
   /** The categories a kind handles at a tier in the city pack, for a new unit that names none. */
   const packCategories = (kind: string, tier: Tier): string[] | undefined => platform.pack.unitKinds[tier].find((k) => k.kind === kind)?.categoryCodes;
 
+  app.get(
+    '/api/v1/unit-kinds',
+    {
+      schema: {
+        tags: ['org'],
+        summary: '单位类型 — the kinds of unit of the city pack, tier by tier, with their names (what a new unit may be)',
+        security: bearer,
+        response: withProblems({ 200: Type.Object({ items: Type.Array(Type.Object({ tier: Type.String(), kind: Type.String(), nameZh: Type.String(), nameEn: Type.String(), categoryCodes: Type.Array(Type.String()) })) }) }),
+      },
+    },
+    async (req) => {
+      requirePrincipal(req);
+      const kinds = platform.pack.unitKinds;
+      return { items: (['city', 'district', 'street'] as const).flatMap((tier) => kinds[tier].map((k) => ({ tier, kind: k.kind, nameZh: k.nameZh, nameEn: k.nameEn, categoryCodes: [...k.categoryCodes] }))) };
+    },
+  );
+
   app.post<{ Body: Static<typeof NewUnitBody> }>(
     '/api/v1/units',
     { schema: { tags: ['org'], summary: 'Create a unit under a center (administrators of the center\'s place); categories default to its kind\'s in the city pack', security: bearer, body: NewUnitBody, response: withProblems({ 201: AdminUnitView }) } },
