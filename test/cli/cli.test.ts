@@ -112,7 +112,7 @@ describe('the cityloop CLI', () => {
     expect(unconfirmed.stderr).toContain('refused without --yes');
     expect((await cli('import', 'jurisdictions', file, '--level', 'community', '--replace', '--yes')).code).toBe(0);
     expect((await countLevels()).community).toBe((before.community ?? 0) + 2);
-  });
+  }, 180_000);
 
   it('checks plan files and names every problem', async () => {
     const good = await cli('plans', 'check', 'cities/chongqing/plans/water-main-burst.yaml');
