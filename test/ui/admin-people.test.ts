@@ -26,7 +26,7 @@ describe.skipIf(!HAS_CHROMIUM)('people administration in Chromium', () => {
     watched = await newWatchedPage(ctx);
     page = watched.page;
     await signIn(page, base, 'admin');
-  }, 240_000);
+  }, 600_000); // the web app is built first when stale: minutes on a busy machine
 
   afterAll(async () => {
     await ctx?.close().catch(() => undefined);
@@ -101,7 +101,7 @@ describe.skipIf(!HAS_CHROMIUM)('people administration in Chromium', () => {
     const text = (await editor.textContent()) ?? '';
     for (const code of ['unit_staff', 'operator', 'grid_worker', 'center-500103', 'unit-500103', 'urban-management']) expect(text).not.toContain(code);
     expect(watched.errors).toEqual([]);
-  });
+  }, 180_000);
 
   it('shows units and centers by name, and disables a unit', async () => {
     await page.getByRole('tab', { name: '单位与中心' }).click();
@@ -123,5 +123,5 @@ describe.skipIf(!HAS_CHROMIUM)('people administration in Chromium', () => {
     await form.getByRole('button', { name: '停用单位' }).waitFor({ timeout: 15_000 });
     expect(t.platform.org.unit(unitIdOf('500103', 'water-supply'))?.disabled).toBe(false);
     expect(watched.errors).toEqual([]);
-  });
+  }, 120_000);
 });
