@@ -1,6 +1,6 @@
 /**
- * Who may administer whom (pure). The city administrator (an administrator of no center, or of the
- * city's center) administers every user, unit and center. An administrator of a district (or a
+ * Who may administer whom (pure). The city administrator (an administrator of the city's center, or
+ * of no center, unit or area) administers every user, unit and center. An administrator of a district (or a
  * street) center administers only what lies inside its ground: users whose center, unit and area
  * are all inside it, units serving it, centers below it — before and after a change alike, so a
  * district administrator can neither reach into another district nor move someone out of its own.
@@ -35,7 +35,8 @@ export type AdminRefusal = 'role' | 'jurisdiction';
 /** The ground `p` administers, or null when `p` administers nothing. */
 export function adminGround(p: Principal): AdminGround | null {
   if (!hasRole(p, 'admin')) return null;
-  if (p.centerId === null || p.tier === 'city') return { all: true };
+  if (p.tier === 'city' || (p.centerId === null && p.unitId === null && p.jurisdictionCode === null)) return { all: true };
+  // A district's (or street's) administrator, or one bound to a unit or an area: that ground only.
   return p.jurisdictionCode ? { all: false, within: p.jurisdictionCode } : null;
 }
 
