@@ -139,6 +139,24 @@ describe.each(DIALECTS)('user and unit administration on %s', (dialect) => {
     expect(tp.platform.org.unit(unitIdOf('500108', 'water-supply'))?.disabled).toBe(false);
   });
 
+  it('another process reads a renamed or disabled unit again (the configuration watch)', async () => {
+    const other = await tp.openSecond();
+    try {
+      await other.config.start(3_600_000); // a long interval: the test looks itself
+      const id = unitIdOf('500103', 'economy-it');
+      expect(await other.config.check()).toEqual([]);
+      await ok('admin', 'PATCH', `/api/v1/units/${id}`, { name: '渝中区经济和信息化委员会' });
+      expect(await other.config.check()).toEqual(['org']);
+      expect(other.org.unit(id)?.name).toBe('渝中区经济和信息化委员会');
+      await ok('admin', 'POST', `/api/v1/units/${id}/disable`, {});
+      expect(await other.config.check()).toEqual(['org']);
+      expect(other.org.unitOfKind('economy-it', '500103')).toBeUndefined();
+      await ok('admin', 'POST', `/api/v1/units/${id}/enable`, {});
+    } finally {
+      await other.close();
+    }
+  });
+
   it('creates a center for a jurisdiction that has none; a district administrator only below its district', async () => {
     const street = tp.platform.resolver().list('street').find((j) => j.parentCode === '500103')!;
     const nananStreet = tp.platform.resolver().list('street').find((j) => j.parentCode === '500108')!;
