@@ -280,12 +280,14 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     outboundConnectTimeoutMs: o.connectTimeoutMs,
     outboundMaxBytes: o.maxBytes,
   };
+  const demo = ['true', '1', 'yes'].includes(demoRaw);
   return {
     port: int(env, 'PORT', 8080, 0, 65535),
-    host: env.HOST || '0.0.0.0',
+    // The demo's accounts share a published password: while it runs, only this machine by default.
+    host: env.HOST || (demo ? '127.0.0.1' : '0.0.0.0'),
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: resolve(env.DATA_DIR || 'data'),
-    demo: ['true', '1', 'yes'].includes(demoRaw),
+    demo,
     cityPack: pack.dir,
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     timerIntervalMs: int(env, 'TIMER_INTERVAL_MS', 1000, 50, 3_600_000),

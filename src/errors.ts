@@ -22,6 +22,7 @@ export const ERRORS = {
   AUTH_INVALID_CREDENTIALS: { status: 401, titleZh: '登录失败', titleEn: 'Wrong credentials', zh: '用户名或密码错误', en: 'Wrong user name or password' },
   AUTH_INVALID_TOKEN: { status: 401, titleZh: '令牌无效', titleEn: 'Invalid token', zh: '令牌无效或已过期', en: 'The token is invalid or has expired' },
   FORBIDDEN_ROLE: { status: 403, titleZh: '角色无权操作', titleEn: 'Role not allowed', zh: '当前角色无权执行此操作：{action}', en: 'Your role may not do this: {action}' },
+  DEMO_ACCOUNT_LOCAL_ONLY: { status: 403, titleZh: '演示账号只能在本机登录', titleEn: 'Demo accounts sign in locally only', zh: '演示模式下，使用公开演示密码的账号只能从本机（127.0.0.1）登录；请在本机登录，或关闭演示模式（DEMO=false）并设置各自的密码', en: 'While the demo runs, accounts with the published demo password sign in from this machine only (loopback); sign in locally, or turn the demo off (DEMO=false) and give each account its own password' },
   FORBIDDEN_JURISDICTION: { status: 403, titleZh: '超出辖区或单位范围', titleEn: 'Outside your jurisdiction', zh: '该事项不在您的辖区或单位范围内', en: 'This matter is outside your jurisdiction or unit' },
   NOT_FOUND: { status: 404, titleZh: '未找到', titleEn: 'Not found', zh: '未找到{what}：{id}', en: '{what} not found: {id}' },
   ROUTE_NOT_FOUND: { status: 404, titleZh: '接口不存在', titleEn: 'No such route', zh: '接口不存在：{method} {url}', en: 'No such route: {method} {url}' },

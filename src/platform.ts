@@ -10,6 +10,8 @@ import { EventBus } from './events/event-bus.ts';
 import type { CityBus } from './sensing/alerts/committed-alert.ts';
 import { CaseService } from './cases/case-service.ts';
 import { AuthService } from './auth/auth-service.ts';
+import { UserAdministration } from './auth/user-administration.ts';
+import { OrgAdministration } from './org/org-administration.ts';
 import { Revocations, SessionRegistry } from './auth/session-registry.ts';
 import { totpKeyOf } from './auth/totp-key.ts';
 import { JurisdictionResolver } from './geo/resolver.ts';
@@ -58,6 +60,10 @@ export interface Platform {
   readonly bus: CityBus;
   readonly cases: CaseService;
   readonly auth: AuthService;
+  /** Users listed, changed, moved, their passwords reset (the administration of people). */
+  readonly users: UserAdministration;
+  /** Units and centers created, renamed, moved, disabled. */
+  readonly orgAdmin: OrgAdministration;
   /** Where revoked credentials are announced (tokens, users, devices), after their commit. */
   readonly revocations: Revocations;
   /** The users' long-lived connections (live-feed streams), ended by revocations and expiry. */
@@ -191,7 +197,9 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
   });
   const revocations = new Revocations();
   const sessions = new SessionRegistry(clock, revocations);
-  const auth = new AuthService({ store, clock, org, resolver: () => resolver, sessionTtlHours: settings.sessionTtlHours, revocations, totpKey: totpKeyOf(settings) });
+  const auth = new AuthService({ store, clock, org, resolver: () => resolver, sessionTtlHours: settings.sessionTtlHours, revocations, totpKey: totpKeyOf(settings), demoPassword: settings.demo ? (pack.demo?.password ?? null) : null });
+  const users = new UserAdministration({ store, clock, org, resolver: () => resolver, revocations });
+  const orgAdmin = new OrgAdministration({ store, clock, org, knowsJurisdiction: (code) => resolver.get(code) !== undefined });
   const blobs = new BlobStore(settings.dataDir);
   // Device commands: the broker the settings name, else the one the caller started; without one,
   // device steps are recorded as failed and raised to the operator.
@@ -320,6 +328,8 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
     bus,
     cases,
     auth,
+    users,
+    orgAdmin,
     revocations,
     sessions,
     blobs,

@@ -13,6 +13,7 @@ import { hashPassword, hashToken, newToken, verifyPassword } from './password.ts
 import { hasRole, ROLES, type Principal, type Role } from './principal.ts';
 import type { Revocations } from './session-registry.ts';
 import { SignInThrottle } from './sign-in-throttle.ts';
+import { classifyIp, parseIp } from '../outbound/ip-address.ts';
 import { parseScopes, TOKEN_SCOPES, type TokenScope } from './token-scopes.ts';
 import { base32Encode, newTotpSecret, openSecret, otpauthUri, sealSecret, verifyTotp } from './totp.ts';
 
@@ -80,6 +81,8 @@ export interface AuthServiceDeps {
   /** The issuer shown in authenticator apps. */
   readonly totpIssuer?: string;
   readonly throttle?: SignInThrottle;
+  /** While the demo runs (DEMO=true): its published password, good only from a loopback address. */
+  readonly demoPassword?: string | null;
 }
 
 /**
@@ -99,6 +102,7 @@ export class AuthService {
   readonly #totpKey: () => Buffer;
   readonly #issuer: string;
   readonly throttle: SignInThrottle;
+  readonly #demoPassword: string | null;
 
   constructor(deps: AuthServiceDeps) {
     this.#store = deps.store;
@@ -111,6 +115,7 @@ export class AuthService {
     this.#totpKey = deps.totpKey;
     this.#issuer = deps.totpIssuer ?? 'CityLoop';
     this.throttle = deps.throttle ?? new SignInThrottle(deps.clock);
+    this.#demoPassword = deps.demoPassword ?? null;
   }
 
   async createUser(u: NewUser, db: Tx = this.#db): Promise<string> {
@@ -165,7 +170,7 @@ export class AuthService {
    * account with a second factor needs `totp` too, and a wrong code counts as a failed attempt.
    */
   async signIn(username: string, password: string, opts: { address: string; totp?: string | undefined }): Promise<{ token: string; expiresAt: string; principal: Principal }> {
-    return this.#attempt(opts.address, username, () => this.#signIn(username, password, opts.totp));
+    return this.#attempt(opts.address, username, () => this.#signIn(username, password, opts.totp, opts.address));
   }
 
   /**
@@ -190,10 +195,12 @@ export class AuthService {
     }
   }
 
-  async #signIn(username: string, password: string, code: string | undefined): Promise<{ token: string; expiresAt: string; principal: Principal }> {
+  async #signIn(username: string, password: string, code: string | undefined, address: string): Promise<{ token: string; expiresAt: string; principal: Principal }> {
     const user = await this.#db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
     const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
     if (!user || !ok || user.disabled || !user.password_hash) throw new CityLoopError('AUTH_INVALID_CREDENTIALS');
+    // The demo's password is published: an account that still has it is anyone's from the network.
+    if (this.#demoPassword !== null && password === this.#demoPassword && !isLoopbackAddress(address)) throw new CityLoopError('DEMO_ACCOUNT_LOCAL_ONLY');
     const now = this.#clock.now();
     if (user.totp_secret && user.totp_confirmed_at) {
       if (!code) throw new CityLoopError('AUTH_TOTP_REQUIRED');
@@ -468,4 +475,10 @@ export class AuthService {
   knowsJurisdiction(code: string): boolean {
     return this.#resolver().get(code) !== undefined;
   }
+}
+
+/** Whether a client address is this machine's own (127.0.0.0/8, ::1, or IPv4 loopback inside IPv6). */
+export function isLoopbackAddress(address: string): boolean {
+  const ip = parseIp(address);
+  return ip !== null && classifyIp(ip) === 'loopback';
 }

@@ -12,7 +12,7 @@
 import type { Clock } from '../clock.ts';
 
 /** Why a session ended; connections may tell their client (the feed sends it as its last event). */
-export type SessionEndReason = 'signed_out' | 'expired' | 'password_changed' | 'user_disabled' | 'token_revoked' | 'device_secret_rotated' | 'device_removed' | 'device_disabled';
+export type SessionEndReason = 'signed_out' | 'expired' | 'password_changed' | 'user_disabled' | 'user_changed' | 'token_revoked' | 'device_secret_rotated' | 'device_removed' | 'device_disabled';
 
 /** What was revoked: one token, every token of a user, or a device's credentials. */
 export type Revocation =

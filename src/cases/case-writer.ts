@@ -84,11 +84,11 @@ export class CaseWriter {
     const org = this.d.org;
     const center = org.center(doc.centerId);
     const parent = center?.parentCenterId ? org.center(center.parentCenterId) : undefined;
-    const units = new Map<string, { name: string }>();
+    const units = new Map<string, { name: string; disabled: boolean }>();
     const named = cmd.type === 'dispatch' ? (cmd.tasks ?? []).map((t) => t.unitId) : cmd.type === 'agree_coordination' ? [cmd.handledByUnitId, cmd.maintainedByUnitId] : [];
     for (const id of named) {
       const u = org.unit(id);
-      if (u) units.set(u.id, { name: u.name });
+      if (u) units.set(u.id, { name: u.name, disabled: u.disabled });
     }
     let planRun: DecideContext['planRun'] = null;
     if (cmd.type === 'apply_plan') {

@@ -316,6 +316,7 @@ const REFUSALS: RefusalRow[] = [
   { name: 'dispatch with two leads', state: 'registered', cmd: { type: 'dispatch', tasks: [{ unitId: 'unit-water', role: 'lead' }, { unitId: 'unit-traffic', role: 'lead' }] }, code: 'CASE_RULE_VIOLATED' },
   { name: 'dispatch of assists only, no lead', state: 'registered', cmd: { type: 'dispatch', tasks: [{ unitId: 'unit-traffic', role: 'assist' }] }, code: 'CASE_RULE_VIOLATED' },
   { name: 'a second lead while one is active', state: 'in_progress', with: { tasks: [task(T1, 'accepted')] }, cmd: { type: 'dispatch', tasks: [{ unitId: 'unit-traffic', role: 'lead' }] }, code: 'CASE_RULE_VIOLATED' },
+  { name: 'dispatch to a disabled unit', state: 'registered', cmd: { type: 'dispatch', tasks: [{ unitId: 'unit-closed', role: 'lead' }] }, code: 'CASE_RULE_VIOLATED' },
   { name: 'dispatch to an unknown unit', state: 'registered', cmd: { type: 'dispatch', tasks: [{ unitId: 'unit-nobody', role: 'lead' }] }, code: 'UNKNOWN_UNIT' },
   {
     name: 'dispatch to a unit with an open task',

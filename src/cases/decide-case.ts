@@ -122,7 +122,7 @@ export interface DecideContext {
   /** Respond and resolve deadlines of the case's category, counted from a moment. */
   deadlinesFrom(from: Date): { respondDue: string; resolveDue: string };
   /** Units named by a dispatch, looked up by the caller; a missing id is unknown. */
-  readonly units?: ReadonlyMap<string, { name: string }>;
+  readonly units?: ReadonlyMap<string, { name: string; disabled?: boolean }>;
   /** The center one tier up, for escalation. */
   readonly parentCenter?: { id: string; tier: Tier } | null;
   /** The center that supervises this case's owner (督办). */
@@ -318,6 +318,7 @@ function decideDispatch(doc: CaseDoc, cmd: Extract<CaseCommand, { type: 'dispatc
   for (const t of cmd.tasks) {
     const unit = ctx.units?.get(t.unitId);
     if (!unit) throw new CityLoopError('UNKNOWN_UNIT', { id: t.unitId });
+    if (unit.disabled) violated(`unit ${unit.name} is disabled and takes no new work`);
     if (seen.has(t.unitId)) violated(`unit ${unit.name} already has an open task on this case`);
     seen.add(t.unitId);
     let deadline = resolveDue;

@@ -6,7 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { readSettings } from '../config.ts';
-import { openStore } from '../store/store.ts';
+import { createInterface } from 'node:readline/promises';
+import { openStore, storeLocation, StoreMissingError } from '../store/store.ts';
 import { loadCityPack, type CityPack } from '../city-pack.ts';
 import { unitKindNames } from '../org/unit-kinds.ts';
 import { OrgDirectory } from '../org/org-directory.ts';
@@ -39,13 +40,46 @@ export function settingsOrFail() {
   }
 }
 
-export async function withStore<T>(fn: (store: Awaited<ReturnType<typeof openStore>>) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` over the store of the settings. `mustExist`: a store that does not exist is refused
+ * (exit 1, naming where it was looked for) instead of being created empty.
+ */
+export async function withStore<T>(fn: (store: Awaited<ReturnType<typeof openStore>>) => Promise<T>, opts: { mustExist?: boolean } = {}): Promise<T> {
   const s = settingsOrFail();
-  const store = await openStore({ databaseUrl: s.databaseUrl, dataDir: s.dataDir, sqliteSynchronous: s.sqliteSynchronous });
+  let store: Awaited<ReturnType<typeof openStore>>;
+  try {
+    store = await openStore({ databaseUrl: s.databaseUrl, dataDir: s.dataDir, sqliteSynchronous: s.sqliteSynchronous, ...(opts.mustExist ? { mustExist: true } : {}) });
+  } catch (e) {
+    if (e instanceof StoreMissingError) throw new CliFailure(`${e.message}: nothing to check (set DATABASE_URL or DATA_DIR to the store you mean; a new one is made by \`cityloop serve\` or \`cityloop demo reset\`)`);
+    throw e;
+  }
   try {
     return await fn(store);
   } finally {
     await store.close();
+  }
+}
+
+/** Where the settings' store is (the SQLite file, the PostgreSQL URL without its password). */
+export function storeOfSettings(): string {
+  const s = settingsOrFail();
+  return storeLocation({ databaseUrl: s.databaseUrl, dataDir: s.dataDir });
+}
+
+/**
+ * A destructive step goes ahead only when confirmed: `--yes`, or "yes" typed at a terminal.
+ * Without a terminal to ask (a script, a pipe) and without `--yes` it is refused as wrong usage
+ * (exit 2), so that nothing is wiped by a command run unattended by mistake.
+ */
+export async function confirmOrRefuse(what: string, yes: boolean | undefined): Promise<void> {
+  if (yes) return;
+  if (!process.stdin.isTTY || !process.stderr.isTTY) throw new CliFailure(`${what}: refused without --yes (there is no terminal to ask)`, EXIT.usage);
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = (await rl.question(`${what}. Type "yes" to go on: `)).trim().toLowerCase();
+    if (answer !== 'yes' && answer !== 'y') throw new CliFailure('cancelled: nothing was changed');
+  } finally {
+    rl.close();
   }
 }
 

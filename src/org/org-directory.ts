@@ -18,6 +18,8 @@ export interface Unit {
   readonly tier: Tier;
   readonly jurisdictionCode: string;
   readonly categoryCodes: readonly string[];
+  /** Disabled by an administrator: kept for its tasks and history, picked for no new work. */
+  readonly disabled: boolean;
 }
 
 /**
@@ -48,9 +50,10 @@ export class OrgDirectory {
     );
     this.#centersByJurisdiction = new Map([...this.#centers.values()].map((c) => [c.jurisdictionCode, c]));
     this.#units = new Map(
-      units.map((u) => [u.id, { id: u.id, name: u.name, kind: u.kind, tier: u.tier as Tier, jurisdictionCode: u.jurisdiction_code, categoryCodes: JSON.parse(u.category_codes) as string[] }]),
+      units.map((u) => [u.id, { id: u.id, name: u.name, kind: u.kind, tier: u.tier as Tier, jurisdictionCode: u.jurisdiction_code, categoryCodes: JSON.parse(u.category_codes) as string[], disabled: Boolean(u.disabled) }]),
     );
-    this.#unitsByKind = new Map([...this.#units.values()].map((u) => [`${u.kind}@${u.jurisdictionCode}`, u]));
+    // Only enabled units are picked by kind (plans, the routing table): a disabled one gets no new work.
+    this.#unitsByKind = new Map([...this.#units.values()].filter((u) => !u.disabled).map((u) => [`${u.kind}@${u.jurisdictionCode}`, u]));
     this.#categories = new Map(categories.map((c) => [c.code, categoryFromRow(c)]));
   }
 
@@ -66,7 +69,7 @@ export class OrgDirectory {
   unit(id: string): Unit | undefined {
     return this.#units.get(id);
   }
-  /** The unit of a kind serving exactly this jurisdiction (a district's traffic police). */
+  /** The enabled unit of a kind serving exactly this jurisdiction (a district's traffic police). */
   unitOfKind(kind: string, jurisdictionCode: string): Unit | undefined {
     return this.#unitsByKind.get(`${kind}@${jurisdictionCode}`);
   }

@@ -27,7 +27,8 @@ export function changedParts(before: ConfigFingerprint, now: ConfigFingerprint):
  * Reads the fingerprint of every part. Versions are rows (plans, rules, routing tables, category
  * lists), so a count and the newest time or number change with every save; `active` is summed for
  * the switches. Categories and units: their counts too (a demo or import writes them without a
- * version); devices are edited in place: their count and newest `updated_at`.
+ * version), and the newest event of a unit's or a center's stream (an administrator renamed, moved,
+ * disabled one: the row count stays); devices are edited in place: their count and newest `updated_at`.
  */
 export async function readConfigFingerprint(db: Tx): Promise<ConfigFingerprint> {
   const one = async (q: ReturnType<typeof sql<Record<string, unknown>>>): Promise<string> => {
@@ -40,7 +41,7 @@ export async function readConfigFingerprint(db: Tx): Promise<ConfigFingerprint> 
     one(sql`select count(*) as n, max(version) as v from routing_tables`),
     one(sql`select count(*) as n, max(version) as v from category_versions`),
     one(sql`select count(*) as n from categories`),
-    one(sql`select count(*) as n from units`),
+    one(sql`select count(*) as n, sum(disabled) as d, (select max(seq) from events where stream_type in ('unit', 'center')) as s from units`),
     one(sql`select count(*) as n, max(updated_at) as t from devices`),
   ]);
   return { plans, rules, routing, org: `${categoryVersions}${categories}${units}`, devices };

@@ -230,6 +230,8 @@ export interface UnitTable {
   tier: string;
   jurisdiction_code: string;
   category_codes: string;
+  /** 1: disabled by an administrator (migration 0015): no new work is routed to it. */
+  disabled: ColumnType<number, number | undefined, number>;
 }
 
 export interface UserTable {

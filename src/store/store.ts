@@ -1,5 +1,6 @@
-import { join } from 'node:path';
-import { Migrator, type Kysely, type Transaction } from 'kysely';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Migrator, sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import { migrationProvider } from './migrations.ts';
 import { StoreFaultMonitor, StoreTimeoutError } from './store-faults.ts';
@@ -39,6 +40,35 @@ export interface StoreSettings {
   /** PostgreSQL application_name of the platform's connections (operators and tests find them by it). */
   readonly applicationName?: string;
   readonly log?: { warn(msg: string): void } | undefined;
+  /**
+   * Open only a store that exists (`audit verify`): a missing SQLite file or a PostgreSQL database
+   * without CityLoop's tables is refused with a StoreMissingError instead of being created empty.
+   */
+  readonly mustExist?: boolean;
+}
+
+/** The store asked for does not exist (and `mustExist` forbade creating it). */
+export class StoreMissingError extends Error {
+  constructor(readonly where: string) {
+    super(`no CityLoop store at ${where}`);
+  }
+}
+
+/** Where a store's settings point, without a password: the SQLite file, or the PostgreSQL URL. */
+export function storeLocation(settings: Pick<StoreSettings, 'databaseUrl' | 'dataDir' | 'sqliteFile' | 'pgSchema'>): string {
+  const url = settings.databaseUrl;
+  if (url && /^postgres(ql)?:\/\//.test(url)) {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return `PostgreSQL ${u.toString()}${settings.pgSchema ? ` (schema ${settings.pgSchema})` : ''}`;
+  }
+  if (url === ':memory:') return 'SQLite :memory:';
+  return `SQLite ${resolve(sqliteFileOf(settings))}`;
+}
+
+function sqliteFileOf(settings: Pick<StoreSettings, 'databaseUrl' | 'dataDir' | 'sqliteFile'>): string {
+  const url = settings.databaseUrl;
+  return url?.startsWith('sqlite:') ? url.slice('sqlite:'.length) : (settings.sqliteFile ?? join(settings.dataDir ?? 'data', 'cityloop.sqlite'));
 }
 
 export async function openStore(settings: StoreSettings): Promise<Store> {
@@ -52,13 +82,17 @@ export async function openStore(settings: StoreSettings): Promise<Store> {
     throw new Error(`DATABASE_URL must start with postgres:// or sqlite: (got a URL of another kind)`);
   } else {
     const { openSqlite } = await import('./sqlite/sqlite-store.ts');
-    const file =
-      url === ':memory:'
-        ? ':memory:'
-        : url?.startsWith('sqlite:')
-          ? url.slice('sqlite:'.length)
-          : (settings.sqliteFile ?? join(settings.dataDir ?? 'data', 'cityloop.sqlite'));
+    const file = url === ':memory:' ? ':memory:' : sqliteFileOf(settings);
+    if (settings.mustExist && (file === ':memory:' || !existsSync(file))) throw new StoreMissingError(storeLocation(settings));
     store = openSqlite({ file, timeoutMs, ...(settings.sqliteSynchronous ? { synchronous: settings.sqliteSynchronous } : {}) });
+  }
+  if (settings.mustExist && store.kind === 'postgres') {
+    // The search path is the store's schema (when one is named): CityLoop's log is its events table.
+    const found = await sql<{ t: string | null }>`select to_regclass('events')::text as t`.execute(store.db);
+    if (!found.rows[0]?.t) {
+      await store.close();
+      throw new StoreMissingError(storeLocation(settings));
+    }
   }
   await migrateToLatest(store.db, settings.pgSchema);
   return watchFaults(store, timeoutMs);

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_PRINCIPAL, type Role } from '../../src/auth/principal.ts';
 import type { Tier } from '../../src/cases/case-model.ts';
-import { DEMO_PASSWORD, unitIdOf } from '../../cities/chongqing/demo/demo-city.ts';
+import { centerIdOf, DEMO_PASSWORD, unitIdOf } from '../../cities/chongqing/demo/demo-city.ts';
 import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { testHttp, type Method } from '../support/http.ts';
 import { exampleOf, type JsonSchema } from '../support/schema-example.ts';
@@ -160,6 +160,7 @@ describe('authorization matrix: every operation, every kind of caller, inside an
       newAlert,
       targetUserId: target,
       newApiToken,
+      newUnit: async (w) => (await tp.platform.orgAdmin.createUnit(SYSTEM_PRINCIPAL, { name: '矩阵测试单位', kind: `matrix-unit-${++serial}`, centerId: centerIdOf(w === 'in' ? '500103' : '500108'), categoryCodes: ['municipal'] })).id,
       sharedApiToken: await newApiToken(),
       deviceBody: (id) => {
         const d = tp.platform.sensing.devices.require(id);

@@ -49,6 +49,8 @@ export interface Fixture {
   /** A user no caller is (an operator of the street), and API tokens it owns. */
   readonly targetUserId: string;
   newApiToken(): Promise<string>;
+  /** A unit of its own under the district center (to disable and enable). */
+  newUnit(w: Where): Promise<string>;
   readonly sharedApiToken: string;
 }
 
@@ -153,6 +155,18 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'GET /api/v1/categories/versions': { allow: centerStaff, request: none },
   'GET /api/v1/categories/versions/{version}': { allow: centerStaff, request: () => ({ params: { version: '1' } }) },
   'GET /api/v1/centers': { allow: signedIn, request: none },
+  // The administration of people: administrators (a district administrator inside its district: test/api/user-administration.test.ts).
+  'GET /api/v1/users': { allow: admin, request: none },
+  'GET /api/v1/users/{id}': { allow: admin, request: (fx) => ({ params: { id: fx.targetUserId } }) },
+  'PATCH /api/v1/users/{id}': { allow: admin, request: (fx) => ({ params: { id: fx.targetUserId }, body: { displayName: '矩阵测试对象', reason: '矩阵测试' } }) },
+  'POST /api/v1/users/{id}/password-reset': { allow: admin, request: (fx) => ({ params: { id: fx.targetUserId }, body: { reason: '矩阵测试' } }) },
+  'GET /api/v1/unit-kinds': { allow: signedIn, request: none },
+  'POST /api/v1/units': { allow: admin, request: (fx, _c, w) => ({ body: { name: '矩阵测试单位', kind: `matrix-kind-${++imports}`, centerId: `center-${fx.districtOf(w)}`, categoryCodes: ['municipal'] } }) },
+  'PATCH /api/v1/units/{id}': { allow: admin, request: async (fx, _c, w) => ({ params: { id: await fx.newUnit(w) }, body: { name: '矩阵测试单位（改名）' } }) },
+  'POST /api/v1/units/{id}/disable': { allow: admin, request: async (fx, _c, w) => ({ params: { id: await fx.newUnit(w) }, body: { reason: '矩阵测试' } }) },
+  'POST /api/v1/units/{id}/enable': { allow: admin, request: async (fx, _c, w) => ({ params: { id: await fx.newUnit(w) }, body: { reason: '矩阵测试' } }) },
+  // Every district has its center: an administrator's call gets past authorization to "already has a center".
+  'POST /api/v1/centers': { allow: admin, request: (fx, _c, w) => ({ body: { name: '矩阵测试中心', jurisdictionCode: fx.districtOf(w) } }) },
   'GET /api/v1/units': { allow: signedIn, request: none },
 
   // ─── cases ─────────────────────────────────────────────────────────────────────────────

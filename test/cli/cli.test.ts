@@ -106,9 +106,13 @@ describe('the cityloop CLI', () => {
     const again = await cli('import', 'jurisdictions', file, '--level', 'community');
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('already exists');
-    expect((await cli('import', 'jurisdictions', file, '--level', 'community', '--replace')).code).toBe(0);
+    // Replacing is destructive: without a terminal to ask, only with --yes.
+    const unconfirmed = await cli('import', 'jurisdictions', file, '--level', 'community', '--replace');
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toContain('refused without --yes');
+    expect((await cli('import', 'jurisdictions', file, '--level', 'community', '--replace', '--yes')).code).toBe(0);
     expect((await countLevels()).community).toBe((before.community ?? 0) + 2);
-  });
+  }, 180_000);
 
   it('checks plan files and names every problem', async () => {
     const good = await cli('plans', 'check', 'cities/chongqing/plans/water-main-burst.yaml');

@@ -88,6 +88,7 @@ export function context(extra: Partial<DecideContext> = {}): DecideContext {
     units: new Map([
       ['unit-water', { name: '区水务' }],
       ['unit-traffic', { name: '区交警' }],
+      ['unit-closed', { name: '已撤并单位', disabled: true }],
     ]),
     parentCenter: PARENT,
     supervisingCenterId: PARENT.id,

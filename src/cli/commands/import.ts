@@ -10,7 +10,7 @@ import { ASSET_TYPES, type AssetType } from '../../assets/asset.ts';
 import { parseAssetFeatureCollection } from '../../assets/import-assets.ts';
 import { deleteAssetsOfType, insertAssets, loadAssets } from '../../assets/asset-repository.ts';
 import { progressReporter } from '../../terminal/progress.ts';
-import { readJsonFile, refuseIfInvalid, withStore } from '../command-context.ts';
+import { confirmOrRefuse, readJsonFile, refuseIfInvalid, storeOfSettings, withStore } from '../command-context.ts';
 
 export function registerImportCommands(program: Command): void {
   const imp = program.command('import').description('import data into the store');
@@ -20,10 +20,11 @@ export function registerImportCommands(program: Command): void {
     .addOption(new Option('--level <level>', 'level of every feature in the file').choices([...LEVELS]).makeOptionMandatory())
     .option('--code-property <name>', 'property holding the code (default: code or adcode)')
     .option('--name-property <name>', 'property holding the name (default: name)')
-    .option('--replace', 'replace jurisdictions whose code already exists')
+    .option('--replace', 'replace jurisdictions whose code already exists (asks first, or --yes)')
+    .option('--yes', 'replace without asking')
     .option('--dry-run', 'check the file and report, change nothing')
     .description('import jurisdictions of one level; invalid features are reported by index and nothing is imported')
-    .action(async (file: string, opts: { level: JurisdictionLevel; codeProperty?: string; nameProperty?: string; replace?: boolean; dryRun?: boolean }) => {
+    .action(async (file: string, opts: { level: JurisdictionLevel; codeProperty?: string; nameProperty?: string; replace?: boolean; yes?: boolean; dryRun?: boolean }) => {
       const input = await readJsonFile(file);
       const progress = progressReporter(true);
       await withStore(async (store) => {
@@ -47,6 +48,7 @@ export function registerImportCommands(program: Command): void {
           console.log(`${records.length} ${opts.level} feature(s) are valid (dry run: nothing imported)`);
           return;
         }
+        if (clashes.length > 0) await confirmOrRefuse(`import replaces ${clashes.length} ${opts.level} jurisdiction(s) of ${storeOfSettings()}`, opts.yes);
         await store.db.transaction().execute(async (tx) => {
           if (clashes.length > 0) {
             for (let i = 0; i < clashes.length; i += 500) await tx.deleteFrom('jurisdictions').where('code', 'in', clashes.slice(i, i + 500).map((r) => r.code)).execute();

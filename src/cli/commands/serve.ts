@@ -12,6 +12,20 @@ import { classifyStoreFault, describeStoreFault } from '../../store/store-faults
 import { progressReporter } from '../../terminal/progress.ts';
 import { CliFailure, EXIT, settingsOrFail } from '../command-context.ts';
 
+/**
+ * What the start-up log says about who can reach the server: with the demo on, either that it
+ * listens on this machine only (HOST's default while DEMO=true), or that demo accounts refuse
+ * sign-in from other addresses although it listens on the network.
+ */
+export function exposureNote(host: string, demo: boolean, hostGiven: boolean): string {
+  const loopback = host === '127.0.0.1' || host === '::1' || host === 'localhost';
+  if (!demo) return `listening on ${host} (DEMO=false)`;
+  if (loopback) {
+    return `DEMO=true: listening on ${host} only${hostGiven ? '' : ' (the default while the demo runs)'}, so the demo accounts and their published password are not reachable from the network; set HOST=0.0.0.0 to open it (demo accounts then still sign in from this machine only)`;
+  }
+  return `DEMO=true and HOST=${host}: the server is reachable from the network, but accounts with the published demo password sign in from this machine only; set DEMO=false and give accounts their own passwords before real use`;
+}
+
 /** How often `serve` looks for plan steps that no commit of its own announced (another node's, or left by a crash). */
 const OUTBOX_POLL_MS = 5_000;
 
@@ -85,6 +99,7 @@ export function registerServeCommand(program: Command): void {
       platform.actions.start(OUTBOX_POLL_MS);
       platform.sensing.start(settings.ruleTickMs, 60_000, settings.capFeedUrls, settings.capPollSeconds);
       log.info(`CityLoop on http://localhost:${settings.port} (${platform.store.description}); API docs at /docs`);
+      log.info(exposureNote(settings.host, settings.demo, process.env.HOST !== undefined && process.env.HOST !== ''));
       const stop = async () => {
         log.info('shutting down');
         await app.close();

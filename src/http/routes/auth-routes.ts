@@ -4,12 +4,13 @@ import type { Platform } from '../../platform.ts';
 import { bearerTokenOf, requirePrincipal, requireSession } from '../request-principal.ts';
 import { withProblems } from '../schemas.ts';
 import { CityLoopError } from '../../errors.ts';
-import { hasRole, ROLES } from '../../auth/principal.ts';
+import { hasRole, ROLES, type Principal } from '../../auth/principal.ts';
 import { TOKEN_SCOPES } from '../../auth/token-scopes.ts';
+import { registerUserAdminRoutes } from './user-admin-routes.ts';
 import { API_TOKEN_DEFAULT_DAYS, API_TOKEN_MAX_DAYS, MIN_PASSWORD_LENGTH } from '../../auth/auth-service.ts';
 
 /** What these routes use of the platform (and nothing more). */
-type AuthRouteDeps = Pick<Platform, 'auth'>;
+type AuthRouteDeps = Pick<Platform, 'auth' | 'users'>;
 
 
 export const PrincipalView = Type.Object(
@@ -82,7 +83,13 @@ function emptyBodyAsObject(req: { body: unknown }, _reply: unknown, done: () => 
 
 export function registerAuthRoutes(app: FastifyInstance, platform: AuthRouteDeps): void {
   app.addSchema(PrincipalView);
+  registerUserAdminRoutes(app, platform);
   const bearer = [{ bearer: [] }];
+  /** The caller may administer this user as it is (a district administrator: inside its district). */
+  const mayAdminister = async (p: Principal, userId: string, action: string) => {
+    if (!hasRole(p, 'admin')) throw new CityLoopError('FORBIDDEN_ROLE', { action });
+    platform.users.check(p, await platform.users.get(p, userId), undefined, action);
+  };
   app.post<{ Body: Static<typeof SignIn> }>(
     '/api/v1/auth/sign-in',
     {
@@ -184,7 +191,7 @@ export function registerAuthRoutes(app: FastifyInstance, platform: AuthRouteDeps
       {
         schema: {
           tags: ['auth'],
-          summary: disabled ? 'Disable a user (administrators): every token of the user is revoked and open streams end' : 'Enable a disabled user again (administrators); revoked tokens stay revoked',
+          summary: disabled ? 'Disable a user (administrators of its place): every token of the user is revoked and open streams end' : 'Enable a disabled user again (administrators of its place); revoked tokens stay revoked',
           security: bearer,
           params: IdParams,
           body: Reason,
@@ -194,7 +201,7 @@ export function registerAuthRoutes(app: FastifyInstance, platform: AuthRouteDeps
       },
       async (req) => {
         const p = requirePrincipal(req);
-        if (!hasRole(p, 'admin')) throw new CityLoopError('FORBIDDEN_ROLE', { action: `${action} user` });
+        await mayAdminister(p, req.params.id, `${action} user`);
         const r = await platform.auth.setDisabled(p, req.params.id, disabled, req.body.reason ?? null);
         return { id: req.params.id, disabled, tokensRevoked: r.tokensRevoked };
       },
@@ -250,7 +257,7 @@ export function registerAuthRoutes(app: FastifyInstance, platform: AuthRouteDeps
     { schema: { tags: ['auth'], summary: 'Remove a user\'s second factor (administrators; a lost phone): the user may enrol again', security: bearer, params: IdParams, body: Reason, response: withProblems({ 204: Type.Null() }) }, preValidation: emptyBodyAsObject },
     async (req, reply) => {
       const p = requirePrincipal(req);
-      if (!hasRole(p, 'admin')) throw new CityLoopError('FORBIDDEN_ROLE', { action: 'reset a second factor' });
+      await mayAdminister(p, req.params.id, 'reset a second factor');
       await platform.auth.resetTotp(p, req.params.id, req.body.reason ?? null);
       return reply.code(204).send();
     },
@@ -261,7 +268,7 @@ export function registerAuthRoutes(app: FastifyInstance, platform: AuthRouteDeps
     {
       schema: {
         tags: ['auth'],
-        summary: 'Create a user (administrators)',
+        summary: 'Create a user (administrators; a district administrator: inside its district, no administrators)',
         security: bearer,
         body: NewUserBody,
         response: withProblems({ 201: Type.Object({ id: Type.String() }) }),
@@ -271,6 +278,7 @@ export function registerAuthRoutes(app: FastifyInstance, platform: AuthRouteDeps
       const p = requirePrincipal(req);
       if (!hasRole(p, 'admin')) throw new CityLoopError('FORBIDDEN_ROLE', { action: 'create user' });
       const b = req.body;
+      platform.users.check(p, undefined, { roles: b.roles, centerId: b.centerId ?? null, unitId: b.unitId ?? null, jurisdictionCode: b.jurisdictionCode ?? null }, 'create user');
       if (b.jurisdictionCode && !platform.auth.knowsJurisdiction(b.jurisdictionCode)) throw new CityLoopError('NOT_FOUND', { what: 'jurisdiction', id: b.jurisdictionCode });
       if (await platform.auth.usernameTaken(b.username)) throw new CityLoopError('VALIDATION_FAILED', { detail: `username ${b.username} is taken` });
       const id = await platform.auth.createUserBy(p, { ...b, centerId: b.centerId ?? null, unitId: b.unitId ?? null, jurisdictionCode: b.jurisdictionCode ?? null, phone: b.phone ?? null });

@@ -4,13 +4,14 @@ import type { Platform } from '../../platform.ts';
 import { requirePrincipal } from '../request-principal.ts';
 import { withProblems } from '../schemas.ts';
 import { registerCategoryRoutes, type CategoryRouteDeps } from './category-routes.ts';
+import { registerOrgAdminRoutes, type OrgAdminRouteDeps } from './org-admin-routes.ts';
 
 /** What these routes use of the platform (and nothing more). */
-type OrgRouteDeps = Pick<Platform, 'org'> & CategoryRouteDeps;
+type OrgRouteDeps = Pick<Platform, 'org'> & CategoryRouteDeps & OrgAdminRouteDeps;
 
 
 const CenterView = Type.Object({ id: Type.String(), tier: Type.String(), jurisdictionCode: Type.String(), name: Type.String(), parentCenterId: Type.Union([Type.String(), Type.Null()]) });
-const UnitView = Type.Object({ id: Type.String(), name: Type.String(), kind: Type.String(), tier: Type.String(), jurisdictionCode: Type.String(), categoryCodes: Type.Array(Type.String()) });
+const UnitView = Type.Object({ id: Type.String(), name: Type.String(), kind: Type.String(), tier: Type.String(), jurisdictionCode: Type.String(), categoryCodes: Type.Array(Type.String()), disabled: Type.Boolean() });
 const CategoryView = Type.Object({
   code: Type.String(),
   parentCode: Type.Union([Type.String(), Type.Null()]),
@@ -23,11 +24,12 @@ const CategoryView = Type.Object({
 });
 
 const CenterQuery = Type.Object({ tier: Type.Optional(Type.String()), jurisdiction: Type.Optional(Type.String()), lang: Type.Optional(Type.String()) });
-const UnitQuery = Type.Object({ jurisdiction: Type.Optional(Type.String()), kind: Type.Optional(Type.String()), category: Type.Optional(Type.String()), tier: Type.Optional(Type.String()), lang: Type.Optional(Type.String()) });
+const UnitQuery = Type.Object({ q: Type.Optional(Type.String({ maxLength: 100, description: 'text in the name or id' })), jurisdiction: Type.Optional(Type.String()), kind: Type.Optional(Type.String()), category: Type.Optional(Type.String()), tier: Type.Optional(Type.String()), lang: Type.Optional(Type.String()) });
 
 export function registerOrgRoutes(app: FastifyInstance, platform: OrgRouteDeps): void {
   const bearer = [{ bearer: [] }];
   registerCategoryRoutes(app, platform);
+  registerOrgAdminRoutes(app, platform);
   app.get(
     '/api/v1/categories',
     { schema: { tags: ['org'], summary: '事项类别 — the category tree with deadlines; public', response: withProblems({ 200: Type.Object({ items: Type.Array(CategoryView) }) }) } },
@@ -50,11 +52,12 @@ export function registerOrgRoutes(app: FastifyInstance, platform: OrgRouteDeps):
     async (req) => {
       requirePrincipal(req);
       const { jurisdiction, kind, category, tier } = req.query;
+      const text = req.query.q?.trim();
       const cat = category ? platform.org.category(category) : undefined;
       const handles = (codes: readonly string[]) => !category || codes.includes(category) || (cat?.parentCode ? codes.includes(cat.parentCode) : false);
       const items = platform.org
         .units()
-        .filter((u) => (!jurisdiction || u.jurisdictionCode === jurisdiction) && (!kind || u.kind === kind) && (!tier || u.tier === tier) && handles(u.categoryCodes))
+        .filter((u) => (!jurisdiction || u.jurisdictionCode === jurisdiction) && (!kind || u.kind === kind) && (!tier || u.tier === tier) && handles(u.categoryCodes) && (!text || u.name.includes(text) || u.id.includes(text)))
         .sort((a, b) => a.id.localeCompare(b.id))
         .slice(0, 2000);
       return { items };
