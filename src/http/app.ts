@@ -13,6 +13,7 @@ import { registerAuthRoutes } from './routes/auth-routes.ts';
 import { registerGeoRoutes } from './routes/geo-routes.ts';
 import { registerOrgRoutes } from './routes/org-routes.ts';
 import { registerCaseRoutes } from './routes/case-routes.ts';
+import { registerCaseListRoutes } from './routes/case-list-routes.ts';
 import { registerFeedRoutes } from './routes/feed-routes.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
 import { registerPlanRoutes } from './routes/plan-routes.ts';
@@ -107,6 +108,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
   registerGeoRoutes(app, platform);
   registerOrgRoutes(app, platform);
   registerCaseRoutes(app, platform);
+  registerCaseListRoutes(app, platform);
   registerFeedRoutes(app, platform);
   registerAuditRoutes(app, platform);
   registerPlanRoutes(app, platform);
