@@ -141,8 +141,8 @@ export default function CaseList() {
       if (!focus) return;
       const level = focus.level === 'city' ? 'district' : focus.level === 'district' ? 'street' : null;
       if (!level) return;
-      const r = await api<{ items: { code: string; name: string }[] }>(`/api/v1/jurisdictions${qs({ level, parent: focus.code ?? undefined })}`).catch(() => ({ items: [] }));
-      setPlaces({ key: level === 'district' ? 'jurisdiction' : 'street', items: r.items });
+      const r = await api<{ features: { properties: { code: string; name: string } }[] }>(`/api/v1/jurisdictions${qs({ level, parent: focus.code ?? undefined })}`).catch(() => ({ features: [] }));
+      setPlaces({ key: level === 'district' ? 'jurisdiction' : 'street', items: r.features.map((f) => f.properties) });
       if (focus.code) api<{ items: { id: string; name: string }[] }>(`/api/v1/units${qs({ jurisdiction: focus.code })}`).then((u) => setUnits(u.items), () => undefined);
     })();
   }, [loadViews]);
