@@ -83,17 +83,34 @@ function decodeCursor(cursor: string, sort: CaseSort, order: 'asc' | 'desc'): { 
   return { key: v[2] as Key, id: v[3] };
 }
 
-/** The full-text condition: the store's engine over `case_search`, or a number containing the text. */
+/** ASCII punctuation and symbols: typed, they are matched as typed (`100%`, `pipe_a`, `a\\b`). */
+const ASCII_SYMBOL = /[\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]/;
+
+/**
+ * The full-text condition: the store's engine over `case_search` (every word of the query), a
+ * number containing the text, and — when the query holds ASCII punctuation, which the terms drop —
+ * the title containing the query as typed (escaped: `%` and `_` are themselves, never wildcards).
+ */
 function matches(db: Tx, q: string): (eb: CasesEb) => Expression<SqlBool> {
-  const parts = searchPartsOf(q);
-  if (parts.length === 0) throw new CityLoopError('VALIDATION_FAILED', { detail: 'q holds no letter, digit or character to search for' });
-  const text = isPostgres(db)
-    ? sql<SqlBool>`cases.id in (select case_search.case_id from case_search where to_tsvector('simple', case_search.terms) @@ to_tsquery('simple', ${tsQuery(parts)}))`
-    : sql<SqlBool>`cases.id in (select case_search.case_id from case_search where case_search.rowid in (select rowid from case_fts where case_fts match ${fts5Match(parts)}))`;
   const trimmed = q.trim();
+  const parts = searchPartsOf(trimmed);
+  const literal = ASCII_SYMBOL.test(trimmed) ? likeContains('cases.title', trimmed) : null;
+  if (parts.length === 0 && !literal) throw new CityLoopError('VALIDATION_FAILED', { detail: 'q holds no letter, digit or character to search for' });
+  const conds: Expression<SqlBool>[] = [];
+  if (parts.length > 0) {
+    conds.push(
+      isPostgres(db)
+        ? sql<SqlBool>`cases.id in (select case_search.case_id from case_search where to_tsvector('simple', case_search.terms) @@ to_tsquery('simple', ${tsQuery(parts)}))`
+        : sql<SqlBool>`cases.id in (select case_search.case_id from case_search where case_search.rowid in (select rowid from case_fts where case_fts match ${fts5Match(parts)}))`,
+    );
+  }
+  if (literal) conds.push(literal);
   // A case number is found by any part of it (the tail a caller reads out: "…000002").
-  if (/^[A-Za-z0-9]{4,}$/.test(trimmed)) return (eb) => eb.or([text, likeContains('cases.number', trimmed.toUpperCase())]);
-  return () => text;
+  const byNumber = /^[A-Za-z0-9]{4,}$/.test(trimmed) ? likeContains('cases.number', trimmed.toUpperCase()) : null;
+  return (eb) => {
+    const text = conds.length === 1 ? conds[0]! : eb.and(conds);
+    return byNumber ? eb.or([text, byNumber]) : text;
+  };
 }
 
 /** Cases the user may see, filtered and sorted, one page (cursor pagination). */

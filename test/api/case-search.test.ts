@@ -151,7 +151,7 @@ describe.each(DIALECTS)('case list, search, saved views and export (%s)', (diale
   });
 
   it('refuses bad parameters with problem+json', async () => {
-    for (const qs of ['state=nonsense', 'sort=title', 'order=up', 'tier=planet', 'source=pigeon', 'overdue=perhaps', 'from=yesterday', 'limit=0', 'limit=201', 'bbox=1,2,3', 'bbox=3,2,1,4', 'cursor=notacursor', `q=${'x'.repeat(101)}`, 'q=%20%2C%2C', 'category=a%20b', 'colour=red', 'from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z']) {
+    for (const qs of ['state=nonsense', 'sort=title', 'order=up', 'tier=planet', 'source=pigeon', 'overdue=perhaps', 'from=yesterday', 'limit=0', 'limit=201', 'bbox=1,2,3', 'bbox=3,2,1,4', 'cursor=notacursor', `q=${'x'.repeat(101)}`, 'q=%20%20', 'category=a%20b', 'colour=red', 'from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z']) {
       const res = await call('yuzhong.operator', 'GET', `/api/v1/cases?${qs}`);
       expect(res.status, qs).toBe(400);
       expect(res.headers['content-type'], qs).toContain('application/problem+json');
