@@ -17,6 +17,12 @@ import { sql, type Kysely, type Migration } from 'kysely';
 import { isPostgres } from './dialect.ts';
 import { searchTermsOf, type SearchableCase } from './search-terms.ts';
 
+/** What a stored case is searched by (the columns where the document lacks a field). */
+function searchableOf(r: { number: string; title: string; doc: string }): SearchableCase {
+  const d = JSON.parse(r.doc) as Partial<{ title: string; description: string; location: { address?: string } }>;
+  return { number: r.number, title: d.title ?? r.title, description: d.description ?? '', location: { address: d.location?.address ?? '' } };
+}
+
 export const migration0014: Migration = {
   async up(db: Kysely<any>) {
     await db.schema
@@ -34,11 +40,11 @@ export const migration0014: Migration = {
     }
     let after = '';
     for (;;) {
-      const rows: { id: string; doc: string }[] = await db.selectFrom('cases').select(['id', 'doc']).where('id', '>', after).orderBy('id').limit(500).execute();
+      const rows: { id: string; number: string; title: string; doc: string }[] = await db.selectFrom('cases').select(['id', 'number', 'title', 'doc']).where('id', '>', after).orderBy('id').limit(500).execute();
       if (rows.length === 0) break;
       await db
         .insertInto('case_search')
-        .values(rows.map((r) => ({ case_id: r.id, terms: searchTermsOf(JSON.parse(r.doc) as SearchableCase) })))
+        .values(rows.map((r) => ({ case_id: r.id, terms: searchTermsOf(searchableOf(r)) })))
         .execute();
       after = rows[rows.length - 1]!.id;
     }
