@@ -71,7 +71,14 @@ function isoToLocal(v: string | undefined): string {
 interface SavedView {
   readonly id: string;
   readonly name: string;
-  readonly query: Params;
+  readonly query: Record<string, string | boolean | string[]>;
+}
+
+/** A saved view's query as the address holds it (every value text). */
+function paramsOfView(q: SavedView['query']): Params {
+  const out: Params = {};
+  for (const [k, v] of Object.entries(q)) out[k] = Array.isArray(v) ? v : String(v);
+  return out;
 }
 
 export default function CaseList() {
@@ -187,7 +194,9 @@ export default function CaseList() {
 
   const saveCurrent = async () => {
     try {
-      await api('/api/v1/case-views', { body: { name: viewName.trim(), query: params } });
+      // The body is typed: overdue is a boolean there (a string in the address).
+      const query: Record<string, unknown> = { ...params, ...(typeof params.overdue === 'string' ? { overdue: params.overdue === 'true' } : {}) };
+      await api('/api/v1/case-views', { body: { name: viewName.trim(), query } });
       setViewName('');
       await loadViews();
     } catch (e) {
@@ -318,7 +327,7 @@ export default function CaseList() {
       <section className="row wrap" aria-label={tr('视图与导出', 'Views and export')}>
         <label>
           {tr('我的视图', 'My views')}
-          <select value="" onChange={(e) => { const v = views.find((x) => x.id === e.target.value); if (v) { setParams(v.query); setQText(String(v.query.q ?? '')); } }} data-testid="views">
+          <select value="" onChange={(e) => { const v = views.find((x) => x.id === e.target.value); if (v) { setParams(paramsOfView(v.query)); setQText(String(v.query.q ?? '')); } }} data-testid="views">
             <option value="">{views.length ? tr('选择…', 'Choose…') : tr('（暂无）', '(none yet)')}</option>
             {views.map((v) => (
               <option key={v.id} value={v.id}>{v.name}</option>
