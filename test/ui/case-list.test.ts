@@ -124,4 +124,23 @@ describe.skipIf(!HAS_CHROMIUM)('case list and search in Chromium', () => {
     expect(text).not.toContain('下水道井盖不见了');
     expect(watched.errors).toEqual([]);
   });
+
+  it('reads only English in English: headers, category, state and priority by their English names', async () => {
+    await page.goto(`${base}/cases?q=${encodeURIComponent('井盖不见')}`);
+    await page.getByTestId('lang-switch').click();
+    const rows = page.getByTestId('case-table').locator('tbody tr');
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => page.getByTestId('case-table').locator('thead').textContent()).toContain('Number');
+    await expect.poll(() => rows.first().textContent()).toContain('Missing manhole cover');
+    const row = (await rows.first().textContent()) ?? '';
+    expect(row).toContain('reported');
+    expect(row).toContain('urgent');
+    expect(row).not.toMatch(/井盖缺失|上报|紧急/);
+    // The filters' words (place and unit names are proper names, Chinese in both languages).
+    for (const id of ['filter-state', 'filter-category', 'filter-tier', 'filter-source', 'filter-overdue', 'sort', 'order']) {
+      expect(await page.getByTestId(id).textContent(), id).not.toMatch(/[\u4e00-\u9fff]/);
+    }
+    await page.getByTestId('lang-switch').click();
+    expect(watched.errors).toEqual([]);
+  });
 });
