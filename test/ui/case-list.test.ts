@@ -98,7 +98,7 @@ describe.skipIf(!HAS_CHROMIUM)('case list and search in Chromium', () => {
     expect(await page.locator('main').textContent()).not.toContain('未找到');
   });
 
-  it('lists the cases of a cluster that no zoom splits when it is clicked on the cockpit map', async () => {
+  it('lists the cases of a cluster that no zoom splits, and of points drawn on one another, when clicked on the cockpit map', async () => {
     await page.goto(`${base}/cockpit`);
     await page.waitForFunction(() => (globalThis as PageGlobals).__cockpit?.map, undefined, { timeout: 30_000 });
     // The server's last clustered zoom: the two cases are one cluster here, and stay one past it.
@@ -122,6 +122,22 @@ describe.skipIf(!HAS_CHROMIUM)('case list and search in Chromium', () => {
     const text = (await rows.allTextContents()).join('|');
     expect(text).toContain(twin[1]);
     expect(text).not.toContain('下水道井盖不见了');
+
+    // Past the clustered zooms the two are points drawn on one another: a click lists both too.
+    await page.goto(`${base}/cockpit`);
+    await page.waitForFunction(() => (globalThis as PageGlobals).__cockpit?.map, undefined, { timeout: 30_000 });
+    await page.evaluate(([lng, lat]) => (globalThis as PageGlobals).__cockpit.map.jumpTo({ center: [lng, lat], zoom: 17 }), twinPoint);
+    await page.waitForFunction(() => (globalThis as PageGlobals).__cockpit.map.queryRenderedFeatures({ layers: ['case-points'] }).length >= 2, undefined, { timeout: 20_000 });
+    const spot = (await page.evaluate(([lng, lat]) => {
+      const m = (globalThis as PageGlobals).__cockpit.map;
+      const p = m.project([lng, lat]);
+      const r = m.getContainer().getBoundingClientRect();
+      return { x: r.left + p.x, y: r.top + p.y };
+    }, twinPoint)) as { x: number; y: number };
+    await page.mouse.click(spot.x, spot.y);
+    await page.waitForURL(/\/cases\?bbox=/, { timeout: 10_000 });
+    await expect.poll(async () => (await rows.allTextContents()).join('|'), { timeout: 15_000 }).toContain(twin[1]);
+    expect((await rows.allTextContents()).join('|')).toContain(twin[0]);
     expect(watched.errors).toEqual([]);
   });
 
