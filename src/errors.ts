@@ -33,6 +33,8 @@ export const ERRORS = {
   TASK_ALREADY_ARRIVED: { status: 409, titleZh: '已登记到场', titleEn: 'Already on site', zh: '该任务已于 {at} 登记到场', en: 'Arrival on site was already recorded for this task at {at}' },
   CASE_RULE_VIOLATED: { status: 409, titleZh: '不满足办理条件', titleEn: 'Handling rule violated', zh: '不满足办理条件：{detail}', en: 'A handling rule forbids this: {detail}' },
   ALERT_INVALID_TRANSITION: { status: 409, titleZh: '预警状态不允许此操作', titleEn: 'Action not allowed in this alert state', zh: '预警当前状态为“{stateZh}”，不能执行“{action}”', en: 'The alert is in state "{state}"; "{action}" is not allowed' },
+  EXPORT_TOO_LARGE: { status: 422, titleZh: '导出条数超过上限', titleEn: 'Too many cases to export', zh: '符合条件的事项超过 {limit} 件，请缩小筛选范围后再导出', en: 'More than {limit} cases match; narrow the filter and export again' },
+  TOO_MANY_VIEWS: { status: 422, titleZh: '保存的视图过多', titleEn: 'Too many saved views', zh: '每人最多保存 {limit} 个视图，请先删除不用的', en: 'You may keep at most {limit} saved views; delete one you no longer use' },
   ALREADY_EXISTS: { status: 409, titleZh: '已存在', titleEn: 'Already exists', zh: '{what}已存在：{id}', en: '{what} already exists: {id}' },
   GEO_OUTSIDE_CITY: { status: 422, titleZh: '位置不在本市范围内', titleEn: 'Outside the city', zh: '位置不在本市范围内（{lng}, {lat}）', en: 'The location is outside the city ({lng}, {lat})' },
   GEO_INVALID_FEATURE: { status: 422, titleZh: '地理要素无效', titleEn: 'Invalid feature', zh: '第 {index} 个要素无效：{reason}', en: 'Feature {index} is invalid: {reason}' },

@@ -5,6 +5,7 @@
  */
 import type { Tx } from '../store/store.ts';
 import type { CaseDoc } from './case-model.ts';
+import { searchTermsOf } from '../store/search-terms.ts';
 
 /** Phone numbers compared as digits only (+86 and separators dropped). */
 export function normalizePhone(phone: string | null | undefined): string | null {
@@ -59,6 +60,7 @@ export async function projectCase(tx: Tx, before: CaseDoc | null, doc: CaseDoc):
     await tx.updateTable('cases').set(row).where('id', '=', doc.id).execute();
   }
   await projectSharingCenters(tx, before, doc);
+  await projectSearchTerms(tx, before, doc);
   const old = new Map((before?.tasks ?? []).map((t) => [t.id, t]));
   const inserts = doc.tasks.filter((t) => !old.has(t.id));
   if (inserts.length > 0) {
@@ -85,6 +87,16 @@ export async function projectCase(tx: Tx, before: CaseDoc | null, doc: CaseDoc):
     if (o && (o.state !== t.state || o.overdue !== t.overdue)) {
       await tx.updateTable('tasks').set({ state: t.state, overdue: t.overdue ? 1 : 0, updated_at: doc.updatedAt }).where('id', '=', t.id).execute();
     }
+  }
+}
+
+/** The words the case is found by (`case_search`, indexed by each store's full-text engine, 0014). */
+async function projectSearchTerms(tx: Tx, before: CaseDoc | null, doc: CaseDoc): Promise<void> {
+  const terms = searchTermsOf(doc);
+  if (!before) {
+    await tx.insertInto('case_search').values({ case_id: doc.id, terms }).execute();
+  } else if (searchTermsOf(before) !== terms) {
+    await tx.updateTable('case_search').set({ terms }).where('case_id', '=', doc.id).execute();
   }
 }
 

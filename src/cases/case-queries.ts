@@ -5,33 +5,15 @@
  * The SQL filter is always the coarse cut: the case policy has the last word on each case.
  */
 import type { ExpressionBuilder, Expression, SqlBool } from 'kysely';
-import { CityLoopError } from '../errors.ts';
 import type { JurisdictionResolver } from '../geo/resolver.ts';
 import type { Database } from '../store/schema.ts';
 import type { Tx } from '../store/store.ts';
-import { likeContains, likeStartsWith } from '../store/like-pattern.ts';
 import type { StoredEventRow } from '../events/event-log.ts';
 import { hasRole, type Principal } from '../auth/principal.ts';
 import type { Actor, CaseEvent } from './case-events.ts';
 import { TERMINAL_STATES, type CaseDoc } from './case-model.ts';
-import { canSeeCase } from './case-policy.ts';
 
 type CasesEb = ExpressionBuilder<Database, 'cases'>;
-
-export interface CaseListFilter {
-  readonly state?: readonly string[] | undefined;
-  readonly category?: string | undefined;
-  readonly jurisdiction?: string | undefined;
-  readonly unit?: string | undefined;
-  readonly center?: string | undefined;
-  readonly source?: string | undefined;
-  readonly overdue?: boolean | undefined;
-  readonly from?: string | undefined;
-  readonly to?: string | undefined;
-  readonly q?: string | undefined;
-  readonly limit?: number | undefined;
-  readonly cursor?: string | undefined;
-}
 
 export function parseDoc(doc: string): CaseDoc {
   return JSON.parse(doc) as CaseDoc;
@@ -49,17 +31,6 @@ export function rowToEvent(r: StoredEventRow): CaseEvent {
     at: r.at,
     payload: JSON.parse(r.payload),
   } as CaseEvent;
-}
-
-export function encodeCursor(createdAt: string, id: string): string {
-  return Buffer.from(`${createdAt}|${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  const raw = Buffer.from(cursor, 'base64url').toString();
-  const i = raw.indexOf('|');
-  if (i < 0) throw new CityLoopError('VALIDATION_FAILED', { detail: 'cursor is not one this server issued' });
-  return { createdAt: raw.slice(0, i), id: raw.slice(i + 1) };
 }
 
 /**
@@ -109,6 +80,12 @@ export async function loadCaseForUpdate(tx: Tx, id: string, rowLocks: boolean): 
 /** One case, whoever may see it (the caller checks). */
 export async function caseById(db: Tx, id: string): Promise<CaseDoc | null> {
   const row = await db.selectFrom('cases').select(['doc']).where('id', '=', id).executeTakeFirst();
+  return row ? parseDoc(row.doc) : null;
+}
+
+/** One case by its number (CL…), whoever may see it (the caller checks). */
+export async function caseByNumber(db: Tx, number: string): Promise<CaseDoc | null> {
+  const row = await db.selectFrom('cases').select(['doc']).where('number', '=', number).executeTakeFirst();
   return row ? parseDoc(row.doc) : null;
 }
 
@@ -206,42 +183,6 @@ export async function eventsOfCases(db: Tx, ids: readonly string[]): Promise<Cas
     out.push(...byStream.values());
   }
   return out;
-}
-
-/** Cases the user may see, newest first, filtered, one page (cursor pagination). */
-export async function listCases(db: Tx, resolver: JurisdictionResolver, p: Principal, f: CaseListFilter): Promise<{ items: CaseDoc[]; nextCursor: string | null }> {
-  const limit = Math.min(Math.max(f.limit ?? 50, 1), 200);
-  let q = db.selectFrom('cases').select(['doc', 'created_at', 'id']);
-  const visible = visibleTo(resolver, p);
-  if (visible) q = q.where(visible);
-  if (f.state && f.state.length > 0) q = q.where('state', 'in', [...f.state]);
-  if (f.category) {
-    const c = f.category;
-    q = q.where((eb) => eb.or([eb('category_code', '=', c), likeStartsWith('category_code', `${c}.`)]));
-  }
-  if (f.jurisdiction) q = q.where(inJurisdiction(resolver, f.jurisdiction));
-  if (f.unit) {
-    const u = f.unit;
-    q = q.where((eb) => eb.exists(eb.selectFrom('tasks').select('tasks.id').whereRef('tasks.case_id', '=', 'cases.id').where('tasks.unit_id', '=', u)));
-  }
-  if (f.center) q = q.where('center_id', '=', f.center);
-  if (f.source) q = q.where('source', '=', f.source);
-  if (f.overdue !== undefined) q = q.where('overdue', '=', f.overdue ? 1 : 0);
-  if (f.from) q = q.where('created_at', '>=', new Date(f.from).toISOString());
-  if (f.to) q = q.where('created_at', '<', new Date(f.to).toISOString());
-  if (f.q) q = q.where(likeContains('title', f.q));
-  if (f.cursor) {
-    const c = decodeCursor(f.cursor);
-    q = q.where((eb) => eb.or([eb('created_at', '<', c.createdAt), eb.and([eb('created_at', '=', c.createdAt), eb('id', '<', c.id)])]));
-  }
-  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return {
-    // The SQL filter is the coarse cut; the policy has the last word on each case.
-    items: page.map((r) => parseDoc(r.doc)).filter((d) => canSeeCase(p, d)),
-    nextCursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null,
-  };
 }
 
 /** A unit's tasks by deadline, with their cases (the unit workbench). */

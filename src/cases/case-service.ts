@@ -15,7 +15,8 @@ import { assertMayCommand, canSeeCase } from './case-policy.ts';
 import type { ReportCaseInput } from './decide-report.ts';
 import { locate } from './place-case.ts';
 import { normalizePhone } from './case-projection.ts';
-import { appliedActions, caseById, caseTimeline, casesByIds, casesOfPhone, casesOfPlan, eventsOfCases, listCases, type CaseListFilter } from './case-queries.ts';
+import { appliedActions, caseById, caseByNumber, caseTimeline, casesByIds, casesOfPhone, casesOfPlan, eventsOfCases } from './case-queries.ts';
+import { listCases, type CaseListFilter } from './case-list.ts';
 import { CaseWriter, type CaseServiceDeps } from './case-writer.ts';
 import { handoverOf, type Handover } from './handover-queries.ts';
 import { reportCase } from './report-case.ts';
@@ -25,8 +26,7 @@ import { findDuplicates, type DuplicateQuery } from './find-duplicates.ts';
 import { fireDueTimers } from './fire-due-timers.ts';
 
 export type { CaseServiceDeps } from './case-writer.ts';
-export type { CaseListFilter } from './case-queries.ts';
-export { encodeCursor } from './case-queries.ts';
+export type { CaseListFilter } from './case-list.ts';
 export type { ReportCaseInput } from './decide-report.ts';
 export { JOINT_CASE_METERS } from './place-case.ts';
 export { normalizePhone } from './case-projection.ts';
@@ -111,8 +111,9 @@ export class CaseService {
     assertMayCommand(p, doc, { type });
   }
 
+  /** One case by its id or its number (CL20261207000002: what people read out and put in links). */
   async get(p: Principal, id: string): Promise<CaseDoc> {
-    const doc = await caseById(this.#w.d.store.db, id);
+    const doc = (await caseById(this.#w.d.store.db, id)) ?? (await caseByNumber(this.#w.d.store.db, id));
     if (!doc) throw new CityLoopError('NOT_FOUND', { what: 'case', id });
     if (!canSeeCase(p, doc)) throw new CityLoopError('FORBIDDEN_JURISDICTION');
     return doc;
@@ -137,8 +138,8 @@ export class CaseService {
   }
 
   async timeline(p: Principal, id: string): Promise<CaseEvent[]> {
-    await this.get(p, id);
-    return caseTimeline(this.#w.d.store.db, id);
+    const doc = await this.get(p, id);
+    return caseTimeline(this.#w.d.store.db, doc.id);
   }
 
   list(p: Principal, f: CaseListFilter): Promise<{ items: CaseDoc[]; nextCursor: string | null }> {

@@ -14,6 +14,7 @@ import { registerGeoRoutes } from './routes/geo-routes.ts';
 import { registerOrgRoutes } from './routes/org-routes.ts';
 import { registerCaseRoutes } from './routes/case-routes.ts';
 import { registerSiteRoutes } from './routes/site-routes.ts';
+import { registerCaseListRoutes } from './routes/case-list-routes.ts';
 import { registerFeedRoutes } from './routes/feed-routes.ts';
 import { registerHandoverRoutes } from './routes/handover-routes.ts';
 import { registerAuditRoutes } from './routes/audit-routes.ts';
@@ -110,6 +111,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
   registerOrgRoutes(app, platform);
   registerCaseRoutes(app, platform);
   registerSiteRoutes(app, platform);
+  registerCaseListRoutes(app, platform);
   registerFeedRoutes(app, platform);
   registerHandoverRoutes(app, platform);
   registerAuditRoutes(app, platform);

@@ -4,7 +4,7 @@
  */
 import type { Principal } from '../auth/principal.ts';
 import type { CaseDoc } from '../cases/case-model.ts';
-import type { CaseListFilter } from '../cases/case-queries.ts';
+import type { CaseListFilter } from '../cases/case-list.ts';
 
 /** What pages need of the case service: its list with a cursor. */
 export interface CaseLister {

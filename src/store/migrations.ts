@@ -3,6 +3,7 @@ import { migration0001 } from './migration-0001.ts';
 import { migration0007 } from './migration-0007.ts';
 import { migration0012 } from './migration-0012.ts';
 import { migration0013 } from './migration-0013.ts';
+import { migration0014 } from './migration-0014.ts';
 import { migration0015 } from './migration-0015.ts';
 
 /**
@@ -155,6 +156,7 @@ const migrations: Record<string, Migration> = {
   },
   '0012_case_columns': migration0012,
   '0013_outbox_streams': migration0013,
+  '0014_case_search_views': migration0014,
   '0015_unit_disabled': migration0015,
 };
 

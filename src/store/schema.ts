@@ -17,6 +17,8 @@ export interface Database {
   categories: CategoryTable;
   cases: CaseTable;
   case_centers: CaseCenterTable;
+  case_search: CaseSearchTable;
+  case_views: CaseViewTable;
   tasks: TaskTable;
   attachments: AttachmentTable;
   events: EventTable;
@@ -323,6 +325,21 @@ export interface CaseTable {
   appeal_outcome?: string | null;
   appeal_automatic?: number | null;
   community_code?: string | null;
+}
+
+/** 0014: a case's search terms (src/store/search-terms.ts), indexed by each store's full-text engine. */
+export interface CaseSearchTable {
+  case_id: string;
+  terms: string;
+}
+
+/** 0014: a user's saved view of the case list (a name, the filter and sort as JSON). */
+export interface CaseViewTable {
+  id: string;
+  owner_user_id: string;
+  name: string;
+  query: string;
+  created_at: string;
 }
 
 /** 0012: the centers sharing a joint case (跨区域协同), besides its owner. */

@@ -158,6 +158,11 @@ describe('authorization matrix: every operation, every kind of caller, inside an
       newCase,
       newDevice,
       newAlert,
+      newView: async (c, w) => {
+        // The caller's own view; another person's (a citizen of 南岸) outside, and for whoever has no account.
+        const owner = w === 'in' && c.token ? c.token : citizens.out;
+        return (await must(owner, 'POST', '/api/v1/case-views', { name: `矩阵测试视图 ${++serial}`, query: {} })).id as string;
+      },
       targetUserId: target,
       newApiToken,
       newUnit: async (w) => (await tp.platform.orgAdmin.createUnit(SYSTEM_PRINCIPAL, { name: '矩阵测试单位', kind: `matrix-unit-${++serial}`, centerId: centerIdOf(w === 'in' ? '500103' : '500108'), categoryCodes: ['municipal'] })).id,

@@ -45,6 +45,8 @@ export interface Fixture {
   newCase(w: Where): Promise<CaseRef>;
   newDevice(w: Where): Promise<string>;
   newAlert(w: Where): Promise<string>;
+  /** A saved view of the case list: the caller's own (`in`), or another person's (`out`). */
+  newView(c: Caller, w: Where): Promise<string>;
   deviceBody(id: string): Record<string, unknown>;
   /** A user no caller is (an operator of the street), and API tokens it owns. */
   readonly targetUserId: string;
@@ -172,6 +174,11 @@ export const MATRIX: Record<string, MatrixEntry> = {
   // ─── cases ─────────────────────────────────────────────────────────────────────────────
   'POST /api/v1/cases': { allow: signedIn, request: (fx, _c, w) => ({ body: { categoryCode: 'municipal.water.burst', title: '矩阵测试上报', ...fx.point(w), crs: 'gcj02' } }) },
   'GET /api/v1/cases': { allow: signedIn, request: none, lists: (fx, w) => fx.shared.case[w].id },
+  'GET /api/v1/cases/export': { allow: (c) => is(c, 'admin', 'operator', 'supervisor', 'unit_staff', 'grid_worker'), request: () => ({ query: { format: 'csv' } }) },
+  'GET /api/v1/case-views': { allow: signedIn, request: none },
+  'POST /api/v1/case-views': { allow: signedIn, request: () => ({ body: { name: `矩阵测试视图 ${++imports}`, query: { state: ['reported'], sort: 'priority' } } }) },
+  // Only the owner deletes a view; another's is "not found".
+  'DELETE /api/v1/case-views/{id}': { allow: (c, w) => signedIn(c) && w === 'in', request: async (fx, c, w) => ({ params: { id: await fx.newView(c, w) } }), refusedAsNotFound: true },
   'GET /api/v1/cases/{id}': { allow: seesCase, request: onCase() },
   'GET /api/v1/cases/{id}/events': { allow: seesCase, request: onCase() },
   'GET /api/v1/cases/{id}/site': { allow: seesCase, request: onCase() },

@@ -76,6 +76,7 @@ describe.skipIf(!HAS_CHROMIUM)('accessibility in Chromium', () => {
   const pages: [string, string, string, { phone?: boolean }][] = [
     ['the cockpit', 'yuzhong.operator', '/cockpit', {}],
     ['the case page', 'yuzhong.operator', '/cases/{case}', {}],
+    ['the case list', 'yuzhong.operator', '/cases', {}],
     ['vital signs and KPIs', 'yuzhong.operator', '/kpis', {}],
     ['the shift handover', 'yuzhong.operator', '/handover', {}],
     ['plans and settings', 'admin', '/admin', {}],

@@ -1250,7 +1250,7 @@ export interface paths {
                     before?: number;
                     /** @description with kind: one thing's changes (a device id, a rule id …) */
                     id?: string;
-                    kind?: "device" | "rule" | "plan" | "routing" | "categories" | "user" | "unit" | "center" | "token" | "settings";
+                    kind?: "device" | "rule" | "plan" | "routing" | "categories" | "user" | "unit" | "center" | "token" | "settings" | "view";
                     limit?: number;
                 };
                 header?: never;
@@ -2223,6 +2223,315 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/case-views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的视图 — the caller's saved views of the case list (a name, filters and sort) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                createdAt: string;
+                                id: string;
+                                name: string;
+                                query: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 保存视图 — save the list's filters and sort under a name (yours only; the change is logged) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        query: {
+                            /** @description minLng,minLat,maxLng,maxLat (GCJ-02): cases inside this box (a cluster on the map) */
+                            bbox?: string;
+                            /** @description a category code, or a family's prefix (municipal.water finds municipal.water.burst) */
+                            category?: string;
+                            /** @description cases owned by this center */
+                            center?: string;
+                            /**
+                             * Format: date-time
+                             * @description reported at or after
+                             */
+                            from?: string;
+                            /** @description cases located in this jurisdiction or below it (district, street, community, grid) */
+                            jurisdiction?: string;
+                            order?: "asc" | "desc";
+                            overdue?: boolean;
+                            /** @description full text over number, title, address and the reporter's text; 1–2 Chinese characters find too */
+                            q?: string;
+                            sort?: "reportedAt" | "deadline" | "priority" | "number";
+                            source?: "sensor" | "camera" | "citizen" | "grid_worker" | "external" | "inspection" | "hotline";
+                            /** @description any of these states (repeat the parameter) */
+                            state?: ("reported" | "registered" | "declined" | "dispatched" | "in_progress" | "returned" | "reported_back" | "checked" | "closed" | "evaluated" | "parked" | "reopened" | "merged")[];
+                            /** @description cases in this street (街道/镇) */
+                            street?: string;
+                            tier?: "city" | "district" | "street";
+                            /**
+                             * Format: date-time
+                             * @description reported before
+                             */
+                            to?: string;
+                            /** @description cases with a task of this unit */
+                            unit?: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            createdAt: string;
+                            id: string;
+                            name: string;
+                            query: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/case-views/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** 删除视图 — delete one of your saved views (another's answers 404; the change is logged) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cases": {
         parameters: {
             query?: never;
@@ -2230,22 +2539,38 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Cases the user may see, newest first, with filters and cursor pagination */
+        /** Cases the user may see: filters, full-text search (q), sort and order, cursor pagination */
         get: {
             parameters: {
                 query?: {
+                    /** @description minLng,minLat,maxLng,maxLat (GCJ-02): cases inside this box (a cluster on the map) */
+                    bbox?: string;
+                    /** @description a category code, or a family's prefix (municipal.water finds municipal.water.burst) */
                     category?: string;
+                    /** @description cases owned by this center */
                     center?: string;
+                    /** @description nextCursor of the page before (valid for the same sort and order) */
                     cursor?: string;
+                    /** @description reported at or after */
                     from?: string;
+                    /** @description cases located in this jurisdiction or below it (district, street, community, grid) */
                     jurisdiction?: string;
                     lang?: string;
                     limit?: number;
+                    order?: "asc" | "desc";
                     overdue?: boolean;
+                    /** @description full text over number, title, address and the reporter's text; 1–2 Chinese characters find too */
                     q?: string;
+                    sort?: "reportedAt" | "deadline" | "priority" | "number";
                     source?: "sensor" | "camera" | "citizen" | "grid_worker" | "external" | "inspection" | "hotline";
+                    /** @description any of these states (repeat the parameter) */
                     state?: ("reported" | "registered" | "declined" | "dispatched" | "in_progress" | "returned" | "reported_back" | "checked" | "closed" | "evaluated" | "parked" | "reopened" | "merged")[];
+                    /** @description cases in this street (街道/镇) */
+                    street?: string;
+                    tier?: "city" | "district" | "street";
+                    /** @description reported before */
                     to?: string;
+                    /** @description cases with a task of this unit */
                     unit?: string;
                 };
                 header?: never;
@@ -2445,7 +2770,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One case */
+        /** One case, by its id or its number (CL…) */
         get: {
             parameters: {
                 query?: never;
@@ -5641,6 +5966,68 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出 — the cases of the list's filter and sort as CSV (UTF-8 with BOM) or XLSX, every page, at most 10000 (more: 422 EXPORT_TOO_LARGE); columns named in the caller's language */
+        get: {
+            parameters: {
+                query: {
+                    /** @description minLng,minLat,maxLng,maxLat (GCJ-02): cases inside this box (a cluster on the map) */
+                    bbox?: string;
+                    /** @description a category code, or a family's prefix (municipal.water finds municipal.water.burst) */
+                    category?: string;
+                    /** @description cases owned by this center */
+                    center?: string;
+                    format: "csv" | "xlsx";
+                    /** @description reported at or after */
+                    from?: string;
+                    /** @description cases located in this jurisdiction or below it (district, street, community, grid) */
+                    jurisdiction?: string;
+                    lang?: string;
+                    order?: "asc" | "desc";
+                    overdue?: boolean;
+                    /** @description full text over number, title, address and the reporter's text; 1–2 Chinese characters find too */
+                    q?: string;
+                    sort?: "reportedAt" | "deadline" | "priority" | "number";
+                    source?: "sensor" | "camera" | "citizen" | "grid_worker" | "external" | "inspection" | "hotline";
+                    /** @description any of these states (repeat the parameter) */
+                    state?: ("reported" | "registered" | "declined" | "dispatched" | "in_progress" | "returned" | "reported_back" | "checked" | "closed" | "evaluated" | "parked" | "reopened" | "merged")[];
+                    /** @description cases in this street (街道/镇) */
+                    street?: string;
+                    tier?: "city" | "district" | "street";
+                    /** @description reported before */
+                    to?: string;
+                    /** @description cases with a task of this unit */
+                    unit?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

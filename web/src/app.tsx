@@ -18,6 +18,7 @@ if (location.pathname === '/cockpit') {
 const SignIn = lazy(() => import('./pages/sign-in.tsx').then((m) => ({ default: m.SignIn })));
 const Cockpit = lazy(() => import('./pages/cockpit.tsx'));
 const CasePage = lazy(() => import('./pages/case-page.tsx'));
+const CaseList = lazy(() => import('./pages/case-list.tsx'));
 const UnitWorkbench = lazy(() => import('./pages/unit-workbench.tsx'));
 const GridWorker = lazy(() => import('./pages/grid-worker.tsx'));
 const Citizen = lazy(() => import('./pages/citizen.tsx'));
@@ -91,6 +92,7 @@ function Shell() {
   const staff = hasRole(user, 'admin', 'operator', 'supervisor');
   const nav: { to: string; zh: string; en: string; show: boolean }[] = [
     { to: '/cockpit', zh: '驾驶舱', en: 'Cockpit', show: staff },
+    { to: '/cases', zh: '事项清单', en: 'Cases', show: staff || hasRole(user, 'unit_staff', 'grid_worker') },
     { to: '/handover', zh: '交接班', en: 'Handover', show: staff },
     { to: '/kpis', zh: '体征与考核', en: 'Vital signs & KPIs', show: staff },
     { to: '/admin', zh: '预案与配置', en: 'Plans & settings', show: staff },
@@ -101,6 +103,7 @@ function Shell() {
   const caseMatch = /^\/cases\/([^/]+)$/.exec(path);
   let page;
   if (path === '/cockpit') page = <Cockpit />;
+  else if (path === '/cases') page = <CaseList />;
   else if (caseMatch) page = <CasePage id={decodeURIComponent(caseMatch[1]!)} />;
   else if (path === '/unit') page = <UnitWorkbench />;
   else if (path === '/grid') page = <GridWorker />;

@@ -130,7 +130,7 @@ export async function resetDemoCity(store: StoreAdapter, opts: ResetDemoOptions 
   const now = new Date().toISOString();
   const hashed = await hashPassword(DEMO_PASSWORD);
   await store.db.transaction().execute(async (tx) => {
-    for (const t of ['events', 'timers', 'tasks', 'attachments', 'cases', 'auth_tokens', 'users', 'units', 'centers', 'categories', 'jurisdictions', 'counters', 'assets', 'devices', 'readings', 'rule_states', 'alerts', 'dead_letters', 'camera_events', 'cap_messages', 'muck_trucks', 'muck_permits', 'muck_sites'] as const) {
+    for (const t of ['events', 'timers', 'tasks', 'attachments', 'cases', 'case_search', 'case_views', 'auth_tokens', 'users', 'units', 'centers', 'categories', 'jurisdictions', 'counters', 'assets', 'devices', 'readings', 'rule_states', 'alerts', 'dead_letters', 'camera_events', 'cap_messages', 'muck_trucks', 'muck_permits', 'muck_sites'] as const) {
       await tx.deleteFrom(t).execute();
     }
     await tx.updateTable('log_head').set({ seq: 0, hash: GENESIS_HASH }).where('id', '=', 1).execute();

@@ -13,7 +13,7 @@ import { sameAttachment, tasksOfUnit } from '../../cases/case-queries.ts';
 import { citizenReplies } from '../../appeals/citizen-replies.ts';
 import { assertMayCommand, canSeeCase } from '../../cases/case-policy.ts';
 import { findReplayedTaskEvent, REPLAY_REFUSALS, type TaskCommand } from '../../cases/task-replay.ts';
-import { CaseView, EventView, ReportBody, ListQuery, CASE_ACTIONS, TASK_ACTIONS, IdParams, TaskParams } from './case-schemas.ts';
+import { CaseView, EventView, ReportBody, CASE_ACTIONS, TASK_ACTIONS, IdParams, TaskParams } from './case-schemas.ts';
 
 /** What these routes use of the platform (and nothing more). */
 type CaseRouteDeps = Pick<Platform, 'actions' | 'blobs' | 'cases' | 'planner' | 'settings' | 'store'>;
@@ -45,28 +45,9 @@ export function registerCaseRoutes(app: FastifyInstance, platform: CaseRouteDeps
     },
   );
 
-  app.get<{ Querystring: Static<typeof ListQuery> }>(
-    '/api/v1/cases',
-    {
-      schema: {
-        tags: ['cases'],
-        summary: 'Cases the user may see, newest first, with filters and cursor pagination',
-        security: bearer,
-        querystring: ListQuery,
-        response: withProblems({ 200: Type.Object({ items: Type.Array(Type.Ref('Case')), nextCursor: Type.Union([Type.String(), Type.Null()]) }) }),
-      },
-    },
-    async (req) => {
-      const p = requirePrincipal(req);
-      const q = req.query;
-      const page = await cases.list(p, { ...q });
-      return { items: page.items.map((d) => present(req, d)), nextCursor: page.nextCursor };
-    },
-  );
-
   app.get<{ Params: Static<typeof IdParams> }>(
     '/api/v1/cases/:id',
-    { schema: { tags: ['cases'], summary: 'One case', security: bearer, params: IdParams, response: withProblems({ 200: Type.Ref('Case') }) } },
+    { schema: { tags: ['cases'], summary: 'One case, by its id or its number (CL…)', security: bearer, params: IdParams, response: withProblems({ 200: Type.Ref('Case') }) } },
     async (req) => present(req, await cases.get(requirePrincipal(req), req.params.id)),
   );
 

@@ -1,6 +1,7 @@
 /** The case routes' request and answer schemas, and the tables of the center's and the units' actions (one route each). */
 import { Type, type TSchema } from '@sinclair/typebox';
 import { CASE_SOURCES, CASE_STATES, PRIORITIES, TIERS } from '../../cases/case-model.ts';
+import { CASE_SORTS } from '../../cases/case-list.ts';
 import { UNSATISFIED_REASONS, type CaseCommand } from '../../cases/decide-case.ts';
 import { toGcj02 } from '../../geo/crs.ts';
 
@@ -97,21 +98,36 @@ export const ReportBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const ListQuery = Type.Object({
-  state: Type.Optional(Type.Array(lit(CASE_STATES))),
-  category: Type.Optional(Type.String()),
-  jurisdiction: Type.Optional(Type.String()),
-  unit: Type.Optional(Type.String()),
-  center: Type.Optional(Type.String()),
+const Code = (description: string) => Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$', description });
+
+/** The filters and the sort of the case list (and of its export and saved views). */
+export const ListFilterProps = {
+  state: Type.Optional(Type.Array(lit(CASE_STATES), { maxItems: CASE_STATES.length, description: 'any of these states (repeat the parameter)' })),
+  category: Type.Optional(Code('a category code, or a family\'s prefix (municipal.water finds municipal.water.burst)')),
+  jurisdiction: Type.Optional(Code('cases located in this jurisdiction or below it (district, street, community, grid)')),
+  street: Type.Optional(Code('cases in this street (街道/镇)')),
+  unit: Type.Optional(Code('cases with a task of this unit')),
+  center: Type.Optional(Code('cases owned by this center')),
+  tier: Type.Optional(lit(TIERS)),
   source: Type.Optional(lit(CASE_SOURCES)),
   overdue: Type.Optional(Type.Boolean()),
-  from: Type.Optional(Type.String({ format: 'date-time' })),
-  to: Type.Optional(Type.String({ format: 'date-time' })),
-  q: Type.Optional(Type.String({ maxLength: 100 })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-  cursor: Type.Optional(Type.String({ maxLength: 500 })),
-  lang: Type.Optional(Type.String()),
-});
+  from: Type.Optional(Type.String({ format: 'date-time', description: 'reported at or after' })),
+  to: Type.Optional(Type.String({ format: 'date-time', description: 'reported before' })),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'full text over number, title, address and the reporter\'s text; 1–2 Chinese characters find too' })),
+  bbox: Type.Optional(Type.String({ maxLength: 120, pattern: '^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$', description: 'minLng,minLat,maxLng,maxLat (GCJ-02): cases inside this box (a cluster on the map)' })),
+  sort: Type.Optional(lit(CASE_SORTS)),
+  order: Type.Optional(lit(['asc', 'desc'] as const)),
+};
+
+export const ListQuery = Type.Object(
+  {
+    ...ListFilterProps,
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+    cursor: Type.Optional(Type.String({ maxLength: 500, description: 'nextCursor of the page before (valid for the same sort and order)' })),
+    lang: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
 
 export interface CaseAction {
   readonly path: string;

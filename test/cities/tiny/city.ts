@@ -98,7 +98,7 @@ async function seedTinyCity(store: StoreAdapter): Promise<DemoSeedSummary> {
   const hashed = await hashPassword(TINY_PASSWORD);
   const now = new Date().toISOString();
   await store.db.transaction().execute(async (tx) => {
-    for (const t of ['events', 'timers', 'tasks', 'attachments', 'cases', 'auth_tokens', 'users', 'units', 'centers', 'categories', 'jurisdictions', 'counters', 'assets', 'devices'] as const) {
+    for (const t of ['events', 'timers', 'tasks', 'attachments', 'cases', 'case_search', 'case_views', 'auth_tokens', 'users', 'units', 'centers', 'categories', 'jurisdictions', 'counters', 'assets', 'devices'] as const) {
       await tx.deleteFrom(t).execute();
     }
     await tx.updateTable('log_head').set({ seq: 0, hash: GENESIS_HASH }).where('id', '=', 1).execute();

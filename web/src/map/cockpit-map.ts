@@ -69,10 +69,19 @@ function drawFirstWhenLoaded(map: MlMap, loaded: () => boolean): void {
 
 export type PlotKind = 'point' | 'line' | 'polygon' | 'label';
 
+/** The server's last clustered zoom and its radius (src/map-tiles/case-map-tiles.ts CLUSTER_MAX_ZOOM, RADIUS_PX). */
+const CASE_CLUSTER_MAX_ZOOM = 14;
+const CASE_CLUSTER_RADIUS_PX = 48;
+
 export interface CockpitMapOptions {
   readonly container: HTMLElement;
   readonly focus: MapFocus;
   readonly onCase?: (id: string) => void;
+  /**
+   * Co-located cases (a cluster that no zoom splits, or points drawn on one another) to be shown
+   * as a list: the box around them, GCJ-02 [minLng, minLat, maxLng, maxLat].
+   */
+  readonly onCaseList?: (bbox: [number, number, number, number]) => void;
   readonly onAlert?: (id: string) => void;
   /** Label text for a plotted label, asked of the user (a dialog, not window.prompt). */
   readonly askLabel?: () => Promise<string | null>;
@@ -228,6 +237,12 @@ export class CockpitMap {
     m.on('click', 'case-clusters', (e) => void this.#expandCluster(e));
     m.on('click', 'case-points', (e) => {
       if (this.#drawing) return;
+      // Cases at one point are drawn on one another: more than one under the click opens them as a list.
+      const ids = new Set((e.features ?? []).map((f) => f.properties?.id).filter((x): x is string => typeof x === 'string'));
+      if (ids.size > 1 && this.#opts.onCaseList) {
+        this.#opts.onCaseList(this.#boxAround(e.point, 6));
+        return;
+      }
       const id = e.features?.[0]?.properties?.id;
       if (typeof id === 'string') this.#opts.onCase?.(id);
     });
@@ -412,7 +427,22 @@ export class CockpitMap {
     if (!f) return;
     // The server put the zoom at which the cluster falls apart on it (src/map-tiles/case-map-tiles.ts).
     const zoom = Number(f.properties.expansion_zoom ?? this.map.getZoom() + 2);
+    // A cluster that falls apart only past the server's last clustered zoom (its cases lie within a
+    // few metres), or one the map is already zoomed to: its cases as a list.
+    const cannotExpand = zoom > CASE_CLUSTER_MAX_ZOOM && this.map.getZoom() >= CASE_CLUSTER_MAX_ZOOM - 1;
+    if (this.#opts.onCaseList && (cannotExpand || this.map.getZoom() >= Math.min(zoom, 17) - 0.01)) {
+      this.#opts.onCaseList(this.#boxAround(e.point, CASE_CLUSTER_RADIUS_PX));
+      return;
+    }
     this.map.easeTo({ center: (f.geometry as GeoJSON.Point).coordinates as [number, number], zoom: Math.min(zoom, 17) });
+  }
+
+  /** The box of the map within `px` screen pixels of a point, GCJ-02. */
+  #boxAround(p: { x: number; y: number }, px: number): [number, number, number, number] {
+    const a = this.map.unproject([p.x - px, p.y + px]);
+    const b = this.map.unproject([p.x + px, p.y - px]);
+    const r = (x: number) => Math.round(x * 1e6) / 1e6;
+    return [r(a.lng), r(a.lat), r(b.lng), r(b.lat)];
   }
 
   /**

@@ -73,9 +73,13 @@ export default function CasePage({ id }: { id: string }) {
   const [plotCount, setPlotCount] = useState(0);
   const [plotNote, setPlotNote] = useState<string | null>(null);
 
+  // The path names the case by id or by number (/cases/CL20261207000002): the server finds either;
+  // the live feed speaks of ids.
+  const caseIdRef = useRef(id);
   const load = useCallback(async () => {
     try {
-      const [doc, ev] = await Promise.all([api<CaseView>(`/api/v1/cases/${id}`), api<{ items: CaseEvent[] }>(`/api/v1/cases/${id}/events`)]);
+      const [doc, ev] = await Promise.all([api<CaseView>(`/api/v1/cases/${encodeURIComponent(id)}`), api<{ items: CaseEvent[] }>(`/api/v1/cases/${encodeURIComponent(id)}/events`)]);
+      caseIdRef.current = doc.id;
       setC(doc);
       setEvents(ev.items);
       setError(null);
@@ -102,7 +106,7 @@ export default function CasePage({ id }: { id: string }) {
   // Live: this case's events reload it; a plot saved by someone else is drawn at once.
   useEffect(() => {
     return liveFeed.subscribe((m) => {
-      if (m.data.case?.id !== id) return;
+      if (m.data.case?.id !== caseIdRef.current) return;
       void load().then((doc) => {
         if (doc && m.type === 'AttachmentAdded' && String(m.data.payload?.fileName ?? '').endsWith(PLOT_SUFFIX)) void reloadPlot(doc);
       });

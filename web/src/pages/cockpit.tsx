@@ -5,7 +5,7 @@ import { liveFeed, ALERT_EVENTS } from '../live-feed.ts';
 import { CockpitMap } from '../map/cockpit-map.ts';
 import { fetchCaseLayer, takeCockpitData } from '../map/cockpit-data.ts';
 import { COLORS, SEVERITY_COLORS } from '../map/style.ts';
-import { Link } from '../router.tsx';
+import { Link, navigate } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import { OPEN_ALERT, SeverityChip, beep } from '../components/alert-bits.tsx';
 import { PriorityChip, StateChip, TaskTable, caseChain } from '../components/case-bits.tsx';
@@ -126,7 +126,7 @@ export default function Cockpit() {
       : undefined;
     let m: CockpitMap;
     try {
-      m = new CockpitMap({ container: mapEl.current, focus, onCase: (id) => void selectCase(id), onAlert: (id) => openAlert(id), onCaseCount: setCaseCount, onDevicesCapped: setDevicesCapped, fetchCaseLayer, ...(fetchDevices ? { fetchDevices } : {}) });
+      m = new CockpitMap({ container: mapEl.current, focus, onCase: (id) => void selectCase(id), onCaseList: (bbox) => navigate(`/cases${qs({ bbox: bbox.join(',') })}`), onAlert: (id) => openAlert(id), onCaseCount: setCaseCount, onDevicesCapped: setDevicesCapped, fetchCaseLayer, ...(fetchDevices ? { fetchDevices } : {}) });
     } catch (e) {
       // No map (no WebGL here): the panels still work.
       setPanelsOn(true);
@@ -303,7 +303,8 @@ export default function Cockpit() {
         )}
         <section className="panel" aria-labelledby="reg-h" data-testid="to-register">
           <h2 id="reg-h">
-            {tr('待立案', 'To register')} <span className="count">{toRegister.length}</span>
+            {tr('待立案', 'To register')} <span className="count">{toRegister.length}</span>{' '}
+            <Link to="/cases?state=reported" className="small" data-testid="list-all-reported">{tr('全部', 'All')}</Link>
           </h2>
           <ul className="list">
             {toRegister.length === 0 && <li className="muted">{tr('暂无', 'None')}</li>}
@@ -312,7 +313,8 @@ export default function Cockpit() {
         </section>
         <section className="panel" aria-labelledby="od-h" data-testid="overdue">
           <h2 id="od-h">
-            {tr('超期', 'Overdue')} <span className="count late">{overdue.length}</span>
+            {tr('超期', 'Overdue')} <span className="count late">{overdue.length}</span>{' '}
+            <Link to="/cases?overdue=true" className="small" data-testid="list-all-overdue">{tr('全部', 'All')}</Link>
           </h2>
           <ul className="list">
             {overdue.length === 0 && <li className="muted">{tr('暂无', 'None')}</li>}
