@@ -106,6 +106,8 @@ export function checkActions(p: Principal, doc: CaseDoc, contextFor: (doc: CaseD
   const probeDoc: CaseDoc = { ...doc, attachments: [...doc.attachments, PROBE_ATTACHMENT] };
   for (const action of OFFERED_COMMANDS) {
     if (!ALLOWED_IN[action].includes(doc.state)) continue;
+    // The steps of a joint case (跨区协同) are offered on joint cases only.
+    if ((action === 'accept_joint' || action === 'agree_coordination') && !doc.coordination?.centerIds.length) continue;
     const taskIds: (string | null)[] = PER_TASK.includes(action)
       ? doc.tasks.filter((t) => t.round === doc.round && (action !== 'remind' || isOpenTask(t))).map((t) => t.id)
       : [null];
