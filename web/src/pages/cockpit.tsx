@@ -1,5 +1,6 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { api, apiOptional, errorText, qs } from '../api.ts';
+import { eventName } from '../labels.ts';
 import { useI18n } from '../i18n.tsx';
 import { liveFeed, ALERT_EVENTS } from '../live-feed.ts';
 import { CockpitMap } from '../map/cockpit-map.ts';
@@ -37,34 +38,7 @@ interface Activity {
 function describe(m: FeedMessage, tr: (zh: string, en: string) => string): string {
   const c = m.data.case;
   const who = (m.data.actor as { name?: string } | undefined)?.name ?? '';
-  const names: Record<string, [string, string]> = {
-    CaseReported: ['上报', 'reported'],
-    CaseRegistered: ['立案', 'registered'],
-    CaseDispatched: ['派遣', 'dispatched'],
-    PlanApplied: ['启动预案', 'plan applied'],
-    TaskAccepted: ['签收任务', 'task accepted'],
-    TaskStarted: ['开始处置', 'work started'],
-    TaskCompleted: ['任务办结', 'task done'],
-    TaskReturned: ['退回任务', 'task returned'],
-    CaseReportedBack: ['反馈', 'reported back'],
-    CaseChecked: ['核查通过', 'checked'],
-    CaseClosed: ['结案', 'closed'],
-    CaseOverdue: ['案件超期', 'case overdue'],
-    TaskOverdue: ['任务超期', 'task overdue'],
-    TaskReminded: ['催办', 'reminded'],
-    CaseEscalated: ['上报上级', 'escalated'],
-    CaseSupervised: ['督办', 'supervised'],
-    AttachmentAdded: ['添加附件/标绘', 'attachment / plot added'],
-    AlertRaised: ['新预警', 'alert raised'],
-    AlertUpdated: ['预警更新', 'alert updated'],
-    AlertAcknowledged: ['预警已接警', 'alert acknowledged'],
-    AlertVerified: ['预警已核实', 'alert verified'],
-    AlertWatched: ['单位关注预警', 'unit watches alert'],
-    AlertDismissed: ['预警已排除', 'alert dismissed'],
-    AlertCleared: ['预警解除', 'alert cleared'],
-  };
-  const n = names[m.type];
-  const what = n ? tr(n[0], n[1]) : m.type;
+  const what = eventName(m.type, tr);
   const subject = c ? `${c.number} ${c.title}` : m.data.alert ? `${m.data.alert.number} ${m.data.alert.title}` : '';
   return `${what} · ${subject}${who ? ` · ${who}` : ''}`;
 }
