@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, errorText, qs } from '../api.ts';
+import { PhotoPicker } from '../components/photo-picker.tsx';
 import { useI18n } from '../i18n.tsx';
 import { useLiveReload } from '../live-feed.ts';
 import { Link } from '../router.tsx';
@@ -44,10 +45,13 @@ function CompleteDialog({ row, onClose, onDone }: { row: Row; onClose: () => voi
           {tr('办理情况', 'What was done')}
           <textarea value={note} onChange={(e) => setNote(e.target.value)} required rows={3} />
         </label>
-        <label>
-          {needsPhoto ? tr('现场照片（预案要求）', 'Site photos (the plan asks for them)') : tr('现场照片（可选）', 'Site photos (optional)')}
-          <input type="file" accept="image/*" capture="environment" multiple onChange={(e) => setFiles([...(e.target.files ?? [])])} required={needsPhoto} data-testid="task-photo" />
-        </label>
+        <PhotoPicker
+          label={needsPhoto ? tr('现场照片（预案要求）', 'Site photos (the plan asks for them)') : tr('现场照片（可选）', 'Site photos (optional)')}
+          onChange={setFiles}
+          required={needsPhoto}
+          capture
+          testId="task-photo"
+        />
         {error && <p className="error" role="alert">{error}</p>}
         <div className="row end">
           <button type="button" onClick={onClose}>{tr('取消', 'Cancel')}</button>
