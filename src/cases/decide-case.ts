@@ -153,11 +153,11 @@ export interface PlanRunForCase {
 }
 
 function refuse(doc: CaseDoc, cmd: CaseCommandType): never {
-  throw new CityLoopError('CASE_INVALID_TRANSITION', { state: doc.state, stateZh: CASE_STATE_NAMES[doc.state].zh, action: cmd, actionZh: COMMAND_NAMES[cmd].zh });
+  throw new CityLoopError('CASE_INVALID_TRANSITION', { state: doc.state, stateZh: CASE_STATE_NAMES[doc.state].zh, stateEn: CASE_STATE_NAMES[doc.state].en, action: cmd, actionZh: COMMAND_NAMES[cmd].zh, actionEn: COMMAND_NAMES[cmd].en });
 }
 
 function refuseTask(t: TaskDoc, cmd: CaseCommandType): never {
-  throw new CityLoopError('TASK_INVALID_TRANSITION', { state: t.state, stateZh: TASK_STATE_NAMES[t.state].zh, action: cmd, actionZh: COMMAND_NAMES[cmd].zh });
+  throw new CityLoopError('TASK_INVALID_TRANSITION', { state: t.state, stateZh: TASK_STATE_NAMES[t.state].zh, stateEn: TASK_STATE_NAMES[t.state].en, action: cmd, actionZh: COMMAND_NAMES[cmd].zh, actionEn: COMMAND_NAMES[cmd].en });
 }
 
 /** A handling rule forbids the command: why, in Chinese and in English (the API answers in the caller's). */
