@@ -158,8 +158,9 @@ describe.skipIf(!HAS_CHROMIUM)('every page in Chinese and in English, without ra
     const page = pages[user]!;
     await page.goto(`${base}${path}${path.includes('?') ? '&' : '?'}lang=${lang}`);
     await page.locator(ready).first().waitFor({ timeout: 20_000 });
-    await page.waitForLoadState('networkidle').catch(() => undefined);
-    await page.waitForTimeout(300);
+    // The live feed holds a request open: wait for the page's loading notes to go instead of network idle.
+    await page.locator('[role="status"]:text-matches("加载中|Loading|推演中|Dry run…")').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+    await page.waitForTimeout(700);
     if (then) await then(page);
     seen.push(`${lang} ${user} ${path}`);
     const leaks = leaksIn((await page.evaluate(READABLE_TEXTS)) as { text: string; context: string }[], lang);
@@ -185,8 +186,7 @@ describe.skipIf(!HAS_CHROMIUM)('every page in Chinese and in English, without ra
           const tab = page.getByRole('tab', { name, exact: false }).first();
           if (await tab.count()) {
             await tab.click();
-            await page.waitForLoadState('networkidle').catch(() => undefined);
-            await page.waitForTimeout(500);
+            await page.waitForTimeout(1000);
           }
         })),
       );

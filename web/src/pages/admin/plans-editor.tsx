@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, errorText } from '../../api.ts';
+import { TIER_NAMES, nameOf } from '../../labels.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession, hasRole } from '../../session.tsx';
 import type { ApiAnswer, PlanRun } from '../../types.ts';
@@ -121,7 +122,7 @@ export function Plans() {
           {run && (
             <div className="small">
               <p>
-                {run.matched ? tr('条件匹配', 'matched') : tr('条件不匹配', 'not matched')} · {tr('级别', 'tier')} {run.tier}
+                {run.matched ? tr('条件匹配', 'matched') : tr('条件不匹配', 'not matched')} · {tr('级别', 'tier')} {nameOf(TIER_NAMES, run.tier, tr)}
               </p>
               <ul>
                 {run.tasks.map((t) => (
