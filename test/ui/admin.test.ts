@@ -122,7 +122,7 @@ describe.skipIf(!HAS_CHROMIUM)('administration in Chromium', () => {
   it('categories: a bad deadline is refused beside its cell; nothing is saved', async () => {
     await page.getByRole('tab', { name: '事项类别' }).click();
     await page.getByLabel('筛选').fill('道路不洁');
-    const respond = page.getByLabel('environment.road-dirt 响应时限');
+    const respond = page.getByLabel('道路不洁 响应时限');
     await respond.fill('soon');
     await page.getByRole('button', { name: '校验', exact: true }).click();
     const cellError = page.locator('[id$="-respondWithin-error"]');

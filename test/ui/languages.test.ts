@@ -249,10 +249,12 @@ describe.skipIf(!HAS_CHROMIUM)('every page in Chinese and in English, without ra
 
     const citizen = pages['citizen.zhang']!;
     await citizen.goto(`${base}/citizen?lang=zh`);
-    const item = citizen.getByTestId('my-appeals').locator('li').filter({ hasText: '派遣状态' });
+    // Being handled (a lead done, an assist still working): 处理中, not the center's 处置中.
+    const item = citizen.getByTestId('my-appeals').locator('li').filter({ hasText: '处置状态' });
     await item.waitFor({ timeout: 20_000 });
-    expect(await item.innerText()).toContain('处理中');
-    expect(await item.innerText()).not.toContain('派遣 ·');
+    expect(await item.innerText()).toContain('· 处理中 ·');
+    // The case the operator just parked: 暂缓办理.
+    expect(await citizen.getByTestId('my-appeals').locator('li').filter({ hasText: '派遣状态' }).innerText()).toContain('· 暂缓办理 ·');
     expect(seen.length).toBeGreaterThan(20);
   }, 120_000);
 });

@@ -79,7 +79,7 @@ export function DispatchDialog({ c, onClose, onApplied }: { c: CaseView; onClose
             <option value="">{tr('自动匹配（推荐）', 'Matched automatically (suggested)')}</option>
             {plans.map((p) => (
               <option key={p.id} value={p.id}>
-                {p.name} (v{p.version})
+                {tr(`${p.name}（第 ${p.version} 版）`, `${p.name} (v${p.version})`)}
               </option>
             ))}
           </select>
@@ -93,7 +93,7 @@ export function DispatchDialog({ c, onClose, onApplied }: { c: CaseView; onClose
         {run && (
           <>
             <div className="plan-head">
-              <strong data-testid="plan-name">{run.name}</strong> <span className="chip">v{run.version}</span>{' '}
+              <strong data-testid="plan-name">{run.name}</strong> <span className="chip">{tr(`第 ${run.version} 版`, `v${run.version}`)}</span>{' '}
               <span className="chip level">{tr('响应级别：', 'Level: ')}{tierName(run.tier)}</span>{' '}
               {!run.matched && <span className="chip warn">{tr('条件不匹配', 'conditions not met')}</span>}
             </div>

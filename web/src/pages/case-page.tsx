@@ -273,7 +273,7 @@ export default function CasePage({ id }: { id: string }) {
           />
           {c.plan && (
             <p className="small muted">
-              {tr('预案', 'Plan')}: {c.plan.name} v{c.plan.version} · {fmtTime(c.plan.appliedAt)}
+              {tr('预案', 'Plan')}: {tr(`${c.plan.name}（第 ${c.plan.version} 版）`, `${c.plan.name} v${c.plan.version}`)} · {fmtTime(c.plan.appliedAt)}
             </p>
           )}
           {c.automaticSteps && c.automaticSteps.length > 0 && (

@@ -146,7 +146,8 @@ export function Categories() {
   const cell = (i: number, r: CategoryRow, field: CategoryField) => {
     const id = `cat-${i}-${field}`;
     const bad = cellProblems.get(`${i}/${field}`) ?? [];
-    const label = `${r.code || tr(`第 ${i + 1} 行`, `row ${i + 1}`)} ${fieldNames[field]}`;
+    // Named by the category's name in the page's language (the code is what the row edits).
+    const label = `${tr(r.nameZh, r.nameEn).trim() || tr(`第 ${i + 1} 行`, `row ${i + 1}`)} ${fieldNames[field]}`;
     const common = {
       id,
       'aria-label': label,
@@ -285,7 +286,7 @@ export function Categories() {
                   {(Object.keys(fieldNames) as CategoryField[]).map((k) => cell(i, r, k))}
                   {admin && (
                     <td>
-                      <button type="button" className="small" style={{ whiteSpace: 'nowrap' }} onClick={() => remove(i)} aria-label={tr(`删除 ${r.code || `第 ${i + 1} 行`}`, `Remove ${r.code || `row ${i + 1}`}`)}>
+                      <button type="button" className="small" style={{ whiteSpace: 'nowrap' }} onClick={() => remove(i)} aria-label={tr(`删除 ${r.nameZh.trim() || `第 ${i + 1} 行`}`, `Remove ${r.nameEn.trim() || `row ${i + 1}`}`)}>
                         {tr('删除', 'Remove')}
                       </button>
                     </td>

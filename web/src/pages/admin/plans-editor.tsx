@@ -86,7 +86,7 @@ export function Plans() {
               <button type="button" className="item" aria-current={sel === p.id} onClick={() => void open(p.id)}>
                 <span className="item-title">{p.name}</span>
                 <span className="item-sub">
-                  {p.id} · v{p.version} · {p.categories.join(', ')}
+                  <code>{p.id}</code> · {tr(`第 ${p.version} 版`, `v${p.version}`)} · <code>{p.categories.join(', ')}</code>
                 </span>
               </button>
             </li>
