@@ -10,7 +10,7 @@ import { usePrompt } from '../components/dialog.tsx';
 import { Clock, PriorityChip, StateChip, TaskTable, caseChain, useNow } from '../components/case-bits.tsx';
 import { eventWhy } from '../components/event-names.ts';
 import { CheckDialog, ELSEWHERE_STEPS, EvaluateDialog, ParkDialog, STEP_FIELDS, stepName, stepPath, type OfferedStep } from '../components/case-steps.tsx';
-import { ACTION_KIND_NAMES, ACTION_OUTCOME_NAMES, ACTION_PHASE_NAMES, eventName, nameOf, targetName } from '../labels.ts';
+import { count, ACTION_KIND_NAMES, ACTION_OUTCOME_NAMES, ACTION_PHASE_NAMES, eventName, nameOf, targetName } from '../labels.ts';
 import { PLOT_SUFFIX, latestPlot, loadPlot, savePlot } from '../plots.ts';
 import type { Attachment, CaseEvent, CaseView } from '../types.ts';
 
@@ -327,7 +327,7 @@ export default function CasePage({ id }: { id: string }) {
                 {tr('保存标绘', 'Save plot')}
               </button>
               <span className="muted small" role="status">
-                {drawing ? tr('在地图上点击添加点；双击或"完成"结束', 'Click the map to add points; double-click or Finish to end') : plotNote ?? tr(`${plotCount} 个标绘要素`, `${plotCount} plotted features`)}
+                {drawing ? tr('在地图上点击添加点；双击或"完成"结束', 'Click the map to add points; double-click or Finish to end') : plotNote ?? count(plotCount, '个标绘要素', 'plotted feature', tr)}
               </span>
             </div>
           )}

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, errorText } from '../../api.ts';
+import { count } from '../../labels.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession, hasRole } from '../../session.tsx';
 import { problemText, type EditorProblem } from '../../components/yaml-editor.tsx';
@@ -253,8 +254,8 @@ export function Categories() {
                 <li key={u.code} data-testid="category-in-use">
                   {tr('不能删除', 'Cannot remove')} <code>{u.code}</code>：
                   {[
-                    u.cases ? tr(`${u.cases} 个案件`, `${u.cases} cases`) : '',
-                    u.unitCount ? tr(`${u.unitCount} 个单位`, `${u.unitCount} units`) : '',
+                    u.cases ? count(u.cases, '个案件', 'case', tr) : '',
+                    u.unitCount ? count(u.unitCount, '个单位', 'unit', tr) : '',
                     u.plans.length ? tr(`预案 ${u.plans.join('、')}`, `plans ${u.plans.join(', ')}`) : '',
                     u.rules.length ? tr(`规则 ${u.rules.join('、')}`, `rules ${u.rules.join(', ')}`) : '',
                     u.routing.length ? tr(`派单目录 ${u.routing.join('、')}`, `routing table ${u.routing.join(', ')}`) : '',
