@@ -88,7 +88,7 @@ describe.skipIf(!HAS_CHROMIUM)('administration in Chromium', () => {
     await page.getByRole('status').filter({ hasText: '已保存为第 2 版' }).waitFor({ timeout: 15_000 });
     await page.getByTestId('rule-versions').getByText(/v2 · admin/).waitFor({ timeout: 15_000 });
     expect(t.platform.rules.latest('underpass-water-level')?.version).toBe(2);
-    expect(await page.getByTestId('rule-list').getByRole('button', { name: /下穿道积水超限/ }).textContent()).toContain('v2');
+    expect(await page.getByTestId('rule-list').getByRole('button', { name: /下穿道积水超限/ }).textContent()).toContain('第 2 版');
 
     // Switched off and on again: each a version; off, the engine no longer has it.
     await page.getByTestId('rule-toggle').click();

@@ -27,9 +27,9 @@ const ZH_ALLOWED = [
   /^CL\d+$/,
   /^DN\d+$/,
   /^PM(2\.5|10)$/,
-  /^(m|km|mm|cm|h|min|s|KB|MB|GB|mg|kPa|MPa|pH|NTU|dB|AQI|L|m³|Pa|ms|t)$/,
+  /^(m|km|mm|cm|h|d|min|s|KB|MB|GB|mg|kPa|MPa|pH|NTU|dB|AQI|L|m³|Pa|ms|t)$/,
   /^(YAML|JSON|GeoJSON|CSV|XLSX|API|CAP|MQTT|TOTP|ID|SSE|URL|HTTP|HTTPS|GCJ|WGS)$/,
-  /^(MapLibre|OpenStreetMap|OSM)$/,
+  /^(MapLibre|OpenStreetMap|OSM|Open311)$/,
   /^v\d+$/,
   /^[A-Z]$/,
 ];

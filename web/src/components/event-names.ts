@@ -50,6 +50,18 @@ const named = (t: Record<string, [string, string]>, v: unknown, tr: Tr): string 
 /** Free text a person wrote, or a code (`not_solved`, `a.b.c`) that a page must not show. */
 const isCode = (v: string) => /^[a-z0-9]+([._-][a-z0-9]+)+$/.test(v) || /^[a-z]+$/.test(v);
 
+/**
+ * A note the system wrote may hold a rule's codes ("派单目录：appeal.urban-rural → housing-construction；
+ * 分类置信度0.86"): its parts that carry a code are left out (the rule is in the routing dry run).
+ */
+function withoutCodes(note: string): string {
+  if (!/[a-z][a-z0-9]*[.-][a-z]/.test(note)) return note;
+  return note
+    .split(/[；;]/)
+    .filter((part) => !/[a-z][a-z0-9]*[.-][a-z]/.test(part))
+    .join('；');
+}
+
 /** The "why" of an event: the reason, note or summary its payload carries, and its names for codes. */
 export function eventWhy(type: string, payload: Record<string, unknown>, tr: Tr): string {
   const bits: string[] = [];
@@ -66,7 +78,7 @@ export function eventWhy(type: string, payload: Record<string, unknown>, tr: Tr)
     const v = payload[k];
     if (typeof v !== 'string' || !v) continue;
     if (k === 'reason' && UNSATISFIED_REASONS[v]) bits.push(named(UNSATISFIED_REASONS, v, tr) ?? '');
-    else if (!isCode(v)) bits.push(v);
+    else if (!isCode(v)) bits.push(withoutCodes(v));
   }
   const plan = payload.planId && typeof payload.name === 'string' ? payload.name : undefined;
   if (typeof plan === 'string') bits.push(plan);
