@@ -200,8 +200,8 @@ describe.skipIf(!HAS_CHROMIUM)('every page in Chinese and in English, without ra
       leaks.push(...(await visit('admin', `/cases/${id}`, lang, '[data-testid="case-page"]')).map((l) => ({ ...l, context: `${state} ${l.context}` })));
     }
     leaks.push(
-      ...(await visit('admin', `/cases/${caseIds.reported}`, lang, '[data-testid="step-apply_plan"]', async (page) => {
-        await page.getByTestId('step-apply_plan').click();
+      ...(await visit('admin', `/cases/${caseIds.reported}`, lang, '[data-testid="one-click-dispatch"]', async (page) => {
+        await page.getByTestId('one-click-dispatch').click();
         await page.getByTestId('plan-name').waitFor({ timeout: 20_000 });
       })),
     );
@@ -229,7 +229,7 @@ describe.skipIf(!HAS_CHROMIUM)('every page in Chinese and in English, without ra
   it('offers only what the server accepts: 反馈 disabled with the reason while an assist is silent; 挂账 asks for a review date; a citizen sees the public state', async () => {
     const page = pages['yuzhong.operator']!;
     await page.goto(`${base}/cases/${caseIds.assistSilent}?lang=zh`);
-    const rb = page.getByTestId('step-report_back');
+    const rb = page.getByTestId('report-back');
     await rb.waitFor({ timeout: 20_000 });
     expect(await rb.isDisabled()).toBe(true);
     expect(await page.getByTestId('step-reasons').innerText()).toContain('协办单位尚未答复：渝中区公安交巡警支队');

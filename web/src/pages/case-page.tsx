@@ -25,6 +25,9 @@ async function download(caseId: string, a: Attachment) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+/** Test ids the browser tests have long used for these steps. */
+const STEP_TEST_IDS: Record<string, string> = { apply_plan: 'one-click-dispatch', report_back: 'report-back', check: 'check', close: 'close-case' };
+
 /** The case page: what it is, where, its tasks with their clocks, every step from the event log, plotting. */
 export default function CasePage({ id }: { id: string }) {
   const { tr, fmtTime } = useI18n();
@@ -233,7 +236,7 @@ export default function CasePage({ id }: { id: string }) {
             disabled={busy || !st.allowed}
             aria-describedby={st.allowed ? undefined : `why-${st.action}`}
             onClick={() => void take(st)}
-            data-testid={`step-${st.action}`}
+            data-testid={STEP_TEST_IDS[st.action] ?? `step-${st.action}`}
             data-allowed={st.allowed}
           >
             {st.action === 'apply_plan' ? tr('一键调度', 'One-click dispatch') : stepName(st, tr)}
