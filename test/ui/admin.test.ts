@@ -86,7 +86,7 @@ describe.skipIf(!HAS_CHROMIUM)('administration in Chromium', () => {
     // Save: version 2, by the administrator, listed; the engine has it.
     await page.getByRole('button', { name: '保存新版本' }).click();
     await page.getByRole('status').filter({ hasText: '已保存为第 2 版' }).waitFor({ timeout: 15_000 });
-    await page.getByTestId('rule-versions').getByText(/v2 · admin/).waitFor({ timeout: 15_000 });
+    await page.getByTestId('rule-versions').getByText(/第 2 版 · admin/).waitFor({ timeout: 15_000 });
     expect(t.platform.rules.latest('underpass-water-level')?.version).toBe(2);
     expect(await page.getByTestId('rule-list').getByRole('button', { name: /下穿道积水超限/ }).textContent()).toContain('第 2 版');
 
