@@ -27,8 +27,8 @@ export const ERRORS = {
   NOT_FOUND: { status: 404, titleZh: '未找到', titleEn: 'Not found', zh: '未找到{what}：{id}', en: '{what} not found: {id}' },
   ROUTE_NOT_FOUND: { status: 404, titleZh: '接口不存在', titleEn: 'No such route', zh: '接口不存在：{method} {url}', en: 'No such route: {method} {url}' },
   CONFLICT_VERSION: { status: 409, titleZh: '版本冲突', titleEn: 'Version conflict', zh: '事项已被他人修改（期望版本 {expected}，当前版本 {actual}），请刷新后重试', en: 'The case was changed by someone else (expected version {expected}, now {actual}); reload and retry' },
-  CASE_INVALID_TRANSITION: { status: 409, titleZh: '事项状态不允许此操作', titleEn: 'Action not allowed in this case state', zh: '事项当前状态为“{stateZh}”，不能执行“{actionZh}”', en: 'The case is in state "{state}"; "{action}" is not allowed' },
-  TASK_INVALID_TRANSITION: { status: 409, titleZh: '任务状态不允许此操作', titleEn: 'Action not allowed in this task state', zh: '任务当前状态为“{stateZh}”，不能执行“{actionZh}”', en: 'The task is in state "{state}"; "{action}" is not allowed' },
+  CASE_INVALID_TRANSITION: { status: 409, titleZh: '事项状态不允许此操作', titleEn: 'Action not allowed in this case state', zh: '事项当前状态为“{stateZh}”，不能执行“{actionZh}”', en: 'The case is in state "{stateEn}"; "{actionEn}" is not allowed' },
+  TASK_INVALID_TRANSITION: { status: 409, titleZh: '任务状态不允许此操作', titleEn: 'Action not allowed in this task state', zh: '任务当前状态为“{stateZh}”，不能执行“{actionZh}”', en: 'The task is in state "{stateEn}"; "{actionEn}" is not allowed' },
   TASK_ARRIVAL_TOO_FAR: { status: 409, titleZh: '不在现场', titleEn: 'Not on site', zh: '您的位置距现场约 {distance} 米，超出到场范围 {limit} 米，无法登记到场', en: 'Your position is about {distance} m from the site, beyond the {limit} m of an arrival; arrival not recorded' },
   TASK_ALREADY_ARRIVED: { status: 409, titleZh: '已登记到场', titleEn: 'Already on site', zh: '该任务已于 {at} 登记到场', en: 'Arrival on site was already recorded for this task at {at}' },
   CASE_RULE_VIOLATED: { status: 409, titleZh: '不满足办理条件', titleEn: 'Handling rule violated', zh: '不满足办理条件：{detail}', en: 'A handling rule forbids this: {detail}' },
@@ -73,6 +73,55 @@ export const ERRORS = {
 export type ErrorCode = keyof typeof ERRORS;
 export type Lang = 'zh' | 'en';
 
+/** What a NOT_FOUND or ALREADY_EXISTS names, in both languages (a `what` like '设备/device' carries both itself). */
+const THING_NAMES: Record<string, readonly [string, string]> = {
+  case: ['事项', 'case'],
+  task: ['任务', 'task'],
+  attachment: ['附件', 'attachment'],
+  user: ['用户', 'user'],
+  rule: ['告警规则', 'rule'],
+  'rule version': ['告警规则版本', 'rule version'],
+  plan: ['预案', 'plan'],
+  'plan version': ['预案版本', 'plan version'],
+  'plan action': ['预案动作', 'plan action'],
+  'routing table': ['派单目录', 'routing table'],
+  'routing table version': ['派单目录版本', 'routing table version'],
+  'category list version': ['事项类别清单版本', 'category list version'],
+  center: ['指挥中心', 'center'],
+  jurisdiction: ['辖区', 'jurisdiction'],
+  truck: ['车辆', 'truck'],
+  service: ['服务', 'service'],
+  resend: ['重发', 'resend'],
+  'API token': ['API 令牌', 'API token'],
+  'control character': ['控制字符', 'control character'],
+  'unpaired surrogate': ['不成对的代理项', 'unpaired surrogate'],
+};
+
+function thingName(what: unknown, lang: Lang): unknown {
+  if (typeof what !== 'string') return what;
+  const known = THING_NAMES[what];
+  if (known) return lang === 'zh' ? known[0] : known[1];
+  const both = /^([^/]+)\/([^/]+)$/.exec(what);
+  if (both) return lang === 'zh' ? both[1] : both[2];
+  return what;
+}
+
+/**
+ * The values of a message in one language: a value `x` may come with its Chinese form `xZh`
+ * (a rule's reason, a detail), used in Chinese; `what` is named through `THING_NAMES`.
+ */
+function paramsIn(params: Record<string, unknown>, lang: Lang): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...params };
+  if ('what' in out) out.what = thingName(out.what, lang);
+  if (lang === 'zh') {
+    for (const k of Object.keys(params)) {
+      const zh = params[`${k}Zh`];
+      if (!k.endsWith('Zh') && typeof zh === 'string') out[k] = zh;
+    }
+  }
+  return out;
+}
+
 function fill(template: string, params: Record<string, unknown>): string {
   return template.replace(/\{(\w+)\}/g, (_, k: string) => (k in params ? String(params[k]) : `{${k}}`));
 }
@@ -84,7 +133,7 @@ export class CityLoopError extends Error {
   /** Extra members for problem+json (e.g. the list of invalid features). */
   readonly extra: Readonly<Record<string, unknown>> | undefined;
   constructor(code: ErrorCode, params: Record<string, unknown> = {}, extra?: Record<string, unknown>) {
-    super(fill(ERRORS[code].en, params));
+    super(fill(ERRORS[code].en, paramsIn(params, 'en')));
     this.name = 'CityLoopError';
     this.code = code;
     this.params = params;
@@ -94,7 +143,7 @@ export class CityLoopError extends Error {
     return ERRORS[this.code].status;
   }
   localized(lang: Lang): string {
-    return fill(ERRORS[this.code][lang], this.params);
+    return fill(ERRORS[this.code][lang], paramsIn(this.params, lang));
   }
 }
 
@@ -103,5 +152,5 @@ export function isCityLoopError(e: unknown): e is CityLoopError {
 }
 
 export function errorMessage(code: ErrorCode, params: Record<string, unknown>, lang: Lang): string {
-  return fill(ERRORS[code][lang], params);
+  return fill(ERRORS[code][lang], paramsIn(params, lang));
 }

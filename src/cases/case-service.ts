@@ -24,6 +24,8 @@ import { completeEffect, executeCommand, executeCommands, recordEffect } from '.
 import { mergeCases } from './merge-cases.ts';
 import { findDuplicates, type DuplicateQuery } from './find-duplicates.ts';
 import { fireDueTimers } from './fire-due-timers.ts';
+import { checkActions } from './allowed-actions.ts';
+import type { CaseViewContext } from './present-case.ts';
 
 export type { CaseServiceDeps } from './case-writer.ts';
 export type { CaseListFilter } from './case-list.ts';
@@ -109,6 +111,18 @@ export class CaseService {
   /** Throws unless the principal may give this command on the case (for steps done outside decide). */
   assertMay(p: Principal, doc: CaseDoc, type: CaseCommand['type']): void {
     assertMayCommand(p, doc, { type });
+  }
+
+  /**
+   * What a view of the case needs besides the case: the steps the caller may take now, each
+   * dry-run through the policy and `decideCase` (allowed-actions.ts), and the category's names.
+   */
+  viewContext(p: Principal, doc: CaseDoc): CaseViewContext {
+    const cat = this.#w.d.org.category(doc.categoryCode);
+    return {
+      checks: checkActions(p, doc, (d, cmd) => this.#w.contextFor(d, cmd)),
+      category: cat ? { zh: cat.nameZh, en: cat.nameEn } : null,
+    };
   }
 
   /** One case by its id or its number (CL20261207000002: what people read out and put in links). */

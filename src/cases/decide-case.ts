@@ -158,20 +158,23 @@ export interface PlanRunForCase {
 }
 
 function refuse(doc: CaseDoc, cmd: CaseCommandType): never {
-  throw new CityLoopError('CASE_INVALID_TRANSITION', { state: doc.state, stateZh: CASE_STATE_NAMES[doc.state].zh, action: cmd, actionZh: COMMAND_NAMES[cmd].zh });
+  throw new CityLoopError('CASE_INVALID_TRANSITION', { state: doc.state, stateZh: CASE_STATE_NAMES[doc.state].zh, stateEn: CASE_STATE_NAMES[doc.state].en, action: cmd, actionZh: COMMAND_NAMES[cmd].zh, actionEn: COMMAND_NAMES[cmd].en });
 }
 
 function refuseTask(t: TaskDoc, cmd: CaseCommandType): never {
-  throw new CityLoopError('TASK_INVALID_TRANSITION', { state: t.state, stateZh: TASK_STATE_NAMES[t.state].zh, action: cmd, actionZh: COMMAND_NAMES[cmd].zh });
+  throw new CityLoopError('TASK_INVALID_TRANSITION', { state: t.state, stateZh: TASK_STATE_NAMES[t.state].zh, stateEn: TASK_STATE_NAMES[t.state].en, action: cmd, actionZh: COMMAND_NAMES[cmd].zh, actionEn: COMMAND_NAMES[cmd].en });
 }
 
-function violated(detail: string): never {
-  throw new CityLoopError('CASE_RULE_VIOLATED', { detail });
+/** A handling rule forbids the command: why, in Chinese and in English (the API answers in the caller's). */
+function violated(zh: string, en: string): never {
+  throw new CityLoopError('CASE_RULE_VIOLATED', { detail: en, detailZh: zh });
 }
+
+const FIELD_NAMES: Record<string, string> = { reason: '原因', summary: '办理结果', note: '说明' };
 
 function requireText(value: string | undefined, field: string): string {
   const v = value?.trim();
-  if (!v) throw new CityLoopError('VALIDATION_FAILED', { detail: `${field} is required` });
+  if (!v) throw new CityLoopError('VALIDATION_FAILED', { detail: `${field} is required`, detailZh: `请填写${FIELD_NAMES[field] ?? field}` });
   return v;
 }
 
@@ -198,20 +201,23 @@ export function decideCase(doc: CaseDoc, cmd: CaseCommand, ctx: DecideContext): 
     case 'report_back': {
       const active = activeTasks(doc);
       const lead = active.find((t) => t.role === 'lead');
-      if (!lead || lead.state !== 'done') violated('the lead task (主办) must be done before reporting back');
+      if (!lead || lead.state !== 'done') violated('主办单位办结后才能反馈', 'the lead task (主办) must be done before reporting back');
       const normalFor = doc.plan?.closure?.sensorNormalForMs;
       if (normalFor && doc.sensor) {
         const normalMs = doc.sensor.state === 'normal' ? ctx.now.getTime() - Date.parse(doc.sensor.since) : 0;
         if (normalMs < normalFor) {
-          violated(`the plan requires the sensor to read normal for ${Math.round(normalFor / 60_000)} minutes before reporting back (normal for ${Math.floor(normalMs / 60_000)} so far)`);
+          violated(
+            `预案要求传感器恢复正常满 ${Math.round(normalFor / 60_000)} 分钟后才能反馈（目前正常 ${Math.floor(normalMs / 60_000)} 分钟）`,
+            `the plan requires the sensor to read normal for ${Math.round(normalFor / 60_000)} minutes before reporting back (normal for ${Math.floor(normalMs / 60_000)} so far)`,
+          );
         }
       }
       if (doc.plan?.closure?.reportBackWhen === 'all_done') {
         const open = active.filter((t) => t.state !== 'done');
-        if (open.length > 0) violated(`the plan requires every task done before reporting back: ${open.map((t) => t.unitName).join(', ')}`);
+        if (open.length > 0) violated(`预案要求全部任务办结后才能反馈，尚未办结：${open.map((t) => t.unitName).join('、')}`, `the plan requires every task done before reporting back: ${open.map((t) => t.unitName).join(', ')}`);
       }
       const silent = active.filter((t) => t.role === 'assist' && t.state !== 'done');
-      if (silent.length > 0) violated(`assisting units have not answered: ${silent.map((t) => t.unitName).join(', ')}`);
+      if (silent.length > 0) violated(`协办单位尚未答复：${silent.map((t) => t.unitName).join('、')}`, `assisting units have not answered: ${silent.map((t) => t.unitName).join(', ')}`);
       return [{ type: 'CaseReportedBack', payload: { summary: requireText(cmd.summary, 'summary') } }];
     }
     case 'check':
@@ -221,7 +227,7 @@ export function decideCase(doc: CaseDoc, cmd: CaseCommand, ctx: DecideContext): 
       return [{ type: 'CaseClosed', payload: { note: cmd.note?.trim() || null } }];
     case 'evaluate': {
       if (doc.evaluation && doc.evaluation.satisfaction !== 'unsatisfied' && doc.state === 'evaluated') {
-        violated('the case has already been evaluated');
+        violated('该事项已评价', 'the case has already been evaluated');
       }
       const solved = cmd.solved ?? null;
       const reason = cmd.satisfaction === 'unsatisfied' ? (cmd.reason ?? (solved === false ? 'not_solved' : 'other')) : null;
@@ -238,13 +244,13 @@ export function decideCase(doc: CaseDoc, cmd: CaseCommand, ctx: DecideContext): 
     }
     case 'escalate': {
       const parent = ctx.parentCenter;
-      if (!parent) violated('the city center has no higher tier to escalate to');
+      if (!parent) violated('市级中心没有可上报的上级', 'the city center has no higher tier to escalate to');
       return [{ type: 'CaseEscalated', payload: { fromCenterId: doc.centerId, toCenterId: parent.id, toTier: parent.tier, reason: requireText(cmd.reason, 'reason') } }];
     }
     case 'park': {
       const review = new Date(cmd.reviewAt);
       if (Number.isNaN(review.getTime())) throw new CityLoopError('VALIDATION_FAILED', { detail: 'reviewAt must be an ISO date-time' });
-      if (review.getTime() <= ctx.now.getTime()) violated('the review date of a parked case must lie in the future');
+      if (review.getTime() <= ctx.now.getTime()) violated('挂账复查日期必须晚于现在', 'the review date of a parked case must lie in the future');
       return [{ type: 'CaseParked', payload: { reason: requireText(cmd.reason, 'reason'), reviewAt: review.toISOString() } }];
     }
     case 'unpark':
@@ -257,7 +263,7 @@ export function decideCase(doc: CaseDoc, cmd: CaseCommand, ctx: DecideContext): 
     }
     case 'supervise': {
       const center = ctx.supervisingCenterId;
-      if (!center) violated('no supervising center above the owner of this case');
+      if (!center) violated('该事项的承办中心没有上级督办中心', 'no supervising center above the owner of this case');
       return [{ type: 'CaseSupervised', payload: { centerId: center, reason: requireText(cmd.reason, 'reason'), automatic: false, taskId: null } }];
     }
     case 'apply_plan':
@@ -265,7 +271,7 @@ export function decideCase(doc: CaseDoc, cmd: CaseCommand, ctx: DecideContext): 
     case 'record_routing':
       return [{ type: 'AppealRouted', payload: cmd.routing }];
     case 'merge_into':
-      if (cmd.intoCaseId === doc.id) violated('a case cannot be merged into itself');
+      if (cmd.intoCaseId === doc.id) violated('事项不能合并到自身', 'a case cannot be merged into itself');
       return [{ type: 'CaseMerged', payload: { intoCaseId: cmd.intoCaseId, intoNumber: cmd.intoNumber, reason: requireText(cmd.reason, 'reason') } }];
     case 'add_supporter':
       return [{ type: 'SupporterAdded', payload: { caseId: cmd.caseId, number: cmd.number, reporterUserId: cmd.reporterUserId } }];
@@ -276,12 +282,12 @@ export function decideCase(doc: CaseDoc, cmd: CaseCommand, ctx: DecideContext): 
       return [{ type: 'ActionRecorded', payload: cmd.record }];
     case 'accept_joint': {
       const c = doc.coordination;
-      if (!c || (!c.centerIds.includes(cmd.centerId) && doc.centerId !== cmd.centerId)) violated('this center does not share the case');
-      if (c.accepted?.includes(cmd.centerId)) violated('this center has already accepted the case');
+      if (!c || (!c.centerIds.includes(cmd.centerId) && doc.centerId !== cmd.centerId)) violated('本中心不是该事项的协同方', 'this center does not share the case');
+      if (c.accepted?.includes(cmd.centerId)) violated('本中心已受理该事项', 'this center has already accepted the case');
       return [{ type: 'JointCaseAccepted', payload: { centerId: cmd.centerId } }];
     }
     case 'agree_coordination': {
-      if (!doc.coordination || doc.coordination.centerIds.length === 0) violated('this case is not shared with another district');
+      if (!doc.coordination || doc.coordination.centerIds.length === 0) violated('该事项未与其他区县协同', 'this case is not shared with another district');
       const now = ctx.units?.get(cmd.handledByUnitId);
       const later = ctx.units?.get(cmd.maintainedByUnitId);
       if (!now) throw new CityLoopError('UNKNOWN_UNIT', { id: cmd.handledByUnitId });
@@ -310,7 +316,7 @@ function decideDispatch(doc: CaseDoc, cmd: Extract<CaseCommand, { type: 'dispatc
   const newLeads = cmd.tasks.filter((t) => t.role === 'lead').length;
   const activeLeads = active.filter((t) => t.role === 'lead').length;
   if (activeLeads + newLeads !== 1) {
-    violated(activeLeads === 1 ? 'the case already has a lead unit (主办)' : 'a dispatch must name exactly one lead unit (主办)');
+    activeLeads === 1 ? violated('该事项已有主办单位', 'the case already has a lead unit (主办)') : violated('派遣必须指定且只指定一个主办单位', 'a dispatch must name exactly one lead unit (主办)');
   }
   const resolveDue = doc.resolveDue ?? ctx.deadlinesFrom(ctx.now).resolveDue;
   const { respondDue } = ctx.deadlinesFrom(ctx.now);
@@ -318,14 +324,14 @@ function decideDispatch(doc: CaseDoc, cmd: Extract<CaseCommand, { type: 'dispatc
   for (const t of cmd.tasks) {
     const unit = ctx.units?.get(t.unitId);
     if (!unit) throw new CityLoopError('UNKNOWN_UNIT', { id: t.unitId });
-    if (unit.disabled) violated(`unit ${unit.name} is disabled and takes no new work`);
-    if (seen.has(t.unitId)) violated(`unit ${unit.name} already has an open task on this case`);
+    if (unit.disabled) violated(`${unit.name}已停用，不再接收新任务`, `unit ${unit.name} is disabled and takes no new work`);
+    if (seen.has(t.unitId)) violated(`${unit.name}在该事项上已有未办结的任务`, `unit ${unit.name} already has an open task on this case`);
     seen.add(t.unitId);
     let deadline = resolveDue;
     if (t.deadline !== undefined) {
       const d = new Date(t.deadline);
       if (Number.isNaN(d.getTime())) throw new CityLoopError('VALIDATION_FAILED', { detail: 'task deadline must be an ISO date-time' });
-      if (d.getTime() <= ctx.now.getTime()) violated('a task deadline must lie in the future');
+      if (d.getTime() <= ctx.now.getTime()) violated('任务时限必须晚于现在', 'a task deadline must lie in the future');
       deadline = d.toISOString();
     }
     // A reopened case starts a new round; earlier rounds stay on record.
@@ -336,7 +342,7 @@ function decideDispatch(doc: CaseDoc, cmd: Extract<CaseCommand, { type: 'dispatc
 
 function decideApplyPlan(doc: CaseDoc, ctx: DecideContext): CaseEventBody[] {
   const run = ctx.planRun;
-  if (!run) violated('no plan applies to this case');
+  if (!run) violated('没有适用于该事项的预案', 'no plan applies to this case');
   const now = ctx.now.getTime();
   const out: CaseEventBody[] = [
     {
@@ -406,8 +412,8 @@ function decideArrival(doc: CaseDoc, cmd: Extract<CaseCommand, { type: 'arrive_t
   if (cmd.at !== undefined) {
     at = new Date(cmd.at);
     if (Number.isNaN(at.getTime())) throw new CityLoopError('VALIDATION_FAILED', { detail: 'at must be an ISO date-time' });
-    if (at.getTime() > ctx.now.getTime() + ARRIVAL_CLOCK_SKEW_MS) violated('the time of arrival lies in the future');
-    if (at.getTime() < Date.parse(t.dispatchedAt)) violated('the time of arrival lies before the task was dispatched');
+    if (at.getTime() > ctx.now.getTime() + ARRIVAL_CLOCK_SKEW_MS) violated('到场时间不能晚于现在', 'the time of arrival lies in the future');
+    if (at.getTime() < Date.parse(t.dispatchedAt)) violated('到场时间不能早于任务派遣时间', 'the time of arrival lies before the task was dispatched');
   }
   const distanceM = Math.round(haversineMeters([cmd.lng, cmd.lat], [doc.location.lng, doc.location.lat]));
   if (distanceM - Math.min(accuracyM ?? 0, ARRIVAL_ACCURACY_CREDIT_M) > ARRIVAL_RADIUS_M) {
@@ -439,7 +445,8 @@ function decideTaskCommand(
   // but not started or finished before they are done.
   if ((cmd.type === 'start_task' || cmd.type === 'complete_task') && t.plan && t.plan.dependsOn.length > 0) {
     const waiting = t.plan.dependsOn.filter((key) => !doc.tasks.some((x) => x.round === t.round && x.plan?.key === key && x.state === 'done'));
-    if (waiting.length > 0) violated(`${t.unitName} waits for ${waiting.join(', ')} to be done first`);
+    const names = waiting.map((key) => doc.tasks.find((x) => x.round === t.round && x.plan?.key === key)?.unitName ?? key);
+    if (waiting.length > 0) violated(`${t.unitName}须等待${names.join('、')}先完成`, `${t.unitName} waits for ${names.join(', ')} to be done first`);
   }
   switch (cmd.type) {
     case 'accept_task':
@@ -457,8 +464,8 @@ function decideTaskCommand(
       }
       // A plan may require the lead to hand back evidence: checked here, when the unit reports done.
       if (doc.plan?.closure?.requireEvidence && t.role === 'lead' && t.plan) {
-        if (t.plan.handBack.includes('photo') && evidence.attachmentIds.length === 0) violated(`${t.unitName} must hand back a photo (upload it, then name it in evidence.attachmentIds)`);
-        if (t.plan.handBack.includes('reading') && !evidence.reading) violated(`${t.unitName} must hand back a reading`);
+        if (t.plan.handBack.includes('photo') && evidence.attachmentIds.length === 0) violated(`${t.unitName}须回传现场照片（先上传照片再办结）`, `${t.unitName} must hand back a photo (upload it, then name it in evidence.attachmentIds)`);
+        if (t.plan.handBack.includes('reading') && !evidence.reading) violated(`${t.unitName}须回传读数`, `${t.unitName} must hand back a reading`);
       }
       const hasEvidence = evidence.attachmentIds.length > 0 || evidence.reading !== null;
       return [{ type: 'TaskCompleted', payload: { taskId: t.id, note, ...(hasEvidence ? { evidence } : {}) } }];

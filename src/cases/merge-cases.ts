@@ -20,7 +20,7 @@ export async function mergeCases(w: CaseWriter, p: Principal, duplicateId: strin
     const supportCmd: CaseCommand = { type: 'add_supporter', caseId: dup.id, number: dup.number, reporterUserId: dup.reporter.userId };
     assertMayCommand(p, dup, mergeCmd);
     assertMayCommand(p, into, supportCmd);
-    if (into.mergedInto) throw new CityLoopError('CASE_RULE_VIOLATED', { detail: `case ${into.number} was itself merged into ${into.mergedInto.number}` });
+    if (into.mergedInto) throw new CityLoopError('CASE_RULE_VIOLATED', { detail: `case ${into.number} was itself merged into ${into.mergedInto.number}`, detailZh: `事项 ${into.number} 已合并到 ${into.mergedInto.number}` });
     const a = await w.commit(tx, dup.id, dup, w.decide(dup, mergeCmd), actorOf(p));
     const b = await w.commit(tx, into.id, into, w.decide(into, supportCmd), actorOf(p));
     return { a, b };

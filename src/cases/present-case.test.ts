@@ -67,7 +67,7 @@ describe('what a viewer sees of a reporter', () => {
     const doc = evolveCase(null, e)!;
     for (const [who, p] of Object.entries(viewers)) {
       it(`${who}${anonymous ? ' (anonymous report)' : ''}: the same on the case, its timeline and the feed`, () => {
-        const onCase = presentCase(doc, p, 'zh').reporter;
+        const onCase = presentCase(doc, p, 'zh', { checks: [], category: null }).reporter;
         const onTimeline = (presentEvent(e, doc, p) as Extract<CaseEvent, { type: 'CaseReported' }>).payload.reporter;
         expect(onTimeline).toEqual(onCase);
         expect(onCase).toEqual(reporterSeenBy(p, doc));

@@ -4,6 +4,7 @@
  * and dispatches at once). Either the case exists with all their events, or nothing was written.
  */
 import { CityLoopError } from '../errors.ts';
+import { TIER_NAMES } from '../org/tiers.ts';
 import { newId } from '../ids.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { CaseEventBody } from './case-events.ts';
@@ -47,7 +48,7 @@ async function report(w: CaseWriter, p: Principal, input: ReportCaseInput, then:
   const tier = owningTier(input, w.d.defaultTier ?? 'district');
   const owner = [...place.chain].reverse().find((l) => l.level === tier) ?? place.chain[0];
   const center = owner ? org.centerOfJurisdiction(owner.code) : undefined;
-  if (!center) throw new CityLoopError('CASE_RULE_VIOLATED', { detail: `no ${tier} center serves ${owner?.name ?? 'this place'}` });
+  if (!center) throw new CityLoopError('CASE_RULE_VIOLATED', { detail: `no ${tier} center serves ${owner?.name ?? 'this place'}`, detailZh: `${owner?.name ?? '该地点'}没有${TIER_NAMES[tier].zh}指挥中心` });
   const now = w.d.clock.now();
   const id = newId(now.getTime());
   return w.write(p, id, null, clientRequestKey, async (tx) => {

@@ -5,3 +5,10 @@
  */
 export const TIERS = ['city', 'district', 'street'] as const;
 export type Tier = (typeof TIERS)[number];
+
+/** The tiers' names, as a page or a message shows them. */
+export const TIER_NAMES: Record<Tier, { zh: string; en: string }> = {
+  city: { zh: '市级', en: 'city' },
+  district: { zh: '区县级', en: 'district' },
+  street: { zh: '镇街级', en: 'street' },
+};

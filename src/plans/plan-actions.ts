@@ -174,7 +174,7 @@ export class PlanActionRunner {
       records.push({ key: action.key, kind: 'notify', target: `${action.channel}:${action.to}`, phase: 'override', outcome: r.delivered ? 'delivered' : 'undelivered', attempts: 1, detail: r.detail, commandId: null, command: null });
     } else {
       const command = what === 'undo' ? action.undoOnClose : action.command;
-      if (!command) throw new CityLoopError('CASE_RULE_VIOLATED', { detail: `action ${key} has no undo command` });
+      if (!command) throw new CityLoopError('CASE_RULE_VIOLATED', { detail: `action ${key} has no undo command`, detailZh: `自动动作 ${key} 没有撤销命令` });
       records.push(...(await Promise.all(action.deviceIds.map((d) => this.#sendDevice(caseId, action, d, command, 'override', newId())))));
     }
     // The operator asked and waits for the answer: the outcome is recorded as theirs.

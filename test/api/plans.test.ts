@@ -76,7 +76,7 @@ describe('plans as data: the seed scenes through the API', () => {
     await ok('yuzhong.water', 'POST', `/api/v1/cases/${c.id}/tasks/${byKey.repair.id}/accept`, {});
     const noPhoto = await call('yuzhong.water', 'POST', `/api/v1/cases/${c.id}/tasks/${byKey.repair.id}/complete`, { note: '已修复' });
     expect(noPhoto.status).toBe(409);
-    expect(noPhoto.body.detail).toContain('photo');
+    expect(noPhoto.body.detail).toContain('须回传现场照片');
     const photo = await t.app.inject({ method: 'POST', url: `/api/v1/cases/${c.id}/attachments?fileName=repair.jpg`, headers: { authorization: `Bearer ${tokens['yuzhong.water']}`, 'content-type': 'image/jpeg' }, payload: Buffer.from('jpeg bytes of the repaired pipe') });
     expect(photo.statusCode).toBe(201);
     const done = await ok('yuzhong.water', 'POST', `/api/v1/cases/${c.id}/tasks/${byKey.repair.id}/complete`, { note: '已关阀抢修，恢复供水', evidence: { attachmentIds: [photo.json().id] } });
@@ -146,7 +146,7 @@ describe('plans as data: the seed scenes through the API', () => {
     const early = await call('admin', 'POST', `/api/v1/cases/${c.id}/tasks/${drainage.id}/start`, {});
     expect(early.status).toBe(409);
     expect(early.body.code).toBe('CASE_RULE_VIOLATED');
-    expect(early.body.detail).toContain('traffic-control');
+    expect(early.body.detail).toContain('须等待沙坪坝区公安交巡警支队先完成');
     await t.platform.cases.execute(SYSTEM_PRINCIPAL, c.id, { type: 'complete_task', taskId: traffic.id, note: '已封闭下穿道' });
     expect((await call('admin', 'POST', `/api/v1/cases/${c.id}/tasks/${drainage.id}/start`, {})).status).toBe(200);
   });

@@ -86,9 +86,9 @@ describe.skipIf(!HAS_CHROMIUM)('administration in Chromium', () => {
     // Save: version 2, by the administrator, listed; the engine has it.
     await page.getByRole('button', { name: '保存新版本' }).click();
     await page.getByRole('status').filter({ hasText: '已保存为第 2 版' }).waitFor({ timeout: 15_000 });
-    await page.getByTestId('rule-versions').getByText(/v2 · admin/).waitFor({ timeout: 15_000 });
+    await page.getByTestId('rule-versions').getByText(/第 2 版 · admin/).waitFor({ timeout: 15_000 });
     expect(t.platform.rules.latest('underpass-water-level')?.version).toBe(2);
-    expect(await page.getByTestId('rule-list').getByRole('button', { name: /下穿道积水超限/ }).textContent()).toContain('v2');
+    expect(await page.getByTestId('rule-list').getByRole('button', { name: /下穿道积水超限/ }).textContent()).toContain('第 2 版');
 
     // Switched off and on again: each a version; off, the engine no longer has it.
     await page.getByTestId('rule-toggle').click();
@@ -122,7 +122,7 @@ describe.skipIf(!HAS_CHROMIUM)('administration in Chromium', () => {
   it('categories: a bad deadline is refused beside its cell; nothing is saved', async () => {
     await page.getByRole('tab', { name: '事项类别' }).click();
     await page.getByLabel('筛选').fill('道路不洁');
-    const respond = page.getByLabel('environment.road-dirt 响应时限');
+    const respond = page.getByLabel('道路不洁 响应时限');
     await respond.fill('soon');
     await page.getByRole('button', { name: '校验', exact: true }).click();
     const cellError = page.locator('[id$="-respondWithin-error"]');

@@ -14820,9 +14820,21 @@ export interface components {
         };
         /** Case */
         "def-2": {
-            /** @description what the asking user may do now */
+            /** @description what the asking user may do now (the allowed entries of allowedActions, and attachments) */
             actions: string[];
+            /** @description every step the caller may take on this case by role and state, dry-run through decideCase: allowed, or the reason it would be refused now */
+            allowedActions: {
+                action: string;
+                allowed: boolean;
+                /** @description the step, in the language of the answer */
+                name: string;
+                /** @description why the server would refuse it now, in the language of the answer */
+                reason: string | null;
+                /** @description the task a task step or 催办 is about */
+                taskId: string | null;
+            }[];
             categoryCode: string;
+            categoryName: string;
             centerId: string;
             chain: {
                 code: string;
@@ -14840,6 +14852,9 @@ export interface components {
             number: string;
             overdue: boolean;
             priority: string;
+            /** @description the state as a citizen is told it: received, in_hand, on_hold, resolved, rated, not_accepted, merged */
+            publicState: string;
+            publicStateName: string;
             reporter: {
                 anonymous: boolean;
                 name: string | null;
@@ -14869,6 +14884,7 @@ export interface components {
                 [key: string]: unknown;
             })[];
             tier: string;
+            tierName: string;
             title: string;
             updatedAt: string;
             version: number;

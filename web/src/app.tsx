@@ -39,7 +39,7 @@ export function App() {
 function LangSwitch() {
   const { lang, setLang } = useI18n();
   return (
-    <button type="button" className="ghost" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')} aria-label={lang === 'zh' ? 'Switch to English' : '切换到中文'} data-testid="lang-switch">
+    <button type="button" className="ghost" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')} aria-label={lang === 'zh' ? '切换语言：English' : 'Switch language: 中文'} data-testid="lang-switch">
       {lang === 'zh' ? 'English' : '中文'}
     </button>
   );

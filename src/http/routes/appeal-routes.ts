@@ -57,7 +57,7 @@ export function registerAppealRoutes(app: FastifyInstance, platform: AppealRoute
       const source = hasRole(p, 'operator', 'supervisor', 'admin') ? 'hotline' : hasRole(p, 'grid_worker') ? 'grid_worker' : 'citizen';
       const header = req.headers['idempotency-key'];
       const doc = await platform.intake.submit(p, { ...req.body, source, clientRequestId: req.body.clientRequestId ?? (typeof header === 'string' ? header : undefined) });
-      return reply.code(201).header('location', `/api/v1/cases/${doc.id}`).send(presentCase(doc, p, langOf(req)));
+      return reply.code(201).header('location', `/api/v1/cases/${doc.id}`).send(presentCase(doc, p, langOf(req), platform.cases.viewContext(p, doc)));
     },
   );
 
@@ -86,7 +86,7 @@ export function registerAppealRoutes(app: FastifyInstance, platform: AppealRoute
     async (req) => {
       const p = staff(req);
       const waiting = await casesAwaitingTriage(platform.store.db);
-      return { items: waiting.filter((d) => canSeeCase(p, d)).map((d) => presentCase(d, p, langOf(req))) };
+      return { items: waiting.filter((d) => canSeeCase(p, d)).map((d) => presentCase(d, p, langOf(req), platform.cases.viewContext(p, d))) };
     },
   );
 

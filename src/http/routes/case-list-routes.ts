@@ -88,7 +88,10 @@ function exportTable(cases: readonly CaseDoc[], lang: 'zh' | 'en', platform: Cas
 export function registerCaseListRoutes(app: FastifyInstance, platform: CaseListRouteDeps): void {
   const bearer = [{ bearer: [] }];
   const cases = platform.cases;
-  const present = (req: FastifyRequest, doc: CaseDoc) => presentCase(doc, requirePrincipal(req), langOf(req));
+  const present = (req: FastifyRequest, doc: CaseDoc) => {
+    const p = requirePrincipal(req);
+    return presentCase(doc, p, langOf(req), cases.viewContext(p, doc));
+  };
 
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/api/v1/cases',

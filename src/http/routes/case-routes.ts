@@ -31,7 +31,10 @@ export function registerCaseRoutes(app: FastifyInstance, platform: CaseRouteDeps
   app.addSchema(EventView);
   const bearer = [{ bearer: [] }];
   const cases = platform.cases;
-  const present = (req: FastifyRequest, doc: Parameters<typeof presentCase>[0]) => presentCase(doc, requirePrincipal(req), langOf(req));
+  const present = (req: FastifyRequest, doc: Parameters<typeof presentCase>[0]) => {
+    const p = requirePrincipal(req);
+    return presentCase(doc, p, langOf(req), cases.viewContext(p, doc));
+  };
 
   app.post<{ Body: Static<typeof ReportBody> }>(
     '/api/v1/cases',

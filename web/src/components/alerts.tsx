@@ -134,7 +134,7 @@ function OpenedCase({ caseId, onShow }: { caseId: string; onShow?: (id: string) 
 }
 
 function eventText(e: AlertEventView, tr: (zh: string, en: string) => string): string {
-  const name = tr(...(EVENT_NAMES[e.type] ?? [e.type, e.type]));
+  const name = tr(...(EVENT_NAMES[e.type] ?? ['事件', 'Event']));
   const p = e.payload as { note?: string | null; reason?: string | null; severity?: string; count?: number; unitId?: string };
   const why = p.reason ?? p.note ?? null;
   const extra = e.type === 'AlertUpdated' && p.severity ? ` · ${tr(...(SEVERITY_NAMES[p.severity] ?? [p.severity, p.severity]))} ×${p.count ?? ''}` : e.type === 'AlertWatched' && p.unitId ? ` · ${p.unitId}` : '';

@@ -24,12 +24,12 @@ export function useNow(intervalMs = 1000): number {
 }
 
 export function Clock({ due, done, now }: { due: string | null; done?: boolean; now: number }) {
-  const { lang, tr } = useI18n();
+  const { lang, tr, fmtTime } = useI18n();
   if (!due) return <span className="clock">—</span>;
   if (done) return <span className="clock done">{tr('已完成', 'done')}</span>;
   const ms = new Date(due).getTime() - now;
   return (
-    <span className={`clock ${ms < 0 ? 'late' : ms < 3600_000 ? 'soon' : ''}`} title={due}>
+    <span className={`clock ${ms < 0 ? 'late' : ms < 3600_000 ? 'soon' : ''}`} title={fmtTime(due)}>
       {formatDuration(ms, lang)}
     </span>
   );

@@ -5,6 +5,7 @@ import { useI18n } from '../i18n.tsx';
 export function Dialog({ title, onClose, children, wide }: { title: string; onClose: () => void; children: ReactNode; wide?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
   const id = useId();
+  const { tr } = useI18n();
   useEffect(() => {
     const d = ref.current;
     if (d && !d.open) d.showModal();
@@ -14,7 +15,7 @@ export function Dialog({ title, onClose, children, wide }: { title: string; onCl
     <dialog ref={ref} className={wide ? 'wide' : undefined} aria-labelledby={id} onCancel={(e) => { e.preventDefault(); onClose(); }}>
       <header>
         <h2 id={id}>{title}</h2>
-        <button type="button" className="ghost close" onClick={onClose} aria-label="关闭 Close">
+        <button type="button" className="ghost close" onClick={onClose} aria-label={tr('关闭', 'Close')}>
           ×
         </button>
       </header>

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { api, errorText, qs } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
 import { Dialog } from './dialog.tsx';
+import { FACT_NAMES, ROLE_NAMES, TIER_NAMES, count, nameOf, targetName } from '../labels.ts';
 import type { CaseView, PlanRun } from '../types.ts';
 
 interface PlanSummary {
@@ -18,14 +19,19 @@ function hours(ms: number | null, lang: 'zh' | 'en'): string {
   return lang === 'zh' ? `${(m / 60).toFixed(m % 60 ? 1 : 0)} 小时` : `${(m / 60).toFixed(m % 60 ? 1 : 0)} h`;
 }
 
-function factText(v: unknown): string {
-  if (v === null || v === undefined) return '—';
-  if (Array.isArray(v)) return `${v.length}`;
+/** A fact's value as words: an asset by its name (its diameter once), a list by its size. */
+function factText(v: unknown, tr: (zh: string, en: string) => string): string {
+  if (v === null || v === undefined) return tr('无', 'none');
+  if (Array.isArray(v)) return count(v.length, '处', 'place', tr);
   if (typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    const bits = [o.name, o.diameter_mm !== undefined ? `DN${o.diameter_mm}` : null, o.distanceMeters !== undefined ? `${Math.round(Number(o.distanceMeters))} m` : null].filter(Boolean);
-    return bits.length ? bits.join(' · ') : JSON.stringify(o).slice(0, 80);
+    const name = typeof o.name === 'string' ? o.name : null;
+    const dn = o.diameter_mm !== undefined ? `DN${o.diameter_mm}` : null;
+    const bits = [name, dn && !(name ?? '').includes(dn) ? dn : null, o.distanceMeters !== undefined ? `${Math.round(Number(o.distanceMeters))} m` : null].filter(Boolean);
+    return bits.length ? bits.join(' · ') : tr('已找到', 'found');
   }
+  if (typeof v === 'boolean') return v ? tr('是', 'yes') : tr('否', 'no');
+  if (typeof v === 'string' && TIER_NAMES[v]) return nameOf(TIER_NAMES, v, tr);
   return String(v);
 }
 
@@ -63,7 +69,7 @@ export function DispatchDialog({ c, onClose, onApplied }: { c: CaseView; onClose
     }
   };
 
-  const tierName = (t: string) => ({ city: tr('市级', 'city'), district: tr('区县级', 'district'), street: tr('镇街级', 'street') })[t] ?? t;
+  const tierName = (t: string) => nameOf(TIER_NAMES, t, tr);
   return (
     <Dialog title={tr(`一键调度 · ${c.number}`, `One-click dispatch · ${c.number}`)} onClose={onClose} wide>
       <div className="stack" data-testid="dispatch-dialog">
@@ -73,7 +79,7 @@ export function DispatchDialog({ c, onClose, onApplied }: { c: CaseView; onClose
             <option value="">{tr('自动匹配（推荐）', 'Matched automatically (suggested)')}</option>
             {plans.map((p) => (
               <option key={p.id} value={p.id}>
-                {p.name} (v{p.version})
+                {tr(`${p.name}（第 ${p.version} 版）`, `${p.name} (v${p.version})`)}
               </option>
             ))}
           </select>
@@ -87,7 +93,7 @@ export function DispatchDialog({ c, onClose, onApplied }: { c: CaseView; onClose
         {run && (
           <>
             <div className="plan-head">
-              <strong data-testid="plan-name">{run.name}</strong> <span className="chip">v{run.version}</span>{' '}
+              <strong data-testid="plan-name">{run.name}</strong> <span className="chip">{tr(`第 ${run.version} 版`, `v${run.version}`)}</span>{' '}
               <span className="chip level">{tr('响应级别：', 'Level: ')}{tierName(run.tier)}</span>{' '}
               {!run.matched && <span className="chip warn">{tr('条件不匹配', 'conditions not met')}</span>}
             </div>
@@ -95,14 +101,14 @@ export function DispatchDialog({ c, onClose, onApplied }: { c: CaseView; onClose
               <dl className="facts">
                 {Object.entries(run.facts).map(([k, v]) => (
                   <div key={k}>
-                    <dt>{k}</dt>
-                    <dd>{factText(v)}</dd>
+                    <dt>{nameOf(FACT_NAMES, k, tr, ['预案条件', 'Plan fact'])}</dt>
+                    <dd>{factText(v, tr)}</dd>
                   </div>
                 ))}
               </dl>
             )}
             <table className="tasks">
-              <caption>{tr(`将派遣 ${run.tasks.length} 项任务`, `${run.tasks.length} tasks will be dispatched`)}</caption>
+              <caption>{tr(`将派遣 ${run.tasks.length} 项任务`, `${count(run.tasks.length, '', 'task', tr).trim()} will be dispatched`)}</caption>
               <thead>
                 <tr>
                   <th scope="col">{tr('单位', 'Unit')}</th>
@@ -116,7 +122,7 @@ export function DispatchDialog({ c, onClose, onApplied }: { c: CaseView; onClose
                 {run.tasks.map((t) => (
                   <tr key={t.key}>
                     <td>{t.unitName}</td>
-                    <td>{t.role === 'lead' ? tr('主办', 'lead') : tr('协办', 'assist')}</td>
+                    <td>{nameOf(ROLE_NAMES, t.role, tr)}</td>
                     <td className="small">{t.instructions}</td>
                     <td>{hours(t.arriveWithinMs, lang)}</td>
                     <td>{hours(t.deadlineMs, lang)}</td>
@@ -130,7 +136,7 @@ export function DispatchDialog({ c, onClose, onApplied }: { c: CaseView; onClose
                 <ul className="small">
                   {run.actions.map((a) => (
                     <li key={a.key}>
-                      <span className="chip">{a.type === 'notify' ? tr('通知', 'notify') : tr('设备', 'device')}</span> {String(a.message ?? a.command ?? a.target ?? a.to ?? a.key)}
+                      <span className="chip">{a.type === 'notify' ? tr('通知', 'notification') : tr('设备指令', 'device command')}</span> {typeof a.message === 'string' ? a.message : targetName(a.type === 'notify' ? 'notify' : 'device', String(a.to ?? a.target ?? ''), tr)}
                     </li>
                   ))}
                 </ul>

@@ -35,18 +35,59 @@ export const EVENT_NAMES: Record<string, [string, string]> = {
   AttachmentAdded: ['附件', 'Attachment'],
 };
 
-/** The "why" of an event: the reason, note or summary its payload carries. */
-export function eventWhy(payload: Record<string, unknown>): string {
+type Tr = (zh: string, en: string) => string;
+const SATISFACTION: Record<string, [string, string]> = { satisfied: ['满意', 'satisfied'], basically_satisfied: ['基本满意', 'basically satisfied'], unsatisfied: ['不满意', 'unsatisfied'] };
+const UNSATISFIED_REASONS: Record<string, [string, string]> = {
+  not_solved: ['问题未解决', 'not solved'],
+  solved_badly: ['解决不到位', 'solved badly'],
+  recurred: ['问题反复', 'came back'],
+  slow: ['办理太慢', 'too slow'],
+  attitude: ['态度不好', 'attitude'],
+  beyond_policy: ['诉求超出政策范围', 'beyond policy'],
+  other: ['其他', 'other'],
+};
+const SENSOR_STATES: Record<string, [string, string]> = { abnormal: ['异常', 'abnormal'], normal: ['恢复正常', 'back to normal'] };
+const ACTION_OUTCOMES: Record<string, [string, string]> = { confirmed: ['已确认', 'confirmed'], failed: ['失败', 'failed'], delivered: ['已送达', 'delivered'], undelivered: ['未送达', 'not delivered'] };
+const named = (t: Record<string, [string, string]>, v: unknown, tr: Tr): string | null => (typeof v === 'string' && t[v] ? tr(t[v][0], t[v][1]) : null);
+/** Free text a person wrote, or a code (`not_solved`, `a.b.c`) that a page must not show. */
+const isCode = (v: string) => /^[a-z0-9]+([._-][a-z0-9]+)+$/.test(v) || /^[a-z]+$/.test(v);
+
+/**
+ * A note the system wrote may hold a rule's codes ("派单目录：appeal.urban-rural → housing-construction；
+ * 分类置信度0.86"): its parts that carry a code are left out (the rule is in the routing dry run).
+ */
+function withoutCodes(note: string): string {
+  if (!/[a-z][a-z0-9]*[.-][a-z]/.test(note)) return note;
+  return note
+    .split(/[；;]/)
+    .filter((part) => !/[a-z][a-z0-9]*[.-][a-z]/.test(part))
+    .join('；');
+}
+
+/** The "why" of an event: the reason, note or summary its payload carries, and its names for codes. */
+export function eventWhy(type: string, payload: Record<string, unknown>, tr: Tr): string {
   const bits: string[] = [];
-  for (const k of ['reason', 'note', 'summary', 'comment', 'message', 'fileName', 'why']) {
+  if (type === 'AppealRouted') {
+    const conf = typeof payload.confidence === 'number' ? ` ${Math.round(payload.confidence * 100)}%` : '';
+    return payload.outcome === 'dispatched' ? tr(`自动派遣${conf}`, `dispatched automatically${conf}`) : tr('转人工分拨', 'sent to manual triage');
+  }
+  if (type === 'ActionRecorded') {
+    const kind = payload.kind === 'notify' ? tr('通知', 'notification') : tr('设备指令', 'device command');
+    return [kind, named(ACTION_OUTCOMES, payload.outcome, tr)].filter(Boolean).join(' · ');
+  }
+  if (type === 'SensorStateChanged') return named(SENSOR_STATES, payload.state, tr) ?? '';
+  for (const k of ['reason', 'note', 'summary', 'comment', 'message', 'fileName']) {
     const v = payload[k];
-    if (typeof v === 'string' && v) bits.push(v);
+    if (typeof v !== 'string' || !v) continue;
+    if (k === 'reason' && UNSATISFIED_REASONS[v]) bits.push(named(UNSATISFIED_REASONS, v, tr) ?? '');
+    else if (!isCode(v)) bits.push(withoutCodes(v));
   }
   const plan = payload.planId && typeof payload.name === 'string' ? payload.name : undefined;
   if (typeof plan === 'string') bits.push(plan);
   const tasks = payload.tasks as { unitName?: string; role?: string }[] | undefined;
   if (Array.isArray(tasks)) bits.push(tasks.map((t) => t.unitName).filter(Boolean).join('、'));
-  if (typeof payload.satisfaction === 'string') bits.push(payload.satisfaction);
+  const satisfaction = named(SATISFACTION, payload.satisfaction, tr);
+  if (satisfaction) bits.push(satisfaction);
   if (typeof payload.passed === 'boolean') bits.push(payload.passed ? '✓' : '✗');
   return bits.join(' · ');
 }

@@ -4,6 +4,24 @@ import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?worker&url';
 import { baseStyle, COLORS, SEVERITY_COLORS } from './style.ts';
 import { BOUNDARY_SOURCE, Boundaries, MIN_ZOOM } from './boundaries.ts';
 import { loadSession } from '../api.ts';
+import { currentLang } from '../i18n.tsx';
+
+const MAP_LOCALE_ZH = {
+  'Map.Title': '地图',
+  'Marker.Title': '地图标记',
+  'NavigationControl.ZoomIn': '放大',
+  'NavigationControl.ZoomOut': '缩小',
+  'NavigationControl.ResetBearing': '拖动旋转地图，点击恢复正北',
+  'Popup.Close': '关闭',
+  'AttributionControl.ToggleAttribution': '地图来源',
+  'GeolocateControl.FindMyLocation': '定位我的位置',
+  'GeolocateControl.LocationNotAvailable': '无法定位',
+  'FullscreenControl.Enter': '全屏',
+  'FullscreenControl.Exit': '退出全屏',
+  'ScaleControl.Meters': 'm',
+  'ScaleControl.Kilometers': 'km',
+};
+const MAP_LOCALE_EN = { 'Map.Title': 'Map' };
 import type { AlertView, CaseLayer, DeviceView, FeedCase, MapFocus } from '../types.ts';
 
 // Vite emits MapLibre's worker as its own ES module; MapLibre must be told where it is.
@@ -159,6 +177,8 @@ export class CockpitMap {
       style: baseStyle(),
       ...(b ? { bounds: [b[0], b[1], b[2], b[3]] as [number, number, number, number], fitBoundsOptions: { padding: 24 } } : { center: [106.55, 29.56], zoom: 9 }),
       attributionControl: false,
+      // MapLibre's own words (zoom buttons, the map's title) in the page's language.
+      locale: currentLang() === 'zh' ? MAP_LOCALE_ZH : MAP_LOCALE_EN,
       maxPitch: 0,
       dragRotate: false,
       // The demo city's polygons and cases are GCJ-02: drawn as they are, with no base tiles to disagree with.

@@ -6,9 +6,11 @@ import { CockpitMap, type PlotKind } from '../map/cockpit-map.ts';
 import { Link } from '../router.tsx';
 import { useSession, hasRole } from '../session.tsx';
 import { DispatchDialog } from '../components/dispatch-dialog.tsx';
-import { Dialog, usePrompt } from '../components/dialog.tsx';
-import { Clock, PriorityChip, StateChip, TaskTable, caseChain, useNow, OPEN_TASK } from '../components/case-bits.tsx';
-import { EVENT_NAMES, eventWhy } from '../components/event-names.ts';
+import { usePrompt } from '../components/dialog.tsx';
+import { Clock, PriorityChip, StateChip, TaskTable, caseChain, useNow } from '../components/case-bits.tsx';
+import { eventWhy } from '../components/event-names.ts';
+import { CheckDialog, ELSEWHERE_STEPS, EvaluateDialog, ParkDialog, STEP_FIELDS, stepName, stepPath, type OfferedStep } from '../components/case-steps.tsx';
+import { count, ACTION_KIND_NAMES, ACTION_OUTCOME_NAMES, ACTION_PHASE_NAMES, eventName, nameOf, targetName } from '../labels.ts';
 import { PLOT_SUFFIX, latestPlot, loadPlot, savePlot } from '../plots.ts';
 import type { Attachment, CaseEvent, CaseView } from '../types.ts';
 
@@ -23,34 +25,8 @@ async function download(caseId: string, a: Attachment) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-function CheckDialog({ onDone }: { onDone: (r: { passed: boolean; note: string } | null) => void }) {
-  const { tr } = useI18n();
-  const [passed, setPassed] = useState(true);
-  const [note, setNote] = useState('');
-  return (
-    <Dialog title={tr('核查', 'Check')} onClose={() => onDone(null)}>
-      <form className="stack" onSubmit={(e) => { e.preventDefault(); onDone({ passed, note }); }}>
-        <fieldset>
-          <legend>{tr('核查结果', 'Result')}</legend>
-          <label className="inline">
-            <input type="radio" name="passed" checked={passed} onChange={() => setPassed(true)} /> {tr('通过', 'Passed')}
-          </label>
-          <label className="inline">
-            <input type="radio" name="passed" checked={!passed} onChange={() => setPassed(false)} /> {tr('不通过（重新办理）', 'Failed (reopen)')}
-          </label>
-        </fieldset>
-        <label>
-          {tr('说明', 'Note')}
-          <input value={note} onChange={(e) => setNote(e.target.value)} />
-        </label>
-        <div className="row end">
-          <button type="button" onClick={() => onDone(null)}>{tr('取消', 'Cancel')}</button>
-          <button type="submit" className="primary">{tr('提交核查', 'Submit check')}</button>
-        </div>
-      </form>
-    </Dialog>
-  );
-}
+/** Test ids the browser tests have long used for these steps. */
+const STEP_TEST_IDS: Record<string, string> = { apply_plan: 'one-click-dispatch', report_back: 'report-back', check: 'check', close: 'close-case' };
 
 /** The case page: what it is, where, its tasks with their clocks, every step from the event log, plotting. */
 export default function CasePage({ id }: { id: string }) {
@@ -63,6 +39,8 @@ export default function CasePage({ id }: { id: string }) {
   const [busy, setBusy] = useState(false);
   const [dispatching, setDispatching] = useState(false);
   const [checking, setChecking] = useState(false);
+  const [parking, setParking] = useState(false);
+  const [evaluating, setEvaluating] = useState(false);
   const [promptNode, ask] = usePrompt();
   const mapEl = useRef<HTMLDivElement>(null);
   const mapRef = useRef<CockpitMap | null>(null);
@@ -186,10 +164,18 @@ export default function CasePage({ id }: { id: string }) {
       setBusy(false);
     }
   };
-  const withReason = async (action: string, title: string, field = 'reason', required = true) => {
-    const text = await ask(title, tr('原因/说明', 'Reason / note'), { required, multiline: true });
+  /** Takes a step the server offered: its field asked with its own label, then the step's route. */
+  const take = async (step: OfferedStep) => {
+    if (step.action === 'apply_plan') return setDispatching(true);
+    if (step.action === 'check') return setChecking(true);
+    if (step.action === 'park') return setParking(true);
+    if (step.action === 'evaluate') return setEvaluating(true);
+    const f = STEP_FIELDS[step.action];
+    const extra: Record<string, unknown> = step.action === 'remind' && step.taskId ? { taskId: step.taskId } : {};
+    if (!f) return run(stepPath(step), extra);
+    const text = await ask(stepName(step, tr), tr(f.label[0], f.label[1]), { required: f.required, multiline: true });
     if (text === null) return;
-    await run(action, text ? { [field]: text } : {});
+    await run(stepPath(step), { ...extra, ...(text ? { [f.field]: text } : {}) });
   };
 
   if (error && !c)
@@ -201,7 +187,9 @@ export default function CasePage({ id }: { id: string }) {
     );
   if (!c) return <div className="loading" role="status">{tr('加载中…', 'Loading…')}</div>;
 
-  const a = new Set(c.actions);
+  const steps = c.allowedActions;
+  const caseSteps = steps.filter((st) => st.taskId === null && !ELSEWHERE_STEPS.has(st.action));
+  const taskSteps = (taskId: string) => steps.filter((st) => st.taskId === taskId && st.allowed);
   const staff = hasRole(session?.user, 'admin', 'operator', 'supervisor');
   const canPlot = staff || hasRole(session?.user, 'grid_worker', 'unit_staff');
   const reporter = c.reporter.anonymous ? tr('匿名', 'anonymous') : [c.reporter.name, c.reporter.phone].filter(Boolean).join(' ') || '—';
@@ -217,7 +205,7 @@ export default function CasePage({ id }: { id: string }) {
             <StateChip state={c.state} name={c.stateName} />
             <PriorityChip priority={c.priority} />
             {c.overdue && <span className="chip late">{tr('超期', 'overdue')}</span>}
-            <span className="muted">{c.categoryCode}</span>
+            <span className="muted" data-testid="case-category">{c.categoryName}</span>
             <span className="muted">{caseChain(c)}</span>
           </p>
         </div>
@@ -236,29 +224,39 @@ export default function CasePage({ id }: { id: string }) {
           </div>
           <div>
             <dt>{tr('层级', 'Tier')}</dt>
-            <dd>{c.tier}</dd>
+            <dd>{c.tierName}</dd>
           </div>
         </dl>
       </header>
 
       {error && <p className="error" role="alert">{error}</p>}
 
-      <div className="toolbar row wrap" role="toolbar" aria-label={tr('案件操作', 'Case actions')}>
-        {a.has('apply_plan') && (
-          <button type="button" className="primary" disabled={busy} onClick={() => setDispatching(true)} data-testid="one-click-dispatch">
-            {tr('一键调度', 'One-click dispatch')}
+      <div className="toolbar row wrap" role="toolbar" aria-label={tr('案件操作', 'Case actions')} data-testid="case-steps">
+        {caseSteps.map((st) => (
+          <button
+            key={st.action}
+            type="button"
+            className={st.action === 'apply_plan' || st.action === 'close' ? 'primary' : undefined}
+            disabled={busy || !st.allowed}
+            aria-describedby={st.allowed ? undefined : `why-${st.action}`}
+            onClick={() => void take(st)}
+            data-testid={STEP_TEST_IDS[st.action] ?? `step-${st.action}`}
+            data-allowed={st.allowed}
+          >
+            {st.action === 'apply_plan' ? tr('一键调度', 'One-click dispatch') : stepName(st, tr)}
           </button>
-        )}
-        {a.has('register') && c.state === 'reported' && <button type="button" disabled={busy} onClick={() => void run('register')}>{tr('立案', 'Register')}</button>}
-        {a.has('decline') && <button type="button" disabled={busy} onClick={() => void withReason('decline', tr('不予立案', 'Decline'))}>{tr('不予立案', 'Decline')}</button>}
-        {a.has('report_back') && <button type="button" disabled={busy} onClick={() => void withReason('report-back', tr('反馈办理结果', 'Report back'), 'summary')} data-testid="report-back">{tr('反馈', 'Report back')}</button>}
-        {a.has('check') && <button type="button" disabled={busy} onClick={() => setChecking(true)} data-testid="check">{tr('核查', 'Check')}</button>}
-        {a.has('close') && <button type="button" className="primary" disabled={busy} onClick={() => void withReason('close', tr('结案', 'Close'), 'note', false)} data-testid="close-case">{tr('结案', 'Close')}</button>}
-        {a.has('escalate') && <button type="button" disabled={busy} onClick={() => void withReason('escalate', tr('上报上级', 'Escalate'))}>{tr('上报上级', 'Escalate')}</button>}
-        {a.has('supervise') && <button type="button" disabled={busy} onClick={() => void withReason('supervise', tr('督办', 'Supervise'))}>{tr('督办', 'Supervise')}</button>}
-        {a.has('reopen') && <button type="button" disabled={busy} onClick={() => void withReason('reopen', tr('重新办理', 'Reopen'))}>{tr('重新办理', 'Reopen')}</button>}
-        {a.has('unpark') && <button type="button" disabled={busy} onClick={() => void run('unpark')}>{tr('解除挂账', 'Unpark')}</button>}
+        ))}
       </div>
+      {caseSteps.some((st) => !st.allowed) && (
+        <ul className="small muted step-reasons" data-testid="step-reasons">
+          {caseSteps.filter((st) => !st.allowed).map((st) => (
+            <li key={st.action} id={`why-${st.action}`}>
+              {tr(`暂不能${stepName(st, tr)}：`, `${stepName(st, tr)} not possible yet: `)}
+              {st.reason}
+            </li>
+          ))}
+        </ul>
+      )}
 
       <div className="case-grid">
         <section className="panel" aria-labelledby="tasks-h">
@@ -267,19 +265,22 @@ export default function CasePage({ id }: { id: string }) {
             tasks={c.tasks}
             round={c.round}
             onAction={
-              a.has('remind')
-                ? (t) =>
-                    OPEN_TASK.has(t.state) ? (
-                      <button type="button" className="small" disabled={busy} onClick={() => void (async () => { const r = await ask(tr('催办', 'Remind'), tr('催办说明', 'Message to the unit'), { required: false }); if (r !== null) await run('remind', { taskId: t.id, ...(r ? { reason: r } : {}) }); })()}>
-                        {tr('催办', 'Remind')}
-                      </button>
-                    ) : null
+              steps.some((st) => st.taskId !== null && st.allowed)
+                ? (t) => (
+                    <span className="row wrap">
+                      {taskSteps(t.id).map((st) => (
+                        <button key={st.action} type="button" className="small" disabled={busy} onClick={() => void take(st)} data-testid={`task-step-${st.action}`}>
+                          {stepName(st, tr)}
+                        </button>
+                      ))}
+                    </span>
+                  )
                 : undefined
             }
           />
           {c.plan && (
             <p className="small muted">
-              {tr('预案', 'Plan')}: {c.plan.name} v{c.plan.version} · {fmtTime(c.plan.appliedAt)}
+              {tr('预案', 'Plan')}: {tr(`${c.plan.name}（第 ${c.plan.version} 版）`, `${c.plan.name} v${c.plan.version}`)} · {fmtTime(c.plan.appliedAt)}
             </p>
           )}
           {c.automaticSteps && c.automaticSteps.length > 0 && (
@@ -288,7 +289,8 @@ export default function CasePage({ id }: { id: string }) {
               <ul className="small">
                 {c.automaticSteps.map((s) => (
                   <li key={`${s.key}-${s.target}`} className={s.needsAttention ? 'warn' : undefined}>
-                    {s.kind} · {s.target} · {s.outcome} {s.needsAttention && tr('（需人工处理）', '(needs an operator)')}
+                    {nameOf(ACTION_KIND_NAMES, s.kind, tr)} · {targetName(s.kind, s.target, tr)} · {nameOf(ACTION_PHASE_NAMES, s.phase, tr)} · {nameOf(ACTION_OUTCOME_NAMES, s.outcome, tr)}{' '}
+                    {s.needsAttention && tr('（需人工处理）', '(needs an operator)')}
                   </li>
                 ))}
               </ul>
@@ -332,7 +334,7 @@ export default function CasePage({ id }: { id: string }) {
                 {tr('保存标绘', 'Save plot')}
               </button>
               <span className="muted small" role="status">
-                {drawing ? tr('在地图上点击添加点；双击或"完成"结束', 'Click the map to add points; double-click or Finish to end') : plotNote ?? tr(`${plotCount} 个标绘要素`, `${plotCount} plotted features`)}
+                {drawing ? tr('在地图上点击添加点；双击或"完成"结束', 'Click the map to add points; double-click or Finish to end') : plotNote ?? count(plotCount, '个标绘要素', 'plotted feature', tr)}
               </span>
             </div>
           )}
@@ -342,13 +344,12 @@ export default function CasePage({ id }: { id: string }) {
           <h2 id="tl-h">{tr('办理过程（事件日志）', 'Timeline (event log)')}</h2>
           <ol className="timeline" data-testid="timeline">
             {events.map((e) => {
-              const n = EVENT_NAMES[e.type];
               return (
                 <li key={e.id} data-type={e.type}>
                   <time dateTime={e.at}>{fmtTime(e.at)}</time>
-                  <strong>{n ? tr(n[0], n[1]) : e.type}</strong>
+                  <strong>{eventName(e.type, tr)}</strong>
                   <span className="muted"> · {e.actor.name}</span>
-                  {eventWhy(e.payload) && <div className="small">{eventWhy(e.payload)}</div>}
+                  {eventWhy(e.type, e.payload, tr) && <div className="small">{eventWhy(e.type, e.payload, tr)}</div>}
                 </li>
               );
             })}
@@ -390,6 +391,22 @@ export default function CasePage({ id }: { id: string }) {
           onDone={(r) => {
             setChecking(false);
             if (r) void run('check', { passed: r.passed, ...(r.note ? { note: r.note } : {}) });
+          }}
+        />
+      )}
+      {parking && (
+        <ParkDialog
+          onDone={(r) => {
+            setParking(false);
+            if (r) void run('park', r);
+          }}
+        />
+      )}
+      {evaluating && (
+        <EvaluateDialog
+          onDone={(r) => {
+            setEvaluating(false);
+            if (r) void run('evaluate', { solved: r.solved, satisfaction: r.satisfaction, ...(r.comment ? { comment: r.comment } : {}) });
           }}
         />
       )}

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, errorText, qs } from '../api.ts';
+import { PhotoPicker } from '../components/photo-picker.tsx';
 import { useI18n } from '../i18n.tsx';
 import { liveFeed } from '../live-feed.ts';
 import { StateChip } from '../components/case-bits.tsx';
@@ -144,10 +145,7 @@ export default function Citizen() {
               </span>
             )}
           </div>
-          <label>
-            {tr('照片（可选）', 'Photos (optional)')}
-            <input type="file" accept="image/*" multiple onChange={(e) => setFiles([...(e.target.files ?? [])])} />
-          </label>
+          <PhotoPicker label={tr('照片（可选）', 'Photos (optional)')} onChange={setFiles} />
           {error && <p className="error" role="alert">{error}</p>}
           <button type="submit" className="primary" disabled={busy}>{busy ? tr('提交中…', 'Sending…') : tr('提交', 'Send')}</button>
           {done && (

@@ -1,5 +1,6 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { api, apiOptional, errorText, qs } from '../api.ts';
+import { eventName } from '../labels.ts';
 import { useI18n } from '../i18n.tsx';
 import { liveFeed, ALERT_EVENTS } from '../live-feed.ts';
 import { CockpitMap } from '../map/cockpit-map.ts';

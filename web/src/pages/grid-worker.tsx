@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, errorText, qs } from '../api.ts';
+import { PhotoPicker } from '../components/photo-picker.tsx';
 import { useI18n } from '../i18n.tsx';
 import { useLiveReload } from '../live-feed.ts';
 import { Link } from '../router.tsx';
@@ -337,10 +338,7 @@ export default function GridWorker() {
                       {tr('办理情况（可选）', 'What was done (optional)')}
                       <textarea name="done-note" value={doneNote} onChange={(e) => setDoneNote(e.target.value)} rows={2} placeholder={tr('如：已逐户通知', 'e.g. every household told')} />
                     </label>
-                    <label>
-                      {tr('现场照片（可选）', 'Site photo (optional)')}
-                      <input type="file" accept="image/*" capture="environment" multiple onChange={(e) => setDoneFiles([...(e.target.files ?? [])])} data-testid="task-done-photo" />
-                    </label>
+                    <PhotoPicker label={tr('现场照片（可选）', 'Site photo (optional)')} onChange={setDoneFiles} capture testId="task-done-photo" />
                     <div className="row wrap">
                       <button type="submit" className="primary" data-testid="task-done-submit">{tr('确认完成', 'Confirm done')}</button>
                       <button type="button" onClick={() => setDoneFor(null)}>{tr('取消', 'Cancel')}</button>
@@ -397,10 +395,7 @@ export default function GridWorker() {
             {tr('现场联系人电话（可选，处置人员可见）', 'On-site contact phone (optional, shown to the crews)')}
             <input name="site-phone" type="tel" value={sitePhone} onChange={(e) => setSitePhone(e.target.value)} maxLength={30} />
           </label>
-          <label>
-            {tr('照片', 'Photos')}
-            <input type="file" accept="image/*" capture="environment" multiple onChange={(e) => setFiles([...(e.target.files ?? [])])} />
-          </label>
+          <PhotoPicker label={tr('照片', 'Photos')} onChange={setFiles} capture />
           {error && <p className="error" role="alert">{error}</p>}
           <button type="submit" className="primary">{tr('上报', 'Report')}</button>
           {note && <p role="status" className="small">{note}</p>}

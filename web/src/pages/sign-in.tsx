@@ -62,7 +62,12 @@ export function SignIn() {
           {busy ? tr('登录中…', 'Signing in…') : tr('登录', 'Sign in')}
         </button>
         <details className="demo-users">
-          <summary>{tr('演示账号（密码 cityloop-demo）', 'Demo users (password cityloop-demo)')}</summary>
+          {/* Account names and the password are what one types: shown as such, in <code>. */}
+          <summary>
+            {tr('演示账号（密码 ', 'Demo users (password ')}
+            <code>cityloop-demo</code>
+            {tr('）', ')')}
+          </summary>
           <ul>
             {DEMO_USERS.map((u) => (
               <li key={u}>
@@ -74,7 +79,7 @@ export function SignIn() {
                     setPassword('cityloop-demo');
                   }}
                 >
-                  {u}
+                  <code>{u}</code>
                 </button>
               </li>
             ))}

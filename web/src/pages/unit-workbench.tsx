@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, errorText, qs } from '../api.ts';
+import { ROLE_NAMES, count, nameOf } from '../labels.ts';
+import { PhotoPicker } from '../components/photo-picker.tsx';
 import { useI18n } from '../i18n.tsx';
 import { useLiveReload } from '../live-feed.ts';
 import { Link } from '../router.tsx';
@@ -45,10 +47,13 @@ function CompleteDialog({ row, onClose, onDone }: { row: Row; onClose: () => voi
           {tr('办理情况', 'What was done')}
           <textarea value={note} onChange={(e) => setNote(e.target.value)} required rows={3} />
         </label>
-        <label>
-          {needsPhoto ? tr('现场照片（预案要求）', 'Site photos (the plan asks for them)') : tr('现场照片（可选）', 'Site photos (optional)')}
-          <input type="file" accept="image/*" capture="environment" multiple onChange={(e) => setFiles([...(e.target.files ?? [])])} required={needsPhoto} data-testid="task-photo" />
-        </label>
+        <PhotoPicker
+          label={needsPhoto ? tr('现场照片（预案要求）', 'Site photos (the plan asks for them)') : tr('现场照片（可选）', 'Site photos (optional)')}
+          onChange={setFiles}
+          required={needsPhoto}
+          capture
+          testId="task-photo"
+        />
         {error && <p className="error" role="alert">{error}</p>}
         <div className="row end">
           <button type="button" onClick={onClose}>{tr('取消', 'Cancel')}</button>
@@ -111,13 +116,19 @@ export default function UnitWorkbench() {
     return a ? tr(`已登记到场，距现场 ${distanceText(a.distanceM, tr)}`, `Arrival recorded, ${distanceText(a.distanceM, tr)} from the site`) : tr('已登记到场', 'Arrival recorded');
   };
 
+  // The task steps the server offers on this task (allowedActions), and why the others wait.
+  const stepsOf = (row: Row) => row.c.allowedActions.filter((st) => st.taskId === row.t.id);
+  const may = (row: Row, action: string) => stepsOf(row).some((st) => st.action === action && st.allowed);
+  // A step the task's state is ready for but a rule holds back (a plan's order, 须等待 …) says why.
+  const ready: Record<string, readonly string[]> = { start_task: ['accepted'], complete_task: ['accepted', 'in_progress'] };
+  const refusals = (row: Row) => stepsOf(row).filter((st) => !st.allowed && (ready[st.action] ?? []).includes(row.t.state));
   if (!unitId) return <div className="page narrow"><p>{tr('此账号不属于任何单位。', 'This account belongs to no unit.')}</p></div>;
   const visible = (rows ?? []).filter((r) => showDone || OPEN_TASK.has(r.t.state));
   return (
     <div className="page" data-testid="unit-workbench">
       <h1>{tr('部门工作台', 'Unit workbench')}</h1>
       <div className="row wrap">
-        <span className="muted">{tr(`待办 ${(rows ?? []).filter((r) => OPEN_TASK.has(r.t.state)).length} 项，按时限排序`, `${(rows ?? []).filter((r) => OPEN_TASK.has(r.t.state)).length} open tasks, by deadline`)}</span>
+        <span className="muted">{tr(`待办 ${(rows ?? []).filter((r) => OPEN_TASK.has(r.t.state)).length} 项，按时限排序`, `${count((rows ?? []).filter((r) => OPEN_TASK.has(r.t.state)).length, '', 'open task', tr).trim()}, by deadline`)}</span>
         <label className="inline">
           <input type="checkbox" checked={showDone} onChange={(e) => setShowDone(e.target.checked)} /> {tr('显示已办结', 'Show finished')}
         </label>
@@ -134,7 +145,7 @@ export default function UnitWorkbench() {
                 <PriorityChip priority={c.priority} /> {c.title}
               </h2>
               <p className="small muted">
-                <Link to={`/cases/${c.id}`}>{c.number}</Link> · <StateChip state={c.state} name={c.stateName} /> · {t.role === 'lead' ? tr('主办', 'lead') : tr('协办', 'assist')}
+                <Link to={`/cases/${c.id}`}>{c.number}</Link> · <StateChip state={c.state} name={c.stateName} /> · {nameOf(ROLE_NAMES, t.role, tr)}
               </p>
               {t.plan?.instructions && <p className="small">{t.plan.instructions}</p>}
               <p className="small">{c.location.address}</p>
@@ -162,19 +173,23 @@ export default function UnitWorkbench() {
               </dl>
               {OPEN_TASK.has(t.state) && <SiteCard caseId={c.id} arrival={t.arrival} canArrive={t.state === 'accepted' || t.state === 'in_progress'} arrive={(p) => arrive(row, p)} />}
               <div className="row wrap" style={{ marginTop: '0.5rem' }}>
-                {t.state === 'dispatched' && (
-                  <>
-                    <button type="button" className="primary" onClick={() => void act(row, 'accept')} data-testid="task-accept">{tr('签收', 'Accept')}</button>
-                    <button type="button" onClick={() => void (async () => { const r = await ask(tr('退回任务', 'Return the task'), tr('退回原因', 'Reason'), { multiline: true }); if (r) await act(row, 'return', { reason: r }); })()}>
-                      {tr('退回', 'Return')}
-                    </button>
-                  </>
+                {may(row, 'accept_task') && <button type="button" className="primary" onClick={() => void act(row, 'accept')} data-testid="task-accept">{tr('签收', 'Accept')}</button>}
+                {may(row, 'return_task') && (
+                  <button type="button" onClick={() => void (async () => { const r = await ask(tr('退回任务', 'Return the task'), tr('退回原因', 'Why it is returned'), { multiline: true }); if (r) await act(row, 'return', { reason: r }); })()}>
+                    {tr('退回', 'Return')}
+                  </button>
                 )}
-                {t.state === 'accepted' && <button type="button" onClick={() => void act(row, 'start')} data-testid="task-start">{tr('开始处置', 'Start work')}</button>}
-                {(t.state === 'accepted' || t.state === 'in_progress') && (
+                {may(row, 'start_task') && <button type="button" onClick={() => void act(row, 'start')} data-testid="task-start">{tr('开始处置', 'Start work')}</button>}
+                {may(row, 'complete_task') && (
                   <button type="button" className="primary" onClick={() => setCompleting(row)} data-testid="task-complete">{tr('办结反馈', 'Report done')}</button>
                 )}
               </div>
+              {refusals(row).map((st) => (
+                <p key={st.action} className="small muted" data-testid="task-step-refused">
+                  {tr(`暂不能${st.name}：`, `${st.name} not possible yet: `)}
+                  {st.reason}
+                </p>
+              ))}
             </li>
           );
         })}

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, errorText } from '../../api.ts';
+import { count } from '../../labels.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession, hasRole } from '../../session.tsx';
 import { problemText, type EditorProblem } from '../../components/yaml-editor.tsx';
@@ -146,7 +147,8 @@ export function Categories() {
   const cell = (i: number, r: CategoryRow, field: CategoryField) => {
     const id = `cat-${i}-${field}`;
     const bad = cellProblems.get(`${i}/${field}`) ?? [];
-    const label = `${r.code || tr(`第 ${i + 1} 行`, `row ${i + 1}`)} ${fieldNames[field]}`;
+    // Named by the category's name in the page's language (the code is what the row edits).
+    const label = `${tr(r.nameZh, r.nameEn).trim() || tr(`第 ${i + 1} 行`, `row ${i + 1}`)} ${fieldNames[field]}`;
     const common = {
       id,
       'aria-label': label,
@@ -252,8 +254,8 @@ export function Categories() {
                 <li key={u.code} data-testid="category-in-use">
                   {tr('不能删除', 'Cannot remove')} <code>{u.code}</code>：
                   {[
-                    u.cases ? tr(`${u.cases} 个案件`, `${u.cases} cases`) : '',
-                    u.unitCount ? tr(`${u.unitCount} 个单位`, `${u.unitCount} units`) : '',
+                    u.cases ? count(u.cases, '个案件', 'case', tr) : '',
+                    u.unitCount ? count(u.unitCount, '个单位', 'unit', tr) : '',
                     u.plans.length ? tr(`预案 ${u.plans.join('、')}`, `plans ${u.plans.join(', ')}`) : '',
                     u.rules.length ? tr(`规则 ${u.rules.join('、')}`, `rules ${u.rules.join(', ')}`) : '',
                     u.routing.length ? tr(`派单目录 ${u.routing.join('、')}`, `routing table ${u.routing.join(', ')}`) : '',
@@ -285,7 +287,7 @@ export function Categories() {
                   {(Object.keys(fieldNames) as CategoryField[]).map((k) => cell(i, r, k))}
                   {admin && (
                     <td>
-                      <button type="button" className="small" style={{ whiteSpace: 'nowrap' }} onClick={() => remove(i)} aria-label={tr(`删除 ${r.code || `第 ${i + 1} 行`}`, `Remove ${r.code || `row ${i + 1}`}`)}>
+                      <button type="button" className="small" style={{ whiteSpace: 'nowrap' }} onClick={() => remove(i)} aria-label={tr(`删除 ${r.nameZh.trim() || `第 ${i + 1} 行`}`, `Remove ${r.nameEn.trim() || `row ${i + 1}`}`)}>
                         {tr('删除', 'Remove')}
                       </button>
                     </td>

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, errorText } from '../../api.ts';
+import { TIER_NAMES, nameOf } from '../../labels.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession, hasRole } from '../../session.tsx';
 import type { ApiAnswer, PlanRun } from '../../types.ts';
@@ -85,7 +86,7 @@ export function Plans() {
               <button type="button" className="item" aria-current={sel === p.id} onClick={() => void open(p.id)}>
                 <span className="item-title">{p.name}</span>
                 <span className="item-sub">
-                  {p.id} · v{p.version} · {p.categories.join(', ')}
+                  <code>{p.id}</code> · {tr(`第 ${p.version} 版`, `v${p.version}`)} · <code>{p.categories.join(', ')}</code>
                 </span>
               </button>
             </li>
@@ -121,7 +122,7 @@ export function Plans() {
           {run && (
             <div className="small">
               <p>
-                {run.matched ? tr('条件匹配', 'matched') : tr('条件不匹配', 'not matched')} · {tr('级别', 'tier')} {run.tier}
+                {run.matched ? tr('条件匹配', 'matched') : tr('条件不匹配', 'not matched')} · {tr('级别', 'tier')} {nameOf(TIER_NAMES, run.tier, tr)}
               </p>
               <ul>
                 {run.tasks.map((t) => (

@@ -161,8 +161,8 @@ export function Rules() {
               <button type="button" className="item" aria-current={sel === r.id} onClick={() => void open(r.id)}>
                 <span className="item-title">{r.name}</span>
                 <span className="item-sub">
-                  {r.id} · v{r.activeVersion ?? r.version} · {r.active ? tr('启用', 'active') : tr('停用', 'inactive')} · {r.deviceTypes.join(', ')}
-                  {r.category ? ` · ${r.category}` : ` · ${tr('仅告警', 'alert only')}`}
+                  <code>{r.id}</code> · {tr(`第 ${r.activeVersion ?? r.version} 版`, `v${r.activeVersion ?? r.version}`)} · {r.active ? tr('启用', 'active') : tr('停用', 'inactive')} · <code>{r.deviceTypes.join(', ')}</code>
+                  {r.category ? <> · <code>{r.category}</code></> : ` · ${tr('仅告警', 'alert only')}`}
                   {r.trusted ? ` · ${tr('自动立案', 'opens a case itself')}` : ''}
                 </span>
               </button>

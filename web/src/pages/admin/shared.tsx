@@ -28,7 +28,7 @@ export function VersionList(props: { readonly items: readonly VersionInfo[]; rea
     <ul className="small" data-testid={props.testId} style={{ paddingLeft: '1.2rem' }}>
       {props.items.map((v) => (
         <li key={v.version}>
-          <strong>v{v.version}</strong> · {v.createdBy} · {fmtTime(v.createdAt)}
+          <strong>{tr(`第 ${v.version} 版`, `v${v.version}`)}</strong> · {v.createdBy.startsWith('file:') ? <>{tr('文件', 'file')} <code>{v.createdBy.slice(5)}</code></> : v.createdBy} · {fmtTime(v.createdAt)}
           {props.current === v.version ? ` · ${tr('在用', 'in force')}` : ''}
           {props.onView && (
             <>
