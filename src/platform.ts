@@ -231,6 +231,7 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
     clock,
     classifier: () => classifier,
     locatePlace: (name) => gazetteer.locate(name),
+    unitKindName: (kind) => [...pack.unitKinds.city, ...pack.unitKinds.district, ...pack.unitKinds.street].find((k) => k.kind === kind)?.nameZh ?? null,
     threshold: settings.appealTriageThreshold ?? (classifier as { threshold?: number } | null)?.threshold ?? 0.56,
     planFor: (doc) => {
       try {

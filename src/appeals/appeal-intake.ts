@@ -54,6 +54,8 @@ export class AppealIntake {
   readonly #classifier: () => AppealClassifier | null;
   readonly #locatePlace: (name: string) => { lng: number; lat: number } | null;
   readonly #planFor: (doc: CaseDoc) => { planId: string; name: string } | null;
+  /** A kind of unit's name (城市管理局), or null: what the why of a route says instead of the kind. */
+  readonly unitKindName: (kind: string) => string | null;
   readonly threshold: number;
   #table: RoutingTableVersion | null = null;
 
@@ -72,6 +74,8 @@ export class AppealIntake {
      * asset, the deadlines, arrival on site), the routing table's units being the fallback.
      */
     planFor?: (doc: CaseDoc) => { planId: string; name: string } | null;
+    /** A kind of unit's name, for the why of a rule whose unit the place lacks (the city pack's list). */
+    unitKindName?: (kind: string) => string | null;
   }) {
     this.#cases = deps.cases;
     this.#org = deps.org;
@@ -81,6 +85,7 @@ export class AppealIntake {
     this.#classifier = deps.classifier;
     this.#locatePlace = deps.locatePlace;
     this.#planFor = deps.planFor ?? (() => null);
+    this.unitKindName = deps.unitKindName ?? (() => null);
     this.threshold = deps.threshold;
   }
 
@@ -215,6 +220,8 @@ export class AppealIntake {
       threshold: this.threshold,
       danger,
       unitOfKind: (kind, code) => this.#org.unitOfKind(kind, code),
+      categoryName: (code) => this.#org.category(code)?.nameZh ?? null,
+      unitKindName: this.unitKindName,
     });
     if (d.outcome === 'triage' || !table) return triage(d.why);
     const { choice, lead, assists, why } = d;

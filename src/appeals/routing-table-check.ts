@@ -38,6 +38,8 @@ export interface RouteDryRunDeps {
   readonly chain: readonly ChainLink[] | null;
   unitOfKind(kind: string, jurisdictionCode: string): { id: string; name: string; kind: string } | undefined;
   categoryName(code: string): string | null;
+  /** A kind of unit's name (the why names kinds, never codes). */
+  unitKindName(kind: string): string | null;
   /** The plan that would dispatch a case of this category and priority here (as the intake asks), or null. */
   planFor?(categoryCode: string, priority: 'high' | 'urgent' | null): { planId: string; name: string } | null;
 }
@@ -73,7 +75,7 @@ export function dryRunRoute(table: RoutingTable, input: RouteDryRunInput, deps: 
   const triage = (why: string): RouteDryRun => ({ ...base, outcome: 'triage', why: danger ? `${why}；${danger.why}` : why, rule: null, lead: null, assists: [] });
   if (!categoryCode || categoryBy === 'none') return triage('没有分类模型，也没有关键词规则命中，转人工分拨 / no classifier and no keyword rule: manual triage');
   if (!deps.chain) return triage('地点无法定位，转人工分拨 / the place could not be located: manual triage');
-  const d = decideRoute(table, { categoryCode, chain: deps.chain, categoryBy, keyword, confidence, threshold: deps.threshold, danger, unitOfKind: deps.unitOfKind });
+  const d = decideRoute(table, { categoryCode, chain: deps.chain, categoryBy, keyword, confidence, threshold: deps.threshold, danger, unitOfKind: deps.unitOfKind, categoryName: deps.categoryName, unitKindName: deps.unitKindName });
   const rule = d.choice ? { category: d.choice.rule.category, jurisdiction: d.choice.rule.jurisdiction ?? null, lead: d.choice.rule.lead, assists: d.choice.rule.assists } : null;
   if (d.outcome === 'triage') return { ...base, outcome: 'triage', why: d.why, rule, lead: null, assists: [] };
   const unit = (u: RoutedUnit) => ({ unitId: u.id, name: u.name, kind: u.kind });

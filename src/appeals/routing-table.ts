@@ -225,8 +225,6 @@ export function dangerIn(table: RoutingTable, text: string): DangerFound | null 
 
 export interface RouteChoice {
   readonly rule: RoutingRule;
-  /** Why, in words an operator reads: the category and place the rule was written for. */
-  readonly why: string;
 }
 
 /** The most specific rule for a category at a place: longest category, then the deepest place. */
@@ -239,10 +237,19 @@ export function chooseRoute(table: RoutingTable, categoryCode: string, chain: re
     const score = rule.category.length * 100 + (rule.jurisdiction !== undefined ? 1 + (depth.get(rule.jurisdiction) ?? 0) : 0);
     if (!best || score > best.score) best = { rule, score };
   }
-  if (!best) return null;
-  const r = best.rule;
-  return { rule: r, why: `派单目录：${r.category}${r.jurisdiction ? `（${r.jurisdiction}）` : ''} → ${r.lead.kind}` };
+  return best ? { rule: best.rule } : null;
 }
+
+/**
+ * The rule in words an operator reads — the names of its category, its place and the unit it
+ * sends to (or the kind of unit, when the place has none), never their codes: "派单目录：供水爆管（七星岗街道） →
+ * 渝中区供水公司". The codes stay in the routing record's structured fields (`categoryCode`, `rule`).
+ */
+function ruleWords(rule: RoutingRule, f: RouteFacts, to: string): string {
+  const place = rule.jurisdiction !== undefined ? (f.chain.find((l) => l.code === rule.jurisdiction)?.name ?? null) : null;
+  return `派单目录：${categoryWords(rule.category, f)}${place ? `（${place}）` : ''} → ${to}`;
+}
+const categoryWords = (code: string, f: RouteFacts): string => f.categoryName(code) ?? '未命名类别';
 
 /** A unit as routing names it. */
 export interface RoutedUnit {
@@ -270,6 +277,10 @@ export interface RouteFacts {
   /** The danger words found in the message: said in the why. */
   readonly danger?: DangerFound | null | undefined;
   unitOfKind(kind: string, jurisdictionCode: string): RoutedUnit | undefined;
+  /** A category's name (the why names categories, never codes); null when the list has none. */
+  categoryName(code: string): string | null;
+  /** A kind of unit's name (城市管理局); null when unknown. */
+  unitKindName(kind: string): string | null;
 }
 
 /**
@@ -286,15 +297,15 @@ function decideUnits(table: RoutingTable | null, f: RouteFacts): RouteDecision {
     return { outcome: 'triage', why: `分类置信度${f.confidence}低于阈值${f.threshold}，转人工分拨`, choice: null };
   }
   const choice = table ? chooseRoute(table, f.categoryCode, f.chain) : null;
-  if (!choice) return { outcome: 'triage', why: `派单目录中没有适用于${f.categoryCode}的规则，转人工分拨`, choice: null };
+  if (!choice) return { outcome: 'triage', why: `派单目录中没有适用于“${categoryWords(f.categoryCode, f)}”的规则，转人工分拨`, choice: null };
   const unitAt = (kind: string, scope: string) => {
     const code = scope === 'city' ? f.chain[0]?.code : f.chain.find((l) => l.level === scope)?.code;
     return code ? f.unitOfKind(kind, code) : undefined;
   };
   const lead = unitAt(choice.rule.lead.kind, choice.rule.lead.scope);
-  if (!lead) return { outcome: 'triage', why: `${choice.why}：本地没有该单位，转人工分拨`, choice };
+  if (!lead) return { outcome: 'triage', why: `${ruleWords(choice.rule, f, f.unitKindName(choice.rule.lead.kind) ?? '该类单位')}：本地没有该单位，转人工分拨`, choice };
   const assists = choice.rule.assists.map((a) => unitAt(a.kind, a.scope)).filter((u): u is RoutedUnit => u !== undefined && u.id !== lead.id);
-  const why = `${choice.why}${f.keyword !== null ? `；关键词“${f.keyword}”` : ''}${f.confidence !== null ? `；分类置信度${f.confidence}` : f.categoryBy === 'agent' ? '；坐席选定类别' : ''}`;
+  const why = `${ruleWords(choice.rule, f, lead.name)}${f.keyword !== null ? `；关键词“${f.keyword}”` : ''}${f.confidence !== null ? `；分类置信度${f.confidence}` : f.categoryBy === 'agent' ? '；坐席选定类别' : ''}`;
   return { outcome: 'dispatched', why, choice, lead, assists };
 }
 

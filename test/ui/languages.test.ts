@@ -69,6 +69,10 @@ function leaksIn(texts: { text: string; context: string }[], lang: 'zh' | 'en'):
     for (const m of text.matchAll(/\b[a-z][a-z0-9-]*(?:\.[a-z][a-z0-9-]*){2,}\b/g)) leaks.push({ rule: 'a.b.c identifier', word: m[0], context });
     for (const m of text.matchAll(/\b[a-z][a-z0-9]*_[a-z0-9_]+\b/g)) leaks.push({ rule: 'snake_case key', word: m[0], context });
     for (const m of text.matchAll(/\b[A-Z][a-z]+(?:[A-Z][a-z]+)+\b/g)) if (!ZH_ALLOWED.some((r) => r.test(m[0]))) leaks.push({ rule: 'CamelCase type', word: m[0], context });
+    if (lang === 'en') {
+      // "1 tasks": one of a thing is singular.
+      for (const m of text.matchAll(/(?<![\d.,])\b1 (?!\w*ss\b)([a-z]+s)\b/g)) leaks.push({ rule: 'plural after 1', word: m[0], context });
+    }
     if (lang === 'zh') {
       // File names a person gave (site.jpg) are theirs, not the page's.
       const words = text.replace(/\b[\w-]+\.(jpe?g|png|gif|webp|geojson|json|pdf)\b/gi, '').match(/[A-Za-z][A-Za-z0-9.]*/g) ?? [];
@@ -137,6 +141,12 @@ describe.skipIf(!HAS_CHROMIUM)('every page in Chinese and in English, without ra
     caseIds.plan = await report('预案调度：解放碑步行街供水管道爆管');
     await op('POST', `/api/v1/cases/${caseIds.plan}/apply-plan`, {});
     caseIds.appeal = (await api(tok['citizen.zhang']!, 'POST', '/api/v1/appeals', { text: '解放碑步行街路灯不亮已经一周了', place: '解放碑' })).id;
+    // A task the water company has signed for: its site card offers 到场.
+    const onSite = await dispatched('签收状态：临江门供水管爆裂');
+    await api(tok['yuzhong.water']!, 'POST', `/api/v1/cases/${onSite.id}/tasks/${onSite.lead}/accept`, {});
+    caseIds.accepted = onSite.id;
+    // A saved view of the case list, for the admin who opens it.
+    await api(await t.signIn('admin'), 'POST', '/api/v1/case-views', { name: '渝中区在办供水', query: { state: ['dispatched', 'in_progress'], category: 'municipal.water.burst', source: 'citizen' } });
 
     for (const user of ['admin', 'yuzhong.operator', 'yuzhong.water', 'gridworker', 'citizen.zhang', '(signed out)']) {
       const ctx = await browser.newContext({ viewport: { width: 1500, height: 1000 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
@@ -214,8 +224,18 @@ describe.skipIf(!HAS_CHROMIUM)('every page in Chinese and in English, without ra
     const leaks: Leak[] = [];
     leaks.push(...(await visit('yuzhong.water', '/unit', lang, '[data-testid="unit-workbench"]', async (page) => {
       await page.getByTestId('unit-task').first().waitFor({ timeout: 20_000 });
+      // The site card of the task signed for: address, landmark, the 到场 button.
+      const card = page.getByTestId('unit-task').filter({ hasText: '签收状态' });
+      await card.getByTestId('site-address').waitFor({ timeout: 20_000 });
+      await card.getByTestId('task-arrive').waitFor({ timeout: 20_000 });
+      await card.getByTestId('site-map-toggle').click();
+      await page.waitForTimeout(500);
     })));
-    leaks.push(...(await visit('gridworker', '/grid', lang, 'main h1, main h2')));
+    leaks.push(
+      ...(await visit('gridworker', '/grid', lang, 'main h1, main h2', async (page) => {
+        await page.getByTestId('grid-task').first().getByTestId('site-address').waitFor({ timeout: 20_000 });
+      })),
+    );
     leaks.push(
       ...(await visit('citizen.zhang', '/citizen', lang, '[data-testid="citizen"]', async (page) => {
         await page.getByTestId('my-appeals').locator('li').first().waitFor({ timeout: 20_000 });
@@ -225,6 +245,59 @@ describe.skipIf(!HAS_CHROMIUM)('every page in Chinese and in English, without ra
     );
     expect(leaks).toEqual([]);
   }, 240_000);
+
+  it.each(LANGS)('the case list (filters, a saved view, the export), the handover and the admin tabs of people, units and centers in %s', async (lang) => {
+    const leaks: Leak[] = [];
+    leaks.push(
+      ...(await visit('admin', '/cases?state=dispatched&state=in_progress&category=municipal.water.burst&source=citizen&tier=district&overdue=false&q=%E4%BE%9B%E6%B0%B4', lang, '[data-testid="case-list-page"]', async (page) => {
+        await page.getByTestId('case-link').first().waitFor({ timeout: 20_000 });
+        await page.locator('details summary').filter({ hasText: lang === 'zh' ? '管理视图' : 'Manage views' }).click();
+        await page.getByTestId('export-csv').click();
+        await page.locator('[role="status"]').filter({ hasText: lang === 'zh' ? '已导出' : 'Exported' }).waitFor({ timeout: 20_000 });
+      })),
+    );
+    // A saved view applied: the list it names, and the export of one case.
+    leaks.push(
+      ...(await visit('admin', '/cases', lang, '[data-testid="case-list-page"]', async (page) => {
+        const views = page.getByTestId('views');
+        await views.locator('option', { hasText: '渝中区在办供水' }).waitFor({ state: 'attached', timeout: 20_000 });
+        await views.selectOption({ label: '渝中区在办供水' });
+        await page.getByTestId('case-link').first().waitFor({ timeout: 20_000 });
+        await page.getByTestId('case-search').fill('签收状态');
+        await page.getByTestId('case-search-go').click();
+        await page.getByTestId('case-table').locator('tbody tr').filter({ hasText: '签收状态' }).waitFor({ timeout: 20_000 });
+        await page.getByTestId('export-xlsx').click();
+        await page.locator('[role="status"]').filter({ hasText: lang === 'zh' ? '已导出' : 'Exported' }).waitFor({ timeout: 20_000 });
+      })),
+    );
+    leaks.push(...(await visit('yuzhong.operator', '/handover', lang, '[data-testid="handover-counts"]')));
+    leaks.push(
+      ...(await visit('admin', '/admin', lang, '[role="tab"]', async (page) => {
+        await page.getByRole('tab', { name: lang === 'zh' ? '人员' : 'People' }).click();
+        const row = page.getByTestId('people-list').getByRole('row').filter({ hasText: 'yuzhong.water' });
+        await row.waitFor({ timeout: 20_000 });
+        await row.getByRole('button').click();
+        await page.getByTestId('person-form').waitFor();
+        await page.locator('details summary').filter({ hasText: lang === 'zh' ? '新建人员' : 'New person' }).click();
+        await page.waitForTimeout(800);
+      })),
+    );
+    leaks.push(
+      ...(await visit('admin', '/admin', lang, '[role="tab"]', async (page) => {
+        await page.getByRole('tab', { name: lang === 'zh' ? '单位与中心' : 'Units and centers' }).click();
+        await page.getByTestId('units-editor').locator('input').first().fill('渝中区');
+        const row = page.getByTestId('unit-list').getByRole('row').filter({ hasText: '供水' }).first();
+        await row.waitFor({ timeout: 20_000 });
+        await row.getByRole('button').click();
+        await page.getByTestId('unit-form').waitFor();
+        await page.locator('details summary').filter({ hasText: lang === 'zh' ? '新建单位' : 'New unit' }).click();
+        await page.locator('details summary').filter({ hasText: lang === 'zh' ? '中心' : 'Centers' }).last().click();
+        await page.getByTestId('center-list').locator('..').locator('input').first().fill('渝中');
+        await page.waitForTimeout(800);
+      })),
+    );
+    expect(leaks).toEqual([]);
+  }, 300_000);
 
   it('offers only what the server accepts: 反馈 disabled with the reason while an assist is silent; 挂账 asks for a review date; a citizen sees the public state', async () => {
     const page = pages['yuzhong.operator']!;

@@ -101,6 +101,7 @@ export function registerRoutingTableAdminRoutes(app: FastifyInstance, platform: 
         chain: place?.chain ?? null,
         unitOfKind: (kind: string, code: string) => platform.org.unitOfKind(kind, code),
         categoryName: (code: string) => platform.org.category(code)?.nameZh ?? null,
+        unitKindName: (kind: string) => platform.intake.unitKindName(kind),
         // The plan the intake would dispatch by, asked of the place as the intake asks of the case.
         planFor: (categoryCode: string, raised: 'high' | 'urgent' | null) => {
           if (!place) return null;

@@ -205,7 +205,7 @@ export function SiteCard({ caseId, arrival, canArrive, arrive }: SiteCardProps) 
       {site && (
         <div className="row wrap small">
           <a href={site.geoUri} data-testid="site-geo" title={tr('WGS-84 坐标，手机自带地图可用', 'WGS-84, for the phone\'s own map app')}>
-            {tr('导航（geo: 链接，WGS-84 坐标）', 'Navigate (geo: link, WGS-84)')}
+            {tr('手机地图导航（WGS-84 坐标）', 'Navigate in the phone\'s map app (WGS-84)')}
           </a>
           <a href={site.amapUrl} target="_blank" rel="noreferrer" data-testid="site-amap">
             {tr('高德地图（GCJ-02 坐标）', 'AMap (GCJ-02)')}

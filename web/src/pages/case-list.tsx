@@ -186,7 +186,8 @@ export default function CaseList() {
       a.download = `${tr('事项清单', 'cases')}.${format}`;
       a.click();
       setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
-      setExportNote(tr(`已导出 ${r.headers.get('x-export-count') ?? ''} 件`, `Exported ${r.headers.get('x-export-count') ?? ''} cases`));
+      const n = Number(r.headers.get('x-export-count') ?? '0');
+      setExportNote(tr(`已导出 ${n} 件`, `Exported ${n} ${n === 1 ? 'case' : 'cases'}`));
     } catch (e) {
       setExportNote(errorText(e));
     }
@@ -356,7 +357,7 @@ export default function CaseList() {
         )}
         <span className="spacer" />
         <button type="button" onClick={() => void exportAs('csv')} data-testid="export-csv">{tr('导出 CSV', 'Export CSV')}</button>
-        <button type="button" onClick={() => void exportAs('xlsx')} data-testid="export-xlsx">{tr('导出 Excel', 'Export Excel')}</button>
+        <button type="button" onClick={() => void exportAs('xlsx')} data-testid="export-xlsx">{tr('导出 XLSX 表格', 'Export XLSX')}</button>
         {exportNote && <span className="muted small" role="status">{exportNote}</span>}
       </section>
 

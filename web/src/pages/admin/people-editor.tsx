@@ -155,7 +155,7 @@ export function People() {
               <tr key={u.id} aria-selected={sel?.id === u.id}>
                 <td>
                   <button type="button" className="link" onClick={() => choose(u)}>
-                    {u.username}
+                    <code>{u.username}</code>
                   </button>
                 </td>
                 <td>{u.displayName}</td>
@@ -173,7 +173,7 @@ export function People() {
         {sel && draft ? (
           <form onSubmit={save} data-testid="person-form">
             <h2>
-              {sel.username} {sel.disabled ? tr('（已停用）', '(disabled)') : ''}
+              <code>{sel.username}</code> {sel.disabled ? tr('（已停用）', '(disabled)') : ''}
             </h2>
             <label>
               {tr('姓名', 'Name')}
@@ -224,15 +224,16 @@ function NewUser(props: { readonly centers: Parameters<typeof CenterPicker>[0]['
   const { tr } = useI18n();
   const empty = { username: '', displayName: '', password: '', roles: ['operator'] as Role[], centerId: null as string | null, unitId: null as string | null };
   const [d, setD] = useState(empty);
-  const [note, setNote] = useState<string | null>(null);
+  /** The user name just created: an identifier, shown as one. */
+  const [created, setCreated] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const create = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
-    setNote(null);
+    setCreated(null);
     try {
       await api('/api/v1/users', { body: { username: d.username.trim(), displayName: d.displayName.trim(), password: d.password, roles: d.roles, ...(d.centerId ? { centerId: d.centerId } : {}), ...(d.unitId ? { unitId: d.unitId } : {}) } });
-      setNote(tr(`已新建 ${d.username.trim()}`, `Created ${d.username.trim()}`));
+      setCreated(d.username.trim());
       setD(empty);
       props.onCreated();
     } catch (err) {
@@ -259,7 +260,11 @@ function NewUser(props: { readonly centers: Parameters<typeof CenterPicker>[0]['
         <CenterPicker label={tr('新人员所属中心', 'Center of the new person')} value={d.centerId} centers={props.centers} onChange={(centerId) => setD({ ...d, centerId })} />
         <UnitPicker label={tr('新人员所属单位', 'Unit of the new person')} value={d.unitId} onChange={(unitId) => setD({ ...d, unitId })} />
         <button type="submit">{tr('新建', 'Create')}</button>
-        {note && <p className="note" role="status">{note}</p>}
+        {created && (
+          <p className="note" role="status">
+            {tr('已新建', 'Created')} <code>{created}</code>
+          </p>
+        )}
         {error && (
           <p className="error" role="alert">
             {error}
