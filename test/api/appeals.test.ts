@@ -27,7 +27,10 @@ describe('smart routing of appeals (智能分拨)', () => {
     expect(lead.unitId).toMatch(/^unit-500103\d{3}-market-supervision-post$/);
     expect(r.body.tasks.find((x: any) => x.role === 'assist').unitId).toMatch(/-community$/);
     expect(r.body.routing).toMatchObject({ automatic: true, outcome: 'dispatched' });
-    expect(r.body.routing.why).toContain('派单目录');
+    // The why names the category and the unit, not their codes (the codes are the record's fields below).
+    const leadName = t.platform.org.unit(lead.unitId)!.name;
+    expect(r.body.routing.why).toMatch(new RegExp(`^派单目录：消费纠纷 → ${leadName}；坐席选定类别`));
+    expect(r.body.routing.why).not.toMatch(/[a-z]{2,}/);
     const events = (await call('yuzhong.operator', 'GET', `/api/v1/cases/${r.body.id}/events`)).body.items;
     const routed = events.find((e: any) => e.type === 'AppealRouted');
     expect(routed.payload).toMatchObject({ categoryCode: 'appeal.commerce-tourism.consumer-dispute', rule: 'appeal.commerce-tourism.consumer-dispute@*', routingVersion: 1 });
@@ -48,6 +51,8 @@ describe('smart routing of appeals (智能分拨)', () => {
     const routed = (await call('citizen.zhang', 'GET', `/api/v1/cases/${r.body.id}/events`)).body.items.find((e: any) => e.type === 'AppealRouted');
     expect(routed.payload.top.length).toBe(3);
     expect(routed.payload.why).toContain('派单目录');
+    expect(routed.payload.why).toContain(`派单目录：${t.platform.org.category(String(routed.payload.rule).split('@')[0]!)!.nameZh}`);
+    expect(routed.payload.why).not.toMatch(/[a-z]{2,}/);
   });
 
   it('sends a message the classifier is unsure of to the triage queue, with the reason', async () => {

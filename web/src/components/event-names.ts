@@ -53,8 +53,9 @@ const named = (t: Record<string, [string, string]>, v: unknown, tr: Tr): string 
 const isCode = (v: string) => /^[a-z0-9]+([._-][a-z0-9]+)+$/.test(v) || /^[a-z]+$/.test(v);
 
 /**
- * A note the system wrote may hold a rule's codes ("派单目录：appeal.urban-rural → housing-construction；
- * 分类置信度0.86"): its parts that carry a code are left out (the rule is in the routing dry run).
+ * A note the system wrote before routing notes named things may hold a rule's codes ("派单目录：
+ * appeal.urban-rural → housing-construction；分类置信度0.86"): in such old notes the parts that carry a
+ * code are left out (the rule is in the routing dry run). New notes name categories and units.
  */
 function withoutCodes(note: string): string {
   if (!/[a-z][a-z0-9]*[.-][a-z]/.test(note)) return note;
