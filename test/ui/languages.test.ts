@@ -71,7 +71,8 @@ function leaksIn(texts: { text: string; context: string }[], lang: 'zh' | 'en'):
     for (const m of text.matchAll(/\b[A-Z][a-z]+(?:[A-Z][a-z]+)+\b/g)) if (!ZH_ALLOWED.some((r) => r.test(m[0]))) leaks.push({ rule: 'CamelCase type', word: m[0], context });
     if (lang === 'en') {
       // "1 tasks": one of a thing is singular.
-      for (const m of text.matchAll(/(?<![\d.,])\b1 (?!\w*ss\b)([a-z]+s)\b/g)) leaks.push({ rule: 'plural after 1', word: m[0], context });
+      // (Words whose singular ends in s — status, bus, analysis, series — are not plurals.)
+      for (const m of text.matchAll(/(?<![\d.,])\b1 (?!(?:\w*(?:ss|us|is)|series|species|news)\b)([a-z]+s)\b/g)) leaks.push({ rule: 'plural after 1', word: m[0], context });
     }
     if (lang === 'zh') {
       // File names a person gave (site.jpg) are theirs, not the page's.
