@@ -73,8 +73,8 @@ export function dryRunRoute(table: RoutingTable, input: RouteDryRunInput, deps: 
   const { categoryCode, categoryBy, keyword, confidence, top, danger } = reading;
   const base = { categoryCode, categoryName: categoryCode ? deps.categoryName(categoryCode) : null, categoryBy, keyword, confidence, top, danger };
   const triage = (why: string): RouteDryRun => ({ ...base, outcome: 'triage', why: danger ? `${why}；${danger.why}` : why, rule: null, lead: null, assists: [] });
-  if (!categoryCode || categoryBy === 'none') return triage('没有分类模型，也没有关键词规则命中，转人工分拨 / no classifier and no keyword rule: manual triage');
-  if (!deps.chain) return triage('地点无法定位，转人工分拨 / the place could not be located: manual triage');
+  if (!categoryCode || categoryBy === 'none') return triage('没有分类模型，也没有关键词规则命中，转人工分拨');
+  if (!deps.chain) return triage('地点无法定位，转人工分拨');
   const d = decideRoute(table, { categoryCode, chain: deps.chain, categoryBy, keyword, confidence, threshold: deps.threshold, danger, unitOfKind: deps.unitOfKind, categoryName: deps.categoryName, unitKindName: deps.unitKindName });
   const rule = d.choice ? { category: d.choice.rule.category, jurisdiction: d.choice.rule.jurisdiction ?? null, lead: d.choice.rule.lead, assists: d.choice.rule.assists } : null;
   if (d.outcome === 'triage') return { ...base, outcome: 'triage', why: d.why, rule, lead: null, assists: [] };
