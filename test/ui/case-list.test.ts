@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { TestPlatform } from '../support/test-platform.ts';
 import { DEMO_POINTS } from '../../cities/chongqing/demo/demo-assets.ts';
-import { HAS_CHROMIUM, SKIP_REASON, startUiServer, apiCaller, newWatchedPage, signIn, type WatchedPage } from './browser.ts';
+import { HAS_CHROMIUM, SKIP_REASON, startUiServer, apiCaller, newWatchedPage, screenshot, signIn, type WatchedPage } from './browser.ts';
 
 if (!HAS_CHROMIUM) console.warn(SKIP_REASON);
 
@@ -85,6 +85,7 @@ describe.skipIf(!HAS_CHROMIUM)('case list and search in Chromium', () => {
     await expect.poll(() => page.getByTestId('views').locator('option').allTextContents()).toContain('紧急井盖');
     await page.getByTestId('filter-clear').click();
     await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(3);
+    await screenshot(page, 'case-list');
     await page.getByTestId('views').selectOption({ label: '紧急井盖' });
     await expect.poll(() => rows.count()).toBe(1);
     expect(await page.getByTestId('filter-overdue').inputValue()).toBe('false');
