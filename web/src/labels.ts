@@ -5,7 +5,6 @@
  * language; these are the words of the code itself. A page never shows a code: `nameOf` falls back
  * to a neutral word, never to the code.
  */
-import { EVENT_NAMES } from './components/event-names.ts';
 
 export type Pair = readonly [zh: string, en: string];
 export type Tr = (zh: string, en: string) => string;
@@ -75,16 +74,6 @@ export const FACT_NAMES: Record<string, Pair> = {
   grid: ['网格', 'Grid'],
 };
 
-/** The alert events, beside the case events of `EVENT_NAMES`. */
-export const ALERT_EVENT_NAMES: Record<string, Pair> = {
-  AlertRaised: ['新预警', 'Alert raised'],
-  AlertUpdated: ['预警更新', 'Alert updated'],
-  AlertAcknowledged: ['预警已接警', 'Alert acknowledged'],
-  AlertVerified: ['预警已核实', 'Alert verified'],
-  AlertWatched: ['单位关注预警', 'Unit watches alert'],
-  AlertDismissed: ['预警已排除', 'Alert dismissed'],
-  AlertCleared: ['预警解除', 'Alert cleared'],
-};
 
 /** The name of a code in a table, in the page's language; an unknown code gets `fallback`, never itself. */
 export function nameOf(table: Record<string, Pair>, code: string | null | undefined, tr: Tr, fallback: Pair = ['其他', 'other']): string {
@@ -92,10 +81,8 @@ export function nameOf(table: Record<string, Pair>, code: string | null | undefi
   return n ? tr(n[0], n[1]) : tr(fallback[0], fallback[1]);
 }
 
-/** An event type's name (case or alert events). */
-export function eventName(type: string, tr: Tr): string {
-  return nameOf({ ...EVENT_NAMES, ...ALERT_EVENT_NAMES }, type, tr, ['事件', 'Event']);
-}
+/** Event names live with the case events' table; re-exported so pages find every vocabulary here. */
+export { ALERT_EVENT_NAMES, eventName } from './components/event-names.ts';
 
 /** How many, with the English plural: `count(1, '项任务', 'task', tr)` → "1 项任务" / "1 task". */
 export function count(n: number, zhUnit: string, enNoun: string, tr: Tr, enPlural = `${enNoun}s`): string {
