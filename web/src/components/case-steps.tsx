@@ -1,3 +1,4 @@
+import { DateField } from './date-field.tsx';
 import { useState } from 'react';
 import { useI18n } from '../i18n.tsx';
 import { COMMAND_NAMES, SATISFACTION_NAMES, nameOf, type Pair } from '../labels.ts';
@@ -82,7 +83,7 @@ export function ParkDialog({ onDone }: { onDone: (r: { reason: string; reviewAt:
         </label>
         <label>
           {tr('复查日期', 'Review date')}
-          <input type="date" value={date} min={new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)} onChange={(e) => setDate(e.target.value)} required data-testid="park-review" />
+          <DateField value={date} min={new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)} onChange={setDate} required testId="park-review" />
         </label>
         <div className="row end">
           <button type="button" onClick={() => onDone(null)}>{tr('取消', 'Cancel')}</button>

@@ -1,3 +1,4 @@
+import { DateField } from '../components/date-field.tsx';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, apiOptional, errorText, loadSession, qs } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
@@ -58,7 +59,7 @@ function paramsFromLocation(): Params {
   return out;
 }
 
-/** A datetime-local value (the city's clock, UTC+8) as ISO, and back. */
+/** A date field's value (the city's clock, UTC+8) as ISO, and back. */
 function localToIso(v: string): string {
   return v ? new Date(`${v}:00+08:00`).toISOString() : '';
 }
@@ -294,11 +295,11 @@ export default function CaseList() {
         </label>
         <label>
           {tr('上报自', 'Reported from')}
-          <input type="datetime-local" value={isoToLocal(one('from'))} onChange={(e) => set('from', localToIso(e.target.value))} />
+          <DateField withTime value={isoToLocal(one('from'))} onChange={(v) => set('from', localToIso(v))} testId="filter-from" />
         </label>
         <label>
           {tr('上报至', 'Reported until')}
-          <input type="datetime-local" value={isoToLocal(one('to'))} onChange={(e) => set('to', localToIso(e.target.value))} />
+          <DateField withTime value={isoToLocal(one('to'))} onChange={(v) => set('to', localToIso(v))} testId="filter-to" />
         </label>
         <label>
           {tr('排序', 'Sort by')}

@@ -1,3 +1,4 @@
+import { DateField } from '../components/date-field.tsx';
 import { useCallback, useEffect, useState } from 'react';
 import { api, errorText, qs } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
@@ -129,15 +130,15 @@ export default function HandoverPage() {
         {(chosen === 'custom' || custom) && (
           <label>
             {tr('自（北京时间）', 'From (city time)')}{' '}
-            <input
-              type="datetime-local"
+            <DateField
+              withTime
               value={custom}
-              onChange={(e) => {
-                setCustom(e.target.value);
-                const iso = fromLocalInput(e.target.value);
+              onChange={(v) => {
+                setCustom(v);
+                const iso = fromLocalInput(v);
                 if (iso) setSince(iso);
               }}
-              data-testid="since-input"
+              testId="since-input"
             />
           </label>
         )}
