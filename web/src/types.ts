@@ -50,6 +50,9 @@ export type Priority = 'low' | 'normal' | 'high' | 'urgent';
 /** The signed-in principal (`GET /api/v1/me`; `user` of the sign-in answer). */
 export type User = Refined<ApiAnswer<'/api/v1/me', 'get'>, { readonly roles: readonly Role[]; readonly tier: Tier | null }>;
 
+/** A person as administrators see them (`GET /api/v1/users`, the people editor). */
+export type AdminUser = Refined<ApiAnswer<'/api/v1/users', 'get'>['items'][number], { readonly roles: Role[] }>;
+
 /** `POST /api/v1/auth/sign-in`. */
 export type Session = Refined<ApiAnswer<'/api/v1/auth/sign-in', 'post'>, { readonly user: User }>;
 

@@ -4,7 +4,7 @@ import { api, apiOptional, errorText, loadSession, qs } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
 import { Link } from '../router.tsx';
 import { Clock, PriorityChip, StateChip, useNow } from '../components/case-bits.tsx';
-import type { CaseView, Category, MapFocus } from '../types.ts';
+import type { ApiAnswer, CaseView, Category, MapFocus, Refined } from '../types.ts';
 
 /**
  * 事项清单 — every case the user may see, as a list: a search box (number, title, address, the
@@ -69,11 +69,8 @@ function isoToLocal(v: string | undefined): string {
   return d.toISOString().slice(0, 16);
 }
 
-interface SavedView {
-  readonly id: string;
-  readonly name: string;
-  readonly query: Record<string, string | boolean | string[]>;
-}
+/** A saved view (`GET /api/v1/case-views`); its query is an open object in the schema, narrowed here. */
+type SavedView = Refined<ApiAnswer<'/api/v1/case-views', 'get'>['items'][number], { readonly query: Record<string, string | boolean | string[]> }>;
 
 /** A saved view's query as the address holds it (every value text). */
 function paramsOfView(q: SavedView['query']): Params {

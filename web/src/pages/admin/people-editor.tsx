@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, errorText, qs } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
-import type { Role } from '../../types.ts';
+import type { AdminUser, Role } from '../../types.ts';
 import { ASSIGNABLE_ROLES, CenterPicker, UnitPicker, useCenters, useOrgNames } from './org-pickers.tsx';
 
 /**
@@ -12,17 +12,6 @@ import { ASSIGNABLE_ROLES, CenterPicker, UnitPicker, useCenters, useOrgNames } f
  * Reference: docs/reference/administration.md#people-and-units.
  */
 
-interface UserInfo {
-  readonly id: string;
-  readonly username: string;
-  readonly displayName: string;
-  readonly roles: Role[];
-  readonly centerId: string | null;
-  readonly unitId: string | null;
-  readonly jurisdictionCode: string | null;
-  readonly phone: string | null;
-  readonly disabled: boolean;
-}
 
 interface Draft {
   displayName: string;
@@ -51,9 +40,9 @@ export function People() {
   const { roleName } = useOrgNames();
   const { centers, byId } = useCenters();
   const [q, setQ] = useState('');
-  const [items, setItems] = useState<readonly UserInfo[]>([]);
+  const [items, setItems] = useState<readonly AdminUser[]>([]);
   const [truncated, setTruncated] = useState(false);
-  const [sel, setSel] = useState<UserInfo | null>(null);
+  const [sel, setSel] = useState<AdminUser | null>(null);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [reason, setReason] = useState('');
   const [otp, setOtp] = useState<string | null>(null);
@@ -63,7 +52,7 @@ export function People() {
 
   const load = useCallback(async (text: string) => {
     try {
-      const r = await api<{ items: UserInfo[]; truncated: boolean }>(`/api/v1/users${qs({ q: text.trim(), limit: 200 })}`);
+      const r = await api<{ items: AdminUser[]; truncated: boolean }>(`/api/v1/users${qs({ q: text.trim(), limit: 200 })}`);
       setItems(r.items);
       setTruncated(r.truncated);
     } catch (e) {
@@ -83,7 +72,7 @@ export function People() {
     );
   }, [items, unitNames]);
 
-  const choose = (u: UserInfo) => {
+  const choose = (u: AdminUser) => {
     setSel(u);
     setDraft({ displayName: u.displayName, roles: [...u.roles], centerId: u.centerId, unitId: u.unitId, phone: u.phone ?? '' });
     setOtp(null);
@@ -91,8 +80,8 @@ export function People() {
     setError(null);
     setReason('');
   };
-  const placeOf = (u: UserInfo) => [u.centerId ? (byId.get(u.centerId)?.name ?? tr('未知中心', 'unknown center')) : null, u.unitId ? (unitNames.get(u.unitId) ?? tr('单位', 'a unit')) : null].filter(Boolean).join(' · ') || tr('（全市）', '(city-wide)');
-  const act = async (what: () => Promise<UserInfo | void>, done: string) => {
+  const placeOf = (u: AdminUser) => [u.centerId ? (byId.get(u.centerId)?.name ?? tr('未知中心', 'unknown center')) : null, u.unitId ? (unitNames.get(u.unitId) ?? tr('单位', 'a unit')) : null].filter(Boolean).join(' · ') || tr('（全市）', '(city-wide)');
+  const act = async (what: () => Promise<AdminUser | void>, done: string) => {
     setError(null);
     setNote(null);
     try {
@@ -109,7 +98,7 @@ export function People() {
     e.preventDefault();
     if (!sel || !draft) return;
     void act(
-      () => api<UserInfo>(`/api/v1/users/${sel.id}`, { method: 'PATCH', body: { displayName: draft.displayName.trim(), roles: draft.roles, centerId: draft.centerId, unitId: draft.unitId, phone: draft.phone.trim() || null, ...(reason.trim() ? { reason: reason.trim() } : {}) } }),
+      () => api<AdminUser>(`/api/v1/users/${sel.id}`, { method: 'PATCH', body: { displayName: draft.displayName.trim(), roles: draft.roles, centerId: draft.centerId, unitId: draft.unitId, phone: draft.phone.trim() || null, ...(reason.trim() ? { reason: reason.trim() } : {}) } }),
       tr('已保存', 'Saved'),
     );
   };
@@ -118,7 +107,7 @@ export function People() {
     const action = sel.disabled ? 'enable' : 'disable';
     void act(async () => {
       await api(`/api/v1/users/${sel.id}/${action}`, { body: reason.trim() ? { reason: reason.trim() } : {} });
-      return api<UserInfo>(`/api/v1/users/${sel.id}`);
+      return api<AdminUser>(`/api/v1/users/${sel.id}`);
     }, sel.disabled ? tr('已启用', 'Enabled') : tr('已停用', 'Disabled'));
   };
   const reset = async () => {
