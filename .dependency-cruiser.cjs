@@ -7,12 +7,12 @@
  * appeals all build on cases, none on another), unless the layer lists them as `mayImport`.
  */
 const LAYERS = [
-  { name: 'kernel', paths: ['ids\\.ts', 'clock\\.ts', 'errors\\.ts', 'failpoints\\.ts', 'guarded-json\\.ts', 'closest-name\\.ts', 'documents/', 'calendar/', 'store/', 'outbound/'] },
-  { name: 'places-and-log', paths: ['geo/', 'events/', 'actions/'], siblings: true },
+  { name: 'kernel', paths: ['ids\\.ts', 'clock\\.ts', 'errors\\.ts', 'failpoints\\.ts', 'guarded-json\\.ts', 'closest-name\\.ts', 'documents/', 'calendar/', 'store/', 'outbound/', 'raster/'] },
+  { name: 'places-and-log', paths: ['geo/', 'events/', 'actions/', 'hydro/'], siblings: true },
   { name: 'org', paths: ['org/', 'assets/'], siblings: true },
   { name: 'auth', paths: ['auth/'] },
   { name: 'cases', paths: ['cases/'] },
-  { name: 'capabilities', paths: ['plans/', 'sensing/', 'appeals/', 'kpis/'], siblings: true },
+  { name: 'capabilities', paths: ['plans/', 'sensing/', 'appeals/', 'kpis/', 'analyses/'], siblings: true },
   { name: 'composition', paths: ['timers/', 'config\\.ts', 'platform\\.ts', 'city-pack\\.ts', 'demo/'] },
   { name: 'delivery', paths: ['http/', 'map-tiles/', 'web/'] },
   { name: 'commands', paths: ['cli/'] },
