@@ -76,3 +76,85 @@ export interface FloodResult {
   /** cell updates done (wet cells × steps, summed), for the benches */
   cellUpdates: number;
 }
+
+/** A rain: a hyetograph (mm/h, stepwise: each value holds until the next t) over the cells of a mask. */
+export interface RainfallInput {
+  /** cells it falls on; omitted = the whole grid */
+  mask?: CellMask;
+  hyetograph: Series;
+}
+
+/** Water let in at one cell: a hydrograph in m³/s (linear between points), spread over `radiusM`. */
+export interface InflowInput {
+  col: number;
+  row: number;
+  /** spread the inflow over the cells within this distance (m); 0 = the one cell */
+  radiusM?: number;
+  hydrograph: Series;
+}
+
+/** The local-inertial flood model's input (山洪淹没分析). */
+export interface InertialSetup {
+  terrain: TerrainGrid;
+  /** Manning's n: one value, or one per cell */
+  manning: number | Float32Array;
+  rainfall?: RainfallInput[];
+  inflows?: InflowInput[];
+  /** buildings: cells raised by `raiseM` (or blocked to flow when raiseM is omitted) */
+  buildings?: { mask: CellMask; raiseM?: number };
+  /** 'closed' = walls; 'open' = water leaves at the edge at normal depth (free outflow) */
+  boundary: 'open' | 'closed';
+  /** initial water depth per cell, metres (optional) */
+  initialDepth?: Float32Array;
+  durationS: number;
+  /** snapshot every this many seconds (0 = none) */
+  outputIntervalS: number;
+  /** depth above which a cell counts as reached (arrival time), metres; default 0.05 */
+  arrivalThresholdM?: number;
+  gauges?: Gauge[];
+}
+
+/** A dam described as data (水库溃坝分析). */
+export interface DamBreakInput {
+  /** the crest line, as cell positions (col, row may be fractional) */
+  crestLine: Array<{ col: number; row: number }>;
+  /** crest elevation, metres */
+  crestLevelM: number;
+  /** the reservoir's water level, metres; cells on the reservoir side below it start wet */
+  reservoirLevelM: number;
+  /** a cell on the reservoir side (which side of the line the water is) */
+  reservoirSide: { col: number; row: number };
+  breach:
+    | { mode: 'sudden' }
+    | {
+        mode: 'gradual';
+        /** centre of the breach along the crest line, as a fraction 0..1 of its length */
+        centre: number;
+        /** final width and bottom level of the breach */
+        finalWidthM: number;
+        finalBottomM: number;
+        /** time from the first overtopping to the full breach, seconds */
+        formationS: number;
+      };
+}
+
+/** The shallow-water finite-volume model's input. */
+export interface DamBreakSetup {
+  terrain: TerrainGrid;
+  manning: number | Float32Array;
+  dam?: DamBreakInput;
+  /** initial water depth per cell (e.g. for a test case), metres */
+  initialDepth?: Float32Array;
+  /** initial velocities (optional), m/s */
+  initialU?: Float32Array;
+  initialV?: Float32Array;
+  boundary: 'open' | 'closed';
+  durationS: number;
+  outputIntervalS: number;
+  arrivalThresholdM?: number;
+  gauges?: Gauge[];
+  /** 1 = first order, 2 = MUSCL (default 2) */
+  order?: 1 | 2;
+  /** CFL number, default 0.45 */
+  cfl?: number;
+}
