@@ -83,11 +83,24 @@ export function finishTiles(z: Float32Array, label: Int32Array, layout: TileLayo
   const local = new TileBuffers(Math.min(layout.size, layout.width), Math.min(layout.size, layout.height));
   for (const t of tiles) {
     const { r0, c0, tw, th } = tileBox(layout, t);
+    // a tile none of whose border cells is raised keeps its first flood: same seeds, same answer
+    if (!borderRaised(z, label, pw, r0, c0, tw, th, level)) continue;
     local.load(z, pw, r0, c0, tw, th);
     local.loadLabels(label, pw, r0, c0);
     local.flood(0, level, null);
     local.store(z, null, pw, r0, c0);
   }
+}
+
+/** Whether a border cell of the tile lies below its label's level (outlets, label OCEAN, never do). */
+function borderRaised(z: Float32Array, label: Int32Array, pw: number, r0: number, c0: number, tw: number, th: number, level: Float64Array): boolean {
+  const below = (i: number): boolean => {
+    const l = label[i]!;
+    return l > OCEAN && level[l]! > z[i]!;
+  };
+  for (let c = c0; c < c0 + tw; c++) if (below(r0 * pw + c) || below((r0 + th - 1) * pw + c)) return true;
+  for (let r = r0; r < r0 + th; r++) if (below(r * pw + c0) || below(r * pw + c0 + tw - 1)) return true;
+  return false;
 }
 
 function tileBox(layout: TileLayout, tile: number): { r0: number; c0: number; tw: number; th: number } {
