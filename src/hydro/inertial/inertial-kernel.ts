@@ -238,6 +238,12 @@ export interface BandStats {
   wetCells: number;
 }
 
+/** One time step over the whole grid, on whatever threads it has (see `inertial-threads.ts`). */
+export interface Stepper {
+  step(parity: number, dt: number, tEnd: number, zoneDepth: Float64Array): BandStats;
+  close(): Promise<void>;
+}
+
 /**
  * Phase 4: continuity for cells of rows [r0, r1), then the rain (`zoneDepth[rainZone[i]]`, m) and the
  * running maxima and arrival times at time `tEnd` (the end of the step).

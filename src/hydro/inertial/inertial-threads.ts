@@ -6,10 +6,9 @@
  * and the run yields to the event loop between steps.
  */
 import { Worker } from 'node:worker_threads';
-import type { BandStats, KernelArrays, KernelGeometry } from './inertial-kernel.ts';
+import type { BandStats, KernelArrays, KernelGeometry, Stepper } from './inertial-kernel.ts';
 import { faceFluxes, limitFluxes, outflowFactors, updateDepths } from './inertial-kernel.ts';
 import type { PreparedModel } from './prepare.ts';
-import type { Stepper } from './run-local-inertial.ts';
 
 /** Slots of the control array (Int32). */
 const COUNT = 0;

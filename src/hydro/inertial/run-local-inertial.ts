@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import type { FloodResult, GaugeRecord, InertialSetup, ModelRunOptions } from '../model-contracts.ts';
 import { integrateLinear, integrateStepwise } from './forcing.ts';
-import { type BandStats, faceFluxes, GRAVITY, limitFluxes, outflowFactors, updateDepths } from './inertial-kernel.ts';
+import { type BandStats, faceFluxes, GRAVITY, limitFluxes, outflowFactors, type Stepper, updateDepths } from './inertial-kernel.ts';
 import { type PreparedModel, prepareModel } from './prepare.ts';
 import { startThreadedStepper } from './inertial-threads.ts';
 
@@ -24,12 +24,6 @@ const DT_MAX = 10;
 const THREAD_MIN_CELLS = 100_000;
 /** yield to the event loop this often (ms) so an abort or a progress message can get through */
 const YIELD_EVERY_MS = 50;
-
-/** One time step over the whole grid, on whatever threads the stepper has. */
-export interface Stepper {
-  step(parity: number, dt: number, tEnd: number, zoneDepth: Float64Array): BandStats;
-  close(): Promise<void>;
-}
 
 function singleThreadStepper(model: PreparedModel): Stepper {
   const { geometry: g, arrays: a } = model;
