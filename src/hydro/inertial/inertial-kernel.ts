@@ -4,11 +4,11 @@
  * Each function works on a band of rows so the same code runs on the calling thread (all rows) or
  * on worker threads (a band each, over shared memory, with a barrier between the phases).
  *
- * One time step is four phases:
+ * One time step is three phases:
  *   1. `faceFluxes`     new face discharges from the water-surface gradient, semi-implicit Manning
  *   2. `outflowFactors` per cell, the share of its planned outflow it can give without going below zero
- *   3. `limitFluxes`    every face scaled by the factor of the cell it drains
- *   4. `updateDepths`   continuity, rain, and the running maxima
+ *   3. `updateDepths`   every face scaled by the factor of the cell it drains, continuity, rain, and
+ *                       the running maxima
  * Plain typed arrays, no objects per cell: these loops run billions of times.
  */
 
@@ -34,8 +34,9 @@ export interface KernelGeometry {
 }
 
 /**
- * The model's state. Two copies of each face array: a step reads the old discharges (its own and
- * the neighbours', for the θ weighting) while it writes the new ones; `parity` says which is which.
+ * The model's state. Two copies of each face array: `qx`/`qy` hold the discharges of the last step
+ * (limited), read by the next step's `faceFluxes` (their own and the neighbours', for the θ weighting)
+ * while it writes the unlimited new ones into `qxRaw`/`qyRaw`; `updateDepths` writes them back limited.
  */
 export interface KernelArrays {
   /** bed elevation with buildings raised, m */
@@ -47,11 +48,11 @@ export interface KernelArrays {
   /** depth, m */
   h: Float64Array;
   /** x faces: (width + 1) per row, face c is the west face of cell c; positive eastwards, m²/s */
-  qxA: Float64Array;
-  qxB: Float64Array;
+  qx: Float64Array;
+  qxRaw: Float64Array;
   /** y faces: width per face row, height + 1 rows, face row r is the north face of row r; positive southwards */
-  qyA: Float64Array;
-  qyB: Float64Array;
+  qy: Float64Array;
+  qyRaw: Float64Array;
   /** per cell outflow factor of the step, in [0, 1] */
   factor: Float64Array;
   /** per cell rain zone (0 = none); the depth a zone gets in a step is given to `updateDepths` */
@@ -62,13 +63,13 @@ export interface KernelArrays {
 }
 
 /** Phase 1: the new discharges of the x faces of rows [r0, r1) and the y faces north of them (and the south edge). */
-export function faceFluxes(g: KernelGeometry, a: KernelArrays, parity: number, r0: number, r1: number, dt: number): void {
+export function faceFluxes(g: KernelGeometry, a: KernelArrays, r0: number, r1: number, dt: number): void {
   const { width: W, height: H, dx, dy, theta } = g;
   const { z, wall, nSq, h } = a;
-  const qxO = parity === 0 ? a.qxA : a.qxB;
-  const qxN = parity === 0 ? a.qxB : a.qxA;
-  const qyO = parity === 0 ? a.qyA : a.qyB;
-  const qyN = parity === 0 ? a.qyB : a.qyA;
+  const qxO = a.qx;
+  const qxN = a.qxRaw;
+  const qyO = a.qy;
+  const qyN = a.qyRaw;
   const gdt = GRAVITY * dt;
   const side = (1 - theta) / 2;
   const invDx = 1 / dx;
@@ -107,7 +108,10 @@ export function faceFluxes(g: KernelGeometry, a: KernelArrays, parity: number, r
       const q0 = qxO[f]!;
       const qw = theta * q0 + side * (qxO[f - 1]! + qxO[f + 1]!);
       const hf73 = hf * hf * Math.cbrt(hf);
-      qxN[f] = (qw - gdt * hf * (eb - ea) * invDx) / (1 + (gdt * 0.5 * (nSq[ia]! + nSq[ib]!) * (q0 < 0 ? -q0 : q0)) / hf73);
+      // friction takes the whole discharge: this face's and the y faces' around it, averaged to here
+      const qt = 0.25 * (qyO[ia]! + qyO[ib]! + qyO[ia + W]! + qyO[ib + W]!);
+      const qAbs = Math.sqrt(q0 * q0 + qt * qt);
+      qxN[f] = (qw - gdt * hf * (eb - ea) * invDx) / (1 + (gdt * 0.5 * (nSq[ia]! + nSq[ib]!) * qAbs) / hf73);
     }
     // east edge
     f = rowF + W;
@@ -163,7 +167,11 @@ export function faceFluxes(g: KernelGeometry, a: KernelArrays, parity: number, r
       const q0 = qyO[f]!;
       const qw = theta * q0 + side * (qyO[f - W]! + qyO[f + W]!);
       const hf73 = hf * hf * Math.cbrt(hf);
-      qyN[f] = (qw - gdt * hf * (eb - ea) * invDy) / (1 + (gdt * 0.5 * (nSq[ia]! + nSq[ib]!) * (q0 < 0 ? -q0 : q0)) / hf73);
+      const xa = (r - 1) * (W + 1) + c;
+      const xb = xa + W + 1;
+      const qt = 0.25 * (qxO[xa]! + qxO[xa + 1]! + qxO[xb]! + qxO[xb + 1]!);
+      const qAbs = Math.sqrt(q0 * q0 + qt * qt);
+      qyN[f] = (qw - gdt * hf * (eb - ea) * invDy) / (1 + (gdt * 0.5 * (nSq[ia]! + nSq[ib]!) * qAbs) / hf73);
     }
   }
 }
@@ -179,10 +187,10 @@ function boundaryFlux(q0: number, depth: number, slope: number, nSq: number, gdt
 }
 
 /** Phase 2: for cells of rows [r0, r1), the factor that keeps the cell's outflow within the water it holds. */
-export function outflowFactors(g: KernelGeometry, a: KernelArrays, parity: number, r0: number, r1: number, dt: number): void {
+export function outflowFactors(g: KernelGeometry, a: KernelArrays, r0: number, r1: number, dt: number): void {
   const W = g.width;
-  const qx = parity === 0 ? a.qxB : a.qxA;
-  const qy = parity === 0 ? a.qyB : a.qyA;
+  const qx = a.qxRaw;
+  const qy = a.qyRaw;
   const { h, factor } = a;
   const kx = dt / g.dx;
   const ky = dt / g.dy;
@@ -201,33 +209,6 @@ export function outflowFactors(g: KernelGeometry, a: KernelArrays, parity: numbe
   }
 }
 
-/** Phase 3: scale each face of rows [r0, r1) (and the south edge) by the factor of the cell it drains. */
-export function limitFluxes(g: KernelGeometry, a: KernelArrays, parity: number, r0: number, r1: number): void {
-  const { width: W, height: H } = g;
-  const qx = parity === 0 ? a.qxB : a.qxA;
-  const qy = parity === 0 ? a.qyB : a.qyA;
-  const { factor } = a;
-  for (let r = r0; r < r1; r++) {
-    const rowF = r * (W + 1);
-    const rowC = r * W;
-    for (let c = 0; c <= W; c++) {
-      const q = qx[rowF + c]!;
-      if (q > 0) qx[rowF + c] = q * factor[rowC + c - 1]!;
-      else if (q < 0) qx[rowF + c] = q * factor[rowC + c]!;
-    }
-  }
-  const fr1 = r1 === H ? H + 1 : r1;
-  for (let r = r0; r < fr1; r++) {
-    const rowF = r * W;
-    for (let c = 0; c < W; c++) {
-      const f = rowF + c;
-      const q = qy[f]!;
-      if (q > 0) qy[f] = q * factor[f - W]!;
-      else if (q < 0) qy[f] = q * factor[f]!;
-    }
-  }
-}
-
 /** What `updateDepths` found in its band. */
 export interface BandStats {
   /** deepest water after the step, m */
@@ -240,19 +221,19 @@ export interface BandStats {
 
 /** One time step over the whole grid, on whatever threads it has (see `inertial-threads.ts`). */
 export interface Stepper {
-  step(parity: number, dt: number, tEnd: number, zoneDepth: Float64Array): BandStats;
+  step(dt: number, tEnd: number, zoneDepth: Float64Array): BandStats;
   close(): Promise<void>;
 }
 
 /**
- * Phase 4: continuity for cells of rows [r0, r1), then the rain (`zoneDepth[rainZone[i]]`, m) and the
- * running maxima and arrival times at time `tEnd` (the end of the step).
+ * Phase 3, for cells of rows [r0, r1): each face limited by the factor of the cell it drains (and
+ * written back to `qx`/`qy`: a band writes the west and north faces of its cells, and the east and
+ * south edges), continuity, then the rain (`zoneDepth[rainZone[i]]`, m) and the running maxima and
+ * arrival times at time `tEnd` (the end of the step).
  */
-export function updateDepths(g: KernelGeometry, a: KernelArrays, parity: number, r0: number, r1: number, dt: number, tEnd: number, zoneDepth: Float64Array, out: BandStats): void {
+export function updateDepths(g: KernelGeometry, a: KernelArrays, r0: number, r1: number, dt: number, tEnd: number, zoneDepth: Float64Array, out: BandStats): void {
   const { width: W, height: H } = g;
-  const qx = parity === 0 ? a.qxB : a.qxA;
-  const qy = parity === 0 ? a.qyB : a.qyA;
-  const { h, wall, rainZone, maxDepth, maxSpeed, arrival } = a;
+  const { qx, qy, qxRaw, qyRaw, factor, h, wall, rainZone, maxDepth, maxSpeed, arrival } = a;
   const kx = dt / g.dx;
   const ky = dt / g.dy;
   const threshold = g.arrivalThresholdM;
@@ -261,13 +242,22 @@ export function updateDepths(g: KernelGeometry, a: KernelArrays, parity: number,
   let outflow = 0;
   for (let r = r0; r < r1; r++) {
     const rowF = r * (W + 1);
+    let qe = 0;
     for (let c = 0; c < W; c++) {
       const i = r * W + c;
+      const fr = factor[i]!;
+      // a face draining this cell is scaled by this cell's factor, one filling it by the neighbour's
+      let qw = qxRaw[rowF + c]!;
+      qw = qw < 0 ? qw * fr : qw > 0 ? qw * factor[i - 1]! : 0;
+      qe = qxRaw[rowF + c + 1]!;
+      qe = qe > 0 ? qe * fr : qe < 0 ? qe * factor[i + 1]! : 0;
+      let qn = qyRaw[i]!;
+      qn = qn < 0 ? qn * fr : qn > 0 ? qn * factor[i - W]! : 0;
+      let qs = qyRaw[i + W]!;
+      qs = qs > 0 ? qs * fr : qs < 0 ? qs * factor[i + W]! : 0;
+      qx[rowF + c] = qw;
+      qy[i] = qn;
       if (wall[i] !== 0) continue;
-      const qw = qx[rowF + c]!;
-      const qe = qx[rowF + c + 1]!;
-      const qn = qy[i]!;
-      const qs = qy[i + W]!;
       let d = h[i]! + (qw - qe) * kx + (qn - qs) * ky + zoneDepth[rainZone[i]!]!;
       // the limiter keeps d ≥ 0 in exact arithmetic; this only removes rounding below zero
       if (d < 0) d = 0;
@@ -285,7 +275,16 @@ export function updateDepths(g: KernelGeometry, a: KernelArrays, parity: number,
         }
       }
     }
+    // the east edge face: the last cell's east face, limited in its turn of the loop
+    qx[rowF + W] = qe;
     outflow += (qx[rowF + W]! - qx[rowF]!) * dt * g.dy;
+  }
+  if (r1 === H) {
+    for (let c = 0; c < W; c++) {
+      const i = (H - 1) * W + c;
+      const q = qyRaw[i + W]!;
+      qy[i + W] = q > 0 ? q * factor[i]! : 0;
+    }
   }
   if (r0 === 0) for (let c = 0; c < W; c++) outflow -= qy[c]! * dt * g.dx;
   if (r1 === H) for (let c = 0; c < W; c++) outflow += qy[H * W + c]! * dt * g.dx;

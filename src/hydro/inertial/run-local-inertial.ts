@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import type { FloodResult, GaugeRecord, InertialSetup, ModelRunOptions } from '../model-contracts.ts';
 import { integrateLinear, integrateStepwise } from './forcing.ts';
-import { type BandStats, faceFluxes, GRAVITY, limitFluxes, outflowFactors, type Stepper, updateDepths } from './inertial-kernel.ts';
+import { type BandStats, faceFluxes, GRAVITY, outflowFactors, type Stepper, updateDepths } from './inertial-kernel.ts';
 import { type PreparedModel, prepareModel } from './prepare.ts';
 import { startThreadedStepper } from './inertial-threads.ts';
 
@@ -29,11 +29,10 @@ function singleThreadStepper(model: PreparedModel): Stepper {
   const { geometry: g, arrays: a } = model;
   const stats: BandStats = { hMax: 0, outflowM3: 0, wetCells: 0 };
   return {
-    step(parity, dt, tEnd, zoneDepth) {
-      faceFluxes(g, a, parity, 0, g.height, dt);
-      outflowFactors(g, a, parity, 0, g.height, dt);
-      limitFluxes(g, a, parity, 0, g.height);
-      updateDepths(g, a, parity, 0, g.height, dt, tEnd, zoneDepth, stats);
+    step(dt, tEnd, zoneDepth) {
+      faceFluxes(g, a, 0, g.height, dt);
+      outflowFactors(g, a, 0, g.height, dt);
+      updateDepths(g, a, 0, g.height, dt, tEnd, zoneDepth, stats);
       return stats;
     },
     async close() {},
@@ -85,7 +84,6 @@ async function timeLoop(setup: InertialSetup, model: PreparedModel, stepper: Ste
   let cellUpdates = 0;
   let steps = 0;
   let t = 0;
-  let parity = 0;
   const zoneDepth = new Float64Array(model.zoneRains.length);
   const snapshots: FloodResult['snapshots'] = [];
   const records: GaugeRecord[] = gauges.map((gauge) => ({ name: gauge.name, col: gauge.col, row: gauge.row, times: [], depths: [], levels: [] }));
@@ -132,7 +130,7 @@ async function timeLoop(setup: InertialSetup, model: PreparedModel, stepper: Ste
       zoneDepth[zone] = depth;
       inflowM3 += depth * model.zoneCells[zone]! * area;
     }
-    const stats = stepper.step(parity, dt, tEnd, zoneDepth);
+    const stats = stepper.step(dt, tEnd, zoneDepth);
     hMax = stats.hMax;
     outflowM3 += stats.outflowM3;
     cellUpdates += stats.wetCells;
@@ -153,7 +151,6 @@ async function timeLoop(setup: InertialSetup, model: PreparedModel, stepper: Ste
       }
     }
 
-    parity ^= 1;
     t = tEnd;
     steps++;
     if (t >= nextGauge - eps || t >= duration - eps) {
