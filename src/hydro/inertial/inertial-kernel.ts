@@ -58,7 +58,8 @@ export interface KernelArrays {
   /** per cell rain zone (0 = none); the depth a zone gets in a step is given to `updateDepths` */
   rainZone: Uint8Array;
   maxDepth: Float32Array;
-  maxSpeed: Float32Array;
+  /** the largest speed squared so far (m²/s²): the square root is taken once, at the end */
+  maxSpeedSq: Float32Array;
   arrival: Float32Array;
 }
 
@@ -246,7 +247,7 @@ export interface Stepper {
  */
 export function updateDepths(g: KernelGeometry, a: KernelArrays, r0: number, r1: number, dt: number, tEnd: number, zoneDepth: Float64Array, out: BandStats): void {
   const { width: W, height: H } = g;
-  const { qx, qy, qxRaw, qyRaw, factor, h, wall, rainZone, maxDepth, maxSpeed, arrival } = a;
+  const { qx, qy, qxRaw, qyRaw, factor, h, wall, rainZone, maxDepth, maxSpeedSq, arrival } = a;
   const kx = dt / g.dx;
   const ky = dt / g.dy;
   const threshold = g.arrivalThresholdM;
@@ -281,10 +282,10 @@ export function updateDepths(g: KernelGeometry, a: KernelArrays, r0: number, r1:
         if (d > maxDepth[i]!) maxDepth[i] = d;
         if (d > threshold && arrival[i]! !== arrival[i]!) arrival[i] = tEnd;
         if (d > VELOCITY_DEPTH_MIN) {
-          const u = (qw + qe) / (2 * d);
-          const v = (qn + qs) / (2 * d);
-          const speed = Math.sqrt(u * u + v * v);
-          if (speed > maxSpeed[i]!) maxSpeed[i] = speed;
+          const qu = qw + qe;
+          const qv = qn + qs;
+          const speedSq = (qu * qu + qv * qv) / (4 * d * d);
+          if (speedSq > maxSpeedSq[i]!) maxSpeedSq[i] = speedSq;
         }
       }
     }

@@ -175,12 +175,12 @@ async function timeLoop(setup: InertialSetup, model: PreparedModel, stepper: Ste
   const imbalance = initialM3 + inflowM3 - outflowM3 - finalM3;
   const base = inflowM3 + initialM3;
   const maxDepth = new Float32Array(a.maxDepth);
-  const maxVelocity = new Float32Array(a.maxSpeed);
+  const maxVelocity = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     if (model.outside[i] === 1) {
       maxDepth[i] = NaN;
       maxVelocity[i] = NaN;
-    }
+    } else maxVelocity[i] = Math.sqrt(a.maxSpeedSq[i]!);
   }
   return {
     maxDepth,
