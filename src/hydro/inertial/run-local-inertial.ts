@@ -68,7 +68,7 @@ async function timeLoop(setup: InertialSetup, model: PreparedModel, stepper: Ste
   const inflows = setup.inflows ?? [];
   const gauges = setup.gauges ?? [];
   const outputEvery = setup.outputIntervalS;
-  // gauges are read at the snapshot times, or 200 times a run when there are no snapshots
+  // gauges are read at least 200 times a run, and at least as often as the snapshots
   const gaugeEvery = outputEvery > 0 ? Math.min(outputEvery, duration / 200) : duration / 200;
   const eps = 1e-9 * Math.max(1, duration);
 
