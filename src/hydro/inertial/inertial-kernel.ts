@@ -120,7 +120,9 @@ export function faceFluxes(g: KernelGeometry, a: KernelArrays, r0: number, r1: n
             // friction takes the whole discharge: this face's and the y faces' around it, averaged to here
             const qt = 0.25 * (qyO[i]! + qyO[j]! + qyO[i + W]! + qyO[j + W]!);
             const qAbs = Math.sqrt(q0 * q0 + qt * qt);
-            qxN[f] = (qw - gdt * hf * (ej - ei) * invDx) / (1 + (gdt * 0.5 * (nSq[i]! + nSq[j]!) * qAbs) / (hf * hf * Math.cbrt(hf)));
+            // (qw − g·h·Δt·∂η/∂x) / (1 + g·Δt·n²·|q|/h^{7/3}), with one division
+            const hf73 = hf * hf * Math.cbrt(hf);
+            qxN[f] = ((qw - gdt * hf * (ej - ei) * invDx) * hf73) / (hf73 + gdt * 0.5 * (nSq[i]! + nSq[j]!) * qAbs);
           }
         }
       }
@@ -145,7 +147,8 @@ export function faceFluxes(g: KernelGeometry, a: KernelArrays, r0: number, r1: n
             const xb = xa + W1;
             const qt = 0.25 * (qxO[xa]! + qxO[xa + 1]! + qxO[xb]! + qxO[xb + 1]!);
             const qAbs = Math.sqrt(q0 * q0 + qt * qt);
-            qyN[f] = (qw - gdt * hf * (ej - ei) * invDy) / (1 + (gdt * 0.5 * (nSq[i]! + nSq[j]!) * qAbs) / (hf * hf * Math.cbrt(hf)));
+            const hf73 = hf * hf * Math.cbrt(hf);
+            qyN[f] = ((qw - gdt * hf * (ej - ei) * invDy) * hf73) / (hf73 + gdt * 0.5 * (nSq[i]! + nSq[j]!) * qAbs);
           }
         }
       }
