@@ -120,6 +120,9 @@ describe('rasters over HTTP', () => {
     }
     expectProblem(await upload('yuzhong.operator', 'name=huge', Buffer.alloc(17 * 1024 * 1024)), 413, 'PAYLOAD_TOO_LARGE');
     expectProblem(await upload('yuzhong.operator', 'name=x', Buffer.from('x'), { 'content-type': 'application/x-unknown' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    // Text or JSON to the upload: refused by its media type, not read as a file.
+    expectProblem(await upload('yuzhong.operator', 'name=x', Buffer.from('II*'), { 'content-type': 'text/plain' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expectProblem(await upload('yuzhong.operator', 'name=x', Buffer.from('{"file":"II*"}'), { 'content-type': 'application/json' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
     expect((await http.ok('admin', 'GET', '/api/v1/rasters')).items.length).toBe(before);
   });
 

@@ -158,6 +158,8 @@ export function registerRasterRoutes(app: FastifyInstance, platform: RasterRoute
         summary: '栅格上传 — a GeoTIFF (first band; any EPSG projected CRS or WGS-84; nodata; Float32/64, Int/UInt 8–32) as the raw body with Content-Type image/tiff or application/octet-stream. Kept tiled and compressed under DATA_DIR; the record answers. A bad file is 422 problem+json with `field: "file"`; too many cells 413',
         security: bearer,
         querystring: UploadQuery,
+        consumes: ['image/tiff', 'application/octet-stream'],
+        body: Type.String({ format: 'binary', description: 'the GeoTIFF file itself' }),
         response: withProblems({ 201: RasterView, 410: Type.Ref('Problem'), 413: Type.Ref('Problem') }),
       },
     },
