@@ -1,0 +1,74 @@
+/**
+ * What the analysis page shows of a run and what it offers — pure: the summary's figures named in
+ * the page's language (a figure without a name is left out, never shown by its key), and the steps
+ * the caller may take, as the server says in `allowedActions` or, where it does not, by role.
+ */
+import { isRunning, type AnalysisView } from './analysis-types.ts';
+
+/** Summary figures the page names: key → [zh, en, unit zh, unit en, digits, factor]. */
+export const SUMMARY_FIGURES: Record<string, readonly [zh: string, en: string, unitZh: string, unitEn: string, digits: number, factor?: number]> = {
+  floodedAreaM2: ['淹没面积', 'Flooded area', '平方公里', 'km²', 3, 1e-6],
+  floodedAreaKm2: ['淹没面积', 'Flooded area', '平方公里', 'km²', 3],
+  volumeM3: ['水量', 'Water volume', '万立方米', '10⁴ m³', 2, 1e-4],
+  maxDepthM: ['最大水深', 'Maximum depth', '米', 'm', 2],
+  floodedCells: ['淹没网格数', 'Flooded cells', '个', '', 0],
+  wetCells: ['淹没网格数', 'Flooded cells', '个', '', 0],
+  simulatedSeconds: ['模拟时长', 'Simulated time', '分钟', 'min', 0, 1 / 60],
+  wallSeconds: ['计算用时', 'Computing time', '秒', 's', 1],
+  wallTimeS: ['计算用时', 'Computing time', '秒', 's', 1],
+  massErrorPct: ['水量平衡误差', 'Mass balance error', '%', '%', 3],
+};
+
+export interface SummaryRow {
+  readonly key: string;
+  readonly name: string;
+  readonly value: string;
+}
+
+/** The summary's figures the page has names for, in its language; a nested mass balance gives its error. */
+export function summaryRows(summary: Record<string, unknown> | null | undefined, tr: (zh: string, en: string) => string): SummaryRow[] {
+  if (!summary) return [];
+  const flat: Record<string, unknown> = { ...summary };
+  const mb = summary.massBalance as { errorPct?: unknown } | undefined;
+  if (mb && typeof mb.errorPct === 'number' && flat.massErrorPct === undefined) flat.massErrorPct = mb.errorPct;
+  const rows: SummaryRow[] = [];
+  const seen = new Set<string>();
+  for (const [key, spec] of Object.entries(SUMMARY_FIGURES)) {
+    const v = flat[key];
+    if (typeof v !== 'number' || !Number.isFinite(v) || seen.has(spec[0])) continue;
+    seen.add(spec[0]);
+    const [zh, en, uzh, uen, digits, factor = 1] = spec;
+    const text = (v * factor).toFixed(digits);
+    rows.push({ key, name: tr(zh, en), value: `${text}${tr(uzh ? ` ${uzh}` : '', uen ? ` ${uen}` : '')}` });
+  }
+  return rows;
+}
+
+export type AnalysisStep = 'cancel' | 'rerun' | 'evacuate';
+
+/** Roles that run models and start an evacuation where the server does not list the steps itself. */
+const STAFF: readonly string[] = ['admin', 'operator', 'supervisor'];
+const EVACUATION_ROLES: readonly string[] = ['admin', 'operator'];
+
+/**
+ * Whether the caller may take a step on a run. The server's `allowedActions`, when the record has
+ * them, decide; otherwise the state and the caller's roles (the server refuses anyway if wrong).
+ */
+export function mayTake(a: AnalysisView, step: AnalysisStep, roles: readonly string[]): boolean {
+  if (a.allowedActions) return a.allowedActions.some((x) => (typeof x === 'string' ? x : x.name) === step || (step === 'evacuate' && (typeof x === 'string' ? x : x.name) === 'start_evacuation'));
+  const staff = roles.some((r) => STAFF.includes(r));
+  if (step === 'cancel') return staff && isRunning(a);
+  if (step === 'rerun') return staff && !isRunning(a);
+  return a.state === 'succeeded' && (a.model === 'flood' || a.model === 'dambreak' || a.model === 'lake') && roles.some((r) => EVACUATION_ROLES.includes(r));
+}
+
+/** The names of a run's layers, depth first, with the arrival time (for isochrones) known by name. */
+export const DEPTH_LAYERS: readonly string[] = ['maxDepth', 'depth', 'finalDepth'];
+export const ARRIVAL_LAYER = 'arrivalTime';
+
+/** The layer shown first: the deepest water, else the first layer the run has. */
+export function firstLayer(a: AnalysisView): string | null {
+  const names = (a.layers ?? []).map((l) => l.name);
+  return DEPTH_LAYERS.find((n) => names.includes(n)) ?? names[0] ?? null;
+}
+
