@@ -29,7 +29,8 @@ export class ModelOverlays {
   readonly #map: MlMap;
   #opacity = 0.75;
   #imageUrl: string | null = null;
-  #corners: Corners | null = null;
+  /** The corners shown, as text: records read again bring equal corners in new arrays. */
+  #corners: string | null = null;
 
   constructor(map: MlMap) {
     this.#map = map;
@@ -52,16 +53,17 @@ export class ModelOverlays {
     }
     const url = absolute(image.imageUrl);
     const coordinates = image.corners.map((c) => [c[0], c[1]]) as [[number, number], [number, number], [number, number], [number, number]];
+    const corners = JSON.stringify(coordinates);
     const source = m.getSource(MODEL_IMAGE_SOURCE) as ImageSource | undefined;
     if (source) {
-      if (url !== this.#imageUrl || image.corners !== this.#corners) source.updateImage({ url, coordinates });
+      if (url !== this.#imageUrl || corners !== this.#corners) source.updateImage({ url, coordinates });
     } else {
       m.addSource(MODEL_IMAGE_SOURCE, { type: 'image', url, coordinates });
       // Nearest-neighbour: a cell is a cell; a blur would invent depths between them.
       m.addLayer({ id: MODEL_IMAGE_SOURCE, type: 'raster', source: MODEL_IMAGE_SOURCE, paint: { 'raster-opacity': this.#opacity, 'raster-resampling': 'nearest', 'raster-fade-duration': 0 } }, this.#imageBefore());
     }
     this.#imageUrl = url;
-    this.#corners = image.corners;
+    this.#corners = corners;
   }
 
   get imageUrl(): string | null {

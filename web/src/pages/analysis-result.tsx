@@ -183,7 +183,7 @@ export function AnalysisResult({
           {snapshots.length > 0 && (
             <div className="stack">
               <span className="field-label">{tr('水深过程', 'Depth over time')}</span>
-              <TimeSlider times={snapshots.map((s) => s.t)} index={Math.max(0, frame)} onChange={onFrame} />
+              <TimeSlider times={snapshots.map((s) => s.t)} index={frame} onChange={onFrame} />
               {frame >= 0 && (
                 <button type="button" className="ghost" onClick={() => setFrame(-1)}>
                   {tr('回到最大水深', 'Back to the maximum')}
