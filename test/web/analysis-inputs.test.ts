@@ -4,7 +4,7 @@ import { emptyForm, errorsByField, fieldOfError, formFields, numberOf, pathSegme
 describe('the start form as a request', () => {
   it('sends a lake with its seed in the map datum and its level in metres', () => {
     const f: AnalysisForm = { ...emptyForm('lake'), rasterId: 'r1', name: ' 长江水位 ', lake: { seed: [106.58, 29.56], levelM: '182.5' } };
-    expect(requestOf(f)).toEqual({ model: 'lake', rasterId: 'r1', name: '长江水位', inputs: { datum: 'gcj02', seed: [106.58, 29.56], levelM: 182.5 } });
+    expect(requestOf(f)).toEqual({ model: 'lake', rasterId: 'r1', name: '长江水位', inputs: { datum: 'gcj02', seed: { lng: 106.58, lat: 29.56 }, levelM: 182.5 } });
   });
 
   it('turns minutes into seconds and rows into series; a blank or a word is sent as null for the server to name', () => {
@@ -24,7 +24,7 @@ describe('the start form as a request', () => {
     const inputs = withArea.inputs as any;
     expect(inputs.rainfall[0].area).toEqual({ type: 'Polygon', coordinates: [[[106.5, 29.5], [106.6, 29.5], [106.6, 29.6], [106.5, 29.5]]] });
     expect(inputs.rainfall[0].hyetograph).toEqual([{ t: 0, value: 60 }, { t: 1800, value: 0 }]);
-    expect(inputs.inflows).toEqual([{ at: [106.55, 29.55], hydrograph: [{ t: 0, value: 10 }, { t: 1800, value: 25 }] }]);
+    expect(inputs.inflows).toEqual([{ at: { lng: 106.55, lat: 29.55 }, hydrograph: [{ t: 0, value: 10 }, { t: 1800, value: 25 }] }]);
     expect(inputs.durationS).toBe(3600);
     expect(inputs.outputIntervalS).toBe(600);
     expect((requestOf({ ...base, rasterId: 'r' }).inputs as any).rainfall[0]).not.toHaveProperty('area');
@@ -35,7 +35,7 @@ describe('the start form as a request', () => {
     const r = requestOf({ ...base, rasterId: 'r', dam: { ...base.dam, crestLine: [[1, 2], [3, 4]], reservoirSide: [2, 5], crestLevelM: '210', reservoirLevelM: '208', breach: 'gradual', breachWidthM: '40', breachBottomM: '190', breachFormationMin: '20' } });
     expect(r.inputs).toEqual({
       datum: 'gcj02',
-      dam: { crestLine: [[1, 2], [3, 4]], crestLevelM: 210, reservoirLevelM: 208, reservoirSide: [2, 5], breach: { mode: 'gradual', centre: 0.5, finalWidthM: 40, finalBottomM: 190, formationS: 1200 } },
+      dam: { crestLine: [[1, 2], [3, 4]], crestLevelM: 210, reservoirLevelM: 208, reservoirSide: { lng: 2, lat: 5 }, breach: { mode: 'gradual', centre: 0.5, finalWidthM: 40, finalBottomM: 190, formationS: 1200 } },
       durationS: 3600,
       outputIntervalS: 600,
     });

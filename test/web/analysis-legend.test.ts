@@ -46,12 +46,15 @@ describe('isochrones and the slider', () => {
 describe('a run as the page shows it', () => {
   const run = (over: Partial<AnalysisView>): AnalysisView => ({ id: 'a1', model: 'flood', state: 'succeeded', progress: 1, rasterId: 'r', createdAt: '2026-12-08T00:00:00Z', ...over });
   it('names the summary’s figures and leaves out those it cannot name', () => {
-    const rows = summaryRows({ floodedAreaM2: 1_250_000, maxDepthM: 2.345, massBalance: { errorPct: 0.0012 }, secretKey: 5, floodedCells: 'n/a' }, tr);
+    const rows = summaryRows({ floodedAreaM2: 1_250_000, volumeM3: 123_456, maxDepthM: 2.345, cells: 781, massBalanceErrorPct: 0.00123, wetThresholdM: 0.01, floodedCells: 'n/a' }, tr);
     expect(rows.map((r) => [r.name, r.value])).toEqual([
       ['淹没面积|Flooded area', '1.250 平方公里| km²'],
+      ['水量|Water volume', '12.35 万立方米| 10⁴ m³'],
       ['最大水深|Maximum depth', '2.35 米| m'],
-      ['水量平衡误差|Mass balance error', '0.001 %| %'],
+      ['淹没网格数|Flooded cells', '781 个|'],
+      ['水量平衡误差|Mass balance error', '0.0012 %| %'],
     ]);
+    expect(summaryRows({ cells: 12, floodedAreaM2: 0, wallSeconds: 0.25 }, tr, 'fill').map((r) => r.name)).toEqual(['填洼网格数|Cells filled', '计算用时|Computing time']);
     expect(summaryRows(null, zh)).toEqual([]);
   });
   it('offers cancel while it runs, rerun after, and the evacuation to operators of a finished flood', () => {

@@ -84,6 +84,9 @@ export function seriesOf(rows: readonly SeriesRow[]): { t: number | null; value:
   return rows.map((r) => ({ t: minutesToSeconds(r.minutes), value: numberOf(r.value) }));
 }
 
+/** A place the server reads as an object (`lngLatAt`: seed, inflow, reservoir side)… */
+const place = (p: LngLat) => ({ lng: p[0], lat: p[1] });
+/** …and a vertex of a line or ring, as GeoJSON writes it. */
 const point = (p: LngLat) => [p[0], p[1]];
 
 /** The coordinates are the map's: GCJ-02, and said so (the server converts to the raster's CRS). */
@@ -97,7 +100,7 @@ export function requestOf(f: AnalysisForm): { model: AnalysisModel; rasterId: st
     case 'fill':
       return { ...head, inputs: {} };
     case 'lake':
-      return { ...head, inputs: { datum: MAP_DATUM, seed: f.lake.seed ? point(f.lake.seed) : null, levelM: numberOf(f.lake.levelM) } };
+      return { ...head, inputs: { datum: MAP_DATUM, seed: f.lake.seed ? place(f.lake.seed) : null, levelM: numberOf(f.lake.levelM) } };
     case 'flood': {
       const area = f.flood.area && f.flood.area.length > 0 ? { type: 'Polygon', coordinates: [[...f.flood.area.map(point), point(f.flood.area[0]!)]] } : undefined;
       return {
@@ -105,7 +108,7 @@ export function requestOf(f: AnalysisForm): { model: AnalysisModel; rasterId: st
         inputs: {
           datum: MAP_DATUM,
           rainfall: [{ ...(area ? { area } : {}), hyetograph: seriesOf(f.flood.hyetograph) }],
-          inflows: f.flood.inflows.map((i) => ({ at: point(i.at), hydrograph: seriesOf(i.rows) })),
+          inflows: f.flood.inflows.map((i) => ({ at: place(i.at), hydrograph: seriesOf(i.rows) })),
           durationS: minutesToSeconds(f.flood.durationMin),
           outputIntervalS: minutesToSeconds(f.flood.outputMin),
         },
@@ -121,7 +124,7 @@ export function requestOf(f: AnalysisForm): { model: AnalysisModel; rasterId: st
         ...head,
         inputs: {
           datum: MAP_DATUM,
-          dam: { crestLine: d.crestLine.map(point), crestLevelM: numberOf(d.crestLevelM), reservoirLevelM: numberOf(d.reservoirLevelM), reservoirSide: d.reservoirSide ? point(d.reservoirSide) : null, breach },
+          dam: { crestLine: d.crestLine.map(point), crestLevelM: numberOf(d.crestLevelM), reservoirLevelM: numberOf(d.reservoirLevelM), reservoirSide: d.reservoirSide ? place(d.reservoirSide) : null, breach },
           durationS: minutesToSeconds(d.durationMin),
           outputIntervalS: minutesToSeconds(d.outputMin),
         },
@@ -189,7 +192,7 @@ export function formFields(f: AnalysisForm): string[] {
         'inputs.rainfall.0.hyetograph',
         ...rows('inputs.rainfall.0.hyetograph', f.flood.hyetograph.length),
         'inputs.inflows',
-        ...f.flood.inflows.flatMap((inf, i) => [`inputs.inflows.${i}`, ...rows(`inputs.inflows.${i}.hydrograph`, inf.rows.length)]),
+        ...f.flood.inflows.flatMap((inf, i) => [`inputs.inflows.${i}`, `inputs.inflows.${i}.hydrograph`, ...rows(`inputs.inflows.${i}.hydrograph`, inf.rows.length)]),
         'inputs.durationS',
         'inputs.outputIntervalS',
       ];
@@ -202,6 +205,7 @@ export function formFields(f: AnalysisForm): string[] {
         'inputs.dam.reservoirLevelM',
         'inputs.dam.reservoirSide',
         'inputs.dam.breach',
+        'inputs.dam.breach.mode',
         'inputs.dam.breach.centre',
         'inputs.dam.breach.finalWidthM',
         'inputs.dam.breach.finalBottomM',

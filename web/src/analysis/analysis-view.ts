@@ -5,19 +5,20 @@
  */
 import { isRunning, type AnalysisView } from './analysis-types.ts';
 
-/** Summary figures the page names: key → [zh, en, unit zh, unit en, digits, factor]. */
+/**
+ * Summary figures the page names (src/analyses/analysis-summary.ts): key → [zh, en, unit zh, unit en,
+ * digits, factor]. `cells` counts flooded cells, or for terrain processing the cells filled.
+ */
 export const SUMMARY_FIGURES: Record<string, readonly [zh: string, en: string, unitZh: string, unitEn: string, digits: number, factor?: number]> = {
   floodedAreaM2: ['淹没面积', 'Flooded area', '平方公里', 'km²', 3, 1e-6],
-  floodedAreaKm2: ['淹没面积', 'Flooded area', '平方公里', 'km²', 3],
   volumeM3: ['水量', 'Water volume', '万立方米', '10⁴ m³', 2, 1e-4],
   maxDepthM: ['最大水深', 'Maximum depth', '米', 'm', 2],
-  floodedCells: ['淹没网格数', 'Flooded cells', '个', '', 0],
-  wetCells: ['淹没网格数', 'Flooded cells', '个', '', 0],
-  simulatedSeconds: ['模拟时长', 'Simulated time', '分钟', 'min', 0, 1 / 60],
+  cells: ['淹没网格数', 'Flooded cells', '个', '', 0],
+  simulatedSeconds: ['模拟时长', 'Simulated time', '分钟', 'min', 1, 1 / 60],
   wallSeconds: ['计算用时', 'Computing time', '秒', 's', 1],
-  wallTimeS: ['计算用时', 'Computing time', '秒', 's', 1],
-  massErrorPct: ['水量平衡误差', 'Mass balance error', '%', '%', 3],
+  massBalanceErrorPct: ['水量平衡误差', 'Mass balance error', '%', '%', 4],
 };
+const FILL_FIGURES: typeof SUMMARY_FIGURES = { cells: ['填洼网格数', 'Cells filled', '个', '', 0], wallSeconds: SUMMARY_FIGURES.wallSeconds! };
 
 export interface SummaryRow {
   readonly key: string;
@@ -25,18 +26,13 @@ export interface SummaryRow {
   readonly value: string;
 }
 
-/** The summary's figures the page has names for, in its language; a nested mass balance gives its error. */
-export function summaryRows(summary: Record<string, unknown> | null | undefined, tr: (zh: string, en: string) => string): SummaryRow[] {
+/** The summary's figures the page has names for, in its language (terrain processing has its own few). */
+export function summaryRows(summary: Record<string, unknown> | null | undefined, tr: (zh: string, en: string) => string, model?: string): SummaryRow[] {
   if (!summary) return [];
-  const flat: Record<string, unknown> = { ...summary };
-  const mb = summary.massBalance as { errorPct?: unknown } | undefined;
-  if (mb && typeof mb.errorPct === 'number' && flat.massErrorPct === undefined) flat.massErrorPct = mb.errorPct;
   const rows: SummaryRow[] = [];
-  const seen = new Set<string>();
-  for (const [key, spec] of Object.entries(SUMMARY_FIGURES)) {
-    const v = flat[key];
-    if (typeof v !== 'number' || !Number.isFinite(v) || seen.has(spec[0])) continue;
-    seen.add(spec[0]);
+  for (const [key, spec] of Object.entries(model === 'fill' ? FILL_FIGURES : SUMMARY_FIGURES)) {
+    const v = summary[key];
+    if (typeof v !== 'number' || !Number.isFinite(v)) continue;
     const [zh, en, uzh, uen, digits, factor = 1] = spec;
     const text = (v * factor).toFixed(digits);
     rows.push({ key, name: tr(zh, en), value: `${text}${tr(uzh ? ` ${uzh}` : '', uen ? ` ${uen}` : '')}` });

@@ -104,8 +104,19 @@ export const ALERT_EVENT_NAMES: Record<string, [string, string]> = {
   AlertCleared: ['预警解除', 'Alert cleared'],
 };
 
+/** Names of an analysis run's events (src/analyses: the `analysis:ID` stream). */
+export const ANALYSIS_EVENT_NAMES: Record<string, [string, string]> = {
+  AnalysisQueued: ['模型计算已提交', 'Analysis queued'],
+  AnalysisRequeued: ['模型计算重新排队', 'Analysis queued again'],
+  AnalysisStarted: ['模型计算开始', 'Analysis started'],
+  AnalysisProgress: ['模型计算进度', 'Analysis progress'],
+  AnalysisSucceeded: ['模型计算完成', 'Analysis done'],
+  AnalysisFailed: ['模型计算失败', 'Analysis failed'],
+  AnalysisCancelled: ['模型计算已取消', 'Analysis cancelled'],
+};
+
 /** The name of any event of the feed, in the user's language; never its code. */
 export function eventName(type: string, tr: (zh: string, en: string) => string): string {
-  const n = EVENT_NAMES[type] ?? ALERT_EVENT_NAMES[type];
+  const n = EVENT_NAMES[type] ?? ALERT_EVENT_NAMES[type] ?? ANALYSIS_EVENT_NAMES[type];
   return n ? tr(n[0], n[1]) : tr('其他事件', 'Other event');
 }

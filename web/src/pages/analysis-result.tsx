@@ -83,7 +83,7 @@ export function AnalysisResult({
     }
   };
   const onFrame = useCallback((i: number) => setFrame(i), []);
-  const summary = summaryRows(a.summary, tr);
+  const summary = summaryRows(a.summary, tr, a.model);
   const pct = Math.round(Math.max(0, Math.min(1, a.progress ?? 0)) * 100);
 
   return (
