@@ -42,6 +42,36 @@ export interface Database {
   muck_trucks: MuckTruckTable;
   camera_events: CameraEventTable;
   category_versions: CategoryVersionTable;
+  analyses: AnalysisTable;
+}
+
+/** 0017: analysis runs as durable jobs (src/analyses/). */
+export interface AnalysisTable {
+  id: string;
+  name: string | null;
+  model: string;
+  root_id: string;
+  parent_id: string | null;
+  version: number;
+  state: string;
+  progress: number;
+  progress_message: string | null;
+  inputs: string;
+  raster_id: string;
+  raster_sha256: string;
+  input_rasters: string;
+  owner_center_id: string;
+  created_by: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  summary: string | null;
+  result_rasters: string | null;
+  cancel_requested_at: string | null;
+  trigger_key: string | null;
+  attempts: number;
 }
 
 export interface DeviceTable {
