@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Tier } from './cases/case-model.ts';
 import { buildOutboundPolicy, checkOutboundUrl } from './outbound/outbound-policy.ts';
 import { cityPackDir, cityPackFolders } from './city-pack.ts';
+import { DEFAULT_MAX_RASTER_CELLS } from './raster/geotiff-reader.ts';
 
 /**
  * Every setting, read once from the environment at start-up. docs/reference/settings.md and the
@@ -95,6 +96,8 @@ export interface Settings {
   readonly sessionRecheckSeconds: number;
   /** 32 bytes (base64) sealing TOTP secrets in the store; unset: a key file in DATA_DIR. */
   readonly totpSecretKey: Buffer | undefined;
+  /** The most cells of a raster (DEM) accepted by import or upload; an upload's body limit follows from it. */
+  readonly rasterMaxCells: number;
 }
 
 export const SETTING_NAMES = [
@@ -145,6 +148,7 @@ export const SETTING_NAMES = [
   'PUBLIC_URL',
   'SESSION_RECHECK_SECONDS',
   'TOTP_SECRET_KEY',
+  'RASTER_MAX_CELLS',
 ] as const;
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -328,5 +332,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     publicUrl: publicUrlOf(env.PUBLIC_URL, int(env, 'PORT', 8080, 0, 65535)),
     sessionRecheckSeconds: int(env, 'SESSION_RECHECK_SECONDS', 60, 1, 3600),
     totpSecretKey: keyOf('TOTP_SECRET_KEY', env.TOTP_SECRET_KEY),
+    rasterMaxCells: int(env, 'RASTER_MAX_CELLS', DEFAULT_MAX_RASTER_CELLS, 1, 1_000_000_000),
   };
 }
