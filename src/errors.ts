@@ -98,7 +98,6 @@ const THING_NAMES: Record<string, readonly [string, string]> = {
   'routing table version': ['派单目录版本', 'routing table version'],
   'category list version': ['事项类别清单版本', 'category list version'],
   center: ['指挥中心', 'center'],
-  raster: ['栅格', 'raster'],
   jurisdiction: ['辖区', 'jurisdiction'],
   truck: ['车辆', 'truck'],
   service: ['服务', 'service'],

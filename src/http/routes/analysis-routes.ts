@@ -56,7 +56,6 @@ const Analysis = Type.Object(
     layers: Type.Optional(Type.Array(Layer)),
     snapshots: Type.Optional(Type.Array(Type.Object({ t: Type.Number(), imageUrl: Type.String() }))),
   },
-  { $id: 'Analysis' },
 );
 type AnalysisView = Static<typeof Analysis>;
 
