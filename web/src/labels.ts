@@ -121,6 +121,7 @@ export const LAYER_NAMES: Record<string, Pair> = {
   arrivalTime: ['到达时间', 'Arrival time'],
   maxVelocity: ['最大流速', 'Maximum speed'],
   filled: ['填洼后高程', 'Filled terrain'],
+  fillDepth: ['填洼深度', 'Fill depth'],
   flowDirection: ['流向', 'Flow direction'],
   flowAccumulation: ['汇流累积量', 'Flow accumulation'],
   hand: ['相对高程', 'Height above drainage'],
