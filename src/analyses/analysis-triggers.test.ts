@@ -2,10 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CityLoopError } from '../errors.ts';
+import type { AreaGeometry } from '../geo/geometry.ts';
 import { parseAnalysisTriggers, runForSignal, type TriggerSignal } from './analysis-triggers.ts';
 
 const shipped = readFileSync(new URL('../../cities/chongqing/analysis/analysis-triggers.yaml', import.meta.url), 'utf8');
-const area = { type: 'Polygon' as const, coordinates: [[[106.56, 29.54], [106.58, 29.54], [106.58, 29.56], [106.56, 29.54]]] };
+const area: AreaGeometry = { type: 'Polygon', coordinates: [[[106.56, 29.54], [106.58, 29.54], [106.58, 29.56], [106.56, 29.54]]] };
 const signal = (over: Partial<TriggerSignal>): TriggerSignal => ({ id: 'A1', source: 'cap', severity: 'red', text: '重庆市气象台发布暴雨红色预警 暴雨', area, ownerCenterId: 'C-500103', ...over });
 
 describe('analysis triggers', () => {
