@@ -93,6 +93,15 @@ describe.skipIf(!HAS_CHROMIUM)('analyses in Chromium', () => {
     await clickMap(lng, lat);
     await expect.poll(() => page.getByTestId('seed-text').innerText()).toMatch(/^\d+\.\d{5}, \d+\.\d{5}$/);
     await page.getByTestId('lake-level').fill('210');
+    // Every progress bar the page shows from now on is noted (a small lake may be done within a second).
+    await page.evaluate(() => {
+      const seen: number[] = [];
+      (globalThis as PageGlobals).__progressSeen = seen;
+      const doc = (globalThis as PageGlobals).document;
+      new (globalThis as PageGlobals).MutationObserver(() => {
+        for (const p of doc.querySelectorAll('[data-testid="analyses-page"] progress')) seen.push(Number(p.value));
+      }).observe(doc.body, { subtree: true, childList: true, attributes: true });
+    });
     await page.getByTestId('analysis-start').click();
     await page.waitForURL(/\/analyses\/[^/]+$/);
     const id = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
@@ -100,6 +109,9 @@ describe.skipIf(!HAS_CHROMIUM)('analyses in Chromium', () => {
     // The run is listed, and reaches 已完成 through the live feed (or the page's reading while it runs).
     await expect.poll(() => page.getByTestId('run-list').innerText()).toContain('静态淹没');
     await expect.poll(() => page.getByTestId('run-state').innerText(), { timeout: 30_000 }).toBe('已完成');
+    // Its progress was shown while it was queued or running, and is gone now that it is done.
+    expect(((await page.evaluate(() => (globalThis as PageGlobals).__progressSeen)) as number[]).length).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="analysis-result"] progress').count()).toBe(0);
     // The result's layer is the map's image source now, stretched over its corners; the legend shows its stops.
     await expect.poll(imageUrl, { timeout: 15_000 }).toContain(`/api/v1/analyses/${id}/layers/`);
     expect(await sourceKind()).toBe('image');

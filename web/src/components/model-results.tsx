@@ -75,7 +75,7 @@ export function ModelResults({ map }: { readonly map: CockpitMap | null }) {
         {runs.length === 0 && <li className="muted">{tr('暂无', 'None')}</li>}
         {runs.map((a) => (
           <li key={a.id} className="row">
-            <label className="row">
+            <label className="inline">
               <input type="checkbox" checked={shown?.id === a.id} onChange={() => void toggle(a)} data-testid="model-result-toggle" />
               {nameOf(MODEL_NAMES, a.model, tr, ['模型', 'Model'])}
               {a.name ? ` · ${a.name}` : ''}

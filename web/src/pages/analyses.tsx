@@ -191,27 +191,26 @@ export default function Analyses({ id }: { readonly id: string | null }) {
           )}
         </section>
         <section className="panel" aria-labelledby="new-h">
-          <h2 id="new-h">
-            {tr('新建计算', 'New run')}
-            {id && (
-              <Link to="/analyses" className="small" data-testid="new-run">
-                {tr('返回', 'Back')}
-              </Link>
-            )}
-          </h2>
-          {!id && (
-            <AnalysisForm
-              rasters={rasters}
-              pick={pick}
-              picking={picking}
-              finishPick={() => void mapRef.current?.finishDrawing()}
-              onMarks={onMarks}
-              onRaster={setTerrain}
-              onStarted={(a) => {
-                setRuns((rs) => [a, ...(rs ?? []).filter((x) => x.id !== a.id)]);
-                navigate(`/analyses/${encodeURIComponent(a.id)}`);
-              }}
-            />
+          {id ? (
+            <Link to="/analyses" className="button" data-testid="new-run" id="new-h">
+              {tr('新建计算', 'New run')}
+            </Link>
+          ) : (
+            <>
+              <h2 id="new-h">{tr('新建计算', 'New run')}</h2>
+              <AnalysisForm
+                rasters={rasters}
+                pick={pick}
+                picking={picking}
+                finishPick={() => void mapRef.current?.finishDrawing()}
+                onMarks={onMarks}
+                onRaster={setTerrain}
+                onStarted={(a) => {
+                  setRuns((rs) => [a, ...(rs ?? []).filter((x) => x.id !== a.id)]);
+                  navigate(`/analyses/${encodeURIComponent(a.id)}`);
+                }}
+              />
+            </>
           )}
         </section>
       </section>

@@ -104,7 +104,7 @@ export function AnalysisForm({
     >
       <fieldset className="row wrap" role="radiogroup" aria-label={tr('模型', 'Model')}>
         {MODELS.map((m) => (
-          <label key={m} className="chip choice">
+          <label key={m} className="inline">
             <input type="radio" name="model" value={m} checked={f.model === m} onChange={() => setF((x) => ({ ...x, model: m }))} data-testid={`model-${m}`} />
             {nameOf(MODEL_NAMES, m, tr)}
           </label>

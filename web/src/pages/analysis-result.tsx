@@ -52,9 +52,11 @@ export function AnalysisResult({
     if (snap && depth) overlays.setImage({ imageUrl: snap.imageUrl, corners: depth.corners });
     else overlays.setImage(shown);
   }, [overlays, shown, frame, snapshots, layers]);
+  // Fitted once per layer place: the record read again (progress, the feed) brings equal corners in new arrays.
+  const cornersKey = shown ? shown.corners.flat().join(',') : '';
   useEffect(() => {
     if (overlays && shown) overlays.fitTo(shown.corners);
-  }, [overlays, shown?.corners]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [overlays, cornersKey]); // eslint-disable-line react-hooks/exhaustive-deps
   useEffect(() => overlays?.setOpacity(opacity), [overlays, opacity]);
   useEffect(() => () => overlays?.setIsochrones(null), [overlays, a.id]);
 
