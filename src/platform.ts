@@ -16,6 +16,7 @@ import { totpKeyOf } from './auth/totp-key.ts';
 import { JurisdictionResolver } from './geo/resolver.ts';
 import { loadJurisdictions } from './geo/jurisdiction-repository.ts';
 import { BlobStore } from './cases/blob-store.ts';
+import { RasterCatalog, rasterDir } from './raster/raster-catalog-store.ts';
 import { TimerScheduler } from './timers/timer-scheduler.ts';
 import { AssetIndex } from './assets/asset-index.ts';
 import { loadAssets } from './assets/asset-repository.ts';
@@ -78,6 +79,8 @@ export interface Platform {
   /** The users' long-lived connections (live-feed streams), ended by revocations and expiry. */
   readonly sessions: SessionRegistry;
   readonly blobs: BlobStore;
+  /** Rasters (DEMs, model results): records in the store, cells under DATA_DIR/rasters. */
+  readonly rasters: RasterCatalog;
   readonly timers: TimerScheduler;
   readonly plans: PlanRegistry;
   /** Plans applied to cases: the dry runs, and the port cases run plans through. */
@@ -216,6 +219,7 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
   const users = new UserAdministration({ store, clock, org, resolver: () => resolver, revocations });
   const orgAdmin = new OrgAdministration({ store, clock, org, knowsJurisdiction: (code) => resolver.get(code) !== undefined });
   const blobs = new BlobStore(settings.dataDir);
+  const rasters = new RasterCatalog({ db: store.db, dir: rasterDir(settings.dataDir), clock });
   // Device commands: the broker the settings name, else the one the caller started; without one,
   // device steps are recorded as failed and raised to the operator.
   const brokerUrl = settings.mqttUrl ?? opts.mqttUrl;
@@ -351,6 +355,7 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
     revocations,
     sessions,
     blobs,
+    rasters,
     timers,
     plans,
     planner,
