@@ -44,7 +44,6 @@ import type { RuleRuntime } from './sensing/ingest/rule-runtime-port.ts';
 import { openMqttSubscriber, type MqttSubscriber } from './sensing/ingest/mqtt-subscriber.ts';
 import { OutboundClient } from './outbound/outbound-fetch.ts';
 import { buildOutboundPolicy } from './outbound/outbound-policy.ts';
-import { RasterCatalog, rasterDir } from './raster/raster-catalog-store.ts';
 import type { Analyses } from './analyses/analyses.ts';
 import type { CommittedAnalysis } from './analyses/analysis-model.ts';
 import type { AnalysisTriggerListener } from './analyses/analysis-trigger-listener.ts';
@@ -96,8 +95,6 @@ export interface Platform {
   readonly rules: RuleRegistry;
   /** The muck-truck chain (the same registry as sensing.muck). */
   readonly muck: MuckRegistry;
-  /** The rasters kept (terrain, results): metadata in the store, cells under DATA_DIR/rasters. */
-  readonly rasters: RasterCatalog;
   /** Analysis runs as jobs (flood, dam break, lake, fill), and the runner of their queue. */
   readonly analyses: Analyses;
   /** Warnings that start analyses (the city pack's analysis-triggers.yaml). */
@@ -323,7 +320,6 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
     },
     revocations,
   });
-  const rasters = new RasterCatalog({ db: store.db, dir: rasterDir(settings.dataDir), clock });
   const { analyses, analysisTriggers } = composeAnalyses({ store, clock, rasters, org, resolver: () => resolver, bus, concurrency: settings.analysisConcurrency, triggersFile: pack.analysisTriggersFile, log: opts.log });
   const config = new ConfigWatcher({
     read: () => readConfigFingerprint(store.db),
@@ -366,7 +362,6 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
     sensing,
     rules,
     muck: sensing.muck,
-    rasters,
     analyses,
     analysisTriggers,
     gazetteer: () => gazetteer,
