@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cssColor, elapsedLabel, formatStop, isochroneMinutes, labelIsochrones, legendGradient, legendRows } from '../../web/src/analysis/legend.ts';
 import { firstLayer, mayTake, summaryRows } from '../../web/src/analysis/analysis-view.ts';
-import type { AnalysisView } from '../../web/src/analysis/analysis-types.ts';
 
 const tr = (zh: string, en: string) => `${zh}|${en}`;
 const zh = (a: string) => a;
@@ -44,7 +43,7 @@ describe('isochrones and the slider', () => {
 });
 
 describe('a run as the page shows it', () => {
-  const run = (over: Partial<AnalysisView>): AnalysisView => ({ id: 'a1', model: 'flood', state: 'succeeded', progress: 1, rasterId: 'r', createdAt: '2026-12-08T00:00:00Z', ...over });
+  const run = (over: { state?: string; model?: string } = {}) => ({ model: 'flood', state: 'succeeded', ...over });
   it('names the summary’s figures and leaves out those it cannot name', () => {
     const rows = summaryRows({ floodedAreaM2: 1_250_000, volumeM3: 123_456, maxDepthM: 2.345, cells: 781, massBalanceErrorPct: 0.00123, wetThresholdM: 0.01, floodedCells: 'n/a' }, tr);
     expect(rows.map((r) => [r.name, r.value])).toEqual([
@@ -67,14 +66,14 @@ describe('a run as the page shows it', () => {
     expect(mayTake(run({ state: 'failed' }), 'evacuate', ['admin'])).toBe(false);
     expect(mayTake(run({}), 'cancel', ['citizen'])).toBe(false);
   });
-  it('follows the server’s allowed actions where the record has them', () => {
-    expect(mayTake(run({ allowedActions: ['rerun'] }), 'evacuate', ['admin'])).toBe(false);
-    expect(mayTake(run({ allowedActions: [{ name: 'start_evacuation' }] }), 'evacuate', ['unit_staff'])).toBe(true);
+  it('follows the steps the server allows where an answer names them', () => {
+    expect(mayTake(run({}), 'evacuate', ['admin'], ['rerun'])).toBe(false);
+    expect(mayTake(run({}), 'evacuate', ['unit_staff'], ['start_evacuation'])).toBe(true);
   });
   it('shows the deepest water first', () => {
     const layer = (name: string) => ({ name, unit: 'm', min: 0, max: 1, imageUrl: `/${name}.png`, corners: [[0, 1], [1, 1], [1, 0], [0, 0]] as const, legend: { stops: [] } });
-    expect(firstLayer(run({ layers: [layer('arrivalTime'), layer('maxDepth')] }))).toBe('maxDepth');
-    expect(firstLayer(run({ layers: [layer('hand')] }))).toBe('hand');
-    expect(firstLayer(run({}))).toBeNull();
+    expect(firstLayer({ layers: [layer('arrivalTime'), layer('maxDepth')] })).toBe('maxDepth');
+    expect(firstLayer({ layers: [layer('hand')] })).toBe('hand');
+    expect(firstLayer({})).toBeNull();
   });
 });

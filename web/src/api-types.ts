@@ -837,6 +837,924 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/analyses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Analysis runs the caller may see (of centers in its ground), newest first */
+        get: {
+            parameters: {
+                query?: {
+                    lang?: "zh" | "en";
+                    limit?: number;
+                    model?: "fill" | "lake" | "flood" | "dambreak";
+                    state?: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                cancelRequestedAt: string | null;
+                                createdAt: string;
+                                createdBy: string;
+                                error: {
+                                    code: string;
+                                    message: string;
+                                } | null;
+                                finishedAt: string | null;
+                                id: string;
+                                inputRasters: {
+                                    id: string;
+                                    sha256: string;
+                                }[];
+                                /** @description the normalised inputs: every default written out */
+                                inputs: {
+                                    [key: string]: unknown;
+                                };
+                                layers?: {
+                                    /** @description the image corners in GCJ-02 [lng, lat]: top-left, top-right, bottom-right, bottom-left (MapLibre image source order) */
+                                    corners: number[][];
+                                    imageUrl: string;
+                                    /** @description the colour ramp: stops of value and colour, as the image is drawn */
+                                    legend: {
+                                        [key: string]: unknown;
+                                    };
+                                    max: number | null;
+                                    min: number | null;
+                                    name: string;
+                                    unit: string;
+                                }[];
+                                model: "fill" | "lake" | "flood" | "dambreak";
+                                /** @description the model's name in the caller's language */
+                                modelName: string;
+                                name: string | null;
+                                ownerCenterId: string;
+                                parentId: string | null;
+                                progress: number;
+                                progressMessage: string | null;
+                                rasterId: string;
+                                rasterSha256: string;
+                                rootId: string;
+                                snapshots?: {
+                                    imageUrl: string;
+                                    t: number;
+                                }[];
+                                startedAt: string | null;
+                                state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                /** @description the state's name in the caller's language */
+                                stateName: string;
+                                summary: {
+                                    [key: string]: unknown;
+                                } | null;
+                                triggerKey: string | null;
+                                version: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Ask for an analysis run (fill, lake, flood, dambreak) on a stored terrain: the inputs are checked (a refusal names the field) and the run is queued (202); follow it here or on the live feed */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the model's inputs (docs/reference/analyses.md); coordinates in `datum` (gcj02 default, or wgs84) */
+                        inputs?: {
+                            [key: string]: unknown;
+                        };
+                        /** @description one of fill, lake, flood, dambreak */
+                        model: string;
+                        name?: string;
+                        /** @description the terrain (a stored dem raster) */
+                        rasterId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cancelRequestedAt: string | null;
+                            createdAt: string;
+                            createdBy: string;
+                            error: {
+                                code: string;
+                                message: string;
+                            } | null;
+                            finishedAt: string | null;
+                            id: string;
+                            inputRasters: {
+                                id: string;
+                                sha256: string;
+                            }[];
+                            /** @description the normalised inputs: every default written out */
+                            inputs: {
+                                [key: string]: unknown;
+                            };
+                            layers?: {
+                                /** @description the image corners in GCJ-02 [lng, lat]: top-left, top-right, bottom-right, bottom-left (MapLibre image source order) */
+                                corners: number[][];
+                                imageUrl: string;
+                                /** @description the colour ramp: stops of value and colour, as the image is drawn */
+                                legend: {
+                                    [key: string]: unknown;
+                                };
+                                max: number | null;
+                                min: number | null;
+                                name: string;
+                                unit: string;
+                            }[];
+                            model: "fill" | "lake" | "flood" | "dambreak";
+                            /** @description the model's name in the caller's language */
+                            modelName: string;
+                            name: string | null;
+                            ownerCenterId: string;
+                            parentId: string | null;
+                            progress: number;
+                            progressMessage: string | null;
+                            rasterId: string;
+                            rasterSha256: string;
+                            rootId: string;
+                            snapshots?: {
+                                imageUrl: string;
+                                t: number;
+                            }[];
+                            startedAt: string | null;
+                            state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                            /** @description the state's name in the caller's language */
+                            stateName: string;
+                            summary: {
+                                [key: string]: unknown;
+                            } | null;
+                            triggerKey: string | null;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analyses/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One run: its record, and once it succeeded its layers (image, GCJ-02 corners, legend) and depth snapshots */
+        get: {
+            parameters: {
+                query?: {
+                    lang?: "zh" | "en";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cancelRequestedAt: string | null;
+                            createdAt: string;
+                            createdBy: string;
+                            error: {
+                                code: string;
+                                message: string;
+                            } | null;
+                            finishedAt: string | null;
+                            id: string;
+                            inputRasters: {
+                                id: string;
+                                sha256: string;
+                            }[];
+                            /** @description the normalised inputs: every default written out */
+                            inputs: {
+                                [key: string]: unknown;
+                            };
+                            layers?: {
+                                /** @description the image corners in GCJ-02 [lng, lat]: top-left, top-right, bottom-right, bottom-left (MapLibre image source order) */
+                                corners: number[][];
+                                imageUrl: string;
+                                /** @description the colour ramp: stops of value and colour, as the image is drawn */
+                                legend: {
+                                    [key: string]: unknown;
+                                };
+                                max: number | null;
+                                min: number | null;
+                                name: string;
+                                unit: string;
+                            }[];
+                            model: "fill" | "lake" | "flood" | "dambreak";
+                            /** @description the model's name in the caller's language */
+                            modelName: string;
+                            name: string | null;
+                            ownerCenterId: string;
+                            parentId: string | null;
+                            progress: number;
+                            progressMessage: string | null;
+                            rasterId: string;
+                            rasterSha256: string;
+                            rootId: string;
+                            snapshots?: {
+                                imageUrl: string;
+                                t: number;
+                            }[];
+                            startedAt: string | null;
+                            state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                            /** @description the state's name in the caller's language */
+                            stateName: string;
+                            summary: {
+                                [key: string]: unknown;
+                            } | null;
+                            triggerKey: string | null;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analyses/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a queued or running run: its thread is ended and nothing of its result is kept */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cancelRequestedAt: string | null;
+                            createdAt: string;
+                            createdBy: string;
+                            error: {
+                                code: string;
+                                message: string;
+                            } | null;
+                            finishedAt: string | null;
+                            id: string;
+                            inputRasters: {
+                                id: string;
+                                sha256: string;
+                            }[];
+                            /** @description the normalised inputs: every default written out */
+                            inputs: {
+                                [key: string]: unknown;
+                            };
+                            layers?: {
+                                /** @description the image corners in GCJ-02 [lng, lat]: top-left, top-right, bottom-right, bottom-left (MapLibre image source order) */
+                                corners: number[][];
+                                imageUrl: string;
+                                /** @description the colour ramp: stops of value and colour, as the image is drawn */
+                                legend: {
+                                    [key: string]: unknown;
+                                };
+                                max: number | null;
+                                min: number | null;
+                                name: string;
+                                unit: string;
+                            }[];
+                            model: "fill" | "lake" | "flood" | "dambreak";
+                            /** @description the model's name in the caller's language */
+                            modelName: string;
+                            name: string | null;
+                            ownerCenterId: string;
+                            parentId: string | null;
+                            progress: number;
+                            progressMessage: string | null;
+                            rasterId: string;
+                            rasterSha256: string;
+                            rootId: string;
+                            snapshots?: {
+                                imageUrl: string;
+                                t: number;
+                            }[];
+                            startedAt: string | null;
+                            state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                            /** @description the state's name in the caller's language */
+                            stateName: string;
+                            summary: {
+                                [key: string]: unknown;
+                            } | null;
+                            triggerKey: string | null;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analyses/{id}/isochrones": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Arrival-time isochrones of a flood or dam-break run: GeoJSON LineStrings (GCJ-02) every stepMinutes, each with its minutes */
+        get: {
+            parameters: {
+                query?: {
+                    stepMinutes?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            features: {
+                                [key: string]: unknown;
+                            }[];
+                            /** @enum {string} */
+                            type: "FeatureCollection";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analyses/{id}/layers/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A result layer as a PNG (transparent where dry or outside), drawn north-up in lng/lat: place it at the record's corners */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    file: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analyses/{id}/rerun": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run again with the same inputs on the same raster cells, as the family's next version (refused if the raster was deleted or changed) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cancelRequestedAt: string | null;
+                            createdAt: string;
+                            createdBy: string;
+                            error: {
+                                code: string;
+                                message: string;
+                            } | null;
+                            finishedAt: string | null;
+                            id: string;
+                            inputRasters: {
+                                id: string;
+                                sha256: string;
+                            }[];
+                            /** @description the normalised inputs: every default written out */
+                            inputs: {
+                                [key: string]: unknown;
+                            };
+                            layers?: {
+                                /** @description the image corners in GCJ-02 [lng, lat]: top-left, top-right, bottom-right, bottom-left (MapLibre image source order) */
+                                corners: number[][];
+                                imageUrl: string;
+                                /** @description the colour ramp: stops of value and colour, as the image is drawn */
+                                legend: {
+                                    [key: string]: unknown;
+                                };
+                                max: number | null;
+                                min: number | null;
+                                name: string;
+                                unit: string;
+                            }[];
+                            model: "fill" | "lake" | "flood" | "dambreak";
+                            /** @description the model's name in the caller's language */
+                            modelName: string;
+                            name: string | null;
+                            ownerCenterId: string;
+                            parentId: string | null;
+                            progress: number;
+                            progressMessage: string | null;
+                            rasterId: string;
+                            rasterSha256: string;
+                            rootId: string;
+                            snapshots?: {
+                                imageUrl: string;
+                                t: number;
+                            }[];
+                            startedAt: string | null;
+                            state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                            /** @description the state's name in the caller's language */
+                            stateName: string;
+                            summary: {
+                                [key: string]: unknown;
+                            } | null;
+                            triggerKey: string | null;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analyses/{id}/snapshots/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The depth at the i-th snapshot time as a PNG (the same corners and legend as maxDepth) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    file: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/appeals": {
         parameters: {
             query?: never;
@@ -1250,7 +2168,7 @@ export interface paths {
                     before?: number;
                     /** @description with kind: one thing's changes (a device id, a rule id …) */
                     id?: string;
-                    kind?: "device" | "rule" | "plan" | "routing" | "categories" | "user" | "unit" | "center" | "token" | "settings" | "view";
+                    kind?: "device" | "rule" | "plan" | "routing" | "categories" | "user" | "unit" | "center" | "token" | "settings" | "view" | "analysis";
                     limit?: number;
                 };
                 header?: never;
@@ -11323,6 +12241,798 @@ export interface paths {
                             [key: string]: unknown;
                         };
                     };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rasters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 栅格 — the rasters the caller may see (its center's, those of centers below it, the city's), newest first; deleted ones are left out */
+        get: {
+            parameters: {
+                query?: {
+                    kind?: "dem" | "roughness" | "population" | "result";
+                    /** @description language of messages (default zh) */
+                    lang?: "zh" | "en";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                bboxWgs84: [
+                                    number,
+                                    number,
+                                    number,
+                                    number
+                                ];
+                                cellHeight: number;
+                                cellWidth: number;
+                                createdAt: string;
+                                createdBy: string;
+                                crs: string;
+                                height: number;
+                                id: string;
+                                image: {
+                                    /** @description [lng, lat] of the image's top-left, top-right, bottom-right, bottom-left (a MapLibre image source) */
+                                    corners: [
+                                        [
+                                            number,
+                                            number
+                                        ],
+                                        [
+                                            number,
+                                            number
+                                        ],
+                                        [
+                                            number,
+                                            number
+                                        ],
+                                        [
+                                            number,
+                                            number
+                                        ]
+                                    ];
+                                    /** @description [lng, lat] of the image's top-left, top-right, bottom-right, bottom-left (a MapLibre image source) */
+                                    cornersWgs84: [
+                                        [
+                                            number,
+                                            number
+                                        ],
+                                        [
+                                            number,
+                                            number
+                                        ],
+                                        [
+                                            number,
+                                            number
+                                        ],
+                                        [
+                                            number,
+                                            number
+                                        ]
+                                    ];
+                                    legend: {
+                                        dryDepth?: number;
+                                        max: number;
+                                        min: number;
+                                        ramp: string;
+                                        stops: {
+                                            color: string;
+                                            value: number;
+                                        }[];
+                                        unit: string;
+                                    };
+                                    ramp: string;
+                                    /** @description the PNG of this ramp */
+                                    url: string;
+                                };
+                                kind: string;
+                                max: number | null;
+                                min: number | null;
+                                name: string;
+                                originX: number;
+                                originY: number;
+                                ownerCenterId: string;
+                                sha256: string;
+                                sourceFile: string | null;
+                                width: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 栅格上传 — a GeoTIFF (first band; any EPSG projected CRS or WGS-84; nodata; Float32/64, Int/UInt 8–32) as the raw body with Content-Type image/tiff or application/octet-stream. Kept tiled and compressed under DATA_DIR; the record answers. A bad file is 422 problem+json with `field: "file"`; too many cells 413 */
+        post: {
+            parameters: {
+                query: {
+                    /** @description the owning center (default: the caller's) */
+                    center?: string;
+                    /** @description the uploaded file's name, kept for the record */
+                    fileName?: string;
+                    kind?: "dem" | "roughness" | "population";
+                    /** @description language of messages (default zh) */
+                    lang?: "zh" | "en";
+                    /** @description a name people know it by */
+                    name: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bboxWgs84: [
+                                number,
+                                number,
+                                number,
+                                number
+                            ];
+                            cellHeight: number;
+                            cellWidth: number;
+                            createdAt: string;
+                            createdBy: string;
+                            crs: string;
+                            height: number;
+                            id: string;
+                            image: {
+                                /** @description [lng, lat] of the image's top-left, top-right, bottom-right, bottom-left (a MapLibre image source) */
+                                corners: [
+                                    [
+                                        number,
+                                        number
+                                    ],
+                                    [
+                                        number,
+                                        number
+                                    ],
+                                    [
+                                        number,
+                                        number
+                                    ],
+                                    [
+                                        number,
+                                        number
+                                    ]
+                                ];
+                                /** @description [lng, lat] of the image's top-left, top-right, bottom-right, bottom-left (a MapLibre image source) */
+                                cornersWgs84: [
+                                    [
+                                        number,
+                                        number
+                                    ],
+                                    [
+                                        number,
+                                        number
+                                    ],
+                                    [
+                                        number,
+                                        number
+                                    ],
+                                    [
+                                        number,
+                                        number
+                                    ]
+                                ];
+                                legend: {
+                                    dryDepth?: number;
+                                    max: number;
+                                    min: number;
+                                    ramp: string;
+                                    stops: {
+                                        color: string;
+                                        value: number;
+                                    }[];
+                                    unit: string;
+                                };
+                                ramp: string;
+                                /** @description the PNG of this ramp */
+                                url: string;
+                            };
+                            kind: string;
+                            max: number | null;
+                            min: number | null;
+                            name: string;
+                            originX: number;
+                            originY: number;
+                            ownerCenterId: string;
+                            sha256: string;
+                            sourceFile: string | null;
+                            width: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rasters/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One raster, with its image for the map: the PNG's URL, its corners in GCJ-02 (and WGS-84) and the legend of the ramp (?ramp=, default by kind) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description language of messages (default zh) */
+                    lang?: "zh" | "en";
+                    /** @description colour ramp: terrain, depth (dry cells transparent), arrival (minutes), velocity */
+                    ramp?: "terrain" | "depth" | "arrival" | "velocity";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bboxWgs84: [
+                                number,
+                                number,
+                                number,
+                                number
+                            ];
+                            cellHeight: number;
+                            cellWidth: number;
+                            createdAt: string;
+                            createdBy: string;
+                            crs: string;
+                            height: number;
+                            id: string;
+                            image: {
+                                /** @description [lng, lat] of the image's top-left, top-right, bottom-right, bottom-left (a MapLibre image source) */
+                                corners: [
+                                    [
+                                        number,
+                                        number
+                                    ],
+                                    [
+                                        number,
+                                        number
+                                    ],
+                                    [
+                                        number,
+                                        number
+                                    ],
+                                    [
+                                        number,
+                                        number
+                                    ]
+                                ];
+                                /** @description [lng, lat] of the image's top-left, top-right, bottom-right, bottom-left (a MapLibre image source) */
+                                cornersWgs84: [
+                                    [
+                                        number,
+                                        number
+                                    ],
+                                    [
+                                        number,
+                                        number
+                                    ],
+                                    [
+                                        number,
+                                        number
+                                    ],
+                                    [
+                                        number,
+                                        number
+                                    ]
+                                ];
+                                legend: {
+                                    dryDepth?: number;
+                                    max: number;
+                                    min: number;
+                                    ramp: string;
+                                    stops: {
+                                        color: string;
+                                        value: number;
+                                    }[];
+                                    unit: string;
+                                };
+                                ramp: string;
+                                /** @description the PNG of this ramp */
+                                url: string;
+                            };
+                            kind: string;
+                            max: number | null;
+                            min: number | null;
+                            name: string;
+                            originX: number;
+                            originY: number;
+                            ownerCenterId: string;
+                            sha256: string;
+                            sourceFile: string | null;
+                            width: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Remove a raster: its cells are deleted, its record stays (marked deleted) for the analyses that used it. Administrators and operators of the owning center */
+        delete: {
+            parameters: {
+                query?: {
+                    /** @description language of messages (default zh) */
+                    lang?: "zh" | "en";
+                    reason?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rasters/{id}/contours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Contour lines of the raster at the given levels (e.g. arrival-time isochrones), GeoJSON LineStrings with their `level` */
+        get: {
+            parameters: {
+                query: {
+                    /** @description datum of the coordinates: gcj02 (the cockpit map) or wgs84 */
+                    crs?: "gcj02" | "wgs84";
+                    /** @description language of messages (default zh) */
+                    lang?: "zh" | "en";
+                    /** @description comma-separated values, at most 50 (e.g. arrival minutes 10,20,30) */
+                    levels: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            features: {
+                                geometry: {
+                                    coordinates: [
+                                        number,
+                                        number
+                                    ][];
+                                    /** @enum {string} */
+                                    type: "LineString";
+                                };
+                                properties: {
+                                    level: number;
+                                };
+                                /** @enum {string} */
+                                type: "Feature";
+                            }[];
+                            /** @enum {string} */
+                            type: "FeatureCollection";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rasters/{id}/image.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The raster drawn as a PNG (RGBA; nodata and dry cells transparent), north-up in lng/lat over `image.corners`, at most 2048 px on its long side */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description language of messages (default zh) */
+                    lang?: "zh" | "en";
+                    /** @description colour ramp: terrain, depth (dry cells transparent), arrival (minutes), velocity */
+                    ramp?: "terrain" | "depth" | "arrival" | "velocity";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };

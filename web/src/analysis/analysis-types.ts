@@ -5,6 +5,8 @@
  * top left, top right, bottom right, bottom left.
  */
 
+import type { ApiAnswer, Refined } from '../types.ts';
+
 export type LngLat = readonly [number, number];
 export type Corners = readonly [LngLat, LngLat, LngLat, LngLat];
 
@@ -30,55 +32,20 @@ export interface ImageOverlay {
   readonly corners: Corners;
 }
 
-export interface AnalysisLayer extends ImageOverlay {
-  readonly name: string;
-  readonly unit: string;
-  readonly min: number | null;
-  readonly max: number | null;
-  readonly legend: RasterLegend;
-}
+type AnalysisAnswer = ApiAnswer<'/api/v1/analyses/{id}', 'get'>;
 
-export interface AnalysisSnapshot {
-  /** seconds since the start of the run */
-  readonly t: number;
-  readonly imageUrl: string;
-}
+/** A result layer: its schema leaves the corners `number[][]` and the legend an open object. */
+export type AnalysisLayer = Refined<NonNullable<AnalysisAnswer['layers']>[number], { readonly corners: Corners; readonly legend: RasterLegend }>;
 
-export type AnalysisModel = 'fill' | 'lake' | 'flood' | 'dambreak';
-export type AnalysisState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+/** A run as GET /api/v1/analyses/{id} gives it (the list's items are the same without layers). */
+export type AnalysisView = Refined<AnalysisAnswer, { readonly layers?: readonly AnalysisLayer[] }>;
 
-export interface AnalysisView {
-  readonly id: string;
-  readonly model: string;
-  readonly name?: string | null;
-  readonly version?: number;
-  readonly state: string;
-  /** 0..1 */
-  readonly progress: number;
-  readonly progressMessage?: string | null;
-  readonly rasterId: string;
-  readonly inputs?: Record<string, unknown>;
-  readonly createdAt: string;
-  readonly startedAt?: string | null;
-  readonly finishedAt?: string | null;
-  readonly error?: { readonly code: string; readonly message: string } | null;
-  readonly summary?: Record<string, unknown> | null;
-  readonly layers?: readonly AnalysisLayer[];
-  readonly snapshots?: readonly AnalysisSnapshot[];
-  /** what the caller may do now, where the server says so (names like `cancel`, `rerun`, `evacuate`) */
-  readonly allowedActions?: readonly (string | { readonly name: string })[];
-}
+export type AnalysisModel = AnalysisView['model'];
+export type AnalysisState = AnalysisView['state'];
+export type AnalysisSnapshot = NonNullable<AnalysisView['snapshots']>[number];
 
-export interface RasterView {
-  readonly id: string;
-  readonly name: string;
-  readonly kind: string;
-  readonly width: number;
-  readonly height: number;
-  readonly cellWidth?: number;
-  readonly bboxWgs84?: readonly [number, number, number, number];
-  readonly image?: { readonly url: string; readonly corners: Corners; readonly legend?: RasterLegend } | null;
-}
+/** A stored raster with its image for the map (GET /api/v1/rasters/{id}; the list's items likewise). */
+export type RasterView = ApiAnswer<'/api/v1/rasters/{id}', 'get'>;
 
 export const FINISHED_STATES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled']);
-export const isRunning = (a: Pick<AnalysisView, 'state'>): boolean => a.state === 'queued' || a.state === 'running';
+export const isRunning = (a: { readonly state: string }): boolean => a.state === 'queued' || a.state === 'running';

@@ -47,11 +47,12 @@ const STAFF: readonly string[] = ['admin', 'operator', 'supervisor'];
 const EVACUATION_ROLES: readonly string[] = ['admin', 'operator'];
 
 /**
- * Whether the caller may take a step on a run. The server's `allowedActions`, when the record has
- * them, decide; otherwise the state and the caller's roles (the server refuses anyway if wrong).
+ * Whether the caller may take a step on a run: by its state and the caller's roles (the analyses'
+ * policy: administrators, supervisors and operators run models), unless the server named the steps
+ * it allows (`allowed`, where an answer lists them) — the server refuses a wrong one anyway.
  */
-export function mayTake(a: AnalysisView, step: AnalysisStep, roles: readonly string[]): boolean {
-  if (a.allowedActions) return a.allowedActions.some((x) => (typeof x === 'string' ? x : x.name) === step || (step === 'evacuate' && (typeof x === 'string' ? x : x.name) === 'start_evacuation'));
+export function mayTake(a: { readonly state: string; readonly model: string }, step: AnalysisStep, roles: readonly string[], allowed?: readonly string[] | null): boolean {
+  if (allowed) return allowed.includes(step) || (step === 'evacuate' && allowed.includes('start_evacuation'));
   const staff = roles.some((r) => STAFF.includes(r));
   if (step === 'cancel') return staff && isRunning(a);
   if (step === 'rerun') return staff && !isRunning(a);
@@ -63,7 +64,7 @@ export const DEPTH_LAYERS: readonly string[] = ['maxDepth', 'depth', 'finalDepth
 export const ARRIVAL_LAYER = 'arrivalTime';
 
 /** The layer shown first: the deepest water, else the first layer the run has. */
-export function firstLayer(a: AnalysisView): string | null {
+export function firstLayer(a: Pick<AnalysisView, 'layers'>): string | null {
   const names = (a.layers ?? []).map((l) => l.name);
   return DEPTH_LAYERS.find((n) => names.includes(n)) ?? names[0] ?? null;
 }
