@@ -71,7 +71,9 @@ export function AnalysisForm({
       const a = await api<AnalysisView>('/api/v1/analyses', { body: requestOf(f) });
       onStarted(a);
     } catch (e) {
+      // A schema check lists its errors; a domain refusal names one field.
       if (e instanceof ApiError && e.errors.length > 0) setErrors(errorsByField(e.errors, fields));
+      else if (e instanceof ApiError && e.field) setErrors(errorsByField([{ path: e.field, message: e.message }], fields));
       else setErrors(new Map([['', [errorText(e)]]]));
     } finally {
       setBusy(false);
