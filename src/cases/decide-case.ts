@@ -34,7 +34,11 @@ export type CaseCommand =
   | { type: 'remind'; taskId: string; reason?: string | undefined }
   | { type: 'supervise'; reason: string }
   | { type: 'add_attachment'; attachmentId: string; sha256: string; fileName: string; mediaType: string; size: number }
-  | { type: 'apply_plan'; planId?: string | undefined; note?: string | undefined }
+  /**
+   * `facts`: what the caller hands the plan's `supplied` facts (a capability's findings, e.g. the
+   * communities a flood reaches); the run records them with the facts it looked up.
+   */
+  | { type: 'apply_plan'; planId?: string | undefined; note?: string | undefined; facts?: Readonly<Record<string, unknown>> | undefined }
   | { type: 'agree_coordination'; handledByUnitId: string; maintainedByUnitId: string; note: string }
   /** A district center takes its part in a joint case (its center id comes from the principal). */
   | { type: 'accept_joint'; centerId: string }
@@ -465,8 +469,10 @@ function decideTaskCommand(
       // A plan may require the lead to hand back evidence: checked here, when the unit reports done.
       if (doc.plan?.closure?.requireEvidence && t.role === 'lead' && t.plan) {
         if (t.plan.handBack.includes('photo') && evidence.attachmentIds.length === 0) violated(`${t.unitName}须回传现场照片（先上传照片再办结）`, `${t.unitName} must hand back a photo (upload it, then name it in evidence.attachmentIds)`);
-        if (t.plan.handBack.includes('reading') && !evidence.reading) violated(`${t.unitName}须回传读数`, `${t.unitName} must hand back a reading`);
       }
+      // A reading is a count or a measure the case waits for (an evacuation's people unaccounted
+      // for): any task of such a plan that lists it hands it back, assisting ones too.
+      if (doc.plan?.closure?.requireEvidence && t.plan?.handBack.includes('reading') && !evidence.reading) violated(`${t.unitName}须回传读数`, `${t.unitName} must hand back a reading`);
       const hasEvidence = evidence.attachmentIds.length > 0 || evidence.reading !== null;
       return [{ type: 'TaskCompleted', payload: { taskId: t.id, note, ...(hasEvidence ? { evidence } : {}) } }];
     }
