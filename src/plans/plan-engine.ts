@@ -51,6 +51,8 @@ export interface ResolvedTask {
   readonly arriveWithinMs: number | null;
   readonly dependsOn: readonly string[];
   readonly handBack: readonly EvidenceKind[];
+  /** People the task must account for: a supplied place's `expected` (its people to move). */
+  readonly expected?: number | undefined;
 }
 
 export type ResolvedAction =
@@ -210,6 +212,7 @@ export function decidePlanRun(
           arriveWithinMs: t.arriveWithin?.ms ?? null,
           dependsOn: t.dependsOn,
           handBack: t.handBack,
+          ...(typeof place.expected === 'number' && Number.isInteger(place.expected) && place.expected >= 0 ? { expected: place.expected } : {}),
         });
       }
       return;

@@ -45,7 +45,7 @@ describe('supplied facts and a task per supplied place', () => {
   });
 
   it('one task per community, to its street office; two communities of one street both get theirs', () => {
-    const r = run({ affected_communities: [{ code: 'C2', name: '东社区', people: 200 }, { code: 'C1', name: '西社区', people: 500 }, { code: 'C3', name: '南社区', people: 10 }] });
+    const r = run({ affected_communities: [{ code: 'C2', name: '东社区', expected: 200 }, { code: 'C1', name: '西社区', expected: 500 }, { code: 'C3', name: '南社区', expected: 10 }] });
     expect(r.problems).toEqual([]);
     expect(r.tasks.map((t) => [t.key, t.role, t.unitId])).toEqual([
       ['command', 'lead', 'u-em'],
@@ -56,7 +56,9 @@ describe('supplied facts and a task per supplied place', () => {
     expect(r.tasks[1]!.instructions.startsWith('（东社区）')).toBe(true);
     expect(r.tasks[1]!.handBack).toEqual(['reading']);
     // What the plan was given is kept with the run's facts.
-    expect(r.facts.affected_communities).toEqual([{ code: 'C2', name: '东社区', people: 200 }, { code: 'C1', name: '西社区', people: 500 }, { code: 'C3', name: '南社区', people: 10 }]);
+    expect(r.facts.affected_communities).toEqual([{ code: 'C2', name: '东社区', expected: 200 }, { code: 'C1', name: '西社区', expected: 500 }, { code: 'C3', name: '南社区', expected: 10 }]);
+    // Each task carries the people it must account for.
+    expect(r.tasks.map((t) => t.expected)).toEqual([undefined, 200, 500, 10]);
   });
 
   it('nothing supplied, or entries without a code: a problem, so the run is not applied', () => {
