@@ -5,6 +5,7 @@ import { migration0012 } from './migration-0012.ts';
 import { migration0013 } from './migration-0013.ts';
 import { migration0014 } from './migration-0014.ts';
 import { migration0015 } from './migration-0015.ts';
+import { migration0018 } from './migration-0018.ts';
 
 /**
  * Migrations are written once with Kysely's schema builder and run on every dialect. Only
@@ -158,6 +159,7 @@ const migrations: Record<string, Migration> = {
   '0013_outbox_streams': migration0013,
   '0014_case_search_views': migration0014,
   '0015_unit_disabled': migration0015,
+  '0018_population_evacuations': migration0018,
 };
 
 export { GENESIS_HASH } from './migration-0001.ts';

@@ -42,6 +42,29 @@ export interface Database {
   muck_trucks: MuckTruckTable;
   camera_events: CameraEventTable;
   category_versions: CategoryVersionTable;
+  grid_population: GridPopulationTable;
+  evacuations: EvacuationTable;
+}
+
+/** People per grid (migration 0018). */
+export interface GridPopulationTable {
+  grid_code: string;
+  people: number;
+  /** census | survey | estimate | generated */
+  source: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+/** The 避险转移 case of an analysis (migration 0018). */
+export interface EvacuationTable {
+  analysis_id: string;
+  case_id: string;
+  district_code: string;
+  /** JSON: the people to move per community when the evacuation started */
+  communities: string;
+  created_at: string;
+  created_by: string;
 }
 
 export interface DeviceTable {
