@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Tier } from './cases/case-model.ts';
 import { buildOutboundPolicy, checkOutboundUrl } from './outbound/outbound-policy.ts';
 import { cityPackDir, cityPackFolders } from './city-pack.ts';
+import { DEFAULT_MAX_RASTER_CELLS } from './raster/geotiff-reader.ts';
 
 /**
  * Every setting, read once from the environment at start-up. docs/reference/settings.md and the
@@ -76,6 +77,8 @@ export interface Settings {
   readonly databaseApplicationName: string;
   /** How long HTTP telemetry waits for room in the full ingest queue before 503 OVERLOADED. */
   readonly ingestMaxWaitMs: number;
+  /** Analysis runs at a time, each on a worker thread (ANALYSIS_CONCURRENCY); 0 = this process runs none. */
+  readonly analysisConcurrency: number;
   /** Free space in DATA_DIR below which /readyz answers 503 (MB). */
   readonly readyMinFreeMb: number;
   /** Deepest nesting of arrays/objects accepted in JSON from outside (HTTP bodies, MQTT payloads). */
@@ -93,6 +96,8 @@ export interface Settings {
   readonly sessionRecheckSeconds: number;
   /** 32 bytes (base64) sealing TOTP secrets in the store; unset: a key file in DATA_DIR. */
   readonly totpSecretKey: Buffer | undefined;
+  /** The most cells of a raster (DEM) accepted by import or upload; an upload's body limit follows from it. */
+  readonly rasterMaxCells: number;
 }
 
 export const SETTING_NAMES = [
@@ -135,6 +140,7 @@ export const SETTING_NAMES = [
   'STORE_TIMEOUT_MS',
   'DATABASE_APPLICATION_NAME',
   'INGEST_MAX_WAIT_MS',
+  'ANALYSIS_CONCURRENCY',
   'READY_MIN_FREE_MB',
   'JSON_MAX_DEPTH',
   'JSON_MAX_BYTES',
@@ -142,6 +148,7 @@ export const SETTING_NAMES = [
   'PUBLIC_URL',
   'SESSION_RECHECK_SECONDS',
   'TOTP_SECRET_KEY',
+  'RASTER_MAX_CELLS',
 ] as const;
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -317,6 +324,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     storeTimeoutMs: int(env, 'STORE_TIMEOUT_MS', 10_000, 100, 600_000),
     databaseApplicationName: applicationNameOf(env.DATABASE_APPLICATION_NAME),
     ingestMaxWaitMs: int(env, 'INGEST_MAX_WAIT_MS', 2000, 0, 600_000),
+    analysisConcurrency: int(env, 'ANALYSIS_CONCURRENCY', 1, 0, 16),
     readyMinFreeMb: int(env, 'READY_MIN_FREE_MB', 100, 0, 1_000_000),
     jsonMaxDepth: int(env, 'JSON_MAX_DEPTH', 64, 2, 1000),
     jsonMaxBytes: int(env, 'JSON_MAX_BYTES', 16 * 1024 * 1024, 1024, 512 * 1024 * 1024),
@@ -324,5 +332,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     publicUrl: publicUrlOf(env.PUBLIC_URL, int(env, 'PORT', 8080, 0, 65535)),
     sessionRecheckSeconds: int(env, 'SESSION_RECHECK_SECONDS', 60, 1, 3600),
     totpSecretKey: keyOf('TOTP_SECRET_KEY', env.TOTP_SECRET_KEY),
+    rasterMaxCells: int(env, 'RASTER_MAX_CELLS', DEFAULT_MAX_RASTER_CELLS, 1, 1_000_000_000),
   };
 }

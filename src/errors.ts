@@ -67,6 +67,16 @@ export const ERRORS = {
   OVERLOADED: { status: 503, titleZh: '系统繁忙', titleEn: 'Overloaded', zh: '系统繁忙，请稍后重试', en: 'The platform is busy; retry shortly', retryAfterSeconds: 2 },
   STORE_UNAVAILABLE: { status: 503, titleZh: '数据库暂不可用', titleEn: 'Store unavailable', zh: '数据库暂时不可用或响应超时，请稍后重试', en: 'The database is unavailable or did not answer in time; retry shortly', retryAfterSeconds: 5 },
   STORE_FULL: { status: 503, titleZh: '存储空间已满', titleEn: 'Storage full', zh: '存储空间已满，暂时无法保存，请联系管理员', en: 'The storage is full; nothing can be saved until an operator frees space', retryAfterSeconds: 60 },
+  ANALYSIS_INPUT_INVALID: { status: 422, titleZh: '分析输入不合法', titleEn: 'Invalid analysis input', zh: '分析输入不合法（{field}）：{detail}', en: 'Invalid analysis input ({field}): {detail}' },
+  ANALYSIS_RASTER_GONE: { status: 410, titleZh: '输入栅格已删除', titleEn: 'Input raster deleted', zh: '输入栅格 {rasterId} 已删除，不能用于分析', en: 'The input raster {rasterId} was deleted; it cannot be analysed' },
+  ANALYSIS_RASTER_CHANGED: { status: 409, titleZh: '输入栅格已改变', titleEn: 'Input raster changed', zh: '输入栅格 {rasterId} 的内容已与原分析不同，不能按原输入重算', en: 'The cells of the input raster {rasterId} are no longer those the run used; it cannot be repeated with the same inputs' },
+  ANALYSIS_INVALID_STATE: { status: 409, titleZh: '分析状态不允许此操作', titleEn: 'Action not allowed in this analysis state', zh: '分析当前状态为“{stateZh}”，不能{actionZh}', en: 'The analysis is {state}; it cannot be {action}' },
+  RASTER_UNREADABLE: { status: 422, titleZh: '栅格文件无法读取', titleEn: 'Raster file unreadable', zh: '栅格文件无法读取：{detail}', en: 'The raster file cannot be read: {detail}' },
+  RASTER_CRS_UNKNOWN: { status: 422, titleZh: '栅格坐标系未知', titleEn: 'Unknown raster CRS', zh: '栅格文件的坐标系无法识别：{detail}', en: 'The coordinate system of the raster file is not known: {detail}' },
+  RASTER_NOT_NORTH_UP: { status: 422, titleZh: '栅格有旋转或倾斜', titleEn: 'Raster rotated or skewed', zh: '栅格文件有旋转或倾斜，只接受正北朝上的栅格；请先用 gdalwarp 重采样', en: 'The raster file is rotated or skewed; only north-up rasters are accepted (resample it with gdalwarp first)' },
+  RASTER_ALL_NODATA: { status: 422, titleZh: '栅格没有有效值', titleEn: 'Raster has no data', zh: '栅格文件的每个像元都是无数据值', en: 'Every cell of the raster file is nodata' },
+  RASTER_TOO_LARGE: { status: 413, titleZh: '栅格过大', titleEn: 'Raster too large', zh: '栅格文件有 {cells} 个像元，超过上限 {limit}（RASTER_MAX_CELLS）', en: 'The raster file has {cells} cells, more than the limit of {limit} (RASTER_MAX_CELLS)' },
+  GONE: { status: 410, titleZh: '已删除', titleEn: 'Deleted', zh: '{what}已于 {at} 删除：{id}', en: 'The {what} was deleted at {at}: {id}' },
   INTERNAL: { status: 500, titleZh: '服务器内部错误', titleEn: 'Internal error', zh: '服务器内部错误（追踪号 {traceId}）', en: 'Internal error (trace id {traceId})' },
 } as const satisfies Record<string, ErrorDefinition>;
 
@@ -93,6 +103,9 @@ const THING_NAMES: Record<string, readonly [string, string]> = {
   service: ['服务', 'service'],
   resend: ['重发', 'resend'],
   'API token': ['API 令牌', 'API token'],
+  analysis: ['分析', 'analysis'],
+  raster: ['栅格', 'raster'],
+  'analysis layer': ['分析结果图层', 'analysis layer'],
   'control character': ['控制字符', 'control character'],
   'unpaired surrogate': ['不成对的代理项', 'unpaired surrogate'],
 };

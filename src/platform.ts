@@ -7,7 +7,6 @@ import { openStore, type Store } from './store/store.ts';
 import { OrgDirectory } from './org/org-directory.ts';
 import { ConfigWatcher, readConfigFingerprint } from './store/config-watch.ts';
 import { EventBus } from './events/event-bus.ts';
-import type { CityBus } from './sensing/alerts/committed-alert.ts';
 import { CaseService } from './cases/case-service.ts';
 import { AuthService } from './auth/auth-service.ts';
 import { UserAdministration } from './auth/user-administration.ts';
@@ -44,6 +43,16 @@ import type { RuleRuntime } from './sensing/ingest/rule-runtime-port.ts';
 import { openMqttSubscriber, type MqttSubscriber } from './sensing/ingest/mqtt-subscriber.ts';
 import { OutboundClient } from './outbound/outbound-fetch.ts';
 import { buildOutboundPolicy } from './outbound/outbound-policy.ts';
+import { RasterCatalog, rasterDir } from './raster/raster-catalog-store.ts';
+import type { Analyses } from './analyses/analyses.ts';
+import type { CommittedAnalysis } from './analyses/analysis-model.ts';
+import type { AnalysisTriggerListener } from './analyses/analysis-trigger-listener.ts';
+import { composeAnalyses } from './platform-analyses.ts';
+import type { Committed } from './cases/committed.ts';
+import type { CommittedAlert } from './sensing/alerts/committed-alert.ts';
+
+/** The bus as the platform holds it: cases, alerts and analysis runs (the others' ports see their part). */
+export type CityBus = EventBus<Committed, CommittedAlert, CommittedAnalysis>;
 
 /** The settings with the city pack's defaults filled in. */
 export type PlatformSettings = Settings & { readonly capSender: string };
@@ -84,6 +93,12 @@ export interface Platform {
   readonly rules: RuleRegistry;
   /** The muck-truck chain (the same registry as sensing.muck). */
   readonly muck: MuckRegistry;
+  /** The rasters kept (terrain, results): metadata in the store, cells under DATA_DIR/rasters. */
+  readonly rasters: RasterCatalog;
+  /** Analysis runs as jobs (flood, dam break, lake, fill), and the runner of their queue. */
+  readonly analyses: Analyses;
+  /** Warnings that start analyses (the city pack's analysis-triggers.yaml). */
+  readonly analysisTriggers: AnalysisTriggerListener;
   resolver(): JurisdictionResolver;
   assets(): AssetIndex;
   /** The map as plans read it: assets and grids around a point. */
@@ -304,6 +319,8 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
     },
     revocations,
   });
+  const rasters = new RasterCatalog({ db: store.db, dir: rasterDir(settings.dataDir), clock });
+  const { analyses, analysisTriggers } = composeAnalyses({ store, clock, rasters, org, resolver: () => resolver, bus, concurrency: settings.analysisConcurrency, triggersFile: pack.analysisTriggersFile, log: opts.log });
   const config = new ConfigWatcher({
     read: () => readConfigFingerprint(store.db),
     reload: async (parts) => {
@@ -344,6 +361,9 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
     sensing,
     rules,
     muck: sensing.muck,
+    rasters,
+    analyses,
+    analysisTriggers,
     gazetteer: () => gazetteer,
     resolver: () => resolver,
     assets: () => assets,
@@ -365,6 +385,7 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
     },
     async close() {
       config.stop();
+      analyses.stop();
       timers.stop();
       await telemetry?.close();
       await sensing.stop();
@@ -386,6 +407,9 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
   await syncRules();
   await sensing.open();
   if (!opts.deferRecovery) await sensing.recover();
+  // Runs a crash left under way are queued again (or failed), then the queue starts.
+  await analyses.recover();
+  analyses.kick();
   // Telemetry from an external broker; the embedded broker hands it over through its gate instead.
   let telemetry: MqttSubscriber | null = null;
   if (settings.mqttUrl && opts.subscribeTelemetry !== false) {

@@ -25,6 +25,7 @@ import { registerAppealRoutes } from './routes/appeal-routes.ts';
 import { registerSensingRoutes } from './routes/sensing-routes.ts';
 import { registerMuckRoutes } from './routes/muck-routes.ts';
 import { registerOutboundRoutes } from './routes/outbound-routes.ts';
+import { registerAnalysisRoutes } from './routes/analysis-routes.ts';
 import { registerWebApp } from './web-app.ts';
 import { registerGuardedJsonParser, registerMediaTypeGuard, strictBodySchemaController } from './body-guards.ts';
 
@@ -122,6 +123,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
   registerSensingRoutes(app, platform);
   registerMuckRoutes(app, platform);
   registerOutboundRoutes(app, platform);
+  registerAnalysisRoutes(app, platform);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerWebApp(app, platform, opts.webDistDir ? { distDir: opts.webDistDir } : {});

@@ -29,6 +29,8 @@ export interface RasterRecord {
   /** SHA-256 of the stored cells: a run records it, so a repeat can tell the input is the same */
   sha256: string;
   deletedAt: string | null;
+  /** the name of the file it was read from (an import or upload), if any */
+  sourceFile?: string | null;
 }
 
 export interface NewRaster {
@@ -36,6 +38,8 @@ export interface NewRaster {
   kind: RasterKind;
   ownerCenterId: string;
   createdBy: string;
+  /** the name of the file it was read from, kept for the record */
+  sourceFile?: string | null;
 }
 
 export interface RasterCatalogPort {

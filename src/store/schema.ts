@@ -42,8 +42,39 @@ export interface Database {
   muck_trucks: MuckTruckTable;
   camera_events: CameraEventTable;
   category_versions: CategoryVersionTable;
+  analyses: AnalysisTable;
+  rasters: RasterTable;
   grid_population: GridPopulationTable;
   evacuations: EvacuationTable;
+}
+
+/** 0017: analysis runs as durable jobs (src/analyses/). */
+export interface AnalysisTable {
+  id: string;
+  name: string | null;
+  model: string;
+  root_id: string;
+  parent_id: string | null;
+  version: number;
+  state: string;
+  progress: number;
+  progress_message: string | null;
+  inputs: string;
+  raster_id: string;
+  raster_sha256: string;
+  input_rasters: string;
+  owner_center_id: string;
+  created_by: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  summary: string | null;
+  result_rasters: string | null;
+  cancel_requested_at: string | null;
+  trigger_key: string | null;
+  attempts: number;
 }
 
 /** People per grid (migration 0018). */
@@ -198,6 +229,39 @@ export interface RoutingTableRow {
   source: string;
   created_at: string;
   created_by: string;
+}
+
+/** A raster kept under DATA_DIR/rasters/ (src/raster/raster-store.ts); its cells are in the file. */
+export interface RasterTable {
+  id: string;
+  name: string;
+  kind: string;
+  crs: string;
+  width: number;
+  height: number;
+  origin_x: number;
+  origin_y: number;
+  cell_width: number;
+  cell_height: number;
+  /** smallest and largest value with data */
+  min_value: number | null;
+  max_value: number | null;
+  /** the box in WGS-84 */
+  west: number;
+  south: number;
+  east: number;
+  north: number;
+  source_nodata: number | null;
+  /** the name of the file it was imported from */
+  source_file: string | null;
+  tile_size: number;
+  owner_center_id: string;
+  created_by: string;
+  created_at: string;
+  sha256: string;
+  deleted_at: string | null;
+  deleted_by: string | null;
+  delete_reason: string | null;
 }
 
 export interface AssetTable {
