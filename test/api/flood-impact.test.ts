@@ -110,8 +110,12 @@ describe('flood impact and evacuation through the API', () => {
     const mine = board.communities.find((c: any) => (t.platform.org.unit(unitIdOf(t.platform.resolver().get(c.communityCode)!.parentCode!, 'community'))?.id ?? '') === gridworkerUnit());
     expect(mine, 'a community of the grid worker\'s street is reached').toBeDefined();
     const url = `/api/v1/cases/${board.caseId}/evacuation/${mine.communityCode}`;
+    // Done by hand, even with a reading, before the count accounts for everyone: refused.
+    await ok('gridworker', 'POST', `/api/v1/cases/${board.caseId}/tasks/${mine.taskId}/accept`, {});
+    const byHand = await call('gridworker', 'POST', `/api/v1/cases/${board.caseId}/tasks/${mine.taskId}/complete`, { note: '已转移', evidence: { reading: { name: 'unaccounted', value: 0, unit: '人' } } });
+    expectProblem(byHand, 409, 'CASE_RULE_VIOLATED');
     const partial = await ok('gridworker', 'POST', url, { moved: Math.max(0, mine.expected - 3), staying: 0, missing: 3, note: '3人未联系上' });
-    expect(partial).toMatchObject({ moved: Math.max(0, mine.expected - 3), missing: 3, accountedFor: false, taskState: 'dispatched' });
+    expect(partial).toMatchObject({ moved: Math.max(0, mine.expected - 3), missing: 3, accountedFor: false, taskState: 'accepted' });
     const full = await ok('gridworker', 'POST', url, { moved: mine.expected - 1, staying: 1, missing: 0 });
     expect(full).toMatchObject({ accountedFor: true, taskState: 'done', override: null });
     // Each count is an event of the case, by the grid worker.
