@@ -70,6 +70,7 @@ export const ERRORS = {
   ANALYSIS_INPUT_INVALID: { status: 422, titleZh: '分析输入不合法', titleEn: 'Invalid analysis input', zh: '分析输入不合法（{field}）：{detail}', en: 'Invalid analysis input ({field}): {detail}' },
   ANALYSIS_RASTER_GONE: { status: 410, titleZh: '输入栅格已删除', titleEn: 'Input raster deleted', zh: '输入栅格 {rasterId} 已删除，不能用于分析', en: 'The input raster {rasterId} was deleted; it cannot be analysed' },
   ANALYSIS_RASTER_CHANGED: { status: 409, titleZh: '输入栅格已改变', titleEn: 'Input raster changed', zh: '输入栅格 {rasterId} 的内容已与原分析不同，不能按原输入重算', en: 'The cells of the input raster {rasterId} are no longer those the run used; it cannot be repeated with the same inputs' },
+  EVACUATION_NOBODY_TO_MOVE: { status: 422, titleZh: '无需转移', titleEn: 'Nobody to move', zh: '分析 {id} 的影响范围内没有需要转移的人员，未启动避险转移', en: 'The impact of analysis {id} reaches nobody who has to move; no evacuation was started' },
   ANALYSIS_INVALID_STATE: { status: 409, titleZh: '分析状态不允许此操作', titleEn: 'Action not allowed in this analysis state', zh: '分析当前状态为“{stateZh}”，不能{actionZh}', en: 'The analysis is {state}; it cannot be {action}' },
   RASTER_UNREADABLE: { status: 422, titleZh: '栅格文件无法读取', titleEn: 'Raster file unreadable', zh: '栅格文件无法读取：{detail}', en: 'The raster file cannot be read: {detail}' },
   RASTER_CRS_UNKNOWN: { status: 422, titleZh: '栅格坐标系未知', titleEn: 'Unknown raster CRS', zh: '栅格文件的坐标系无法识别：{detail}', en: 'The coordinate system of the raster file is not known: {detail}' },

@@ -48,6 +48,8 @@ import type { Analyses } from './analyses/analyses.ts';
 import type { CommittedAnalysis } from './analyses/analysis-model.ts';
 import type { AnalysisTriggerListener } from './analyses/analysis-trigger-listener.ts';
 import { composeAnalyses } from './platform-analyses.ts';
+import { composeFloodImpact } from './platform-impact.ts';
+import type { FloodImpact } from './analyses/impact/flood-impact.ts';
 import type { Committed } from './cases/committed.ts';
 import type { CommittedAlert } from './sensing/alerts/committed-alert.ts';
 
@@ -99,6 +101,8 @@ export interface Platform {
   readonly analyses: Analyses;
   /** Warnings that start analyses (the city pack's analysis-triggers.yaml). */
   readonly analysisTriggers: AnalysisTriggerListener;
+  /** 灾害态势研判 and 避险转移: an analysis's impact, its evacuation case and board. */
+  readonly impact: FloodImpact;
   resolver(): JurisdictionResolver;
   assets(): AssetIndex;
   /** The map as plans read it: assets and grids around a point. */
@@ -321,6 +325,7 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
     revocations,
   });
   const { analyses, analysisTriggers } = composeAnalyses({ store, clock, rasters, org, resolver: () => resolver, bus, concurrency: settings.analysisConcurrency, triggersFile: pack.analysisTriggersFile, log: opts.log });
+  const impact = composeFloodImpact({ store, clock, analyses, resolver: () => resolver, assets: () => assets, cases });
   const config = new ConfigWatcher({
     read: () => readConfigFingerprint(store.db),
     reload: async (parts) => {
@@ -364,6 +369,7 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
     muck: sensing.muck,
     analyses,
     analysisTriggers,
+    impact,
     gazetteer: () => gazetteer,
     resolver: () => resolver,
     assets: () => assets,

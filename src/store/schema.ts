@@ -44,6 +44,8 @@ export interface Database {
   category_versions: CategoryVersionTable;
   analyses: AnalysisTable;
   rasters: RasterTable;
+  grid_population: GridPopulationTable;
+  evacuations: EvacuationTable;
 }
 
 /** 0017: analysis runs as durable jobs (src/analyses/). */
@@ -73,6 +75,27 @@ export interface AnalysisTable {
   cancel_requested_at: string | null;
   trigger_key: string | null;
   attempts: number;
+}
+
+/** People per grid (migration 0018). */
+export interface GridPopulationTable {
+  grid_code: string;
+  people: number;
+  /** census | survey | estimate | generated */
+  source: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+/** The 避险转移 case of an analysis (migration 0018). */
+export interface EvacuationTable {
+  analysis_id: string;
+  case_id: string;
+  district_code: string;
+  /** JSON: the people to move per community when the evacuation started */
+  communities: string;
+  created_at: string;
+  created_by: string;
 }
 
 export interface DeviceTable {

@@ -33,6 +33,7 @@ export const EVENT_NAMES: Record<string, [string, string]> = {
   SupporterAdded: ['附议', 'Supporter added'],
   CoordinationAgreed: ['协同议定', 'Coordination agreed'],
   AttachmentAdded: ['附件', 'Attachment'],
+  TaskTallied: ['清点人数', 'People counted'],
 };
 
 type Tr = (zh: string, en: string) => string;
@@ -77,6 +78,10 @@ export function eventWhy(type: string, payload: Record<string, unknown>, tr: Tr)
     return [kind, named(ACTION_OUTCOMES, payload.outcome, tr)].filter(Boolean).join(' · ');
   }
   if (type === 'SensorStateChanged') return named(SENSOR_STATES, payload.state, tr) ?? '';
+  if (type === 'TaskTallied') {
+    const counts = tr(`已转移 ${String(payload.moved)} · 就地避险 ${String(payload.staying)} · 失联 ${String(payload.missing)}`, `moved ${String(payload.moved)} · staying ${String(payload.staying)} · missing ${String(payload.missing)}`);
+    return typeof payload.override === 'string' ? `${counts} · ${tr('中心确认', 'accepted by the center')}：${payload.override}` : counts;
+  }
   for (const k of ['reason', 'note', 'summary', 'comment', 'message', 'fileName']) {
     const v = payload[k];
     if (typeof v !== 'string' || !v) continue;
