@@ -61,7 +61,7 @@ describe('a run as the page shows it', () => {
     expect(mayTake(run({ state: 'running' }), 'rerun', ['operator'])).toBe(false);
     expect(mayTake(run({}), 'cancel', ['operator'])).toBe(false);
     expect(mayTake(run({}), 'evacuate', ['operator'])).toBe(true);
-    expect(mayTake(run({}), 'evacuate', ['supervisor'])).toBe(false);
+    expect(mayTake(run({}), 'evacuate', ['unit_staff'])).toBe(false);
     expect(mayTake(run({ model: 'fill' }), 'evacuate', ['admin'])).toBe(false);
     expect(mayTake(run({ state: 'failed' }), 'evacuate', ['admin'])).toBe(false);
     expect(mayTake(run({}), 'cancel', ['citizen'])).toBe(false);

@@ -42,9 +42,8 @@ export function summaryRows(summary: Record<string, unknown> | null | undefined,
 
 export type AnalysisStep = 'cancel' | 'rerun' | 'evacuate';
 
-/** Roles that run models and start an evacuation where the server does not list the steps itself. */
+/** Roles that run models and so start an evacuation (src/analyses/analysis-policy.ts mayRunAnalyses). */
 const STAFF: readonly string[] = ['admin', 'operator', 'supervisor'];
-const EVACUATION_ROLES: readonly string[] = ['admin', 'operator'];
 
 /**
  * Whether the caller may take a step on a run: by its state and the caller's roles (the analyses'
@@ -56,7 +55,7 @@ export function mayTake(a: { readonly state: string; readonly model: string }, s
   const staff = roles.some((r) => STAFF.includes(r));
   if (step === 'cancel') return staff && isRunning(a);
   if (step === 'rerun') return staff && !isRunning(a);
-  return a.state === 'succeeded' && (a.model === 'flood' || a.model === 'dambreak' || a.model === 'lake') && roles.some((r) => EVACUATION_ROLES.includes(r));
+  return a.state === 'succeeded' && (a.model === 'flood' || a.model === 'dambreak' || a.model === 'lake') && roles.some((r) => STAFF.includes(r));
 }
 
 /** The names of a run's layers, depth first, with the arrival time (for isochrones) known by name. */

@@ -1,47 +1,55 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError, errorText } from '../api.ts';
+import { ApiError, errorText } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
 import { useLiveReload } from '../live-feed.ts';
 import { mayTake } from '../analysis/analysis-view.ts';
+import { ImpactList, loadFloodImpact, type FloodImpactData } from '../components/impact-list.tsx';
+import { EvacuationBoard, loadEvacuationBoard, startEvacuation, type EvacuationBoardData } from '../components/evacuation-board.tsx';
 import type { AnalysisView } from '../analysis/analysis-types.ts';
 
-/** An answer of 404/409: the run has no such report (yet), which is not an error to show. */
-const absent = (e: unknown) => e instanceof ApiError && (e.status === 404 || e.status === 409);
+/** 404: no evacuation was started for the run yet — the board's answer, not an error to show. */
+const notStarted = (e: unknown) => e instanceof ApiError && e.status === 404;
 
 /**
- * What a finished run means (灾害态势研判): the places and assets it reaches and the people to move
- * (GET …/impact), the evacuation board (GET …/evacuation) and the button that starts the
- * evacuation (启动避险转移, POST …/evacuation) where the caller may.
+ * What a finished run means (灾害态势研判, src/analyses/impact): the places and assets it reaches and
+ * the people to move (the impact list), the evacuation board once 避险转移 has started, and the
+ * button that starts it where the caller may (the server's rule: those who run models).
  */
 export function AnalysisImpact({ a, roles }: { readonly a: AnalysisView; readonly roles: readonly string[] }) {
   const { tr } = useI18n();
-  const [impact, setImpact] = useState<unknown>(null);
-  const [board, setBoard] = useState<unknown>(null);
+  const [impact, setImpact] = useState<FloodImpactData | null>(null);
+  const [board, setBoard] = useState<EvacuationBoardData | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const done = a.state === 'succeeded';
-  const base = `/api/v1/analyses/${encodeURIComponent(a.id)}`;
+  // Terrain processing floods nothing: it has no impact to assess.
+  const assessable = a.state === 'succeeded' && a.model !== 'fill';
 
   const load = useCallback(async () => {
-    if (!done) return;
-    const [i, b] = await Promise.all([api<unknown>(`${base}/impact`).catch((e) => (absent(e) ? null : Promise.reject(e))), api<unknown>(`${base}/evacuation`).catch((e) => (absent(e) ? null : Promise.reject(e)))]).catch((e) => {
+    if (!assessable) return;
+    try {
+      const [i, b] = await Promise.all([loadFloodImpact(a.id), loadEvacuationBoard(a.id).catch((e) => (notStarted(e) ? null : Promise.reject(e)))]);
+      setImpact(i);
+      setBoard(b);
+    } catch (e) {
       setError(errorText(e));
-      return [null, null] as const;
-    });
-    setImpact(i);
-    setBoard(b);
-  }, [base, done]);
+    }
+  }, [a.id, assessable]);
   useEffect(() => {
     void load();
   }, [load]);
-  useLiveReload(load, 1000);
+  // The counts of the communities arrive as case events on the live feed.
+  useLiveReload(
+    useCallback(() => {
+      if (board) void load();
+    }, [board, load]),
+    1000,
+  );
 
   const start = async () => {
     setBusy(true);
     setError(null);
     try {
-      await api(`${base}/evacuation`, { method: 'POST', body: {} });
-      await load();
+      setBoard(await startEvacuation(a.id));
     } catch (e) {
       setError(errorText(e));
     } finally {
@@ -49,17 +57,16 @@ export function AnalysisImpact({ a, roles }: { readonly a: AnalysisView; readonl
     }
   };
 
-  if (!done) return null;
-  const started = isStarted(board);
+  if (!assessable) return null;
   return (
     <div className="stack" data-testid="analysis-impact">
-      {impact !== null && <ImpactView report={impact} />}
-      {mayTake(a, 'evacuate', roles) && !started && (
+      {impact && <ImpactList impact={impact} />}
+      {!board && impact && impact.peopleToMove.length > 0 && mayTake(a, 'evacuate', roles) && (
         <button type="button" className="primary" disabled={busy} onClick={() => void start()} data-testid="start-evacuation">
           {tr('启动避险转移', 'Start the evacuation')}
         </button>
       )}
-      {board !== null && <BoardView board={board} />}
+      {board && <EvacuationBoard board={board} />}
       {error && (
         <p className="error" role="alert">
           {error}
@@ -67,20 +74,4 @@ export function AnalysisImpact({ a, roles }: { readonly a: AnalysisView; readonl
       )}
     </div>
   );
-}
-
-/** The board says whether an evacuation runs: a case for it, or rows of communities with a task. */
-function isStarted(board: unknown): boolean {
-  const b = board as { caseId?: unknown; started?: unknown } | null;
-  return !!b && (typeof b.caseId === 'string' || b.started === true);
-}
-
-function ImpactView({ report }: { readonly report: unknown }) {
-  void report;
-  return null;
-}
-
-function BoardView({ board }: { readonly board: unknown }) {
-  void board;
-  return null;
 }
