@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cssColor, elapsedLabel, formatStop, isochroneMinutes, labelIsochrones, legendGradient, legendRows } from '../../web/src/analysis/legend.ts';
-import { firstLayer, mayTake, summaryRows } from '../../web/src/analysis/analysis-view.ts';
+import { analysisOfFeed, firstLayer, mayTake, summaryRows } from '../../web/src/analysis/analysis-view.ts';
 
 const tr = (zh: string, en: string) => `${zh}|${en}`;
 const zh = (a: string) => a;
@@ -75,5 +75,13 @@ describe('a run as the page shows it', () => {
     expect(firstLayer({ layers: [layer('arrivalTime'), layer('maxDepth')] })).toBe('maxDepth');
     expect(firstLayer({ layers: [layer('hand')] })).toBe('hand');
     expect(firstLayer({})).toBeNull();
+  });
+});
+
+describe('a run on the live feed', () => {
+  it('reads the run, its progress and its state from the feed item, and nothing from other items', () => {
+    expect(analysisOfFeed({ type: 'AnalysisProgress', data: { type: 'AnalysisProgress', analysis: { id: 'a1', state: 'running', progress: 0.42 } } })).toEqual({ id: 'a1', progress: 0.42, state: 'running' });
+    expect(analysisOfFeed({ type: 'AnalysisSucceeded', data: { analysis: { id: 'a1', state: 'exploded', progress: 'x' } } })).toEqual({ id: 'a1' });
+    expect(analysisOfFeed({ type: 'CaseReported', data: { case: { id: 'c1' } } })).toBeNull();
   });
 });

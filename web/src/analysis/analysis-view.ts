@@ -3,7 +3,7 @@
  * the page's language (a figure without a name is left out, never shown by its key), and the steps
  * the caller may take, as the server says in `allowedActions` or, where it does not, by role.
  */
-import { isRunning, type AnalysisView } from './analysis-types.ts';
+import { isRunning, type AnalysisState, type AnalysisView } from './analysis-types.ts';
 
 /**
  * Summary figures the page names (src/analyses/analysis-summary.ts): key → [zh, en, unit zh, unit en,
@@ -68,3 +68,18 @@ export function firstLayer(a: Pick<AnalysisView, 'layers'>): string | null {
   return DEPTH_LAYERS.find((n) => names.includes(n)) ?? names[0] ?? null;
 }
 
+
+const STATES: readonly string[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] satisfies AnalysisState[];
+
+/**
+ * A live-feed message about a run (src/http/feed-items.ts analysisFeedItem: `data.analysis` with
+ * its id, state and progress): what the page patches at once; null for any other message.
+ */
+export function analysisOfFeed(m: { readonly type: string; readonly data: Record<string, unknown> }): { id: string | null; progress?: number; state?: AnalysisState } | null {
+  const a = m.data.analysis as { id?: unknown; progress?: unknown; state?: unknown } | undefined;
+  if (!a && !/^Analysis/.test(m.type)) return null;
+  const id = typeof a?.id === 'string' ? a.id : null;
+  const progress = typeof a?.progress === 'number' && Number.isFinite(a.progress) ? a.progress : undefined;
+  const state = typeof a?.state === 'string' && STATES.includes(a.state) ? (a.state as AnalysisState) : undefined;
+  return { id, ...(progress !== undefined ? { progress } : {}), ...(state ? { state } : {}) };
+}

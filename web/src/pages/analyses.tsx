@@ -7,7 +7,8 @@ import { CockpitMap } from '../map/cockpit-map.ts';
 import { ModelOverlays, type ModelMarks } from '../map/model-overlays.ts';
 import { Link, navigate } from '../router.tsx';
 import { useSession } from '../session.tsx';
-import { isRunning, type AnalysisState, type AnalysisView, type LngLat, type RasterView } from '../analysis/analysis-types.ts';
+import { isRunning, type AnalysisView, type LngLat, type RasterView } from '../analysis/analysis-types.ts';
+import { analysisOfFeed } from '../analysis/analysis-view.ts';
 import { AnalysisForm, type PickKind } from './analysis-form.tsx';
 import { AnalysisResult } from './analysis-result.tsx';
 import { AnalysisImpact } from './analysis-impact.tsx';
@@ -17,18 +18,6 @@ import type { MapFocus } from '../types.ts';
 const RUNNING_POLL_MS = 2000;
 
 const itemsOf = <T,>(r: readonly T[] | { readonly items: readonly T[] } | null | undefined): T[] => (r ? [...(Array.isArray(r) ? r : (r as { items: readonly T[] }).items)] : []);
-
-/** A live-feed message about a run: its id (and its progress, when the message carries it). */
-const STATES: readonly string[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] satisfies AnalysisState[];
-
-function analysisOfFeed(m: { type: string; data: Record<string, unknown> }): { id: string | null; progress?: number; state?: AnalysisState } | null {
-  const a = m.data.analysis as { id?: unknown; progress?: unknown; state?: unknown } | undefined;
-  if (!a && !/^Analysis/.test(m.type) && typeof m.data.analysisId !== 'string') return null;
-  const id = typeof a?.id === 'string' ? a.id : typeof m.data.analysisId === 'string' ? m.data.analysisId : null;
-  const progress = typeof a?.progress === 'number' ? a.progress : typeof m.data.progress === 'number' ? m.data.progress : undefined;
-  const state = typeof a?.state === 'string' && STATES.includes(a.state) ? (a.state as AnalysisState) : undefined;
-  return { id, ...(progress !== undefined ? { progress } : {}), ...(state ? { state } : {}) };
-}
 
 /**
  * 模型分析: the runs of the caller's jurisdiction with their live progress, the form that starts one
