@@ -67,6 +67,8 @@ export class Analyses implements AnalysisStarter {
   readonly #threads = new Map<string, ThreadRun>();
   /** runs claimed by this process and not finished (the thread, or the saving of the layers) */
   readonly #active = new Set<string>();
+  /** runs cancelled while this process prepared them (their thread not started yet) */
+  readonly #cancelled = new Set<string>();
   #pumping = false;
   #again = false;
   #stopped = false;
@@ -195,6 +197,8 @@ export class Analyses implements AnalysisStarter {
       throw new CityLoopError('ANALYSIS_INVALID_STATE', { state: now.state, stateZh: STATE_NAMES[now.state].zh, action: 'cancelled', actionZh: '取消' });
     }
     // The thread ends now; its layers were never saved (a save under way is undone by #finish).
+    // A run still being prepared (its raster loading) is not started at all.
+    if (this.#active.has(id)) this.#cancelled.add(id);
     this.#threads.get(id)?.cancel();
     this.#d.publish(committed);
     return committed.analysis;
@@ -283,6 +287,7 @@ export class Analyses implements AnalysisStarter {
         this.#active.add(id);
         void this.#execute(id).finally(() => {
           this.#active.delete(id);
+          this.#cancelled.delete(id);
           this.#threads.delete(id);
           this.kick();
         });
@@ -314,7 +319,7 @@ export class Analyses implements AnalysisStarter {
     } catch (e) {
       return await this.#fail(id, e instanceof CityLoopError ? e.code : 'MODEL_ERROR', (e as Error).message);
     }
-    if (this.#stopped) return;
+    if (this.#stopped || this.#cancelled.has(id)) return;
     const thread = new ThreadRun(grid, job, { progress: (f, m) => this.#progress(id, f, m) }, { ...(this.#d.workerEntry ? { entry: this.#d.workerEntry } : {}), threads: this.#d.threads ?? 1 });
     this.#threads.set(id, thread);
     const outcome = await thread.outcome;
