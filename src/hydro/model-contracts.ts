@@ -104,6 +104,8 @@ export interface InertialSetup {
   buildings?: { mask: CellMask; raiseM?: number };
   /** 'closed' = walls; 'open' = water leaves at the edge at normal depth (free outflow) */
   boundary: 'open' | 'closed';
+  /** with boundary 'open': the edges that are open (default all four); the others are walls */
+  openEdges?: Array<'north' | 'south' | 'east' | 'west'>;
   /** initial water depth per cell, metres (optional) */
   initialDepth?: Float32Array;
   durationS: number;
