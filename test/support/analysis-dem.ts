@@ -6,6 +6,7 @@
 import type { Grid } from '../../src/raster/grid.ts';
 import { crsTransform } from '../../src/raster/raster-crs.ts';
 import { gcj02ToWgs84 } from '../../src/geo/crs.ts';
+import type { AreaGeometry } from '../../src/geo/geometry.ts';
 
 /** The bowl's centre, GCJ-02 (inside the rainstorm polygon of test/fixtures/cap/cq-rainstorm-orange.cap). */
 export const BOWL_CENTRE_GCJ = { lng: 106.5718, lat: 29.5494 } as const;
@@ -32,7 +33,7 @@ export function bowlDem(size: number, cell: number): Grid {
 }
 
 /** A square of `halfM` metres around the bowl's centre, GCJ-02, as GeoJSON. */
-export function squareAroundCentre(halfM: number): { type: 'Polygon'; coordinates: number[][][] } {
+export function squareAroundCentre(halfM: number): AreaGeometry {
   const dLng = halfM / (111_320 * Math.cos((BOWL_CENTRE_GCJ.lat * Math.PI) / 180));
   const dLat = halfM / 110_540;
   const { lng, lat } = BOWL_CENTRE_GCJ;
