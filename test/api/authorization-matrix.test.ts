@@ -147,7 +147,16 @@ describe('authorization matrix: every operation, every kind of caller, inside an
     const newApiToken = async () => (await tp.platform.auth.createApiToken(SYSTEM_PRINCIPAL, target, 'matrix', { scopes: ['read'] })).id;
     const plan = (await must(admin, 'GET', '/api/v1/plans')).items[0].id as string;
     const rule = (await must(admin, 'GET', '/api/v1/rules')).items[0].id as string;
+    // A raster of each district's center (6 × 5 cells of UTM 48N), saved through the catalogue.
+    const newRaster = async (w: Where) => {
+      const data = new Float32Array(30).map((_, i) => 100 + i);
+      const grid = { width: 6, height: 5, originX: 500000, originY: 3300000, cellWidth: 30, cellHeight: 30, crs: 'EPSG:32648', sourceNodata: null, data };
+      return (await tp.platform.rasters.save(grid, { name: `矩阵测试栅格 ${++serial}`, kind: 'dem', ownerCenterId: centerIdOf(w === 'in' ? '500103' : '500108'), createdBy: 'matrix' })).id;
+    };
+    const rasters = { in: await newRaster('in'), out: await newRaster('out') };
     fx = {
+      rasters,
+      newRaster,
       point,
       units,
       districtOf: (w) => (w === 'in' ? '500103' : '500108'),

@@ -9,6 +9,7 @@
  */
 import type { Role } from '../../src/auth/principal.ts';
 import type { Tier } from '../../src/cases/case-model.ts';
+import { readFileSync } from 'node:fs';
 
 export type Where = 'in' | 'out';
 
@@ -54,6 +55,9 @@ export interface Fixture {
   /** A unit of its own under the district center (to disable and enable). */
   newUnit(w: Where): Promise<string>;
   readonly sharedApiToken: string;
+  /** A raster of the district's center: 渝中's inside, 南岸's outside. */
+  readonly rasters: Record<Where, string>;
+  newRaster(w: Where): Promise<string>;
 }
 
 export interface MatrixRequest {
@@ -99,6 +103,12 @@ const seesDevice = (c: Caller, w: Where) => adminOrSystem(c) || (is(c, 'operator
 const seesAlert = (c: Caller, w: Where) => adminOrSystem(c) || (is(c, 'operator', 'supervisor') && c.tier !== 'street' && inside(c, w));
 /** The muck-truck chain: center staff, and the units that enforce it (城管, 住建) — not a water company. */
 const muckReaders = (c: Caller) => is(c, 'admin', 'operator', 'supervisor');
+/** Rasters: center staff see their center's, those below it and the city's; the district's raster is inside only for 渝中's district and the city. */
+const seesRaster = (c: Caller, w: Where) => adminOrSystem(c) || (is(c, 'operator', 'supervisor') && (c.tier === 'city' || (c.tier === 'district' && w === 'in')));
+/** Uploads and removals: the operators (and administrators) of the owning center only. */
+const changesRaster = (c: Caller, w: Where) => adminOrSystem(c) || (is(c, 'operator') && c.tier === 'district' && w === 'in');
+const onRaster = (query?: Record<string, string>) => (fx: Fixture, _c: Caller, w: Where): MatrixRequest => ({ params: { id: fx.rasters[w] }, ...(query ? { query } : {}) });
+const SMALL_GEOTIFF = readFileSync(new URL('../fixtures/rasters/int16-nodata-utm48n.tif', import.meta.url));
 const mapReaders = (c: Caller) => is(c, 'admin', 'system', 'operator', 'supervisor', 'grid_worker');
 
 // ─── requests ────────────────────────────────────────────────────────────────────────────
@@ -309,4 +319,12 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'GET /api/v1/map/cases/tiles/{z}/{x}/{y}': { allow: mapReaders, request: (fx, _c, w) => ({ params: tile(fx, w) }) },
   'GET /api/v1/map/cases': { allow: mapReaders, request: none, lists: (fx, w) => fx.shared.case[w].id },
   'GET /api/v1/map/focus': { allow: signedIn, request: none },
+
+  // ─── rasters ─────────────────────────────────────────────────────────────────────────────
+  'POST /api/v1/rasters': { allow: changesRaster, request: (fx, _c, w) => ({ query: { name: '矩阵测试地形', center: `center-${fx.districtOf(w)}` }, body: SMALL_GEOTIFF, contentType: 'image/tiff' }) },
+  'GET /api/v1/rasters': { allow: (c) => adminOrSystem(c) || is(c, 'operator', 'supervisor'), request: none, lists: (fx, w) => fx.rasters[w] },
+  'GET /api/v1/rasters/{id}': { allow: seesRaster, request: onRaster() },
+  'GET /api/v1/rasters/{id}/image.png': { allow: seesRaster, request: onRaster({ ramp: 'terrain' }) },
+  'GET /api/v1/rasters/{id}/contours': { allow: seesRaster, request: onRaster({ levels: '150,250' }) },
+  'DELETE /api/v1/rasters/{id}': { allow: changesRaster, request: async (fx, _c, w, fresh) => ({ params: { id: fresh ? await fx.newRaster(w) : fx.rasters[w] } }), fresh: true },
 };
