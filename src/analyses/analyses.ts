@@ -70,6 +70,9 @@ export class Analyses implements AnalysisStarter {
   /** runs cancelled while this process prepared them (their thread not started yet) */
   readonly #cancelled = new Set<string>();
   #pumping = false;
+  /** the pump under way and the runs of this process: what close() waits for */
+  #pump: Promise<void> = Promise.resolve();
+  readonly #executions = new Map<string, Promise<void>>();
   #again = false;
   #stopped = false;
   #idle: Array<() => void> = [];
@@ -119,7 +122,8 @@ export class Analyses implements AnalysisStarter {
   async #usableRaster(p: Principal | null, rasterId: unknown): Promise<RasterRecord> {
     if (typeof rasterId !== 'string' || rasterId === '') refuse('rasterId', 'must name a stored raster', '应为已存储栅格的编号');
     const raster = await this.#d.catalog.get(rasterId);
-    if (!raster || (p && !mayUseRaster(p, raster.ownerCenterId, this.#d.scope()))) refuse('rasterId', `no raster ${rasterId}`, `没有栅格 ${rasterId}`);
+    // A raster outside the caller's ground is not found, as an invisible run is (its field named).
+    if (!raster || (p && !mayUseRaster(p, raster.ownerCenterId, this.#d.scope()))) throw new CityLoopError('NOT_FOUND', { what: 'raster', id: rasterId }, { field: 'rasterId' });
     if (raster.deletedAt) throw new CityLoopError('ANALYSIS_RASTER_GONE', { rasterId }, { field: 'rasterId' });
     if (raster.kind !== 'dem' && raster.kind !== 'result') refuse('rasterId', `is a ${raster.kind} raster; a model runs on terrain (dem)`, `是 ${raster.kind} 栅格，模型需要地形（dem）`);
     return raster;
@@ -267,7 +271,7 @@ export class Analyses implements AnalysisStarter {
       return;
     }
     this.#pumping = true;
-    void this.#pump()
+    this.#pump = this.#pumpQueue()
       .catch((e: unknown) => this.#d.log?.error(`analysis runner: ${(e as Error).message}`))
       .finally(() => {
         this.#pumping = false;
@@ -278,19 +282,24 @@ export class Analyses implements AnalysisStarter {
       });
   }
 
-  async #pump(): Promise<void> {
+  async #pumpQueue(): Promise<void> {
     const room = this.#d.concurrency - this.#active.size;
     if (room <= 0) return;
     const ids = (await queuedIds(this.#d.store.db, room + this.#active.size)).filter((id) => !this.#active.has(id)).slice(0, room);
     for (const id of ids) {
+      if (this.#stopped) return;
       if (await this.#claim(id)) {
         this.#active.add(id);
-        void this.#execute(id).finally(() => {
-          this.#active.delete(id);
-          this.#cancelled.delete(id);
-          this.#threads.delete(id);
-          this.kick();
-        });
+        const execution = this.#execute(id)
+          .catch((e: unknown) => this.#d.log?.error(`analysis ${id}: ${(e as Error).message}`))
+          .finally(() => {
+            this.#active.delete(id);
+            this.#cancelled.delete(id);
+            this.#threads.delete(id);
+            this.#executions.delete(id);
+            this.kick();
+          });
+        this.#executions.set(id, execution);
       }
     }
   }
@@ -378,10 +387,15 @@ export class Analyses implements AnalysisStarter {
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
-  /** Ends the threads: their runs stay `running` and are queued again at the next start (recover). */
-  stop(): void {
+  /**
+   * Ends the threads and waits for what was under way to let go of the store: their runs stay
+   * `running` and are queued again at the next start (recover).
+   */
+  async close(): Promise<void> {
     this.#stopped = true;
     for (const t of this.#threads.values()) t.cancel();
+    await this.#pump;
+    await Promise.allSettled([...this.#executions.values()]);
     for (const f of this.#idle.splice(0)) f();
   }
 }

@@ -168,7 +168,7 @@ describe('analyses over the API', () => {
     expectProblem(await http.call('nanan.operator', 'POST', `/api/v1/analyses/${run.id}/rerun`), 404, 'NOT_FOUND');
     expect((await http.ok('nanan.operator', 'GET', '/api/v1/analyses')).items).toEqual([]);
     // …nor may it run a model on the other district's terrain.
-    expectProblem(await http.call('nanan.operator', 'POST', '/api/v1/analyses', { model: 'lake', rasterId: demId, inputs: lake }), 422, 'ANALYSIS_INPUT_INVALID');
+    expect(expectProblem(await http.call('nanan.operator', 'POST', '/api/v1/analyses', { model: 'lake', rasterId: demId, inputs: lake }), 404, 'NOT_FOUND').field).toBe('rasterId');
     expectProblem(await http.call('citizen.zhang', 'GET', '/api/v1/analyses'), 403, 'FORBIDDEN_ROLE');
     expectProblem(await http.call('citizen.zhang', 'GET', `/api/v1/analyses/${run.id}`), 403, 'FORBIDDEN_ROLE');
     expectProblem(await http.call('citizen.zhang', 'POST', '/api/v1/analyses', { model: 'lake', rasterId: demId, inputs: lake }), 403, 'FORBIDDEN_ROLE');
@@ -188,7 +188,8 @@ describe('analyses over the API', () => {
     await bad({ model: 'dambreak', rasterId: demId, inputs: { dam, durationS: 600 } }, 'inputs.dam.crestLine');
     await bad({ model: 'lake', rasterId: demId, inputs: { ...lake, seed: { lng: 106.7, lat: 29.5 } } }, 'inputs.seed');
     await bad({ model: 'tsunami', rasterId: demId }, 'model');
-    await bad({ model: 'lake', rasterId: 'no-such-raster', inputs: lake }, 'rasterId');
+    await bad({ model: 'lake', rasterId: demId, inputs: { ...lake, levelM: 'high' } }, 'inputs.levelM');
+    expect(expectProblem(await http.call('yuzhong.operator', 'POST', '/api/v1/analyses', { model: 'lake', rasterId: 'no-such-raster', inputs: lake }), 404, 'NOT_FOUND').field).toBe('rasterId');
     // A deleted raster: 410 naming rasterId, for a new run and for a repeat of an old one.
     const doomed = await tp.platform.rasters.save(bowlDem(20, 10), { name: 'doomed', kind: 'dem', ownerCenterId: centerIdOf('500103'), createdBy: 'test' });
     const before = await http.ok('yuzhong.operator', 'POST', '/api/v1/analyses', { model: 'fill', rasterId: doomed.id });
