@@ -195,7 +195,7 @@ export function registerAnalysisRoutes(app: FastifyInstance, platform: AnalysisR
   app.post<{ Params: Static<typeof Params> }>(
     '/api/v1/analyses/:id/rerun',
     {
-      schema: { tags: ['analyses'], summary: "Run again with the same inputs on the same raster cells, as the family's next version (refused if the raster was deleted or changed)", security: [{ bearer: [] }], params: Params, response: withProblems({ 202: Analysis }) },
+      schema: { tags: ['analyses'], summary: "Run again with the same inputs on the same raster cells, as the family's next version (refused if the raster was deleted or changed)", security: [{ bearer: [] }], params: Params, body: Type.Optional(Type.Object({}, { description: 'nothing: the run is repeated as it was asked' })), response: withProblems({ 202: Analysis }) },
     },
     async (req, reply) => {
       const p = requirePrincipal(req);
