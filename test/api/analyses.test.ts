@@ -97,7 +97,7 @@ describe('analyses over the API', () => {
     expect(other.items.some((i: { data: { analysis?: unknown } }) => i.data.analysis)).toBe(false);
 
     // A rerun: a new version of the same family, the same inputs, the same result to the bit.
-    const again = await http.call('yuzhong.operator', 'POST', `/api/v1/analyses/${done.id}/rerun`);
+    const again = await http.call('yuzhong.operator', 'POST', `/api/v1/analyses/${done.id}/rerun`, {});
     expect(again.status, again.text).toBe(202);
     expect(again.body).toMatchObject({ rootId: done.id, parentId: done.id, version: 2, inputs: done.inputs, rasterSha256: rasterSha });
     const second = await finished(again.body.id);
@@ -140,7 +140,13 @@ describe('analyses over the API', () => {
   it('cancels a long run: the thread ends, nothing is kept; the server answers while it runs', async () => {
     const inputs = { rainfall: [{ hyetograph: [{ t: 0, value: 100 }] }], durationS: 129_600, outputIntervalS: 3600 };
     const asked = await http.ok('yuzhong.operator', 'POST', '/api/v1/analyses', { model: 'flood', rasterId: bigDemId, inputs });
-    await until(async () => (await http.ok('yuzhong.operator', 'GET', `/api/v1/analyses/${asked.id}`)).state === 'running', 20_000);
+    // Progress reaches the row (and the bus) while the model computes.
+    const running = await until(async () => {
+      const r = await http.ok('yuzhong.operator', 'GET', `/api/v1/analyses/${asked.id}`);
+      return r.state === 'running' && r.progress > 0 ? r : null;
+    }, 20_000);
+    expect(running.progressMessage).toMatch(/\d/);
+    expect(heard.some((c) => c.analysis.id === asked.id && c.type === 'AnalysisProgress' && c.seq === null)).toBe(true);
     // The server answers while the model computes on its thread.
     const health = await tp.app.inject({ method: 'GET', url: '/healthz' });
     expect(health.statusCode).toBe(200);
@@ -165,7 +171,7 @@ describe('analyses over the API', () => {
     expectProblem(await http.call('nanan.operator', 'GET', `/api/v1/analyses/${run.id}/layers/depth.png`), 404, 'NOT_FOUND');
     expectProblem(await http.call('nanan.operator', 'GET', `/api/v1/analyses/${run.id}/snapshots/0.png`), 404, 'NOT_FOUND');
     expectProblem(await http.call('nanan.operator', 'GET', `/api/v1/analyses/${run.id}/isochrones`), 404, 'NOT_FOUND');
-    expectProblem(await http.call('nanan.operator', 'POST', `/api/v1/analyses/${run.id}/rerun`), 404, 'NOT_FOUND');
+    expectProblem(await http.call('nanan.operator', 'POST', `/api/v1/analyses/${run.id}/rerun`, {}), 404, 'NOT_FOUND');
     expect((await http.ok('nanan.operator', 'GET', '/api/v1/analyses')).items).toEqual([]);
     // …nor may it run a model on the other district's terrain.
     expect(expectProblem(await http.call('nanan.operator', 'POST', '/api/v1/analyses', { model: 'lake', rasterId: demId, inputs: lake }), 404, 'NOT_FOUND').field).toBe('rasterId');
@@ -190,13 +196,19 @@ describe('analyses over the API', () => {
     await bad({ model: 'tsunami', rasterId: demId }, 'model');
     await bad({ model: 'lake', rasterId: demId, inputs: { ...lake, levelM: 'high' } }, 'inputs.levelM');
     expect(expectProblem(await http.call('yuzhong.operator', 'POST', '/api/v1/analyses', { model: 'lake', rasterId: 'no-such-raster', inputs: lake }), 404, 'NOT_FOUND').field).toBe('rasterId');
+    // A raster whose cells are no longer those a run read: no repeat (409 naming rasterId).
+    const changed = await tp.platform.rasters.save(bowlDem(20, 10), { name: 'changed', kind: 'dem', ownerCenterId: centerIdOf('500103'), createdBy: 'test' });
+    const once = await http.ok('yuzhong.operator', 'POST', '/api/v1/analyses', { model: 'fill', rasterId: changed.id });
+    await finished(once.id);
+    await tp.platform.store.db.updateTable('rasters').set({ sha256: '0'.repeat(64) }).where('id', '=', changed.id).execute();
+    expect(expectProblem(await http.call('yuzhong.operator', 'POST', `/api/v1/analyses/${once.id}/rerun`, {}), 409, 'ANALYSIS_RASTER_CHANGED').field).toBe('rasterId');
     // A deleted raster: 410 naming rasterId, for a new run and for a repeat of an old one.
     const doomed = await tp.platform.rasters.save(bowlDem(20, 10), { name: 'doomed', kind: 'dem', ownerCenterId: centerIdOf('500103'), createdBy: 'test' });
     const before = await http.ok('yuzhong.operator', 'POST', '/api/v1/analyses', { model: 'fill', rasterId: doomed.id });
     await finished(before.id);
     await tp.platform.rasters.remove(doomed.id, 'test');
     await bad({ model: 'lake', rasterId: doomed.id, inputs: lake }, 'rasterId', 410, 'ANALYSIS_RASTER_GONE');
-    expect(expectProblem(await http.call('yuzhong.operator', 'POST', `/api/v1/analyses/${before.id}/rerun`), 410, 'ANALYSIS_RASTER_GONE').field).toBe('rasterId');
+    expect(expectProblem(await http.call('yuzhong.operator', 'POST', `/api/v1/analyses/${before.id}/rerun`, {}), 410, 'ANALYSIS_RASTER_GONE').field).toBe('rasterId');
   }, 60_000);
 
   it('starts a flood run from a CAP rainstorm warning on the district’s terrain, once', async () => {
