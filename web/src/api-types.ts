@@ -12442,7 +12442,13 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            /** @description the GeoTIFF file itself */
+            requestBody: {
+                content: {
+                    "application/octet-stream": string;
+                    "image/tiff": string;
+                };
+            };
             responses: {
                 /** @description Default Response */
                 201: {
