@@ -19,49 +19,95 @@ import { RadixCellHeap } from './radix-heap.ts';
 
 const OCEAN = 1;
 
-export interface TileFloodOptions {
-  /** tile side in cells */
-  tileSize: number;
+/** How a grid `width` × `height` is cut into tiles of `size` cells a side. */
+export interface TileLayout {
+  width: number;
+  height: number;
+  size: number;
+  tilesX: number;
+  tilesY: number;
+}
+
+export function tileLayout(width: number, height: number, tileSize: number): TileLayout {
+  const size = Math.max(2, Math.floor(tileSize));
+  const tilesX = Math.ceil(width / size);
+  const tilesY = Math.ceil(height / size);
+  if (labelCount({ width, height, size, tilesX, tilesY }) >= PAIR) throw new RangeError(`tiles of ${size} cells make too many border labels for a ${width} × ${height} grid`);
+  return { width, height, size, tilesX, tilesY };
+}
+
+/** Labels are numbered per tile from a base of their own, so tiles can be labelled in any order, on any thread. */
+function labelBase(layout: TileLayout, tile: number): number {
+  return OCEAN + 1 + tile * 4 * layout.size;
+}
+
+export function labelCount(layout: TileLayout): number {
+  return labelBase(layout, layout.tilesX * layout.tilesY);
 }
 
 /**
- * Fills `z`, a grid `pw` wide framed by one ring of NaN cells (so its inner cells are rows and
- * columns 1…height, 1…width), in place.
+ * Fills `z`, a grid `width + 2` wide framed by one ring of NaN cells (so its inner cells are rows
+ * and columns 1…height, 1…width), in place, on this thread.
  */
-export function fillFramedByTiles(z: Float32Array, width: number, height: number, options: TileFloodOptions): void {
-  const pw = width + 2;
-  const size = Math.max(2, Math.floor(options.tileSize));
-  const tilesX = Math.ceil(width / size);
-  const tilesY = Math.ceil(height / size);
-  if (tilesX * tilesY * 4 * size >= PAIR - 2) throw new RangeError(`tiles of ${size} cells make too many border labels for a ${width} × ${height} grid`);
+export function fillFramedByTiles(z: Float32Array, width: number, height: number, tileSize: number): void {
+  const layout = tileLayout(width, height, tileSize);
   const label = new Int32Array(z.length);
-  const local = new TileBuffers(Math.min(size, width), Math.min(size, height));
-  const edges = new SpillTable();
-  let nextLabel = OCEAN + 1;
+  const tiles = Array.from({ length: layout.tilesX * layout.tilesY }, (_, t) => t);
+  const spills = new SpillTable();
+  labelTiles(z, label, layout, tiles, spills);
+  const level = levelsOfLabels(z, label, layout, spills);
+  finishTiles(z, label, layout, tiles, level);
+}
 
-  for (let ty = 0; ty < tilesY; ty++) {
-    for (let tx = 0; tx < tilesX; tx++) {
-      const r0 = 1 + ty * size;
-      const c0 = 1 + tx * size;
-      const th = Math.min(size, height - ty * size);
-      const tw = Math.min(size, width - tx * size);
-      local.load(z, pw, r0, c0, tw, th);
-      nextLabel = local.flood(nextLabel, null, edges);
-      local.store(z, label, pw, r0, c0);
-    }
+/** Step 1 on some tiles: each flooded alone, its border labelled; touching labels go in `spills`. */
+export function labelTiles(z: Float32Array, label: Int32Array, layout: TileLayout, tiles: Iterable<number>, spills: SpillTable): void {
+  const pw = layout.width + 2;
+  const local = new TileBuffers(Math.min(layout.size, layout.width), Math.min(layout.size, layout.height));
+  for (const t of tiles) {
+    const { r0, c0, tw, th } = tileBox(layout, t);
+    local.load(z, pw, r0, c0, tw, th);
+    local.flood(labelBase(layout, t), null, spills);
+    local.store(z, label, pw, r0, c0);
   }
-  joinAcrossSeams(z, label, width, height, size, edges);
-  const level = minimaxLevels(edges.spill, nextLabel);
-  for (let ty = 0; ty < tilesY; ty++) {
-    for (let tx = 0; tx < tilesX; tx++) {
-      const r0 = 1 + ty * size;
-      const c0 = 1 + tx * size;
-      local.load(z, pw, r0, c0, Math.min(size, width - tx * size), Math.min(size, height - ty * size));
-      local.loadLabels(label, pw, r0, c0);
-      local.flood(0, level, null);
-      local.store(z, null, pw, r0, c0);
-    }
+}
+
+/** Step 2: the seams joined, and each label's level from a minimax Dijkstra. */
+export function levelsOfLabels(z: Float32Array, label: Int32Array, layout: TileLayout, spills: SpillTable): Float64Array {
+  joinAcrossSeams(z, label, layout.width, layout.height, layout.size, spills);
+  return minimaxLevels(spills.spill, labelCount(layout));
+}
+
+/** Step 3 on some tiles: flooded again from their borders raised to their labels' levels. */
+export function finishTiles(z: Float32Array, label: Int32Array, layout: TileLayout, tiles: Iterable<number>, level: Float64Array): void {
+  const pw = layout.width + 2;
+  const local = new TileBuffers(Math.min(layout.size, layout.width), Math.min(layout.size, layout.height));
+  for (const t of tiles) {
+    const { r0, c0, tw, th } = tileBox(layout, t);
+    // a tile none of whose border cells is raised keeps its first flood: same seeds, same answer
+    if (!borderRaised(z, label, pw, r0, c0, tw, th, level)) continue;
+    local.load(z, pw, r0, c0, tw, th);
+    local.loadLabels(label, pw, r0, c0);
+    local.flood(0, level, null);
+    local.store(z, null, pw, r0, c0);
   }
+}
+
+/** Whether a border cell of the tile lies below its label's level (outlets, label OCEAN, never do). */
+function borderRaised(z: Float32Array, label: Int32Array, pw: number, r0: number, c0: number, tw: number, th: number, level: Float64Array): boolean {
+  const below = (i: number): boolean => {
+    const l = label[i]!;
+    return l > OCEAN && level[l]! > z[i]!;
+  };
+  for (let c = c0; c < c0 + tw; c++) if (below(r0 * pw + c) || below((r0 + th - 1) * pw + c)) return true;
+  for (let r = r0; r < r0 + th; r++) if (below(r * pw + c0) || below(r * pw + c0 + tw - 1)) return true;
+  return false;
+}
+
+function tileBox(layout: TileLayout, tile: number): { r0: number; c0: number; tw: number; th: number } {
+  const ty = Math.floor(tile / layout.tilesX);
+  const tx = tile - ty * layout.tilesX;
+  const { size, width, height } = layout;
+  return { r0: 1 + ty * size, c0: 1 + tx * size, tw: Math.min(size, width - tx * size), th: Math.min(size, height - ty * size) };
 }
 
 /** One tile with a ring of its neighbours' cells around it (closed: the flood stays inside). */
@@ -117,7 +163,7 @@ class TileBuffers {
    * border cells get new labels from `nextLabel`, and touching labels are recorded in `edges`.
    * Final run (`level` given): border cells start at max(elevation, level of their label).
    */
-  flood(nextLabel: number, level: Float64Array | null, edges: SpillTable | null): number {
+  flood(nextLabel: number, level: Float64Array | null, edges: SpillTable | null): void {
     const { z, closed, label, heap, lw, tw, th } = this;
     const offsets = Int32Array.of(1, lw + 1, lw, lw - 1, -1, -lw - 1, -lw, -lw + 1);
     heap.reset();
@@ -178,7 +224,6 @@ class TileBuffers {
         }
       }
     }
-    return nextLabel;
   }
 }
 
@@ -186,7 +231,7 @@ class TileBuffers {
 const PAIR = 2 ** 26;
 
 /** The lowest spill found between each two labels that touch. */
-class SpillTable {
+export class SpillTable {
   readonly spill = new Map<number, number>();
   // the last pair recorded: contacts come in runs along a watershed line, so most repeat it
   #lastKey = -1;
@@ -201,6 +246,26 @@ class SpillTable {
       this.#lastSpill = spill;
     } else this.#lastSpill = old;
     this.#lastKey = key;
+  }
+
+  /** The table as two arrays (pair keys, spills), to send to another thread. */
+  toArrays(): { keys: Float64Array<ArrayBuffer>; spills: Float64Array<ArrayBuffer> } {
+    const keys = new Float64Array(this.spill.size);
+    const spills = new Float64Array(this.spill.size);
+    let i = 0;
+    for (const [k, v] of this.spill) {
+      keys[i] = k;
+      spills[i++] = v;
+    }
+    return { keys, spills };
+  }
+
+  /** Takes in another table's arrays, keeping the lower spill of a pair both have. */
+  merge(keys: Float64Array, spills: Float64Array): void {
+    for (let i = 0; i < keys.length; i++) {
+      const old = this.spill.get(keys[i]!);
+      if (old === undefined || spills[i]! < old) this.spill.set(keys[i]!, spills[i]!);
+    }
   }
 }
 

@@ -136,15 +136,16 @@ describe.skipIf(!hasSharedData(...WHITEBOX_DEM))('fillDepressions against SAGA a
     for (const tileSize of [16, 64, 100]) expect(differingCells(fillDepressions(dem, { tileSize }), saga, dem.width)).toEqual([]);
   });
 
-  it('with nodata holes: equals SAGA; GRASS differs only where its one-cell-pit step ignores nodata', async () => {
+  it('with nodata holes: equals SAGA; GRASS differs only where its one-cell-pit step mishandles nodata', async () => {
     const dem = punchHoles(await readWhiteboxDem());
     const filled = fillDepressions(dem);
     const saga = expectedFill(dem.data, readTerrainFixture('whitebox-holes-filled-saga.changed.f32.gz'));
     expect(differingCells(fillDepressions(dem, { tileSize: 32 }), saga, dem.width)).toEqual([]);
     const grass = expectedFill(dem.data, readTerrainFixture('whitebox-holes-filled-grass.changed.f32.gz'));
     expect(differingCells(filled, saga, dem.width)).toEqual([]);
-    // r.fill.dir raises the one-cell pit (185,129) beside the hole to its lowest cell with data,
-    // and (186,129) then with it: SAGA and this fill let both drain into the hole
+    // r.fill.dir's one-cell-pit step takes the minimum of the neighbours through NaN comparisons, so
+    // the nulls below (185,129) reset it and the cell is lifted to (186,130)'s 347.0 m, and
+    // (186,129) with it; SAGA and this fill let both drain into the hole (terrain-models.md)
     expect(differingCells(filled, grass, dem.width)).toEqual(['(185,129)', '(186,129)']);
   });
 });

@@ -39,7 +39,7 @@ export function fillDepressions(dem: TerrainGrid, options: FillOptions = {}): Fl
   const { width, height } = dem;
   const z = framed(dem);
   if (tileSize > 0 && (width > tileSize || height > tileSize) && (options.tileSize !== undefined || width * height > 2 * tileSize * tileSize)) {
-    fillFramedByTiles(z, width, height, { tileSize });
+    fillFramedByTiles(z, width, height, tileSize);
   } else {
     fillFramedInOnePiece(z, width, height);
   }
