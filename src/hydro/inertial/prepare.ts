@@ -169,7 +169,7 @@ export function prepareModel(setup: InertialSetup, options: { theta: number; sha
 
   const maxDepth = f32(n);
   const arrival = f32(n).fill(NaN);
-  const maxSpeed = f32(n);
+  const maxSpeedSq = f32(n);
   const geometry: KernelGeometry = {
     width: W,
     height: H,
@@ -194,7 +194,7 @@ export function prepareModel(setup: InertialSetup, options: { theta: number; sha
     factor: f64(n),
     rainZone,
     maxDepth,
-    maxSpeed,
+    maxSpeedSq,
     arrival,
   };
   for (let i = 0; i < n; i++) {

@@ -68,7 +68,7 @@ async function timeLoop(setup: InertialSetup, model: PreparedModel, stepper: Ste
   const inflows = setup.inflows ?? [];
   const gauges = setup.gauges ?? [];
   const outputEvery = setup.outputIntervalS;
-  // gauges are read at the snapshot times, or 200 times a run when there are no snapshots
+  // gauges are read at least 200 times a run, and at least as often as the snapshots
   const gaugeEvery = outputEvery > 0 ? Math.min(outputEvery, duration / 200) : duration / 200;
   const eps = 1e-9 * Math.max(1, duration);
 
@@ -175,12 +175,12 @@ async function timeLoop(setup: InertialSetup, model: PreparedModel, stepper: Ste
   const imbalance = initialM3 + inflowM3 - outflowM3 - finalM3;
   const base = inflowM3 + initialM3;
   const maxDepth = new Float32Array(a.maxDepth);
-  const maxVelocity = new Float32Array(a.maxSpeed);
+  const maxVelocity = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     if (model.outside[i] === 1) {
       maxDepth[i] = NaN;
       maxVelocity[i] = NaN;
-    }
+    } else maxVelocity[i] = Math.sqrt(a.maxSpeedSq[i]!);
   }
   return {
     maxDepth,
