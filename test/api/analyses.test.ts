@@ -37,7 +37,6 @@ describe('analyses over the API', () => {
     for (const u of USERS) tokens.set(u, await tp.signIn(u));
     const owner = { kind: 'dem' as const, ownerCenterId: centerIdOf('500103'), createdBy: 'test' };
     demId = (await tp.platform.rasters.save(bowlDem(80, 10), { name: 'bowl 80', ...owner })).id;
-    tp.clock.advance(60_000); // the newest terrain of the center: what a warning's run takes
     bigDemId = (await tp.platform.rasters.save(bowlDem(400, 2), { name: 'bowl 400', ...owner })).id;
     tp.platform.bus.subscribeAnalyses((c) => heard.push(c));
   }, 60_000);
@@ -212,13 +211,15 @@ describe('analyses over the API', () => {
   }, 60_000);
 
   it('starts a flood run from a CAP rainstorm warning on the district’s terrain, once', async () => {
+    tp.clock.advance(60_000);
+    const newest = await tp.platform.rasters.save(bowlDem(40, 20), { name: 'newest', kind: 'dem', ownerCenterId: centerIdOf('500103'), createdBy: 'test' });
     const xml = readFileSync(`${FIXTURE_CAP_DIR}cq-rainstorm-orange.cap`, 'utf8');
     const r = await tp.app.inject({ method: 'POST', url: '/api/v1/cap', headers: { authorization: `Bearer ${tokens.get('admin')}`, 'content-type': 'application/cap+xml' }, payload: xml });
     expect(r.statusCode, r.body).toBeLessThan(300);
     const run = await until(async () => (await http.ok('yuzhong.operator', 'GET', '/api/v1/analyses?model=flood')).items.find((a: AnalysisRecord) => a.triggerKey?.startsWith('cap:')), 10_000);
     expect(run).toMatchObject({ ownerCenterId: centerIdOf('500103'), createdBy: expect.stringMatching(/^trigger:cap:/) });
     // orange → 17 mm/h over the warning's area for 3 h, snapshots every 15 min, on the newest terrain of 渝中区.
-    expect(run.rasterId).toBe(bigDemId);
+    expect(run.rasterId).toBe(newest.id);
     expect(run.inputs).toMatchObject({ rainfall: [{ hyetograph: [{ t: 0, value: 17 }], area: { type: expect.stringMatching(/Polygon/) } }], durationS: 10_800, outputIntervalS: 900 });
     // 南岸区 has no terrain stored: its alert starts nothing. The same warning again starts nothing new.
     await tp.app.inject({ method: 'POST', url: '/api/v1/cap', headers: { authorization: `Bearer ${tokens.get('admin')}`, 'content-type': 'application/cap+xml' }, payload: xml });
