@@ -391,7 +391,7 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
     },
     async close() {
       config.stop();
-      analyses.stop();
+      await analyses.close();
       timers.stop();
       await telemetry?.close();
       await sensing.stop();

@@ -1,4 +1,7 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { AnalysisTable } from './schema-analyses.ts';
+
+export type { AnalysisTable };
 
 /** A nullable column added later: optional when a row is inserted. */
 type AddedColumn<T> = ColumnType<T | null, T | null | undefined, T | null>;
@@ -46,35 +49,6 @@ export interface Database {
   rasters: RasterTable;
   grid_population: GridPopulationTable;
   evacuations: EvacuationTable;
-}
-
-/** 0017: analysis runs as durable jobs (src/analyses/). */
-export interface AnalysisTable {
-  id: string;
-  name: string | null;
-  model: string;
-  root_id: string;
-  parent_id: string | null;
-  version: number;
-  state: string;
-  progress: number;
-  progress_message: string | null;
-  inputs: string;
-  raster_id: string;
-  raster_sha256: string;
-  input_rasters: string;
-  owner_center_id: string;
-  created_by: string;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  error_code: string | null;
-  error_message: string | null;
-  summary: string | null;
-  result_rasters: string | null;
-  cancel_requested_at: string | null;
-  trigger_key: string | null;
-  attempts: number;
 }
 
 /** People per grid (migration 0018). */

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { centerIdOf } from '../../cities/chongqing/demo/demo-city.ts';
 import { wgs84ToGcj02 } from '../../src/geo/crs.ts';
 import { rasterDir } from '../../src/raster/raster-catalog-store.ts';
-import { openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
+import { DIALECTS, openTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { expectProblem, testHttp } from '../support/http.ts';
 import { hasSharedData, sharedDataPath } from '../support/shared-data.ts';
 
@@ -20,7 +20,7 @@ const YUZHONG = centerIdOf('500103');
 const NANAN = centerIdOf('500108');
 const CITY = centerIdOf('500000');
 
-describe('rasters over HTTP', () => {
+describe.each(DIALECTS)('rasters over HTTP on %s', (dialect) => {
   let tp: TestPlatform;
   const tokens = new Map<string, string>();
   const http = testHttp(() => tp.app, (u) => tokens.get(u));
@@ -31,7 +31,7 @@ describe('rasters over HTTP', () => {
 
   beforeAll(async () => {
     // Few cells allowed, so "too large" is quick to prove: the fixtures have at most 30.
-    tp = await openTestPlatform('sqlite', { seed: true, districts: ['500103', '500108'], settings: { rasterMaxCells: 1000 } });
+    tp = await openTestPlatform(dialect, { seed: true, districts: ['500103', '500108'], settings: { rasterMaxCells: 1000 } });
     for (const u of ['admin', 'city.operator', 'yuzhong.operator', 'yuzhong.supervisor', 'nanan.operator', 'street.operator', 'yuzhong.water', 'citizen.zhang']) tokens.set(u, await tp.signIn(u));
   }, 120_000);
   afterAll(async () => tp?.close());
@@ -120,6 +120,9 @@ describe('rasters over HTTP', () => {
     }
     expectProblem(await upload('yuzhong.operator', 'name=huge', Buffer.alloc(17 * 1024 * 1024)), 413, 'PAYLOAD_TOO_LARGE');
     expectProblem(await upload('yuzhong.operator', 'name=x', Buffer.from('x'), { 'content-type': 'application/x-unknown' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    // Text or JSON to the upload: refused by its media type, not read as a file.
+    expectProblem(await upload('yuzhong.operator', 'name=x', Buffer.from('II*'), { 'content-type': 'text/plain' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expectProblem(await upload('yuzhong.operator', 'name=x', Buffer.from('{"file":"II*"}'), { 'content-type': 'application/json' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
     expect((await http.ok('admin', 'GET', '/api/v1/rasters')).items.length).toBe(before);
   });
 

@@ -10,7 +10,13 @@ import { ASSET_TYPES, type AssetType } from '../../assets/asset.ts';
 import { parseAssetFeatureCollection } from '../../assets/import-assets.ts';
 import { deleteAssetsOfType, insertAssets, loadAssets } from '../../assets/asset-repository.ts';
 import { progressReporter } from '../../terminal/progress.ts';
-import { confirmOrRefuse, readJsonFile, refuseIfInvalid, storeOfSettings, withStore } from '../command-context.ts';
+import { CliFailure, confirmOrRefuse, EXIT, osUser, readJsonFile, refuseIfInvalid, settingsOrFail, storeOfSettings, withStore } from '../command-context.ts';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { systemClock } from '../../clock.ts';
+import { isCityLoopError } from '../../errors.ts';
+import { readGeoTiff } from '../../raster/geotiff-reader.ts';
+import { RasterCatalog, rasterDir } from '../../raster/raster-catalog-store.ts';
 
 export function registerImportCommands(program: Command): void {
   const imp = program.command('import').description('import data into the store');
@@ -92,6 +98,46 @@ export function registerImportCommands(program: Command): void {
         });
         progress.stop();
         console.log(`imported ${records.length} ${opts.type} asset(s)`);
+      });
+    });
+
+  imp
+    .command('dem')
+    .argument('<file>', 'GeoTIFF (first band; an EPSG projected CRS or WGS-84; nodata; Float32/64, Int/UInt 8–32)')
+    .option('--name <name>', 'a name people know it by (default: the file name)')
+    .option('--center <id>', 'the center it belongs to (default: the city center)')
+    .description('import a digital elevation model into the raster catalogue (kept tiled and compressed under DATA_DIR/rasters)')
+    .action(async (file: string, opts: { name?: string; center?: string }) => {
+      const settings = settingsOrFail();
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(file);
+      } catch (e) {
+        throw new CliFailure(`cannot read ${file}: ${(e as Error).message}`);
+      }
+      const progress = progressReporter(true);
+      progress.update('read GeoTIFF', 0, 1);
+      let grid;
+      try {
+        grid = await readGeoTiff(bytes, { maxCells: settings.rasterMaxCells });
+      } catch (e) {
+        progress.stop();
+        // A file that is not a usable GeoTIFF is bad input (exit 1) with the reason; never a stack.
+        if (isCityLoopError(e)) throw new CliFailure(`${file}: ${e.message} (nothing was imported)`);
+        throw e;
+      }
+      progress.update('read GeoTIFF', 1, 1);
+      await withStore(async (store) => {
+        const centers = await store.db.selectFrom('centers').select(['id', 'tier', 'name']).execute();
+        const center = opts.center ? centers.find((c) => c.id === opts.center) : centers.find((c) => c.tier === 'city');
+        if (!center) {
+          progress.stop();
+          throw new CliFailure(opts.center ? `no center ${opts.center} in ${storeOfSettings()} (see GET /api/v1/centers)` : `${storeOfSettings()} has no city center: name the owner with --center`, EXIT.usage);
+        }
+        const catalog = new RasterCatalog({ db: store.db, dir: rasterDir(settings.dataDir), clock: systemClock });
+        const record = await catalog.save(grid, { name: opts.name ?? basename(file), kind: 'dem', ownerCenterId: center.id, createdBy: `cli:${osUser()}`, sourceFile: basename(file) }, (f) => progress.update('store tiles', Math.round(f * 100), 100));
+        progress.stop();
+        console.log(`imported DEM ${record.id} "${record.name}": ${record.width} × ${record.height} cells, ${record.crs}, ${record.min} to ${record.max}, for center ${center.id}`);
       });
     });
 }

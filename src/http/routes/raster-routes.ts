@@ -12,7 +12,7 @@ import type { Platform } from '../../platform.ts';
 import { CityLoopError } from '../../errors.ts';
 import type { Principal } from '../../auth/principal.ts';
 import { wgs84ToGcj02 } from '../../geo/crs.ts';
-import { readGeoTiff } from '../../raster/geotiff-reader.ts';
+import { readGeoTiffInThread } from '../../raster/geotiff-thread.ts';
 import type { RasterKind, RasterRecord } from '../../raster/raster-catalog.ts';
 import { RASTER_KINDS } from '../../raster/raster-catalog-store.ts';
 import { cornersOf, legendOf, RAMP_NAMES, renderRaster, type ImageCorners, type RampName } from '../../raster/raster-image.ts';
@@ -158,6 +158,8 @@ export function registerRasterRoutes(app: FastifyInstance, platform: RasterRoute
         summary: '栅格上传 — a GeoTIFF (first band; any EPSG projected CRS or WGS-84; nodata; Float32/64, Int/UInt 8–32) as the raw body with Content-Type image/tiff or application/octet-stream. Kept tiled and compressed under DATA_DIR; the record answers. A bad file is 422 problem+json with `field: "file"`; too many cells 413',
         security: bearer,
         querystring: UploadQuery,
+        consumes: ['image/tiff', 'application/octet-stream'],
+        body: Type.String({ format: 'binary', description: 'the GeoTIFF file itself' }),
         response: withProblems({ 201: RasterView, 410: Type.Ref('Problem'), 413: Type.Ref('Problem') }),
       },
     },
@@ -172,7 +174,8 @@ export function registerRasterRoutes(app: FastifyInstance, platform: RasterRoute
       if (refusal) throw new CityLoopError('FORBIDDEN_JURISDICTION');
       const body = req.body;
       if (!Buffer.isBuffer(body) || body.length === 0) throw new CityLoopError('RASTER_UNREADABLE', { detail: 'the request has no body: send the GeoTIFF as the raw body', detailZh: '请求没有内容：请把 GeoTIFF 文件作为请求体发送' }, { field: 'file' });
-      const grid = await readGeoTiff(body, { maxCells: platform.settings.rasterMaxCells });
+      // Decoded on a thread of its own: a large file takes seconds of CPU the other requests must not wait for.
+      const grid = await readGeoTiffInThread(body, { maxCells: platform.settings.rasterMaxCells });
       const kind = req.query.kind ?? 'dem';
       const record = await rasters.save(grid, { name: req.query.name, kind, ownerCenterId, createdBy: p.userId, sourceFile: req.query.fileName?.replace(/[\\/\u0000-\u001f]/g, '_') ?? null });
       return reply.code(201).send(viewOf(record, defaultRamp(kind)));
