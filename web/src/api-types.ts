@@ -1434,6 +1434,350 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/analyses/{id}/evacuation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 避险转移 board: per community the people expected, the latest count (moved, staying, missing), whether everyone is accounted for, and its task */
+        get: {
+            parameters: {
+                query?: {
+                    lang?: "zh" | "en";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            analysisId: string;
+                            caseId: string;
+                            caseNumber: string;
+                            caseState: string;
+                            communities: components["schemas"]["def-5"][];
+                            startedAt: string;
+                            startedBy: string;
+                            totals: {
+                                accountedFor: number;
+                                communities: number;
+                                expected: number;
+                                missing: number;
+                                moved: number;
+                                staying: number;
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Start 避险转移 for a finished run: one case (plan flood-evacuation), one task per affected community to its community office; a second start answers the first */
+        post: {
+            parameters: {
+                query?: {
+                    lang?: "zh" | "en";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            analysisId: string;
+                            caseId: string;
+                            caseNumber: string;
+                            caseState: string;
+                            communities: components["schemas"]["def-5"][];
+                            startedAt: string;
+                            startedBy: string;
+                            totals: {
+                                accountedFor: number;
+                                communities: number;
+                                expected: number;
+                                missing: number;
+                                moved: number;
+                                staying: number;
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analyses/{id}/impact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 灾害态势研判: what a finished run means — affected streets, communities and grids (flooded area, depth, earliest arrival, people), assets at risk and the people to move per community, earliest arrival first */
+        get: {
+            parameters: {
+                query?: {
+                    lang?: "zh" | "en";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            analysisId: string;
+                            assets: {
+                                arrivalS: number | null;
+                                depthM: number;
+                                id: string;
+                                kind: string | null;
+                                name: string | null;
+                                type: string;
+                                /** @description what the asset is (its kind, else its type), in the caller's language */
+                                typeName: string;
+                                unitId: string | null;
+                            }[];
+                            floodedAreaM2: number;
+                            /** @description the depth from which a cell counts as flooded */
+                            floodedDepthM: number;
+                            peopleAffected: number;
+                            peopleToMove: {
+                                arrivalS: number | null;
+                                communityCode: string;
+                                communityName: string;
+                                maxDepthM: number;
+                                people: number;
+                                streetCode: string | null;
+                                streetName: string | null;
+                            }[];
+                            places: {
+                                areaM2: number | null;
+                                /** @description earliest arrival, seconds from the start of the run */
+                                arrivalS: number | null;
+                                code: string;
+                                floodedAreaM2: number;
+                                kind: "street" | "community" | "grid";
+                                /** @description the kind in the caller's language */
+                                kindName: string;
+                                maxDepthM: number;
+                                name: string;
+                                parentCode: string | null;
+                                /** @description the grids' population × their flooded fraction */
+                                peopleAffected: number;
+                                population: number;
+                            }[];
+                            /** @description true when any figure is generated (the demo), not counted */
+                            populationGenerated: boolean;
+                            populationSources: string[];
+                            unplacedAreaM2: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/analyses/{id}/isochrones": {
         parameters: {
             query?: never;
@@ -3622,6 +3966,130 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["def-2"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{caseId}/evacuation/{communityCode}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A community's count (by its community office: moved, staying, missing — the whole current count), or the owning center's override with a reason; recorded as the case's TaskTallied event */
+        post: {
+            parameters: {
+                query?: {
+                    lang?: "zh" | "en";
+                };
+                header?: never;
+                path: {
+                    caseId: string;
+                    communityCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        missing: number;
+                        moved: number;
+                        note?: string;
+                        staying: number;
+                    } | {
+                        /** @description the center accepts the count as final, and why */
+                        override: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            accountedFor: boolean;
+                            arrivalS: number | null;
+                            communityCode: string;
+                            communityName: string;
+                            expected: number;
+                            lastReportAt: string | null;
+                            missing: number;
+                            moved: number;
+                            override: string | null;
+                            staying: number;
+                            streetName: string | null;
+                            taskId: string | null;
+                            taskState: string | null;
+                            /** @description the task's state in the caller's language */
+                            taskStateName: string | null;
+                            unitName: string | null;
+                        };
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -16651,6 +17119,25 @@ export interface components {
             }[];
             tier: string;
             version: number;
+        };
+        /** EvacuationCommunity */
+        "def-5": {
+            accountedFor: boolean;
+            arrivalS: number | null;
+            communityCode: string;
+            communityName: string;
+            expected: number;
+            lastReportAt: string | null;
+            missing: number;
+            moved: number;
+            override: string | null;
+            staying: number;
+            streetName: string | null;
+            taskId: string | null;
+            taskState: string | null;
+            /** @description the task's state in the caller's language */
+            taskStateName: string | null;
+            unitName: string | null;
         };
     };
     responses: never;
