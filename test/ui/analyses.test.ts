@@ -180,6 +180,26 @@ describe.skipIf(!HAS_CHROMIUM)('analyses in Chromium', () => {
     await screenshot(page, 'analyses');
   });
 
+  it('draws a dam’s crest by clicks, and shows the refusal of a crest off the terrain beside the crest field', async () => {
+    await page.goto(`${base}/analyses`);
+    await page.getByTestId('model-dambreak').check();
+    const [lng, lat] = centre();
+    const far = SIZE * CELL * 2;
+    await page.getByTestId('pick-crest').click();
+    for (const [x, y] of [[lng + far, lat - far / 4], [lng + far, lat + far / 4]] as const) await clickMap(x, y);
+    await page.getByTestId('pick-done').click();
+    await page.getByTestId('pick-reservoir').click();
+    await clickMap(lng, lat);
+    await page.getByLabel('坝顶高程（米）').fill('215');
+    await page.getByLabel('库水位（米）').fill('212');
+    watched.expected.push(/status of 422/);
+    await page.getByTestId('analysis-start').click();
+    const crest = page.getByRole('group', { name: '坝顶线（在地图上点击）' });
+    await expect.poll(() => crest.locator('[role="alert"]').count(), { timeout: 10_000 }).toBe(1);
+    expect(await crest.locator('[role="alert"]').innerText()).toMatch(/[\u4e00-\u9fff]/);
+    expect(page.url()).toMatch(/\/analyses$/);
+  });
+
   it('shows a run in English without Chinese names or codes', async () => {
     const list = await apiCaller(t)(op, 'GET', '/api/v1/analyses');
     const items = Array.isArray(list) ? list : list.items;
@@ -188,7 +208,14 @@ describe.skipIf(!HAS_CHROMIUM)('analyses in Chromium', () => {
     await expect.poll(() => page.getByTestId('run-state').innerText(), { timeout: 15_000 }).toBe('Done');
     const text = await visibleText(page, '[data-testid="analysis-result"]');
     expect(text).toContain('Flash flood');
-    expect(text).not.toMatch(/[\u4e00-\u9fff]/);
+    // The page's own words are English; the impact below names real places (社区, 街道) as they are called.
+    const own = (await page.evaluate(() => {
+      const panel = (globalThis as PageGlobals).document.querySelector('[data-testid="analysis-result"]').cloneNode(true);
+      panel.querySelectorAll('[data-testid="impact-people"] tbody, [data-testid="impact-assets"] tbody, [data-testid="evacuation-board"] tbody').forEach((n: PageGlobals) => n.remove());
+      return panel.textContent;
+    })) as string;
+    expect(own).not.toMatch(/[\u4e00-\u9fff]/);
+    expect(await page.getByTestId('impact-list').locator('h2').innerText()).toBe('Impact assessment');
     expect(await page.getByTestId('raster-legend').locator('figcaption').innerText()).toMatch(/depth/i);
     await page.goto(`${base}/analyses?lang=zh`);
     await page.getByTestId('analysis-form').waitFor();
