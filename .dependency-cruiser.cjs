@@ -13,7 +13,7 @@ const LAYERS = [
   { name: 'auth', paths: ['auth/'] },
   { name: 'cases', paths: ['cases/'] },
   { name: 'capabilities', paths: ['plans/', 'sensing/', 'appeals/', 'kpis/', 'analyses/'], siblings: true },
-  { name: 'composition', paths: ['timers/', 'config\\.ts', 'platform\\.ts', 'city-pack\\.ts', 'demo/'] },
+  { name: 'composition', paths: ['timers/', 'config\\.ts', 'platform\\.ts', 'platform-analyses\\.ts', 'city-pack\\.ts', 'demo/'] },
   { name: 'delivery', paths: ['http/', 'map-tiles/', 'web/'] },
   { name: 'commands', paths: ['cli/'] },
 ];

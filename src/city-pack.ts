@@ -94,6 +94,8 @@ export interface CityPackFolders {
   readonly rulesDir: string;
   readonly routingTableFile: string;
   readonly calendarFile: string;
+  /** Warnings that start analysis runs (`analysis/analysis-triggers.yaml`); absent: none do. */
+  readonly analysisTriggersFile: string;
 }
 
 export interface CityPack extends CityPackManifest, CityPackFolders {
@@ -120,6 +122,7 @@ export function cityPackFolders(dir: string): CityPackFolders {
     rulesDir: join(dir, 'rules'),
     routingTableFile: join(dir, 'routing', 'routing-table.yaml'),
     calendarFile: calendarFile ? join(calendarDir, calendarFile) : join(calendarDir, 'holidays.json'),
+    analysisTriggersFile: join(dir, 'analysis', 'analysis-triggers.yaml'),
   };
 }
 

@@ -77,6 +77,8 @@ export interface Settings {
   readonly databaseApplicationName: string;
   /** How long HTTP telemetry waits for room in the full ingest queue before 503 OVERLOADED. */
   readonly ingestMaxWaitMs: number;
+  /** Analysis runs at a time, each on a worker thread (ANALYSIS_CONCURRENCY); 0 = this process runs none. */
+  readonly analysisConcurrency: number;
   /** Free space in DATA_DIR below which /readyz answers 503 (MB). */
   readonly readyMinFreeMb: number;
   /** Deepest nesting of arrays/objects accepted in JSON from outside (HTTP bodies, MQTT payloads). */
@@ -138,6 +140,7 @@ export const SETTING_NAMES = [
   'STORE_TIMEOUT_MS',
   'DATABASE_APPLICATION_NAME',
   'INGEST_MAX_WAIT_MS',
+  'ANALYSIS_CONCURRENCY',
   'READY_MIN_FREE_MB',
   'JSON_MAX_DEPTH',
   'JSON_MAX_BYTES',
@@ -321,6 +324,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     storeTimeoutMs: int(env, 'STORE_TIMEOUT_MS', 10_000, 100, 600_000),
     databaseApplicationName: applicationNameOf(env.DATABASE_APPLICATION_NAME),
     ingestMaxWaitMs: int(env, 'INGEST_MAX_WAIT_MS', 2000, 0, 600_000),
+    analysisConcurrency: int(env, 'ANALYSIS_CONCURRENCY', 1, 0, 16),
     readyMinFreeMb: int(env, 'READY_MIN_FREE_MB', 100, 0, 1_000_000),
     jsonMaxDepth: int(env, 'JSON_MAX_DEPTH', 64, 2, 1000),
     jsonMaxBytes: int(env, 'JSON_MAX_BYTES', 16 * 1024 * 1024, 1024, 512 * 1024 * 1024),

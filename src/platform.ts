@@ -7,7 +7,6 @@ import { openStore, type Store } from './store/store.ts';
 import { OrgDirectory } from './org/org-directory.ts';
 import { ConfigWatcher, readConfigFingerprint } from './store/config-watch.ts';
 import { EventBus } from './events/event-bus.ts';
-import type { CityBus } from './sensing/alerts/committed-alert.ts';
 import { CaseService } from './cases/case-service.ts';
 import { AuthService } from './auth/auth-service.ts';
 import { UserAdministration } from './auth/user-administration.ts';
@@ -45,6 +44,17 @@ import type { RuleRuntime } from './sensing/ingest/rule-runtime-port.ts';
 import { openMqttSubscriber, type MqttSubscriber } from './sensing/ingest/mqtt-subscriber.ts';
 import { OutboundClient } from './outbound/outbound-fetch.ts';
 import { buildOutboundPolicy } from './outbound/outbound-policy.ts';
+import type { Analyses } from './analyses/analyses.ts';
+import type { CommittedAnalysis } from './analyses/analysis-model.ts';
+import type { AnalysisTriggerListener } from './analyses/analysis-trigger-listener.ts';
+import { composeAnalyses } from './platform-analyses.ts';
+import { composeFloodImpact } from './platform-impact.ts';
+import type { FloodImpact } from './analyses/impact/flood-impact.ts';
+import type { Committed } from './cases/committed.ts';
+import type { CommittedAlert } from './sensing/alerts/committed-alert.ts';
+
+/** The bus as the platform holds it: cases, alerts and analysis runs (the others' ports see their part). */
+export type CityBus = EventBus<Committed, CommittedAlert, CommittedAnalysis>;
 
 /** The settings with the city pack's defaults filled in. */
 export type PlatformSettings = Settings & { readonly capSender: string };
@@ -87,6 +97,12 @@ export interface Platform {
   readonly rules: RuleRegistry;
   /** The muck-truck chain (the same registry as sensing.muck). */
   readonly muck: MuckRegistry;
+  /** Analysis runs as jobs (flood, dam break, lake, fill), and the runner of their queue. */
+  readonly analyses: Analyses;
+  /** Warnings that start analyses (the city pack's analysis-triggers.yaml). */
+  readonly analysisTriggers: AnalysisTriggerListener;
+  /** 灾害态势研判 and 避险转移: an analysis's impact, its evacuation case and board. */
+  readonly impact: FloodImpact;
   resolver(): JurisdictionResolver;
   assets(): AssetIndex;
   /** The map as plans read it: assets and grids around a point. */
@@ -308,6 +324,8 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
     },
     revocations,
   });
+  const { analyses, analysisTriggers } = composeAnalyses({ store, clock, rasters, org, resolver: () => resolver, bus, concurrency: settings.analysisConcurrency, triggersFile: pack.analysisTriggersFile, log: opts.log });
+  const impact = composeFloodImpact({ store, clock, analyses, resolver: () => resolver, assets: () => assets, cases });
   const config = new ConfigWatcher({
     read: () => readConfigFingerprint(store.db),
     reload: async (parts) => {
@@ -349,6 +367,9 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
     sensing,
     rules,
     muck: sensing.muck,
+    analyses,
+    analysisTriggers,
+    impact,
     gazetteer: () => gazetteer,
     resolver: () => resolver,
     assets: () => assets,
@@ -370,6 +391,7 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
     },
     async close() {
       config.stop();
+      await analyses.close();
       timers.stop();
       await telemetry?.close();
       await sensing.stop();
@@ -391,6 +413,9 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
   await syncRules();
   await sensing.open();
   if (!opts.deferRecovery) await sensing.recover();
+  // Runs a crash left under way are queued again (or failed), then the queue starts.
+  await analyses.recover();
+  analyses.kick();
   // Telemetry from an external broker; the embedded broker hands it over through its gate instead.
   let telemetry: MqttSubscriber | null = null;
   if (settings.mqttUrl && opts.subscribeTelemetry !== false) {

@@ -117,6 +117,8 @@ export const DEMO_CATEGORIES: readonly CategoryDefinition[] = Object.freeze(
       entry('safety.geohazard', '地质灾害（滑坡、危岩、崩塌）', 'Geological hazard (landslide, dangerous rock, collapse)', onCalendar('10m', '12h'), 'urgent'),
       entry('safety.forest-fire', '森林火灾', 'Forest fire', onCalendar('10m', '12h'), 'urgent'),
       entry('safety.flash-flood', '山洪', 'Flash flood', onCalendar('10m', '12h'), 'urgent'),
+      // 避险转移: opened from a flood analysis; people stay away until the water is gone (two days).
+      entry('safety.evacuation', '避险转移', 'Evacuation', onCalendar('10m', '2d'), 'urgent'),
     ]),
 
     // ── Citizen appeals (民生诉求): the seven 12345 hotline families ─────────

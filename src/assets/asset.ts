@@ -17,6 +17,8 @@ export const ASSET_TYPES = [
   'sensor',
   'water_point',
   'place',
+  'road',
+  'substation',
 ] as const;
 
 export type AssetType = (typeof ASSET_TYPES)[number];
@@ -107,6 +109,18 @@ export const ASSET_TYPE_SPECS: Readonly<Record<AssetType, AssetTypeSpec>> = Obje
     nameZh: '地名',
     geometries: ['Point', 'Polygon', 'MultiPolygon'],
     properties: { kind: required('string', "'hospital', 'square', 'school', 'village', 'forest' …") },
+  },
+  // A flood report names the roads under water: a road is surveyed as its centreline.
+  road: {
+    nameZh: '道路',
+    geometries: ['LineString', 'MultiLineString'],
+    properties: { road_class: optional('string', "'expressway', 'arterial', 'secondary', 'branch' …") },
+  },
+  // Substations flooded cut the power of whole communities (and the pumps that drain them).
+  substation: {
+    nameZh: '变电站',
+    geometries: ['Point', 'Polygon', 'MultiPolygon'],
+    properties: { voltage_kv: optional('positive-number', 'highest voltage in kilovolts') },
   },
 });
 

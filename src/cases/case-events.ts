@@ -44,6 +44,8 @@ export type CaseEventBody =
   /** The plan's arrival deadline passed and the crew had not arrived. */
   | { type: 'TaskArrivalOverdue'; payload: { taskId: string; arriveBy: string } }
   | { type: 'TaskCompleted'; payload: { taskId: string; note: string; evidence?: TaskEvidence | null } }
+  /** 清点: the unit's current count of the people the task accounts for, or the center's override of it. */
+  | { type: 'TaskTallied'; payload: { taskId: string; moved: number; staying: number; missing: number; note: string | null; override: string | null } }
   | { type: 'TaskReturned'; payload: { taskId: string; reason: string } }
   | { type: 'CaseReportedBack'; payload: { summary: string } }
   | { type: 'CaseChecked'; payload: { note: string | null } }
@@ -157,4 +159,5 @@ export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
   'TaskCompleted', 'TaskReturned', 'CaseReportedBack', 'CaseChecked', 'CaseReopened', 'CaseClosed',
   'CaseEvaluated', 'CaseEscalated', 'CaseParked', 'CaseUnparked', 'CaseParkReviewDue', 'TaskReminded',
   'TaskOverdue', 'CaseOverdue', 'CaseSupervised', 'PlanApplied', 'ActionRecorded', 'SensorStateChanged', 'AppealRouted', 'JointCaseOpened', 'JointCaseAccepted', 'CaseMerged', 'SupporterAdded', 'CoordinationAgreed', 'AttachmentAdded',
+  'TaskTallied',
 ];

@@ -128,6 +128,32 @@ export interface TaskDoc {
   arrivalOverdue?: boolean | undefined;
   /** Set when a plan dispatched the task. */
   readonly plan?: PlanTaskInfo | undefined;
+  /** 清点: the latest count of the people the task must account for (when `plan.expected` is set). */
+  tally?: TaskTally | null | undefined;
+}
+
+/**
+ * A count of people reported on a task (避险转移: moved, staying safely where they are, missing),
+ * each report the whole current count, not an increment. `override`: the center accepted the task
+ * as accounted for without the full count, and why.
+ */
+export interface TaskTally {
+  readonly moved: number;
+  readonly staying: number;
+  readonly missing: number;
+  readonly note: string | null;
+  readonly override: string | null;
+  readonly at: string;
+}
+
+/**
+ * THE rule of an evacuation's count: everyone expected is moved or staying safely, and nobody is
+ * missing — or the center overrode the count with a reason.
+ */
+export function tallyAccountedFor(expected: number, tally: Pick<TaskTally, 'moved' | 'staying' | 'missing' | 'override'> | null | undefined): boolean {
+  if (!tally) return expected <= 0;
+  if (tally.override !== null) return true;
+  return tally.missing === 0 && tally.moved + tally.staying >= expected;
 }
 
 /** A crew's arrival on site, as recorded by `TaskArrived`. */
@@ -153,6 +179,8 @@ export interface PlanTaskInfo {
   readonly arriveBy: string | null;
   readonly dependsOn: readonly string[];
   readonly handBack: readonly string[];
+  /** People the task must account for (a community's people to move): it keeps a tally, and completes when it is accounted for. */
+  readonly expected?: number | undefined;
 }
 
 /** The plan a case runs on: its version is fixed for the life of the case. */

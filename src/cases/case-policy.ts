@@ -47,8 +47,8 @@ function steers(p: Principal, doc: CaseDoc): boolean {
   return TIER_RANK[p.tier] >= TIER_RANK[doc.tier];
 }
 
-const CENTER_COMMANDS: readonly CaseCommandType[] = ['register', 'decline', 'dispatch', 'apply_plan', 'override_action', 'record_sensor_state', 'merge_into', 'add_supporter', 'record_routing', 'report_back', 'check', 'close', 'reopen', 'escalate', 'park', 'unpark', 'remind'];
-const TASK_COMMANDS: readonly CaseCommandType[] = ['accept_task', 'start_task', 'arrive_task', 'complete_task', 'return_task'];
+const CENTER_COMMANDS: readonly CaseCommandType[] = ['register', 'decline', 'dispatch', 'apply_plan', 'override_action', 'record_sensor_state', 'merge_into', 'add_supporter', 'record_routing', 'report_back', 'check', 'close', 'reopen', 'escalate', 'park', 'unpark', 'remind', 'override_tally'];
+const TASK_COMMANDS: readonly CaseCommandType[] = ['accept_task', 'start_task', 'arrive_task', 'complete_task', 'return_task', 'tally_task'];
 /**
  * 网格化管理: a grid worker (网格员) walks one grid (`jurisdictionCode`) and belongs to the community
  * office (社区/网格工作站) of its street (`unitId`). Tasks sent to that office — a plan's "notify the
@@ -56,7 +56,7 @@ const TASK_COMMANDS: readonly CaseCommandType[] = ['accept_task', 'start_task', 
  * one. Sending a task back ("not ours", 退回) stays with the office's staff, and a grid worker never
  * acts on another unit's task, a department's included, even on a case in the grid.
  */
-const GRID_TASK_COMMANDS: readonly CaseCommandType[] = ['accept_task', 'start_task', 'arrive_task', 'complete_task'];
+const GRID_TASK_COMMANDS: readonly CaseCommandType[] = ['accept_task', 'start_task', 'arrive_task', 'complete_task', 'tally_task'];
 
 /** May this person act on this task of the case (sign for, arrive on site, start, finish, return)? */
 function assertMayWorkTask(p: Principal, doc: CaseDoc, t: CaseCommandType, taskId: string | undefined): void {

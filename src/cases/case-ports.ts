@@ -22,7 +22,7 @@ export interface CasePlans {
    * decides for this case, resolved to the center of its tier. Throws `PLAN_NO_MATCH`,
    * `PLAN_UNRESOLVED` or `NOT_FOUND`.
    */
-  runFor(doc: CaseDoc, planId: string | undefined): PlanRunForCase;
+  runFor(doc: CaseDoc, planId: string | undefined, supplied?: Readonly<Record<string, unknown>>): PlanRunForCase;
   /**
    * The effects the events just appended call for (a plan's device commands and notifications,
    * their undo at closing). `appliedActions` reads the actions of the plan last applied, when

@@ -135,6 +135,7 @@ const NO_TIMER: Partial<Record<CaseEventType, CaseEventBody>> = {
   SupporterAdded: { type: 'SupporterAdded', payload: { caseId: 'c3', number: 'N', reporterUserId: null } },
   CoordinationAgreed: { type: 'CoordinationAgreed', payload: { handledByUnitId: 'a', handledByName: 'A', maintainedByUnitId: 'b', maintainedByName: 'B', note: 'x' } },
   AttachmentAdded: { type: 'AttachmentAdded', payload: { attachmentId: 'a', sha256: 'f', fileName: 'f', mediaType: 'image/png', size: 1 } },
+  TaskTallied: { type: 'TaskTallied', payload: { taskId: 't1', moved: 1, staying: 0, missing: 0, note: null, override: null } },
 };
 
 describe('timersForEvents: which events create which timers', () => {

@@ -93,7 +93,7 @@ export class CaseWriter {
     let planRun: DecideContext['planRun'] = null;
     if (cmd.type === 'apply_plan') {
       if (!this.d.plans) throw new CityLoopError('PLAN_NO_MATCH');
-      planRun = this.d.plans.runFor(doc, cmd.planId);
+      planRun = this.d.plans.runFor(doc, cmd.planId, cmd.facts);
     }
     return {
       now: this.d.clock.now(),

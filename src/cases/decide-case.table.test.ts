@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CityLoopError, type ErrorCode } from '../errors.ts';
 import type { CaseEventBody } from './case-events.ts';
-import { CASE_STATES, TASK_STATES, type CaseDoc, type CaseState, type TaskState } from './case-model.ts';
+import { CASE_STATES, TASK_STATES, type CaseDoc, type CaseState, type TaskDoc, type TaskState } from './case-model.ts';
 import { ALLOWED_IN, availableCommands, decideCase, type CaseCommand, type CaseCommandType, type DecideContext } from './decide-case.ts';
 import { CENTER, NOW, PARENT, PLAN_RUN, caseIn, context, task } from '../../test/support/case-fixtures.ts';
 
@@ -42,9 +42,13 @@ const SPEC: Record<CaseCommandType, readonly CaseState[]> = {
   merge_into: ['reported', 'registered'],
   record_routing: ['reported', 'registered', 'dispatched'],
   add_supporter: ['reported', 'registered', 'dispatched', 'in_progress', 'returned', 'reported_back', 'checked', 'reopened', 'parked'],
+  tally_task: ['dispatched', 'in_progress', 'returned'],
+  override_tally: ['dispatched', 'in_progress', 'returned'],
 };
 
 const T1 = 't1';
+/** A community's evacuation task (避险转移): 120 people to account for. */
+const COUNTED = { key: 'evacuate@C1', instructions: '组织转移', arriveBy: null, dependsOn: [], handBack: ['reading'], expected: 120 };
 const ACTION_RECORD: Extract<CaseEventBody, { type: 'ActionRecorded' }>['payload'] = {
   key: 'signals-red',
   kind: 'device',
@@ -227,6 +231,19 @@ const COMMANDS: Record<CaseCommandType, CommandRow> = {
     emits: () => [{ type: 'SupporterAdded', payload: { caseId: 'case-3', number: 'YZ-0003', reporterUserId: null } }],
   },
   record_routing: { cmd: { type: 'record_routing', routing: ROUTING }, emits: () => [{ type: 'AppealRouted', payload: ROUTING }] },
+  tally_task: {
+    cmd: { type: 'tally_task', taskId: T1, moved: 80, staying: 30, missing: 10, note: ' 3栋未联系上 ' },
+    with: { tasks: [task(T1, 'accepted', { plan: COUNTED })] },
+    emits: () => [{ type: 'TaskTallied', payload: { taskId: T1, moved: 80, staying: 30, missing: 10, note: '3栋未联系上', override: null } }],
+  },
+  override_tally: {
+    cmd: { type: 'override_tally', taskId: T1, reason: ' 10人外出务工，已电话确认 ' },
+    with: { tasks: [{ ...task(T1, 'accepted', { plan: COUNTED }), tally: { moved: 80, staying: 30, missing: 10, note: null, override: null, at: '2026-03-02T00:50:00.000Z' } }] },
+    emits: () => [
+      { type: 'TaskTallied', payload: { taskId: T1, moved: 80, staying: 30, missing: 10, note: null, override: '10人外出务工，已电话确认' } },
+      { type: 'TaskCompleted', payload: { taskId: T1, note: '清点结果由中心确认：10人外出务工，已电话确认（已转移 80，就地避险 30，失联 10）', evidence: { attachmentIds: [], reading: { name: 'unaccounted', value: 10, unit: '人' } } } },
+    ],
+  },
 };
 
 /** The code a call throws (a CityLoopError), or null when it returns. */
@@ -597,5 +614,39 @@ describe('decideCase: events that depend on what the command says', () => {
     const events = decideCase(caseIn('registered'), { type: 'apply_plan' }, context({ planRun: { ...PLAN_RUN, coCenterIds: ['center-500105', 'center-500112'] } }));
     expect(events.map((e) => e.type)).toEqual(['PlanApplied', 'CaseDispatched']);
     expect(events[0]).toEqual({ type: 'PlanApplied', payload: { ...PLAN_APPLIED.payload, coCenterIds: ['center-500105', 'center-500112'] } });
+  });
+});
+
+describe('decideCase: 清点 (a task that accounts for people)', () => {
+  const counted = (state: TaskState, tally: TaskDoc['tally'] = null): TaskDoc => ({ ...task(T1, state, { plan: COUNTED, role: 'assist' }), tally });
+  const decide = (cmd: CaseCommand, t: TaskDoc = counted('accepted')) => decideCase(caseIn('in_progress', { tasks: [t] }), cmd, context());
+
+  it('a count that accounts for everyone completes the task, signed for first if it was not', () => {
+    expect(decide({ type: 'tally_task', taskId: T1, moved: 100, staying: 20, missing: 0 }, counted('dispatched'))).toEqual([
+      { type: 'TaskTallied', payload: { taskId: T1, moved: 100, staying: 20, missing: 0, note: null, override: null } },
+      { type: 'TaskAccepted', payload: { taskId: T1 } },
+      { type: 'TaskCompleted', payload: { taskId: T1, note: '清点完毕：已转移 100，就地避险 20，失联 0', evidence: { attachmentIds: [], reading: { name: 'unaccounted', value: 0, unit: '人' } } } },
+    ]);
+  });
+
+  it('more people found than expected also accounts for everyone; fewer, or anyone missing, does not', () => {
+    expect(decide({ type: 'tally_task', taskId: T1, moved: 130, staying: 0, missing: 0 }).map((e) => e.type)).toEqual(['TaskTallied', 'TaskCompleted']);
+    expect(decide({ type: 'tally_task', taskId: T1, moved: 119, staying: 0, missing: 0 }).map((e) => e.type)).toEqual(['TaskTallied']);
+    expect(decide({ type: 'tally_task', taskId: T1, moved: 200, staying: 0, missing: 1 }).map((e) => e.type)).toEqual(['TaskTallied']);
+  });
+
+  it('the task cannot be completed by hand before its count accounts for everyone', () => {
+    expect(refusal(() => decide({ type: 'complete_task', taskId: T1, note: '完成', evidence: { reading: { name: 'unaccounted', value: 0, unit: '人' } } }))).toMatchObject({ code: 'CASE_RULE_VIOLATED' });
+    const full = counted('accepted', { moved: 120, staying: 0, missing: 0, note: null, override: null, at: '2026-03-02T00:50:00.000Z' });
+    expect(decide({ type: 'complete_task', taskId: T1, note: '完成' }, full).map((e) => e.type)).toEqual(['TaskCompleted']);
+  });
+
+  it('refuses counts that are not whole numbers from 0, tasks that keep no count, and closed tasks', () => {
+    expect(refusal(() => decide({ type: 'tally_task', taskId: T1, moved: -1, staying: 0, missing: 0 }))).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(refusal(() => decide({ type: 'tally_task', taskId: T1, moved: 1.5, staying: 0, missing: 0 }))).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(refusal(() => decide({ type: 'tally_task', taskId: T1, moved: 1, staying: 0, missing: 0 }, task(T1, 'accepted')))).toMatchObject({ code: 'CASE_RULE_VIOLATED' });
+    expect(refusal(() => decide({ type: 'tally_task', taskId: T1, moved: 1, staying: 0, missing: 0 }, counted('done')))).toMatchObject({ code: 'TASK_INVALID_TRANSITION' });
+    expect(refusal(() => decide({ type: 'override_tally', taskId: T1, reason: ' ' }))).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(refusal(() => decide({ type: 'tally_task', taskId: 'nope', moved: 1, staying: 0, missing: 0 }))).toMatchObject({ code: 'NOT_FOUND' });
   });
 });

@@ -256,6 +256,12 @@ const ROWS: Row[] = [
     event: { type: 'AttachmentAdded', payload: { attachmentId: 'a1', sha256: 'ff', fileName: 'p.png', mediaType: 'image/png', size: 3 } },
     changes: { attachments: [{ id: 'a1', sha256: 'ff', fileName: 'p.png', mediaType: 'image/png', size: 3 }] },
   },
+  {
+    name: 'TaskTallied: the count replaces the last one on the task',
+    before: caseIn('in_progress', { tasks: [{ ...task('t1', 'accepted'), tally: { moved: 1, staying: 0, missing: 5, note: null, override: null, at: '2026-03-02T00:40:00.000Z' } }] }),
+    event: { type: 'TaskTallied', payload: { taskId: 't1', moved: 4, staying: 1, missing: 0, note: '全部找到', override: null } },
+    changes: { tasks: [{ ...task('t1', 'accepted'), tally: { moved: 4, staying: 1, missing: 0, note: '全部找到', override: null, at: AT } }] },
+  },
 ];
 
 describe('evolveCase: each event type\'s effect on the case', () => {

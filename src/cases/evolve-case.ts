@@ -114,6 +114,11 @@ export function evolveCase(doc: CaseDoc | null, e: CaseEvent): CaseDoc {
     case 'TaskArrivalOverdue':
       task(e.payload.taskId).arrivalOverdue = true;
       break;
+    case 'TaskTallied': {
+      const { moved, staying, missing, note, override } = e.payload;
+      task(e.payload.taskId).tally = { moved, staying, missing, note, override, at: e.at };
+      break;
+    }
     case 'TaskCompleted': {
       const t = task(e.payload.taskId);
       t.state = 'done';

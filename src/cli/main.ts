@@ -14,6 +14,7 @@ import { registerAuditCommands } from './commands/audit.ts';
 import { registerTokenCommands } from './commands/token.ts';
 import { registerBenchCommand } from './commands/bench.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
+import { registerModelCommands } from './commands/model.ts';
 import { registerClassifierCommands } from '../../tools/classifier-training/classifier-commands.ts';
 
 export { EXIT };
@@ -35,6 +36,7 @@ export function buildCli(): Command {
   registerTokenCommands(program);
   registerBenchCommand(program);
   registerSimulateCommand(program);
+  registerModelCommands(program);
   registerClassifierCommands(program, async () => (await packOrFail()).appealLabelCategories);
   return program;
 }

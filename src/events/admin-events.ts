@@ -11,7 +11,7 @@ import { appendEvents, type StoredEventRow } from './event-log.ts';
 import { likeStartsWith } from '../store/like-pattern.ts';
 
 /** The kinds of things administered, each the prefix of its stream id. */
-export const ADMIN_STREAM_KINDS = ['device', 'rule', 'plan', 'routing', 'categories', 'user', 'unit', 'center', 'token', 'settings', 'view'] as const;
+export const ADMIN_STREAM_KINDS = ['device', 'rule', 'plan', 'routing', 'categories', 'user', 'unit', 'center', 'token', 'settings', 'view', 'analysis'] as const;
 export type AdminStreamKind = (typeof ADMIN_STREAM_KINDS)[number];
 
 export interface AdminChange {

@@ -25,7 +25,9 @@ import { registerAppealRoutes } from './routes/appeal-routes.ts';
 import { registerSensingRoutes } from './routes/sensing-routes.ts';
 import { registerMuckRoutes } from './routes/muck-routes.ts';
 import { registerOutboundRoutes } from './routes/outbound-routes.ts';
+import { registerAnalysisRoutes } from './routes/analysis-routes.ts';
 import { registerRasterRoutes } from './routes/raster-routes.ts';
+import { registerAnalysisImpactRoutes } from './routes/analysis-impact-routes.ts';
 import { registerWebApp } from './web-app.ts';
 import { registerGuardedJsonParser, registerMediaTypeGuard, strictBodySchemaController } from './body-guards.ts';
 
@@ -123,7 +125,9 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
   registerSensingRoutes(app, platform);
   registerMuckRoutes(app, platform);
   registerOutboundRoutes(app, platform);
+  registerAnalysisRoutes(app, platform);
   registerRasterRoutes(app, platform);
+  registerAnalysisImpactRoutes(app, platform);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerWebApp(app, platform, opts.webDistDir ? { distDir: opts.webDistDir } : {});

@@ -14,6 +14,8 @@ import { rowToEvent } from '../cases/case-queries.ts';
 import { recentEventRows, type StoredEventRow } from '../events/event-log.ts';
 import { canSeeAlert } from '../sensing/alerts/alert-policy.ts';
 import type { AlertDoc, AlertEvent } from '../sensing/alerts/alert-model.ts';
+import type { AnalysisRecord, CommittedAnalysis } from '../analyses/analysis-model.ts';
+import { MODEL_NAMES, STATE_NAMES } from '../analyses/analysis-model.ts';
 
 /** One item of the feed: the event's place in the log, its type, and what the subscriber may see of it. */
 export interface FeedItem {
@@ -44,6 +46,28 @@ export function alertFeedItem(e: AlertEvent, alert: AlertDoc): FeedItem {
   return { id: e.seq, type: e.type, data: { ...rest, payload: e.type === 'AlertRaised' ? {} : payload, alert } };
 }
 
+/** THE feed filter of analysis runs: the analyses' policy (a run is seen under its owner center's ground). */
+export function feedSeesAnalysis(platform: Pick<Platform, 'analyses'>, p: Principal, run: AnalysisRecord): boolean {
+  return platform.analyses.sees(p, run);
+}
+
+/**
+ * A run's change (or progress) as the feed sends it: the run's state, progress and names in both
+ * languages, never its inputs (they can be large; the run's page has them). Progress has no place
+ * in the log (id 0: the stream sends it without an id, so Last-Event-ID stays on the last event).
+ */
+export function analysisFeedItem(c: CommittedAnalysis): FeedItem {
+  const a = c.analysis;
+  return {
+    id: c.seq ?? 0,
+    type: c.type,
+    data: {
+      type: c.type,
+      analysis: { id: a.id, name: a.name, model: a.model, modelName: MODEL_NAMES[a.model], state: a.state, stateName: STATE_NAMES[a.state], progress: a.progress, progressMessage: a.progressMessage, version: a.version, ownerCenterId: a.ownerCenterId, error: a.error, summary: a.summary, finishedAt: a.finishedAt },
+    },
+  };
+}
+
 function alertEventOf(r: StoredEventRow): AlertEvent {
   return { seq: Number(r.seq), id: r.id, streamId: r.stream_id, streamVersion: Number(r.stream_version), type: r.type as AlertEvent['type'], actor: JSON.parse(r.actor) as AlertEvent['actor'], at: r.at, payload: JSON.parse(r.payload) as AlertEvent['payload'] };
 }
@@ -59,24 +83,34 @@ const MAX_ROUNDS = 20;
  * is where to go on for older items (null: none left since `since`, or the rounds ran out).
  */
 export async function feedHistory(
-  platform: Pick<Platform, 'cases' | 'sensing' | 'store'>,
+  platform: Pick<Platform, 'cases' | 'sensing' | 'store' | 'analyses'>,
   p: Principal,
   q: { since: string; limit: number; beforeSeq?: number },
 ): Promise<{ items: FeedItem[]; nextBefore: number | null }> {
   const items: FeedItem[] = [];
   let before = q.beforeSeq ?? 0;
   for (let round = 0; round < MAX_ROUNDS && items.length < q.limit; round++) {
-    const rows = await recentEventRows(platform.store.db, { kinds: ['case', 'alert'], since: q.since, beforeSeq: before, limit: PAGE });
+    const rows = await recentEventRows(platform.store.db, { kinds: ['case', 'alert', 'analysis'], since: q.since, beforeSeq: before, limit: PAGE });
     if (rows.length === 0) return { items, nextBefore: null };
     const caseIds = rows.filter((r) => r.stream_type === 'case').map((r) => r.stream_id);
     const alertIds = rows.filter((r) => r.stream_type === 'alert').map((r) => r.stream_id);
-    const [cases, alerts] = await Promise.all([platform.cases.visibleByIds(p, caseIds), alertIds.length > 0 ? platform.sensing.alerts.visibleByIds(p, alertIds) : new Map<string, AlertDoc>()]);
+    const analysisIds = rows.filter((r) => r.stream_type === 'analysis').map((r) => r.stream_id.slice('analysis:'.length));
+    const [cases, alerts, runs] = await Promise.all([
+      platform.cases.visibleByIds(p, caseIds),
+      alertIds.length > 0 ? platform.sensing.alerts.visibleByIds(p, alertIds) : new Map<string, AlertDoc>(),
+      analysisIds.length > 0 ? platform.analyses.visibleByIds(p, analysisIds) : new Map<string, AnalysisRecord>(),
+    ]);
     for (const r of rows) {
       before = Number(r.seq);
       const doc = cases.get(r.stream_id);
       const alert = alerts.get(r.stream_id);
       if (doc && feedSeesCase(p, doc)) items.push(caseFeedItem(rowToEvent(r), doc, p));
       else if (alert && feedSeesAlert(p, alert)) items.push(alertFeedItem(alertEventOf(r), alert));
+      else if (r.stream_type === 'analysis') {
+        const run = runs.get(r.stream_id.slice('analysis:'.length));
+        // The run as it is now, under the event's type and place in the log.
+        if (run) items.push(analysisFeedItem({ seq: Number(r.seq), type: r.type, analysis: run }));
+      }
       if (items.length >= q.limit) return { items, nextBefore: before };
     }
     if (rows.length < PAGE) return { items, nextBefore: null };

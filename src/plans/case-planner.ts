@@ -89,7 +89,7 @@ export class CasePlanner implements CasePlans {
    * that plan (newest version, or the given version) is run even if its trigger does not match,
    * and `matched` says whether it would have.
    */
-  planFor(c: PlanCase, planId?: string, caseNumber?: string | null, explicit?: Candidate, alert: unknown = null): PlanRun & { matched: boolean } {
+  planFor(c: PlanCase, planId?: string, caseNumber?: string | null, explicit?: Candidate, alert: unknown = null, supplied: Readonly<Record<string, unknown>> = {}): PlanRun & { matched: boolean } {
     const registry = this.#d.registry;
     const map = this.#d.map();
     const now = this.#d.clock.now().toISOString();
@@ -102,11 +102,11 @@ export class CasePlanner implements CasePlans {
     if (planId !== undefined || explicit) {
       const cand = explicit ?? registry.latest(planId!);
       if (!cand) throw new CityLoopError('NOT_FOUND', { what: 'plan', id: planId });
-      const auto = selectPlan([cand], c, map, { now, alert });
+      const auto = selectPlan([cand], c, map, { now, alert, supplied });
       matched = auto !== null;
-      chosen = auto ?? { candidate: cand, facts: gatherFacts(cand.plan, c, map, { case: c, alert, now }) };
+      chosen = auto ?? { candidate: cand, facts: gatherFacts(cand.plan, c, map, { case: c, alert, now }, supplied) };
     } else {
-      chosen = selectPlan(registry.candidates(), c, map, { now, alert });
+      chosen = selectPlan(registry.candidates(), c, map, { now, alert, supplied });
       if (!chosen) throw new CityLoopError('PLAN_NO_MATCH');
       matched = true;
     }
@@ -115,12 +115,12 @@ export class CasePlanner implements CasePlans {
   }
 
   /** The dry run of the plan for an existing case (what apply_plan would do). */
-  previewFor(doc: CaseDoc, planId?: string): PlanRun & { matched: boolean } {
-    return this.planFor(planCaseOf(doc), planId, doc.number, undefined, alertOf(doc));
+  previewFor(doc: CaseDoc, planId?: string, supplied: Readonly<Record<string, unknown>> = {}): PlanRun & { matched: boolean } {
+    return this.planFor(planCaseOf(doc), planId, doc.number, undefined, alertOf(doc), supplied);
   }
 
-  runFor(doc: CaseDoc, planId: string | undefined): PlanRunForCase {
-    return this.#runForCase(doc.chain, this.previewFor(doc, planId));
+  runFor(doc: CaseDoc, planId: string | undefined, supplied: Readonly<Record<string, unknown>> = {}): PlanRunForCase {
+    return this.#runForCase(doc.chain, this.previewFor(doc, planId, supplied));
   }
 
   async effectsOf(events: readonly CaseEvent[], doc: CaseDoc, appliedActions: () => Promise<readonly unknown[]>): Promise<OutboxEffect[]> {

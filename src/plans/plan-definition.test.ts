@@ -119,7 +119,7 @@ describe('a valid plan: the seed water-main burst', () => {
   });
 
   it('reads the facts as typed lookups, in order', () => {
-    expect(def.facts.map((f) => [f.name, f.lookup, f.withinMeters])).toEqual([
+    expect(def.facts.map((f) => [f.name, f.lookup, 'withinMeters' in f ? f.withinMeters : null])).toEqual([
       ['water_main', 'nearest', 50],
       ['signals', 'within', 150],
       ['villages', 'within', 3000],
@@ -278,7 +278,7 @@ describe('a bad field is refused with its JSON pointer', () => {
     const missing = planErrorOf(withLine('    deadline: 6h\n', '\n'));
     expect(missing.errors).toEqual([problem('/tasks/5/deadline', { line: 48, column: 5 }, 'is required', '必填')]);
     const twoLookups = planErrorOf(withLine('  grids:      { gridsWithin: { withinMeters: 300 } }', '  grids: { gridsWithin: { withinMeters: 300 }, nearest: { type: grid, withinMeters: 1 } }'));
-    expect(twoLookups.errors[0]).toMatchObject({ path: '/facts/grids', message: 'must name exactly one lookup: nearest, within or gridsWithin' });
+    expect(twoLookups.errors[0]).toMatchObject({ path: '/facts/grids', message: 'must name exactly one lookup: nearest, within, gridsWithin or supplied' });
   });
 });
 

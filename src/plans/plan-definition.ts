@@ -116,8 +116,8 @@ function buildDefinition(doc: PlanDocument, opts: ParsePlanOptions): Built {
   };
 
   const factDocs = Object.entries(doc.facts ?? {});
-  const factLookup = new Map<string, 'nearest' | 'within' | 'gridsWithin'>(
-    factDocs.map(([name, q]) => [name, 'nearest' in q ? 'nearest' : 'within' in q ? 'within' : 'gridsWithin']),
+  const factLookup = new Map<string, 'nearest' | 'within' | 'gridsWithin' | 'supplied'>(
+    factDocs.map(([name, q]) => [name, 'nearest' in q ? 'nearest' : 'within' in q ? 'within' : 'gridsWithin' in q ? 'gridsWithin' : 'supplied']),
   );
 
   const compile = (path: string, source: string | undefined, context: ExpressionContext): CompiledExpression | null => {
@@ -161,6 +161,7 @@ function buildDefinition(doc: PlanDocument, opts: ParsePlanOptions): Built {
   const facts: PlanFact[] = factDocs.map(([name, q]): PlanFact => {
     const base = `/facts/${escapePointer(name)}`;
     if ('gridsWithin' in q) return { name, lookup: 'gridsWithin', withinMeters: q.gridsWithin.withinMeters };
+    if ('supplied' in q) return { name, lookup: 'supplied', level: q.supplied.level };
     const lookup = 'nearest' in q ? 'nearest' : 'within';
     const spec = 'nearest' in q ? q.nearest : q.within;
     return { name, lookup, assetType: spec.type, withinMeters: spec.withinMeters, where: compile(`${base}/${lookup}/where`, spec.where, 'factWhere') };
@@ -200,7 +201,7 @@ function buildDefinition(doc: PlanDocument, opts: ParsePlanOptions): Built {
       if (each !== undefined) {
         const lookup = factLookup.get(each);
         if (lookup === undefined) problem(`${base}/unit/forEachOf`, ...noFact(each, factLookup));
-        else if (lookup !== 'gridsWithin') problem(`${base}/unit/forEachOf`, `fact ${JSON.stringify(each)} is a '${lookup}' lookup; forEachOf needs a 'gridsWithin' fact`, `事实 ${JSON.stringify(each)} 是 '${lookup}' 查找；forEachOf 需要 'gridsWithin' 事实`);
+        else if (lookup !== 'gridsWithin' && lookup !== 'supplied') problem(`${base}/unit/forEachOf`, `fact ${JSON.stringify(each)} is a '${lookup}' lookup; forEachOf needs a 'gridsWithin' or 'supplied' fact`, `事实 ${JSON.stringify(each)} 是 '${lookup}' 查找；forEachOf 需要 'gridsWithin' 或 'supplied' 事实`);
         if (t.role === 'lead') problem(`${base}/unit/forEachOf`, 'a task sent to several units cannot be the lead', '派给多个单位的任务不能是主办');
         if (t.unit.scope === 'city') problem(`${base}/unit/forEachOf`, "forEachOf needs scope 'street' or 'district'", "forEachOf 需要 scope 为 'street' 或 'district'");
       }
@@ -243,7 +244,7 @@ function buildDefinition(doc: PlanDocument, opts: ParsePlanOptions): Built {
     if ('fromFact' in a.device) {
       const lookup = factLookup.get(a.device.fromFact);
       if (lookup === undefined) problem(`${base}/device/fromFact`, ...noFact(a.device.fromFact, factLookup));
-      else if (lookup === 'gridsWithin') problem(`${base}/device/fromFact`, `fact ${JSON.stringify(a.device.fromFact)} finds grids, which have no devices; use a 'nearest' or 'within' fact`, `事实 ${JSON.stringify(a.device.fromFact)} 查找的是网格，网格没有设备；请使用 'nearest' 或 'within' 事实`);
+      else if (lookup === 'gridsWithin' || lookup === 'supplied') problem(`${base}/device/fromFact`, `fact ${JSON.stringify(a.device.fromFact)} finds grids, which have no devices; use a 'nearest' or 'within' fact`, `事实 ${JSON.stringify(a.device.fromFact)} 查找的是网格，网格没有设备；请使用 'nearest' 或 'within' 事实`);
       device = { from: 'fact', fact: a.device.fromFact };
     } else {
       device = { from: 'ids', ids: [...a.device.ids] };

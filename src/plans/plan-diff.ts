@@ -24,6 +24,7 @@ export function planToJson(def: PlanDefinition): PlanDocument {
     facts: Object.fromEntries(
       def.facts.map((f): [string, FactQueryDocument] => {
         if (f.lookup === 'gridsWithin') return [f.name, { gridsWithin: { withinMeters: f.withinMeters } }];
+        if (f.lookup === 'supplied') return [f.name, { supplied: { level: f.level } }];
         const spec = { type: f.assetType, withinMeters: f.withinMeters, ...(f.where !== null ? { where: f.where.source } : {}) };
         return [f.name, f.lookup === 'nearest' ? { nearest: spec } : { within: spec }];
       }),

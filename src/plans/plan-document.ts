@@ -15,7 +15,11 @@ import { ESCALATION_CONDITIONS, ESCALATION_STEPS, EVIDENCE_KINDS, REPORT_BACK_RU
 export type FactQueryDocument =
   | { nearest: { type: string; withinMeters: number; where?: string } }
   | { within: { type: string; withinMeters: number; where?: string } }
-  | { gridsWithin: { withinMeters: number } };
+  | { gridsWithin: { withinMeters: number } }
+  | { supplied: { level: SuppliedPlaceLevel } };
+/** The jurisdiction levels a supplied list of places may hold. */
+export const SUPPLIED_PLACE_LEVELS = ['district', 'street', 'community', 'grid'] as const;
+export type SuppliedPlaceLevel = (typeof SUPPLIED_PLACE_LEVELS)[number];
 export type UnitDocument = { kind: string; scope: Tier; forEachOf?: string } | { owner: string };
 export interface CommandDocument {
   name: string;
@@ -110,7 +114,7 @@ export function explainPlanSchemaError(e: ErrorObject, pointer: string): Bilingu
       : { en: "cannot stand beside 'notify': an action either sends a device command or a notification", zh: "不能与 'notify' 并列：一个动作要么发送设备指令，要么发送通知" };
   }
   if (e.keyword === 'minProperties' || e.keyword === 'maxProperties') {
-    if (/^\/facts\/[^/]+$/.test(pointer)) return { en: 'must name exactly one lookup: nearest, within or gridsWithin', zh: '须且只能指定一种查找：nearest、within 或 gridsWithin' };
+    if (/^\/facts\/[^/]+$/.test(pointer)) return { en: 'must name exactly one lookup: nearest, within, gridsWithin or supplied', zh: '须且只能指定一种查找：nearest、within、gridsWithin 或 supplied' };
     if (pointer.endsWith('/device')) return { en: 'must name either fromFact or ids', zh: '须指定 fromFact 或 ids 之一' };
   }
   return null;
@@ -227,6 +231,13 @@ export const PLAN_JSON_SCHEMA = deepFreeze({
           additionalProperties: false,
           required: ['withinMeters'],
           properties: { withinMeters: { type: 'number', exclusiveMinimum: 0, maximum: 100_000 } },
+        },
+        // A list of places the caller hands in with apply_plan (an analysis's affected communities).
+        supplied: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['level'],
+          properties: { level: { enum: [...SUPPLIED_PLACE_LEVELS] } },
         },
       },
     },

@@ -51,6 +51,8 @@ export interface ResolvedTask {
   readonly arriveWithinMs: number | null;
   readonly dependsOn: readonly string[];
   readonly handBack: readonly EvidenceKind[];
+  /** People the task must account for: a supplied place's `expected` (its people to move). */
+  readonly expected?: number | undefined;
 }
 
 export type ResolvedAction =
@@ -89,9 +91,30 @@ function assetFact(a: AssetRecord, distanceMeters: number): Record<string, unkno
   return { ...a.properties, id: a.id, type: a.type, name: a.name, unitId: a.unitId, jurisdictionCode: a.jurisdictionCode, distanceMeters: Math.round(distanceMeters * 10) / 10, properties: a.properties };
 }
 
-export function gatherFacts(plan: PlanDefinition, c: PlanCase, map: MapLookup, base: Record<string, unknown>): Record<string, unknown> {
+/** A place of a `supplied` fact, as the caller hands it in: a jurisdiction code, and what else it knows. */
+export interface SuppliedPlace {
+  readonly code: string;
+  readonly name?: string | undefined;
+  readonly [more: string]: unknown;
+}
+
+/** The places of a supplied fact: entries without a string code are dropped (and reported by the run). */
+function suppliedPlaces(value: unknown): SuppliedPlace[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter((p): p is SuppliedPlace => typeof p === 'object' && p !== null && typeof (p as { code?: unknown }).code === 'string');
+}
+
+/**
+ * The plan's facts: looked up on the map, or taken from `supplied` (what the caller of apply_plan
+ * handed in: an absent supplied fact reads as an empty list).
+ */
+export function gatherFacts(plan: PlanDefinition, c: PlanCase, map: MapLookup, base: Record<string, unknown>, supplied: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
   const facts: Record<string, unknown> = {};
   for (const f of plan.facts) {
+    if (f.lookup === 'supplied') {
+      facts[f.name] = suppliedPlaces(supplied[f.name]);
+      continue;
+    }
     if (f.lookup === 'gridsWithin') {
       facts[f.name] = map.gridsWithin(c.lng, c.lat, f.withinMeters);
       continue;
@@ -121,14 +144,14 @@ export function selectPlan(
   candidates: readonly Candidate[],
   c: PlanCase,
   map: MapLookup,
-  extra: { alert?: unknown; now: string },
+  extra: { alert?: unknown; now: string; supplied?: Readonly<Record<string, unknown>> | undefined },
 ): { candidate: Candidate; facts: Record<string, unknown> } | null {
   const ordered = candidates
     .filter((x) => categoryMatches(x.plan.trigger.categories, c.categoryCode) && (x.plan.trigger.sources === null || x.plan.trigger.sources.includes(c.source as never)))
     .sort((a, b) => b.plan.priority - a.plan.priority || a.plan.id.localeCompare(b.plan.id));
   for (const cand of ordered) {
     const base = { case: c, alert: extra.alert ?? null, now: extra.now };
-    const facts = gatherFacts(cand.plan, c, map, base);
+    const facts = gatherFacts(cand.plan, c, map, base, extra.supplied);
     if (!cand.plan.trigger.when || cand.plan.trigger.when.evaluateBoolean({ ...base, facts }) === true) return { candidate: cand, facts };
   }
   return null;
@@ -160,9 +183,40 @@ export function decidePlanRun(
   const level = { tier: rule.tier };
   const withLevel = { ...base, level };
   const tasks: ResolvedTask[] = [];
+  // Tasks one per supplied place may share a unit (two communities of one street's office).
+  const perPlace = new Set<string>();
   plan.tasks.forEach((t: PlanTask, i) => {
     if (t.when && t.when.evaluateBoolean(withLevel) !== true) return;
     let unit: { id: string; name: string } | undefined;
+    const eachFact = t.unit.by === 'kind' && t.unit.forEachOf !== undefined ? plan.facts.find((f) => f.name === (t.unit as { forEachOf: string }).forEachOf) : undefined;
+    if (t.unit.by === 'kind' && eachFact?.lookup === 'supplied') {
+      const places = suppliedPlaces(facts[eachFact.name]);
+      const scope = t.unit.scope === 'district' ? 'district' : 'street';
+      if (places.length === 0) problems.push({ path: `/tasks/${i}/unit`, message: `task ${t.key}: the supplied fact ${eachFact.name} holds no place` });
+      for (const place of places) {
+        const served = map.ancestorAt(place.code, scope);
+        const u = served === null ? undefined : units.unitOfKind(t.unit.kind, served);
+        if (!u) {
+          problems.push({ path: `/tasks/${i}/unit`, message: `task ${t.key}: no ${t.unit.kind} unit serves ${place.name ?? place.code} (${place.code})` });
+          continue;
+        }
+        const key = `${t.key}@${place.code}`;
+        perPlace.add(key);
+        tasks.push({
+          key,
+          role: t.role,
+          unitId: u.id,
+          unitName: u.name,
+          instructions: typeof place.name === 'string' && place.name !== '' ? `（${place.name}）${t.instructions}` : t.instructions,
+          deadlineMs: t.deadline.ms,
+          arriveWithinMs: t.arriveWithin?.ms ?? null,
+          dependsOn: t.dependsOn,
+          handBack: t.handBack,
+          ...(typeof place.expected === 'number' && Number.isInteger(place.expected) && place.expected >= 0 ? { expected: place.expected } : {}),
+        });
+      }
+      return;
+    }
     if (t.unit.by === 'kind' && t.unit.forEachOf !== undefined) {
       // One task per street (or district) of the grids in the fact, e.g. the grid workers around.
       const grids = facts[t.unit.forEachOf];
@@ -234,6 +288,7 @@ export function decidePlanRun(
   }
   const seenUnits = new Set<string>();
   for (const t of tasks) {
+    if (perPlace.has(t.key)) continue;
     if (seenUnits.has(t.unitId)) problems.push({ path: '/tasks', message: `unit ${t.unitName} would get two tasks on one case` });
     seenUnits.add(t.unitId);
   }

@@ -33,7 +33,13 @@ export type PlanFact =
       /** Filters candidate assets; reads `asset`. */
       readonly where: CompiledExpression | null;
     }
-  | { readonly name: string; readonly lookup: 'gridsWithin'; readonly withinMeters: number };
+  | { readonly name: string; readonly lookup: 'gridsWithin'; readonly withinMeters: number }
+  /**
+   * Places the caller hands in with `apply_plan` (`[{ code, name, … }]`, jurisdictions of `level`):
+   * what a capability found and the map cannot know, e.g. the communities a flood analysis
+   * reaches. Recorded with the run's facts, so the log keeps what the plan was given.
+   */
+  | { readonly name: string; readonly lookup: 'supplied'; readonly level: 'district' | 'street' | 'community' | 'grid' };
 
 export interface LevelRule {
   /** null only on the last rule. */
@@ -51,6 +57,8 @@ export type TaskUnit =
       /**
        * A `gridsWithin` fact: one task for each street (or district) those grids lie in — "the grid
        * workers of the grids within 300 m" through their streets' community offices. Assist only.
+       * A `supplied` fact: one task for each place in the list, to the unit of `kind` serving the
+       * place's street (or district) — "each affected community, by its community office".
        */
       readonly forEachOf?: string | undefined;
     }

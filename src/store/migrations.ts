@@ -6,6 +6,8 @@ import { migration0013 } from './migration-0013.ts';
 import { migration0014 } from './migration-0014.ts';
 import { migration0015 } from './migration-0015.ts';
 import { migration0016 } from './migration-0016.ts';
+import { migration0017 } from './migration-0017.ts';
+import { migration0018 } from './migration-0018.ts';
 
 /**
  * Migrations are written once with Kysely's schema builder and run on every dialect. Only
@@ -160,6 +162,8 @@ const migrations: Record<string, Migration> = {
   '0014_case_search_views': migration0014,
   '0015_unit_disabled': migration0015,
   '0016_rasters': migration0016,
+  '0017_analyses': migration0017,
+  '0018_population_evacuations': migration0018,
 };
 
 export { GENESIS_HASH } from './migration-0001.ts';

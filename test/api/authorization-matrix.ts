@@ -58,6 +58,10 @@ export interface Fixture {
   /** A raster of the district's center: 渝中's inside, 南岸's outside. */
   readonly rasters: Record<Where, string>;
   newRaster(w: Where): Promise<string>;
+  /** A finished flood run on each district's raster (its layers, snapshots, arrival time). */
+  readonly analyses: Record<Where, string>;
+  /** A new run (to cancel) on the district's raster. */
+  newAnalysis(w: Where): Promise<string>;
 }
 
 export interface MatrixRequest {
@@ -77,7 +81,7 @@ export interface MatrixEntry {
   /** A live stream: asked over a real connection, its status read, then closed. */
   readonly stream?: boolean;
   /** Refused as "not found" (404): another's resource whose very existence is not told. */
-  readonly refusedAsNotFound?: boolean;
+  readonly refusedAsNotFound?: boolean | ((c: Caller, w: Where) => boolean);
   /** A list: the outside resource's id (or number) must not be in a local caller's answer. */
   lists?(fx: Fixture, w: Where): string;
 }
@@ -109,6 +113,18 @@ const seesRaster = (c: Caller, w: Where) => adminOrSystem(c) || (is(c, 'operator
 const changesRaster = (c: Caller, w: Where) => adminOrSystem(c) || (is(c, 'operator') && c.tier === 'district' && w === 'in');
 const onRaster = (query?: Record<string, string>) => (fx: Fixture, _c: Caller, w: Where): MatrixRequest => ({ params: { id: fx.rasters[w] }, ...(query ? { query } : {}) });
 const SMALL_GEOTIFF = readFileSync(new URL('../fixtures/rasters/int16-nodata-utm48n.tif', import.meta.url));
+/**
+ * Analyses: a run belongs to its district's center; readers (center staff, unit staff) see the runs
+ * whose center lies in their ground (a street center's does not hold its district's), runners
+ * (center staff) start and stop them. A run outside is not found; a role that reads none is refused.
+ */
+const analysisReader = (c: Caller) => is(c, 'admin', 'system', 'operator', 'supervisor', 'unit_staff');
+const analysisRunner = (c: Caller) => is(c, 'admin', 'system', 'operator', 'supervisor');
+const coversDistrict = (c: Caller, w: Where) => adminOrSystem(c) || c.tier === 'city' || (w === 'in' && (c.tier === 'district' || c.role === 'unit_staff'));
+const seesAnalysis = (c: Caller, w: Where) => analysisReader(c) && coversDistrict(c, w);
+const runsAnalysis = (c: Caller, w: Where) => analysisRunner(c) && coversDistrict(c, w);
+const analysisNotFound = (c: Caller) => analysisReader(c);
+const onAnalysis = (extra: Record<string, string> = {}, query?: Record<string, string>) => (fx: Fixture, _c: Caller, w: Where): MatrixRequest => ({ params: { id: fx.analyses[w], ...extra }, ...(query ? { query } : {}) });
 const mapReaders = (c: Caller) => is(c, 'admin', 'system', 'operator', 'supervisor', 'grid_worker');
 
 // ─── requests ────────────────────────────────────────────────────────────────────────────
@@ -320,6 +336,15 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'GET /api/v1/map/cases': { allow: mapReaders, request: none, lists: (fx, w) => fx.shared.case[w].id },
   'GET /api/v1/map/focus': { allow: signedIn, request: none },
 
+  // ─── analyses ────────────────────────────────────────────────────────────────────────────
+  'POST /api/v1/analyses': { allow: runsAnalysis, refusedAsNotFound: (c) => analysisRunner(c), request: (fx, _c, w) => ({ body: { model: 'fill', rasterId: fx.rasters[w] } }) },
+  'GET /api/v1/analyses': { allow: analysisReader, request: none, lists: (fx, w) => fx.analyses[w] },
+  'GET /api/v1/analyses/{id}': { allow: seesAnalysis, refusedAsNotFound: analysisNotFound, request: onAnalysis() },
+  'GET /api/v1/analyses/{id}/layers/{file}': { allow: seesAnalysis, refusedAsNotFound: analysisNotFound, request: onAnalysis({ file: 'maxDepth.png' }) },
+  'GET /api/v1/analyses/{id}/snapshots/{file}': { allow: seesAnalysis, refusedAsNotFound: analysisNotFound, request: onAnalysis({ file: '0.png' }) },
+  'GET /api/v1/analyses/{id}/isochrones': { allow: seesAnalysis, refusedAsNotFound: analysisNotFound, request: onAnalysis({}, { stepMinutes: '1' }) },
+  'POST /api/v1/analyses/{id}/cancel': { allow: runsAnalysis, refusedAsNotFound: (c, w) => analysisNotFound(c) && !(analysisReader(c) && coversDistrict(c, w)), request: async (fx, _c, w, fresh) => ({ params: { id: fresh ? await fx.newAnalysis(w) : fx.analyses[w] }, body: {} }), fresh: true },
+  'POST /api/v1/analyses/{id}/rerun': { allow: runsAnalysis, refusedAsNotFound: (c, w) => analysisNotFound(c) && !(analysisReader(c) && coversDistrict(c, w)), request: onAnalysis() },
   // ─── rasters ─────────────────────────────────────────────────────────────────────────────
   'POST /api/v1/rasters': { allow: changesRaster, request: (fx, _c, w) => ({ query: { name: '矩阵测试地形', center: `center-${fx.districtOf(w)}` }, body: SMALL_GEOTIFF, contentType: 'image/tiff' }) },
   'GET /api/v1/rasters': { allow: (c) => adminOrSystem(c) || is(c, 'operator', 'supervisor'), request: none, lists: (fx, w) => fx.rasters[w] },

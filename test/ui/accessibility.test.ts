@@ -79,6 +79,7 @@ describe.skipIf(!HAS_CHROMIUM)('accessibility in Chromium', () => {
     ['the case list', 'yuzhong.operator', '/cases', {}],
     ['vital signs and KPIs', 'yuzhong.operator', '/kpis', {}],
     ['the shift handover', 'yuzhong.operator', '/handover', {}],
+    ['the analyses (模型分析)', 'yuzhong.operator', '/analyses', {}],
     ['plans and settings', 'admin', '/admin', {}],
     ['the unit workbench', 'yuzhong.water', '/unit', {}],
     ['the grid worker\'s phone page', 'gridworker', '/grid', { phone: true }],

@@ -272,6 +272,15 @@ describe.skipIf(!HAS_CHROMIUM)('every page in Chinese and in English, without ra
       })),
     );
     leaks.push(...(await visit('yuzhong.operator', '/handover', lang, '[data-testid="handover-counts"]')));
+    // 模型分析: the runs, the start form of each model (the flood's hyetograph editor, the dam's breach).
+    for (const model of ['lake', 'flood', 'dambreak']) {
+      leaks.push(
+        ...(await visit('yuzhong.operator', '/analyses', lang, '[data-testid="analysis-form"]', async (page) => {
+          await page.getByTestId(`model-${model}`).check();
+          await page.waitForTimeout(300);
+        })),
+      );
+    }
     leaks.push(
       ...(await visit('admin', '/admin', lang, '[role="tab"]', async (page) => {
         await page.getByRole('tab', { name: lang === 'zh' ? '人员' : 'People' }).click();

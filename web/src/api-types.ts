@@ -837,6 +837,1273 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/analyses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Analysis runs the caller may see (of centers in its ground), newest first */
+        get: {
+            parameters: {
+                query?: {
+                    lang?: "zh" | "en";
+                    limit?: number;
+                    model?: "fill" | "lake" | "flood" | "dambreak";
+                    state?: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                cancelRequestedAt: string | null;
+                                createdAt: string;
+                                createdBy: string;
+                                error: {
+                                    code: string;
+                                    message: string;
+                                } | null;
+                                finishedAt: string | null;
+                                id: string;
+                                inputRasters: {
+                                    id: string;
+                                    sha256: string;
+                                }[];
+                                /** @description the normalised inputs: every default written out */
+                                inputs: {
+                                    [key: string]: unknown;
+                                };
+                                layers?: {
+                                    /** @description the image corners in GCJ-02 [lng, lat]: top-left, top-right, bottom-right, bottom-left (MapLibre image source order) */
+                                    corners: number[][];
+                                    imageUrl: string;
+                                    /** @description the colour ramp: stops of value and colour, as the image is drawn */
+                                    legend: {
+                                        [key: string]: unknown;
+                                    };
+                                    max: number | null;
+                                    min: number | null;
+                                    name: string;
+                                    unit: string;
+                                }[];
+                                model: "fill" | "lake" | "flood" | "dambreak";
+                                /** @description the model's name in the caller's language */
+                                modelName: string;
+                                name: string | null;
+                                ownerCenterId: string;
+                                parentId: string | null;
+                                progress: number;
+                                progressMessage: string | null;
+                                rasterId: string;
+                                rasterSha256: string;
+                                rootId: string;
+                                snapshots?: {
+                                    imageUrl: string;
+                                    t: number;
+                                }[];
+                                startedAt: string | null;
+                                state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                /** @description the state's name in the caller's language */
+                                stateName: string;
+                                summary: {
+                                    [key: string]: unknown;
+                                } | null;
+                                triggerKey: string | null;
+                                version: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Ask for an analysis run (fill, lake, flood, dambreak) on a stored terrain: the inputs are checked (a refusal names the field) and the run is queued (202); follow it here or on the live feed */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the model's inputs (docs/reference/analyses.md); coordinates in `datum` (gcj02 default, or wgs84) */
+                        inputs?: {
+                            [key: string]: unknown;
+                        };
+                        /** @description one of fill, lake, flood, dambreak */
+                        model: string;
+                        name?: string;
+                        /** @description the terrain (a stored dem raster) */
+                        rasterId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cancelRequestedAt: string | null;
+                            createdAt: string;
+                            createdBy: string;
+                            error: {
+                                code: string;
+                                message: string;
+                            } | null;
+                            finishedAt: string | null;
+                            id: string;
+                            inputRasters: {
+                                id: string;
+                                sha256: string;
+                            }[];
+                            /** @description the normalised inputs: every default written out */
+                            inputs: {
+                                [key: string]: unknown;
+                            };
+                            layers?: {
+                                /** @description the image corners in GCJ-02 [lng, lat]: top-left, top-right, bottom-right, bottom-left (MapLibre image source order) */
+                                corners: number[][];
+                                imageUrl: string;
+                                /** @description the colour ramp: stops of value and colour, as the image is drawn */
+                                legend: {
+                                    [key: string]: unknown;
+                                };
+                                max: number | null;
+                                min: number | null;
+                                name: string;
+                                unit: string;
+                            }[];
+                            model: "fill" | "lake" | "flood" | "dambreak";
+                            /** @description the model's name in the caller's language */
+                            modelName: string;
+                            name: string | null;
+                            ownerCenterId: string;
+                            parentId: string | null;
+                            progress: number;
+                            progressMessage: string | null;
+                            rasterId: string;
+                            rasterSha256: string;
+                            rootId: string;
+                            snapshots?: {
+                                imageUrl: string;
+                                t: number;
+                            }[];
+                            startedAt: string | null;
+                            state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                            /** @description the state's name in the caller's language */
+                            stateName: string;
+                            summary: {
+                                [key: string]: unknown;
+                            } | null;
+                            triggerKey: string | null;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analyses/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One run: its record, and once it succeeded its layers (image, GCJ-02 corners, legend) and depth snapshots */
+        get: {
+            parameters: {
+                query?: {
+                    lang?: "zh" | "en";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cancelRequestedAt: string | null;
+                            createdAt: string;
+                            createdBy: string;
+                            error: {
+                                code: string;
+                                message: string;
+                            } | null;
+                            finishedAt: string | null;
+                            id: string;
+                            inputRasters: {
+                                id: string;
+                                sha256: string;
+                            }[];
+                            /** @description the normalised inputs: every default written out */
+                            inputs: {
+                                [key: string]: unknown;
+                            };
+                            layers?: {
+                                /** @description the image corners in GCJ-02 [lng, lat]: top-left, top-right, bottom-right, bottom-left (MapLibre image source order) */
+                                corners: number[][];
+                                imageUrl: string;
+                                /** @description the colour ramp: stops of value and colour, as the image is drawn */
+                                legend: {
+                                    [key: string]: unknown;
+                                };
+                                max: number | null;
+                                min: number | null;
+                                name: string;
+                                unit: string;
+                            }[];
+                            model: "fill" | "lake" | "flood" | "dambreak";
+                            /** @description the model's name in the caller's language */
+                            modelName: string;
+                            name: string | null;
+                            ownerCenterId: string;
+                            parentId: string | null;
+                            progress: number;
+                            progressMessage: string | null;
+                            rasterId: string;
+                            rasterSha256: string;
+                            rootId: string;
+                            snapshots?: {
+                                imageUrl: string;
+                                t: number;
+                            }[];
+                            startedAt: string | null;
+                            state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                            /** @description the state's name in the caller's language */
+                            stateName: string;
+                            summary: {
+                                [key: string]: unknown;
+                            } | null;
+                            triggerKey: string | null;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analyses/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a queued or running run: its thread is ended and nothing of its result is kept */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cancelRequestedAt: string | null;
+                            createdAt: string;
+                            createdBy: string;
+                            error: {
+                                code: string;
+                                message: string;
+                            } | null;
+                            finishedAt: string | null;
+                            id: string;
+                            inputRasters: {
+                                id: string;
+                                sha256: string;
+                            }[];
+                            /** @description the normalised inputs: every default written out */
+                            inputs: {
+                                [key: string]: unknown;
+                            };
+                            layers?: {
+                                /** @description the image corners in GCJ-02 [lng, lat]: top-left, top-right, bottom-right, bottom-left (MapLibre image source order) */
+                                corners: number[][];
+                                imageUrl: string;
+                                /** @description the colour ramp: stops of value and colour, as the image is drawn */
+                                legend: {
+                                    [key: string]: unknown;
+                                };
+                                max: number | null;
+                                min: number | null;
+                                name: string;
+                                unit: string;
+                            }[];
+                            model: "fill" | "lake" | "flood" | "dambreak";
+                            /** @description the model's name in the caller's language */
+                            modelName: string;
+                            name: string | null;
+                            ownerCenterId: string;
+                            parentId: string | null;
+                            progress: number;
+                            progressMessage: string | null;
+                            rasterId: string;
+                            rasterSha256: string;
+                            rootId: string;
+                            snapshots?: {
+                                imageUrl: string;
+                                t: number;
+                            }[];
+                            startedAt: string | null;
+                            state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                            /** @description the state's name in the caller's language */
+                            stateName: string;
+                            summary: {
+                                [key: string]: unknown;
+                            } | null;
+                            triggerKey: string | null;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analyses/{id}/evacuation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 避险转移 board: per community the people expected, the latest count (moved, staying, missing), whether everyone is accounted for, and its task */
+        get: {
+            parameters: {
+                query?: {
+                    lang?: "zh" | "en";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            analysisId: string;
+                            caseId: string;
+                            caseNumber: string;
+                            caseState: string;
+                            communities: components["schemas"]["def-5"][];
+                            startedAt: string;
+                            startedBy: string;
+                            totals: {
+                                accountedFor: number;
+                                communities: number;
+                                expected: number;
+                                missing: number;
+                                moved: number;
+                                staying: number;
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Start 避险转移 for a finished run: one case (plan flood-evacuation), one task per affected community to its community office; a second start answers the first */
+        post: {
+            parameters: {
+                query?: {
+                    lang?: "zh" | "en";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            analysisId: string;
+                            caseId: string;
+                            caseNumber: string;
+                            caseState: string;
+                            communities: components["schemas"]["def-5"][];
+                            startedAt: string;
+                            startedBy: string;
+                            totals: {
+                                accountedFor: number;
+                                communities: number;
+                                expected: number;
+                                missing: number;
+                                moved: number;
+                                staying: number;
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analyses/{id}/impact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 灾害态势研判: what a finished run means — affected streets, communities and grids (flooded area, depth, earliest arrival, people), assets at risk and the people to move per community, earliest arrival first */
+        get: {
+            parameters: {
+                query?: {
+                    lang?: "zh" | "en";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            analysisId: string;
+                            assets: {
+                                arrivalS: number | null;
+                                depthM: number;
+                                id: string;
+                                kind: string | null;
+                                name: string | null;
+                                type: string;
+                                /** @description what the asset is (its kind, else its type), in the caller's language */
+                                typeName: string;
+                                unitId: string | null;
+                            }[];
+                            floodedAreaM2: number;
+                            /** @description the depth from which a cell counts as flooded */
+                            floodedDepthM: number;
+                            peopleAffected: number;
+                            peopleToMove: {
+                                arrivalS: number | null;
+                                communityCode: string;
+                                communityName: string;
+                                maxDepthM: number;
+                                people: number;
+                                streetCode: string | null;
+                                streetName: string | null;
+                            }[];
+                            places: {
+                                areaM2: number | null;
+                                /** @description earliest arrival, seconds from the start of the run */
+                                arrivalS: number | null;
+                                code: string;
+                                floodedAreaM2: number;
+                                kind: "street" | "community" | "grid";
+                                /** @description the kind in the caller's language */
+                                kindName: string;
+                                maxDepthM: number;
+                                name: string;
+                                parentCode: string | null;
+                                /** @description the grids' population × their flooded fraction */
+                                peopleAffected: number;
+                                population: number;
+                            }[];
+                            /** @description true when any figure is generated (the demo), not counted */
+                            populationGenerated: boolean;
+                            populationSources: string[];
+                            unplacedAreaM2: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analyses/{id}/isochrones": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Arrival-time isochrones of a flood or dam-break run: GeoJSON LineStrings (GCJ-02) every stepMinutes, each with its minutes */
+        get: {
+            parameters: {
+                query?: {
+                    stepMinutes?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            features: {
+                                [key: string]: unknown;
+                            }[];
+                            /** @enum {string} */
+                            type: "FeatureCollection";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analyses/{id}/layers/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A result layer as a PNG (transparent where dry or outside), drawn north-up in lng/lat: place it at the record's corners */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    file: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analyses/{id}/rerun": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run again with the same inputs on the same raster cells, as the family's next version (refused if the raster was deleted or changed) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description nothing: the run is repeated as it was asked */
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cancelRequestedAt: string | null;
+                            createdAt: string;
+                            createdBy: string;
+                            error: {
+                                code: string;
+                                message: string;
+                            } | null;
+                            finishedAt: string | null;
+                            id: string;
+                            inputRasters: {
+                                id: string;
+                                sha256: string;
+                            }[];
+                            /** @description the normalised inputs: every default written out */
+                            inputs: {
+                                [key: string]: unknown;
+                            };
+                            layers?: {
+                                /** @description the image corners in GCJ-02 [lng, lat]: top-left, top-right, bottom-right, bottom-left (MapLibre image source order) */
+                                corners: number[][];
+                                imageUrl: string;
+                                /** @description the colour ramp: stops of value and colour, as the image is drawn */
+                                legend: {
+                                    [key: string]: unknown;
+                                };
+                                max: number | null;
+                                min: number | null;
+                                name: string;
+                                unit: string;
+                            }[];
+                            model: "fill" | "lake" | "flood" | "dambreak";
+                            /** @description the model's name in the caller's language */
+                            modelName: string;
+                            name: string | null;
+                            ownerCenterId: string;
+                            parentId: string | null;
+                            progress: number;
+                            progressMessage: string | null;
+                            rasterId: string;
+                            rasterSha256: string;
+                            rootId: string;
+                            snapshots?: {
+                                imageUrl: string;
+                                t: number;
+                            }[];
+                            startedAt: string | null;
+                            state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                            /** @description the state's name in the caller's language */
+                            stateName: string;
+                            summary: {
+                                [key: string]: unknown;
+                            } | null;
+                            triggerKey: string | null;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analyses/{id}/snapshots/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The depth at the i-th snapshot time as a PNG (the same corners and legend as maxDepth) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    file: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/appeals": {
         parameters: {
             query?: never;
@@ -1250,7 +2517,7 @@ export interface paths {
                     before?: number;
                     /** @description with kind: one thing's changes (a device id, a rule id …) */
                     id?: string;
-                    kind?: "device" | "rule" | "plan" | "routing" | "categories" | "user" | "unit" | "center" | "token" | "settings" | "view";
+                    kind?: "device" | "rule" | "plan" | "routing" | "categories" | "user" | "unit" | "center" | "token" | "settings" | "view" | "analysis";
                     limit?: number;
                 };
                 header?: never;
@@ -2699,6 +3966,130 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["def-2"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{caseId}/evacuation/{communityCode}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A community's count (by its community office: moved, staying, missing — the whole current count), or the owning center's override with a reason; recorded as the case's TaskTallied event */
+        post: {
+            parameters: {
+                query?: {
+                    lang?: "zh" | "en";
+                };
+                header?: never;
+                path: {
+                    caseId: string;
+                    communityCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        missing: number;
+                        moved: number;
+                        note?: string;
+                        staying: number;
+                    } | {
+                        /** @description the center accepts the count as final, and why */
+                        override: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            accountedFor: boolean;
+                            arrivalS: number | null;
+                            communityCode: string;
+                            communityName: string;
+                            expected: number;
+                            lastReportAt: string | null;
+                            missing: number;
+                            moved: number;
+                            override: string | null;
+                            staying: number;
+                            streetName: string | null;
+                            taskId: string | null;
+                            taskState: string | null;
+                            /** @description the task's state in the caller's language */
+                            taskStateName: string | null;
+                            unitName: string | null;
+                        };
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -15728,6 +17119,25 @@ export interface components {
             }[];
             tier: string;
             version: number;
+        };
+        /** EvacuationCommunity */
+        "def-5": {
+            accountedFor: boolean;
+            arrivalS: number | null;
+            communityCode: string;
+            communityName: string;
+            expected: number;
+            lastReportAt: string | null;
+            missing: number;
+            moved: number;
+            override: string | null;
+            staying: number;
+            streetName: string | null;
+            taskId: string | null;
+            taskState: string | null;
+            /** @description the task's state in the caller's language */
+            taskStateName: string | null;
+            unitName: string | null;
         };
     };
     responses: never;

@@ -25,6 +25,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly errors: { path: string; message: string }[] = [],
+    /** The one field a domain refusal names (problem+json `field`, e.g. `inputs.rainfall[0].hyetograph[2].value`). */
+    readonly field: string | null = null,
   ) {
     super(message);
   }
@@ -66,9 +68,9 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
   const text = await res.text();
   const data = text ? (JSON.parse(text) as unknown) : undefined;
   if (!res.ok) {
-    const p = (data ?? {}) as { code?: string; detail?: string; title?: string; errors?: { path: string; message: string }[] };
+    const p = (data ?? {}) as { code?: string; detail?: string; title?: string; errors?: { path: string; message: string }[]; field?: unknown };
     if (res.status === 401 && onUnauthorized) onUnauthorized();
-    throw new ApiError(res.status, p.code ?? `HTTP_${res.status}`, p.detail ?? p.title ?? res.statusText, p.errors ?? []);
+    throw new ApiError(res.status, p.code ?? `HTTP_${res.status}`, p.detail ?? p.title ?? res.statusText, p.errors ?? [], typeof p.field === 'string' ? p.field : null);
   }
   return data as T;
 }

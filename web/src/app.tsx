@@ -25,6 +25,7 @@ const Citizen = lazy(() => import('./pages/citizen.tsx'));
 const Kpis = lazy(() => import('./pages/kpis.tsx'));
 const Admin = lazy(() => import('./pages/admin.tsx'));
 const Handover = lazy(() => import('./pages/handover.tsx'));
+const Analyses = lazy(() => import('./pages/analyses.tsx'));
 
 export function App() {
   return (
@@ -94,6 +95,7 @@ function Shell() {
     { to: '/cockpit', zh: '驾驶舱', en: 'Cockpit', show: staff },
     { to: '/cases', zh: '事项清单', en: 'Cases', show: staff || hasRole(user, 'unit_staff', 'grid_worker') },
     { to: '/handover', zh: '交接班', en: 'Handover', show: staff },
+    { to: '/analyses', zh: '模型分析', en: 'Analyses', show: staff },
     { to: '/kpis', zh: '体征与考核', en: 'Vital signs & KPIs', show: staff },
     { to: '/admin', zh: '预案与配置', en: 'Plans & settings', show: staff },
     { to: '/unit', zh: '部门工作台', en: 'Unit workbench', show: hasRole(user, 'unit_staff', 'admin') },
@@ -101,6 +103,7 @@ function Shell() {
     { to: '/citizen', zh: '民呼我为', en: 'My appeals', show: hasRole(user, 'citizen') },
   ];
   const caseMatch = /^\/cases\/([^/]+)$/.exec(path);
+  const analysisMatch = /^\/analyses(?:\/([^/]+))?$/.exec(path);
   let page;
   if (path === '/cockpit') page = <Cockpit />;
   else if (path === '/cases') page = <CaseList />;
@@ -111,6 +114,7 @@ function Shell() {
   else if (path === '/kpis') page = <Kpis />;
   else if (path === '/admin') page = <Admin />;
   else if (path === '/handover') page = <Handover />;
+  else if (analysisMatch) page = <Analyses id={analysisMatch[1] ? decodeURIComponent(analysisMatch[1]) : null} />;
   else
     page = (
       <div className="page narrow">

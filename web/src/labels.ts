@@ -97,3 +97,47 @@ export function targetName(kind: string, target: string, tr: Tr): string {
   }
   return tr('现场设备', 'field device');
 }
+
+/** The flow models an analysis runs (src/analyses/models/): 地形处理, 静态淹没, 山洪淹没, 溃坝. */
+export const MODEL_NAMES: Record<string, Pair> = {
+  fill: ['地形处理', 'Terrain processing'],
+  lake: ['静态淹没', 'Static inundation'],
+  flood: ['山洪淹没', 'Flash flood'],
+  dambreak: ['溃坝', 'Dam break'],
+};
+/** The states of an analysis run (a durable job). */
+export const ANALYSIS_STATE_NAMES: Record<string, Pair> = {
+  queued: ['排队中', 'Queued'],
+  running: ['计算中', 'Running'],
+  succeeded: ['已完成', 'Done'],
+  failed: ['失败', 'Failed'],
+  cancelled: ['已取消', 'Cancelled'],
+};
+/** The result layers of a run, and the rasters' own kinds. */
+export const LAYER_NAMES: Record<string, Pair> = {
+  maxDepth: ['最大水深', 'Maximum depth'],
+  depth: ['水深', 'Depth'],
+  finalDepth: ['末时刻水深', 'Final depth'],
+  arrivalTime: ['到达时间', 'Arrival time'],
+  maxVelocity: ['最大流速', 'Maximum speed'],
+  filled: ['填洼后高程', 'Filled terrain'],
+  fillDepth: ['填洼深度', 'Fill depth'],
+  flowDirection: ['流向', 'Flow direction'],
+  flowAccumulation: ['汇流累积量', 'Flow accumulation'],
+  hand: ['相对高程', 'Height above drainage'],
+  dem: ['地形高程', 'Terrain elevation'],
+  roughness: ['糙率', 'Roughness'],
+  population: ['人口', 'Population'],
+  result: ['计算结果', 'Result'],
+};
+/** Units of the legends (the server names them; Chinese pages show no English unit words). */
+export const UNIT_NAMES: Record<string, Pair> = {
+  m: ['米', 'm'],
+  min: ['分钟', 'min'],
+  s: ['秒', 's'],
+  'm/s': ['米/秒', 'm/s'],
+  'm³': ['立方米', 'm³'],
+  cells: ['格', 'cells'],
+};
+/** How a dam's breach opens. */
+export const BREACH_NAMES: Record<string, Pair> = { sudden: ['瞬间全溃', 'Sudden'], gradual: ['逐渐溃决', 'Gradual'] };

@@ -17,6 +17,8 @@ import { placeStem } from './demo-names.ts';
 import type { Tier } from '../../../src/cases/case-model.ts';
 import { generateDemoAssets } from './demo-assets.ts';
 import { insertAssets } from '../../../src/assets/asset-repository.ts';
+import { savePopulation } from '../../../src/analyses/impact/grid-population.ts';
+import { generateDemoPopulation } from './demo-population.ts';
 import { categoryToRow } from '../../../src/org/category-rows.ts';
 
 /** The pack's folder: the geography is in its geo/ (boundaries, street names). */
@@ -130,12 +132,14 @@ export async function resetDemoCity(store: StoreAdapter, opts: ResetDemoOptions 
   const now = new Date().toISOString();
   const hashed = await hashPassword(DEMO_PASSWORD);
   await store.db.transaction().execute(async (tx) => {
-    for (const t of ['events', 'timers', 'tasks', 'attachments', 'cases', 'case_search', 'case_views', 'auth_tokens', 'users', 'units', 'centers', 'categories', 'jurisdictions', 'counters', 'assets', 'devices', 'readings', 'rule_states', 'alerts', 'dead_letters', 'camera_events', 'cap_messages', 'muck_trucks', 'muck_permits', 'muck_sites'] as const) {
+    for (const t of ['events', 'timers', 'tasks', 'attachments', 'cases', 'case_search', 'case_views', 'auth_tokens', 'users', 'units', 'centers', 'categories', 'jurisdictions', 'counters', 'assets', 'devices', 'readings', 'rule_states', 'alerts', 'dead_letters', 'camera_events', 'cap_messages', 'muck_trucks', 'muck_permits', 'muck_sites', 'grid_population', 'evacuations'] as const) {
       await tx.deleteFrom(t).execute();
     }
     await tx.updateTable('log_head').set({ seq: 0, hash: GENESIS_HASH }).where('id', '=', 1).execute();
     await insertJurisdictions(tx, records, (d, n) => opts.onProgress?.('store jurisdictions', d, n));
     await insertAssets(tx, assets, (d, n) => opts.onProgress?.('store assets', d, n));
+    // Generated, and stored as such: spread from the census totals of the districts (demo-population.ts).
+    await savePopulation(tx, generateDemoPopulation(records), 'generated', 'demo', now);
     const devices = demoDevices(assets, resolver, now);
     for (let i = 0; i < devices.length; i += 200) await tx.insertInto('devices').values(devices.slice(i, i + 200)).execute();
     for (let i = 0; i < centers.length; i += 500) await tx.insertInto('centers').values(centers.slice(i, i + 500)).execute();

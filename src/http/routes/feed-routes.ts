@@ -8,11 +8,12 @@ import type { CaseEvent } from '../../cases/case-events.ts';
 import type { Committed } from '../../cases/committed.ts';
 import type { CommittedAlert } from '../../sensing/alerts/committed-alert.ts';
 import { streamsAfter } from '../../events/event-log.ts';
-import { alertFeedItem, caseFeedItem, feedHistory, feedSeesAlert, feedSeesCase, type FeedItem } from '../feed-items.ts';
+import { alertFeedItem, analysisFeedItem, caseFeedItem, feedHistory, feedSeesAlert, feedSeesAnalysis, feedSeesCase, type FeedItem } from '../feed-items.ts';
 import type { AlertDoc, AlertEvent } from '../../sensing/alerts/alert-model.ts';
+import type { CommittedAnalysis } from '../../analyses/analysis-model.ts';
 
 /** What these routes use of the platform (and nothing more). */
-type FeedRouteDeps = Pick<Platform, 'auth' | 'bus' | 'cases' | 'clock' | 'sensing' | 'sessions' | 'settings' | 'store'>;
+type FeedRouteDeps = Pick<Platform, 'analyses' | 'auth' | 'bus' | 'cases' | 'clock' | 'sensing' | 'sessions' | 'settings' | 'store'>;
 
 /** How far back the feed's history goes when the caller names no time: a shift and a half. */
 const HISTORY_HOURS = 12;
@@ -141,9 +142,24 @@ export function registerFeedRoutes(app: FastifyInstance, platform: FeedRouteDeps
         if (replaying) queue.push(c);
         else deliver(c);
       });
+      // Analysis runs: their state changes (events of the log) and their progress (not logged: sent
+      // without an id), held back while the replay runs like the rest.
+      const deliverAnalysis = (c: CommittedAnalysis) => {
+        const item = analysisFeedItem(c);
+        if (c.seq === null) {
+          if (!wanted || wanted.has(item.type)) raw.write(`event: ${item.type}\ndata: ${JSON.stringify(item.data)}\n\n`);
+        } else if (admit(c.seq, c.type)) write(item);
+      };
+      const analysisQueue: CommittedAnalysis[] = [];
+      const unsubscribeAnalyses = platform.bus.subscribeAnalyses((c) => {
+        if (!feedSeesAnalysis(platform, p, c.analysis)) return;
+        if (replaying) analysisQueue.push(c);
+        else deliverAnalysis(c);
+      });
       const unsubscribe = () => {
         unsubscribeCases();
         unsubscribeAlerts();
+        unsubscribeAnalyses();
       };
       const detach = platform.sessions.attach(credential, endSession);
       const lastId = Number(req.headers['last-event-id']);
@@ -175,6 +191,7 @@ export function registerFeedRoutes(app: FastifyInstance, platform: FeedRouteDeps
       replaying = false;
       if (ended) return;
       for (const c of queue) deliver(c);
+      for (const c of analysisQueue) deliverAnalysis(c);
       const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
       heartbeat.unref();
       // Revocations made in this process end the stream at once (the session registry); this

@@ -33,6 +33,7 @@ export const EVENT_NAMES: Record<string, [string, string]> = {
   SupporterAdded: ['附议', 'Supporter added'],
   CoordinationAgreed: ['协同议定', 'Coordination agreed'],
   AttachmentAdded: ['附件', 'Attachment'],
+  TaskTallied: ['清点人数', 'People counted'],
 };
 
 type Tr = (zh: string, en: string) => string;
@@ -77,6 +78,10 @@ export function eventWhy(type: string, payload: Record<string, unknown>, tr: Tr)
     return [kind, named(ACTION_OUTCOMES, payload.outcome, tr)].filter(Boolean).join(' · ');
   }
   if (type === 'SensorStateChanged') return named(SENSOR_STATES, payload.state, tr) ?? '';
+  if (type === 'TaskTallied') {
+    const counts = tr(`已转移 ${String(payload.moved)} · 就地避险 ${String(payload.staying)} · 失联 ${String(payload.missing)}`, `moved ${String(payload.moved)} · staying ${String(payload.staying)} · missing ${String(payload.missing)}`);
+    return typeof payload.override === 'string' ? `${counts} · ${tr('中心确认', 'accepted by the center')}：${payload.override}` : counts;
+  }
   for (const k of ['reason', 'note', 'summary', 'comment', 'message', 'fileName']) {
     const v = payload[k];
     if (typeof v !== 'string' || !v) continue;
@@ -104,8 +109,19 @@ export const ALERT_EVENT_NAMES: Record<string, [string, string]> = {
   AlertCleared: ['预警解除', 'Alert cleared'],
 };
 
+/** Names of an analysis run's events (src/analyses: the `analysis:ID` stream). */
+export const ANALYSIS_EVENT_NAMES: Record<string, [string, string]> = {
+  AnalysisQueued: ['模型计算已提交', 'Analysis queued'],
+  AnalysisRequeued: ['模型计算重新排队', 'Analysis queued again'],
+  AnalysisStarted: ['模型计算开始', 'Analysis started'],
+  AnalysisProgress: ['模型计算进度', 'Analysis progress'],
+  AnalysisSucceeded: ['模型计算完成', 'Analysis done'],
+  AnalysisFailed: ['模型计算失败', 'Analysis failed'],
+  AnalysisCancelled: ['模型计算已取消', 'Analysis cancelled'],
+};
+
 /** The name of any event of the feed, in the user's language; never its code. */
 export function eventName(type: string, tr: (zh: string, en: string) => string): string {
-  const n = EVENT_NAMES[type] ?? ALERT_EVENT_NAMES[type];
+  const n = EVENT_NAMES[type] ?? ALERT_EVENT_NAMES[type] ?? ANALYSIS_EVENT_NAMES[type];
   return n ? tr(n[0], n[1]) : tr('其他事件', 'Other event');
 }

@@ -3,6 +3,7 @@ import { api, qs } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
 import { liveFeed } from '../live-feed.ts';
 import { eventName } from './event-names.ts';
+import { MODEL_NAMES, nameOf } from '../labels.ts';
 import type { FeedMessage } from '../types.ts';
 
 /** How many lines the live list keeps, and how far back it reads on open. */
@@ -19,7 +20,8 @@ interface Line {
 export function describeFeedEvent(m: FeedMessage, tr: (zh: string, en: string) => string): string {
   const c = m.data.case;
   const who = (m.data.actor as { name?: string } | undefined)?.name ?? '';
-  const subject = c ? `${c.number} ${c.title}` : m.data.alert ? `${m.data.alert.number} ${m.data.alert.title}` : '';
+  const run = m.data.analysis as { model?: string; name?: string | null } | undefined;
+  const subject = c ? `${c.number} ${c.title}` : m.data.alert ? `${m.data.alert.number} ${m.data.alert.title}` : run ? `${nameOf(MODEL_NAMES, run.model, tr, ['模型', 'Model'])}${run.name ? ` ${run.name}` : ''}` : '';
   return `${eventName(m.type, tr)} · ${subject}${who ? ` · ${who}` : ''}`;
 }
 
@@ -53,7 +55,10 @@ export function LiveActivity({ onCase }: { onCase: (caseId: string) => void }) {
   }, []);
 
   useEffect(() => {
-    const off = liveFeed.subscribe((m) => setLines((l) => merge([lineOf(m)], l)));
+    // Progress of a model run is not in the log (id 0): the list keeps what happened, not every percent.
+    const off = liveFeed.subscribe((m) => {
+      if (m.id > 0) setLines((l) => merge([lineOf(m)], l));
+    });
     // Read once now; again whenever the stream comes (back) live after this (not for the state it is in now).
     let wasLive = liveFeed.status === 'live';
     const offStatus = liveFeed.onStatus((s) => {

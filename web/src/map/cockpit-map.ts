@@ -76,7 +76,9 @@ function drawFirstWhenLoaded(map: MlMap, loaded: () => boolean): void {
   let held = 0;
   painter.render = function (this: unknown, ...args: unknown[]) {
     if (performance.now() < until && !loaded()) {
-      held++;
+      // A frame held back is asked for again when the wait is over: nothing else may ask (an image
+      // source — a model overlay — never reports its one tile loaded, so no tile arrival follows).
+      if (held++ === 0) setTimeout(() => map.triggerRepaint(), until - performance.now() + 20);
       return undefined;
     }
     painter.render = render;

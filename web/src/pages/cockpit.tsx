@@ -18,6 +18,8 @@ import type { AlertView, CaseView, DeviceView, Indicators, MapFocus, CaseLayer }
 const AlertPanel = lazy(() => import('../components/alerts.tsx').then((m) => ({ default: m.AlertPanel })));
 // The vital signs come with the side panels, after the first map: their code is fetched then.
 const VitalSigns = lazy(() => import('../components/vital-signs.tsx').then((m) => ({ default: m.VitalSigns })));
+// Model results (模型分析) are drawn on the map on request: their code comes with the side panels.
+const ModelResults = lazy(() => import('../components/model-results.tsx').then((m) => ({ default: m.ModelResults })));
 const DispatchDialog = lazy(() => import('../components/dispatch-dialog.tsx').then((m) => ({ default: m.DispatchDialog })));
 
 const FINISHED = new Set(['closed', 'evaluated', 'declined', 'merged']);
@@ -33,6 +35,8 @@ export default function Cockpit() {
   const { session } = useSession();
   const mapEl = useRef<HTMLDivElement>(null);
   const mapRef = useRef<CockpitMap | null>(null);
+  /** The map once made (the model results draw on it). */
+  const [mapMade, setMapMade] = useState<CockpitMap | null>(null);
   const [focus, setFocus] = useState<MapFocus | null>(null);
   const [caseCount, setCaseCount] = useState<number | null>(null);
   const [devicesCapped, setDevicesCapped] = useState<number | null>(null);
@@ -135,6 +139,7 @@ export default function Cockpit() {
       return;
     }
     mapRef.current = m;
+    setMapMade(m);
     (window as unknown as { __cockpit?: CockpitMap }).__cockpit = m;
     const t0 = performance.now();
     (layerRef.current ?? fetchCaseLayer())
@@ -155,6 +160,7 @@ export default function Cockpit() {
     return () => {
       m.destroy();
       mapRef.current = null;
+      setMapMade(null);
     };
   }, [focus, selectCase, openAlert]);
 
@@ -442,6 +448,11 @@ export default function Cockpit() {
             <h2 id="hint-h">{tr('一屏掌控', 'One screen')}</h2>
             <p className="muted small">{tr('点击地图上的案件或左侧列表查看详情；聚合点可放大。', 'Click a case on the map or in the lists; click a cluster to zoom in.')}</p>
           </section>
+        )}
+        {panelsOn && (
+          <Suspense fallback={null}>
+            <ModelResults map={mapMade} />
+          </Suspense>
         )}
         <LiveActivity onCase={(id) => void selectCase(id, true)} />
         <p className="small muted">
