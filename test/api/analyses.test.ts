@@ -107,6 +107,32 @@ describe('analyses over the API', () => {
     expect(await shaOf(second)).toBe(await shaOf(done));
   }, 60_000);
 
+  it('streams a run’s changes and progress on the live feed, in both languages', async () => {
+    await tp.app.listen({ port: 0, host: '127.0.0.1' });
+    const addr = tp.app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : 0;
+    const ac = new AbortController();
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/events/stream`, { headers: { authorization: `Bearer ${tokens.get('yuzhong.operator')}` }, signal: ac.signal });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    let text = '';
+    const asked = await http.ok('yuzhong.operator', 'POST', '/api/v1/analyses', { model: 'lake', rasterId: demId, inputs: lake });
+    try {
+      while (!text.includes('event: AnalysisSucceeded')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+    } finally {
+      ac.abort();
+    }
+    const item = text.split('\n\n').find((b) => b.includes('event: AnalysisSucceeded'))!;
+    expect(item).toMatch(/^id: \d+$/m);
+    const data = JSON.parse(/^data: (.*)$/m.exec(item)![1]!);
+    expect(data.analysis).toMatchObject({ id: asked.id, state: 'succeeded', modelName: { zh: '静态淹没（水位）', en: 'lake at a level' }, stateName: { zh: '已完成', en: 'succeeded' }, summary: { maxDepthM: 10 } });
+    expect(text).toContain('event: AnalysisQueued');
+  }, 60_000);
+
   it('runs a short flood: maximum depth, arrival time, velocity, snapshots, isochrones; the rain is all there', async () => {
     const inputs = { rainfall: [{ area: squareAroundCentre(150), hyetograph: [{ t: 0, value: 400 }, { t: 300, value: 0 }] }], boundary: 'closed', durationS: 600, outputIntervalS: 200 };
     const asked = await http.call('yuzhong.operator', 'POST', '/api/v1/analyses', { model: 'flood', rasterId: demId, inputs });

@@ -55,6 +55,14 @@ describe('model inputs', () => {
     expect(fieldOf(() => placeInputs('dambreak', dam, placer('gcj02')))).toEqual({ code: 'ANALYSIS_INPUT_INVALID', field: 'inputs.dam.crestLine' });
   });
 
+  it('refuse more snapshots than a large raster holds in memory', () => {
+    const big = { ...grid, width: 4000, height: 4000 };
+    const inputs = normalizeInputs('flood', { rainfall: [{ hyetograph: [{ t: 0, value: 30 }] }], durationS: 3600, outputIntervalS: 600 });
+    expect(placeInputs('flood', inputs, new GridPlacer(big, 'gcj02', utm.fromWgs84)).model).toBe('flood');
+    const many = normalizeInputs('flood', { rainfall: [{ hyetograph: [{ t: 0, value: 30 }] }], durationS: 3600, outputIntervalS: 60 });
+    expect(fieldOf(() => placeInputs('flood', many, new GridPlacer(big, 'gcj02', utm.fromWgs84))).field).toBe('inputs.outputIntervalS');
+  });
+
   it('place areas as polygons in the raster CRS', () => {
     const area = { type: 'Polygon', coordinates: [[[106.5708, 29.5484], [106.5728, 29.5484], [106.5728, 29.5504], [106.5708, 29.5504], [106.5708, 29.5484]]] };
     const job = placeInputs('flood', normalizeInputs('flood', { rainfall: [{ area, hyetograph: [{ t: 0, value: 50 }] }], durationS: 600 }), new GridPlacer(grid, 'gcj02', utm.fromWgs84));

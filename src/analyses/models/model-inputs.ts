@@ -11,6 +11,12 @@ import type { GridPlacer, PlacedJob } from './model-job.ts';
 /** A day and a half of model time, and at most this many snapshots, keep a run to minutes. */
 export const MAX_DURATION_S = 129_600;
 export const MAX_SNAPSHOTS = 96;
+/**
+ * The most values (cells × layers, snapshots included) a dynamic run may give back: its layers are
+ * held in memory until saved, 4 bytes each, so 400 M values are 1.6 GB.
+ */
+export const MAX_RESULT_VALUES = 400_000_000;
+
 /** Manning's n of open ground when the caller names none (short grass, urban paved ~0.015–0.05). */
 export const DEFAULT_MANNING = 0.035;
 
@@ -152,8 +158,19 @@ function normalizeDamBreak(o: Record<string, unknown>): DamBreakInputs {
   };
 }
 
+/** A dynamic run's layers must fit in memory: fewer snapshots (a longer interval) on a large raster. */
+function checkResultSize(i: { durationS: number; outputIntervalS: number }, cells: number): void {
+  const snapshots = i.outputIntervalS > 0 ? Math.floor(i.durationS / i.outputIntervalS) + 1 : 0;
+  const values = (4 + snapshots) * cells;
+  if (values > MAX_RESULT_VALUES) {
+    const most = Math.max(0, Math.floor(MAX_RESULT_VALUES / cells) - 5);
+    refuse(`${F}.outputIntervalS`, `${snapshots} snapshots of ${cells} cells would not fit in memory: at most ${most} on this raster`, `${snapshots} 个快照（每个 ${cells} 个格网）超出内存上限：此栅格最多 ${most} 个`);
+  }
+}
+
 /** The inputs on the raster: every point a cell (refused outside it), every area in the grid's CRS. */
 export function placeInputs(model: AnalysisModel, inputs: ModelInputs, placer: GridPlacer): PlacedJob {
+  if (model === 'flood' || model === 'dambreak') checkResultSize(inputs as FloodInputs | DamBreakInputs, placer.grid.width * placer.grid.height);
   switch (model) {
     case 'fill':
       return { model, streamThresholdCells: (inputs as FillInputs).streamThresholdCells };
