@@ -6,9 +6,11 @@ import { runIngestBench } from './ingest.ts';
 
 /**
  * Runs the named benchmarks; the result is one JSON-able object of figures. `ui` (the cockpit in
- * headless Chromium over 100,000 cases) takes minutes and needs Chromium: it is not part of `all`.
+ * headless Chromium over 100,000 cases) takes minutes and needs Chromium: it is not part of `all`;
+ * nor is `models` (the flow models on 16 M-cell grids, Merewether and Malpasset: minutes, and the
+ * shared benchmark data beside the project).
  */
-export const BENCHMARKS = ['geo', 'cases', 'plans', 'appeals', 'ingest', 'ui', 'all'] as const;
+export const BENCHMARKS = ['geo', 'cases', 'plans', 'appeals', 'ingest', 'models', 'ui', 'all'] as const;
 export type BenchName = (typeof BENCHMARKS)[number];
 
 export async function runBench(name: BenchName, opts: { seconds: number; log: (m: string) => void }) {
@@ -17,6 +19,10 @@ export async function runBench(name: BenchName, opts: { seconds: number; log: (m
     const { runUiBench } = await import('./ui.ts');
     const r = await runUiBench({ seconds: Math.min(opts.seconds, 10), log: opts.log });
     return { firstMapMs: r.firstMapMs, panFps: r.panFps, firstScreenJsGzipBytes: r.firstScreenJsGzipBytes };
+  }
+  if (name === 'models') {
+    const { runModelsBench } = await import('./models.ts');
+    return runModelsBench({ log: opts.log });
   }
   if (name === 'geo' || name === 'all') {
     const g = await runGeoBench({ seconds: opts.seconds, onProgress: opts.log });
