@@ -65,8 +65,14 @@ describe('flood impact and evacuation through the API', () => {
     // A lake has no arrival time: every place waits the same, deeper first.
     const depths = impact.peopleToMove.map((c: any) => c.maxDepthM);
     expect([...depths].sort((a: number, b: number) => b - a)).toEqual(depths);
+    // Assets under the water, named in the page's language: the demo's substation and road by 解放碑.
+    const byId = new Map(impact.assets.map((a: any) => [a.id, a]));
+    expect(byId.get('demo-substation-jiefangbei')).toMatchObject({ type: 'substation', typeName: '变电站' });
+    expect(byId.get('demo-road-minzu')).toMatchObject({ type: 'road', typeName: '道路' });
+    expect((byId.get('demo-substation-jiefangbei') as any).depthM).toBeGreaterThan(0.15);
     const en = await ok('yuzhong.operator', 'GET', `/api/v1/analyses/${analysisId}/impact?lang=en`);
     expect(en.places.find((p: any) => p.kind === 'grid').kindName).toBe('grid');
+    expect(en.assets.find((a: any) => a.id === 'demo-road-minzu').typeName).toBe('road');
   });
 
   it('refuses the impact to another district (not found), a citizen (role) and an unknown run', async () => {
