@@ -84,21 +84,21 @@ describe('flood impact and evacuation through the API', () => {
 
   it('the board before the start is not found; only a center starts it, and only its own district', async () => {
     expectProblem(await call('yuzhong.operator', 'GET', `/api/v1/analyses/${analysisId}/evacuation`), 404, 'NOT_FOUND');
-    expectProblem(await call('nanan.operator', 'POST', `/api/v1/analyses/${analysisId}/evacuation`), 404, 'NOT_FOUND');
-    expectProblem(await call('yuzhong.water', 'POST', `/api/v1/analyses/${analysisId}/evacuation`), 403, 'FORBIDDEN_ROLE');
-    expectProblem(await call('citizen.zhang', 'POST', `/api/v1/analyses/${analysisId}/evacuation`), 403, 'FORBIDDEN_ROLE');
+    expectProblem(await call('nanan.operator', 'POST', `/api/v1/analyses/${analysisId}/evacuation`, {}), 404, 'NOT_FOUND');
+    expectProblem(await call('yuzhong.water', 'POST', `/api/v1/analyses/${analysisId}/evacuation`, {}), 403, 'FORBIDDEN_ROLE');
+    expectProblem(await call('citizen.zhang', 'POST', `/api/v1/analyses/${analysisId}/evacuation`, {}), 403, 'FORBIDDEN_ROLE');
   });
 
   let board: any;
   it('starts 避险转移: one case on the plan, one task per community to its community office; a second start answers the first', async () => {
     const impact = await ok('yuzhong.operator', 'GET', `/api/v1/analyses/${analysisId}/impact`);
-    const res = await call('yuzhong.operator', 'POST', `/api/v1/analyses/${analysisId}/evacuation`);
+    const res = await call('yuzhong.operator', 'POST', `/api/v1/analyses/${analysisId}/evacuation`, {});
     expect(res.status, res.text).toBe(201);
     board = res.body;
     expect(board.communities.map((c: any) => [c.communityCode, c.expected])).toEqual(impact.peopleToMove.map((c: any) => [c.communityCode, c.people]));
     expect(board.totals).toMatchObject({ expected: impact.peopleAffected, moved: 0, staying: 0, missing: 0, accountedFor: 0, communities: impact.peopleToMove.length });
     expect(board.communities.every((c: any) => c.taskState === 'dispatched' && c.taskStateName === '已派遣' && c.unitName.endsWith('社区事务办公室'))).toBe(true);
-    const again = await ok('yuzhong.operator', 'POST', `/api/v1/analyses/${analysisId}/evacuation`);
+    const again = await ok('yuzhong.operator', 'POST', `/api/v1/analyses/${analysisId}/evacuation`, {});
     expect(again.caseId).toBe(board.caseId);
     const doc = await ok('yuzhong.operator', 'GET', `/api/v1/cases/${board.caseId}`);
     expect(doc.categoryCode).toBe('safety.evacuation');
