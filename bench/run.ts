@@ -8,7 +8,7 @@ import { runIngestBench } from './ingest.ts';
  * Runs the named benchmarks; the result is one JSON-able object of figures. `ui` (the cockpit in
  * headless Chromium over 100,000 cases) takes minutes and needs Chromium: it is not part of `all`.
  */
-export const BENCHMARKS = ['geo', 'cases', 'plans', 'appeals', 'ingest', 'ui', 'all'] as const;
+export const BENCHMARKS = ['geo', 'cases', 'plans', 'appeals', 'ingest', 'impact', 'ui', 'all'] as const;
 export type BenchName = (typeof BENCHMARKS)[number];
 
 export async function runBench(name: BenchName, opts: { seconds: number; log: (m: string) => void }) {
@@ -17,6 +17,11 @@ export async function runBench(name: BenchName, opts: { seconds: number; log: (m
     const { runUiBench } = await import('./ui.ts');
     const r = await runUiBench({ seconds: Math.min(opts.seconds, 10), log: opts.log });
     return { firstMapMs: r.firstMapMs, panFps: r.panFps, firstScreenJsGzipBytes: r.firstScreenJsGzipBytes };
+  }
+  if (name === 'impact') {
+    // 灾害态势研判 over a 1000 × 1000 raster: not part of `all` (the demo geography takes a while to generate).
+    const { runImpactBench } = await import('./impact.ts');
+    return runImpactBench({ seconds: opts.seconds, log: opts.log });
   }
   if (name === 'geo' || name === 'all') {
     const g = await runGeoBench({ seconds: opts.seconds, onProgress: opts.log });

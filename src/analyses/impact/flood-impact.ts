@@ -10,7 +10,7 @@
 import type { Store } from '../../store/store.ts';
 import type { Clock } from '../../clock.ts';
 import { CityLoopError } from '../../errors.ts';
-import type { Principal } from '../../auth/principal.ts';
+import { SYSTEM_PRINCIPAL, type Principal } from '../../auth/principal.ts';
 import type { JurisdictionResolver } from '../../geo/resolver.ts';
 import { interiorPoint, type AreaGeometry } from '../../geo/geometry.ts';
 import type { AssetRecord, AssetType } from '../../assets/asset.ts';
@@ -244,7 +244,7 @@ export class FloodImpact {
  * its case for that is the platform's own reading, not the caller's (a unit without a task there
  * would not see the case itself).
  */
-const SYSTEM_READER: Principal = { userId: 'system', username: 'system', displayName: '系统', roles: ['system'], centerId: null, tier: null, unitId: null, jurisdictionCode: null };
+const SYSTEM_READER: Principal = SYSTEM_PRINCIPAL;
 
 const STATE_ZH: Record<string, string> = { queued: '排队中', running: '计算中', failed: '失败', cancelled: '已取消' };
 

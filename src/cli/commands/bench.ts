@@ -7,7 +7,7 @@ import { CliFailure, EXIT } from '../command-context.ts';
 export function registerBenchCommand(program: Command): void {
   program
     .command('bench')
-    .argument('<name>', 'geo | cases | plans | appeals | ingest | all, or ui (the cockpit in headless Chromium over 100,000 cases: minutes, not part of all)')
+    .argument('<name>', 'geo | cases | plans | appeals | ingest | all, impact (灾害态势研判 over a 1000 × 1000 raster), or ui (the cockpit in headless Chromium over 100,000 cases: minutes, not part of all)')
     .option('--json', 'print one JSON object of figures as the last line')
     .option('--seconds <n>', 'measuring time per figure', '5')
     .description('measure the figures in the README (resolver lookups/s, cases/s on SQLite and PostgreSQL, plans/s and nearest-asset queries/s)')
