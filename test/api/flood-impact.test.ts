@@ -107,9 +107,13 @@ describe('flood impact and evacuation through the API', () => {
     const tasks = doc.tasks as any[];
     expect(tasks.filter((x) => x.role === 'lead').map((x) => x.unitId)).toEqual([unitIdOf('500103', 'emergency-management')]);
     expect(tasks.filter((x) => x.role === 'assist')).toHaveLength(board.communities.length);
-    // The board is seen by whoever sees the run, the units of the district too.
+    // The board is seen by whoever sees the run, the units of the district too, and by the
+    // community offices' grid workers through their tasks on the case.
     expect((await ok('yuzhong.water', 'GET', `/api/v1/analyses/${analysisId}/evacuation`)).caseId).toBe(board.caseId);
+    expect((await ok('gridworker', 'GET', `/api/v1/analyses/${analysisId}/evacuation`)).caseId).toBe(board.caseId);
+    expectProblem(await call('gridworker', 'GET', `/api/v1/analyses/${analysisId}/impact`), 403, 'FORBIDDEN_ROLE');
     expectProblem(await call('nanan.operator', 'GET', `/api/v1/analyses/${analysisId}/evacuation`), 404, 'NOT_FOUND');
+    expectProblem(await call('citizen.zhang', 'GET', `/api/v1/analyses/${analysisId}/evacuation`), 403, 'FORBIDDEN_ROLE');
   });
 
   it('a community office reports its own communities\' counts; the task completes once everyone is accounted for', async () => {

@@ -205,13 +205,29 @@ export class FloodImpact {
     return this.#d.store.db.selectFrom('evacuations').selectAll().where('analysis_id', '=', analysisId).executeTakeFirst();
   }
 
-  /** The board: per community expected, the latest count, its task; seen by whoever sees the run. */
+  /**
+   * The board: per community expected, the latest count, its task. Seen by whoever sees the run,
+   * and by whoever sees the evacuation's case (a community office with a task there, its grid
+   * workers), whose ground may lie below the run's center.
+   */
   async board(p: Principal, analysisId: string): Promise<EvacuationBoard> {
-    await this.#d.results.get(p, analysisId);
+    let refusal: unknown = null;
+    try {
+      await this.#d.results.get(p, analysisId);
+    } catch (e) {
+      if (!(e instanceof CityLoopError)) throw e;
+      refusal = e;
+    }
     const row = await this.#row(analysisId);
-    if (!row || row.case_id.startsWith('pending:')) throw new CityLoopError('NOT_FOUND', { what: 'evacuation', id: analysisId });
-    const doc = await this.#d.cases.get(SYSTEM_READER, row.case_id);
-    return boardOf(analysisId, row, doc);
+    if (!row || row.case_id.startsWith('pending:')) throw refusal ?? new CityLoopError('NOT_FOUND', { what: 'evacuation', id: analysisId });
+    if (refusal === null) return boardOf(analysisId, row, await this.#d.cases.get(SYSTEM_READER, row.case_id));
+    // Not a reader of the run: the case's own policy decides, and a refusal stays the run's.
+    try {
+      return boardOf(analysisId, row, await this.#d.cases.get(p, row.case_id));
+    } catch (e) {
+      if (e instanceof CityLoopError) throw refusal;
+      throw e;
+    }
   }
 
   /** The board of a case (for the reporting route's answer), as the caller sees the case. */
