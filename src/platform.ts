@@ -16,6 +16,7 @@ import { totpKeyOf } from './auth/totp-key.ts';
 import { JurisdictionResolver } from './geo/resolver.ts';
 import { loadJurisdictions } from './geo/jurisdiction-repository.ts';
 import { BlobStore } from './cases/blob-store.ts';
+import { RasterCatalog, rasterDir } from './raster/raster-catalog-store.ts';
 import { TimerScheduler } from './timers/timer-scheduler.ts';
 import { AssetIndex } from './assets/asset-index.ts';
 import { loadAssets } from './assets/asset-repository.ts';
@@ -43,7 +44,6 @@ import type { RuleRuntime } from './sensing/ingest/rule-runtime-port.ts';
 import { openMqttSubscriber, type MqttSubscriber } from './sensing/ingest/mqtt-subscriber.ts';
 import { OutboundClient } from './outbound/outbound-fetch.ts';
 import { buildOutboundPolicy } from './outbound/outbound-policy.ts';
-import { RasterCatalog, rasterDir } from './raster/raster-catalog-store.ts';
 import type { Analyses } from './analyses/analyses.ts';
 import type { CommittedAnalysis } from './analyses/analysis-model.ts';
 import type { AnalysisTriggerListener } from './analyses/analysis-trigger-listener.ts';
@@ -80,6 +80,8 @@ export interface Platform {
   /** The users' long-lived connections (live-feed streams), ended by revocations and expiry. */
   readonly sessions: SessionRegistry;
   readonly blobs: BlobStore;
+  /** Rasters (DEMs, model results): records in the store, cells under DATA_DIR/rasters. */
+  readonly rasters: RasterCatalog;
   readonly timers: TimerScheduler;
   readonly plans: PlanRegistry;
   /** Plans applied to cases: the dry runs, and the port cases run plans through. */
@@ -95,8 +97,6 @@ export interface Platform {
   readonly rules: RuleRegistry;
   /** The muck-truck chain (the same registry as sensing.muck). */
   readonly muck: MuckRegistry;
-  /** The rasters kept (terrain, results): metadata in the store, cells under DATA_DIR/rasters. */
-  readonly rasters: RasterCatalog;
   /** Analysis runs as jobs (flood, dam break, lake, fill), and the runner of their queue. */
   readonly analyses: Analyses;
   /** Warnings that start analyses (the city pack's analysis-triggers.yaml). */
@@ -220,6 +220,7 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
   const users = new UserAdministration({ store, clock, org, resolver: () => resolver, revocations });
   const orgAdmin = new OrgAdministration({ store, clock, org, knowsJurisdiction: (code) => resolver.get(code) !== undefined });
   const blobs = new BlobStore(settings.dataDir);
+  const rasters = new RasterCatalog({ db: store.db, dir: rasterDir(settings.dataDir), clock });
   // Device commands: the broker the settings name, else the one the caller started; without one,
   // device steps are recorded as failed and raised to the operator.
   const brokerUrl = settings.mqttUrl ?? opts.mqttUrl;
@@ -323,7 +324,6 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
     },
     revocations,
   });
-  const rasters = new RasterCatalog({ db: store.db, dir: rasterDir(settings.dataDir), clock });
   const { analyses, analysisTriggers } = composeAnalyses({ store, clock, rasters, org, resolver: () => resolver, bus, concurrency: settings.analysisConcurrency, triggersFile: pack.analysisTriggersFile, log: opts.log });
   const impact = composeFloodImpact({ store, clock, analyses, resolver: () => resolver, assets: () => assets, cases });
   const config = new ConfigWatcher({
@@ -356,6 +356,7 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
     revocations,
     sessions,
     blobs,
+    rasters,
     timers,
     plans,
     planner,
@@ -366,7 +367,6 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
     sensing,
     rules,
     muck: sensing.muck,
-    rasters,
     analyses,
     analysisTriggers,
     impact,
@@ -391,7 +391,7 @@ export async function openPlatform(rawSettings: Settings, opts: OpenPlatformOpti
     },
     async close() {
       config.stop();
-      analyses.stop();
+      await analyses.close();
       timers.stop();
       await telemetry?.close();
       await sensing.stop();

@@ -67,7 +67,12 @@ export class Analyses implements AnalysisStarter {
   readonly #threads = new Map<string, ThreadRun>();
   /** runs claimed by this process and not finished (the thread, or the saving of the layers) */
   readonly #active = new Set<string>();
+  /** runs cancelled while this process prepared them (their thread not started yet) */
+  readonly #cancelled = new Set<string>();
   #pumping = false;
+  /** the pump under way and the runs of this process: what close() waits for */
+  #pump: Promise<void> = Promise.resolve();
+  readonly #executions = new Map<string, Promise<void>>();
   #again = false;
   #stopped = false;
   #idle: Array<() => void> = [];
@@ -117,7 +122,8 @@ export class Analyses implements AnalysisStarter {
   async #usableRaster(p: Principal | null, rasterId: unknown): Promise<RasterRecord> {
     if (typeof rasterId !== 'string' || rasterId === '') refuse('rasterId', 'must name a stored raster', '应为已存储栅格的编号');
     const raster = await this.#d.catalog.get(rasterId);
-    if (!raster || (p && !mayUseRaster(p, raster.ownerCenterId, this.#d.scope()))) refuse('rasterId', `no raster ${rasterId}`, `没有栅格 ${rasterId}`);
+    // A raster outside the caller's ground is not found, as an invisible run is (its field named).
+    if (!raster || (p && !mayUseRaster(p, raster.ownerCenterId, this.#d.scope()))) throw new CityLoopError('NOT_FOUND', { what: 'raster', id: rasterId }, { field: 'rasterId' });
     if (raster.deletedAt) throw new CityLoopError('ANALYSIS_RASTER_GONE', { rasterId }, { field: 'rasterId' });
     if (raster.kind !== 'dem' && raster.kind !== 'result') refuse('rasterId', `is a ${raster.kind} raster; a model runs on terrain (dem)`, `是 ${raster.kind} 栅格，模型需要地形（dem）`);
     return raster;
@@ -195,6 +201,8 @@ export class Analyses implements AnalysisStarter {
       throw new CityLoopError('ANALYSIS_INVALID_STATE', { state: now.state, stateZh: STATE_NAMES[now.state].zh, action: 'cancelled', actionZh: '取消' });
     }
     // The thread ends now; its layers were never saved (a save under way is undone by #finish).
+    // A run still being prepared (its raster loading) is not started at all.
+    if (this.#active.has(id)) this.#cancelled.add(id);
     this.#threads.get(id)?.cancel();
     this.#d.publish(committed);
     return committed.analysis;
@@ -263,7 +271,7 @@ export class Analyses implements AnalysisStarter {
       return;
     }
     this.#pumping = true;
-    void this.#pump()
+    this.#pump = this.#pumpQueue()
       .catch((e: unknown) => this.#d.log?.error(`analysis runner: ${(e as Error).message}`))
       .finally(() => {
         this.#pumping = false;
@@ -274,18 +282,24 @@ export class Analyses implements AnalysisStarter {
       });
   }
 
-  async #pump(): Promise<void> {
+  async #pumpQueue(): Promise<void> {
     const room = this.#d.concurrency - this.#active.size;
     if (room <= 0) return;
     const ids = (await queuedIds(this.#d.store.db, room + this.#active.size)).filter((id) => !this.#active.has(id)).slice(0, room);
     for (const id of ids) {
+      if (this.#stopped) return;
       if (await this.#claim(id)) {
         this.#active.add(id);
-        void this.#execute(id).finally(() => {
-          this.#active.delete(id);
-          this.#threads.delete(id);
-          this.kick();
-        });
+        const execution = this.#execute(id)
+          .catch((e: unknown) => this.#d.log?.error(`analysis ${id}: ${(e as Error).message}`))
+          .finally(() => {
+            this.#active.delete(id);
+            this.#cancelled.delete(id);
+            this.#threads.delete(id);
+            this.#executions.delete(id);
+            this.kick();
+          });
+        this.#executions.set(id, execution);
       }
     }
   }
@@ -314,7 +328,7 @@ export class Analyses implements AnalysisStarter {
     } catch (e) {
       return await this.#fail(id, e instanceof CityLoopError ? e.code : 'MODEL_ERROR', (e as Error).message);
     }
-    if (this.#stopped) return;
+    if (this.#stopped || this.#cancelled.has(id)) return;
     const thread = new ThreadRun(grid, job, { progress: (f, m) => this.#progress(id, f, m) }, { ...(this.#d.workerEntry ? { entry: this.#d.workerEntry } : {}), threads: this.#d.threads ?? 1 });
     this.#threads.set(id, thread);
     const outcome = await thread.outcome;
@@ -373,10 +387,15 @@ export class Analyses implements AnalysisStarter {
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
-  /** Ends the threads: their runs stay `running` and are queued again at the next start (recover). */
-  stop(): void {
+  /**
+   * Ends the threads and waits for what was under way to let go of the store: their runs stay
+   * `running` and are queued again at the next start (recover).
+   */
+  async close(): Promise<void> {
     this.#stopped = true;
     for (const t of this.#threads.values()) t.cancel();
+    await this.#pump;
+    await Promise.allSettled([...this.#executions.values()]);
     for (const f of this.#idle.splice(0)) f();
   }
 }

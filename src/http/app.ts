@@ -27,6 +27,7 @@ import { registerMuckRoutes } from './routes/muck-routes.ts';
 import { registerOutboundRoutes } from './routes/outbound-routes.ts';
 import { registerAnalysisRoutes } from './routes/analysis-routes.ts';
 import { registerAnalysisImpactRoutes } from './routes/analysis-impact-routes.ts';
+import { registerRasterRoutes } from './routes/raster-routes.ts';
 import { registerWebApp } from './web-app.ts';
 import { registerGuardedJsonParser, registerMediaTypeGuard, strictBodySchemaController } from './body-guards.ts';
 
@@ -126,6 +127,7 @@ export async function buildApp(platform: Platform, opts: AppOptions = {}): Promi
   registerOutboundRoutes(app, platform);
   registerAnalysisRoutes(app, platform);
   registerAnalysisImpactRoutes(app, platform);
+  registerRasterRoutes(app, platform);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerWebApp(app, platform, opts.webDistDir ? { distDir: opts.webDistDir } : {});

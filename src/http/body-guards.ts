@@ -63,6 +63,8 @@ export const strictBodySchemaController = {
       const strict = makeAjv(false, external);
       const coercing = makeAjv('array', external);
       return ({ schema, httpPart }: { schema: unknown; httpPart?: string }) => {
+        // Raw bytes (a file upload): the media-type guard has let only a Buffer through; nothing more to check.
+        if (httpPart === 'body' && schemaTakesBytes(schema)) return strict.compile({});
         const ajv = httpPart === 'body' ? strict : coercing;
         const id = (schema as { $id?: string }).$id;
         if (id) {
@@ -75,6 +77,16 @@ export const strictBodySchemaController = {
   },
 };
 
+/**
+ * Whether a body schema is raw bytes (`{type: 'string', format: 'binary'}`, as OpenAPI writes a
+ * file upload): the route takes the body as the byte parser gives it.
+ */
+export function schemaTakesBytes(schema: unknown): boolean {
+  if (typeof schema !== 'object' || schema === null) return false;
+  const s = schema as { type?: unknown; format?: unknown };
+  return s.type === 'string' && s.format === 'binary';
+}
+
 /** Whether a body schema admits a string at its top (then the route takes text: YAML, CSV, XML). */
 export function schemaTakesText(schema: unknown): boolean {
   if (typeof schema !== 'object' || schema === null) return false;
@@ -85,15 +97,20 @@ export function schemaTakesText(schema: unknown): boolean {
 }
 
 /**
- * 415 for text or bytes sent to a route whose body is JSON. Routes without a body schema (raw
- * uploads) judge their media type themselves.
+ * 415 for text or bytes sent to a route whose body is JSON, and for text sent to a route that takes
+ * bytes (`schemaTakesBytes`). Routes without a body schema judge their media type themselves.
  */
 export function registerMediaTypeGuard(app: FastifyInstance): void {
   app.addHook('preValidation', async (req: FastifyRequest) => {
     const body = req.body as unknown;
-    if (typeof body !== 'string' && !Buffer.isBuffer(body)) return;
     const schema = req.routeOptions.schema?.body;
     if (schema === undefined) return;
+    if (schemaTakesBytes(schema)) {
+      // No body at all is the route's to refuse, in its own words.
+      if (body === undefined || body === null || Buffer.isBuffer(body)) return;
+      throw new CityLoopError('UNSUPPORTED_MEDIA_TYPE', { type: String(req.headers['content-type'] ?? '').slice(0, 100) });
+    }
+    if (typeof body !== 'string' && !Buffer.isBuffer(body)) return;
     if (typeof body === 'string' && schemaTakesText(schema)) return;
     throw new CityLoopError('UNSUPPORTED_MEDIA_TYPE', { type: String(req.headers['content-type'] ?? '').slice(0, 100) });
   });

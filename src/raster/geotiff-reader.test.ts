@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CityLoopError } from '../errors.ts';
 import { hasSharedData, sharedDataPath } from '../../test/support/shared-data.ts';
 import { readGeoTiff } from './geotiff-reader.ts';
+import { checkGridCrs } from './raster-crs.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../../test/fixtures/rasters/${name}`, import.meta.url));
 const OPTS = { maxCells: 10_000_000 };
@@ -80,6 +81,15 @@ describe('readGeoTiff on made files (test/fixtures/rasters, made by GDAL)', () =
     expect(e.code).toBe('RASTER_CRS_UNKNOWN');
     expect(e.extra).toEqual({ field: 'file' });
     expect(e.localized('zh')).toMatch(/坐标系/);
+  });
+
+  it('refuses a geographic CRS other than WGS-84 and a projected one in feet, saying how to convert', () => {
+    expect(() => checkGridCrs('EPSG:4490')).toThrow(/geographic CRS other than WGS-84.*gdalwarp/);
+    expect(() => checkGridCrs('EPSG:2263')).toThrow(/not in metres/);
+    expect(() => checkGridCrs('EPSG:999999')).toThrow(/not in the EPSG table/);
+    expect(() => checkGridCrs('EPSG:4545')).not.toThrow(); // CGCS2000 / 3-degree Gauss-Kruger CM 108E
+    expect(() => checkGridCrs('EPSG:26918')).not.toThrow();
+    expect(() => checkGridCrs('EPSG:4326')).not.toThrow();
   });
 
   it('refuses a raster whose every cell is nodata', async () => {

@@ -8,7 +8,7 @@
 import { fromArrayBuffer, type GeoTIFFImage } from 'geotiff';
 import { CityLoopError } from '../errors.ts';
 import type { Grid } from './grid.ts';
-import { crsTransform } from './raster-crs.ts';
+import { checkGridCrs } from './raster-crs.ts';
 
 export interface ReadGeoTiffOptions {
   /** The most cells accepted (RASTER_MAX_CELLS): a larger file is refused before decoding. */
@@ -96,7 +96,7 @@ function crsOf(image: GeoTIFFImage): string {
     throw new CityLoopError('RASTER_CRS_UNKNOWN', { detail: what, detailZh: whatZh }, FIELD);
   }
   const crs = `EPSG:${code}`;
-  crsTransform(crs); // refuses a code proj4 cannot use, now rather than when the map asks
+  checkGridCrs(crs); // refuses a code proj4 cannot use, or not in metres, now rather than when a model asks
   return crs;
 }
 

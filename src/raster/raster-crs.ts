@@ -114,3 +114,27 @@ export function bboxWgs84(grid: { crs: string; originX: number; originY: number;
   }
   return [w, s, e, n];
 }
+
+/**
+ * Refuses a CRS whose cells a model could not measure: the platform's grids are in metres
+ * (projected) or in degrees of WGS-84 (`terrainOf` converts those), so a geographic CRS other than
+ * EPSG:4326 (CGCS2000 EPSG:4490, Beijing 1954 …) and a projected one in feet or links are refused
+ * with how to convert them, rather than read with the wrong cell size.
+ */
+export function checkGridCrs(crs: string): void {
+  crsTransform(crs);
+  const code = Number(crs.slice('EPSG:'.length));
+  if (code === 4326) return;
+  const entry = epsgEntry(code)!;
+  const p4 = entry.proj4 ?? '';
+  if (/\+proj=longlat\b/.test(p4)) {
+    throw unknownCrs(
+      `${crs} (${entry.name}) is a geographic CRS other than WGS-84: reproject it to EPSG:4326 or to a projected CRS in metres (e.g. gdalwarp -t_srs EPSG:4545, CGCS2000 / 3-degree Gauss-Kruger CM 108E)`,
+      `${crs}（${entry.name}）是 WGS-84 以外的地理坐标系：请先转换为 EPSG:4326 或以米为单位的投影坐标系（例如 gdalwarp -t_srs EPSG:4545，CGCS2000 3 度带高斯-克吕格 中央经线 108°E）`,
+    );
+  }
+  const units = /\+units=(\S+)/.exec(p4)?.[1];
+  if ((units !== undefined && units !== 'm') || /\+to_meter=/.test(p4)) {
+    throw unknownCrs(`${crs} (${entry.name}) is not in metres: reproject it to a projected CRS in metres`, `${crs}（${entry.name}）的单位不是米：请先转换为以米为单位的投影坐标系`);
+  }
+}

@@ -1,9 +1,10 @@
-// Longer than 500 lines: `Database` names every table in one interface and each table's columns
-// read best beside it; newer capabilities keep theirs in a file of their own (schema-impact.ts).
 import type { ColumnType, Generated } from 'kysely';
 import type { EvacuationTable, GridPopulationTable } from './schema-impact.ts';
 
 export type { EvacuationTable, GridPopulationTable };
+import type { AnalysisTable } from './schema-analyses.ts';
+
+export type { AnalysisTable };
 
 /** A nullable column added later: optional when a row is inserted. */
 type AddedColumn<T> = ColumnType<T | null, T | null | undefined, T | null>;
@@ -52,36 +53,6 @@ export interface Database {
   grid_population: GridPopulationTable;
   evacuations: EvacuationTable;
 }
-
-/** 0017: analysis runs as durable jobs (src/analyses/). */
-export interface AnalysisTable {
-  id: string;
-  name: string | null;
-  model: string;
-  root_id: string;
-  parent_id: string | null;
-  version: number;
-  state: string;
-  progress: number;
-  progress_message: string | null;
-  inputs: string;
-  raster_id: string;
-  raster_sha256: string;
-  input_rasters: string;
-  owner_center_id: string;
-  created_by: string;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  error_code: string | null;
-  error_message: string | null;
-  summary: string | null;
-  result_rasters: string | null;
-  cancel_requested_at: string | null;
-  trigger_key: string | null;
-  attempts: number;
-}
-
 
 export interface DeviceTable {
   id: string;

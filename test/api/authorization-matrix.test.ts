@@ -147,7 +147,23 @@ describe('authorization matrix: every operation, every kind of caller, inside an
     const newApiToken = async () => (await tp.platform.auth.createApiToken(SYSTEM_PRINCIPAL, target, 'matrix', { scopes: ['read'] })).id;
     const plan = (await must(admin, 'GET', '/api/v1/plans')).items[0].id as string;
     const rule = (await must(admin, 'GET', '/api/v1/rules')).items[0].id as string;
+    // A raster of each district's center (6 × 5 cells of UTM 48N), saved through the catalogue.
+    const newRaster = async (w: Where) => {
+      const data = new Float32Array(30).map((_, i) => 100 + i);
+      const grid = { width: 6, height: 5, originX: 500000, originY: 3300000, cellWidth: 30, cellHeight: 30, crs: 'EPSG:32648', sourceNodata: null, data };
+      return (await tp.platform.rasters.save(grid, { name: `矩阵测试栅格 ${++serial}`, kind: 'dem', ownerCenterId: centerIdOf(w === 'in' ? '500103' : '500108'), createdBy: 'matrix' })).id;
+    };
+    const rasters = { in: await newRaster('in'), out: await newRaster('out') };
+    // A short flood on each district's raster, finished (its layers, snapshots and arrival times to read).
+    const newAnalysis = async (w: Where) => (await must(admin, 'POST', '/api/v1/analyses', { model: 'fill', rasterId: rasters[w] }, 'application/json')).id as string;
+    const flood = async (w: Where) => (await must(admin, 'POST', '/api/v1/analyses', { model: 'flood', rasterId: rasters[w], inputs: { rainfall: [{ hyetograph: [{ t: 0, value: 200 }] }], durationS: 120, outputIntervalS: 60, arrivalThresholdM: 0.001 } }, 'application/json')).id as string;
+    const analyses = { in: await flood('in'), out: await flood('out') };
+    await tp.platform.analyses.idle();
     fx = {
+      rasters,
+      newRaster,
+      analyses,
+      newAnalysis,
       point,
       units,
       districtOf: (w) => (w === 'in' ? '500103' : '500108'),
@@ -232,7 +248,8 @@ describe('authorization matrix: every operation, every kind of caller, inside an
           const label = `${op.key} by ${caller.label} ${where}side`;
           if (status >= 500) wrong.push(`${label}: ${status} ${text.slice(0, 200)}`);
           else if (!allowed) {
-            const want = caller.role === 'anonymous' ? 401 : entry.refusedAsNotFound ? 404 : 403;
+            const notFound = typeof entry.refusedAsNotFound === 'function' ? entry.refusedAsNotFound(caller, where) : entry.refusedAsNotFound === true;
+            const want = caller.role === 'anonymous' ? 401 : notFound ? 404 : 403;
             if (status !== want || (want !== 404 && !refused)) wrong.push(`${label}: expected ${want}, got ${status} ${text.slice(0, 160)}`);
           } else if (refused) wrong.push(`${label}: expected to be allowed, got ${status} ${text.slice(0, 160)}`);
           else if (entry.lists && status === 200) {

@@ -9,6 +9,7 @@
  */
 import type { Role } from '../../src/auth/principal.ts';
 import type { Tier } from '../../src/cases/case-model.ts';
+import { readFileSync } from 'node:fs';
 
 export type Where = 'in' | 'out';
 
@@ -54,6 +55,13 @@ export interface Fixture {
   /** A unit of its own under the district center (to disable and enable). */
   newUnit(w: Where): Promise<string>;
   readonly sharedApiToken: string;
+  /** A raster of the district's center: 渝中's inside, 南岸's outside. */
+  readonly rasters: Record<Where, string>;
+  newRaster(w: Where): Promise<string>;
+  /** A finished flood run on each district's raster (its layers, snapshots, arrival time). */
+  readonly analyses: Record<Where, string>;
+  /** A new run (to cancel) on the district's raster. */
+  newAnalysis(w: Where): Promise<string>;
 }
 
 export interface MatrixRequest {
@@ -73,7 +81,7 @@ export interface MatrixEntry {
   /** A live stream: asked over a real connection, its status read, then closed. */
   readonly stream?: boolean;
   /** Refused as "not found" (404): another's resource whose very existence is not told. */
-  readonly refusedAsNotFound?: boolean;
+  readonly refusedAsNotFound?: boolean | ((c: Caller, w: Where) => boolean);
   /** A list: the outside resource's id (or number) must not be in a local caller's answer. */
   lists?(fx: Fixture, w: Where): string;
 }
@@ -99,6 +107,24 @@ const seesDevice = (c: Caller, w: Where) => adminOrSystem(c) || (is(c, 'operator
 const seesAlert = (c: Caller, w: Where) => adminOrSystem(c) || (is(c, 'operator', 'supervisor') && c.tier !== 'street' && inside(c, w));
 /** The muck-truck chain: center staff, and the units that enforce it (城管, 住建) — not a water company. */
 const muckReaders = (c: Caller) => is(c, 'admin', 'operator', 'supervisor');
+/** Rasters: center staff see their center's, those below it and the city's; the district's raster is inside only for 渝中's district and the city. */
+const seesRaster = (c: Caller, w: Where) => adminOrSystem(c) || (is(c, 'operator', 'supervisor') && (c.tier === 'city' || (c.tier === 'district' && w === 'in')));
+/** Uploads and removals: the operators (and administrators) of the owning center only. */
+const changesRaster = (c: Caller, w: Where) => adminOrSystem(c) || (is(c, 'operator') && c.tier === 'district' && w === 'in');
+const onRaster = (query?: Record<string, string>) => (fx: Fixture, _c: Caller, w: Where): MatrixRequest => ({ params: { id: fx.rasters[w] }, ...(query ? { query } : {}) });
+const SMALL_GEOTIFF = readFileSync(new URL('../fixtures/rasters/int16-nodata-utm48n.tif', import.meta.url));
+/**
+ * Analyses: a run belongs to its district's center; readers (center staff, unit staff) see the runs
+ * whose center lies in their ground (a street center's does not hold its district's), runners
+ * (center staff) start and stop them. A run outside is not found; a role that reads none is refused.
+ */
+const analysisReader = (c: Caller) => is(c, 'admin', 'system', 'operator', 'supervisor', 'unit_staff');
+const analysisRunner = (c: Caller) => is(c, 'admin', 'system', 'operator', 'supervisor');
+const coversDistrict = (c: Caller, w: Where) => adminOrSystem(c) || c.tier === 'city' || (w === 'in' && (c.tier === 'district' || c.role === 'unit_staff'));
+const seesAnalysis = (c: Caller, w: Where) => analysisReader(c) && coversDistrict(c, w);
+const runsAnalysis = (c: Caller, w: Where) => analysisRunner(c) && coversDistrict(c, w);
+const analysisNotFound = (c: Caller) => analysisReader(c);
+const onAnalysis = (extra: Record<string, string> = {}, query?: Record<string, string>) => (fx: Fixture, _c: Caller, w: Where): MatrixRequest => ({ params: { id: fx.analyses[w], ...extra }, ...(query ? { query } : {}) });
 const mapReaders = (c: Caller) => is(c, 'admin', 'system', 'operator', 'supervisor', 'grid_worker');
 
 // ─── requests ────────────────────────────────────────────────────────────────────────────
@@ -309,4 +335,21 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'GET /api/v1/map/cases/tiles/{z}/{x}/{y}': { allow: mapReaders, request: (fx, _c, w) => ({ params: tile(fx, w) }) },
   'GET /api/v1/map/cases': { allow: mapReaders, request: none, lists: (fx, w) => fx.shared.case[w].id },
   'GET /api/v1/map/focus': { allow: signedIn, request: none },
+
+  // ─── analyses ────────────────────────────────────────────────────────────────────────────
+  'POST /api/v1/analyses': { allow: runsAnalysis, refusedAsNotFound: (c) => analysisRunner(c), request: (fx, _c, w) => ({ body: { model: 'fill', rasterId: fx.rasters[w] } }) },
+  'GET /api/v1/analyses': { allow: analysisReader, request: none, lists: (fx, w) => fx.analyses[w] },
+  'GET /api/v1/analyses/{id}': { allow: seesAnalysis, refusedAsNotFound: analysisNotFound, request: onAnalysis() },
+  'GET /api/v1/analyses/{id}/layers/{file}': { allow: seesAnalysis, refusedAsNotFound: analysisNotFound, request: onAnalysis({ file: 'maxDepth.png' }) },
+  'GET /api/v1/analyses/{id}/snapshots/{file}': { allow: seesAnalysis, refusedAsNotFound: analysisNotFound, request: onAnalysis({ file: '0.png' }) },
+  'GET /api/v1/analyses/{id}/isochrones': { allow: seesAnalysis, refusedAsNotFound: analysisNotFound, request: onAnalysis({}, { stepMinutes: '1' }) },
+  'POST /api/v1/analyses/{id}/cancel': { allow: runsAnalysis, refusedAsNotFound: (c, w) => analysisNotFound(c) && !(analysisReader(c) && coversDistrict(c, w)), request: async (fx, _c, w, fresh) => ({ params: { id: fresh ? await fx.newAnalysis(w) : fx.analyses[w] }, body: {} }), fresh: true },
+  'POST /api/v1/analyses/{id}/rerun': { allow: runsAnalysis, refusedAsNotFound: (c, w) => analysisNotFound(c) && !(analysisReader(c) && coversDistrict(c, w)), request: onAnalysis() },
+  // ─── rasters ─────────────────────────────────────────────────────────────────────────────
+  'POST /api/v1/rasters': { allow: changesRaster, request: (fx, _c, w) => ({ query: { name: '矩阵测试地形', center: `center-${fx.districtOf(w)}` }, body: SMALL_GEOTIFF, contentType: 'image/tiff' }) },
+  'GET /api/v1/rasters': { allow: (c) => adminOrSystem(c) || is(c, 'operator', 'supervisor'), request: none, lists: (fx, w) => fx.rasters[w] },
+  'GET /api/v1/rasters/{id}': { allow: seesRaster, request: onRaster() },
+  'GET /api/v1/rasters/{id}/image.png': { allow: seesRaster, request: onRaster({ ramp: 'terrain' }) },
+  'GET /api/v1/rasters/{id}/contours': { allow: seesRaster, request: onRaster({ levels: '150,250' }) },
+  'DELETE /api/v1/rasters/{id}': { allow: changesRaster, request: async (fx, _c, w, fresh) => ({ params: { id: fresh ? await fx.newRaster(w) : fx.rasters[w] } }), fresh: true },
 };

@@ -1938,7 +1938,12 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            /** @description nothing: the run is repeated as it was asked */
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
             responses: {
                 /** @description Default Response */
                 202: {
@@ -12713,6 +12718,804 @@ export interface paths {
                             [key: string]: unknown;
                         };
                     };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rasters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 栅格 — the rasters the caller may see (its center's, those of centers below it, the city's), newest first; deleted ones are left out */
+        get: {
+            parameters: {
+                query?: {
+                    kind?: "dem" | "roughness" | "population" | "result";
+                    /** @description language of messages (default zh) */
+                    lang?: "zh" | "en";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                bboxWgs84: [
+                                    number,
+                                    number,
+                                    number,
+                                    number
+                                ];
+                                cellHeight: number;
+                                cellWidth: number;
+                                createdAt: string;
+                                createdBy: string;
+                                crs: string;
+                                height: number;
+                                id: string;
+                                image: {
+                                    /** @description [lng, lat] of the image's top-left, top-right, bottom-right, bottom-left (a MapLibre image source) */
+                                    corners: [
+                                        [
+                                            number,
+                                            number
+                                        ],
+                                        [
+                                            number,
+                                            number
+                                        ],
+                                        [
+                                            number,
+                                            number
+                                        ],
+                                        [
+                                            number,
+                                            number
+                                        ]
+                                    ];
+                                    /** @description [lng, lat] of the image's top-left, top-right, bottom-right, bottom-left (a MapLibre image source) */
+                                    cornersWgs84: [
+                                        [
+                                            number,
+                                            number
+                                        ],
+                                        [
+                                            number,
+                                            number
+                                        ],
+                                        [
+                                            number,
+                                            number
+                                        ],
+                                        [
+                                            number,
+                                            number
+                                        ]
+                                    ];
+                                    legend: {
+                                        dryDepth?: number;
+                                        max: number;
+                                        min: number;
+                                        ramp: string;
+                                        stops: {
+                                            color: string;
+                                            value: number;
+                                        }[];
+                                        unit: string;
+                                    };
+                                    ramp: string;
+                                    /** @description the PNG of this ramp */
+                                    url: string;
+                                };
+                                kind: string;
+                                max: number | null;
+                                min: number | null;
+                                name: string;
+                                originX: number;
+                                originY: number;
+                                ownerCenterId: string;
+                                sha256: string;
+                                sourceFile: string | null;
+                                width: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** 栅格上传 — a GeoTIFF (first band; any EPSG projected CRS or WGS-84; nodata; Float32/64, Int/UInt 8–32) as the raw body with Content-Type image/tiff or application/octet-stream. Kept tiled and compressed under DATA_DIR; the record answers. A bad file is 422 problem+json with `field: "file"`; too many cells 413 */
+        post: {
+            parameters: {
+                query: {
+                    /** @description the owning center (default: the caller's) */
+                    center?: string;
+                    /** @description the uploaded file's name, kept for the record */
+                    fileName?: string;
+                    kind?: "dem" | "roughness" | "population";
+                    /** @description language of messages (default zh) */
+                    lang?: "zh" | "en";
+                    /** @description a name people know it by */
+                    name: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description the GeoTIFF file itself */
+            requestBody: {
+                content: {
+                    "application/octet-stream": string;
+                    "image/tiff": string;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bboxWgs84: [
+                                number,
+                                number,
+                                number,
+                                number
+                            ];
+                            cellHeight: number;
+                            cellWidth: number;
+                            createdAt: string;
+                            createdBy: string;
+                            crs: string;
+                            height: number;
+                            id: string;
+                            image: {
+                                /** @description [lng, lat] of the image's top-left, top-right, bottom-right, bottom-left (a MapLibre image source) */
+                                corners: [
+                                    [
+                                        number,
+                                        number
+                                    ],
+                                    [
+                                        number,
+                                        number
+                                    ],
+                                    [
+                                        number,
+                                        number
+                                    ],
+                                    [
+                                        number,
+                                        number
+                                    ]
+                                ];
+                                /** @description [lng, lat] of the image's top-left, top-right, bottom-right, bottom-left (a MapLibre image source) */
+                                cornersWgs84: [
+                                    [
+                                        number,
+                                        number
+                                    ],
+                                    [
+                                        number,
+                                        number
+                                    ],
+                                    [
+                                        number,
+                                        number
+                                    ],
+                                    [
+                                        number,
+                                        number
+                                    ]
+                                ];
+                                legend: {
+                                    dryDepth?: number;
+                                    max: number;
+                                    min: number;
+                                    ramp: string;
+                                    stops: {
+                                        color: string;
+                                        value: number;
+                                    }[];
+                                    unit: string;
+                                };
+                                ramp: string;
+                                /** @description the PNG of this ramp */
+                                url: string;
+                            };
+                            kind: string;
+                            max: number | null;
+                            min: number | null;
+                            name: string;
+                            originX: number;
+                            originY: number;
+                            ownerCenterId: string;
+                            sha256: string;
+                            sourceFile: string | null;
+                            width: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rasters/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One raster, with its image for the map: the PNG's URL, its corners in GCJ-02 (and WGS-84) and the legend of the ramp (?ramp=, default by kind) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description language of messages (default zh) */
+                    lang?: "zh" | "en";
+                    /** @description colour ramp: terrain, depth (dry cells transparent), arrival (minutes), velocity */
+                    ramp?: "terrain" | "depth" | "arrival" | "velocity";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bboxWgs84: [
+                                number,
+                                number,
+                                number,
+                                number
+                            ];
+                            cellHeight: number;
+                            cellWidth: number;
+                            createdAt: string;
+                            createdBy: string;
+                            crs: string;
+                            height: number;
+                            id: string;
+                            image: {
+                                /** @description [lng, lat] of the image's top-left, top-right, bottom-right, bottom-left (a MapLibre image source) */
+                                corners: [
+                                    [
+                                        number,
+                                        number
+                                    ],
+                                    [
+                                        number,
+                                        number
+                                    ],
+                                    [
+                                        number,
+                                        number
+                                    ],
+                                    [
+                                        number,
+                                        number
+                                    ]
+                                ];
+                                /** @description [lng, lat] of the image's top-left, top-right, bottom-right, bottom-left (a MapLibre image source) */
+                                cornersWgs84: [
+                                    [
+                                        number,
+                                        number
+                                    ],
+                                    [
+                                        number,
+                                        number
+                                    ],
+                                    [
+                                        number,
+                                        number
+                                    ],
+                                    [
+                                        number,
+                                        number
+                                    ]
+                                ];
+                                legend: {
+                                    dryDepth?: number;
+                                    max: number;
+                                    min: number;
+                                    ramp: string;
+                                    stops: {
+                                        color: string;
+                                        value: number;
+                                    }[];
+                                    unit: string;
+                                };
+                                ramp: string;
+                                /** @description the PNG of this ramp */
+                                url: string;
+                            };
+                            kind: string;
+                            max: number | null;
+                            min: number | null;
+                            name: string;
+                            originX: number;
+                            originY: number;
+                            ownerCenterId: string;
+                            sha256: string;
+                            sourceFile: string | null;
+                            width: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Remove a raster: its cells are deleted, its record stays (marked deleted) for the analyses that used it. Administrators and operators of the owning center */
+        delete: {
+            parameters: {
+                query?: {
+                    /** @description language of messages (default zh) */
+                    lang?: "zh" | "en";
+                    reason?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rasters/{id}/contours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Contour lines of the raster at the given levels (e.g. arrival-time isochrones), GeoJSON LineStrings with their `level` */
+        get: {
+            parameters: {
+                query: {
+                    /** @description datum of the coordinates: gcj02 (the cockpit map) or wgs84 */
+                    crs?: "gcj02" | "wgs84";
+                    /** @description language of messages (default zh) */
+                    lang?: "zh" | "en";
+                    /** @description comma-separated values, at most 50 (e.g. arrival minutes 10,20,30) */
+                    levels: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            features: {
+                                geometry: {
+                                    coordinates: [
+                                        number,
+                                        number
+                                    ][];
+                                    /** @enum {string} */
+                                    type: "LineString";
+                                };
+                                properties: {
+                                    level: number;
+                                };
+                                /** @enum {string} */
+                                type: "Feature";
+                            }[];
+                            /** @enum {string} */
+                            type: "FeatureCollection";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rasters/{id}/image.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The raster drawn as a PNG (RGBA; nodata and dry cells transparent), north-up in lng/lat over `image.corners`, at most 2048 px on its long side */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description language of messages (default zh) */
+                    lang?: "zh" | "en";
+                    /** @description colour ramp: terrain, depth (dry cells transparent), arrival (minutes), velocity */
+                    ramp?: "terrain" | "depth" | "arrival" | "velocity";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };

@@ -8,8 +8,7 @@ import type { Grid } from '../../raster/grid.ts';
 import { terrainOf } from '../../raster/grid.ts';
 import type { FloodResult, ModelRunOptions } from '../../hydro/model-contracts.ts';
 import { circleMask, polygonMask } from '../../hydro/cell-masks.ts';
-import { fillDepressions } from '../../hydro/terrain/fill-depressions.ts';
-import { lakeFill } from '../../hydro/terrain/lake-fill.ts';
+import { fillDepressions, flowAccumulation, flowDirections, heightAboveNearestDrainage, lakeFill, streams } from '../../hydro/terrain/index.ts';
 import { runLocalInertial } from '../../hydro/inertial/run-local-inertial.ts';
 import { runDamBreak } from '../../hydro/swe/dam-break-model.ts';
 import type { GridPolygon, ModelOutput, OutputLayer, PlacedJob } from './model-job.ts';
@@ -33,7 +32,7 @@ function maskOf(grid: Grid, polygons: readonly GridPolygon[]): Uint8Array {
   return mask;
 }
 
-async function runFill(grid: Grid, _job: Extract<PlacedJob, { model: 'fill' }>, opts: ModelRunOptions): Promise<ModelOutput> {
+async function runFill(grid: Grid, job: Extract<PlacedJob, { model: 'fill' }>, opts: ModelRunOptions): Promise<ModelOutput> {
   const terrain = terrainOf(grid);
   opts.onProgress?.(0, 'fill depressions');
   const filled = fillDepressions(terrain);
@@ -44,11 +43,24 @@ async function runFill(grid: Grid, _job: Extract<PlacedJob, { model: 'fill' }>, 
     depth[i] = d;
     if (d > 0) raised++;
   }
+  opts.onProgress?.(0.4, 'flow directions');
+  const conditioned = { ...terrain, data: filled };
+  const dirs = flowDirections(conditioned);
+  opts.onProgress?.(0.6, 'flow accumulation');
+  const acc = flowAccumulation(dirs, terrain);
+  opts.onProgress?.(0.8, 'height above nearest drainage');
+  // HAND over the filled surface: every cell then drains to a stream, and no pit reads negative.
+  const hand = prefixed('inputs', () => heightAboveNearestDrainage(conditioned, dirs, streams(acc, job.streamThresholdCells)));
+  const d8 = new Float32Array(dirs.length);
+  for (let i = 0; i < dirs.length; i++) d8[i] = dirs[i]! < 0 ? NaN : dirs[i]!;
   opts.onProgress?.(1, 'done');
   return {
     layers: [
       { name: 'filled', unit: 'm', ramp: 'terrain', data: filled },
       { name: 'fillDepth', unit: 'm', ramp: 'depth', data: depth },
+      { name: 'flowDirection', unit: 'D8', ramp: 'terrain', data: d8 },
+      { name: 'flowAccumulation', unit: 'cells', ramp: 'velocity', data: acc },
+      { name: 'hand', unit: 'm', ramp: 'terrain', data: hand },
     ],
     depth: null,
     filledCells: raised,

@@ -10,10 +10,14 @@ import { ASSET_TYPES, type AssetType } from '../../assets/asset.ts';
 import { parseAssetFeatureCollection } from '../../assets/import-assets.ts';
 import { deleteAssetsOfType, insertAssets, loadAssets } from '../../assets/asset-repository.ts';
 import { progressReporter } from '../../terminal/progress.ts';
+import { CliFailure, confirmOrRefuse, EXIT, osUser, readJsonFile, refuseIfInvalid, settingsOrFail, storeOfSettings, withStore } from '../command-context.ts';
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { systemClock } from '../../clock.ts';
+import { isCityLoopError } from '../../errors.ts';
+import { readGeoTiff } from '../../raster/geotiff-reader.ts';
+import { RasterCatalog, rasterDir } from '../../raster/raster-catalog-store.ts';
 import { parsePopulationCsv, parsePopulationGeoJson, POPULATION_SOURCES, savePopulation, type PopulationSource } from '../../analyses/impact/grid-population.ts';
-import { CliFailure } from '../command-context.ts';
-import { confirmOrRefuse, readJsonFile, refuseIfInvalid, storeOfSettings, withStore } from '../command-context.ts';
 
 export function registerImportCommands(program: Command): void {
   const imp = program.command('import').description('import data into the store');
@@ -136,6 +140,46 @@ export function registerImportCommands(program: Command): void {
         const at = new Date().toISOString();
         await store.db.transaction().execute((tx) => savePopulation(tx, parsed.rows, opts.source, `file:${file}`, at));
         console.log(`imported the population of ${parsed.rows.length} grid(s) (source: ${opts.source}), ${parsed.rows.reduce((s, r) => s + r.people, 0)} people`);
+      });
+    });
+
+  imp
+    .command('dem')
+    .argument('<file>', 'GeoTIFF (first band; an EPSG projected CRS or WGS-84; nodata; Float32/64, Int/UInt 8–32)')
+    .option('--name <name>', 'a name people know it by (default: the file name)')
+    .option('--center <id>', 'the center it belongs to (default: the city center)')
+    .description('import a digital elevation model into the raster catalogue (kept tiled and compressed under DATA_DIR/rasters)')
+    .action(async (file: string, opts: { name?: string; center?: string }) => {
+      const settings = settingsOrFail();
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(file);
+      } catch (e) {
+        throw new CliFailure(`cannot read ${file}: ${(e as Error).message}`);
+      }
+      const progress = progressReporter(true);
+      progress.update('read GeoTIFF', 0, 1);
+      let grid;
+      try {
+        grid = await readGeoTiff(bytes, { maxCells: settings.rasterMaxCells });
+      } catch (e) {
+        progress.stop();
+        // A file that is not a usable GeoTIFF is bad input (exit 1) with the reason; never a stack.
+        if (isCityLoopError(e)) throw new CliFailure(`${file}: ${e.message} (nothing was imported)`);
+        throw e;
+      }
+      progress.update('read GeoTIFF', 1, 1);
+      await withStore(async (store) => {
+        const centers = await store.db.selectFrom('centers').select(['id', 'tier', 'name']).execute();
+        const center = opts.center ? centers.find((c) => c.id === opts.center) : centers.find((c) => c.tier === 'city');
+        if (!center) {
+          progress.stop();
+          throw new CliFailure(opts.center ? `no center ${opts.center} in ${storeOfSettings()} (see GET /api/v1/centers)` : `${storeOfSettings()} has no city center: name the owner with --center`, EXIT.usage);
+        }
+        const catalog = new RasterCatalog({ db: store.db, dir: rasterDir(settings.dataDir), clock: systemClock });
+        const record = await catalog.save(grid, { name: opts.name ?? basename(file), kind: 'dem', ownerCenterId: center.id, createdBy: `cli:${osUser()}`, sourceFile: basename(file) }, (f) => progress.update('store tiles', Math.round(f * 100), 100));
+        progress.stop();
+        console.log(`imported DEM ${record.id} "${record.name}": ${record.width} × ${record.height} cells, ${record.crs}, ${record.min} to ${record.max}, for center ${center.id}`);
       });
     });
 }

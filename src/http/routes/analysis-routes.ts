@@ -72,7 +72,7 @@ const ListQuery = Type.Object({
   lang: Type.Optional(Type.Union([Type.Literal('zh'), Type.Literal('en')])),
 });
 const LangOnly = Type.Object({ lang: Type.Optional(Type.Union([Type.Literal('zh'), Type.Literal('en')])) });
-const CancelBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) });
+const CancelBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false });
 
 function present(run: AnalysisRecord, lang: 'zh' | 'en'): AnalysisView {
   const { results: _results, ...rest } = run;
@@ -181,21 +181,21 @@ export function registerAnalysisRoutes(app: FastifyInstance, platform: AnalysisR
     },
   );
 
-  app.post<{ Params: Static<typeof Params>; Body: Static<typeof CancelBody> | undefined }>(
+  app.post<{ Params: Static<typeof Params>; Body: Static<typeof CancelBody> }>(
     '/api/v1/analyses/:id/cancel',
     {
-      schema: { tags: ['analyses'], summary: 'Cancel a queued or running run: its thread is ended and nothing of its result is kept', security: [{ bearer: [] }], params: Params, body: Type.Optional(CancelBody), response: withProblems({ 200: Analysis }) },
+      schema: { tags: ['analyses'], summary: 'Cancel a queued or running run: its thread is ended and nothing of its result is kept', security: [{ bearer: [] }], params: Params, body: CancelBody, response: withProblems({ 200: Analysis }) },
     },
     async (req) => {
       const p = requirePrincipal(req);
-      return present(await platform.analyses.cancel(p, req.params.id, req.body?.reason ?? null), langOf(req));
+      return present(await platform.analyses.cancel(p, req.params.id, req.body.reason ?? null), langOf(req));
     },
   );
 
   app.post<{ Params: Static<typeof Params> }>(
     '/api/v1/analyses/:id/rerun',
     {
-      schema: { tags: ['analyses'], summary: "Run again with the same inputs on the same raster cells, as the family's next version (refused if the raster was deleted or changed)", security: [{ bearer: [] }], params: Params, response: withProblems({ 202: Analysis }) },
+      schema: { tags: ['analyses'], summary: "Run again with the same inputs on the same raster cells, as the family's next version (refused if the raster was deleted or changed)", security: [{ bearer: [] }], params: Params, body: Type.Object({}, { additionalProperties: false, description: 'nothing: the run is repeated as it was asked' }), response: withProblems({ 202: Analysis }) },
     },
     async (req, reply) => {
       const p = requirePrincipal(req);

@@ -4,11 +4,11 @@
  * Each function works on a band of rows so the same code runs on the calling thread (all rows) or
  * on worker threads (a band each, over shared memory, with a barrier between the phases).
  *
- * One time step is four phases:
+ * One time step is three phases:
  *   1. `faceFluxes`     new face discharges from the water-surface gradient, semi-implicit Manning
  *   2. `outflowFactors` per cell, the share of its planned outflow it can give without going below zero
- *   3. `limitFluxes`    every face scaled by the factor of the cell it drains
- *   4. `updateDepths`   continuity, rain, and the running maxima
+ *   3. `updateDepths`   every face scaled by the factor of the cell it drains, continuity, rain, and
+ *                       the running maxima
  * Plain typed arrays, no objects per cell: these loops run billions of times.
  */
 
@@ -34,8 +34,9 @@ export interface KernelGeometry {
 }
 
 /**
- * The model's state. Two copies of each face array: a step reads the old discharges (its own and
- * the neighbours', for the θ weighting) while it writes the new ones; `parity` says which is which.
+ * The model's state. Two copies of each face array: `qx`/`qy` hold the discharges of the last step
+ * (limited), read by the next step's `faceFluxes` (their own and the neighbours', for the θ weighting)
+ * while it writes the unlimited new ones into `qxRaw`/`qyRaw`; `updateDepths` writes them back limited.
  */
 export interface KernelArrays {
   /** bed elevation with buildings raised, m */
@@ -47,123 +48,147 @@ export interface KernelArrays {
   /** depth, m */
   h: Float64Array;
   /** x faces: (width + 1) per row, face c is the west face of cell c; positive eastwards, m²/s */
-  qxA: Float64Array;
-  qxB: Float64Array;
+  qx: Float64Array;
+  qxRaw: Float64Array;
   /** y faces: width per face row, height + 1 rows, face row r is the north face of row r; positive southwards */
-  qyA: Float64Array;
-  qyB: Float64Array;
+  qy: Float64Array;
+  qyRaw: Float64Array;
   /** per cell outflow factor of the step, in [0, 1] */
   factor: Float64Array;
   /** per cell rain zone (0 = none); the depth a zone gets in a step is given to `updateDepths` */
   rainZone: Uint8Array;
   maxDepth: Float32Array;
-  maxSpeed: Float32Array;
+  /** the largest speed squared so far (m²/s²): the square root is taken once, at the end */
+  maxSpeedSq: Float32Array;
   arrival: Float32Array;
 }
 
-/** Phase 1: the new discharges of the x faces of rows [r0, r1) and the y faces north of them (and the south edge). */
-export function faceFluxes(g: KernelGeometry, a: KernelArrays, parity: number, r0: number, r1: number, dt: number): void {
+/**
+ * Phase 1: the new discharges of the faces of rows [r0, r1): the west and east edges and the x faces
+ * between the cells of each row, and the y faces south of each row (the south edge for the last
+ * row); the first band also does the north edge. One pass over the cells: a cell's east and south
+ * faces are done together, so its bed and depth are read once.
+ */
+export function faceFluxes(g: KernelGeometry, a: KernelArrays, r0: number, r1: number, dt: number): void {
   const { width: W, height: H, dx, dy, theta } = g;
   const { z, wall, nSq, h } = a;
-  const qxO = parity === 0 ? a.qxA : a.qxB;
-  const qxN = parity === 0 ? a.qxB : a.qxA;
-  const qyO = parity === 0 ? a.qyA : a.qyB;
-  const qyN = parity === 0 ? a.qyB : a.qyA;
+  const qxO = a.qx;
+  const qxN = a.qxRaw;
+  const qyO = a.qy;
+  const qyN = a.qyRaw;
   const gdt = GRAVITY * dt;
   const side = (1 - theta) / 2;
   const invDx = 1 / dx;
   const invDy = 1 / dy;
+  const W1 = W + 1;
 
+  if (r0 === 0) edgeRow(g, a, 0, gdt);
   for (let r = r0; r < r1; r++) {
     const rowC = r * W;
-    const rowF = r * (W + 1);
+    const rowF = r * W1;
     // west edge: the water surface continues with the slope it has just inside (zero gradient); a dry
     // cell inside has no surface, so then only the momentum the face already has carries water out
-    let f = rowF;
     let i = rowC;
-    qxN[f] = 0;
+    qxN[rowF] = 0;
     if (g.openWest && wall[i] === 0 && h[i]! > FACE_DEPTH_MIN) {
       const inner = W > 1 && wall[i + 1] === 0 && h[i + 1]! > FACE_DEPTH_MIN ? (z[i + 1]! + h[i + 1]! - z[i]! - h[i]!) * invDx : 0;
-      const q = boundaryFlux(qxO[f]!, h[i]!, inner, nSq[i]!, gdt);
-      qxN[f] = q < 0 ? q : 0;
+      const q = boundaryFlux(qxO[rowF]!, h[i]!, inner, nSq[i]!, gdt);
+      qxN[rowF] = q < 0 ? q : 0;
     }
-    for (let c = 1; c < W; c++) {
-      f = rowF + c;
-      const ia = rowC + c - 1;
-      const ib = ia + 1;
-      if ((wall[ia]! | wall[ib]!) !== 0) {
-        qxN[f] = 0;
-        continue;
-      }
-      const za = z[ia]!;
-      const zb = z[ib]!;
-      const ea = za + h[ia]!;
-      const eb = zb + h[ib]!;
-      const hf = (ea > eb ? ea : eb) - (za > zb ? za : zb);
-      if (hf <= FACE_DEPTH_MIN) {
-        qxN[f] = 0;
-        continue;
-      }
-      const q0 = qxO[f]!;
-      const qw = theta * q0 + side * (qxO[f - 1]! + qxO[f + 1]!);
-      const hf73 = hf * hf * Math.cbrt(hf);
-      qxN[f] = (qw - gdt * hf * (eb - ea) * invDx) / (1 + (gdt * 0.5 * (nSq[ia]! + nSq[ib]!) * (q0 < 0 ? -q0 : q0)) / hf73);
-    }
-    // east edge
-    f = rowF + W;
-    i = rowC + W - 1;
-    qxN[f] = 0;
-    if (g.openEast && wall[i] === 0 && h[i]! > FACE_DEPTH_MIN) {
-      const inner = W > 1 && wall[i - 1] === 0 && h[i - 1]! > FACE_DEPTH_MIN ? (z[i]! + h[i]! - z[i - 1]! - h[i - 1]!) * invDx : 0;
-      const q = boundaryFlux(qxO[f]!, h[i]!, inner, nSq[i]!, gdt);
-      qxN[f] = q > 0 ? q : 0;
-    }
-  }
-
-  const fr1 = r1 === H ? H + 1 : r1;
-  for (let r = r0; r < fr1; r++) {
-    const rowF = r * W;
-    if (r === 0 || r === H) {
-      const open = r === 0 ? g.openNorth : g.openSouth;
-      for (let c = 0; c < W; c++) {
-        const f = rowF + c;
-        qyN[f] = 0;
-        if (!open) continue;
-        const i = r === 0 ? c : (H - 1) * W + c;
-        if (wall[i] !== 0 || h[i]! <= FACE_DEPTH_MIN) continue;
-        if (r === 0) {
-          const inner = H > 1 && wall[i + W] === 0 && h[i + W]! > FACE_DEPTH_MIN ? (z[i + W]! + h[i + W]! - z[i]! - h[i]!) * invDy : 0;
-          const q = boundaryFlux(qyO[f]!, h[i]!, inner, nSq[i]!, gdt);
-          qyN[f] = q < 0 ? q : 0;
+    const south = r < H - 1;
+    for (let c = 0; c < W; c++) {
+      i = rowC + c;
+      const hi = h[i]!;
+      const wi = wall[i]!;
+      // the east face, between i and i + 1
+      if (c < W - 1) {
+        const f = rowF + c + 1;
+        const j = i + 1;
+        const hj = h[j]!;
+        if ((wi | wall[j]!) !== 0 || (hi <= FACE_DEPTH_MIN && hj <= FACE_DEPTH_MIN)) {
+          qxN[f] = 0;
         } else {
-          const inner = H > 1 && wall[i - W] === 0 && h[i - W]! > FACE_DEPTH_MIN ? (z[i]! + h[i]! - z[i - W]! - h[i - W]!) * invDy : 0;
-          const q = boundaryFlux(qyO[f]!, h[i]!, inner, nSq[i]!, gdt);
-          qyN[f] = q > 0 ? q : 0;
+          const zi = z[i]!;
+          const zj = z[j]!;
+          const ei = zi + hi;
+          const ej = zj + hj;
+          const hf = (ei > ej ? ei : ej) - (zi > zj ? zi : zj);
+          if (hf <= FACE_DEPTH_MIN) qxN[f] = 0;
+          else {
+            const q0 = qxO[f]!;
+            const qw = theta * q0 + side * (qxO[f - 1]! + qxO[f + 1]!);
+            // friction takes the whole discharge: this face's and the y faces' around it, averaged to here
+            const qt = 0.25 * (qyO[i]! + qyO[j]! + qyO[i + W]! + qyO[j + W]!);
+            const qAbs = Math.sqrt(q0 * q0 + qt * qt);
+            // (qw − g·h·Δt·∂η/∂x) / (1 + g·Δt·n²·|q|/h^{7/3}), with one division
+            const hf73 = hf * hf * Math.cbrt(hf);
+            qxN[f] = ((qw - gdt * hf * (ej - ei) * invDx) * hf73) / (hf73 + gdt * 0.5 * (nSq[i]! + nSq[j]!) * qAbs);
+          }
         }
       }
-      continue;
+      // the south face, between i and i + W (its index is i + W: face row r + 1)
+      if (south) {
+        const j = i + W;
+        const f = j;
+        const hj = h[j]!;
+        if ((wi | wall[j]!) !== 0 || (hi <= FACE_DEPTH_MIN && hj <= FACE_DEPTH_MIN)) {
+          qyN[f] = 0;
+        } else {
+          const zi = z[i]!;
+          const zj = z[j]!;
+          const ei = zi + hi;
+          const ej = zj + hj;
+          const hf = (ei > ej ? ei : ej) - (zi > zj ? zi : zj);
+          if (hf <= FACE_DEPTH_MIN) qyN[f] = 0;
+          else {
+            const q0 = qyO[f]!;
+            const qw = theta * q0 + side * (qyO[f - W]! + qyO[f + W]!);
+            const xa = rowF + c;
+            const xb = xa + W1;
+            const qt = 0.25 * (qxO[xa]! + qxO[xa + 1]! + qxO[xb]! + qxO[xb + 1]!);
+            const qAbs = Math.sqrt(q0 * q0 + qt * qt);
+            const hf73 = hf * hf * Math.cbrt(hf);
+            qyN[f] = ((qw - gdt * hf * (ej - ei) * invDy) * hf73) / (hf73 + gdt * 0.5 * (nSq[i]! + nSq[j]!) * qAbs);
+          }
+        }
+      }
     }
-    for (let c = 0; c < W; c++) {
-      const f = rowF + c;
-      const ib = f;
-      const ia = f - W;
-      if ((wall[ia]! | wall[ib]!) !== 0) {
-        qyN[f] = 0;
-        continue;
-      }
-      const za = z[ia]!;
-      const zb = z[ib]!;
-      const ea = za + h[ia]!;
-      const eb = zb + h[ib]!;
-      const hf = (ea > eb ? ea : eb) - (za > zb ? za : zb);
-      if (hf <= FACE_DEPTH_MIN) {
-        qyN[f] = 0;
-        continue;
-      }
-      const q0 = qyO[f]!;
-      const qw = theta * q0 + side * (qyO[f - W]! + qyO[f + W]!);
-      const hf73 = hf * hf * Math.cbrt(hf);
-      qyN[f] = (qw - gdt * hf * (eb - ea) * invDy) / (1 + (gdt * 0.5 * (nSq[ia]! + nSq[ib]!) * (q0 < 0 ? -q0 : q0)) / hf73);
+    // east edge
+    const fe = rowF + W;
+    i = rowC + W - 1;
+    qxN[fe] = 0;
+    if (g.openEast && wall[i] === 0 && h[i]! > FACE_DEPTH_MIN) {
+      const inner = W > 1 && wall[i - 1] === 0 && h[i - 1]! > FACE_DEPTH_MIN ? (z[i]! + h[i]! - z[i - 1]! - h[i - 1]!) * invDx : 0;
+      const q = boundaryFlux(qxO[fe]!, h[i]!, inner, nSq[i]!, gdt);
+      qxN[fe] = q > 0 ? q : 0;
+    }
+  }
+  if (r1 === H) edgeRow(g, a, H, gdt);
+}
+
+/** The north (face row 0) or south (face row H) edge. */
+function edgeRow(g: KernelGeometry, a: KernelArrays, r: number, gdt: number): void {
+  const { width: W, height: H, dy } = g;
+  const { z, wall, nSq, h } = a;
+  const qyO = a.qy;
+  const qyN = a.qyRaw;
+  const invDy = 1 / dy;
+  const open = r === 0 ? g.openNorth : g.openSouth;
+  const rowF = r * W;
+  for (let c = 0; c < W; c++) {
+    const f = rowF + c;
+    qyN[f] = 0;
+    if (!open) continue;
+    const i = r === 0 ? c : (H - 1) * W + c;
+    if (wall[i] !== 0 || h[i]! <= FACE_DEPTH_MIN) continue;
+    if (r === 0) {
+      const inner = H > 1 && wall[i + W] === 0 && h[i + W]! > FACE_DEPTH_MIN ? (z[i + W]! + h[i + W]! - z[i]! - h[i]!) * invDy : 0;
+      const q = boundaryFlux(qyO[f]!, h[i]!, inner, nSq[i]!, gdt);
+      qyN[f] = q < 0 ? q : 0;
+    } else {
+      const inner = H > 1 && wall[i - W] === 0 && h[i - W]! > FACE_DEPTH_MIN ? (z[i]! + h[i]! - z[i - W]! - h[i - W]!) * invDy : 0;
+      const q = boundaryFlux(qyO[f]!, h[i]!, inner, nSq[i]!, gdt);
+      qyN[f] = q > 0 ? q : 0;
     }
   }
 }
@@ -179,10 +204,10 @@ function boundaryFlux(q0: number, depth: number, slope: number, nSq: number, gdt
 }
 
 /** Phase 2: for cells of rows [r0, r1), the factor that keeps the cell's outflow within the water it holds. */
-export function outflowFactors(g: KernelGeometry, a: KernelArrays, parity: number, r0: number, r1: number, dt: number): void {
+export function outflowFactors(g: KernelGeometry, a: KernelArrays, r0: number, r1: number, dt: number): void {
   const W = g.width;
-  const qx = parity === 0 ? a.qxB : a.qxA;
-  const qy = parity === 0 ? a.qyB : a.qyA;
+  const qx = a.qxRaw;
+  const qy = a.qyRaw;
   const { h, factor } = a;
   const kx = dt / g.dx;
   const ky = dt / g.dy;
@@ -201,33 +226,6 @@ export function outflowFactors(g: KernelGeometry, a: KernelArrays, parity: numbe
   }
 }
 
-/** Phase 3: scale each face of rows [r0, r1) (and the south edge) by the factor of the cell it drains. */
-export function limitFluxes(g: KernelGeometry, a: KernelArrays, parity: number, r0: number, r1: number): void {
-  const { width: W, height: H } = g;
-  const qx = parity === 0 ? a.qxB : a.qxA;
-  const qy = parity === 0 ? a.qyB : a.qyA;
-  const { factor } = a;
-  for (let r = r0; r < r1; r++) {
-    const rowF = r * (W + 1);
-    const rowC = r * W;
-    for (let c = 0; c <= W; c++) {
-      const q = qx[rowF + c]!;
-      if (q > 0) qx[rowF + c] = q * factor[rowC + c - 1]!;
-      else if (q < 0) qx[rowF + c] = q * factor[rowC + c]!;
-    }
-  }
-  const fr1 = r1 === H ? H + 1 : r1;
-  for (let r = r0; r < fr1; r++) {
-    const rowF = r * W;
-    for (let c = 0; c < W; c++) {
-      const f = rowF + c;
-      const q = qy[f]!;
-      if (q > 0) qy[f] = q * factor[f - W]!;
-      else if (q < 0) qy[f] = q * factor[f]!;
-    }
-  }
-}
-
 /** What `updateDepths` found in its band. */
 export interface BandStats {
   /** deepest water after the step, m */
@@ -240,19 +238,19 @@ export interface BandStats {
 
 /** One time step over the whole grid, on whatever threads it has (see `inertial-threads.ts`). */
 export interface Stepper {
-  step(parity: number, dt: number, tEnd: number, zoneDepth: Float64Array): BandStats;
+  step(dt: number, tEnd: number, zoneDepth: Float64Array): BandStats;
   close(): Promise<void>;
 }
 
 /**
- * Phase 4: continuity for cells of rows [r0, r1), then the rain (`zoneDepth[rainZone[i]]`, m) and the
- * running maxima and arrival times at time `tEnd` (the end of the step).
+ * Phase 3, for cells of rows [r0, r1): each face limited by the factor of the cell it drains (and
+ * written back to `qx`/`qy`: a band writes the west and north faces of its cells, and the east and
+ * south edges), continuity, then the rain (`zoneDepth[rainZone[i]]`, m) and the running maxima and
+ * arrival times at time `tEnd` (the end of the step).
  */
-export function updateDepths(g: KernelGeometry, a: KernelArrays, parity: number, r0: number, r1: number, dt: number, tEnd: number, zoneDepth: Float64Array, out: BandStats): void {
+export function updateDepths(g: KernelGeometry, a: KernelArrays, r0: number, r1: number, dt: number, tEnd: number, zoneDepth: Float64Array, out: BandStats): void {
   const { width: W, height: H } = g;
-  const qx = parity === 0 ? a.qxB : a.qxA;
-  const qy = parity === 0 ? a.qyB : a.qyA;
-  const { h, wall, rainZone, maxDepth, maxSpeed, arrival } = a;
+  const { qx, qy, qxRaw, qyRaw, factor, h, wall, rainZone, maxDepth, maxSpeedSq, arrival } = a;
   const kx = dt / g.dx;
   const ky = dt / g.dy;
   const threshold = g.arrivalThresholdM;
@@ -261,13 +259,22 @@ export function updateDepths(g: KernelGeometry, a: KernelArrays, parity: number,
   let outflow = 0;
   for (let r = r0; r < r1; r++) {
     const rowF = r * (W + 1);
+    let qe = 0;
     for (let c = 0; c < W; c++) {
       const i = r * W + c;
+      const fr = factor[i]!;
+      // a face draining this cell is scaled by this cell's factor, one filling it by the neighbour's
+      let qw = qxRaw[rowF + c]!;
+      qw = qw < 0 ? qw * fr : qw > 0 ? qw * factor[i - 1]! : 0;
+      qe = qxRaw[rowF + c + 1]!;
+      qe = qe > 0 ? qe * fr : qe < 0 ? qe * factor[i + 1]! : 0;
+      let qn = qyRaw[i]!;
+      qn = qn < 0 ? qn * fr : qn > 0 ? qn * factor[i - W]! : 0;
+      let qs = qyRaw[i + W]!;
+      qs = qs > 0 ? qs * fr : qs < 0 ? qs * factor[i + W]! : 0;
+      qx[rowF + c] = qw;
+      qy[i] = qn;
       if (wall[i] !== 0) continue;
-      const qw = qx[rowF + c]!;
-      const qe = qx[rowF + c + 1]!;
-      const qn = qy[i]!;
-      const qs = qy[i + W]!;
       let d = h[i]! + (qw - qe) * kx + (qn - qs) * ky + zoneDepth[rainZone[i]!]!;
       // the limiter keeps d ≥ 0 in exact arithmetic; this only removes rounding below zero
       if (d < 0) d = 0;
@@ -278,14 +285,23 @@ export function updateDepths(g: KernelGeometry, a: KernelArrays, parity: number,
         if (d > maxDepth[i]!) maxDepth[i] = d;
         if (d > threshold && arrival[i]! !== arrival[i]!) arrival[i] = tEnd;
         if (d > VELOCITY_DEPTH_MIN) {
-          const u = (qw + qe) / (2 * d);
-          const v = (qn + qs) / (2 * d);
-          const speed = Math.sqrt(u * u + v * v);
-          if (speed > maxSpeed[i]!) maxSpeed[i] = speed;
+          const qu = qw + qe;
+          const qv = qn + qs;
+          const speedSq = (qu * qu + qv * qv) / (4 * d * d);
+          if (speedSq > maxSpeedSq[i]!) maxSpeedSq[i] = speedSq;
         }
       }
     }
+    // the east edge face: the last cell's east face, limited in its turn of the loop
+    qx[rowF + W] = qe;
     outflow += (qx[rowF + W]! - qx[rowF]!) * dt * g.dy;
+  }
+  if (r1 === H) {
+    for (let c = 0; c < W; c++) {
+      const i = (H - 1) * W + c;
+      const q = qyRaw[i + W]!;
+      qy[i + W] = q > 0 ? q * factor[i]! : 0;
+    }
   }
   if (r0 === 0) for (let c = 0; c < W; c++) outflow -= qy[c]! * dt * g.dx;
   if (r1 === H) for (let c = 0; c < W; c++) outflow += qy[H * W + c]! * dt * g.dx;

@@ -21,8 +21,8 @@ function setup(durationS: number): InertialSetup {
 
 describe('runLocalInertial on two threads', () => {
   it('gives the same cells as one thread (the bands only split the work)', async () => {
-    const one = await runLocalInertial(setup(20), { threads: 1 });
-    const two = await runLocalInertial(setup(20), { threads: 2 });
+    const one = await runLocalInertial(setup(10), { threads: 1 });
+    const two = await runLocalInertial(setup(10), { threads: 2 });
     expect(two.steps).toBe(one.steps);
     expect(one.maxDepth[160 * 320 + 160]!).toBeGreaterThan(0.1);
     expect(Array.from(two.finalDepth)).toEqual(Array.from(one.finalDepth));

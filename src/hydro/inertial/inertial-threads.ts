@@ -1,13 +1,13 @@
 /**
  * The local-inertial kernel on several threads: the grid is cut into bands of rows, each thread owns
  * one (the calling thread the first), all work on the same shared arrays, and a barrier separates the
- * four phases of a step, since each phase reads what the neighbouring band wrote in the one before.
+ * three phases of a step, since each phase reads what the neighbouring band wrote in the one before.
  * The calling thread blocks in the barrier (Atomics.wait) while a step runs: a step is milliseconds,
  * and the run yields to the event loop between steps.
  */
 import { Worker } from 'node:worker_threads';
 import type { BandStats, KernelArrays, KernelGeometry, Stepper } from './inertial-kernel.ts';
-import { faceFluxes, limitFluxes, outflowFactors, updateDepths } from './inertial-kernel.ts';
+import { faceFluxes, outflowFactors, updateDepths } from './inertial-kernel.ts';
 import type { PreparedModel } from './prepare.ts';
 
 /** Slots of the control array (Int32). */
@@ -18,8 +18,8 @@ export const FAILED = 3;
 const CONTROL_SLOTS = 4;
 export const COMMAND_STEP = 1;
 export const COMMAND_EXIT = 2;
-/** Slots of the parameter array (Float64): dt, tEnd, parity, then the zone depths. */
-const PARAM_ZONES = 3;
+/** Slots of the parameter array (Float64): dt, tEnd, then the zone depths. */
+const PARAM_ZONES = 2;
 const STATS_SLOTS = 3;
 
 /** What a worker is handed when it starts. */
@@ -62,19 +62,16 @@ export class Barrier {
   }
 }
 
-/** One thread's share of a step: the four phases over its band, the barrier between them. */
+/** One thread's share of a step: the three phases over its band, a barrier between them. */
 export function stepBand(init: Pick<WorkerInit, 'geometry' | 'arrays' | 'params' | 'stats' | 'index' | 'r0' | 'r1'>, barrier: Barrier, zoneDepth: Float64Array, out: BandStats): void {
   const { geometry: g, arrays: a, params, r0, r1 } = init;
   const dt = params[0]!;
   const tEnd = params[1]!;
-  const parity = params[2]!;
-  faceFluxes(g, a, parity, r0, r1, dt);
+  faceFluxes(g, a, r0, r1, dt);
   barrier.arrive();
-  outflowFactors(g, a, parity, r0, r1, dt);
+  outflowFactors(g, a, r0, r1, dt);
   barrier.arrive();
-  limitFluxes(g, a, parity, r0, r1);
-  barrier.arrive();
-  updateDepths(g, a, parity, r0, r1, dt, tEnd, zoneDepth, out);
+  updateDepths(g, a, r0, r1, dt, tEnd, zoneDepth, out);
   const base = init.index * STATS_SLOTS;
   init.stats[base] = out.hMax;
   init.stats[base + 1] = out.outflowM3;
@@ -122,10 +119,9 @@ export async function startThreadedStepper(model: PreparedModel, threads: number
   const total: BandStats = { hMax: 0, outflowM3: 0, wetCells: 0 };
   let closed = false;
   return {
-    step(parity, dt, tEnd, zoneDepth) {
+    step(dt, tEnd, zoneDepth) {
       params[0] = dt;
       params[1] = tEnd;
-      params[2] = parity;
       zones.set(zoneDepth);
       Atomics.store(control, COMMAND, COMMAND_STEP);
       barrier.arrive(); // start

@@ -169,7 +169,7 @@ export function prepareModel(setup: InertialSetup, options: { theta: number; sha
 
   const maxDepth = f32(n);
   const arrival = f32(n).fill(NaN);
-  const maxSpeed = f32(n);
+  const maxSpeedSq = f32(n);
   const geometry: KernelGeometry = {
     width: W,
     height: H,
@@ -187,14 +187,14 @@ export function prepareModel(setup: InertialSetup, options: { theta: number; sha
     wall,
     nSq,
     h,
-    qxA: f64((W + 1) * H),
-    qxB: f64((W + 1) * H),
-    qyA: f64(W * (H + 1)),
-    qyB: f64(W * (H + 1)),
+    qx: f64((W + 1) * H),
+    qxRaw: f64((W + 1) * H),
+    qy: f64(W * (H + 1)),
+    qyRaw: f64(W * (H + 1)),
     factor: f64(n),
     rainZone,
     maxDepth,
-    maxSpeed,
+    maxSpeedSq,
     arrival,
   };
   for (let i = 0; i < n; i++) {

@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import type { FloodResult, GaugeRecord, InertialSetup, ModelRunOptions } from '../model-contracts.ts';
 import { integrateLinear, integrateStepwise } from './forcing.ts';
-import { type BandStats, faceFluxes, GRAVITY, limitFluxes, outflowFactors, type Stepper, updateDepths } from './inertial-kernel.ts';
+import { type BandStats, faceFluxes, GRAVITY, outflowFactors, type Stepper, updateDepths } from './inertial-kernel.ts';
 import { type PreparedModel, prepareModel } from './prepare.ts';
 import { startThreadedStepper } from './inertial-threads.ts';
 
@@ -29,11 +29,10 @@ function singleThreadStepper(model: PreparedModel): Stepper {
   const { geometry: g, arrays: a } = model;
   const stats: BandStats = { hMax: 0, outflowM3: 0, wetCells: 0 };
   return {
-    step(parity, dt, tEnd, zoneDepth) {
-      faceFluxes(g, a, parity, 0, g.height, dt);
-      outflowFactors(g, a, parity, 0, g.height, dt);
-      limitFluxes(g, a, parity, 0, g.height);
-      updateDepths(g, a, parity, 0, g.height, dt, tEnd, zoneDepth, stats);
+    step(dt, tEnd, zoneDepth) {
+      faceFluxes(g, a, 0, g.height, dt);
+      outflowFactors(g, a, 0, g.height, dt);
+      updateDepths(g, a, 0, g.height, dt, tEnd, zoneDepth, stats);
       return stats;
     },
     async close() {},
@@ -69,7 +68,7 @@ async function timeLoop(setup: InertialSetup, model: PreparedModel, stepper: Ste
   const inflows = setup.inflows ?? [];
   const gauges = setup.gauges ?? [];
   const outputEvery = setup.outputIntervalS;
-  // gauges are read at the snapshot times, or 200 times a run when there are no snapshots
+  // gauges are read at least 200 times a run, and at least as often as the snapshots
   const gaugeEvery = outputEvery > 0 ? Math.min(outputEvery, duration / 200) : duration / 200;
   const eps = 1e-9 * Math.max(1, duration);
 
@@ -85,7 +84,6 @@ async function timeLoop(setup: InertialSetup, model: PreparedModel, stepper: Ste
   let cellUpdates = 0;
   let steps = 0;
   let t = 0;
-  let parity = 0;
   const zoneDepth = new Float64Array(model.zoneRains.length);
   const snapshots: FloodResult['snapshots'] = [];
   const records: GaugeRecord[] = gauges.map((gauge) => ({ name: gauge.name, col: gauge.col, row: gauge.row, times: [], depths: [], levels: [] }));
@@ -132,7 +130,7 @@ async function timeLoop(setup: InertialSetup, model: PreparedModel, stepper: Ste
       zoneDepth[zone] = depth;
       inflowM3 += depth * model.zoneCells[zone]! * area;
     }
-    const stats = stepper.step(parity, dt, tEnd, zoneDepth);
+    const stats = stepper.step(dt, tEnd, zoneDepth);
     hMax = stats.hMax;
     outflowM3 += stats.outflowM3;
     cellUpdates += stats.wetCells;
@@ -153,7 +151,6 @@ async function timeLoop(setup: InertialSetup, model: PreparedModel, stepper: Ste
       }
     }
 
-    parity ^= 1;
     t = tEnd;
     steps++;
     if (t >= nextGauge - eps || t >= duration - eps) {
@@ -178,12 +175,12 @@ async function timeLoop(setup: InertialSetup, model: PreparedModel, stepper: Ste
   const imbalance = initialM3 + inflowM3 - outflowM3 - finalM3;
   const base = inflowM3 + initialM3;
   const maxDepth = new Float32Array(a.maxDepth);
-  const maxVelocity = new Float32Array(a.maxSpeed);
+  const maxVelocity = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     if (model.outside[i] === 1) {
       maxDepth[i] = NaN;
       maxVelocity[i] = NaN;
-    }
+    } else maxVelocity[i] = Math.sqrt(a.maxSpeedSq[i]!);
   }
   return {
     maxDepth,

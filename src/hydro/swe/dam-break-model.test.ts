@@ -2,40 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CityLoopError } from '../../errors.ts';
 import type { DamBreakSetup, TerrainGrid } from '../model-contracts.ts';
 import { runDamBreak } from './dam-break-model.ts';
-import { exactCellAverages, ritterAt, stokerAt } from './exact-dam-break.ts';
-
-/** A 1D strip 100 m long, 3 rows high with closed sides, dam at x = 50 m. */
-async function stripL1(cells: number, hLeft: number, hRight: number, tEnd: number, order: 1 | 2): Promise<number> {
-  const rows = 3;
-  const dx = 100 / cells;
-  const depth = new Float32Array(cells * rows);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cells; c++) depth[r * cells + c] = (c + 0.5) * dx < 50 ? hLeft : hRight;
-  const res = await runDamBreak({
-    terrain: { width: cells, height: rows, dx, dy: dx, data: new Float32Array(cells * rows) },
-    manning: 0, initialDepth: depth, boundary: 'closed', durationS: tEnd, outputIntervalS: 0, order,
-  }, { threads: 1 });
-  const exact = exactCellAverages((x) => (hRight > 0 ? stokerAt(hLeft, hRight, x, tEnd, 50) : ritterAt(hLeft, x, tEnd, 50)).depth, 0, 100, cells);
-  let l1 = 0;
-  for (let c = 0; c < cells; c++) l1 += Math.abs(res.finalDepth[cells + c]! - exact[c]!) * dx;
-  return l1;
-}
-
-/** Least-squares slope of log L1 against log cell size: the observed order of convergence. */
-function observedOrder(cells: number[], l1: number[]): number {
-  const xs = cells.map((n) => Math.log(100 / n));
-  const ys = l1.map((e) => Math.log(e));
-  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
-  let num = 0;
-  let den = 0;
-  xs.forEach((x, k) => {
-    num += (x - mx) * (ys[k]! - my);
-    den += (x - mx) ** 2;
-  });
-  return num / den;
-}
-
-const REFINEMENTS = [100, 200, 400, 800];
+import { observedOrder, REFINEMENTS, stripL1 } from './strip-validation.ts';
 
 describe('dam break on a 1D strip against the exact solutions (second order)', () => {
   it('Stoker h_l = 1, h_r = 0.1 at t = 6 s: order ≥ 0.8, L1 < 0.08 m² at 800 cells', async () => {

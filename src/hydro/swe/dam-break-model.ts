@@ -7,6 +7,7 @@
  * (speed u + 2c) is counted. Steps are shortened to land on output times and the end.
  * Only the active region (wet cells ± ACTIVE_PAD, grown as the water spreads) is computed.
  */
+import { availableParallelism } from 'node:os';
 import { CityLoopError } from '../../errors.ts';
 import type { DamBreakSetup, FloodResult, GaugeRecord, ModelRunOptions } from '../model-contracts.ts';
 import { applyBreach, buildReservoir, crestCells, type DamCells } from './dam-breach.ts';
@@ -138,7 +139,7 @@ function depthCopy(s: SweState): Float32Array {
 
 export async function runDamBreak(setup: DamBreakSetup, opts: ModelRunOptions = {}): Promise<FloodResult> {
   assertDamBreakSetup(setup);
-  const threads = Math.max(1, Math.min(2, Math.floor(opts.threads ?? 2)));
+  const threads = Math.max(1, Math.min(2, Math.floor(opts.threads ?? availableParallelism())));
   const { s, dam } = initialState(setup, threads > 1);
   const runner = await createPhaseRunner(s, threads);
   try {

@@ -20,6 +20,17 @@ import { DRY_DEPTH_M, VELOCITY_DEPTH_M, type SweState } from './swe-state.ts';
 
 /** scratch of one face: mass flux, momentum seen left, momentum seen right, tangential, max |S| */
 const face = new Float64Array(5);
+/**
+ * The face's input: hL, zL, uL, vL, hR, zR, uR, vR, g. Passed through a typed array rather than as
+ * arguments because doubles passed to a call that is not inlined are boxed (a heap allocation per
+ * face, and the garbage collector then dominates).
+ */
+const faceIn = new Float64Array(9);
+
+function setFace(hL: number, zL: number, uL: number, vL: number, hR: number, zR: number, uR: number, vR: number): void {
+  faceIn[0] = hL; faceIn[1] = zL; faceIn[2] = uL; faceIn[3] = vL;
+  faceIn[4] = hR; faceIn[5] = zR; faceIn[6] = uR; faceIn[7] = vR;
+}
 
 function minmod(a: number, b: number): number {
   if (a > 0 && b > 0) return a < b ? a : b;
@@ -31,7 +42,10 @@ function minmod(a: number, b: number): number {
  * Hydrostatic reconstruction + HLLC across one face, normal velocity u, tangential v; the states are
  * the reconstructed face values (depth, bed, velocities) on each side. Writes `face`.
  */
-function faceFlux(g: number, hL: number, zL: number, uL: number, vL: number, hR: number, zR: number, uR: number, vR: number): void {
+function faceFlux(): void {
+  const hL = faceIn[0]!; const zL = faceIn[1]!; const uL = faceIn[2]!; const vL = faceIn[3]!;
+  const hR = faceIn[4]!; const zR = faceIn[5]!; const uR = faceIn[6]!; const vR = faceIn[7]!;
+  const g = faceIn[8]!;
   const zs = zL > zR ? zL : zR;
   let hl = hL + zL - zs;
   let hr = hR + zR - zs;
@@ -139,6 +153,7 @@ export function computeFluxes(s: SweState, r0: number, r1: number, out: Float64A
   let ax = 0;
   let ay = 0;
   let outflow = 0;
+  faceIn[8] = g;
   for (let r = r0; r < r1; r++) {
     const a = lo[r]!;
     const b = hi[r]!;
@@ -150,19 +165,24 @@ export function computeFluxes(s: SweState, r0: number, r1: number, out: Float64A
       const ir = base + f;
       const lIn = f > 0 && wall[il] === 0;
       const rIn = f < w && wall[ir] === 0;
-      if (lIn && rIn) {
+      if ((!lIn || h[il] === 0) && (!rIn || h[ir] === 0)) {
+        // dry on both sides (or a wall beside a dry cell): nothing moves, nothing pushes
+        face[0] = 0; face[1] = 0; face[2] = 0; face[3] = 0; face[4] = 0;
+      } else if (lIn && rIn) {
         const hL = h[il]! + 0.5 * sxH[il]!;
         const hR = h[ir]! - 0.5 * sxH[ir]!;
         const zL = h[il]! + z[il]! + 0.5 * sxE[il]! - hL;
         const zR = h[ir]! + z[ir]! - 0.5 * sxE[ir]! - hR;
-        faceFlux(g, hL, zL, u[il]! + 0.5 * sxU[il]!, v[il]! + 0.5 * sxV[il]!, hR, zR, u[ir]! - 0.5 * sxU[ir]!, v[ir]! - 0.5 * sxV[ir]!);
+        setFace(hL, zL, u[il]! + 0.5 * sxU[il]!, v[il]! + 0.5 * sxV[il]!, hR, zR, u[ir]! - 0.5 * sxU[ir]!, v[ir]! - 0.5 * sxV[ir]!);
+        faceFlux();
       } else if (rIn) {
         const hR = h[ir]! - 0.5 * sxH[ir]!;
         const zR = h[ir]! + z[ir]! - 0.5 * sxE[ir]! - hR;
         const uR = u[ir]! - 0.5 * sxU[ir]!;
         const vR = v[ir]! - 0.5 * sxV[ir]!;
         const transmit = open && f === 0;
-        faceFlux(g, hR, zR, transmit ? uR : -uR, vR, hR, zR, uR, vR);
+        setFace(hR, zR, transmit ? uR : -uR, vR, hR, zR, uR, vR);
+        faceFlux();
         if (transmit) outflow -= face[0]! * dy;
       } else if (lIn) {
         const hL = h[il]! + 0.5 * sxH[il]!;
@@ -170,7 +190,8 @@ export function computeFluxes(s: SweState, r0: number, r1: number, out: Float64A
         const uL = u[il]! + 0.5 * sxU[il]!;
         const vL = v[il]! + 0.5 * sxV[il]!;
         const transmit = open && f === w;
-        faceFlux(g, hL, zL, uL, vL, hL, zL, transmit ? uL : -uL, vL);
+        setFace(hL, zL, uL, vL, hL, zL, transmit ? uL : -uL, vL);
+        faceFlux();
         if (transmit) outflow += face[0]! * dy;
       } else {
         face[0] = 0; face[1] = 0; face[2] = 0; face[3] = 0; face[4] = 0;
@@ -196,19 +217,23 @@ export function computeFluxes(s: SweState, r0: number, r1: number, out: Float64A
       const uIn = up >= 0 && wall[iu] === 0;
       const dIn = r < hgt && wall[id] === 0;
       // along y the normal velocity is v, the tangential u
-      if (uIn && dIn) {
+      if ((!uIn || h[iu] === 0) && (!dIn || h[id] === 0)) {
+        face[0] = 0; face[1] = 0; face[2] = 0; face[3] = 0; face[4] = 0;
+      } else if (uIn && dIn) {
         const hU = h[iu]! + 0.5 * syH[iu]!;
         const hD = h[id]! - 0.5 * syH[id]!;
         const zU = h[iu]! + z[iu]! + 0.5 * syE[iu]! - hU;
         const zD = h[id]! + z[id]! - 0.5 * syE[id]! - hD;
-        faceFlux(g, hU, zU, v[iu]! + 0.5 * syV[iu]!, u[iu]! + 0.5 * syU[iu]!, hD, zD, v[id]! - 0.5 * syV[id]!, u[id]! - 0.5 * syU[id]!);
+        setFace(hU, zU, v[iu]! + 0.5 * syV[iu]!, u[iu]! + 0.5 * syU[iu]!, hD, zD, v[id]! - 0.5 * syV[id]!, u[id]! - 0.5 * syU[id]!);
+        faceFlux();
       } else if (dIn) {
         const hD = h[id]! - 0.5 * syH[id]!;
         const zD = h[id]! + z[id]! - 0.5 * syE[id]! - hD;
         const vD = v[id]! - 0.5 * syV[id]!;
         const uD = u[id]! - 0.5 * syU[id]!;
         const transmit = open && r === 0;
-        faceFlux(g, hD, zD, transmit ? vD : -vD, uD, hD, zD, vD, uD);
+        setFace(hD, zD, transmit ? vD : -vD, uD, hD, zD, vD, uD);
+        faceFlux();
         if (transmit) outflow -= face[0]! * dx;
       } else if (uIn) {
         const hU = h[iu]! + 0.5 * syH[iu]!;
@@ -216,7 +241,8 @@ export function computeFluxes(s: SweState, r0: number, r1: number, out: Float64A
         const vU = v[iu]! + 0.5 * syV[iu]!;
         const uU = u[iu]! + 0.5 * syU[iu]!;
         const transmit = open && r === hgt;
-        faceFlux(g, hU, zU, vU, uU, hU, zU, transmit ? vU : -vU, uU);
+        setFace(hU, zU, vU, uU, hU, zU, transmit ? vU : -vU, uU);
+        faceFlux();
         if (transmit) outflow += face[0]! * dx;
       } else {
         face[0] = 0; face[1] = 0; face[2] = 0; face[3] = 0; face[4] = 0;

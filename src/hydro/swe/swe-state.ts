@@ -92,9 +92,10 @@ export function allocateSweState(shape: SweStateShape, shared: boolean): SweStat
   const nx = (w + 1) * hgt;
   const ny = w * (hgt + 1);
   const f64 = (k: number) => alloc(Float64Array, k, shared);
+  const { hasManningCells, ...scalars } = shape;
   const s: SweState = {
-    ...shape,
-    manningCells: shape.hasManningCells ? alloc(Float32Array, n, shared) : null,
+    ...scalars,
+    manningCells: hasManningCells ? alloc(Float32Array, n, shared) : null,
     wall: alloc(Uint8Array, n, shared),
     z: f64(n), h: f64(n), hu: f64(n), hv: f64(n), u: f64(n), v: f64(n),
     h0: f64(n), hu0: f64(n), hv0: f64(n),
@@ -110,7 +111,6 @@ export function allocateSweState(shape: SweStateShape, shared: boolean): SweStat
     maxVelocity: alloc(Float32Array, n, shared),
     arrivalTime: alloc(Float32Array, n, shared),
   };
-  delete (s as unknown as Record<string, unknown>).hasManningCells;
   s.lo.fill(w);
   s.hi.fill(-1);
   return s;

@@ -153,9 +153,10 @@ export async function createPhaseRunner(s: SweState, threads: number): Promise<P
         w.once('exit', (code) => reject(new Error(`the shallow-water worker ended before starting (exit ${code})`)));
       });
     }
-  } catch (e) {
+  } catch {
+    // no worker thread could be started: the run goes on here alone (the shared arrays work as well)
     await Promise.all(workers.map((w) => w.terminate()));
-    throw e;
+    return new SingleThreadRunner(s);
   }
   return new ThreadedRunner(s, workers, ctrl, params, results);
 }

@@ -17,15 +17,38 @@
  * matter.
  */
 import type { TerrainGrid } from '../../raster/grid.ts';
+import { fillFramedByTiles } from './fill-depressions-tiled.ts';
 import { RadixCellHeap } from './radix-heap.ts';
-import { assertTerrain } from './terrain-input.ts';
+import { assertTerrain, invalidTerrainInput } from './terrain-input.ts';
+
+export interface FillOptions {
+  /**
+   * Flood by tiles of this many cells a side (fill-depressions-tiled.ts), which keeps each flood
+   * in the cache; 0 = in one piece. Default 512, used when the grid is over twice a tile's size.
+   */
+  tileSize?: number;
+}
+
+const DEFAULT_TILE = 512;
 
 /** The DEM with its depressions filled flat; NaN cells stay NaN. The input is not changed. */
-export function fillDepressions(dem: TerrainGrid): Float32Array {
+export function fillDepressions(dem: TerrainGrid, options: FillOptions = {}): Float32Array {
   assertTerrain(dem);
+  const tileSize = options.tileSize ?? DEFAULT_TILE;
+  if (!Number.isInteger(tileSize) || tileSize < 0 || tileSize === 1) throw invalidTerrainInput('tileSize', `must be 0 or a whole number ≥ 2, got ${tileSize}`, `须为 0 或不小于 2 的整数，实为 ${tileSize}`);
   const { width, height } = dem;
-  const pw = width + 2;
   const z = framed(dem);
+  if (tileSize > 0 && (width > tileSize || height > tileSize) && (options.tileSize !== undefined || width * height > 2 * tileSize * tileSize)) {
+    fillFramedByTiles(z, width, height, tileSize);
+  } else {
+    fillFramedInOnePiece(z, width, height);
+  }
+  return unframed(z, width, height);
+}
+
+/** Priority-Flood over the whole framed grid, in place. */
+function fillFramedInOnePiece(z: Float32Array, width: number, height: number): void {
+  const pw = width + 2;
   // closed: the cell's final level is known (or it is nodata / the frame)
   const closed = new Uint8Array(pw * (height + 2));
   const offsets = Int32Array.of(1, pw + 1, pw, pw - 1, -1, -pw - 1, -pw, -pw + 1);
@@ -69,7 +92,6 @@ export function fillDepressions(dem: TerrainGrid): Float32Array {
       }
     }
   }
-  return unframed(z, width, height);
 }
 
 /** The elevations in a grid one cell larger on every side, the frame NaN. */

@@ -28,6 +28,17 @@ describe('lakeFill on hand-made grids', () => {
     expect(lake.volumeM3).toBe(13);
   });
 
+  it('spreads through the last column, where GRASS r.lake (8.2) does not', () => {
+    const dem = grid([
+      [1, 9, 9, 9, 1],
+      [9, 9, 9, 9, 1],
+      [9, 9, 9, 1, 1],
+    ]);
+    // r.lake gives only the seed, at depth 1 (its window never reads the last column); see the reference page
+    const lake = lakeFill(dem, { col: 4, row: 0 }, 5);
+    expect(Array.from(lake.depth)).toEqual([0, 0, 0, 0, 4, 0, 0, 0, 0, 4, 0, 0, 0, 4, 4]);
+  });
+
   it('does not cross nodata, and keeps nodata as NaN in the depth', () => {
     const dem = grid([
       [0, null, 0],

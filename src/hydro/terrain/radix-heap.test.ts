@@ -13,7 +13,7 @@ describe('RadixCellHeap', () => {
     const random = createRandom(7);
     const heap = new RadixCellHeap();
     const keys = new Float32Array(20000);
-    let popped: number[] = [];
+    const popped: number[] = [];
     let floor = -50;
     let next = 0;
     for (let i = 0; i < 500; i++) {
@@ -36,7 +36,6 @@ describe('RadixCellHeap', () => {
     expect(popped.length).toBe(next);
     const sorted = [...popped].sort((a, b) => a - b);
     expect(popped).toEqual(sorted);
-    popped = [];
   });
 
   it('refuses a key below the last one popped', () => {

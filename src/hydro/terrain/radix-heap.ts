@@ -39,6 +39,13 @@ export class RadixCellHeap {
     return this.#size;
   }
 
+  /** Empties the queue and forgets the last key popped, for a new flood. */
+  reset(): void {
+    this.#sizes.fill(0);
+    this.#size = 0;
+    this.#last = 0;
+  }
+
   /** Adds a cell; its key must not be below the last key popped. */
   push(cell: number, elevation: number): void {
     const key = sortableBits(elevation);

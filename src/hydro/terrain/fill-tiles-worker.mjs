@@ -1,0 +1,6 @@
+// The worker thread's entry: the platform runs its TypeScript through tsx's loader (bin/cityloop.js),
+// and a worker thread starts without the loaders of the thread that made it.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('./fill-tiles-worker.ts');
