@@ -154,9 +154,10 @@ export class FloodImpact {
    * affected community to its community office, each holding the people it must account for.
    */
   async startEvacuation(p: Principal, analysisId: string): Promise<EvacuationBoard> {
-    const existing = await this.#row(analysisId);
-    if (existing) return this.board(p, analysisId);
+    // A run the caller cannot see is not found (a reader's refusal first), then only runners start.
+    await this.#d.results.get(p, analysisId);
     if (!mayRunAnalyses(p)) throw new CityLoopError('FORBIDDEN_ROLE', { action: 'start an evacuation' });
+    if (await this.#row(analysisId)) return this.board(p, analysisId);
     const impact = await this.impact(p, analysisId);
     if (impact.peopleToMove.length === 0) throw new CityLoopError('EVACUATION_NOBODY_TO_MOVE', { id: analysisId });
     const first = impact.peopleToMove[0]!;
