@@ -10,7 +10,7 @@ import { runIngestBench } from './ingest.ts';
  * nor is `models` (the flow models on 16 M-cell grids, Merewether and Malpasset: minutes, and the
  * shared benchmark data beside the project).
  */
-export const BENCHMARKS = ['geo', 'cases', 'plans', 'appeals', 'ingest', 'models', 'ui', 'all'] as const;
+export const BENCHMARKS = ['geo', 'cases', 'plans', 'appeals', 'ingest', 'models', 'impact', 'ui', 'all'] as const;
 export type BenchName = (typeof BENCHMARKS)[number];
 
 export async function runBench(name: BenchName, opts: { seconds: number; log: (m: string) => void }) {
@@ -23,6 +23,11 @@ export async function runBench(name: BenchName, opts: { seconds: number; log: (m
   if (name === 'models') {
     const { runModelsBench } = await import('./models.ts');
     return runModelsBench({ log: opts.log });
+  }
+  if (name === 'impact') {
+    // 灾害态势研判 over a 1000 × 1000 raster: not part of `all` (the demo geography takes a while to generate).
+    const { runImpactBench } = await import('./impact.ts');
+    return runImpactBench({ seconds: opts.seconds, log: opts.log });
   }
   if (name === 'geo' || name === 'all') {
     const g = await runGeoBench({ seconds: opts.seconds, onProgress: opts.log });

@@ -1,6 +1,7 @@
 import { CityLoopError } from '../errors.ts';
 import { haversineMeters } from '../geo/crs.ts';
 import type { CaseEventBody, DispatchedTask } from './case-events.ts';
+import { decideTally, TALLY_COMMAND_NAMES, type TallyCommand } from './decide-tally.ts';
 import { activeTasks, isOpenTask, tallyAccountedFor, CASE_STATES, CASE_STATE_NAMES, TASK_STATE_NAMES, type CaseDoc, type CaseState, type PlanClosureRule, type PlanEscalationStep, type Satisfaction, type TaskDoc, type TaskRole, type Tier } from './case-model.ts';
 
 /**
@@ -34,10 +35,7 @@ export type CaseCommand =
   | { type: 'remind'; taskId: string; reason?: string | undefined }
   | { type: 'supervise'; reason: string }
   | { type: 'add_attachment'; attachmentId: string; sha256: string; fileName: string; mediaType: string; size: number }
-  /**
-   * `facts`: what the caller hands the plan's `supplied` facts (a capability's findings, e.g. the
-   * communities a flood reaches); the run records them with the facts it looked up.
-   */
+  /** `facts`: what the caller hands the plan's `supplied` facts (e.g. the communities a flood reaches). */
   | { type: 'apply_plan'; planId?: string | undefined; note?: string | undefined; facts?: Readonly<Record<string, unknown>> | undefined }
   | { type: 'agree_coordination'; handledByUnitId: string; maintainedByUnitId: string; note: string }
   /** A district center takes its part in a joint case (its center id comes from the principal). */
@@ -52,10 +50,7 @@ export type CaseCommand =
   /** Records the routing decision of an appeal (the intake pipeline, in the reporting transaction). */
   | { type: 'record_routing'; routing: Extract<CaseEventBody, { type: 'AppealRouted' }>['payload'] }
   | { type: 'record_sensor_state'; deviceId?: string | undefined; state: 'abnormal' | 'normal'; reading?: { name: string; value: number; unit: string } | undefined }
-  /** 清点: the task's unit reports its whole current count (避险转移: moved, staying, missing). */
-  | { type: 'tally_task'; taskId: string; moved: number; staying: number; missing: number; note?: string | undefined }
-  /** The center accepts a task's count as final without everyone accounted for, with the reason. */
-  | { type: 'override_tally'; taskId: string; reason: string };
+  | TallyCommand;
 
 export type CaseCommandType = CaseCommand['type'];
 
@@ -88,8 +83,7 @@ export const COMMAND_NAMES: Record<CaseCommandType, { zh: string; en: string }> 
   merge_into: { zh: '合并重复事项', en: 'merge into another case' },
   record_routing: { zh: '记录分拨', en: 'record routing' },
   add_supporter: { zh: '记录附议', en: 'add a supporter' },
-  tally_task: { zh: '上报清点人数', en: 'report the count' },
-  override_tally: { zh: '确认清点结果', en: 'accept the count as final' },
+  ...TALLY_COMMAND_NAMES,
 };
 
 /** Which case states allow each command: data, so the API can list the actions open now. */
@@ -402,40 +396,6 @@ function decideApplyPlan(doc: CaseDoc, ctx: DecideContext): CaseEventBody[] {
     },
   }));
   out.push({ type: 'CaseDispatched', payload: { round: doc.round, tasks, note: `预案：${run.name}（第${run.version}版）` } });
-  return out;
-}
-
-function countOf(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 10_000_000) {
-    throw new CityLoopError('VALIDATION_FAILED', { detail: `${field} must be a whole number of people from 0`, detailZh: `${field} 须为不小于 0 的整数人数` }, { field });
-  }
-  return value;
-}
-
-/**
- * 清点: a count replaces the last one; once it accounts for everyone expected (or the center
- * overrides it) the task is done in the same decision, signed for first if it was not — the count
- * is the unit's answer, and its reading (people unaccounted for) is the evidence the plan asks for.
- */
-function decideTally(doc: CaseDoc, cmd: Extract<CaseCommand, { type: 'tally_task' | 'override_tally' }>): CaseEventBody[] {
-  const t = doc.tasks.find((x) => x.id === cmd.taskId);
-  if (!t) throw new CityLoopError('NOT_FOUND', { what: 'task', id: cmd.taskId });
-  if (t.round !== doc.round || !isOpenTask(t)) refuseTask(t, cmd.type);
-  const expected = t.plan?.expected;
-  if (expected === undefined) violated(`${t.unitName}的任务不需要清点人数`, `the task of ${t.unitName} keeps no count of people`);
-  const tally =
-    cmd.type === 'tally_task'
-      ? { moved: countOf(cmd.moved, 'moved'), staying: countOf(cmd.staying, 'staying'), missing: countOf(cmd.missing, 'missing'), note: cmd.note?.trim() || null, override: null }
-      : { moved: t.tally?.moved ?? 0, staying: t.tally?.staying ?? 0, missing: t.tally?.missing ?? 0, note: t.tally?.note ?? null, override: requireText(cmd.reason, 'reason') };
-  const out: CaseEventBody[] = [{ type: 'TaskTallied', payload: { taskId: t.id, ...tally } }];
-  if (!tallyAccountedFor(expected, tally)) return out;
-  if (t.state === 'dispatched') out.push({ type: 'TaskAccepted', payload: { taskId: t.id } });
-  // The missing are among those expected: not known safe is whichever is larger, the missing or the shortfall.
-  const unaccounted = Math.max(tally.missing, expected - tally.moved - tally.staying, 0);
-  const note = tally.override !== null
-    ? `清点结果由中心确认：${tally.override}（已转移 ${tally.moved}，就地避险 ${tally.staying}，失联 ${tally.missing}）`
-    : `清点完毕：已转移 ${tally.moved}，就地避险 ${tally.staying}，失联 0`;
-  out.push({ type: 'TaskCompleted', payload: { taskId: t.id, note, evidence: { attachmentIds: [], reading: { name: 'unaccounted', value: unaccounted, unit: '人' } } } });
   return out;
 }
 

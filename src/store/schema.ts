@@ -1,4 +1,7 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { EvacuationTable, GridPopulationTable } from './schema-impact.ts';
+
+export type { EvacuationTable, GridPopulationTable };
 import type { AnalysisTable } from './schema-analyses.ts';
 
 export type { AnalysisTable };
@@ -49,27 +52,6 @@ export interface Database {
   rasters: RasterTable;
   grid_population: GridPopulationTable;
   evacuations: EvacuationTable;
-}
-
-/** People per grid (migration 0018). */
-export interface GridPopulationTable {
-  grid_code: string;
-  people: number;
-  /** census | survey | estimate | generated */
-  source: string;
-  updated_at: string;
-  updated_by: string;
-}
-
-/** The 避险转移 case of an analysis (migration 0018). */
-export interface EvacuationTable {
-  analysis_id: string;
-  case_id: string;
-  district_code: string;
-  /** JSON: the people to move per community when the evacuation started */
-  communities: string;
-  created_at: string;
-  created_by: string;
 }
 
 export interface DeviceTable {

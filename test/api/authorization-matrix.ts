@@ -345,6 +345,13 @@ export const MATRIX: Record<string, MatrixEntry> = {
   'GET /api/v1/analyses/{id}/isochrones': { allow: seesAnalysis, refusedAsNotFound: analysisNotFound, request: onAnalysis({}, { stepMinutes: '1' }) },
   'POST /api/v1/analyses/{id}/cancel': { allow: runsAnalysis, refusedAsNotFound: (c, w) => analysisNotFound(c) && !(analysisReader(c) && coversDistrict(c, w)), request: async (fx, _c, w, fresh) => ({ params: { id: fresh ? await fx.newAnalysis(w) : fx.analyses[w] }, body: {} }), fresh: true },
   'POST /api/v1/analyses/{id}/rerun': { allow: runsAnalysis, refusedAsNotFound: (c, w) => analysisNotFound(c) && !(analysisReader(c) && coversDistrict(c, w)), request: onAnalysis() },
+  // 灾害态势研判 / 避险转移: the run's readers see its impact and board (before a start the board is not found, 404 for everyone allowed);
+  // its runners start it (the fixture's short flood reaches nobody: 422); a count is for whoever sees the case (the case policy then
+  // lets only the community's task unit count — refusals per unit in flood-impact.test.ts; this case has no such community: 404).
+  'GET /api/v1/analyses/{id}/impact': { allow: seesAnalysis, refusedAsNotFound: analysisNotFound, request: onAnalysis() },
+  'GET /api/v1/analyses/{id}/evacuation': { allow: seesAnalysis, refusedAsNotFound: analysisNotFound, request: onAnalysis() },
+  'POST /api/v1/analyses/{id}/evacuation': { allow: runsAnalysis, refusedAsNotFound: (c, w) => analysisNotFound(c) && !(analysisReader(c) && coversDistrict(c, w)), request: (fx, _c, w) => ({ params: { id: fx.analyses[w] }, body: {} }) },
+  'POST /api/v1/cases/{caseId}/evacuation/{communityCode}': { allow: seesCase, request: (fx, _c, w) => ({ params: { caseId: fx.shared.case[w].id, communityCode: '000000000000' }, body: { moved: 1, staying: 0, missing: 0 } }) },
   // ─── rasters ─────────────────────────────────────────────────────────────────────────────
   'POST /api/v1/rasters': { allow: changesRaster, request: (fx, _c, w) => ({ query: { name: '矩阵测试地形', center: `center-${fx.districtOf(w)}` }, body: SMALL_GEOTIFF, contentType: 'image/tiff' }) },
   'GET /api/v1/rasters': { allow: (c) => adminOrSystem(c) || is(c, 'operator', 'supervisor'), request: none, lists: (fx, w) => fx.rasters[w] },

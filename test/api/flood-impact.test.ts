@@ -65,8 +65,14 @@ describe('flood impact and evacuation through the API', () => {
     // A lake has no arrival time: every place waits the same, deeper first.
     const depths = impact.peopleToMove.map((c: any) => c.maxDepthM);
     expect([...depths].sort((a: number, b: number) => b - a)).toEqual(depths);
+    // Assets under the water, named in the page's language: the demo's substation and road by 解放碑.
+    const byId = new Map(impact.assets.map((a: any) => [a.id, a]));
+    expect(byId.get('demo-substation-jiefangbei')).toMatchObject({ type: 'substation', typeName: '变电站' });
+    expect(byId.get('demo-road-minzu')).toMatchObject({ type: 'road', typeName: '道路' });
+    expect((byId.get('demo-substation-jiefangbei') as any).depthM).toBeGreaterThan(0.15);
     const en = await ok('yuzhong.operator', 'GET', `/api/v1/analyses/${analysisId}/impact?lang=en`);
     expect(en.places.find((p: any) => p.kind === 'grid').kindName).toBe('grid');
+    expect(en.assets.find((a: any) => a.id === 'demo-road-minzu').typeName).toBe('road');
   });
 
   it('refuses the impact to another district (not found), a citizen (role) and an unknown run', async () => {
@@ -78,21 +84,21 @@ describe('flood impact and evacuation through the API', () => {
 
   it('the board before the start is not found; only a center starts it, and only its own district', async () => {
     expectProblem(await call('yuzhong.operator', 'GET', `/api/v1/analyses/${analysisId}/evacuation`), 404, 'NOT_FOUND');
-    expectProblem(await call('nanan.operator', 'POST', `/api/v1/analyses/${analysisId}/evacuation`), 404, 'NOT_FOUND');
-    expectProblem(await call('yuzhong.water', 'POST', `/api/v1/analyses/${analysisId}/evacuation`), 403, 'FORBIDDEN_ROLE');
-    expectProblem(await call('citizen.zhang', 'POST', `/api/v1/analyses/${analysisId}/evacuation`), 403, 'FORBIDDEN_ROLE');
+    expectProblem(await call('nanan.operator', 'POST', `/api/v1/analyses/${analysisId}/evacuation`, {}), 404, 'NOT_FOUND');
+    expectProblem(await call('yuzhong.water', 'POST', `/api/v1/analyses/${analysisId}/evacuation`, {}), 403, 'FORBIDDEN_ROLE');
+    expectProblem(await call('citizen.zhang', 'POST', `/api/v1/analyses/${analysisId}/evacuation`, {}), 403, 'FORBIDDEN_ROLE');
   });
 
   let board: any;
   it('starts 避险转移: one case on the plan, one task per community to its community office; a second start answers the first', async () => {
     const impact = await ok('yuzhong.operator', 'GET', `/api/v1/analyses/${analysisId}/impact`);
-    const res = await call('yuzhong.operator', 'POST', `/api/v1/analyses/${analysisId}/evacuation`);
+    const res = await call('yuzhong.operator', 'POST', `/api/v1/analyses/${analysisId}/evacuation`, {});
     expect(res.status, res.text).toBe(201);
     board = res.body;
     expect(board.communities.map((c: any) => [c.communityCode, c.expected])).toEqual(impact.peopleToMove.map((c: any) => [c.communityCode, c.people]));
     expect(board.totals).toMatchObject({ expected: impact.peopleAffected, moved: 0, staying: 0, missing: 0, accountedFor: 0, communities: impact.peopleToMove.length });
     expect(board.communities.every((c: any) => c.taskState === 'dispatched' && c.taskStateName === '已派遣' && c.unitName.endsWith('社区事务办公室'))).toBe(true);
-    const again = await ok('yuzhong.operator', 'POST', `/api/v1/analyses/${analysisId}/evacuation`);
+    const again = await ok('yuzhong.operator', 'POST', `/api/v1/analyses/${analysisId}/evacuation`, {});
     expect(again.caseId).toBe(board.caseId);
     const doc = await ok('yuzhong.operator', 'GET', `/api/v1/cases/${board.caseId}`);
     expect(doc.categoryCode).toBe('safety.evacuation');
@@ -101,9 +107,13 @@ describe('flood impact and evacuation through the API', () => {
     const tasks = doc.tasks as any[];
     expect(tasks.filter((x) => x.role === 'lead').map((x) => x.unitId)).toEqual([unitIdOf('500103', 'emergency-management')]);
     expect(tasks.filter((x) => x.role === 'assist')).toHaveLength(board.communities.length);
-    // The board is seen by whoever sees the run, the units of the district too.
+    // The board is seen by whoever sees the run, the units of the district too, and by the
+    // community offices' grid workers through their tasks on the case.
     expect((await ok('yuzhong.water', 'GET', `/api/v1/analyses/${analysisId}/evacuation`)).caseId).toBe(board.caseId);
+    expect((await ok('gridworker', 'GET', `/api/v1/analyses/${analysisId}/evacuation`)).caseId).toBe(board.caseId);
+    expectProblem(await call('gridworker', 'GET', `/api/v1/analyses/${analysisId}/impact`), 403, 'FORBIDDEN_ROLE');
     expectProblem(await call('nanan.operator', 'GET', `/api/v1/analyses/${analysisId}/evacuation`), 404, 'NOT_FOUND');
+    expectProblem(await call('citizen.zhang', 'GET', `/api/v1/analyses/${analysisId}/evacuation`), 403, 'FORBIDDEN_ROLE');
   });
 
   it('a community office reports its own communities\' counts; the task completes once everyone is accounted for', async () => {

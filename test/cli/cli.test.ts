@@ -147,6 +147,33 @@ describe('the cityloop CLI', () => {
     expect(r.stdout).toContain('imported 1 manhole');
   });
 
+  it('imports people per grid all or nothing, the demo\'s generated figures replaced by counted ones', async () => {
+    const store = await openStore({ databaseUrl: env.DATABASE_URL });
+    let grid: string;
+    try {
+      grid = (await loadJurisdictions(store.db)).find((j) => j.level === 'grid' && j.code.startsWith('500103'))!.code;
+      // The demo city's own layer is generated, and stored as such.
+      expect((await store.db.selectFrom('grid_population').select('source').where('grid_code', '=', grid).executeTakeFirstOrThrow()).source).toBe('generated');
+    } finally {
+      await store.close();
+    }
+    const file = join(dir, 'population.csv');
+    writeFileSync(file, `grid_code,people\n${grid},1234\n999999999999999,5\n`);
+    const bad = await cli('import', 'population', file);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('line 3: no grid has the code 999999999999999');
+    writeFileSync(file, `grid_code,people\n${grid},1234\n`);
+    const r = await cli('import', 'population', file, '--source', 'census');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('imported the population of 1 grid(s) (source: census), 1234 people');
+    const after = await openStore({ databaseUrl: env.DATABASE_URL });
+    try {
+      expect(await after.db.selectFrom('grid_population').select(['people', 'source']).where('grid_code', '=', grid).executeTakeFirstOrThrow()).toEqual({ people: 1234, source: 'census' });
+    } finally {
+      await after.close();
+    }
+  }, 60_000);
+
   it('verifies an untouched audit trail with exit code 0', async () => {
     const r = await cli('audit', 'verify', '--json');
     expect(r.code).toBe(0);

@@ -183,6 +183,9 @@ function namedAssets(code: string, random: Random): Draft[] {
         { id: 'demo-manhole-jiefangbei-owned', type: 'manhole', name: '雨水检查井', geometry: point(P.ownedManhole), properties: { owner_kind: 'urban-management' }, unitId: unitIdOf(code, 'urban-management') },
         { id: 'demo-manhole-jiefangbei-unowned', type: 'manhole', name: '窨井盖（权属待查）', geometry: point(P.unownedManhole) },
         { id: 'demo-tunnel-xiangyang', type: 'tunnel', name: '向阳隧道', geometry: point([106.581, 29.556]), unitId: unitIdOf(code, 'urban-management') },
+        // What a flood report names besides places: a road under water and a substation (generated positions).
+        { id: 'demo-road-minzu', type: 'road', name: '民族路', geometry: { type: 'LineString', coordinates: [[106.5752, 29.5574], [106.5771, 29.5568], [106.5795, 29.556]] }, properties: { road_class: 'secondary' }, unitId: unitIdOf(code, 'urban-management') },
+        { id: 'demo-substation-jiefangbei', type: 'substation', name: '解放碑片区变电站（演示）', geometry: point([106.5746, 29.5556]), properties: { voltage_kv: 110 }, unitId: unitIdOf(code, 'power-supply') },
       ];
     }
     case '500106': {

@@ -10,7 +10,7 @@
 import type { Store } from '../../store/store.ts';
 import type { Clock } from '../../clock.ts';
 import { CityLoopError } from '../../errors.ts';
-import type { Principal } from '../../auth/principal.ts';
+import { SYSTEM_PRINCIPAL, type Principal } from '../../auth/principal.ts';
 import type { JurisdictionResolver } from '../../geo/resolver.ts';
 import { interiorPoint, type AreaGeometry } from '../../geo/geometry.ts';
 import type { AssetRecord, AssetType } from '../../assets/asset.ts';
@@ -154,9 +154,10 @@ export class FloodImpact {
    * affected community to its community office, each holding the people it must account for.
    */
   async startEvacuation(p: Principal, analysisId: string): Promise<EvacuationBoard> {
-    const existing = await this.#row(analysisId);
-    if (existing) return this.board(p, analysisId);
+    // A run the caller cannot see is not found (a reader's refusal first), then only runners start.
+    await this.#d.results.get(p, analysisId);
     if (!mayRunAnalyses(p)) throw new CityLoopError('FORBIDDEN_ROLE', { action: 'start an evacuation' });
+    if (await this.#row(analysisId)) return this.board(p, analysisId);
     const impact = await this.impact(p, analysisId);
     if (impact.peopleToMove.length === 0) throw new CityLoopError('EVACUATION_NOBODY_TO_MOVE', { id: analysisId });
     const first = impact.peopleToMove[0]!;
@@ -205,13 +206,29 @@ export class FloodImpact {
     return this.#d.store.db.selectFrom('evacuations').selectAll().where('analysis_id', '=', analysisId).executeTakeFirst();
   }
 
-  /** The board: per community expected, the latest count, its task; seen by whoever sees the run. */
+  /**
+   * The board: per community expected, the latest count, its task. Seen by whoever sees the run,
+   * and by whoever sees the evacuation's case (a community office with a task there, its grid
+   * workers), whose ground may lie below the run's center.
+   */
   async board(p: Principal, analysisId: string): Promise<EvacuationBoard> {
-    await this.#d.results.get(p, analysisId);
+    let refusal: unknown = null;
+    try {
+      await this.#d.results.get(p, analysisId);
+    } catch (e) {
+      if (!(e instanceof CityLoopError)) throw e;
+      refusal = e;
+    }
     const row = await this.#row(analysisId);
-    if (!row || row.case_id.startsWith('pending:')) throw new CityLoopError('NOT_FOUND', { what: 'evacuation', id: analysisId });
-    const doc = await this.#d.cases.get(SYSTEM_READER, row.case_id);
-    return boardOf(analysisId, row, doc);
+    if (!row || row.case_id.startsWith('pending:')) throw refusal ?? new CityLoopError('NOT_FOUND', { what: 'evacuation', id: analysisId });
+    if (refusal === null) return boardOf(analysisId, row, await this.#d.cases.get(SYSTEM_READER, row.case_id));
+    // Not a reader of the run: the case's own policy decides, and a refusal stays the run's.
+    try {
+      return boardOf(analysisId, row, await this.#d.cases.get(p, row.case_id));
+    } catch (e) {
+      if (e instanceof CityLoopError) throw refusal;
+      throw e;
+    }
   }
 
   /** The board of a case (for the reporting route's answer), as the caller sees the case. */
@@ -244,7 +261,7 @@ export class FloodImpact {
  * its case for that is the platform's own reading, not the caller's (a unit without a task there
  * would not see the case itself).
  */
-const SYSTEM_READER: Principal = { userId: 'system', username: 'system', displayName: '系统', roles: ['system'], centerId: null, tier: null, unitId: null, jurisdictionCode: null };
+const SYSTEM_READER: Principal = SYSTEM_PRINCIPAL;
 
 const STATE_ZH: Record<string, string> = { queued: '排队中', running: '计算中', failed: '失败', cancelled: '已取消' };
 

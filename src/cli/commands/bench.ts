@@ -7,7 +7,7 @@ import { CliFailure, EXIT } from '../command-context.ts';
 export function registerBenchCommand(program: Command): void {
   program
     .command('bench')
-    .argument('<name>', 'geo | cases | plans | appeals | ingest | all, or models (the flood and terrain models on 16 M cells, Merewether and Malpasset: minutes, needs ../shared/data) or ui (the cockpit in headless Chromium over 100,000 cases: minutes); neither is part of all')
+    .argument('<name>', 'geo | cases | plans | appeals | ingest | all; or, not part of all: models (the flood and terrain models on 16 M cells, Merewether and Malpasset: minutes, needs ../shared/data), impact (灾害态势研判 over a 1000 × 1000 raster), ui (the cockpit in headless Chromium over 100,000 cases: minutes)')
     .option('--json', 'print one JSON object of figures as the last line')
     .option('--seconds <n>', 'measuring time per figure', '5')
     .description('measure the figures in the README (resolver lookups/s, cases/s on SQLite and PostgreSQL, plans/s and nearest-asset queries/s)')

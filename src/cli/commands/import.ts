@@ -17,6 +17,7 @@ import { systemClock } from '../../clock.ts';
 import { isCityLoopError } from '../../errors.ts';
 import { readGeoTiff } from '../../raster/geotiff-reader.ts';
 import { RasterCatalog, rasterDir } from '../../raster/raster-catalog-store.ts';
+import { parsePopulationCsv, parsePopulationGeoJson, POPULATION_SOURCES, savePopulation, type PopulationSource } from '../../analyses/impact/grid-population.ts';
 
 export function registerImportCommands(program: Command): void {
   const imp = program.command('import').description('import data into the store');
@@ -98,6 +99,47 @@ export function registerImportCommands(program: Command): void {
         });
         progress.stop();
         console.log(`imported ${records.length} ${opts.type} asset(s)`);
+      });
+    });
+
+  imp
+    .command('population')
+    .argument('<file>', 'CSV (header: grid_code or code, people or population) or GeoJSON FeatureCollection with those properties')
+    .addOption(new Option('--source <source>', 'where the figures come from').choices(POPULATION_SOURCES.filter((s) => s !== 'generated')).default('census'))
+    .option('--dry-run', 'check the file and report, change nothing')
+    .description('import people per grid (the layer a flood impact counts people by); figures of the grids named replace the old ones, all or nothing')
+    .action(async (file: string, opts: { source: PopulationSource; dryRun?: boolean }) => {
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (e) {
+        throw new CliFailure(`cannot read ${file}: ${(e as Error).message}`);
+      }
+      await withStore(async (store) => {
+        const grids = new Set((await loadJurisdictions(store.db)).filter((r) => r.level === 'grid').map((r) => r.code));
+        let parsed;
+        if (/\.(geo)?json$/i.test(file)) {
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch (e) {
+            throw new CliFailure(`cannot read ${file} as JSON: ${(e as Error).message}`);
+          }
+          parsed = parsePopulationGeoJson(json, grids);
+        } else {
+          parsed = parsePopulationCsv(text, grids);
+        }
+        if (parsed.problems.length > 0) {
+          for (const p of parsed.problems.slice(0, 200)) console.error(`${p.at}: ${p.reason}`);
+          throw new CliFailure(`${parsed.problems.length} problem(s) in ${file}: nothing was imported`);
+        }
+        if (opts.dryRun) {
+          console.log(`${parsed.rows.length} grid figure(s) are valid (dry run: nothing imported)`);
+          return;
+        }
+        const at = new Date().toISOString();
+        await store.db.transaction().execute((tx) => savePopulation(tx, parsed.rows, opts.source, `file:${file}`, at));
+        console.log(`imported the population of ${parsed.rows.length} grid(s) (source: ${opts.source}), ${parsed.rows.reduce((s, r) => s + r.people, 0)} people`);
       });
     });
 

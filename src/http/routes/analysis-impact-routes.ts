@@ -106,6 +106,9 @@ const ReportBody = Type.Union([
   Type.Object({ override: Type.String({ minLength: 1, maxLength: 500, description: 'the center accepts the count as final, and why' }) }, { additionalProperties: false }),
 ]);
 
+/** Nothing to choose: the analysis says who moves; an empty object. */
+const StartBody = Type.Object({}, { additionalProperties: false });
+
 const PLACE_KIND_NAMES = { street: ['街道（镇）', 'street'], community: ['社区（村）', 'community'], grid: ['网格', 'grid'] } as const;
 /** Names of the `place` kinds the demo and cities use; others fall back to the asset type's name. */
 const ASSET_KIND_NAMES: Record<string, [string, string]> = {
@@ -174,7 +177,7 @@ export function registerAnalysisImpactRoutes(app: FastifyInstance, platform: Imp
     async (req) => presentBoard(await platform.impact.board(requirePrincipal(req), req.params.id), langOf(req)),
   );
 
-  app.post<{ Params: Static<typeof Id>; Querystring: Static<typeof Lang> }>(
+  app.post<{ Params: Static<typeof Id>; Querystring: Static<typeof Lang>; Body: Static<typeof StartBody> }>(
     '/api/v1/analyses/:id/evacuation',
     {
       schema: {
@@ -183,6 +186,7 @@ export function registerAnalysisImpactRoutes(app: FastifyInstance, platform: Imp
         security: [{ bearer: [] }],
         params: Id,
         querystring: Lang,
+        body: StartBody,
         response: withProblems({ 201: Board }),
       },
     },

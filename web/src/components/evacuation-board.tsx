@@ -21,7 +21,7 @@ export function loadEvacuationBoard(analysisId: string): Promise<EvacuationBoard
 }
 
 export function startEvacuation(analysisId: string): Promise<EvacuationBoardData> {
-  return api<EvacuationBoardData>(`/api/v1/analyses/${encodeURIComponent(analysisId)}/evacuation`, { method: 'POST' });
+  return api<EvacuationBoardData>(`/api/v1/analyses/${encodeURIComponent(analysisId)}/evacuation`, { method: 'POST', body: {} });
 }
 
 /** A community's whole current count (by its community office), or the center's override with a reason. */
