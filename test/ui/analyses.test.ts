@@ -200,6 +200,24 @@ describe.skipIf(!HAS_CHROMIUM)('analyses in Chromium', () => {
     expect(page.url()).toMatch(/\/analyses$/);
   });
 
+  it('imports a terrain from the form: the stored DEM is selected at once, and a file that is no GeoTIFF is refused in Chinese', async () => {
+    await page.goto(`${base}/analyses`);
+    await page.getByTestId('analysis-form').waitFor();
+    const before = await page.getByTestId('analysis-raster').locator('option').count();
+    await page.getByTestId('dem-upload').setInputFiles({ name: '南岸坡地.tif', mimeType: 'image/tiff', buffer: Buffer.from(bowlDem()) });
+    await expect.poll(() => page.getByTestId('analysis-raster').locator('option').count(), { timeout: 15_000 }).toBe(before + 1);
+    const chosen = await page.getByTestId('analysis-raster').inputValue();
+    const stored = await apiCaller(t)(op, 'GET', `/api/v1/rasters/${chosen}`);
+    expect(stored.name).toBe('南岸坡地');
+    expect(stored.kind).toBe('dem');
+    watched.expected.push(/status of 422/);
+    await page.getByTestId('dem-upload').setInputFiles({ name: 'notes.tif', mimeType: 'image/tiff', buffer: Buffer.from('这不是一个地形文件') });
+    const refusal = page.getByTestId('dem-upload-error');
+    await refusal.waitFor({ timeout: 10_000 });
+    expect(await refusal.innerText()).toMatch(/[\u4e00-\u9fff]/);
+    expect(await page.getByTestId('analysis-raster').locator('option').count()).toBe(before + 1);
+  });
+
   it('shows a run in English without Chinese names or codes', async () => {
     const list = await apiCaller(t)(op, 'GET', '/api/v1/analyses');
     const items = Array.isArray(list) ? list : list.items;

@@ -83,3 +83,8 @@ export function analysisOfFeed(m: { readonly type: string; readonly data: Record
   const state = typeof a?.state === 'string' && STATES.includes(a.state) ? (a.state as AnalysisState) : undefined;
   return { id, ...(progress !== undefined ? { progress } : {}), ...(state ? { state } : {}) };
 }
+
+/** Whether the caller's role stores terrain (src/http/routes/raster-policy.ts mayChangeRasters: administrators and operators). */
+export function mayStoreRasters(roles: readonly string[]): boolean {
+  return roles.includes('admin') || roles.includes('operator');
+}

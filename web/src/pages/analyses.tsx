@@ -8,7 +8,7 @@ import { ModelOverlays, type ModelMarks } from '../map/model-overlays.ts';
 import { Link, navigate } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import { isRunning, type AnalysisView, type LngLat, type RasterView } from '../analysis/analysis-types.ts';
-import { analysisOfFeed } from '../analysis/analysis-view.ts';
+import { analysisOfFeed, mayStoreRasters } from '../analysis/analysis-view.ts';
 import { AnalysisForm, type PickKind } from './analysis-form.tsx';
 import { AnalysisResult } from './analysis-result.tsx';
 import { AnalysisImpact } from './analysis-impact.tsx';
@@ -191,6 +191,7 @@ export default function Analyses({ id }: { readonly id: string | null }) {
               <h2 id="new-h">{tr('新建计算', 'New run')}</h2>
               <AnalysisForm
                 rasters={rasters}
+                {...(mayStoreRasters(roles) ? { onRasterStored: (r: RasterView) => setRasters((rs) => [r, ...rs.filter((x) => x.id !== r.id)]) } : {})}
                 pick={pick}
                 picking={picking}
                 finishPick={() => void mapRef.current?.finishDrawing()}

@@ -3,6 +3,7 @@ import { api, ApiError, errorText } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
 import { BREACH_NAMES, MODEL_NAMES, nameOf } from '../labels.ts';
 import { SeriesEditor } from '../components/series-editor.tsx';
+import { DemUpload } from '../components/dem-upload.tsx';
 import { emptyForm, errorsByField, formFields, requestOf, type AnalysisForm as Form, type SeriesRow } from '../analysis/analysis-inputs.ts';
 import type { AnalysisModel, AnalysisView, LngLat, RasterView } from '../analysis/analysis-types.ts';
 import type { ModelMarks } from '../map/model-overlays.ts';
@@ -25,8 +26,11 @@ export function AnalysisForm({
   onMarks,
   onRaster,
   onStarted,
+  onRasterStored,
 }: {
   readonly rasters: readonly RasterView[];
+  /** a DEM imported from the form (offered to those who may store rasters) */
+  readonly onRasterStored?: (r: RasterView) => void;
   /** Clicks on the map: one point, a line or a polygon; null when cancelled. */
   readonly pick: (kind: PickKind) => Promise<LngLat[] | null>;
   readonly picking: boolean;
@@ -121,6 +125,14 @@ export function AnalysisForm({
             </option>
           ))}
         </select>
+        {onRasterStored && (
+          <DemUpload
+            onStored={(r) => {
+              onRasterStored(r);
+              setF((x) => ({ ...x, rasterId: r.id }));
+            }}
+          />
+        )}
       </Field>
       <Field label={tr('名称（可选）', 'Name (optional)')} errors={errs('name')}>
         <input value={f.name} onChange={(e) => setF((x) => ({ ...x, name: e.target.value }))} data-testid="analysis-name" />
