@@ -126,7 +126,8 @@ export function faceFluxes(g: KernelGeometry, a: KernelArrays, r0: number, r1: n
           }
         }
       }
-      // the south face, between i and i + W (its index is i + W: face row r + 1)
+      // the south face, between i and i + W (its index is i + W: face row r + 1). Written out like the
+      // east face on purpose, not shared through a function: this is the hot loop of the solver.
       if (south) {
         const j = i + W;
         const f = j;

@@ -12,16 +12,7 @@ export const VELOCITY_DEPTH_M = 0.01;
 /** Cells kept active around wet ones: two Heun stages each reach one cell, plus the MUSCL stencil. */
 export const ACTIVE_PAD = 3;
 
-export interface SweState {
-  width: number;
-  height: number;
-  dx: number;
-  dy: number;
-  g: number;
-  open: boolean;
-  order: 1 | 2;
-  arrivalThresholdM: number;
-  manningConst: number;
+export interface SweState extends Omit<SweStateShape, 'hasManningCells'> {
   manningCells: Float32Array | null;
   /** 1 = wall (NaN terrain): never updated, reflects the flow */
   wall: Uint8Array;
