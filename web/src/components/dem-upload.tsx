@@ -30,7 +30,7 @@ export function DemUpload({ onStored }: { onStored: (r: RasterView) => void }) {
   return (
     <div className="row wrap">
       <label className="button" htmlFor={id} aria-disabled={busy}>
-        {busy ? tr('正在导入…', 'Importing…') : tr('导入地形（GeoTIFF）', 'Import terrain (GeoTIFF)')}
+        {busy ? tr('正在导入…', 'Importing…') : tr('导入地形文件', 'Import a terrain file (GeoTIFF)')}
       </label>
       <input
         id={id}
@@ -38,7 +38,7 @@ export function DemUpload({ onStored }: { onStored: (r: RasterView) => void }) {
         type="file"
         accept=".tif,.tiff,image/tiff"
         disabled={busy}
-        aria-label={tr('导入地形（GeoTIFF）', 'Import terrain (GeoTIFF)')}
+        aria-label={tr('导入地形文件', 'Import a terrain file (GeoTIFF)')}
         data-testid="dem-upload"
         onChange={(e) => {
           const f = e.target.files?.[0];
