@@ -10,9 +10,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { fromArrayBuffer } from 'geotiff';
+import { DEFAULT_MAX_RASTER_CELLS, readGeoTiff } from '../src/raster/geotiff-reader.ts';
 import { createRandom } from '../src/geo/seeded-random.ts';
-import type { TerrainGrid } from '../src/raster/grid.ts';
+import { terrainOf, type TerrainGrid } from '../src/raster/grid.ts';
 import { fillDepressions } from '../src/hydro/terrain/fill-depressions.ts';
 import { fillDepressionsInParallel } from '../src/hydro/terrain/fill-depressions-parallel.ts';
 import { lakeFill } from '../src/hydro/terrain/lake-fill.ts';
@@ -37,12 +37,7 @@ export interface TerrainBenchResult {
 }
 
 async function readDem(path: string): Promise<TerrainGrid> {
-  const bytes = readFileSync(path);
-  const tiff = await fromArrayBuffer(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  const image = await tiff.getImage();
-  const data = (await image.readRasters({ interleave: true })) as Float32Array;
-  const [dx, dy] = image.getResolution();
-  return { width: image.getWidth(), height: image.getHeight(), dx: Math.abs(dx!), dy: Math.abs(dy!), data };
+  return terrainOf(await readGeoTiff(readFileSync(path), { maxCells: DEFAULT_MAX_RASTER_CELLS }));
 }
 
 /** The source DEM at half its cell size, tiled mirror-wise to width × height, with seeded noise. */

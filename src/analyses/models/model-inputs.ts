@@ -5,6 +5,7 @@
  */
 import type { AreaGeometry } from '../../geo/geometry.ts';
 import type { AnalysisModel } from '../analysis-model.ts';
+import type { DamBreakInput } from '../../hydro/model-contracts.ts';
 import { areaAt, arrayAt, choiceAt, DATUMS, lngLatAt, numberAt, objectAt, onlyKeys, optionalNumberAt, positionAt, refuse, seriesAt, type Datum, type LngLat } from '../input-reader.ts';
 import type { GridPlacer, PlacedJob } from './model-job.ts';
 
@@ -49,7 +50,7 @@ export interface DamBreakInputs {
     readonly crestLevelM: number;
     readonly reservoirLevelM: number;
     readonly reservoirSide: LngLat;
-    readonly breach: { mode: 'sudden' } | { mode: 'gradual'; centre: number; finalWidthM: number; finalBottomM: number; formationS: number };
+    readonly breach: DamBreakInput['breach'];
   };
   readonly manning: number;
   readonly boundary: 'open' | 'closed';

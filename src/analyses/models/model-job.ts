@@ -5,6 +5,7 @@
  */
 import type { AreaGeometry } from '../../geo/geometry.ts';
 import type { Grid } from '../../raster/grid.ts';
+import type { DamBreakInput } from '../../hydro/model-contracts.ts';
 import type { Datum, LngLat } from '../input-reader.ts';
 import { refuse } from '../input-reader.ts';
 import { cellAt } from '../../raster/grid.ts';
@@ -39,7 +40,7 @@ export type PlacedJob =
       readonly crestLevelM: number;
       readonly reservoirLevelM: number;
       readonly reservoirSide: CellPos;
-      readonly breach: { mode: 'sudden' } | { mode: 'gradual'; centre: number; finalWidthM: number; finalBottomM: number; formationS: number };
+      readonly breach: DamBreakInput['breach'];
       readonly manning: number;
       readonly boundary: 'open' | 'closed';
       readonly durationS: number;

@@ -9,7 +9,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fromArrayBuffer } from 'geotiff';
+import { DEFAULT_MAX_RASTER_CELLS, readGeoTiff } from '../../raster/geotiff-reader.ts';
 import { cellAt, type Grid, terrainOf } from '../../raster/grid.ts';
 import { polygonMask, type Ring } from '../cell-masks.ts';
 import type { FloodResult, InertialSetup } from '../model-contracts.ts';
@@ -54,16 +54,8 @@ function parseRing(text: string, file: string): Ring {
 
 /** Reads the benchmark's folder (as in ../shared/data/benchmarks/merewether). */
 export async function loadMerewether(dir: string): Promise<MerewetherData> {
-  const buf = await readFile(join(dir, 'merewether_dem_1m.tif'));
-  const tiff = await fromArrayBuffer(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
-  const image = await tiff.getImage();
-  const [originX, originY] = image.getOrigin();
-  const [resX, resY] = image.getResolution();
-  const raw = (await image.readRasters({ interleave: true })) as unknown as ArrayLike<number>;
-  const nodata = image.getGDALNoData();
-  const data = new Float32Array(raw.length);
-  for (let i = 0; i < raw.length; i++) data[i] = nodata !== null && raw[i] === nodata ? NaN : raw[i]!;
-  const dem: Grid = { width: image.getWidth(), height: image.getHeight(), originX: originX!, originY: originY!, cellWidth: resX!, cellHeight: Math.abs(resY!), crs: 'EPSG:32756', sourceNodata: nodata, data };
+  // The project's reader: nodata → NaN, and the CRS (EPSG:32756) from the file's GeoKeys.
+  const dem: Grid = await readGeoTiff(await readFile(join(dir, 'merewether_dem_1m.tif')), { maxCells: DEFAULT_MAX_RASTER_CELLS });
 
   const read = (name: string): Promise<string> => readFile(join(dir, name), 'utf8');
   const houseFiles = (await readdir(join(dir, 'houses'))).filter((f) => f.endsWith('.csv') && f !== 'house030.csv').sort();

@@ -52,6 +52,10 @@ export interface MalpassetMetrics {
   massErrorPct: number;
 }
 
+/**
+ * Read with the geotiff package directly, not the project's `readGeoTiff`: this raster is in the
+ * mesh's local metres with no CRS, which the project's reader rightly refuses for a city's DEM.
+ */
 async function readBottom(path: string): Promise<{ width: number; height: number; originX: number; originY: number; cell: number; data: Float32Array }> {
   const buf = await readFile(path);
   const tiff = await fromArrayBuffer(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
